@@ -1,0 +1,66 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from backend.config import load_config
+from backend.core.errors import http_exception_response, register_error_handlers
+from backend.extensions import db, jwt, limiter, migrate
+
+
+class EnvelopeApi(Api):
+    """flask-smorest with API.md's error envelope instead of its own."""
+
+    def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
+        return http_exception_response(error)
+
+
+def _blueprints() -> tuple:
+    from backend.accounts.api import bp as auth
+    from backend.devices.api import bp as devices
+    from backend.hazards.api import bp as hazards
+    from backend.org.api import bp as org
+    from backend.photos.api import bp as photos
+    from backend.public.api import bp as public
+    from backend.sync.api import bp as sync
+    from backend.system.api import bp as system
+
+    return (system, auth, org, devices, photos, hazards, sync, public)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=None, static_folder=None)
+    app.config.update(load_config(overrides))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    jwt.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        from backend.core.db import configure_sqlite
+
+        configure_sqlite(db.engine)
+
+    from backend.accounts.tokens import register_jwt_callbacks
+
+    register_jwt_callbacks(jwt)
+    api = EnvelopeApi(app)
+    for blueprint in _blueprints():
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+    from backend.cli import register_cli
+    from backend.web import register_web
+
+    register_web(app)
+    register_cli(app)
+    return app
+
+
+def _migrations_dir():  # type: ignore[no-untyped-def]
+    from backend.config import ROOT
+
+    return ROOT / "migrations"

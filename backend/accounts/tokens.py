@@ -1,0 +1,66 @@
+"""flask-jwt-extended wiring: identity, user lookup, revocation and 401 envelopes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_jwt_extended import JWTManager, decode_token
+
+from backend.accounts.models import RevokedToken, User
+from backend.core.clock import utcnow
+from backend.core.errors import error_response
+from backend.extensions import db
+
+
+def _unauthorized(code: str, message: str):  # type: ignore[no-untyped-def]
+    return error_response(401, code, message)
+
+
+def register_jwt_callbacks(jwt: JWTManager) -> None:
+    @jwt.user_identity_loader
+    def _identity(user: User) -> str:
+        return str(user.id)
+
+    @jwt.additional_claims_loader
+    def _claims(user: User) -> dict:
+        return {"role": user.role}
+
+    @jwt.user_lookup_loader
+    def _lookup(_header: dict, data: dict) -> User | None:
+        user = db.session.get(User, int(data["sub"]))
+        return user if user is not None and user.active else None
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header: dict, data: dict) -> bool:
+        return db.session.get(RevokedToken, data["jti"]) is not None
+
+    jwt.unauthorized_loader(
+        lambda _msg: _unauthorized("token_missing", "请先登录 (sign-in required)")
+    )
+    jwt.invalid_token_loader(
+        lambda _msg: _unauthorized("token_invalid", "登录凭证无效 (invalid token)")
+    )
+    jwt.expired_token_loader(
+        lambda _h, _d: _unauthorized("token_expired", "登录已过期 (token expired)")
+    )
+    jwt.revoked_token_loader(
+        lambda _h, _d: _unauthorized("token_revoked", "登录已注销 (token revoked)")
+    )
+    jwt.user_lookup_error_loader(
+        lambda _h, _d: _unauthorized("token_invalid", "账号不可用 (account unavailable)")
+    )
+
+
+def revoke(jti: str, expires_at: datetime) -> None:
+    if db.session.get(RevokedToken, jti) is None:
+        db.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+
+
+def revoke_encoded(token: str, owner_id: int) -> None:
+    """Revoke a refresh token the client hands back at logout (if it is theirs)."""
+    try:
+        data = decode_token(token, allow_expired=True)
+    except Exception:  # noqa: BLE001 - an unusable token needs no revoking
+        return
+    if data.get("sub") == str(owner_id):
+        revoke(data["jti"], datetime.fromtimestamp(data["exp"], tz=utcnow().tzinfo))

@@ -1,0 +1,79 @@
+"""Configuration from the environment, with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("SESV_INSTANCE_DIR", ROOT / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _persistent_secret(instance: Path, name: str) -> str:
+    """Read a secret kept under instance/, generating it on first start."""
+    path = instance / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'sesv.db'}")
+    # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping; overrides win (tests pass a tmp database)."""
+    instance = _instance_dir()
+    config = {
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": os.environ.get("SECRET_KEY")
+        or _persistent_secret(instance, "secret_key"),
+        "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY")
+        or _persistent_secret(instance, "jwt_secret_key"),
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(
+            minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
+        ),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(
+            days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))
+        ),
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_BASE_URL": os.environ.get(
+            "PUBLIC_BASE_URL", "http://127.0.0.1:8000"
+        ).rstrip("/"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),
+        "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
+        "PWA_DIST": os.environ.get("PWA_DIST", str(ROOT / "pwa" / "dist")),
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "API_TITLE": "特种设备安全监管 API (Zone · Block · Chain)",
+        "API_VERSION": "1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "HAZARD_DEADLINE_DAYS_GENERAL": int(os.environ.get("HAZARD_DAYS_GENERAL", "15")),
+        "HAZARD_DEADLINE_DAYS_MAJOR": int(os.environ.get("HAZARD_DAYS_MAJOR", "30")),
+        "JSON_AS_ASCII": False,
+    }
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,1 @@
+"""Shared plumbing: no imports from domain packages."""

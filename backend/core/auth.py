@@ -1,0 +1,46 @@
+"""Roles and the coarse role check for views; fine-grained scope lives in services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from flask_jwt_extended import current_user, verify_jwt_in_request
+
+from backend.core.errors import Forbidden
+
+
+class Role(StrEnum):
+    bureau_admin = "bureau_admin"
+    inspector = "inspector"
+    safety_manager = "safety_manager"
+    block_supervisor = "block_supervisor"
+
+
+ALL_ROLES = tuple(Role)
+REGULATORS = (Role.bureau_admin, Role.inspector)
+
+
+def require_roles(*roles: Role) -> Callable:
+    """Require a valid access token and, when roles are given, one of them (else 403)."""
+    allowed = set(roles or ALL_ROLES)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            verify_jwt_in_request()
+            if current_user.role not in allowed:
+                raise Forbidden("当前角色无权执行此操作 (role not allowed)", code="forbidden_role")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def optional_user() -> Any | None:
+    """The signed-in user if a valid token was sent, else None (public endpoints)."""
+    verify_jwt_in_request(optional=True)
+    return current_user if current_user else None

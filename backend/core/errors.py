@@ -1,0 +1,136 @@
+"""AppError hierarchy and the one JSON error envelope of API.md."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "请求无效 (bad request)"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code or self.code
+        self.details = details or {}
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+    message = "未找到 (not found)"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+    message = "无权执行此操作 (forbidden)"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+    message = "与已有数据冲突 (conflict)"
+
+
+class InvalidState(AppError):
+    status = 409
+    code = "invalid_state"
+    message = "当前状态不允许此操作 (invalid state)"
+
+
+class ValidationFailed(AppError):
+    status = 422
+    code = "validation_failed"
+    message = "输入有误 (validation failed)"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "too_many_requests"
+    message = "请求过于频繁，请稍后再试 (too many requests)"
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict | None = None
+):  # type: ignore[no-untyped-def]
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return jsonify(body), status
+
+
+def _slug(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def field_errors(messages: Any) -> dict:
+    """webargs nests messages by location ({"json": {...}}); the envelope wants fields."""
+    if isinstance(messages, dict) and set(messages) <= {
+        "json",
+        "query",
+        "form",
+        "files",
+        "headers",
+        "view_args",
+    }:
+        merged: dict = {}
+        for part in messages.values():
+            merged.update(part if isinstance(part, dict) else {"_schema": part})
+        return merged
+    return messages if isinstance(messages, dict) else {"_schema": messages}
+
+
+def http_exception_response(exc: HTTPException):  # type: ignore[no-untyped-def]
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if messages is not None:
+        return error_response(
+            422,
+            "validation_failed",
+            "输入有误 (validation failed)",
+            {"fields": field_errors(messages)},
+        )
+    if status == 429:
+        return error_response(429, "too_many_requests", TooManyRequests.message)
+    if status == 413:
+        return error_response(413, "payload_too_large", "上传内容过大 (payload too large)")
+    return error_response(status, _slug(type(exc).__name__), exc.description or "")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):  # type: ignore[no-untyped-def]
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):  # type: ignore[no-untyped-def]
+        return error_response(
+            422,
+            "validation_failed",
+            ValidationFailed.message,
+            {"fields": field_errors(exc.messages)},
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return http_exception_response(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "服务器内部错误 (internal error)")

@@ -1,0 +1,65 @@
+"""Base schema (tolerant reader), paging query and page envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+
+MAX_PER_PAGE = 100
+
+
+class BaseSchema(Schema):
+    """Strips surrounding whitespace and ignores unknown fields.
+
+    Unknown fields are ignored, not refused: outbox items written by an older
+    offline PWA build may be replayed after a deploy.
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+        ordered = True
+
+    @pre_load
+    def _strip_strings(self, data: Any, **_kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+class PartialSchemaMixin:
+    """Load as PATCH: fields that are absent stay absent (no defaults applied)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class EmptySchema(Schema):
+    pass
+
+
+class PageQuerySchema(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(
+        load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+    )
+
+
+def page_schema(item_schema: type[Schema]) -> type[Schema]:
+    """A list envelope {"items","page","per_page","total"} around item_schema."""
+    return type(
+        f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+    )
+
+
+def text(max_len: int, **kwargs: Any) -> fields.String:
+    """A bounded string field: huge strings are a 422, not a database error."""
+    return fields.String(validate=validate.Length(max=max_len), **kwargs)

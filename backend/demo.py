@@ -1,0 +1,211 @@
+"""A deterministic demo city (and province-size data for benchmarks), bulk-inserted."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import islice
+
+from sqlalchemy import func, insert, select
+from werkzeug.security import generate_password_hash
+
+from backend.accounts.models import User
+from backend.core.auth import Role
+from backend.core.clock import today, utcnow
+from backend.devices.models import Device, new_qr_token
+from backend.devices.rules import DeviceCategory, DeviceStatus
+from backend.extensions import db
+from backend.org.models import Block, Certificate, Enterprise, Person, PublicPlace, Zone
+from backend.org.rules import CREDIT_CODE_CHARS, credit_code_check_char
+from backend.sync.models import Change, SyncCounter
+
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - documented demo credential
+ZONE_NAMES = ("城东分局", "城西分局", "港区分局")
+#: category → (share of devices, registration prefix, typical names)
+CATEGORY_MIX = {
+    DeviceCategory.elevator: (0.38, "梯", ("客梯", "货梯", "自动扶梯")),
+    DeviceCategory.pressure_vessel: (0.2, "容", ("储气罐", "反应釜", "换热器")),
+    DeviceCategory.field_vehicle: (0.12, "车", ("叉车", "观光车")),
+    DeviceCategory.crane: (0.12, "起", ("桥式起重机", "门式起重机")),
+    DeviceCategory.boiler: (0.06, "锅", ("燃气锅炉", "蒸汽锅炉")),
+    DeviceCategory.pressure_piping: (0.06, "管", ("蒸汽管道", "燃气管道")),
+    DeviceCategory.gas_cylinder: (0.04, "瓶", ("液化气瓶组", "氧气瓶组")),
+    DeviceCategory.amusement_ride: (0.015, "游", ("摩天轮", "旋转木马")),
+    DeviceCategory.ropeway: (0.005, "索", ("客运索道",)),
+}
+INDUSTRIES = ("机械", "化工", "纺织", "物流", "食品", "电子", "钢铁", "酒店", "商场", "医院", "学校", "物业")
+
+
+@dataclass(frozen=True)
+class Scale:
+    zones: int = 3
+    blocks_per_zone: int = 4
+    enterprises: int = 100
+    devices: int = 3000
+    change_feed: bool = True
+
+
+CITY = Scale()
+PROVINCE = Scale(zones=16, blocks_per_zone=2000, enterprises=600_000, devices=2_300_000,
+                 change_feed=False)
+
+
+def credit_code(n: int) -> str:
+    """A valid, deterministic unified social credit code for demo enterprise n."""
+    body = "".join(CREDIT_CODE_CHARS[(n // 31**i) % 31] for i in range(9))
+    first17 = "91320582" + body
+    return first17 + credit_code_check_char(first17)
+
+
+def _chunks(rows, size: int = 20_000):  # type: ignore[no-untyped-def]
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _bulk(model, rows) -> None:  # type: ignore[no-untyped-def]
+    for chunk in _chunks(rows):
+        db.session.execute(insert(model), chunk)
+
+
+def is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(Zone))
+
+
+def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
+    """Generate the demo city; returns counts. Same seed, same city."""
+    rng = random.Random(seed)
+    as_of = today()
+    _bulk(Zone, ({"id": z + 1, "name": _zone_name(z), "code": f"Z{z + 1:02d}",
+                  "created_at": utcnow(), "updated_at": utcnow()} for z in range(scale.zones)))
+    blocks = scale.zones * scale.blocks_per_zone
+    _bulk(Block, ({"id": b + 1, "zone_id": b // scale.blocks_per_zone + 1, "name": f"第{b + 1}区块",
+                   "created_at": utcnow(), "updated_at": utcnow()} for b in range(blocks)))
+    _bulk(Enterprise, (_enterprise(i, scale, blocks, rng, as_of) for i in range(scale.enterprises)))
+    _bulk(Person, (_manager(i, scale) for i in range(scale.enterprises)))
+    _bulk(Certificate, _certificates(scale, as_of))
+    _bulk(Device, (_device(d, scale, rng, as_of) for d in range(scale.devices)))
+    _demo_users(scale)
+    if scale.change_feed:
+        _seed_change_feed(scale)
+    db.session.flush()
+    return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
+            "devices": scale.devices}
+
+
+def _zone_name(z: int) -> str:
+    return ZONE_NAMES[z] if z < len(ZONE_NAMES) else f"第{z + 1}分局"
+
+
+def _enterprise(i: int, scale: Scale, blocks: int, rng: random.Random, as_of: date) -> dict:
+    maintainer = i % 25 == 24
+    block = None if maintainer else i % blocks + 1
+    zone = (block - 1) // scale.blocks_per_zone + 1 if block else i % scale.zones + 1
+    industry = INDUSTRIES[i % len(INDUSTRIES)]
+    places = list(PublicPlace)
+    return {
+        "id": i + 1, "name": f"{'维保' if maintainer else industry}示例企业{i + 1:06d}有限公司",
+        "credit_code": credit_code(i + 1), "zone_id": zone, "block_id": block,
+        "address": f"示例市{_zone_name(zone - 1)[:2]}区{rng.randint(1, 999)}号",
+        "established_on": as_of - timedelta(days=rng.randint(200, 9000)),
+        "roles": "maintainer" if maintainer else "user",
+        "public_place": places[i % len(places)] if industry in ("商场", "医院", "学校") else None,
+        "model_status": "accepted" if i < scale.zones else "none",
+        "model_accepted_on": as_of - timedelta(days=90) if i < scale.zones else None,
+        "contact_phone": f"0512-{5800_0000 + i:08d}"[:13],
+        "created_at": utcnow(), "updated_at": utcnow(),
+    }
+
+
+def _manager(i: int, scale: Scale) -> dict:
+    return {"id": i + 1, "name": f"安全员{i + 1:06d}", "phone": f"138{i:08d}"[:11],
+            "enterprise_id": i + 1, "zone_id": None, "created_at": utcnow(), "updated_at": utcnow()}
+
+
+def _certificates(scale: Scale, as_of: date):  # type: ignore[no-untyped-def]
+    for i in range(scale.enterprises):
+        expires = as_of + timedelta(days=30 + (i * 37) % 1400) if i % 17 else as_of - timedelta(days=20)
+        yield {"person_id": i + 1, "kind": "safety_manager", "number": f"TA{i + 1:08d}",
+               "issued_on": as_of - timedelta(days=400), "expires_on": expires,
+               "created_at": utcnow(), "updated_at": utcnow()}
+        if i % 4 == 1 or i == scale.zones * scale.blocks_per_zone:  # supervisors (监督员证)
+            yield {"person_id": i + 1, "kind": "block_supervisor", "number": f"JD{i + 1:08d}",
+                   "issued_on": as_of - timedelta(days=200),
+                   "expires_on": as_of + timedelta(days=900),
+                   "created_at": utcnow(), "updated_at": utcnow()}
+
+
+def _pick_category(rng: random.Random) -> DeviceCategory:
+    roll, total = rng.random(), 0.0
+    for category, (share, _prefix, _names) in CATEGORY_MIX.items():
+        total += share
+        if roll < total:
+            return category
+    return DeviceCategory.elevator
+
+
+def _device(d: int, scale: Scale, rng: random.Random, as_of: date) -> dict:
+    category = _pick_category(rng)
+    _share, prefix, names = CATEGORY_MIX[category]
+    enterprise_id = _device_owner(d, scale)
+    roll = rng.random()
+    status = DeviceStatus.scrapped if roll < 0.02 else DeviceStatus.idle if roll < 0.07 else DeviceStatus.in_use
+    due = as_of + timedelta(days=rng.randint(-60, 365)) if rng.random() < 0.3 else as_of + timedelta(days=rng.randint(20, 365))
+    maintainer = (enterprise_id // 25) * 25 + 25
+    return {
+        "id": d + 1, "enterprise_id": enterprise_id, "category": category.value,
+        "registration_no": f"{prefix}{10 + d % 90}苏E{d + 1:07d}",
+        "device_code": f"{3000 + d % 7000}{d + 1:08d}",
+        "name": names[d % len(names)], "location": f"{1 + d % 6}号楼{1 + d % 3}层",
+        "status": status.value,
+        "idle_since": as_of - timedelta(days=rng.randint(30, 800)) if status == DeviceStatus.idle else None,
+        "next_inspection_due": due, "last_inspection_on": due - timedelta(days=365),
+        "key_monitored": category in (DeviceCategory.boiler, DeviceCategory.amusement_ride, DeviceCategory.ropeway)
+        or rng.random() < 0.05,
+        "maintenance_company_id": maintainer if category == DeviceCategory.elevator and maintainer <= scale.enterprises else None,
+        "emergency_phone": "96333" if category == DeviceCategory.elevator else "",
+        "qr_token": new_qr_token(), "qr_issued_at": utcnow(),
+        "created_at": utcnow(), "updated_at": utcnow(),
+    }
+
+
+def _device_owner(d: int, scale: Scale) -> int:
+    """Skewed: low-numbered enterprises own many devices (some ≥ 20, most fewer)."""
+    owner = min(int(scale.enterprises * (d / scale.devices) ** 2) + 1, scale.enterprises)
+    return owner - 1 if owner % 25 == 0 else owner  # maintainers own no devices
+
+
+def _demo_users(scale: Scale) -> None:
+    """admin, inspector1..N, manager1 (enterprise 1), supervisor1 (enterprise 2, same block)."""
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    blocks = scale.zones * scale.blocks_per_zone
+    rows = [
+        {"username": "admin", "role": Role.bureau_admin, "display_name": "市局管理员"},
+        *({"username": f"inspector{z + 1}", "role": Role.inspector,
+           "display_name": f"{_zone_name(z)}监察员", "zone_id": z + 1} for z in range(scale.zones)),
+        {"username": "manager1", "role": Role.safety_manager, "display_name": "安全员一",
+         "enterprise_id": 1, "person_id": 1},
+        {"username": "supervisor1", "role": Role.block_supervisor, "display_name": "监督员一",
+         "enterprise_id": 1 + blocks, "person_id": 1 + blocks},
+    ]
+    _bulk(User, ({"password_hash": password_hash, "active": True, "created_at": utcnow(),
+                  "updated_at": utcnow(), "zone_id": None, "enterprise_id": None,
+                  "person_id": None} | row for row in rows))
+
+
+def _seed_change_feed(scale: Scale) -> None:
+    feed = [("enterprise", i + 1, i + 1) for i in range(scale.enterprises)]
+    feed += [("device", row.id, row.enterprise_id)
+             for row in db.session.execute(select(Device.id, Device.enterprise_id).order_by(Device.id))]
+    _bulk(Change, ({"entity": e, "entity_id": str(i), "enterprise_id": ent, "seq": n + 1,
+                    "deleted": False} for n, (e, i, ent) in enumerate(feed)))
+    db.session.add(SyncCounter(id=1, value=len(feed)))
+
+
+DEMO_LOGINS = (
+    ("admin", "bureau_admin", "市局管理员"),
+    ("inspector1", "inspector", "城东分局监察员"),
+    ("manager1", "safety_manager", "企业安全管理员"),
+    ("supervisor1", "block_supervisor", "同区块另一企业的监督员"),
+)

@@ -1,0 +1,78 @@
+"""Pure device rules: periodic-inspection validity (定期检验) and long idleness."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class DeviceCategory(StrEnum):
+    boiler = "boiler"
+    pressure_vessel = "pressure_vessel"
+    gas_cylinder = "gas_cylinder"
+    pressure_piping = "pressure_piping"
+    elevator = "elevator"
+    crane = "crane"
+    ropeway = "ropeway"
+    amusement_ride = "amusement_ride"
+    field_vehicle = "field_vehicle"
+
+
+CATEGORY_LABELS = {
+    DeviceCategory.boiler: "锅炉",
+    DeviceCategory.pressure_vessel: "压力容器",
+    DeviceCategory.gas_cylinder: "气瓶",
+    DeviceCategory.pressure_piping: "压力管道",
+    DeviceCategory.elevator: "电梯",
+    DeviceCategory.crane: "起重机械",
+    DeviceCategory.ropeway: "客运索道",
+    DeviceCategory.amusement_ride: "大型游乐设施",
+    DeviceCategory.field_vehicle: "场（厂）内专用机动车辆",
+}
+
+
+class DeviceStatus(StrEnum):
+    in_use = "in_use"
+    idle = "idle"
+    scrapped = "scrapped"
+
+
+class InspectionState(StrEnum):
+    valid = "valid"
+    due_soon = "due_soon"
+    overdue = "overdue"
+    unknown = "unknown"
+    not_required = "not_required"
+
+
+DUE_SOON_DAYS = 30
+#: a device stopped this long is a clean-up candidate (Shanghai 2024: 长期停用)
+LONG_IDLE_DAYS = 365
+
+
+def inspection_state(
+    next_due: date | None, status: str, as_of: date, due_soon_days: int = DUE_SOON_DAYS
+) -> InspectionState:
+    """Validity of the periodic inspection; a scrapped device needs none."""
+    if status == DeviceStatus.scrapped:
+        return InspectionState.not_required
+    if next_due is None:
+        return InspectionState.unknown
+    if next_due < as_of:
+        return InspectionState.overdue
+    if next_due <= as_of + timedelta(days=due_soon_days):
+        return InspectionState.due_soon
+    return InspectionState.valid
+
+
+def is_overdue(next_due: date | None, status: str, as_of: date) -> bool:
+    """超期未检: in use (or idle) and past its periodic-inspection date."""
+    return inspection_state(next_due, status, as_of) == InspectionState.overdue
+
+
+def is_long_idle(status: str, idle_since: date | None, as_of: date) -> bool:
+    return (
+        status == DeviceStatus.idle
+        and idle_since is not None
+        and (as_of - idle_since).days >= LONG_IDLE_DAYS
+    )

@@ -1,0 +1,90 @@
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from backend.core.clock import today
+from backend.core.schemas import BaseSchema, PageQuerySchema, PartialSchemaMixin, text
+from backend.devices.rules import CATEGORY_LABELS, DeviceCategory, DeviceStatus, inspection_state
+from backend.org.schemas import PHONE
+
+
+def qr_url(device) -> str:  # type: ignore[no-untyped-def]
+    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{device.qr_token}"
+
+
+def _state(device) -> str:  # type: ignore[no-untyped-def]
+    return inspection_state(device.next_inspection_due, device.status, today()).value
+
+
+class DeviceSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda d: d.enterprise.name)
+    category = fields.String()
+    category_label = fields.Function(lambda d: CATEGORY_LABELS.get(d.category, d.category))
+    registration_no = fields.String()
+    device_code = fields.String()
+    name = fields.String()
+    location = fields.String()
+    status = fields.String()
+    idle_since = fields.Date(allow_none=True)
+    next_inspection_due = fields.Date(allow_none=True)
+    last_inspection_on = fields.Date(allow_none=True)
+    inspection_state = fields.Function(_state)
+    key_monitored = fields.Boolean()
+    maintenance_company_id = fields.Integer(allow_none=True)
+    maintenance_company = fields.Function(
+        lambda d: d.maintenance_company.name if d.maintenance_company else None
+    )
+    emergency_phone = fields.String()
+    qr_token = fields.String()
+    qr_url = fields.Function(qr_url)
+    open_hazards = fields.Integer(attribute="open_hazards", dump_default=0)
+    updated_at = fields.DateTime()
+
+
+class DevicePublicSchema(Schema):
+    """What anyone who scans the label may see: nothing about people or hazards."""
+
+    category = fields.String()
+    category_label = fields.Function(lambda d: CATEGORY_LABELS.get(d.category, d.category))
+    registration_no = fields.String()
+    enterprise_name = fields.Function(lambda d: d.enterprise.name)
+    status = fields.String()
+    inspection_state = fields.Function(_state)
+    next_inspection_due = fields.Date(allow_none=True)
+    maintenance_company = fields.Function(
+        lambda d: d.maintenance_company.name if d.maintenance_company else None
+    )
+    emergency_phone = fields.String()
+
+
+class DeviceCreateSchema(BaseSchema):
+    enterprise_id = fields.Integer(load_default=None)
+    category = fields.Enum(DeviceCategory, by_value=True, required=True)
+    registration_no = fields.String(required=True, validate=validate.Length(min=3, max=40))
+    device_code = text(40, load_default="")
+    name = text(100, load_default="")
+    location = text(200, load_default="")
+    status = fields.Enum(DeviceStatus, by_value=True, load_default=DeviceStatus.in_use)
+    idle_since = fields.Date(load_default=None, allow_none=True)
+    next_inspection_due = fields.Date(load_default=None, allow_none=True)
+    last_inspection_on = fields.Date(load_default=None, allow_none=True)
+    key_monitored = fields.Boolean(load_default=False)
+    maintenance_company_id = fields.Integer(load_default=None, allow_none=True)
+    emergency_phone = fields.String(load_default="", validate=PHONE)
+
+
+class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
+    pass
+
+
+class DeviceListQuerySchema(PageQuerySchema):
+    q = text(60)
+    category = fields.Enum(DeviceCategory, by_value=True)
+    status = fields.Enum(DeviceStatus, by_value=True)
+    overdue = fields.Boolean()
+    long_idle = fields.Boolean()
+    key_monitored = fields.Boolean()
+    enterprise_id = fields.Integer()
+    block_id = fields.Integer()
+    zone_id = fields.Integer()

@@ -1,0 +1,133 @@
+"""The device ledger: scoped search, create, update, QR token re-issue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
+
+from backend.core.clock import today, utcnow
+from backend.core.errors import NotFound, ValidationFailed
+from backend.core.pagination import Page, paginate
+from backend.devices.models import Device, QrTokenEvent, new_qr_token
+from backend.devices.rules import LONG_IDLE_DAYS, DeviceStatus
+from backend.extensions import db
+from backend.org.models import Enterprise
+from backend.org.scope import Actor, enterprise_scope
+from backend.org.services import _flush_unique, get_managed_enterprise
+from backend.sync.changes import record_change
+
+
+def _overdue_clause(as_of):  # type: ignore[no-untyped-def]
+    return (Device.next_inspection_due < as_of) & (Device.status != DeviceStatus.scrapped)
+
+
+def _placement_clause(filters: dict):  # type: ignore[no-untyped-def]
+    column = "block_id" if filters.get("block_id") else "zone_id"
+    ids = select(Enterprise.id).where(getattr(Enterprise, column) == filters[column])
+    return Device.enterprise_id.in_(ids)
+
+
+def visible_devices(actor: Actor, filters: dict | None = None) -> Select:
+    """Devices of the actor's enterprises, filtered as the ledger screens ask."""
+    filters = filters or {}
+    as_of = today()
+    query = select(Device).where(enterprise_scope(actor, Device.enterprise_id))
+    if filters.get("q"):
+        prefix = f"{filters['q']}%"
+        query = query.where(
+            or_(Device.registration_no.like(prefix), Device.device_code.like(prefix),
+                Device.name.like(f"%{filters['q']}%"))
+        )
+    for key in ("category", "status", "enterprise_id", "key_monitored"):
+        if filters.get(key) is not None:
+            query = query.where(getattr(Device, key) == filters[key])
+    if filters.get("block_id") or filters.get("zone_id"):
+        query = query.where(_placement_clause(filters))
+    if filters.get("overdue") is not None:
+        clause = _overdue_clause(as_of)
+        query = query.where(clause if filters["overdue"] else ~clause)
+    if filters.get("long_idle"):
+        cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
+        query = query.where(Device.status == DeviceStatus.idle, Device.idle_since <= cutoff)
+    return query.options(
+        joinedload(Device.enterprise), joinedload(Device.maintenance_company)
+    ).order_by(Device.id)
+
+
+def get_device_for(actor: Actor, device_id: int) -> Device:
+    device = db.session.scalar(visible_devices(actor).where(Device.id == device_id))
+    if device is None:
+        raise NotFound("设备不存在或不在您的管辖范围 (device not found)")
+    return device
+
+
+def device_by_token(token: str) -> Device | None:
+    return db.session.scalar(
+        select(Device).options(joinedload(Device.enterprise)).where(Device.qr_token == token)
+    )
+
+
+def _check_maintainer(data: dict) -> None:
+    company_id = data.get("maintenance_company_id")
+    if company_id is not None and db.session.get(Enterprise, company_id) is None:
+        raise ValidationFailed(
+            details={"fields": {"maintenance_company_id": ["维保单位不存在 (unknown company)"]}}
+        )
+
+
+def create_device(actor: Actor, data: dict) -> Device:
+    enterprise = get_managed_enterprise(actor, data.pop("enterprise_id") or actor.enterprise_id or 0)
+    _check_maintainer(data)
+    device = Device(enterprise_id=enterprise.id, **data)
+    db.session.add(device)
+    _flush_unique("使用登记证编号已存在 (registration number exists)")
+    record_change("device", device.id, enterprise.id)
+    return device
+
+
+def update_device(actor: Actor, device_id: int, data: dict) -> Device:
+    device = get_device_for(actor, device_id)
+    get_managed_enterprise(actor, device.enterprise_id)
+    data.pop("enterprise_id", None)
+    _check_maintainer(data)
+    for key, value in data.items():
+        setattr(device, key, value)
+    if device.status == DeviceStatus.idle and device.idle_since is None:
+        device.idle_since = today()
+    _flush_unique("使用登记证编号已存在 (registration number exists)")
+    record_change("device", device.id, device.enterprise_id)
+    return device
+
+
+def reissue_qr_token(actor: Actor, device_id: int, reason: str) -> Device:
+    """Revoke the label's token and issue a new one (the old label stops resolving)."""
+    device = get_device_for(actor, device_id)
+    get_managed_enterprise(actor, device.enterprise_id)
+    db.session.add(QrTokenEvent(device_id=device.id, old_token_hint=device.qr_token[:4],
+                                actor_id=actor.id, reason=reason))
+    device.qr_token = new_qr_token()
+    device.qr_issued_at = utcnow()
+    db.session.flush()
+    record_change("device", device.id, device.enterprise_id)
+    return device
+
+
+def _annotate_open_hazards(devices: list[Device]) -> list[Device]:
+    from backend.hazards.services import open_hazard_counts
+
+    counts = open_hazard_counts([d.id for d in devices])
+    for device in devices:
+        device.open_hazards = counts.get(device.id, 0)  # type: ignore[attr-defined]
+    return devices
+
+
+def list_devices(actor: Actor, filters: dict) -> Page:
+    page = paginate(visible_devices(actor, filters), filters["page"], filters["per_page"])
+    _annotate_open_hazards(page.items)
+    return page
+
+
+def show_device(actor: Actor, device_id: int) -> Device:
+    return _annotate_open_hazards([get_device_for(actor, device_id)])[0]

@@ -1,0 +1,72 @@
+"""Append to the evidence chain and verify it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from backend.core.clock import utcnow
+from backend.core.hashing import canonical_bytes
+from backend.evidence.models import EvidenceEntry, EvidenceHead
+from backend.evidence.rules import GENESIS, link_hash
+from backend.extensions import db
+
+
+def _lock_head() -> EvidenceHead:
+    """Take the chain's write lock by touching the head row first."""
+    db.session.execute(update(EvidenceHead).where(EvidenceHead.id == 1).values(seq=EvidenceHead.seq))
+    head = db.session.get(EvidenceHead, 1, populate_existing=True)
+    if head is None:
+        head = EvidenceHead(id=1, seq=0, hash=GENESIS)
+        db.session.add(head)
+        db.session.flush()
+    return head
+
+
+def append_evidence(kind: str, ref: str, data: dict) -> EvidenceEntry:
+    """Append one evidence event; appends are serialised by the head row lock."""
+    head = _lock_head()
+    body = canonical_bytes({"kind": kind, "ref": ref, "data": data}).decode()
+    seq = head.seq + 1
+    entry = EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=head.hash,
+                          hash=link_hash(seq, head.hash, body), at=utcnow())
+    db.session.add(entry)
+    head.seq, head.hash = seq, entry.hash
+    db.session.flush()
+    return entry
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    entries: int
+    head_hash: str
+    broken_at: int | None = None
+    problem: str = ""
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Walk the chain from the start; report the first broken link."""
+    prev, count, last_seq = GENESIS, 0, 0
+    while True:
+        rows = db.session.scalars(
+            select(EvidenceEntry).where(EvidenceEntry.seq > last_seq).order_by(EvidenceEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return ChainReport(True, count, prev)
+        for entry in rows:
+            problem = _link_problem(entry, prev, last_seq)
+            if problem:
+                return ChainReport(False, count, prev, entry.seq, problem)
+            prev, last_seq, count = entry.hash, entry.seq, count + 1
+
+
+def _link_problem(entry: EvidenceEntry, prev: str, last_seq: int) -> str:
+    if entry.seq != last_seq + 1:
+        return f"missing entries before seq {entry.seq}"
+    if entry.prev_hash != prev:
+        return "previous-hash link broken"
+    if link_hash(entry.seq, entry.prev_hash, entry.body) != entry.hash:
+        return "entry body altered"
+    return ""

@@ -1,0 +1,14 @@
+"""Unbound extension singletons, initialised in create_app."""
+
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from backend.core.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+jwt = JWTManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

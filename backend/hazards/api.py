@@ -1,0 +1,56 @@
+"""Hazards: report, list, and the rectification loop as commands."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.core.auth import require_roles
+from backend.core.schemas import page_schema
+from backend.extensions import db
+from backend.hazards import services
+from backend.hazards.schemas import (
+    HazardCreateSchema,
+    HazardListQuerySchema,
+    HazardSchema,
+    TransitionSchema,
+)
+
+bp = Blueprint("hazards", __name__, url_prefix="/api/hazards", description="隐患与整改闭环")
+
+
+@bp.get("")
+@require_roles()
+@bp.arguments(HazardListQuerySchema, location="query")
+@bp.response(200, page_schema(HazardSchema))
+def list_hazards(query: dict):  # type: ignore[no-untyped-def]
+    """Hazards in scope: open, overdue, awaiting my verification, by status or severity."""
+    return services.list_hazards(current_user, query)
+
+
+@bp.get("/<uuid:hazard_id>")
+@require_roles()
+@bp.response(200, HazardSchema)
+def get_hazard(hazard_id):  # type: ignore[no-untyped-def]
+    return services.get_hazard_for(current_user, hazard_id)
+
+
+@bp.post("")
+@require_roles()
+@bp.arguments(HazardCreateSchema)
+@bp.response(201, HazardSchema)
+@bp.alt_response(200, schema=HazardSchema, description="The same id was reported before")
+def report_hazard(body: dict):  # type: ignore[no-untyped-def]
+    """Report a hazard with a client-generated id (idempotent: repeat gives 200)."""
+    hazard, created = services.report_hazard(current_user, body)
+    db.session.commit()
+    return hazard, 201 if created else 200
+
+
+@bp.post("/<uuid:hazard_id>/transitions")
+@require_roles()
+@bp.arguments(TransitionSchema)
+@bp.response(200, HazardSchema)
+def transition_hazard(body: dict, hazard_id):  # type: ignore[no-untyped-def]
+    """start_rectification, submit_rectification (after-photos), verify, or return (reason)."""
+    hazard = services.transition_hazard(current_user, hazard_id, body)
+    db.session.commit()
+    return hazard

@@ -1,0 +1,80 @@
+"""Hazards (隐患), their photos and their append-only event log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.accounts.models import User
+from backend.core.clock import utcnow
+from backend.core.db import TimestampMixin, UTCDateTime
+from backend.devices.models import Device
+from backend.extensions import db
+from backend.hazards.rules import HazardStatus
+from backend.org.models import Enterprise
+
+
+class Hazard(TimestampMixin, db.Model):
+    __tablename__ = "hazards"
+    __table_args__ = (
+        Index("ix_hazards_enterprise_status", "enterprise_id", "status"),
+        Index("ix_hazards_status_deadline", "status", "deadline"),
+    )
+    #: client-generated UUID: made on the phone before the first local save
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    responsible_person: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(30), default=HazardStatus.reported)
+    deadline: Mapped[date] = mapped_column(Date)
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reporter_role: Mapped[str] = mapped_column(String(30))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: sha256 of the canonical create payload: same id + other content is a conflict
+    payload_hash: Mapped[str] = mapped_column(String(64))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    device: Mapped[Device | None] = relationship()
+    reported_by: Mapped[User] = relationship()
+    photos: Mapped[list[HazardPhoto]] = relationship(
+        order_by="HazardPhoto.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[HazardEvent]] = relationship(
+        order_by="HazardEvent.at", cascade="all, delete-orphan"
+    )
+
+
+class HazardPhoto(db.Model):
+    __tablename__ = "hazard_photos"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), index=True)
+    #: refers to photos.sha256; the photo may arrive before or after the record
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: before (the hazard) or after (proof of rectification)
+    stage: Mapped[str] = mapped_column(String(10))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class HazardEvent(db.Model):
+    """One step of the closed loop; never updated, never deleted."""
+
+    __tablename__ = "hazard_events"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    payload_hash: Mapped[str] = mapped_column(String(64), default="")
+    actor: Mapped[User] = relationship()

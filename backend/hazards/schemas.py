@@ -1,0 +1,109 @@
+from flask_jwt_extended import current_user
+from marshmallow import Schema, fields, validate
+
+from backend.core.clock import today
+from backend.core.schemas import BaseSchema, PageQuerySchema, text
+from backend.hazards.rules import Action, HazardSource, HazardStatus, Severity, is_overdue
+
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位十六进制 sha256")
+
+
+class HazardCreateSchema(BaseSchema):
+    id = fields.UUID(required=True)
+    enterprise_id = fields.Integer(load_default=None, allow_none=True)
+    device_id = fields.Integer(load_default=None, allow_none=True)
+    source = fields.Enum(HazardSource, by_value=True, load_default=HazardSource.self_check)
+    category = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    severity = fields.Enum(Severity, by_value=True, required=True)
+    description = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    location = text(200, load_default="")
+    responsible_person = text(60, load_default="")
+    photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
+    deadline = fields.Date(load_default=None, allow_none=True)
+
+
+class TransitionSchema(BaseSchema):
+    id = fields.UUID(required=True)
+    action = fields.Enum(Action, by_value=True, required=True)
+    note = text(2000, load_default="")
+    reason = text(2000, load_default="")
+    photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
+
+
+class TransitionOpSchema(TransitionSchema):
+    hazard_id = fields.UUID(required=True)
+
+
+class HazardListQuerySchema(PageQuerySchema):
+    status = fields.Enum(HazardStatus, by_value=True)
+    open = fields.Boolean()
+    severity = fields.Enum(Severity, by_value=True)
+    overdue = fields.Boolean()
+    awaiting_verification = fields.Boolean()
+    enterprise_id = fields.Integer()
+    device_id = fields.Integer()
+    zone_id = fields.Integer()
+    block_id = fields.Integer()
+
+
+class HazardPhotoSchema(Schema):
+    sha256 = fields.String()
+    stage = fields.String()
+    thumbnail_url = fields.Function(lambda p: _photo_url(p.sha256, "thumb"))
+    url = fields.Function(lambda p: _photo_url(p.sha256, "full"))
+
+
+class HazardEventSchema(Schema):
+    id = fields.String()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_name = fields.Function(lambda e: e.actor.display_name)
+    note = fields.String()
+    reason = fields.String()
+    at = fields.DateTime()
+
+
+class HazardSchema(Schema):
+    id = fields.String()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda h: h.enterprise.name)
+    zone_id = fields.Integer()
+    device_id = fields.Integer(allow_none=True)
+    device_label = fields.Function(
+        lambda h: f"{h.device.name or h.device.category} {h.device.registration_no}" if h.device else None
+    )
+    source = fields.String()
+    category = fields.String()
+    severity = fields.String()
+    description = fields.String()
+    location = fields.String()
+    responsible_person = fields.String()
+    status = fields.String()
+    deadline = fields.Date()
+    is_overdue = fields.Function(lambda h: is_overdue(h.status, h.deadline, today()))
+    reported_by = fields.Function(lambda h: h.reported_by.display_name)
+    photos = fields.List(fields.Nested(HazardPhotoSchema))
+    events = fields.List(fields.Nested(HazardEventSchema))
+    allowed_actions = fields.Function(lambda h: _actions_for_current_user(h))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+
+
+def _photo_url(sha256: str, variant: str) -> str:
+    from backend.photos.services import signed_photo_url
+
+    return signed_photo_url(sha256, variant)
+
+
+def _actions_for_current_user(hazard) -> list[str]:  # type: ignore[no-untyped-def]
+    from backend.hazards.services import allowed_actions_for
+
+    try:
+        actor = current_user._get_current_object()
+    except RuntimeError:
+        return []
+    return [a.value for a in allowed_actions_for(actor, hazard)] if actor else []
+
+

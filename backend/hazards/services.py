@@ -1,0 +1,191 @@
+"""Report hazards and move them through the closed loop (隐患闭环)."""
+
+from __future__ import annotations
+
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from backend.core.auth import Role
+from backend.core.clock import today, utcnow
+from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.hashing import payload_hash
+from backend.core.pagination import Page, paginate
+from backend.devices.services import get_device_for
+from backend.extensions import db
+from backend.hazards import rules
+from backend.hazards.models import Hazard, HazardEvent, HazardPhoto
+from backend.hazards.rules import Action, ActorFacts, HazardFacts, HazardStatus
+from backend.org.models import Enterprise
+from backend.org.scope import Actor, enterprise_scope
+from backend.org.services import get_enterprise_for
+from backend.sync.changes import record_change
+
+OPEN = (HazardStatus.reported, HazardStatus.rectifying, HazardStatus.rectification_submitted)
+
+
+def _facts(hazard: Hazard) -> HazardFacts:
+    return HazardFacts(hazard.status, hazard.severity, hazard.enterprise_id, hazard.zone_id,
+                       hazard.reported_by_id, hazard.reporter_role)
+
+
+def _actor_facts(actor: Actor) -> ActorFacts:
+    zone_id = actor.zone_id if actor.role == Role.inspector else None
+    return ActorFacts(actor.id, actor.role, actor.enterprise_id, zone_id)
+
+
+def allowed_actions_for(actor: Actor, hazard: Hazard) -> list[Action]:
+    return rules.allowed_actions(_facts(hazard), _actor_facts(actor))
+
+
+def visible_hazards(actor: Actor, filters: dict | None = None) -> Select:
+    filters = filters or {}
+    query = select(Hazard).where(enterprise_scope(actor, Hazard.enterprise_id))
+    for key in ("status", "severity", "enterprise_id", "device_id", "zone_id"):
+        if filters.get(key) is not None:
+            query = query.where(getattr(Hazard, key) == filters[key])
+    if filters.get("block_id"):
+        in_block = select(Enterprise.id).where(Enterprise.block_id == filters["block_id"])
+        query = query.where(Hazard.enterprise_id.in_(in_block))
+    if filters.get("open") is not None:
+        is_open = Hazard.status.in_(OPEN)
+        query = query.where(is_open if filters["open"] else ~is_open)
+    if filters.get("overdue"):
+        query = query.where(Hazard.status.in_(OPEN), Hazard.deadline < today())
+    if filters.get("awaiting_verification"):
+        query = query.where(_awaiting_my_review(actor))
+    return query.options(
+        selectinload(Hazard.photos), selectinload(Hazard.events).joinedload(HazardEvent.actor)
+    ).order_by(Hazard.created_at.desc(), Hazard.id)
+
+
+def _awaiting_my_review(actor: Actor):  # type: ignore[no-untyped-def]
+    submitted = Hazard.status == HazardStatus.rectification_submitted
+    if actor.role in (Role.bureau_admin, Role.inspector):
+        return submitted
+    return submitted & (Hazard.reported_by_id == actor.id) & (
+        Hazard.severity == rules.Severity.general
+    ) & (Hazard.reporter_role == Role.block_supervisor)
+
+
+def list_hazards(actor: Actor, filters: dict) -> Page:
+    return paginate(visible_hazards(actor, filters), filters["page"], filters["per_page"])
+
+
+def get_hazard_for(actor: Actor, hazard_id: str) -> Hazard:
+    hazard = db.session.scalar(visible_hazards(actor).where(Hazard.id == str(hazard_id)))
+    if hazard is None:
+        raise NotFound("隐患不存在或不在您的管辖范围 (hazard not found)")
+    return hazard
+
+
+def open_hazard_counts(device_ids: list[int]) -> dict[int, int]:
+    if not device_ids:
+        return {}
+    query = (
+        select(Hazard.device_id, func.count())
+        .where(Hazard.device_id.in_(device_ids), Hazard.status.in_(OPEN))
+        .group_by(Hazard.device_id)
+    )
+    return dict(db.session.execute(query).all())  # type: ignore[arg-type]
+
+
+def _create_hash(data: dict) -> str:
+    return payload_hash({k: v for k, v in data.items() if k != "id"} | {"id": str(data["id"])})
+
+
+def _target_enterprise(actor: Actor, data: dict) -> tuple[Enterprise, int | None]:
+    if data.get("device_id") is not None:
+        device = get_device_for(actor, data["device_id"])
+        if data.get("enterprise_id") not in (None, device.enterprise_id):
+            raise ValidationFailed(details={"fields": {"enterprise_id": ["与设备所属企业不一致"]}})
+        return device.enterprise, device.id
+    enterprise_id = data.get("enterprise_id") or actor.enterprise_id
+    if enterprise_id is None:
+        raise ValidationFailed(details={"fields": {"enterprise_id": ["请选择企业或设备 (required)"]}})
+    return get_enterprise_for(actor, enterprise_id), None
+
+
+def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
+    """Record a hazard found on site; the same id again is the same report (idempotent).
+
+    Returns (hazard, created).
+    """
+    digest = _create_hash(data)
+    existing = db.session.get(Hazard, str(data["id"]))
+    if existing is not None:
+        if existing.payload_hash != digest or existing.reported_by_id != actor.id:
+            raise Conflict("该编号的隐患已存在且内容不同 (id reused with other content)")
+        return get_hazard_for(actor, existing.id), False
+    enterprise, device_id = _target_enterprise(actor, data)
+    reported_on = today()
+    days = {
+        "general": current_app.config["HAZARD_DEADLINE_DAYS_GENERAL"],
+        "major": current_app.config["HAZARD_DEADLINE_DAYS_MAJOR"],
+    }
+    deadline = data.get("deadline") or rules.default_deadline(data["severity"], reported_on, days)
+    if deadline < reported_on:
+        raise ValidationFailed(details={"fields": {"deadline": ["整改期限不能早于今天"]}})
+    hazard = Hazard(
+        id=str(data["id"]), enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+        device_id=device_id, source=data["source"], category=data["category"],
+        severity=data["severity"], description=data["description"], location=data["location"],
+        responsible_person=data["responsible_person"], deadline=deadline,
+        reported_by_id=actor.id, reporter_role=actor.role, payload_hash=digest,
+    )
+    hazard.photos = [HazardPhoto(sha256=s, stage="before") for s in dict.fromkeys(data["photos"])]
+    hazard.events = [HazardEvent(id=str(data["id"]), action="report", from_status=None,
+                                 to_status=HazardStatus.reported, actor_id=actor.id,
+                                 note=data["description"], payload_hash=digest)]
+    db.session.add(hazard)
+    db.session.flush()
+    record_change("hazard", hazard.id, hazard.enterprise_id)
+    _append_evidence("hazard.create", hazard.id, {"hazard": hazard.id, "payload": digest})
+    return hazard, True
+
+
+def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
+    """Take one step of the loop; replaying the same step id is a no-op."""
+    hazard = get_hazard_for(actor, hazard_id)
+    digest = payload_hash({k: str(v) if k == "id" else v for k, v in data.items()})
+    existing = db.session.get(HazardEvent, str(data["id"]))
+    if existing is not None:
+        if existing.payload_hash != digest or existing.hazard_id != hazard.id:
+            raise Conflict("该编号的操作已存在且内容不同 (step id reused)")
+        return hazard
+    action = Action(data["action"])
+    _check_transition(actor, hazard, action, data)
+    event = HazardEvent(id=str(data["id"]), action=action.value, from_status=hazard.status,
+                        to_status=rules.target_status(action), actor_id=actor.id,
+                        note=data["note"], reason=data["reason"], payload_hash=digest)
+    hazard.events.append(event)
+    for sha in dict.fromkeys(data["photos"]):
+        hazard.photos.append(HazardPhoto(sha256=sha, stage="after", event_id=event.id))
+    hazard.status = event.to_status
+    hazard.updated_at = utcnow()
+    hazard.closed_at = utcnow() if hazard.status == HazardStatus.verified_closed else None
+    db.session.flush()
+    record_change("hazard", hazard.id, hazard.enterprise_id)
+    _append_evidence(f"hazard.{action.value}", hazard.id, {"event": event.id, "payload": digest})
+    return hazard
+
+
+def _check_transition(actor: Actor, hazard: Hazard, action: Action, data: dict) -> None:
+    sources, _ = rules.TRANSITIONS[action]
+    if hazard.status not in sources:
+        raise InvalidState(f"隐患当前状态为 {hazard.status}，不能执行 {action.value}")
+    if action not in allowed_actions_for(actor, hazard):
+        raise Forbidden("您无权对该隐患执行此操作 (not allowed for your role)")
+    if action == Action.submit_rectification and not data["photos"]:
+        raise ValidationFailed(details={"fields": {"photos": ["提交整改需附整改后照片"]}})
+    if action == Action.return_ and not data["reason"]:
+        raise ValidationFailed(details={"fields": {"reason": ["退回需填写原因"]}})
+
+
+def _append_evidence(kind: str, ref: str, data: dict) -> None:
+    from backend.evidence.services import append_evidence
+
+    append_evidence(kind, ref, data)
+
+

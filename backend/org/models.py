@@ -1,0 +1,120 @@
+"""Zones (区), blocks (块), enterprises, people and their certificates."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.core.db import TimestampMixin
+from backend.extensions import db
+
+
+class EnterpriseRole(StrEnum):
+    user = "user"
+    producer = "producer"
+    maintainer = "maintainer"
+
+
+class PublicPlace(StrEnum):
+    """Public gathering places (公众聚集场所): key objects whatever the grade."""
+
+    school = "school"
+    kindergarten = "kindergarten"
+    nursing_home = "nursing_home"
+    hospital = "hospital"
+    station = "station"
+    passenger_dock = "passenger_dock"
+    mall = "mall"
+    stadium = "stadium"
+    exhibition_hall = "exhibition_hall"
+    park = "park"
+
+
+class ModelStatus(StrEnum):
+    """Model-enterprise (示范单位) status."""
+
+    none = "none"
+    candidate = "candidate"
+    accepted = "accepted"
+
+
+class CertificateKind(StrEnum):
+    safety_manager = "safety_manager"
+    block_supervisor = "block_supervisor"
+    operator = "operator"
+
+
+class Zone(TimestampMixin, db.Model):
+    """A district sub-bureau's jurisdiction (分局辖区)."""
+
+    __tablename__ = "zones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+
+
+class Block(TimestampMixin, db.Model):
+    """A group of 5–10 enterprises in one zone that check each other (块)."""
+
+    __tablename__ = "blocks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    zone: Mapped[Zone] = relationship()
+
+
+class Enterprise(TimestampMixin, db.Model):
+    __tablename__ = "enterprises"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
+    block_id: Mapped[int | None] = mapped_column(ForeignKey("blocks.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    established_on: Mapped[date | None] = mapped_column(Date)
+    #: comma-separated EnterpriseRole values, e.g. "user,maintainer"
+    roles: Mapped[str] = mapped_column(String(60), default="user")
+    public_place: Mapped[str | None] = mapped_column(String(30))
+    model_status: Mapped[str] = mapped_column(String(20), default=ModelStatus.none)
+    model_accepted_on: Mapped[date | None] = mapped_column(Date)
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    zone: Mapped[Zone] = relationship()
+    block: Mapped[Block | None] = relationship()
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]
+
+
+class Person(TimestampMixin, db.Model):
+    """A safety manager, supervisor or operator of an enterprise, or an inspector."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id"), index=True
+    )
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), index=True)
+    enterprise: Mapped[Enterprise | None] = relationship()
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="person", order_by="Certificate.id"
+    )
+
+
+class Certificate(TimestampMixin, db.Model):
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    number: Mapped[str] = mapped_column(String(60))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    person: Mapped[Person] = relationship(back_populates="certificates")
+
+    def is_valid_on(self, as_of: date) -> bool:
+        return self.expires_on is None or self.expires_on >= as_of

@@ -1,0 +1,60 @@
+"""Evidence photos: idempotent upload by sha256, signed viewing."""
+
+from flask import request, send_file
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from backend.core.auth import require_roles
+from backend.core.schemas import BaseSchema
+from backend.extensions import db
+from backend.photos import services
+
+bp = Blueprint("photos", __name__, url_prefix="/api/photos", description="证据照片")
+
+SHA_RULE = "<string(length=64):sha256>"
+
+
+class PhotoSchema(Schema):
+    sha256 = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    thumbnail_url = fields.Function(lambda p: services.signed_photo_url(p.sha256, "thumb"))
+    url = fields.Function(lambda p: services.signed_photo_url(p.sha256, "full"))
+
+
+class SignedQuerySchema(BaseSchema):
+    exp = fields.Integer(required=True)
+    sig = fields.String(required=True, validate=validate.Length(max=64))
+
+
+@bp.put(f"/{SHA_RULE}")
+@require_roles()
+@bp.response(201, PhotoSchema)
+@bp.alt_response(200, schema=PhotoSchema, description="Already stored")
+def put_photo(sha256: str):  # type: ignore[no-untyped-def]
+    """Upload image bytes (JPEG, PNG, WebP) named by their sha256; 201 first time, 200 after."""
+    photo, created = services.store_photo(current_user.id, sha256, request.get_data(cache=False))
+    db.session.commit()
+    return photo, 201 if created else 200
+
+
+@bp.get(f"/{SHA_RULE}")
+@bp.arguments(SignedQuerySchema, location="query")
+def get_photo(query: dict, sha256: str):  # type: ignore[no-untyped-def]
+    """The cleaned photo, through a signed link from a record the caller could see."""
+    path = services.open_signed_photo(sha256, "full", query["exp"], query["sig"])
+    return _private_image(path)
+
+
+@bp.get(f"/{SHA_RULE}/thumb")
+@bp.arguments(SignedQuerySchema, location="query")
+def get_thumbnail(query: dict, sha256: str):  # type: ignore[no-untyped-def]
+    path = services.open_signed_photo(sha256, "thumb", query["exp"], query["sig"])
+    return _private_image(path)
+
+
+def _private_image(path):  # type: ignore[no-untyped-def]
+    response = send_file(path, mimetype="image/jpeg", max_age=86400)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,76 @@
+"""Store evidence photos (content-addressed) and sign short-lived view URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from pathlib import Path
+
+from flask import current_app
+
+from backend.core.errors import AppError, NotFound
+from backend.core.images import ImageRejected, process_upload, sha256_hex
+from backend.core.storage import LocalBlobStorage
+from backend.extensions import db
+from backend.photos.models import Photo
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+VARIANTS = {"full": "jpg", "thumb": "thumb.jpg"}
+
+
+def storage() -> LocalBlobStorage:
+    return LocalBlobStorage(Path(current_app.config["UPLOAD_DIR"]))
+
+
+def store_photo(actor_id: int | None, sha256: str, raw: bytes) -> tuple[Photo, bool]:
+    """Check the hash, clean the image and keep it; an existing hash is a no-op."""
+    if not SHA256_HEX.fullmatch(sha256):
+        raise AppError("照片标识应为64位小写十六进制 sha256 (bad sha256)", code="bad_sha256")
+    existing = db.session.get(Photo, sha256)
+    if existing is not None:
+        return existing, False
+    if sha256_hex(raw) != sha256:
+        raise AppError("照片内容与 sha256 不符 (hash mismatch)", code="hash_mismatch")
+    try:
+        image = process_upload(raw, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    except ImageRejected as exc:
+        raise _as_app_error(exc) from exc
+    store = storage()
+    store.put(f"{sha256}.jpg", image.data)
+    store.put(f"{sha256}.thumb.jpg", image.thumbnail)
+    photo = Photo(sha256=sha256, width=image.width, height=image.height,
+                  size=len(image.data), uploaded_by_id=actor_id)
+    db.session.add(photo)
+    db.session.flush()
+    return photo, True
+
+
+def _as_app_error(exc: ImageRejected) -> AppError:
+    error = AppError(str(exc), code=exc.code)
+    error.status = exc.status
+    return error
+
+
+def _signature(sha256: str, variant: str, expires: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{sha256}:{variant}:{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_photo_url(sha256: str, variant: str) -> str:
+    # Round expiry to the day so the same photo keeps one URL (browser cache hits).
+    expires = (int(time.time()) // 86400 + 8) * 86400
+    suffix = "/thumb" if variant == "thumb" else ""
+    return f"/api/photos/{sha256}{suffix}?exp={expires}&sig={_signature(sha256, variant, expires)}"
+
+
+def open_signed_photo(sha256: str, variant: str, expires: int, signature: str) -> Path:
+    valid = hmac.compare_digest(_signature(sha256, variant, expires), signature)
+    if not valid or expires < time.time():
+        raise NotFound("照片链接无效或已过期 (photo link invalid or expired)")
+    path = storage().open_path(f"{sha256}.{VARIANTS[variant]}")
+    if path is None:
+        raise NotFound("照片尚未上传 (photo not uploaded yet)")
+    return path

@@ -1,0 +1,52 @@
+"""Load and serialise the entities named in a page of changes (batched per kind)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from backend.extensions import db
+from backend.org.scope import Actor
+from backend.sync.models import Change
+
+
+def _devices(actor: Actor, ids: list[str]) -> dict[str, dict]:
+    from backend.devices.models import Device
+    from backend.devices.schemas import DeviceSchema
+    from backend.devices.services import _annotate_open_hazards, visible_devices
+
+    found = db.session.scalars(visible_devices(actor).where(Device.id.in_([int(i) for i in ids])))
+    devices = _annotate_open_hazards(list(found.unique()))
+    return {str(d.id): DeviceSchema().dump(d) for d in devices}
+
+
+def _hazards(actor: Actor, ids: list[str]) -> dict[str, dict]:
+    from backend.hazards.models import Hazard
+    from backend.hazards.schemas import HazardSchema
+    from backend.hazards.services import visible_hazards
+
+    found = db.session.scalars(visible_hazards(actor).where(Hazard.id.in_(ids)))
+    return {h.id: HazardSchema().dump(h) for h in found.unique()}
+
+
+def _enterprises(actor: Actor, ids: list[str]) -> dict[str, dict]:
+    from backend.org.models import Enterprise
+    from backend.org.schemas import EnterpriseSchema
+    from backend.org.services import visible_enterprises
+
+    found = db.session.scalars(visible_enterprises(actor).where(Enterprise.id.in_([int(i) for i in ids])))
+    return {str(e.id): EnterpriseSchema().dump(e) for e in found}
+
+
+LOADERS = {"device": _devices, "hazard": _hazards, "enterprise": _enterprises}
+
+
+def load_entities(actor: Actor, rows: list[Change]) -> dict[tuple[str, str], dict]:
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if not row.deleted:
+            wanted[row.entity].append(row.entity_id)
+    loaded: dict[tuple[str, str], dict] = {}
+    for entity, ids in wanted.items():
+        for key, data in LOADERS[entity](actor, ids).items():
+            loaded[(entity, key)] = data
+    return loaded

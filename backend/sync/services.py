@@ -1,0 +1,122 @@
+"""Push (apply queued offline ops idempotently) and pull (changes since a cursor)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.core.errors import AppError, ValidationFailed
+from backend.core.hashing import payload_hash
+from backend.extensions import db
+from backend.org.scope import Actor, enterprise_scope
+from backend.sync.models import AppliedOp, Change
+
+PULL_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class OpHandler:
+    schema: type[Schema]
+    apply: Callable[[Actor, dict], object]
+
+
+def _handlers() -> dict[str, OpHandler]:
+    from backend.hazards import services as hazards
+    from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
+
+    return {
+        "hazard.create": OpHandler(HazardCreateSchema, lambda a, p: hazards.report_hazard(a, p)),
+        "hazard.transition": OpHandler(
+            TransitionOpSchema,
+            lambda a, p: hazards.transition_hazard(a, p.pop("hazard_id"), p),
+        ),
+    }
+
+
+def push_ops(actor: Actor, ops: list[dict]) -> list[dict]:
+    """Apply each op in its own savepoint; one result per op, in order."""
+    handlers = _handlers()
+    return [_apply_one(actor, op, handlers) for op in ops]
+
+
+def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
+    op_id, digest = str(op["op_id"]), payload_hash([op["type"], op["payload"]])
+    previous = db.session.get(AppliedOp, op_id)
+    if previous is not None:
+        same = previous.payload_hash == digest and previous.user_id == actor.id
+        return _result(op_id, "duplicate" if same else "conflict",
+                       None if same else ("conflict", "该操作编号已用于其他内容 (op id reused)"))
+    handler = handlers.get(op["type"])
+    if handler is None:
+        return _result(op_id, "rejected", ("unknown_op_type", f"未知操作类型 {op['type']}"))
+    try:
+        with db.session.begin_nested():
+            handler.apply(actor, handler.schema().load(op["payload"]))
+            db.session.add(AppliedOp(op_id=op_id, user_id=actor.id, op_type=op["type"],
+                                     payload_hash=digest, status="applied"))
+    except ValidationError as exc:
+        return _result(op_id, "rejected", ("validation_failed", "输入有误", {"fields": exc.messages}))
+    except IntegrityError:
+        return _result(op_id, "duplicate" if db.session.get(AppliedOp, op_id) else "conflict",
+                       None)
+    except AppError as exc:
+        status = "conflict" if exc.status == 409 and exc.code == "conflict" else "rejected"
+        return _result(op_id, status, (exc.code, exc.message, exc.details))
+    return _result(op_id, "applied", None)
+
+
+def _result(op_id: str, status: str, error: tuple | None) -> dict:
+    result: dict = {"op_id": op_id, "status": status}
+    if error:
+        result["error"] = {"code": error[0], "message": error[1],
+                           "details": error[2] if len(error) > 2 else {}}
+    return result
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, seq = raw.split(":")
+        if version != "v1":
+            raise ValueError(version)
+        return int(seq)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise ValidationFailed(details={"fields": {"cursor": ["无效的同步游标 (bad cursor)"]}}) from exc
+
+
+def pull_changes(actor: Actor, cursor: str | None) -> dict:
+    """Everything in the actor's scope changed since the cursor, in commit order."""
+    since = decode_cursor(cursor)
+    rows = db.session.scalars(
+        select(Change)
+        .where(Change.seq > since, enterprise_scope(actor, Change.enterprise_id))
+        .order_by(Change.seq)
+        .limit(PULL_LIMIT + 1)
+    ).all()
+    more, rows = len(rows) > PULL_LIMIT, rows[:PULL_LIMIT]
+    last = rows[-1].seq if rows else since
+    return {"changes": _materialise(actor, rows), "cursor": encode_cursor(last), "more": more}
+
+
+def _materialise(actor: Actor, rows: list[Change]) -> list[dict]:
+    from backend.sync.entities import load_entities
+
+    loaded = load_entities(actor, rows)
+    changes = []
+    for row in rows:
+        data = None if row.deleted else loaded.get((row.entity, row.entity_id))
+        changes.append({"entity": row.entity, "id": row.entity_id,
+                        "deleted": data is None, "data": data})
+    return changes

@@ -1,0 +1,91 @@
+"""Serve the built PWA from the same process, and set security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, send_from_directory
+
+from backend.core.db import write_intent
+from backend.core.errors import error_response
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' blob: data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>特种设备安全监管</title>
+<p>前端尚未构建。请运行 <code>make run</code>。(The PWA is not built: run make run.)</p>"""
+
+
+def _dist() -> Path:
+    return Path(current_app.config["PWA_DIST"])
+
+
+def _index() -> Response:
+    index = _dist() / "index.html"
+    if not index.exists():
+        return Response(NOT_BUILT, status=200, mimetype="text/html")
+    response = send_from_directory(_dist(), "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def serve_pwa(path: str = "") -> Response:
+    """A built file if it exists, else the SPA shell (client-side routes)."""
+    if path.startswith("api/"):
+        return error_response(404, "not_found", "未找到 (not found)")  # type: ignore[return-value]
+    target = _dist() / path
+    if path and target.is_file() and _dist().resolve() in target.resolve().parents:
+        immutable = path.startswith("assets/")
+        response = send_from_directory(_dist(), path, max_age=31536000 if immutable else 0)
+        if not immutable:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+    return _index()
+
+
+def device_landing(token: str) -> Response:
+    """GET /q/<token>: what a phone camera opens; the PWA shows that device."""
+    return _index()
+
+
+def _mark_write_intent() -> None:
+    write_intent.set(request.method not in SAFE_METHODS)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+    if request.path.startswith("/api/"):
+        headers.setdefault("Cache-Control", "no-store")
+    if request.path.startswith("/api/docs"):
+        return response  # swagger UI loads its own assets
+    headers.setdefault("Content-Security-Policy", CSP)
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def register_web(app: Flask) -> None:
+    app.before_request(_mark_write_intent)
+    app.after_request(_security_headers)
+    app.add_url_rule("/q/<token>", "device_landing", device_landing)
+    app.add_url_rule("/", "pwa_index", serve_pwa)
+    app.add_url_rule("/<path:path>", "pwa_file", serve_pwa)
