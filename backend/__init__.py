@@ -20,6 +20,7 @@ class EnvelopeApi(Api):
 def _blueprints() -> tuple:
     from backend.accounts.api import bp as auth
     from backend.devices.api import bp as devices
+    from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
     from backend.org.api import bp as org
     from backend.photos.api import bp as photos
@@ -27,13 +28,15 @@ def _blueprints() -> tuple:
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
-    return (system, auth, org, devices, photos, hazards, sync, public)
+    return (system, auth, org, devices, label_sheets, photos, hazards, sync, public)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=None, static_folder=None)
     app.config.update(load_config(overrides))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    import backend.models  # noqa: F401 - register every table
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))

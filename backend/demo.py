@@ -34,6 +34,7 @@ CATEGORY_MIX = {
     DeviceCategory.amusement_ride: (0.015, "游", ("摩天轮", "旋转木马")),
     DeviceCategory.ropeway: (0.005, "索", ("客运索道",)),
 }
+KEY_CATEGORIES = (DeviceCategory.boiler, DeviceCategory.amusement_ride, DeviceCategory.ropeway)
 INDUSTRIES = ("机械", "化工", "纺织", "物流", "食品", "电子", "钢铁", "酒店", "商场", "医院", "学校", "物业")
 
 
@@ -75,7 +76,7 @@ def is_empty() -> bool:
 
 def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     """Generate the demo city; returns counts. Same seed, same city."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     as_of = today()
     _bulk(Zone, ({"id": z + 1, "name": _zone_name(z), "code": f"Z{z + 1:02d}",
                   "created_at": utcnow(), "updated_at": utcnow()} for z in range(scale.zones)))
@@ -150,8 +151,10 @@ def _device(d: int, scale: Scale, rng: random.Random, as_of: date) -> dict:
     _share, prefix, names = CATEGORY_MIX[category]
     enterprise_id = _device_owner(d, scale)
     roll = rng.random()
-    status = DeviceStatus.scrapped if roll < 0.02 else DeviceStatus.idle if roll < 0.07 else DeviceStatus.in_use
-    due = as_of + timedelta(days=rng.randint(-60, 365)) if rng.random() < 0.3 else as_of + timedelta(days=rng.randint(20, 365))
+    status = (DeviceStatus.scrapped if roll < 0.02
+              else DeviceStatus.idle if roll < 0.07 else DeviceStatus.in_use)
+    # about one device in twenty is overdue (超期未检)
+    due = as_of + timedelta(days=rng.randint(-60, 365) if rng.random() < 0.3 else rng.randint(20, 365))
     maintainer = (enterprise_id // 25) * 25 + 25
     return {
         "id": d + 1, "enterprise_id": enterprise_id, "category": category.value,
@@ -161,9 +164,9 @@ def _device(d: int, scale: Scale, rng: random.Random, as_of: date) -> dict:
         "status": status.value,
         "idle_since": as_of - timedelta(days=rng.randint(30, 800)) if status == DeviceStatus.idle else None,
         "next_inspection_due": due, "last_inspection_on": due - timedelta(days=365),
-        "key_monitored": category in (DeviceCategory.boiler, DeviceCategory.amusement_ride, DeviceCategory.ropeway)
-        or rng.random() < 0.05,
-        "maintenance_company_id": maintainer if category == DeviceCategory.elevator and maintainer <= scale.enterprises else None,
+        "key_monitored": category in KEY_CATEGORIES or rng.random() < 0.05,
+        "maintenance_company_id": maintainer
+        if category == DeviceCategory.elevator and maintainer <= scale.enterprises else None,
         "emergency_phone": "96333" if category == DeviceCategory.elevator else "",
         "qr_token": new_qr_token(), "qr_issued_at": utcnow(),
         "created_at": utcnow(), "updated_at": utcnow(),

@@ -60,7 +60,7 @@ def revoke_encoded(token: str, owner_id: int) -> None:
     """Revoke a refresh token the client hands back at logout (if it is theirs)."""
     try:
         data = decode_token(token, allow_expired=True)
-    except Exception:  # noqa: BLE001 - an unusable token needs no revoking
+    except Exception:
         return
     if data.get("sub") == str(owner_id):
         revoke(data["jti"], datetime.fromtimestamp(data["exp"], tz=utcnow().tzinfo))

@@ -1,11 +1,14 @@
 """The device ledger API."""
 
+from flask import Response, request
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.errors import ValidationFailed
 from backend.core.schemas import BaseSchema, page_schema, text
-from backend.devices import services
+from backend.devices import importer, labels, services
 from backend.devices.schemas import (
     DeviceCreateSchema,
     DeviceListQuerySchema,
@@ -71,3 +74,72 @@ def reissue_qr_token(body: dict, device_id: int):  # type: ignore[no-untyped-def
     return device
 
 
+
+
+@bp.get("/<int:device_id>/label.png")
+@require_roles()
+@bp.response(200, content_type="image/png")
+def device_label_png(device_id: int) -> Response:
+    """The printable label: QR code, category, registration number, enterprise."""
+    return _image(labels.device_label_png(current_user, device_id), "image/png")
+
+
+@bp.get("/<int:device_id>/label.svg")
+@require_roles()
+@bp.response(200, content_type="image/svg+xml")
+def device_label_svg(device_id: int) -> Response:
+    """The QR code alone as SVG, for sign makers."""
+    return _image(labels.device_label_svg(current_user, device_id), "image/svg+xml")
+
+
+def _image(body: bytes, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+class LabelSheetQuerySchema(BaseSchema):
+    device_ids = fields.List(fields.Integer(), load_default=None)
+
+
+sheets = Blueprint("labels", __name__, url_prefix="/api/enterprises", description="标签打印")
+
+
+@sheets.get("/<int:enterprise_id>/labels.pdf")
+@require_roles()
+@sheets.arguments(LabelSheetQuerySchema, location="query")
+@sheets.response(200, content_type="application/pdf")
+def enterprise_labels_pdf(query: dict, enterprise_id: int) -> Response:
+    """A4 label sheet for the enterprise's devices (or `device_ids`)."""
+    pdf = labels.enterprise_labels_pdf(current_user, enterprise_id, query["device_ids"])
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="labels-{enterprise_id}.pdf"'
+    return response
+
+
+class ImportQuerySchema(BaseSchema):
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ImportResultSchema(BaseSchema):
+    rows = fields.Integer()
+    dry_run = fields.Boolean()
+    created = fields.Dict()
+
+
+@bp.post("/import")
+@require_roles(*EDITORS)
+@bp.arguments(ImportQuerySchema, location="query")
+@bp.response(200, ImportResultSchema)
+def import_ledger(query: dict) -> dict:
+    """Import a device ledger (CSV or XLSX in form field `file`); all rows or none.
+
+    Errors come back row by row in `error.details.rows`. `dry_run=true` only checks.
+    """
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed(details={"fields": {"file": ["请选择文件 (file required)"]}})
+    result = importer.import_ledger(current_user, upload.filename or "", upload.read(),
+                                    dry_run=query["dry_run"])
+    db.session.commit()
+    return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload

@@ -14,9 +14,9 @@ from backend.org.schemas import (
     BlockCreateSchema,
     BlockListQuerySchema,
     BlockSchema,
+    EnterpriseBriefSchema,
     EnterpriseCreateSchema,
     EnterpriseListQuerySchema,
-    EnterpriseBriefSchema,
     EnterpriseSchema,
     EnterpriseUpdateSchema,
     PersonCreateSchema,
@@ -141,7 +141,9 @@ class TwoListsSchema(Schema):
     items = fields.List(fields.Nested(TwoListsRowSchema))
 
 
-TWO_LISTS_HEADER = ("企业名称", "统一社会信用代码", "辖区", "区块", "设备数", "安全管理员", "证书编号", "证书有效期")
+TWO_LISTS_HEADER = (
+    "企业名称", "统一社会信用代码", "辖区", "区块", "设备数", "安全管理员", "证书编号", "证书有效期",
+)
 
 
 @bp.get("/enterprises/two-lists")
@@ -156,7 +158,7 @@ def two_lists(query: dict):  # type: ignore[no-untyped-def]
     rows = services.two_lists(current_user, query["min_devices"])
     if query["format"] == "json":
         return {"items": rows}
-    table = [_two_lists_row(row, manager) for row in rows for manager in (row["safety_managers"] or [{}])]
+    table = [_two_lists_row(row, m) for row in rows for m in (row["safety_managers"] or [{}])]
     export = csv_response if query["format"] == "csv" else xlsx_response
     return export("two-lists", TWO_LISTS_HEADER, table)
 

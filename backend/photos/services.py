@@ -48,7 +48,7 @@ def store_photo(actor_id: int | None, sha256: str, raw: bytes) -> tuple[Photo, b
 
 
 def _as_app_error(exc: ImageRejected) -> AppError:
-    error = AppError(str(exc), code=exc.code)
+    error = AppError(exc.message, code=exc.code)
     error.status = exc.status
     return error
 

@@ -1,0 +1,68 @@
+# Two commands for a new user: `make run` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install venv system-deps pwa-build migrate demo test-backend test-sqlite \
+        test-postgres test-pwa test-e2e lint fmt bench
+
+help:
+	@echo "make run        install everything, migrate, load the demo city if empty, serve on :$(PORT)"
+	@echo "make test       every suite: backend on SQLite and PostgreSQL, PWA unit tests, browser tests"
+	@echo "make lint       ruff"
+	@echo "make bench      run the benchmarks under bench/"
+
+run: install migrate demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
+
+install: system-deps venv pwa-build
+
+system-deps:
+	@bash scripts/install-system-deps.sh fonts-wqy-microhei
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+venv: $(BIN)/activate
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+
+pwa/node_modules/.package-lock.json: pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	touch $@
+
+pwa-build: pwa/node_modules/.package-lock.json
+	cd pwa && npm run build
+
+migrate:
+	$(BIN)/flask --app app db upgrade
+
+demo:
+	$(BIN)/flask --app app demo load --if-empty
+
+test: system-deps venv
+	@bash scripts/install-system-deps.sh chromium postgresql poppler-utils
+	$(MAKE) lint test-sqlite test-postgres test-pwa test-e2e
+
+lint:
+	$(BIN)/ruff check backend tests bench app.py
+
+test-sqlite:
+	$(BIN)/python -m pytest -q
+
+test-postgres:
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -m "not sqlite_only"
+
+test-pwa: pwa/node_modules/.package-lock.json
+	cd pwa && npm test
+
+test-e2e: pwa-build
+	cd pwa && npm run test:e2e
+
+bench:
+	$(BIN)/python bench/run_all.py

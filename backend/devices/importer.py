@@ -1,0 +1,160 @@
+"""Bulk import of an enterprise/device ledger from CSV or XLSX: all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from marshmallow import ValidationError, fields, validate
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from backend.core.auth import Role
+from backend.core.errors import AppError, ValidationFailed
+from backend.core.schemas import BaseSchema, text
+from backend.devices.models import Device
+from backend.devices.rules import DeviceCategory, DeviceStatus
+from backend.extensions import db
+from backend.org.models import Enterprise, Zone
+from backend.org.schemas import CreditCodeField
+from backend.org.scope import Actor, can_manage_enterprise
+from backend.sync.changes import record_change
+
+MAX_ROWS = 20_000
+#: Chinese column headings accepted beside the English ones
+HEADINGS = {
+    "统一社会信用代码": "credit_code", "企业名称": "enterprise_name", "辖区代码": "zone_code",
+    "设备类别": "category", "使用登记证编号": "registration_no", "设备代码": "device_code",
+    "设备名称": "name", "安装位置": "location", "状态": "status",
+    "下次检验日期": "next_inspection_due", "重点监控": "key_monitored",
+}
+
+
+class LedgerRowSchema(BaseSchema):
+    credit_code = CreditCodeField(required=True)
+    enterprise_name = text(200, load_default="")
+    zone_code = text(20, load_default="")
+    category = fields.Enum(DeviceCategory, by_value=True, required=True)
+    registration_no = fields.String(required=True, validate=validate.Length(min=3, max=40))
+    device_code = text(40, load_default="")
+    name = text(100, load_default="")
+    location = text(200, load_default="")
+    status = fields.Enum(DeviceStatus, by_value=True, load_default=DeviceStatus.in_use)
+    next_inspection_due = fields.Date(load_default=None, allow_none=True)
+    key_monitored = fields.Boolean(load_default=False)
+
+
+class UnsupportedFile(AppError):
+    status = 415
+    code = "unsupported_file"
+    message = "仅支持 CSV 或 XLSX 文件 (CSV or XLSX only)"
+
+
+def _rows_from_csv(data: bytes) -> Iterator[dict]:
+    try:
+        text_data = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text_data = data.decode("gb18030", errors="strict")
+    yield from csv.DictReader(io.StringIO(text_data))
+
+
+def _rows_from_xlsx(data: bytes) -> Iterator[dict]:
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h or "").strip() for h in next(rows, [])]
+    for values in rows:
+        if any(v not in (None, "") for v in values):
+            yield {h: ("" if v is None else v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
+                   for h, v in zip(header, values, strict=False)}
+
+
+def read_rows(filename: str, data: bytes) -> list[dict]:
+    reader = _rows_from_xlsx if filename.lower().endswith(".xlsx") else _rows_from_csv
+    if not filename.lower().endswith((".csv", ".xlsx")):
+        raise UnsupportedFile()
+    try:
+        rows = [{HEADINGS.get(k.strip(), k.strip()): v for k, v in row.items() if k}
+                for row in reader(data)]
+    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError) as exc:
+        raise UnsupportedFile("文件无法读取 (unreadable file)") from exc
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行 (too many rows)")
+    return [{k: v for k, v in row.items() if v not in (None, "")} for row in rows]
+
+
+def import_ledger(actor: Actor, filename: str, data: bytes, *, dry_run: bool = False) -> dict:
+    """Validate every row first; any error → 422 with a row-by-row report, nothing saved."""
+    rows = read_rows(filename, data)
+    if not rows:
+        raise ValidationFailed("文件没有数据行 (no data rows)")
+    loaded, errors = _validate(actor, rows)
+    if errors:
+        raise ValidationFailed("导入数据有误，未导入任何数据 (nothing imported)",
+                               code="import_failed", details={"rows": errors})
+    created = {"enterprises": 0, "devices": 0}
+    if not dry_run:
+        created = _insert(actor, loaded)
+    return {"rows": len(rows), "dry_run": dry_run, "created": created}
+
+
+def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    schema, loaded, errors, seen = LedgerRowSchema(), [], [], set()
+    existing = set(db.session.scalars(select(Device.registration_no).where(
+        Device.registration_no.in_([r.get("registration_no", "") for r in rows]))))
+    for number, row in enumerate(rows, start=2):  # row 1 is the heading
+        try:
+            item = schema.load(row)
+        except ValidationError as exc:
+            errors.append({"row": number, "fields": exc.messages})
+            continue
+        problem = _row_problem(actor, item, existing, seen)
+        if problem:
+            errors.append({"row": number, "fields": problem})
+        seen.add(item["registration_no"])
+        loaded.append(item)
+    return loaded, errors
+
+
+def _row_problem(actor: Actor, item: dict, existing: set, seen: set) -> dict | None:
+    if item["registration_no"] in existing or item["registration_no"] in seen:
+        return {"registration_no": ["使用登记证编号重复 (duplicate registration number)"]}
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == item["credit_code"]))
+    if enterprise is not None:
+        if not can_manage_enterprise(actor, enterprise):
+            return {"credit_code": ["该企业不在您的管辖范围 (enterprise out of scope)"]}
+        return None
+    if actor.role not in (Role.bureau_admin, Role.inspector):
+        return {"credit_code": ["企业未登记 (unknown enterprise)"]}
+    if not item["enterprise_name"]:
+        return {"enterprise_name": ["新企业需填写名称 (name required for a new enterprise)"]}
+    if actor.role == Role.bureau_admin and _zone_id(item["zone_code"]) is None:
+        return {"zone_code": ["辖区代码无效 (unknown zone code)"]}
+    return None
+
+
+def _zone_id(code: str) -> int | None:
+    return db.session.scalar(select(Zone.id).where(Zone.code == code)) if code else None
+
+
+def _insert(actor: Actor, items: list[dict]) -> dict:
+    enterprises: dict[str, Enterprise] = {}
+    created_enterprises = 0
+    for item in items:
+        code = item["credit_code"]
+        if code not in enterprises:
+            enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+            if enterprise is None:
+                zone_id = actor.zone_id if actor.role == Role.inspector else _zone_id(item["zone_code"])
+                enterprise = Enterprise(name=item["enterprise_name"], credit_code=code, zone_id=zone_id)
+                db.session.add(enterprise)
+                db.session.flush()
+                record_change("enterprise", enterprise.id, enterprise.id)
+                created_enterprises += 1
+            enterprises[code] = enterprise
+        device = Device(enterprise_id=enterprises[code].id, **{
+            k: v for k, v in item.items() if k not in ("credit_code", "enterprise_name", "zone_code")})
+        db.session.add(device)
+        db.session.flush()
+        record_change("device", device.id, device.enterprise_id)
+    return {"enterprises": created_enterprises, "devices": len(items)}

@@ -1,0 +1,48 @@
+"""QR labels for devices: PNG, SVG and a printable A4 sheet per enterprise."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from backend.core.errors import ValidationFailed
+from backend.core.qrcodes import LabelInfo, label_png, labels_pdf, qr_svg
+from backend.devices.models import Device
+from backend.devices.rules import CATEGORY_LABELS, DeviceStatus
+from backend.devices.schemas import qr_url
+from backend.devices.services import get_device_for
+from backend.extensions import db
+from backend.org.scope import Actor
+from backend.org.services import get_enterprise_for
+
+MAX_LABELS_PER_SHEET = 2000
+
+
+def _info(device: Device) -> LabelInfo:
+    return LabelInfo(url=qr_url(device), category_label=CATEGORY_LABELS.get(device.category, device.category),
+                     registration_no=device.registration_no, enterprise_name=device.enterprise.name,
+                     device_code=device.device_code)
+
+
+def device_label_png(actor: Actor, device_id: int) -> bytes:
+    return label_png(_info(get_device_for(actor, device_id)))
+
+
+def device_label_svg(actor: Actor, device_id: int) -> bytes:
+    return qr_svg(qr_url(get_device_for(actor, device_id)))
+
+
+def enterprise_labels_pdf(actor: Actor, enterprise_id: int, device_ids: list[int] | None) -> bytes:
+    """A4 sheet of labels for the enterprise's devices in use (or the chosen ones)."""
+    enterprise = get_enterprise_for(actor, enterprise_id)
+    query = (
+        select(Device).options(joinedload(Device.enterprise))
+        .where(Device.enterprise_id == enterprise.id, Device.status != DeviceStatus.scrapped)
+        .order_by(Device.id)
+    )
+    if device_ids:
+        query = query.where(Device.id.in_(device_ids))
+    devices = db.session.scalars(query.limit(MAX_LABELS_PER_SHEET + 1)).all()
+    if len(devices) > MAX_LABELS_PER_SHEET:
+        raise ValidationFailed(f"一次最多打印 {MAX_LABELS_PER_SHEET} 张标签，请选择设备 (too many labels)")
+    return labels_pdf([_info(d) for d in devices], title=f"{enterprise.name} 特种设备二维码标签")

@@ -1,0 +1,87 @@
+"""Plain factory functions with defaults: add + flush, unique counters."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date, timedelta
+
+from backend.accounts.models import User
+from backend.core.clock import today
+from backend.devices.models import Device
+from backend.extensions import db
+from backend.org.models import Block, Certificate, Enterprise, Person, Zone
+from backend.org.rules import credit_code_check_char
+
+_counter = itertools.count(1)
+PASSWORD = "test-password-1"
+
+
+def valid_credit_code(n: int | None = None) -> str:
+    n = next(_counter) if n is None else n
+    first17 = f"91320582MA{n:07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def make_zone(**overrides) -> Zone:
+    n = next(_counter)
+    zone = Zone(**({"name": f"分局{n}", "code": f"Z{n}"} | overrides))
+    db.session.add(zone)
+    db.session.flush()
+    return zone
+
+
+def make_block(zone: Zone, **overrides) -> Block:
+    block = Block(**({"zone_id": zone.id, "name": f"区块{next(_counter)}"} | overrides))
+    db.session.add(block)
+    db.session.flush()
+    return block
+
+
+def make_enterprise(zone: Zone, block: Block | None = None, **overrides) -> Enterprise:
+    n = next(_counter)
+    values = {"name": f"测试企业{n}", "credit_code": valid_credit_code(n), "zone_id": zone.id,
+              "block_id": block.id if block else None, "roles": "user",
+              "established_on": date(2015, 1, 1)}
+    enterprise = Enterprise(**(values | overrides))
+    db.session.add(enterprise)
+    db.session.flush()
+    return enterprise
+
+
+def make_device(enterprise: Enterprise, **overrides) -> Device:
+    n = next(_counter)
+    values = {"enterprise_id": enterprise.id, "category": "elevator",
+              "registration_no": f"梯11苏E{n:07d}", "name": f"客梯{n}",
+              "next_inspection_due": today() + timedelta(days=200)}
+    device = Device(**(values | overrides))
+    db.session.add(device)
+    db.session.flush()
+    return device
+
+
+def make_person(enterprise: Enterprise, *certificates: tuple[str, date | None]) -> Person:
+    person = Person(name=f"人员{next(_counter)}", phone="13800000000", enterprise_id=enterprise.id)
+    person.certificates = [
+        Certificate(kind=kind, number=f"C{next(_counter)}", expires_on=expires)
+        for kind, expires in certificates
+    ]
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def make_user(role: str, *, enterprise: Enterprise | None = None, zone: Zone | None = None,
+              **overrides) -> User:
+    n = next(_counter)
+    user = User(username=overrides.pop("username", f"{role}{n}"), role=role,
+                display_name=f"{role}-{n}", enterprise_id=enterprise.id if enterprise else None,
+                zone_id=zone.id if zone else None, **overrides)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
