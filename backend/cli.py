@@ -55,8 +55,20 @@ def evidence() -> None:
 @evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")
 def verify() -> None:
     from backend.evidence.services import verify_chain
+    from backend.hazards.services import hazard_evidence_problem
 
-    report = verify_chain()
+    report = verify_chain({"hazard.": hazard_evidence_problem})
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")
+
+
+@evidence.command("checkpoint", help="Print the signed chain head, to keep outside the database.")
+def checkpoint() -> None:
+    import json
+
+    from flask import current_app
+
+    from backend.evidence.services import export_checkpoint
+
+    click.echo(json.dumps(export_checkpoint(current_app.config["SECRET_KEY"])))

@@ -10,6 +10,7 @@ from backend.accounts.models import User
 from backend.core.clock import today
 from backend.devices.models import Device
 from backend.extensions import db
+from backend.hazards.models import Hazard
 from backend.org.models import Block, Certificate, Enterprise, Person, Zone
 from backend.org.rules import credit_code_check_char
 
@@ -85,3 +86,28 @@ def make_user(role: str, *, enterprise: Enterprise | None = None, zone: Zone | N
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def make_hazard(enterprise: Enterprise, reporter: User, **overrides) -> Hazard:
+    """A hazard inserted directly (no change feed, no evidence), status `reported`."""
+    values = {"id": new_id(), "enterprise_id": enterprise.id, "zone_id": enterprise.zone_id,
+              "source": "self_check", "category": "电梯", "severity": "general",
+              "description": f"隐患{next(_counter)}", "status": "reported",
+              "deadline": today() + timedelta(days=15), "reported_by_id": reporter.id,
+              "reporter_role": reporter.role, "payload_hash": "0" * 64}
+    hazard = Hazard(**(values | overrides))
+    db.session.add(hazard)
+    db.session.flush()
+    return hazard
+
+
+def image_bytes(colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (64, 48),
+                fmt: str = "JPEG") -> bytes:
+    """A small real image made by Pillow (JPEG, PNG or WEBP)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, colour).save(buffer, fmt)
+    return buffer.getvalue()

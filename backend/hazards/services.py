@@ -12,6 +12,7 @@ from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, Val
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.devices.services import get_device_for
+from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.hazards import rules
 from backend.hazards.models import Hazard, HazardEvent, HazardPhoto
@@ -140,7 +141,7 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
     db.session.add(hazard)
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
-    _append_evidence("hazard.create", hazard.id, {"hazard": hazard.id, "payload": digest})
+    append_evidence("hazard.create", hazard.id, {"content": hazard_digest(hazard)})
     return hazard, True
 
 
@@ -166,7 +167,8 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     hazard.closed_at = utcnow() if hazard.status == HazardStatus.verified_closed else None
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
-    _append_evidence(f"hazard.{action.value}", hazard.id, {"event": event.id, "payload": digest})
+    append_evidence(f"hazard.{action.value}", hazard.id,
+                    {"event": event.id, "content": event_digest(event, hazard)})
     return hazard
 
 
@@ -182,9 +184,33 @@ def _check_transition(actor: Actor, hazard: Hazard, action: Action, data: dict) 
         raise ValidationFailed(details={"fields": {"reason": ["退回需填写原因"]}})
 
 
-def _append_evidence(kind: str, ref: str, data: dict) -> None:
-    from backend.evidence.services import append_evidence
+def hazard_digest(hazard: Hazard) -> str:
+    """Digest of what a report states; any later edit of these columns breaks the chain."""
+    before = sorted(p.sha256 for p in hazard.photos if p.stage == "before")
+    return payload_hash([hazard.id, hazard.enterprise_id, hazard.device_id, hazard.source,
+                         hazard.category, hazard.severity, hazard.description, hazard.location,
+                         hazard.deadline.isoformat(), hazard.reported_by_id, before])
 
-    append_evidence(kind, ref, data)
+
+def event_digest(event: HazardEvent, hazard: Hazard) -> str:
+    photos = sorted(p.sha256 for p in hazard.photos if p.event_id == event.id)
+    return payload_hash([event.id, event.hazard_id, event.action, event.from_status, event.to_status,
+                         event.actor_id, event.note, event.reason, photos])
+
+
+def hazard_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored hazard (or step) still match what the chain recorded?"""
+    hazard = db.session.get(Hazard, ref)
+    if hazard is None:
+        return f"hazard {ref} is missing"
+    if kind == "hazard.create":
+        return None if hazard_digest(hazard) == data.get("content") else f"hazard {ref} was altered"
+    event = db.session.get(HazardEvent, data.get("event"))
+    if event is None or event.hazard_id != ref:
+        return f"step {data.get('event')} of hazard {ref} is missing"
+    if event_digest(event, hazard) != data.get("content"):
+        return f"step {event.id} of hazard {ref} was altered"
+    last = max(hazard.events, key=lambda e: e.at)
+    return None if hazard.status == last.to_status else f"hazard {ref} status differs from its steps"
 
 

@@ -1,0 +1,58 @@
+"""Shared benchmark helpers: build a database of a given scale, time requests."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def build_app(name: str, scale: str, *, enterprises: int | None = None, devices: int | None = None):
+    """An app on bench/out/<name>.db, generated once and kept for later runs."""
+    from dataclasses import replace
+
+    from flask_migrate import upgrade
+
+    from backend import create_app
+    from backend.demo import CITY, PROVINCE, is_empty, load_demo
+    from backend.extensions import db
+
+    OUT.mkdir(exist_ok=True)
+    os.environ.setdefault("SESV_INSTANCE_DIR", str(OUT / "instance"))
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / name}.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        if is_empty():
+            chosen = CITY if scale == "city" else PROVINCE
+            chosen = replace(chosen, enterprises=enterprises or chosen.enterprises,
+                             devices=devices or chosen.devices)
+            started = time.perf_counter()
+            load_demo(chosen)
+            db.session.commit()
+            print(f"# generated {name}: {chosen} in {time.perf_counter() - started:.0f} s")
+    return app
+
+
+def timed(call: Callable[[], object], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered), p99
+
+
+def row(label: str, samples: list[float]) -> str:
+    p50, p99 = percentiles(samples)
+    return f"{label:<58} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   n={len(samples)}"
