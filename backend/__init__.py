@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from backend.config import load_config
 from backend.core.errors import http_exception_response, register_error_handlers
+from backend.core.schemas import MAX_ID
 from backend.extensions import db, jwt, limiter, migrate
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in URLs: ids beyond what a table can hold simply match nothing (404)."""
+
+    def __init__(self, url_map, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, **kwargs)
 
 
 class EnvelopeApi(Api):
@@ -22,17 +32,19 @@ def _blueprints() -> tuple:
     from backend.devices.api import bp as devices
     from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
+    from backend.notices.api import bp as notices
     from backend.org.api import bp as org
     from backend.photos.api import bp as photos
     from backend.public.api import bp as public
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
-    return (system, auth, org, devices, label_sheets, photos, hazards, sync, public)
+    return (system, auth, org, devices, label_sheets, photos, hazards, notices, sync, public)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=None, static_folder=None)
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(load_config(overrides))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 

@@ -56,8 +56,9 @@ def evidence() -> None:
 def verify() -> None:
     from backend.evidence.services import verify_chain
     from backend.hazards.services import hazard_evidence_problem
+    from backend.notices.services import notice_evidence_problem
 
-    report = verify_chain({"hazard.": hazard_evidence_problem})
+    report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem})
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from backend.accounts.models import User
@@ -91,6 +91,7 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     if scale.change_feed:
         _seed_change_feed(scale)
     db.session.flush()
+    db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
             "devices": scale.devices}
 
@@ -99,10 +100,18 @@ def _zone_name(z: int) -> str:
     return ZONE_NAMES[z] if z < len(ZONE_NAMES) else f"第{z + 1}分局"
 
 
+def _enterprise_zone(i: int, scale: Scale) -> int:
+    """Zone of demo enterprise i (0-based): its block's zone, or round-robin for maintainers."""
+    blocks = scale.zones * scale.blocks_per_zone
+    if i % 25 == 24:
+        return i % scale.zones + 1
+    return (i % blocks) // scale.blocks_per_zone + 1
+
+
 def _enterprise(i: int, scale: Scale, blocks: int, rng: random.Random, as_of: date) -> dict:
     maintainer = i % 25 == 24
     block = None if maintainer else i % blocks + 1
-    zone = (block - 1) // scale.blocks_per_zone + 1 if block else i % scale.zones + 1
+    zone = _enterprise_zone(i, scale)
     industry = INDUSTRIES[i % len(INDUSTRIES)]
     places = list(PublicPlace)
     return {
@@ -157,7 +166,8 @@ def _device(d: int, scale: Scale, rng: random.Random, as_of: date) -> dict:
     due = as_of + timedelta(days=rng.randint(-60, 365) if rng.random() < 0.3 else rng.randint(20, 365))
     maintainer = (enterprise_id // 25) * 25 + 25
     return {
-        "id": d + 1, "enterprise_id": enterprise_id, "category": category.value,
+        "id": d + 1, "enterprise_id": enterprise_id, "zone_id": _enterprise_zone(enterprise_id - 1, scale),
+        "category": category.value,
         "registration_no": f"{prefix}{10 + d % 90}苏E{d + 1:07d}",
         "device_code": f"{3000 + d % 7000}{d + 1:08d}",
         "name": names[d % len(names)], "location": f"{1 + d % 6}号楼{1 + d % 3}层",

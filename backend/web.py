@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, send_from_directory
+from werkzeug.exceptions import HTTPException
 
 from backend.core.db import write_intent
 from backend.core.errors import error_response
@@ -47,7 +48,7 @@ def _index() -> Response:
 def serve_pwa(path: str = "") -> Response:
     """A built file if it exists, else the SPA shell (client-side routes)."""
     if path.startswith("api/"):
-        return error_response(404, "not_found", "未找到 (not found)")  # type: ignore[return-value]
+        return _api_miss(path)
     target = _dist() / path
     if path and target.is_file() and _dist().resolve() in target.resolve().parents:
         immutable = path.startswith("assets/")
@@ -58,6 +59,18 @@ def serve_pwa(path: str = "") -> Response:
     return _index()
 
 
+def _api_miss(path: str) -> Response:
+    """An /api URL reached the PWA route: 405 if it exists for other methods, else 404."""
+    adapter = current_app.url_map.bind("localhost")
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        try:
+            adapter.match(f"/{path}", method=method)
+        except HTTPException:
+            continue
+        return error_response(405, "method_not_allowed", "不支持该请求方法 (method not allowed)")  # type: ignore[return-value]
+    return error_response(404, "not_found", "未找到 (not found)")  # type: ignore[return-value]
+
+
 def device_landing(token: str) -> Response:
     """GET /q/<token>: what a phone camera opens; the PWA shows that device."""
     return _index()
@@ -65,6 +78,10 @@ def device_landing(token: str) -> Response:
 
 def _mark_write_intent() -> None:
     write_intent.set(request.method not in SAFE_METHODS)
+
+
+def _clear_write_intent(_exc: BaseException | None) -> None:
+    write_intent.set(False)
 
 
 def _security_headers(response: Response) -> Response:
@@ -85,6 +102,7 @@ def _security_headers(response: Response) -> Response:
 
 def register_web(app: Flask) -> None:
     app.before_request(_mark_write_intent)
+    app.teardown_request(_clear_write_intent)
     app.after_request(_security_headers)
     app.add_url_rule("/q/<token>", "device_landing", device_landing)
     app.add_url_rule("/", "pwa_index", serve_pwa)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import build_app, row, timed  # noqa: E402
+from bench.common import build_app, row, timed
 
 
 def login(client, username: str) -> dict:
@@ -43,13 +43,14 @@ def main(scale: str) -> None:
             "search registration prefix": "/api/devices?q=梯12苏E00",
         }
         for label, url in queries.items():
-            samples = timed(lambda url=url: client.get(url, headers=headers), runs // 3)
+            samples = timed(lambda url=url, headers=headers: client.get(url, headers=headers), runs // 3)
             print(row(f"[{scale}] {username:<10} {label}", samples))
 
         def get_one(headers=headers):
             client.get(f"/api/devices/{rng.randint(1, max_id)}", headers=headers)
 
-        print(row(f"[{scale}] {username:<10} get by id (random, 404 when out of scope)", timed(get_one, runs)))
+        label = f"[{scale}] {username:<10} get by id (random, 404 when out of scope)"
+        print(row(label, timed(get_one, runs)))
 
 
 if __name__ == "__main__":

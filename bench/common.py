@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PORT = 18761
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
 def build_app(name: str, scale: str, *, enterprises: int | None = None, devices: int | None = None):
@@ -56,3 +61,24 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 def row(label: str, samples: list[float]) -> str:
     p50, p99 = percentiles(samples)
     return f"{label:<58} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   n={len(samples)}"
+
+
+def start_server(name: str) -> subprocess.Popen:
+    """gunicorn on loopback over bench/out/<name>.db, as the README runs it in production."""
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{OUT / name}.db", "RATELIMIT_ENABLED": "0",
+                        "SESV_INSTANCE_DIR": str(OUT / "instance"), "UPLOAD_DIR": str(OUT / "uploads")}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),
+         "--threads", "4", "--log-level", "warning", "app:app"],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+            connection.request("GET", "/api/health")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")

@@ -16,6 +16,19 @@ from backend.org.models import Block, Enterprise, Zone
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch):
+    """scrypt costs ~0.1 s per user; tests need a hash, not its strength."""
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    from backend.accounts import models as account_models
+
+    monkeypatch.setattr(account_models, "generate_password_hash",
+                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
+
+
 @pytest.fixture
 def app(tmp_path):
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"

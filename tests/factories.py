@@ -52,7 +52,7 @@ def make_enterprise(zone: Zone, block: Block | None = None, **overrides) -> Ente
 
 def make_device(enterprise: Enterprise, **overrides) -> Device:
     n = next(_counter)
-    values = {"enterprise_id": enterprise.id, "category": "elevator",
+    values = {"enterprise_id": enterprise.id, "zone_id": enterprise.zone_id, "category": "elevator",
               "registration_no": f"梯11苏E{n:07d}", "name": f"客梯{n}",
               "next_inspection_due": today() + timedelta(days=200)}
     device = Device(**(values | overrides))

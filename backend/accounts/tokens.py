@@ -27,7 +27,10 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
 
     @jwt.user_lookup_loader
     def _lookup(_header: dict, data: dict) -> User | None:
-        user = db.session.get(User, int(data["sub"]))
+        subject = str(data.get("sub", ""))
+        if not subject.isdigit():
+            return None
+        user = db.session.get(User, int(subject))
         return user if user is not None and user.active else None
 
     @jwt.token_in_blocklist_loader

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import fcntl
+import os
+import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -76,6 +79,59 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    writers = WriterQueue(engine.url.database)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if writers.acquire():
+            conn.connection.info["holds_writer_queue"] = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        # The connection is back in the pool: COMMIT or ROLLBACK has run.
+        if record.info.pop("holds_writer_queue", False):
+            writers.release()
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_conn, record, _exc):  # type: ignore[no-untyped-def]
+        if record.info.pop("holds_writer_queue", False):
+            writers.release()
+
+
+class WriterQueue:
+    """Writers wait their turn on a lock (threads) and a lock file (gunicorn workers).
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, which turns a burst of
+    phones syncing at once into long tail latencies; a blocking lock hands over at once.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = f"{database}.writelock" if database and database != ":memory:" else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def acquire(self, timeout: float = 10.0) -> bool:
+        """Wait for our turn; False after `timeout` (SQLite's busy handler takes over then,
+        so a writer that never returned its connection slows others but never hangs them)."""
+        if not self._thread_lock.acquire(timeout=timeout):
+            return False
+        if self._path is None:
+            return True
+        try:
+            if self._pid != os.getpid():  # a forked worker needs its own open file
+                self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except OSError:
+            self._thread_lock.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None and self._pid == os.getpid():
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()

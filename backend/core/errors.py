@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -112,19 +113,35 @@ def http_exception_response(exc: HTTPException):  # type: ignore[no-untyped-def]
     return error_response(status, _slug(type(exc).__name__), exc.description or "")
 
 
+def _discard_unit_of_work() -> None:
+    """A failed request saves nothing: roll back what its services flushed."""
+    from backend.extensions import db
+
+    db.session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):  # type: ignore[no-untyped-def]
+        _discard_unit_of_work()
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):  # type: ignore[no-untyped-def]
+        _discard_unit_of_work()
         return error_response(
             422,
             "validation_failed",
             ValidationFailed.message,
             {"fields": field_errors(exc.messages)},
         )
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception):  # type: ignore[no-untyped-def]
+        # A value the database cannot hold (huge number, NUL byte) is bad input, not a crash.
+        _discard_unit_of_work()
+        return error_response(422, "value_out_of_range", "数值或文本超出允许范围 (value out of range)")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
@@ -133,4 +150,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error")
+        _discard_unit_of_work()
         return error_response(500, "internal_error", "服务器内部错误 (internal error)")

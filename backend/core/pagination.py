@@ -9,6 +9,9 @@ from sqlalchemy import Select, func, select
 
 from backend.extensions import db
 
+#: Counting past this many rows costs more than it tells a person paging on a phone.
+COUNT_CAP = 10_000
+
 
 @dataclass
 class Page:
@@ -16,11 +19,16 @@ class Page:
     page: int
     per_page: int
     total: int
+    #: False when there are more than COUNT_CAP matches and `total` is the cap
+    total_exact: bool = True
 
 
 def paginate(query: Select, page: int, per_page: int) -> Page:
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    )
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
-    return Page(list(items), page, per_page, total or 0)
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    if page == 1 and len(items) < per_page:
+        return Page(items, page, per_page, len(items))
+    capped = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    if total > COUNT_CAP:
+        return Page(items, page, per_page, COUNT_CAP, total_exact=False)
+    return Page(items, page, per_page, total)

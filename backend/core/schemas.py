@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 MAX_PER_PAGE = 100
 
@@ -24,6 +24,9 @@ class BaseSchema(Schema):
     def _strip_strings(self, data: Any, **_kwargs: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        with_nul = [k for k, v in data.items() if isinstance(v, str) and "\x00" in v]
+        if with_nul:
+            raise ValidationError({k: ["不能包含空字符 (NUL character)"] for k in with_nul})
         return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
 
@@ -56,6 +59,9 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
             "page": fields.Integer(),
             "per_page": fields.Integer(),
             "total": fields.Integer(),
+            "total_exact": fields.Boolean(
+                metadata={"description": "false when total is capped (more matches exist)"}
+            ),
         },
     )
 
@@ -63,3 +69,16 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
 def text(max_len: int, **kwargs: Any) -> fields.String:
     """A bounded string field: huge strings are a 422, not a database error."""
     return fields.String(validate=validate.Length(max=max_len), **kwargs)
+
+
+#: Largest id any table hands out (PostgreSQL INTEGER); larger ids cannot exist.
+MAX_ID = 2**31 - 1
+
+
+class Id(fields.Integer):
+    """A database id: a positive 32-bit integer, so a huge number is a 422, not a 500."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        kwargs.setdefault("strict", False)
+        super().__init__(**kwargs)

@@ -7,7 +7,7 @@ from marshmallow import fields
 
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.errors import ValidationFailed
-from backend.core.schemas import BaseSchema, page_schema, text
+from backend.core.schemas import BaseSchema, Id, page_schema, text
 from backend.devices import importer, labels, services
 from backend.devices.schemas import (
     DeviceCreateSchema,
@@ -99,7 +99,7 @@ def _image(body: bytes, mimetype: str) -> Response:
 
 
 class LabelSheetQuerySchema(BaseSchema):
-    device_ids = fields.List(fields.Integer(), load_default=None)
+    device_ids = fields.List(Id(), load_default=None)
 
 
 sheets = Blueprint("labels", __name__, url_prefix="/api/enterprises", description="标签打印")

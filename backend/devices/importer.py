@@ -125,7 +125,8 @@ def _row_problem(actor: Actor, item: dict, existing: set, seen: set) -> dict | N
             return {"credit_code": ["该企业不在您的管辖范围 (enterprise out of scope)"]}
         return None
     if actor.role not in (Role.bureau_admin, Role.inspector):
-        return {"credit_code": ["企业未登记 (unknown enterprise)"]}
+        # Same words as out-of-scope: the answer must not reveal who is registered.
+        return {"credit_code": ["该企业不在您的管辖范围 (enterprise out of scope)"]}
     if not item["enterprise_name"]:
         return {"enterprise_name": ["新企业需填写名称 (name required for a new enterprise)"]}
     if actor.role == Role.bureau_admin and _zone_id(item["zone_code"]) is None:
@@ -152,7 +153,7 @@ def _insert(actor: Actor, items: list[dict]) -> dict:
                 record_change("enterprise", enterprise.id, enterprise.id)
                 created_enterprises += 1
             enterprises[code] = enterprise
-        device = Device(enterprise_id=enterprises[code].id, **{
+        device = Device(enterprise_id=enterprises[code].id, zone_id=enterprises[code].zone_id, **{
             k: v for k, v in item.items() if k not in ("credit_code", "enterprise_name", "zone_code")})
         db.session.add(device)
         db.session.flush()

@@ -24,15 +24,19 @@ class Device(TimestampMixin, db.Model):
     __tablename__ = "devices"
     __table_args__ = (
         Index("ix_devices_enterprise_category", "enterprise_id", "category"),
+        Index("ix_devices_zone_id", "zone_id", "id"),
+        Index("ix_devices_zone_due", "zone_id", "next_inspection_due"),
         Index("ix_devices_status_due", "status", "next_inspection_due"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    #: the enterprise's zone, kept here so an inspector's zone filter is one index range
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
     category: Mapped[str] = mapped_column(String(30), index=True)
     #: use-registration number (使用登记证编号)
     registration_no: Mapped[str] = mapped_column(String(40), unique=True)
     #: manufacturer's product / device code (设备代码)
-    device_code: Mapped[str] = mapped_column(String(40), default="")
+    device_code: Mapped[str] = mapped_column(String(40), default="", index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     location: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default=DeviceStatus.in_use)

@@ -2,7 +2,7 @@ from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from backend.core.clock import today
-from backend.core.schemas import BaseSchema, PageQuerySchema, PartialSchemaMixin, text
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
 from backend.devices.rules import CATEGORY_LABELS, DeviceCategory, DeviceStatus, inspection_state
 from backend.org.schemas import PHONE
 
@@ -17,7 +17,7 @@ def _state(device) -> str:  # type: ignore[no-untyped-def]
 
 class DeviceSchema(Schema):
     id = fields.Integer()
-    enterprise_id = fields.Integer()
+    enterprise_id = Id()
     enterprise_name = fields.Function(lambda d: d.enterprise.name)
     category = fields.String()
     category_label = fields.Function(lambda d: CATEGORY_LABELS.get(d.category, d.category))
@@ -31,7 +31,7 @@ class DeviceSchema(Schema):
     last_inspection_on = fields.Date(allow_none=True)
     inspection_state = fields.Function(_state)
     key_monitored = fields.Boolean()
-    maintenance_company_id = fields.Integer(allow_none=True)
+    maintenance_company_id = Id(allow_none=True)
     maintenance_company = fields.Function(
         lambda d: d.maintenance_company.name if d.maintenance_company else None
     )
@@ -59,7 +59,7 @@ class DevicePublicSchema(Schema):
 
 
 class DeviceCreateSchema(BaseSchema):
-    enterprise_id = fields.Integer(load_default=None)
+    enterprise_id = Id(load_default=None)
     category = fields.Enum(DeviceCategory, by_value=True, required=True)
     registration_no = fields.String(required=True, validate=validate.Length(min=3, max=40))
     device_code = text(40, load_default="")
@@ -70,7 +70,7 @@ class DeviceCreateSchema(BaseSchema):
     next_inspection_due = fields.Date(load_default=None, allow_none=True)
     last_inspection_on = fields.Date(load_default=None, allow_none=True)
     key_monitored = fields.Boolean(load_default=False)
-    maintenance_company_id = fields.Integer(load_default=None, allow_none=True)
+    maintenance_company_id = Id(load_default=None, allow_none=True)
     emergency_phone = fields.String(load_default="", validate=PHONE)
 
 
@@ -85,6 +85,6 @@ class DeviceListQuerySchema(PageQuerySchema):
     overdue = fields.Boolean()
     long_idle = fields.Boolean()
     key_monitored = fields.Boolean()
-    enterprise_id = fields.Integer()
-    block_id = fields.Integer()
-    zone_id = fields.Integer()
+    enterprise_id = Id()
+    block_id = Id()
+    zone_id = Id()

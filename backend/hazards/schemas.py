@@ -1,8 +1,8 @@
 from flask_jwt_extended import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from backend.core.clock import today
-from backend.core.schemas import BaseSchema, PageQuerySchema, text
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
 from backend.hazards.rules import Action, HazardSource, HazardStatus, Severity, is_overdue
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位十六进制 sha256")
@@ -10,8 +10,8 @@ SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位十六
 
 class HazardCreateSchema(BaseSchema):
     id = fields.UUID(required=True)
-    enterprise_id = fields.Integer(load_default=None, allow_none=True)
-    device_id = fields.Integer(load_default=None, allow_none=True)
+    enterprise_id = Id(load_default=None, allow_none=True)
+    device_id = Id(load_default=None, allow_none=True)
     source = fields.Enum(HazardSource, by_value=True, load_default=HazardSource.self_check)
     category = fields.String(required=True, validate=validate.Length(min=1, max=60))
     severity = fields.Enum(Severity, by_value=True, required=True)
@@ -25,8 +25,12 @@ class HazardCreateSchema(BaseSchema):
 class TransitionSchema(BaseSchema):
     id = fields.UUID(required=True)
     action = fields.Enum(Action, by_value=True, required=True)
-    note = text(2000, load_default="")
-    reason = text(2000, load_default="")
+    note = text(2000, load_default="", allow_none=True)
+    reason = text(2000, load_default="", allow_none=True)
+
+    @post_load
+    def _none_is_empty(self, data: dict, **_kwargs) -> dict:  # type: ignore[no-untyped-def]
+        return data | {k: data.get(k) or "" for k in ("note", "reason")}
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
 
 
@@ -40,10 +44,10 @@ class HazardListQuerySchema(PageQuerySchema):
     severity = fields.Enum(Severity, by_value=True)
     overdue = fields.Boolean()
     awaiting_verification = fields.Boolean()
-    enterprise_id = fields.Integer()
-    device_id = fields.Integer()
-    zone_id = fields.Integer()
-    block_id = fields.Integer()
+    enterprise_id = Id()
+    device_id = Id()
+    zone_id = Id()
+    block_id = Id()
 
 
 class HazardPhotoSchema(Schema):
@@ -66,10 +70,10 @@ class HazardEventSchema(Schema):
 
 class HazardSchema(Schema):
     id = fields.String()
-    enterprise_id = fields.Integer()
+    enterprise_id = Id()
     enterprise_name = fields.Function(lambda h: h.enterprise.name)
-    zone_id = fields.Integer()
-    device_id = fields.Integer(allow_none=True)
+    zone_id = Id()
+    device_id = Id(allow_none=True)
     device_label = fields.Function(
         lambda h: f"{h.device.name or h.device.category} {h.device.registration_no}" if h.device else None
     )

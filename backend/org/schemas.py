@@ -1,7 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from backend.core.clock import today
-from backend.core.schemas import BaseSchema, PageQuerySchema, PartialSchemaMixin, text
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
 from backend.org.models import CertificateKind, EnterpriseRole, ModelStatus, PublicPlace
 from backend.org.rules import credit_code_problem
 
@@ -32,27 +32,27 @@ class ZoneCreateSchema(BaseSchema):
 
 class BlockSchema(Schema):
     id = fields.Integer()
-    zone_id = fields.Integer()
+    zone_id = Id()
     name = fields.String()
     zone_name = fields.Function(lambda b: b.zone.name)
 
 
 class BlockCreateSchema(BaseSchema):
-    zone_id = fields.Integer(load_default=None)
+    zone_id = Id(load_default=None)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
 class BlockListQuerySchema(PageQuerySchema):
-    zone_id = fields.Integer()
+    zone_id = Id()
 
 
 class EnterpriseSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     credit_code = fields.String()
-    zone_id = fields.Integer()
+    zone_id = Id()
     zone_name = fields.Function(lambda e: e.zone.name)
-    block_id = fields.Integer(allow_none=True)
+    block_id = Id(allow_none=True)
     block_name = fields.Function(lambda e: e.block.name if e.block else None)
     address = fields.String()
     established_on = fields.Date(allow_none=True)
@@ -67,8 +67,8 @@ class EnterpriseSchema(Schema):
 class EnterpriseCreateSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     credit_code = CreditCodeField(required=True)
-    zone_id = fields.Integer(load_default=None)
-    block_id = fields.Integer(load_default=None, allow_none=True)
+    zone_id = Id(load_default=None)
+    block_id = Id(load_default=None, allow_none=True)
     address = text(300, load_default="")
     established_on = fields.Date(load_default=None, allow_none=True)
     roles = fields.List(
@@ -101,8 +101,8 @@ class EnterpriseBriefSchema(Schema):
 
 class EnterpriseListQuerySchema(PageQuerySchema):
     q = text(100)
-    zone_id = fields.Integer()
-    block_id = fields.Integer()
+    zone_id = Id()
+    block_id = Id()
     public_place = fields.Boolean()
 
 
@@ -123,18 +123,18 @@ class PersonSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     phone = fields.String()
-    enterprise_id = fields.Integer(allow_none=True)
-    zone_id = fields.Integer(allow_none=True)
+    enterprise_id = Id(allow_none=True)
+    zone_id = Id(allow_none=True)
     certificates = fields.List(fields.Nested(CertificateSchema))
 
 
 class PersonCreateSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=60))
     phone = fields.String(load_default="", validate=PHONE)
-    enterprise_id = fields.Integer(load_default=None, allow_none=True)
+    enterprise_id = Id(load_default=None, allow_none=True)
     certificates = fields.List(fields.Nested(CertificateSchema), load_default=list)
 
 
 class PersonListQuerySchema(PageQuerySchema):
-    enterprise_id = fields.Integer()
+    enterprise_id = Id()
     certificate = fields.Enum(CertificateKind, by_value=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.core.auth import Role
@@ -116,10 +116,24 @@ def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> Enterpris
     if "zone_id" in data or "block_id" in data:
         zone_id = data.get("zone_id", enterprise.zone_id)
         data["zone_id"] = _check_placement(actor, zone_id, data.get("block_id", enterprise.block_id))
+    moved = "zone_id" in data and data["zone_id"] != enterprise.zone_id
     _apply_enterprise_fields(enterprise, data)
     _flush_unique("统一社会信用代码已登记 (credit code already registered)")
     record_change("enterprise", enterprise.id, enterprise.id)
+    if moved:
+        _move_zone_records(enterprise)
     return enterprise
+
+
+def _move_zone_records(enterprise: Enterprise) -> None:
+    """Devices and hazards carry their enterprise's zone: follow it to the new zone."""
+    from backend.devices.models import Device
+    from backend.hazards.models import Hazard
+
+    for model in (Device, Hazard):
+        db.session.execute(
+            update(model).where(model.enterprise_id == enterprise.id).values(zone_id=enterprise.zone_id)
+        )
 
 
 def visible_people(actor: Actor, filters: dict) -> Select:

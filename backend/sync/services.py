@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.core.errors import AppError, ValidationFailed
 from backend.core.hashing import payload_hash
+from backend.core.schemas import MAX_ID
 from backend.extensions import db
 from backend.org.scope import Actor, enterprise_scope
 from backend.sync.models import AppliedOp, Change
@@ -89,7 +90,7 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, seq = raw.split(":")
-        if version != "v1":
+        if version != "v1" or not 0 <= int(seq) <= MAX_ID:
             raise ValueError(version)
         return int(seq)
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:

@@ -40,7 +40,9 @@ def test_evidence_verify_names_a_hazard_edited_directly_in_the_database(app, cli
 
 def test_evidence_verify_names_a_rewritten_chain_entry(app, client, city):
     report(client, city)
-    db.session.execute(text("UPDATE evidence_entries SET body = replace(body, 'hazard', 'hazarx') WHERE seq = 1"))
+    db.session.execute(
+        text("UPDATE evidence_entries SET body = replace(body, 'hazard', 'hazarx') WHERE seq = 1")
+    )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["evidence", "verify"])
     assert result.exit_code != 0

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5b8eef02f5ab
+Revision ID: c7cb81337f6d
 Revises: 
-Create Date: 2026-11-23 09:30:04.667153
+Create Date: 2026-11-23 09:41:16.469617
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import backend.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '5b8eef02f5ab'
+revision = 'c7cb81337f6d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -122,6 +122,7 @@ def upgrade():
     op.create_table('devices',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('zone_id', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=30), nullable=False),
     sa.Column('registration_no', sa.String(length=40), nullable=False),
     sa.Column('device_code', sa.String(length=40), nullable=False),
@@ -140,14 +141,17 @@ def upgrade():
     sa.Column('updated_at', backend.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_devices_enterprise_id_enterprises')),
     sa.ForeignKeyConstraint(['maintenance_company_id'], ['enterprises.id'], name=op.f('fk_devices_maintenance_company_id_enterprises')),
+    sa.ForeignKeyConstraint(['zone_id'], ['zones.id'], name=op.f('fk_devices_zone_id_zones')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_devices')),
     sa.UniqueConstraint('qr_token', name=op.f('uq_devices_qr_token')),
     sa.UniqueConstraint('registration_no', name=op.f('uq_devices_registration_no'))
     )
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_devices_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_devices_device_code'), ['device_code'], unique=False)
         batch_op.create_index('ix_devices_enterprise_category', ['enterprise_id', 'category'], unique=False)
         batch_op.create_index('ix_devices_status_due', ['status', 'next_inspection_due'], unique=False)
+        batch_op.create_index('ix_devices_zone_id', ['zone_id', 'id'], unique=False)
 
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -341,8 +345,10 @@ def downgrade():
 
     op.drop_table('people')
     with op.batch_alter_table('devices', schema=None) as batch_op:
+        batch_op.drop_index('ix_devices_zone_id')
         batch_op.drop_index('ix_devices_status_due')
         batch_op.drop_index('ix_devices_enterprise_category')
+        batch_op.drop_index(batch_op.f('ix_devices_device_code'))
         batch_op.drop_index(batch_op.f('ix_devices_category'))
 
     op.drop_table('devices')

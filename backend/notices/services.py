@@ -1,0 +1,177 @@
+"""Issue escalation notices (三书一函) and read them within scope."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from backend.core.auth import REGULATORS
+from backend.core.clock import today, utcnow
+from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.pagination import Page, paginate
+from backend.evidence.services import append_evidence
+from backend.extensions import db
+from backend.hazards.models import Hazard, HazardEvent
+from backend.notices import rules
+from backend.notices.models import Notice, NoticeHazard
+from backend.notices.pdf import notice_pdf
+from backend.org.models import Enterprise
+from backend.org.scope import Actor, enterprise_scope
+from backend.org.services import get_enterprise_for
+from backend.sync.changes import record_change
+
+
+def visible_notices(actor: Actor, filters: dict | None = None) -> Select:
+    """Notices to the enterprises the actor may see (same policy as hazards)."""
+    filters = filters or {}
+    query = select(Notice).where(enterprise_scope(actor, Notice.enterprise_id))
+    for key in ("kind", "enterprise_id"):
+        if filters.get(key) is not None:
+            query = query.where(getattr(Notice, key) == filters[key])
+    return query.options(
+        joinedload(Notice.enterprise), joinedload(Notice.zone), joinedload(Notice.issued_by),
+        selectinload(Notice.items).joinedload(NoticeHazard.hazard).joinedload(Hazard.device),
+    ).order_by(Notice.issued_on.desc(), Notice.id.desc())
+
+
+def list_notices(actor: Actor, filters: dict) -> Page:
+    return paginate(visible_notices(actor, filters), filters["page"], filters["per_page"])
+
+
+#: larger ids cannot exist (and overflow the database driver)
+MAX_ID = 2**63 - 1
+
+
+def get_notice_for(actor: Actor, notice_id: int) -> Notice:
+    notice = None
+    if 0 < notice_id <= MAX_ID:
+        notice = db.session.scalar(visible_notices(actor).where(Notice.id == notice_id))
+    if notice is None:
+        raise NotFound("文书不存在或不在您的管辖范围 (notice not found)")
+    return notice
+
+
+def notice_document(actor: Actor, notice_id: int) -> tuple[Notice, bytes]:
+    """The notice as a printable A4 PDF."""
+    notice = get_notice_for(actor, notice_id)
+    return notice, notice_pdf(notice)
+
+
+def issue_notice(actor: Actor, data: dict) -> Notice:
+    """Issue a notice (签发文书) to an enterprise for some of its open hazards.
+
+    Regulators only; an enterprise outside the actor's zone is 404; the escalation
+    rules (rules.escalation_problem) give 422. Each hazard's log records the notice.
+    """
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以签发文书 (regulators only)")
+    enterprise = get_enterprise_for(actor, data["enterprise_id"])
+    hazards = _enterprise_hazards(enterprise, [str(h) for h in data["hazard_ids"]])
+    issued_on = today()
+    _check_escalation(data["kind"], hazards, issued_on, data["deadline"])
+    notice = _insert_notice(actor, enterprise, data, hazards, issued_on)
+    for hazard in hazards:
+        _log_on_hazard(actor, notice, hazard)
+    db.session.flush()
+    append_evidence("notice.issue", str(notice.id), notice_evidence(notice))
+    return notice
+
+
+def _enterprise_hazards(enterprise: Enterprise, hazard_ids: list[str]) -> list[Hazard]:
+    """The listed hazards in the order given; each must be this enterprise's (else 422)."""
+    wanted = list(dict.fromkeys(hazard_ids))
+    found = {h.id: h for h in db.session.scalars(
+        select(Hazard).where(Hazard.id.in_(wanted), Hazard.enterprise_id == enterprise.id)
+    )}
+    missing = [h for h in wanted if h not in found]
+    if missing:
+        raise ValidationFailed(details={"fields": {"hazard_ids": [
+            f"不是该企业的隐患 (not a hazard of this enterprise): {', '.join(missing)}"
+        ]}})
+    return [found[h] for h in wanted]
+
+
+def is_repeated(hazard: Hazard) -> bool:
+    """Did the enterprise report a hazard on the same device (without a device: in the
+    same category) within REPEAT_WINDOW_DAYS before this one? (反复出现的隐患)"""
+    since = hazard.created_at - timedelta(days=rules.REPEAT_WINDOW_DAYS)
+    same = (Hazard.device_id == hazard.device_id if hazard.device_id is not None
+            else Hazard.category == hazard.category)
+    earlier = exists().where(
+        Hazard.enterprise_id == hazard.enterprise_id, Hazard.id != hazard.id, same,
+        Hazard.created_at >= since, Hazard.created_at < hazard.created_at,
+    )
+    return bool(db.session.scalar(select(earlier)))
+
+
+def escalation_facts(hazard: Hazard) -> rules.EscalationFacts:
+    return rules.EscalationFacts(hazard.status, hazard.severity, hazard.deadline, is_repeated(hazard))
+
+
+def _check_escalation(kind: str, hazards: list[Hazard], as_of: date, deadline: date) -> None:
+    facts = [escalation_facts(h) for h in hazards]
+    problem = rules.escalation_problem(kind, facts, as_of, deadline)
+    if problem:
+        field = "deadline" if rules.deadline_problem(deadline, as_of) else "hazard_ids"
+        raise ValidationFailed(problem, code="escalation_not_allowed",
+                               details={"fields": {field: [problem]}})
+
+
+def _next_seq(kind: str, year: int) -> int:
+    """Next number in the kind's sequence for `year` (the unique number guards races)."""
+    last = db.session.scalar(select(func.max(Notice.seq)).where(
+        Notice.kind == kind, Notice.issued_on.between(date(year, 1, 1), date(year, 12, 31))
+    ))
+    return (last or 0) + 1
+
+
+def _insert_notice(actor: Actor, enterprise: Enterprise, data: dict, hazards: list[Hazard],
+                   issued_on: date) -> Notice:
+    kind = rules.NoticeKind(data["kind"])
+    seq = _next_seq(kind, issued_on.year)
+    notice = Notice(
+        number=rules.notice_number(kind, issued_on.year, seq), seq=seq, kind=kind,
+        enterprise_id=enterprise.id, zone_id=enterprise.zone_id, issued_by_id=actor.id,
+        issued_on=issued_on, deadline=data["deadline"], remarks=data["remarks"],
+    )
+    notice.items = [NoticeHazard(hazard_id=h.id, position=i, hazard_deadline=h.deadline)
+                    for i, h in enumerate(hazards, start=1)]
+    try:
+        with db.session.begin_nested():
+            db.session.add(notice)
+            db.session.flush()
+    except IntegrityError as exc:
+        # SQLite serialises writers; on PostgreSQL two issuers may race for one number.
+        raise Conflict("文书编号已被占用，请重新提交 (notice number taken, retry)",
+                       code="notice_number_taken") from exc
+    return notice
+
+
+def _log_on_hazard(actor: Actor, notice: Notice, hazard: Hazard) -> None:
+    """The hazard's own log shows the notice; its status does not change."""
+    hazard.events.append(HazardEvent(
+        id=str(uuid.uuid4()), action="notice_issued", from_status=hazard.status,
+        to_status=hazard.status, actor_id=actor.id, note=f"{notice.number} {notice.title}",
+        payload_hash="",
+    ))
+    hazard.updated_at = utcnow()
+    record_change("hazard", hazard.id, hazard.enterprise_id)
+
+
+def notice_evidence(notice: Notice) -> dict:
+    """What the evidence chain records of a notice: no personal data."""
+    return {"number": notice.number, "kind": notice.kind, "enterprise": notice.enterprise_id,
+            "hazards": sorted(i.hazard_id for i in notice.items),
+            "deadline": notice.deadline.isoformat()}
+
+
+def notice_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored notice still match what the chain recorded? (for verify_chain)"""
+    notice = db.session.get(Notice, int(ref))
+    if notice is None:
+        return f"notice {ref} is missing"
+    return None if notice_evidence(notice) == data else f"notice {ref} was altered"

@@ -1,0 +1,41 @@
+"""`make bench`: run every benchmark under bench/ and print one table of their figures.
+
+Province-size runs generate a 2.3M-device database once (about 3 minutes) into bench/out/.
+Set BENCH_QUICK=1 to skip the province-size runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+SCRIPTS = [
+    ["bench_thumbnail.py"],
+    ["bench_devices.py", "city"],
+    ["bench_qr.py"],
+    ["bench_hazards.py"],
+]
+if os.environ.get("BENCH_QUICK") != "1":
+    SCRIPTS.append(["bench_devices.py", "province"])
+
+
+def main() -> int:
+    lines: list[str] = []
+    failed = 0
+    for script in SCRIPTS:
+        result = subprocess.run([PYTHON, str(HERE / script[0]), *script[1:]], capture_output=True,
+                                text=True, cwd=HERE.parent, check=False)
+        failed += result.returncode != 0
+        figures = [line for line in result.stdout.splitlines() if line.strip() and " INFO " not in line]
+        lines.append(f"== {' '.join(script)} (exit {result.returncode})")
+        lines.extend(figures or result.stderr.splitlines()[-5:])
+    print("\n".join(lines))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Build guard: the QR wasm is in dist, matches the zxing-wasm version the code expects, is precached by the
+// service worker, and nothing in dist points the app at a CDN.
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ZXING_WASM_SHA256 } from 'zxing-wasm/reader'
+
+const dist = new URL('../dist/', import.meta.url).pathname
+const fail = (msg) => {
+  console.error(`check-dist: ${msg}`)
+  process.exit(1)
+}
+
+const assets = readdirSync(join(dist, 'assets'))
+const wasm = assets.filter(f => /^zxing_reader-.*\.wasm$/.test(f))
+if (wasm.length !== 1) fail(`expected one zxing_reader-*.wasm in dist/assets, found ${wasm.length}`)
+const sha = createHash('sha256').update(readFileSync(join(dist, 'assets', wasm[0]))).digest('hex')
+if (sha !== ZXING_WASM_SHA256) fail(`zxing_reader wasm sha256 ${sha} != ZXING_WASM_SHA256 ${ZXING_WASM_SHA256}`)
+
+const sw = readFileSync(join(dist, 'sw.js'), 'utf8')
+if (!sw.includes(`assets/${wasm[0]}`)) fail('the wasm is not in the service-worker precache')
+if (/registerRoute\([^)]*\/api/.test(sw)) fail('the service worker must not cache /api')
+
+const css = assets.filter(f => f.endsWith('.css')).map(f => readFileSync(join(dist, 'assets', f), 'utf8')).join('\n')
+if (/at\.alicdn\.com|data:font\//.test(css)) fail('a CSS file still loads a font from a CDN or a data: URL')
+
+console.log(`check-dist: ok (${wasm[0]}, sha256 ${sha.slice(0, 12)}…, precached)`)

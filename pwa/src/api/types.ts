@@ -1,0 +1,179 @@
+// DTOs mirroring the backend's public JSON (see shared/API.md).
+
+export type Role = 'bureau_admin' | 'inspector' | 'safety_manager' | 'block_supervisor'
+
+export interface User {
+  id: number | string
+  username: string
+  role: Role
+  display_name: string
+  enterprise_id: number | string | null
+  zone_id: number | string | null
+  block_id: number | string | null
+}
+
+export interface LoginResponse {
+  access_token: string
+  refresh_token: string
+  user: User
+}
+
+export type DeviceCategory =
+  | 'boiler' | 'pressure_vessel' | 'gas_cylinder' | 'pressure_piping' | 'elevator'
+  | 'crane' | 'ropeway' | 'amusement_ride' | 'field_vehicle'
+export type DeviceStatus = 'in_use' | 'idle' | 'scrapped'
+export type InspectionState = 'valid' | 'due_soon' | 'overdue'
+
+export interface Device {
+  id: number | string
+  enterprise_id: number | string
+  enterprise_name: string
+  category: DeviceCategory
+  registration_no: string
+  device_code: string
+  name: string
+  location: string
+  status: DeviceStatus
+  next_inspection_due: string | null
+  inspection_state: InspectionState
+  key_monitored: boolean
+  maintenance_company: string | null
+  emergency_phone: string | null
+  qr_token: string | null
+  qr_url: string | null
+  open_hazards: number
+  updated_at: string
+}
+
+export interface PublicDevice {
+  category: DeviceCategory
+  registration_no: string
+  enterprise_name: string
+  status: DeviceStatus
+  inspection_state: InspectionState
+  next_inspection_due: string | null
+  maintenance_company: string | null
+  emergency_phone: string | null
+}
+
+export interface QrLookup {
+  public: PublicDevice
+  device: Device | null
+}
+
+export type HazardSource = 'self_check' | 'mutual_check' | 'inspection' | 'complaint'
+export type HazardSeverity = 'general' | 'major'
+export type HazardStatus = 'reported' | 'rectifying' | 'rectification_submitted' | 'verified_closed'
+export type HazardAction = 'start_rectification' | 'submit_rectification' | 'verify' | 'return'
+
+export interface HazardPhoto {
+  sha256: string
+  stage: 'before' | 'after'
+  thumbnail_url: string | null
+  url: string | null
+}
+
+export interface HazardEvent {
+  action: string
+  actor_name: string
+  note: string | null
+  reason: string | null
+  at: string
+}
+
+export interface Hazard {
+  id: string
+  enterprise_id: number | string | null
+  enterprise_name: string
+  device_id: number | string | null
+  device_label: string | null
+  source: HazardSource
+  category: string
+  severity: HazardSeverity
+  description: string
+  location: string
+  status: HazardStatus
+  deadline: string | null
+  is_overdue: boolean
+  photos: HazardPhoto[]
+  events: HazardEvent[]
+  allowed_actions: HazardAction[]
+  created_at: string
+  updated_at: string
+}
+
+export interface HazardCreate {
+  id: string
+  enterprise_id?: number | string
+  device_id?: number | string
+  source: HazardSource
+  category: string
+  severity: HazardSeverity
+  description: string
+  location: string
+  photos: string[]
+  deadline?: string
+}
+
+/** Empty note/reason are left out (the server defaults them; it refuses null). */
+export interface HazardTransition {
+  hazard_id: string
+  id: string
+  action: HazardAction
+  note?: string
+  reason?: string
+  photos: string[]
+}
+
+export interface Enterprise {
+  id: number | string
+  name: string
+  [key: string]: unknown
+}
+
+export interface Page<T> {
+  items: T[]
+  page: number
+  per_page: number
+  total: number
+}
+
+export interface PhotoUploadResult {
+  sha256: string
+  width: number
+  height: number
+  thumbnail_url: string
+  url: string
+}
+
+export type OpType = 'hazard.create' | 'hazard.transition'
+export type OpStatus = 'applied' | 'duplicate' | 'conflict' | 'rejected'
+
+export interface PushOp {
+  op_id: string
+  type: OpType
+  payload: HazardCreate | HazardTransition
+}
+
+export interface PushResult {
+  op_id: string
+  status: OpStatus
+  error?: { code: string, message: string }
+}
+
+export interface PullChange {
+  entity: 'device' | 'hazard' | 'enterprise'
+  id: number | string
+  deleted: boolean
+  data: Record<string, unknown> | null
+}
+
+export interface PullResponse {
+  changes: PullChange[]
+  cursor: string
+  more: boolean
+}
+
+export interface ApiErrorBody {
+  error: { code: string, message: string, details?: Record<string, unknown> }
+}

@@ -1,0 +1,63 @@
+import type { Ref } from 'vue'
+import { onScopeDispose, ref } from 'vue'
+
+interface TorchCapabilities extends MediaTrackCapabilities {
+  torch?: boolean
+}
+
+/** One camera stream for the scan screen: rear camera, torch where the track supports it. */
+export function useCamera(video: Ref<HTMLVideoElement | null>) {
+  const stream = ref<MediaStream | null>(null)
+  const error = ref<string | null>(null)
+  const starting = ref(false)
+  const torchSupported = ref(false)
+  const torchOn = ref(false)
+
+  function track(): MediaStreamTrack | undefined {
+    return stream.value?.getVideoTracks()[0]
+  }
+
+  async function start(): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      error.value = 'unsupported'
+      return
+    }
+    starting.value = true
+    error.value = null
+    try {
+      stream.value = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 } },
+        audio: false,
+      })
+      if (video.value) {
+        video.value.srcObject = stream.value
+        await video.value.play().catch(() => undefined)
+      }
+      const caps = track()?.getCapabilities?.() as TorchCapabilities | undefined
+      torchSupported.value = caps?.torch === true
+    }
+    catch (err) {
+      error.value = (err as Error).message || String(err)
+    }
+    finally {
+      starting.value = false
+    }
+  }
+
+  async function toggleTorch(): Promise<void> {
+    const t = track()
+    if (!t) return
+    const next = !torchOn.value
+    await t.applyConstraints({ advanced: [{ torch: next } as MediaTrackConstraintSet] })
+    torchOn.value = next
+  }
+
+  function stop(): void {
+    stream.value?.getTracks().forEach(t => t.stop())
+    stream.value = null
+    torchOn.value = false
+  }
+
+  onScopeDispose(stop)
+  return { stream, error, starting, torchSupported, torchOn, start, stop, toggleTorch }
+}

@@ -1,0 +1,14 @@
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { i18n, savedLocale, setLocale } from './i18n'
+import { router } from './router'
+import 'vant/es/style/base.css'
+import './styles/theme.css'
+
+const app = createApp(App)
+app.use(createPinia())
+app.use(i18n)
+app.use(router)
+if (savedLocale() !== 'zh-CN') void setLocale(savedLocale())
+app.mount('#app')

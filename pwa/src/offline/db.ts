@@ -1,0 +1,126 @@
+// The only file that knows the IndexedDB schema (Dexie database 'sesv').
+import type { Table } from 'dexie'
+import type { Device, Enterprise, Hazard, HazardCreate, HazardTransition, OpType } from '@/api/types'
+import Dexie from 'dexie'
+
+/** synced: same as the server; pending: local changes waiting in the outbox; attention: the server refused one. */
+export type SyncMark = 'synced' | 'pending' | 'attention'
+
+export interface HazardRow extends Hazard {
+  _sync: SyncMark
+  /** Last server copy while local changes are pending; null when the hazard was created on this phone. */
+  _server?: Hazard | null
+}
+
+export type OutboxState = 'pending' | 'attention'
+
+export interface OutboxItem {
+  seq?: number
+  op_id: string
+  user_id: string
+  type: OpType
+  payload: HazardCreate | HazardTransition
+  entity_id: string
+  photos: string[]
+  state: OutboxState
+  attempts: number
+  error: { code: string, message: string } | null
+  created_at: string
+  updated_at: string
+}
+
+export type PhotoState = 'pending' | 'uploaded' | 'failed'
+
+export interface PhotoRow {
+  sha256: string
+  user_id: string
+  /** The JPEG bytes; `bytes` is used instead where the browser cannot store Blobs. */
+  blob?: Blob
+  bytes?: ArrayBuffer
+  type: string
+  size: number
+  width: number
+  height: number
+  state: PhotoState
+  error: string | null
+  created_at: string
+}
+
+/** A hazard with unsent local changes of a user who is not the one signed in now. */
+export interface HeldRow {
+  id: string
+  user_id: string
+  row: HazardRow
+}
+
+export interface MetaRow {
+  key: string
+  value: unknown
+}
+
+export class SesvDB extends Dexie {
+  devices!: Table<Device, number | string>
+  hazards!: Table<HazardRow, string>
+  enterprises!: Table<Enterprise, number | string>
+  outbox!: Table<OutboxItem, number>
+  photos!: Table<PhotoRow, string>
+  meta!: Table<MetaRow, string>
+  held!: Table<HeldRow, string>
+
+  constructor() {
+    super('sesv', { chromeTransactionDurability: 'strict' })
+    this.version(1).stores({
+      devices: 'id, qr_token, device_code, registration_no, enterprise_id, category, status, inspection_state',
+      hazards: 'id, device_id, enterprise_id, status, _sync, updated_at',
+      enterprises: 'id',
+      outbox: '++seq, &op_id, user_id, state, entity_id',
+      photos: 'sha256, state, user_id',
+      meta: 'key',
+      held: 'id, user_id',
+    })
+  }
+}
+
+export const db = new SesvDB()
+
+export async function getMeta<T>(key: string): Promise<T | undefined> {
+  return (await db.meta.get(key))?.value as T | undefined
+}
+
+export async function setMeta(key: string, value: unknown): Promise<void> {
+  await db.meta.put({ key, value })
+}
+
+export function cursorKey(userId: string): string {
+  return `cursor:${userId}`
+}
+
+/**
+ * Make the local copy belong to `userId` before anything of theirs is pulled or shown. When another user's data
+ * is there: their unsent hazards are held aside (restored when they sign in again), server copies are dropped and
+ * the new user's cursor is reset so a full pull follows.
+ */
+export async function switchDataOwner(userId: string): Promise<boolean> {
+  return db.transaction('rw', [db.devices, db.hazards, db.enterprises, db.meta, db.held, db.outbox], async () => {
+    const owner = (await db.meta.get('data_owner'))?.value as string | undefined
+    if (owner === userId) return false
+    if (owner === undefined) {
+      await db.meta.put({ key: 'data_owner', value: userId })
+      return false
+    }
+    const local = await db.hazards.where('_sync').notEqual('synced').toArray()
+    for (const row of local) {
+      const item = await db.outbox.where('entity_id').equals(row.id).first()
+      await db.held.put({ id: row.id, user_id: item?.user_id ?? owner, row })
+    }
+    await db.hazards.clear()
+    await db.devices.clear()
+    await db.enterprises.clear()
+    await db.meta.delete(cursorKey(userId))
+    const mine = await db.held.where('user_id').equals(userId).toArray()
+    await db.hazards.bulkPut(mine.map(h => h.row))
+    await db.held.bulkDelete(mine.map(h => h.id))
+    await db.meta.put({ key: 'data_owner', value: userId })
+    return true
+  })
+}

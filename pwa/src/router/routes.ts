@@ -1,0 +1,28 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title */
+    title?: string
+    /** reachable without signing in */
+    public?: boolean
+    /** a tab root: shows the tab bar, no back arrow */
+    tabbar?: boolean
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { title: 'auth.title', public: true } },
+  { path: '/', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: 'app.title', tabbar: true } },
+  { path: '/scan', name: 'scan', component: () => import('@/views/scan/ScanView.vue'), meta: { title: 'scan.title', tabbar: true } },
+  { path: '/devices', name: 'devices', component: () => import('@/views/devices/DeviceListView.vue'), meta: { title: 'device.list', tabbar: true } },
+  { path: '/devices/:id', name: 'device', component: () => import('@/views/devices/DeviceDetailView.vue'), meta: { title: 'device.detail' } },
+  { path: '/hazards', name: 'hazards', component: () => import('@/views/hazards/HazardListView.vue'), meta: { title: 'hazard.list' } },
+  { path: '/hazards/new', name: 'hazard-new', component: () => import('@/views/hazards/HazardReportView.vue'), meta: { title: 'hazard.report' } },
+  { path: '/hazards/:id', name: 'hazard', component: () => import('@/views/hazards/HazardDetailView.vue'), meta: { title: 'hazard.detail' } },
+  { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
+  { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },
+  { path: '/q/:token', name: 'qr', component: () => import('@/views/public/DevicePublicView.vue'), meta: { title: 'public.title', public: true } },
+  { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'public.complaintTitle', public: true } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
+]

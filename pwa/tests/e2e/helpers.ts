@@ -1,0 +1,90 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { APIRequestContext, Page } from '@playwright/test'
+import { expect } from '@playwright/test'
+
+export const PASSWORD = 'demo-password-1'
+
+export async function uiLogin(page: Page, username: string): Promise<void> {
+  await page.goto('/login')
+  await page.getByPlaceholder('用户名').fill(username)
+  await page.getByPlaceholder('密码').fill(PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await expect(page).toHaveURL(/\/$/)
+  await waitSynced(page)
+}
+
+/** The sync bar reads "上次同步 hh:mm" once a full round (photos, push, pull) has finished. */
+export async function waitSynced(page: Page): Promise<void> {
+  await expect(page.getByTestId('sync-status')).toContainText('上次同步', { timeout: 60_000 })
+}
+
+export async function apiToken(request: APIRequestContext, username: string): Promise<string> {
+  const res = await request.post('/api/auth/login', { data: { username, password: PASSWORD } })
+  expect(res.ok()).toBeTruthy()
+  return (await res.json()).access_token as string
+}
+
+export interface DeviceDto {
+  id: number | string
+  name: string
+  qr_token: string
+  registration_no: string
+}
+
+export async function firstDevice(request: APIRequestContext, token: string): Promise<DeviceDto> {
+  const res = await request.get('/api/devices?per_page=1', { headers: { Authorization: `Bearer ${token}` } })
+  expect(res.ok()).toBeTruthy()
+  return (await res.json()).items[0] as DeviceDto
+}
+
+export async function hazardsWithDescription(request: APIRequestContext, token: string, description: string) {
+  const found = []
+  for (let page = 1; page < 50; page++) {
+    const res = await request.get(`/api/hazards?per_page=100&page=${page}`, { headers: { Authorization: `Bearer ${token}` } })
+    expect(res.ok()).toBeTruthy()
+    const body = await res.json()
+    found.push(...body.items.filter((h: { description: string }) => h.description === description))
+    if (page * body.per_page >= body.total) break
+  }
+  return found as Array<{ id: string, photos: unknown[], description: string }>
+}
+
+/** A real JPEG made by the browser's own encoder (so the app's compressor gets a genuine image). */
+export async function makeJpeg(page: Page, seed: number): Promise<Buffer> {
+  const base64 = await page.evaluate(async (s) => {
+    const c = document.createElement('canvas')
+    c.width = 1200
+    c.height = 900
+    const ctx = c.getContext('2d')!
+    const g = ctx.createLinearGradient(0, 0, 1200, 900)
+    g.addColorStop(0, `hsl(${s * 70 % 360} 70% 55%)`)
+    g.addColorStop(1, `hsl(${(s * 70 + 120) % 360} 70% 35%)`)
+    ctx.fillStyle = g
+    ctx.fillRect(0, 0, 1200, 900)
+    ctx.fillStyle = '#fff'
+    ctx.font = 'bold 120px sans-serif'
+    ctx.fillText(`PHOTO ${s}`, 200, 480)
+    const blob = await new Promise<Blob>(r => c.toBlob(b => r(b!), 'image/jpeg', 0.9))
+    const bytes = new Uint8Array(await blob.arrayBuffer())
+    let bin = ''
+    bytes.forEach((b) => { bin += String.fromCharCode(b) })
+    return btoa(bin)
+  }, seed)
+  return Buffer.from(base64, 'base64')
+}
+
+/** Create a hazard (with one real photo) straight through the API, as another phone would. */
+export async function createHazardViaApi(page: Page, request: APIRequestContext, token: string, deviceId: number | string, description: string): Promise<string> {
+  const auth = { Authorization: `Bearer ${token}` }
+  const jpeg = await makeJpeg(page, 9)
+  const sha = createHash('sha256').update(jpeg).digest('hex')
+  const put = await request.put(`/api/photos/${sha}`, { headers: { ...auth, 'Content-Type': 'image/jpeg' }, data: jpeg })
+  expect(put.ok()).toBeTruthy()
+  const id = randomUUID()
+  const created = await request.post('/api/hazards', {
+    headers: auth,
+    data: { id, device_id: deviceId, source: 'self_check', category: '安全附件', severity: 'general', description, location: '1号楼', photos: [sha] },
+  })
+  expect(created.status()).toBe(201)
+  return id
+}

@@ -1,0 +1,112 @@
+// Phone-size screenshots of the main screens into docs/screenshots (run with `npm run screenshots`).
+import type { Page } from '@playwright/test'
+import { mkdirSync } from 'node:fs'
+import { expect, test } from '@playwright/test'
+import { CHROMIUM_ARGS } from '../../playwright.config'
+import { apiToken, createHazardViaApi, firstDevice, makeJpeg, uiLogin, waitSynced } from './helpers'
+
+const OUT = process.env.SCREENSHOT_DIR ?? new URL('../../../docs/screenshots/', import.meta.url).pathname
+
+test.skip(!process.env.SCREENSHOTS, 'set SCREENSHOTS=1 to write docs/screenshots')
+// Chromium's synthetic camera (a moving test pattern) so the scan screen shows a live viewfinder
+test.use({
+  permissions: ['camera'],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+  },
+})
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUT, { recursive: true })
+  await page.waitForTimeout(400)
+  await page.locator('.van-toast').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined)
+  await page.screenshot({ path: `${OUT}/${name}.png` })
+}
+
+test('screenshots of the main screens', async ({ page, context, request }) => {
+  const token = await apiToken(request, 'manager1')
+  const device = await firstDevice(request, token)
+
+  await page.goto('/login')
+  await createHazardViaApi(page, request, token, device.id, '起重机吊钩防脱钩装置失效')
+
+  await page.goto(`/q/${device.qr_token}`)
+  await expect(page.getByTestId('public-inspection')).toBeVisible()
+  await shot(page, '01-public-device')
+  await page.getByRole('button', { name: '扫码投诉' }).click()
+  await shot(page, '02-complaint-placeholder')
+
+  await page.goto('/login')
+  await shot(page, '03-login')
+  await uiLogin(page, 'manager1')
+  await shot(page, '04-home-manager')
+
+  await page.goto('/devices')
+  await expect(page.locator('[data-testid^="device-"]').first()).toBeVisible()
+  await shot(page, '05-device-list')
+
+  await page.goto(`/devices/${device.id}`)
+  await expect(page.getByTestId('device-name')).toBeVisible()
+  await shot(page, '06-device-detail')
+
+  await context.setOffline(true)
+  await page.getByTestId('report-hazard').click()
+  await page.getByPlaceholder('如：安全附件、作业人员、安全管理').fill('安全附件')
+  await page.getByPlaceholder('描述发现的问题').fill('安全阀铅封损坏，压力表超过检定有效期')
+  await page.getByTestId('photo-input').setInputFiles([
+    { name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 4) },
+    { name: 'b.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 5) },
+  ])
+  await expect(page.getByTestId('photo-thumb')).toHaveCount(2)
+  await shot(page, '07-hazard-report')
+  await page.getByTestId('submit-hazard').click()
+  await expect(page.getByTestId('device-hazards')).toBeVisible()
+  await shot(page, '08-device-with-pending-hazard')
+  await page.getByTestId('device-hazards').locator('a, .van-cell').first().click()
+  await shot(page, '09-hazard-detail-pending')
+
+  await page.goto('/outbox')
+  await shot(page, '10-outbox-pending')
+
+  await context.setOffline(false)
+  await page.route('**/api/sync/push', async (route) => {
+    const ops = (route.request().postDataJSON() as { ops: Array<{ op_id: string }> }).ops
+    await route.fulfill({ json: { results: ops.map(op => ({ op_id: op.op_id, status: 'rejected', error: { code: 'validation_error', message: '整改期限不能早于今天' } })) } })
+  })
+  await page.getByTestId('sync-now').click()
+  await expect(page.getByTestId('attention-list')).toBeVisible()
+  await shot(page, '11-outbox-needs-attention')
+  await page.unroute('**/api/sync/push')
+
+  await page.goto('/hazards?f=open')
+  await shot(page, '12-hazard-list')
+  const synced = page.locator('[data-testid^="hazard-"]').filter({ hasNotText: '需处理' }).first()
+  await synced.click()
+  await expect(page.getByTestId('hazard-status')).toBeVisible()
+  await shot(page, '13-hazard-detail')
+  const start = page.getByTestId('action-submit_rectification')
+  if (await start.count()) {
+    await start.click()
+    await shot(page, '14-hazard-rectify-form')
+    await page.keyboard.press('Escape')
+  }
+
+  await page.goto('/scan')
+  await shot(page, '15-scan')
+
+  await page.goto('/me')
+  await shot(page, '16-settings')
+  await page.getByTestId('lang-en').click()
+  await page.goto('/')
+  await expect(page.getByTestId('sync-status')).toContainText(/Last sync|need attention/)
+  await shot(page, '17-home-english')
+  await page.goto('/me')
+  await page.getByText('简体中文').click()
+
+  await page.getByTestId('logout').click()
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page).toHaveURL(/\/login/)
+  await uiLogin(page, 'inspector1')
+  await shot(page, '18-home-inspector')
+})

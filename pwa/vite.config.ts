@@ -1,0 +1,100 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, relative, sep } from 'node:path'
+import { fileURLToPath, URL } from 'node:url'
+import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
+import { VantResolver } from '@vant/auto-import-resolver'
+import vue from '@vitejs/plugin-vue'
+import AutoImport from 'unplugin-auto-import/vite'
+import Components from 'unplugin-vue-components/vite'
+import type { Plugin } from 'vite'
+import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
+
+const API_TARGET = process.env.VITE_API_TARGET ?? 'http://127.0.0.1:8000'
+
+/**
+ * Vant's icon CSS inlines its font as a data: URL (blocked by the server's CSP `font-src 'self'`) and lists a
+ * CDN .woff after it (never load from a CDN). Write the font to a real file and point the CSS at it, so it is
+ * served from our origin and precached.
+ */
+function vantIconFontAsFile(): Plugin {
+  const fontFile = fileURLToPath(new URL('./node_modules/.sesv/vant-icon.woff2', import.meta.url))
+  return {
+    name: 'sesv:vant-icon-font',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.includes('/vant/') || !id.endsWith('.css') || !code.includes('at.alicdn.com')) return null
+      const m = code.match(/url\(data:font\/woff2;charset=utf-8;base64,([A-Za-z0-9+/=]+)\)\s*format\("woff2"\)/)
+      if (!m) return null
+      mkdirSync(dirname(fontFile), { recursive: true })
+      writeFileSync(fontFile, Buffer.from(m[1]!, 'base64'))
+      const rel = relative(dirname(id.split('?')[0]!), fontFile).split(sep).join('/')
+      const out = code
+        .replace(m[0], `url("${rel}") format("woff2")`)
+        .replace(/,\s*url\(\/\/at\.alicdn\.com[^)]*\)\s*format\("woff"\)/g, '')
+      return { code: out, map: null }
+    },
+  }
+}
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
+
+export default defineConfig({
+  base: '/',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  plugins: [
+    vantIconFontAsFile(),
+    vue(),
+    VueI18nPlugin({
+      include: [fileURLToPath(new URL('./src/i18n/locales/**', import.meta.url))],
+      runtimeOnly: false,
+      dropMessageCompiler: true,
+      compositionOnly: true,
+      fullInstall: false,
+    }),
+    AutoImport({ resolvers: [VantResolver()], dts: 'src/auto-imports.d.ts' }),
+    Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts', dirs: [] }),
+    VitePWA({
+      registerType: 'prompt',
+      strategies: 'generateSW',
+      injectRegister: false,
+      includeAssets: ['favicon.svg'],
+      manifest: {
+        name: '特种设备安全监管',
+        short_name: '特设监管',
+        description: 'Zone·Block·Chain 特种设备安全监管移动端',
+        lang: 'zh-CN',
+        theme_color: '#1677ff',
+        background_color: '#f7f8fa',
+        display: 'standalone',
+        start_url: '/',
+        scope: '/',
+        icons: [
+          { src: 'pwa-192x192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'pwa-512x512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'maskable-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,ico,png,svg,webmanifest,wasm,woff2}'],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/api\//],
+        cleanupOutdatedCaches: true,
+        runtimeCaching: [],
+      },
+      devOptions: { enabled: process.env.VITE_DEV_PWA === 'true', type: 'module' },
+    }),
+  ],
+  server: {
+    proxy: { '/api': { target: API_TARGET, changeOrigin: true } },
+  },
+  build: {
+    target: 'es2020',
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+})

@@ -1,0 +1,279 @@
+"""The permission matrix: every API endpoint × every role × in/out-of-scope object.
+
+Scope policy (API.md): bureau_admin sees all; an inspector sees their zone; a safety
+manager their own enterprise; a block supervisor their own enterprise plus the other
+enterprises of their block (read only). Out of scope answers 404, no token 401, a
+wrong role 403. A new endpoint without a row here fails
+`test_matrix_covers_every_api_endpoint`.
+
+Scopes in the table, per role:
+- ``-``    no object involved;
+- ``in``   admin: an enterprise of the *other* zone; inspector, manager: ent_a;
+- ``out``  inspector: ent_x (other zone); manager: ent_b (same block, not theirs);
+           supervisor: ent_c (same zone, outside the block);
+- ``own``  supervisor: their own enterprise ent_b;
+- ``peer`` supervisor: ent_a, another enterprise of their block.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from backend.core.clock import today
+from backend.core.images import sha256_hex
+from backend.devices.models import Device
+from backend.extensions import db
+from backend.hazards.models import Hazard
+from backend.notices.models import Notice
+from backend.org.models import Enterprise
+from tests import factories as f
+from tests.conftest import auth
+
+
+@pytest.fixture
+def app(fast_app):
+    return fast_app
+
+
+ADMIN, INSP, MGR, SUP = "bureau_admin", "inspector", "safety_manager", "block_supervisor"
+ANON = "anonymous"
+ROLES = (ANON, ADMIN, INSP, MGR, SUP)
+PHOTO = f.image_bytes((10, 120, 200))
+
+#: API endpoints that answer anonymous callers on purpose (tested elsewhere).
+PUBLIC = {
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/refresh"),  # takes a refresh token; tests/api/test_auth.py
+    ("GET", "/api/health"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/api/qr/<string(maxlength=64):token>"),
+    ("GET", "/api/photos/<string(length=64):sha256>"),  # signed links
+    ("GET", "/api/photos/<string(length=64):sha256>/thumb"),
+}
+
+
+@dataclass
+class Target:
+    enterprise: Enterprise
+    device: Device
+    hazard: Hazard
+
+
+Request = tuple[str, dict]
+Builder = Callable[[Target], Request]
+
+
+def _json(path: str, body: dict | None = None) -> Builder:
+    """A request with a fixed JSON body; `{e}`/`{d}`/`{h}` in the path are filled in."""
+    return lambda t: (_fill(path, t), {"json": body if body is not None else {}})
+
+
+def _get(path: str) -> Builder:
+    return lambda t: (_fill(path, t), {})
+
+
+def _fill(path: str, t: Target) -> str:
+    return path.format(e=t.enterprise.id, d=t.device.id, h=t.hazard.id)
+
+
+def _new_zone(_t: Target) -> Request:
+    n = f.new_id()[:8]
+    return "/api/zones", {"json": {"name": f"新分局{n}", "code": n}}
+
+
+def _new_block(t: Target) -> Request:
+    return "/api/blocks", {"json": {"zone_id": t.enterprise.zone_id, "name": "新区块"}}
+
+
+def _new_enterprise(t: Target) -> Request:
+    body = {"name": "新登记企业", "credit_code": f.valid_credit_code(),
+            "zone_id": t.enterprise.zone_id}
+    return "/api/enterprises", {"json": body}
+
+
+def _new_person(t: Target) -> Request:
+    return "/api/people", {"json": {"name": "张三", "enterprise_id": t.enterprise.id}}
+
+
+def _new_device(t: Target) -> Request:
+    body = {"enterprise_id": t.enterprise.id, "category": "boiler",
+            "registration_no": f"锅新{f.new_id()[:8]}"}
+    return "/api/devices", {"json": body}
+
+
+def _new_hazard(t: Target) -> Request:
+    body = {"id": f.new_id(), "device_id": t.device.id, "category": "电梯",
+            "severity": "general", "description": "轿厢照明不亮"}
+    return "/api/hazards", {"json": body}
+
+
+def _start_rectification(t: Target) -> Request:
+    body = {"id": f.new_id(), "action": "start_rectification"}
+    return f"/api/hazards/{t.hazard.id}/transitions", {"json": body}
+
+
+def _import_ledger(t: Target) -> Request:
+    ledger = ("credit_code,category,registration_no\n"
+              f"{t.enterprise.credit_code},crane,起新{f.new_id()[:8]}\n").encode()
+    form = {"file": (io.BytesIO(ledger), "ledger.csv")}
+    return "/api/devices/import", {"data": form, "content_type": "multipart/form-data"}
+
+
+def _new_notice(t: Target) -> Request:
+    body = {"kind": "rectification", "enterprise_id": t.enterprise.id, "hazard_ids": [t.hazard.id],
+            "deadline": (today() + timedelta(days=10)).isoformat()}
+    return "/api/notices", {"json": body}
+
+
+def _notice(suffix: str = "") -> Builder:
+    def build(t: Target) -> Request:
+        notice = Notice(number=f"特监〔2000〕整改{t.hazard.id[:8]}", seq=1, kind="rectification",
+                        enterprise_id=t.enterprise.id, zone_id=t.enterprise.zone_id,
+                        issued_by_id=t.hazard.reported_by_id, issued_on=date(2000, 1, 1),
+                        deadline=date(2000, 1, 15))
+        db.session.add(notice)
+        db.session.commit()
+        return f"/api/notices/{notice.id}{suffix}", {}
+
+    return build
+
+
+def _put_photo(_t: Target) -> Request:
+    headers = {"Content-Type": "image/jpeg"}
+    return f"/api/photos/{sha256_hex(PHOTO)}", {"data": PHOTO, "headers": headers}
+
+
+ALL_200 = {ADMIN: "200", INSP: "200", MGR: "200", SUP: "200"}
+READ_ONE = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
+            SUP: "own:200 peer:200 out:404"}
+EDIT_LEDGER = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
+               SUP: "own:403 peer:403 out:403"}
+CREATE_IN_LEDGER = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404",
+                    SUP: "own:403 peer:403 out:403"}
+REGULATORS_ONLY = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403",
+                   SUP: "own:403 peer:403 out:403"}
+
+#: (method, url rule) → (request builder, expected status per role and scope)
+MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
+    ("POST", "/api/auth/logout"): (_json("/api/auth/logout"), ALL_200),
+    ("GET", "/api/auth/me"): (_get("/api/auth/me"), ALL_200),
+    ("GET", "/api/zones"): (_get("/api/zones"), ALL_200),
+    ("POST", "/api/zones"): (_new_zone, {ADMIN: "201", INSP: "403", MGR: "403", SUP: "403"}),
+    ("GET", "/api/blocks"): (_get("/api/blocks"), ALL_200),
+    ("POST", "/api/blocks"): (_new_block, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
+    ("GET", "/api/enterprises"): (_get("/api/enterprises"), ALL_200),
+    ("POST", "/api/enterprises"): (
+        _new_enterprise, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
+    ("GET", "/api/enterprises/<int:enterprise_id>"): (_get("/api/enterprises/{e}"), READ_ONE),
+    ("PATCH", "/api/enterprises/<int:enterprise_id>"): (
+        _json("/api/enterprises/{e}", {"address": "新地址 1 号"}), REGULATORS_ONLY),
+    ("GET", "/api/enterprises/<int:enterprise_id>/labels.pdf"): (
+        _get("/api/enterprises/{e}/labels.pdf"), READ_ONE),
+    ("GET", "/api/enterprises/two-lists"): (
+        _get("/api/enterprises/two-lists"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("GET", "/api/people"): (_get("/api/people"), ALL_200),
+    ("POST", "/api/people"): (_new_person, CREATE_IN_LEDGER),
+    ("GET", "/api/devices"): (_get("/api/devices"), ALL_200),
+    ("POST", "/api/devices"): (_new_device, CREATE_IN_LEDGER),
+    # a bulk import reports out-of-scope rows row by row (422), it has no single object
+    ("POST", "/api/devices/import"): (
+        _import_ledger, {ADMIN: "in:200", INSP: "in:200 out:422", MGR: "in:200 out:422",
+                         SUP: "own:403 peer:403 out:403"}),
+    ("GET", "/api/devices/<int:device_id>"): (_get("/api/devices/{d}"), READ_ONE),
+    ("PATCH", "/api/devices/<int:device_id>"): (
+        _json("/api/devices/{d}", {"location": "一号楼"}), EDIT_LEDGER),
+    ("GET", "/api/devices/<int:device_id>/label.png"): (
+        _get("/api/devices/{d}/label.png"), READ_ONE),
+    ("GET", "/api/devices/<int:device_id>/label.svg"): (
+        _get("/api/devices/{d}/label.svg"), READ_ONE),
+    ("POST", "/api/devices/<int:device_id>/qr-token"): (
+        _json("/api/devices/{d}/qr-token", {"reason": "标签损坏"}), EDIT_LEDGER),
+    ("GET", "/api/hazards"): (_get("/api/hazards"), ALL_200),
+    ("POST", "/api/hazards"): (
+        _new_hazard, {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404",
+                      SUP: "own:201 peer:201 out:404"}),
+    ("GET", "/api/hazards/<uuid:hazard_id>"): (_get("/api/hazards/{h}"), READ_ONE),
+    ("POST", "/api/hazards/<uuid:hazard_id>/transitions"): (
+        _start_rectification, {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
+                               SUP: "own:200 peer:403 out:404"}),
+    ("PUT", "/api/photos/<string(length=64):sha256>"): (
+        _put_photo, {ADMIN: "201", INSP: "201", MGR: "201", SUP: "201"}),
+    ("GET", "/api/notices"): (_get("/api/notices"), ALL_200),
+    ("POST", "/api/notices"): (_new_notice, {ADMIN: "in:201", INSP: "in:201 out:404",
+                                             MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"}),
+    ("GET", "/api/notices/<int:notice_id>"): (_notice(), READ_ONE),
+    ("GET", "/api/notices/<int:notice_id>.pdf"): (_notice(".pdf"), READ_ONE),
+    ("GET", "/api/sync/pull"): (_get("/api/sync/pull"), ALL_200),
+    ("POST", "/api/sync/push"): (_json("/api/sync/push", {"ops": []}), ALL_200),
+}
+
+
+def _cases() -> list:
+    cases = []
+    for (method, rule), (_builder, expected) in MATRIX.items():
+        cases.append(pytest.param(method, rule, ANON, "-", 401,
+                                  id=f"{method} {rule} {ANON} 401"))
+        for role, spec in expected.items():
+            for item in spec.split():
+                scope, _, status = item.rpartition(":")
+                scope = scope or "-"
+                cases.append(pytest.param(method, rule, role, scope, int(status),
+                                          id=f"{method} {rule} {role} {scope} {status}"))
+    return cases
+
+
+def _actor(city, role: str):  # type: ignore[no-untyped-def]
+    return {ADMIN: city.admin, INSP: city.inspector, MGR: city.manager, SUP: city.supervisor}.get(role)
+
+
+def _target(city, role: str, scope: str) -> Target:  # type: ignore[no-untyped-def]
+    enterprise = {
+        (ADMIN, "in"): city.ent_x,
+        (INSP, "out"): city.ent_x,
+        (MGR, "out"): city.ent_b,
+        (SUP, "own"): city.ent_b,
+        (SUP, "out"): city.ent_c,
+    }.get((role, scope), city.ent_a)
+    devices = {city.ent_a.id: city.dev_a, city.ent_b.id: city.dev_b,
+               city.ent_c.id: city.dev_c, city.ent_x.id: city.dev_x}
+    hazard = f.make_hazard(enterprise, city.admin)
+    db.session.commit()
+    return Target(enterprise, devices[enterprise.id], hazard)
+
+
+EXPECTED_CODES = {401: {"token_missing"}, 403: {"forbidden_role", "forbidden"},
+                  404: {"not_found"}, 422: {"import_failed"}}
+
+
+@pytest.mark.parametrize(("method", "rule", "role", "scope", "status"), _cases())
+def test_endpoint_answers_role_and_scope_with_exact_status(
+    client, city, method, rule, role, scope, status
+):
+    builder, _expected = MATRIX[(method, rule)]
+    path, kwargs = builder(_target(city, role, scope))
+    actor = _actor(city, role)
+    headers = kwargs.pop("headers", {}) | (auth(actor) if actor else {})
+    response = client.open(path, method=method, headers=headers, **kwargs)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    if status >= 400:
+        assert response.json["error"]["code"] in EXPECTED_CODES[status]
+
+
+def test_matrix_covers_every_api_endpoint(app):
+    registered = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and not rule.rule.startswith("/api/docs")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert registered - PUBLIC == set(MATRIX)
+
+
+def test_matrix_gives_every_role_a_row_for_every_endpoint():
+    for key, (_builder, expected) in MATRIX.items():
+        assert set(expected) == set(ROLES) - {ANON}, key
