@@ -26,12 +26,14 @@ if os.environ.get("BENCH_QUICK") != "1":
 def main() -> int:
     lines: list[str] = []
     failed = 0
-    for script in SCRIPTS:
-        result = subprocess.run([PYTHON, str(HERE / script[0]), *script[1:]], capture_output=True,
-                                text=True, cwd=HERE.parent, check=False)
+    commands = [[PYTHON, str(HERE / s[0]), *s[1:]] for s in SCRIPTS]
+    if (HERE.parent / "pwa" / "dist").is_dir():  # PWA bundle budget: shell JS, precache
+        commands.append(["node", str(HERE.parent / "pwa" / "scripts" / "size-report.mjs")])
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent, check=False)
         failed += result.returncode != 0
         figures = [line for line in result.stdout.splitlines() if line.strip() and " INFO " not in line]
-        lines.append(f"== {' '.join(script)} (exit {result.returncode})")
+        lines.append(f"== {Path(command[1]).name} {' '.join(command[2:])} (exit {result.returncode})")
         lines.extend(figures or result.stderr.splitlines()[-5:])
     print("\n".join(lines))
     return 1 if failed else 0

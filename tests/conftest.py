@@ -48,6 +48,7 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # close pooled connections now, not at garbage collection
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from backend.core.clock import utcnow
 from backend.core.hashing import canonical_bytes
+from backend.core.singletons import insert_singleton
 from backend.evidence.models import EvidenceEntry, EvidenceHead
 from backend.evidence.rules import GENESIS, link_hash
 from backend.extensions import db
@@ -22,9 +23,8 @@ def _lock_head() -> EvidenceHead:
     db.session.execute(update(EvidenceHead).where(EvidenceHead.id == 1).values(seq=EvidenceHead.seq))
     head = db.session.get(EvidenceHead, 1, populate_existing=True)
     if head is None:
-        head = EvidenceHead(id=1, seq=0, hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+        insert_singleton(EvidenceHead(id=1, seq=0, hash=GENESIS))
+        return _lock_head()
     return head
 
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from backend.core.singletons import insert_singleton
 from backend.extensions import db
 from backend.sync.models import Change, SyncCounter
 
 
 def next_seq() -> int:
     """Allocate the next change number; the row lock orders commits on PostgreSQL."""
-    seq = db.session.scalar(
+    bump = (
         update(SyncCounter)
         .where(SyncCounter.id == 1)
         .values(value=SyncCounter.value + 1)
         .returning(SyncCounter.value)
     )
+    seq = db.session.scalar(bump)
     if seq is None:
-        db.session.add(SyncCounter(id=1, value=1))
-        db.session.flush()
-        seq = 1
+        insert_singleton(SyncCounter(id=1, value=0))
+        seq = db.session.scalar(bump)
     return seq
 
 
