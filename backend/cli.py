@@ -17,7 +17,7 @@ def register_cli(app: Flask) -> None:
 
 @click.group(help="Demo data.")
 def demo() -> None:
-    pass
+    """Commands under `flask demo`."""
 
 
 @demo.command("load", help="Load the demo city (only into an empty database).")
@@ -49,7 +49,7 @@ def load(scale: str, enterprises: int | None, devices: int | None, if_empty: boo
 
 @click.group(help="The evidence chain.")
 def evidence() -> None:
-    pass
+    """Commands under `flask evidence`."""
 
 
 @evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")

@@ -6,15 +6,15 @@ import csv
 import io
 from collections.abc import Iterator
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from backend.core.auth import Role
 from backend.core.errors import AppError, ValidationFailed
-from backend.core.schemas import BaseSchema, text
+from backend.core.schemas import text
 from backend.devices.models import Device
-from backend.devices.rules import DeviceCategory, DeviceStatus
+from backend.devices.schemas import DeviceCreateSchema
 from backend.extensions import db
 from backend.org.models import Enterprise, Zone
 from backend.org.schemas import CreditCodeField
@@ -31,18 +31,15 @@ HEADINGS = {
 }
 
 
-class LedgerRowSchema(BaseSchema):
+class LedgerRowSchema(DeviceCreateSchema):
+    """A device row plus the enterprise it belongs to (by credit code)."""
+
+    class Meta(DeviceCreateSchema.Meta):
+        exclude = ("enterprise_id", "maintenance_company_id")
+
     credit_code = CreditCodeField(required=True)
     enterprise_name = text(200, load_default="")
     zone_code = text(20, load_default="")
-    category = fields.Enum(DeviceCategory, by_value=True, required=True)
-    registration_no = fields.String(required=True, validate=validate.Length(min=3, max=40))
-    device_code = text(40, load_default="")
-    name = text(100, load_default="")
-    location = text(200, load_default="")
-    status = fields.Enum(DeviceStatus, by_value=True, load_default=DeviceStatus.in_use)
-    next_inspection_due = fields.Date(load_default=None, allow_none=True)
-    key_monitored = fields.Boolean(load_default=False)
 
 
 class UnsupportedFile(AppError):
