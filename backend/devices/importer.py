@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from zipfile import BadZipFile
 
 from marshmallow import ValidationError
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from backend.core.auth import Role
@@ -73,7 +75,8 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
     try:
         rows = [{HEADINGS.get(k.strip(), k.strip()): v for k, v in row.items() if k}
                 for row in reader(data)]
-    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError) as exc:
+    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, BadZipFile,
+            InvalidFileException) as exc:
         raise UnsupportedFile("文件无法读取 (unreadable file)") from exc
     if len(rows) > MAX_ROWS:
         raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行 (too many rows)")

@@ -119,13 +119,22 @@ class CertificateSchema(BaseSchema):
     expires_on = fields.Date(load_default=None, allow_none=True)
 
 
+class CertificateOutSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    number = fields.String()
+    issued_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    valid = fields.Function(lambda c: c.is_valid_on(today()))
+
+
 class PersonSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     phone = fields.String()
     enterprise_id = Id(allow_none=True)
     zone_id = Id(allow_none=True)
-    certificates = fields.List(fields.Nested(CertificateSchema))
+    certificates = fields.List(fields.Nested(CertificateOutSchema))
 
 
 class PersonCreateSchema(BaseSchema):

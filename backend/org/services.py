@@ -130,10 +130,13 @@ def _move_zone_records(enterprise: Enterprise) -> None:
     from backend.devices.models import Device
     from backend.hazards.models import Hazard
 
-    for model in (Device, Hazard):
+    for entity, model in (("device", Device), ("hazard", Hazard)):
         db.session.execute(
             update(model).where(model.enterprise_id == enterprise.id).values(zone_id=enterprise.zone_id)
         )
+        # re-announce them so the new zone's phones pull them
+        for record_id in db.session.scalars(select(model.id).where(model.enterprise_id == enterprise.id)):
+            record_change(entity, record_id, enterprise.id)
 
 
 def visible_people(actor: Actor, filters: dict) -> Select:
