@@ -35,6 +35,37 @@ def list_devices(query: dict):  # type: ignore[no-untyped-def]
     return services.list_devices(current_user, query)
 
 
+class ZoneAttentionSchema(BaseSchema):
+    zone_id = fields.Integer()
+    zone_name = fields.String()
+    overdue = fields.Integer()
+    long_idle = fields.Integer()
+
+
+class EnterpriseAttentionSchema(BaseSchema):
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.String()
+    overdue = fields.Integer()
+    long_idle = fields.Integer()
+
+
+class AttentionSummarySchema(BaseSchema):
+    as_of = fields.Date()
+    zones = fields.List(fields.Nested(ZoneAttentionSchema))
+    enterprises = fields.List(fields.Nested(EnterpriseAttentionSchema))
+
+
+@bp.get("/attention")
+@require_roles()
+@bp.response(200, AttentionSummarySchema)
+def attention_summary() -> dict:
+    """Overdue periodic inspections (超期未检) and long-idle devices per zone and enterprise.
+
+    The devices themselves: `GET /api/devices?overdue=true` or `?long_idle=true`.
+    """
+    return services.attention_summary(current_user)
+
+
 @bp.get("/<int:device_id>")
 @require_roles()
 @bp.response(200, DeviceSchema)

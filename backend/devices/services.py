@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from backend.core.clock import today, utcnow
@@ -13,7 +13,7 @@ from backend.core.pagination import Page, paginate
 from backend.devices.models import Device, QrTokenEvent, new_qr_token
 from backend.devices.rules import LONG_IDLE_DAYS, DeviceStatus
 from backend.extensions import db
-from backend.org.models import Enterprise
+from backend.org.models import Enterprise, Zone
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import _flush_unique, get_managed_enterprise
 from backend.sync.changes import record_change
@@ -142,3 +142,31 @@ def list_devices(actor: Actor, filters: dict) -> Page:
 
 def show_device(actor: Actor, device_id: int) -> Device:
     return _annotate_open_hazards([get_device_for(actor, device_id)])[0]
+
+
+def attention_summary(actor: Actor, limit: int = 50) -> dict:
+    """超期未检 and long-idle devices counted per zone and per enterprise, worst first."""
+    as_of = today()
+    overdue = func.sum(case((_overdue_clause(as_of), 1), else_=0))
+    idle_cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
+    long_idle = func.sum(case(((Device.status == DeviceStatus.idle) & (Device.idle_since <= idle_cutoff), 1),
+                              else_=0))
+    scoped = enterprise_scope(actor, Device.enterprise_id, Device.zone_id)
+    zones = db.session.execute(
+        select(Zone.id, Zone.name, overdue, long_idle).join(Zone, Zone.id == Device.zone_id)
+        .where(scoped).group_by(Zone.id, Zone.name).order_by(Zone.id)
+    ).all()
+    enterprises = db.session.execute(
+        select(Enterprise.id, Enterprise.name, overdue.label("overdue"), long_idle.label("long_idle"))
+        .join(Enterprise, Enterprise.id == Device.enterprise_id).where(scoped)
+        .group_by(Enterprise.id, Enterprise.name)
+        .having((overdue > 0) | (long_idle > 0))
+        .order_by(overdue.desc(), long_idle.desc(), Enterprise.id).limit(limit)
+    ).all()
+    return {
+        "as_of": as_of,
+        "zones": [{"zone_id": z, "zone_name": n, "overdue": o or 0, "long_idle": i or 0}
+                  for z, n, o, i in zones],
+        "enterprises": [{"enterprise_id": e, "enterprise_name": n, "overdue": o or 0, "long_idle": i or 0}
+                        for e, n, o, i in enterprises],
+    }

@@ -185,6 +185,7 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
         _import_ledger, {ADMIN: "in:200", INSP: "in:200 out:422", MGR: "in:200 out:422",
                          SUP: "own:403 peer:403 out:403"}),
     ("GET", "/api/devices/<int:device_id>"): (_get("/api/devices/{d}"), READ_ONE),
+    ("GET", "/api/devices/attention"): (_get("/api/devices/attention"), ALL_200),
     ("PATCH", "/api/devices/<int:device_id>"): (
         _json("/api/devices/{d}", {"location": "一号楼"}), EDIT_LEDGER),
     ("GET", "/api/devices/<int:device_id>/label.png"): (
