@@ -111,3 +111,18 @@ def image_bytes(colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, i
     buffer = BytesIO()
     Image.new("RGB", size, colour).save(buffer, fmt)
     return buffer.getvalue()
+
+
+def record_changes(*objects: Enterprise | Device | Hazard) -> None:
+    """Put factory-made rows into the sync change feed (factories bypass it), in order."""
+    from backend.sync.changes import record_change
+
+    for obj in objects:
+        if isinstance(obj, Enterprise):
+            record_change("enterprise", obj.id, obj.id)
+        elif isinstance(obj, Device):
+            record_change("device", obj.id, obj.enterprise_id)
+        elif isinstance(obj, Hazard):
+            record_change("hazard", obj.id, obj.enterprise_id)
+        else:
+            raise TypeError(f"no change feed for {type(obj).__name__}")

@@ -1,0 +1,124 @@
+"""What a phone camera reaches from a device label: /api/qr/<token> and /q/<token>."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from backend.core.clock import today
+from backend.extensions import db
+from tests import factories as f
+from tests.conftest import auth
+
+
+@pytest.fixture
+def app(fast_app):
+    return fast_app
+
+
+PUBLIC_KEYS = {"category", "category_label", "registration_no", "enterprise_name", "status",
+               "inspection_state", "next_inspection_due", "maintenance_company", "emergency_phone"}
+
+
+def _lookup(client, token: str, user=None):  # type: ignore[no-untyped-def]
+    return client.get(f"/api/qr/{token}", headers=auth(user) if user else {})
+
+
+def test_anonymous_scan_gets_exactly_the_public_view(client, city):
+    response = _lookup(client, city.dev_a.qr_token)
+    assert response.status_code == 200
+    assert set(response.json) == {"public", "device"}
+    assert set(response.json["public"]) == PUBLIC_KEYS
+    assert response.json["device"] is None
+
+
+def test_public_view_values(client, city):
+    city.dev_a.maintenance_company_id = city.ent_c.id
+    city.dev_a.emergency_phone = "0531-96333"
+    db.session.commit()
+    public = _lookup(client, city.dev_a.qr_token).json["public"]
+    assert public == {
+        "category": "elevator", "category_label": "电梯",
+        "registration_no": city.dev_a.registration_no, "enterprise_name": city.ent_a.name,
+        "status": "in_use", "inspection_state": "valid",
+        "next_inspection_due": city.dev_a.next_inspection_due.isoformat(),
+        "maintenance_company": city.ent_c.name, "emergency_phone": "0531-96333",
+    }
+
+
+def test_public_view_shows_an_overdue_inspection(client, city):
+    device = f.make_device(city.ent_a, next_inspection_due=today() - timedelta(days=1))
+    db.session.commit()
+    assert _lookup(client, device.qr_token).json["public"]["inspection_state"] == "overdue"
+
+
+@pytest.mark.parametrize("user", ["admin", "inspector", "manager", "supervisor"])
+def test_signed_in_user_in_scope_also_gets_the_device_record(client, city, user):
+    response = _lookup(client, city.dev_a.qr_token, getattr(city, user))
+    assert response.status_code == 200
+    device = response.json["device"]
+    assert device["id"] == city.dev_a.id
+    assert device["qr_url"] == f"https://tzsb.example.cn/q/{city.dev_a.qr_token}"
+    assert set(response.json["public"]) == PUBLIC_KEYS
+
+
+@pytest.mark.parametrize("user", ["other_inspector", "manager_x"])
+def test_signed_in_user_out_of_scope_gets_only_the_public_view(client, city, user):
+    response = _lookup(client, city.dev_a.qr_token, getattr(city, user))
+    assert response.status_code == 200
+    assert response.json["device"] is None
+    assert set(response.json["public"]) == PUBLIC_KEYS
+
+
+def test_manager_of_a_block_peer_gets_only_the_public_view(client, city):
+    response = _lookup(client, city.dev_b.qr_token, city.manager)
+    assert response.json["device"] is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["does-not-exist-at-all-00", "a", "x" * 64, "1"],
+    ids=["unknown", "one_char", "max_length", "database_id"],
+)
+def test_unknown_token_is_404(client, city, token):
+    response = _lookup(client, token)
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+def test_token_longer_than_64_chars_is_404(client, city):
+    assert _lookup(client, "y" * 65).status_code == 404
+
+
+def test_tokens_are_long_url_safe_and_distinct(app, city):
+    devices = [f.make_device(city.ent_a) for _ in range(500)]
+    tokens = [d.qr_token for d in devices]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{22,}", t) for t in tokens)
+    assert len(set(tokens)) == len(tokens)
+
+
+def test_token_is_not_the_database_id(client, city):
+    assert _lookup(client, str(city.dev_a.id)).status_code == 404
+    assert city.dev_a.qr_token != str(city.dev_a.id)
+
+
+@pytest.mark.parametrize("built", [False, True], ids=["pwa_not_built", "pwa_built"])
+def test_label_url_opens_an_html_page(app, client, city, tmp_path, built):
+    if built:
+        dist = tmp_path / "dist"
+        dist.mkdir()
+        (dist / "index.html").write_text("<!doctype html><title>PWA</title>", encoding="utf-8")
+    response = client.get(f"/q/{city.dev_a.qr_token}")
+    body = response.get_data()
+    response.close()  # a built index.html is streamed from disk
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert b"<title>" in body
+
+
+def test_public_lookup_is_a_json_api_with_no_store(client, city):
+    response = _lookup(client, city.dev_a.qr_token)
+    assert response.mimetype == "application/json"
+    assert response.headers["Cache-Control"] == "no-store"
