@@ -24,7 +24,8 @@ PULL_LIMIT = 200
 @dataclass(frozen=True)
 class OpHandler:
     schema: type[Schema]
-    apply: Callable[[Actor, dict], object]
+    #: applies the op; False when the record already existed with the same content
+    apply: Callable[[Actor, dict], bool]
 
 
 def _handlers() -> dict[str, OpHandler]:
@@ -32,10 +33,10 @@ def _handlers() -> dict[str, OpHandler]:
     from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
 
     return {
-        "hazard.create": OpHandler(HazardCreateSchema, lambda a, p: hazards.report_hazard(a, p)),
+        "hazard.create": OpHandler(HazardCreateSchema, lambda a, p: hazards.report_hazard(a, p)[1]),
         "hazard.transition": OpHandler(
             TransitionOpSchema,
-            lambda a, p: hazards.transition_hazard(a, p.pop("hazard_id"), p),
+            lambda a, p: hazards.transition_hazard(a, p.pop("hazard_id"), p) is not None,
         ),
     }
 
@@ -58,7 +59,7 @@ def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
         return _result(op_id, "rejected", ("unknown_op_type", f"未知操作类型 {op['type']}"))
     try:
         with db.session.begin_nested():
-            handler.apply(actor, handler.schema().load(op["payload"]))
+            changed = handler.apply(actor, handler.schema().load(op["payload"]))
             db.session.add(AppliedOp(op_id=op_id, user_id=actor.id, op_type=op["type"],
                                      payload_hash=digest, status="applied"))
     except ValidationError as exc:
@@ -69,7 +70,7 @@ def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
     except AppError as exc:
         status = "conflict" if exc.status == 409 and exc.code == "conflict" else "rejected"
         return _result(op_id, status, (exc.code, exc.message, exc.details))
-    return _result(op_id, "applied", None)
+    return _result(op_id, "applied" if changed else "duplicate", None)
 
 
 def _result(op_id: str, status: str, error: tuple | None) -> dict:

@@ -75,3 +75,13 @@ def test_rejected_op_does_not_block_the_ones_after_it(client, city):
     statuses = [r["status"] for r in response.json["results"]]
     assert statuses == ["rejected", "applied"]
     assert response.json["results"][0]["error"]["code"] == "not_found"
+
+
+def test_same_hazard_pushed_under_a_new_op_id_is_a_duplicate_not_a_second_hazard(client, city):
+    payload = {"id": new_id(), "device_id": city.dev_a.id, "category": "电梯",
+               "severity": "general", "description": "层门关闭不严"}
+    ops = [{"op_id": new_id(), "type": "hazard.create", "payload": payload} for _ in range(2)]
+    response = client.post("/api/sync/push", json={"ops": ops}, headers=auth(city.manager))
+    assert [r["status"] for r in response.json["results"]] == ["applied", "duplicate"]
+    listed = client.get(f"/api/hazards?device_id={city.dev_a.id}", headers=auth(city.manager))
+    assert listed.json["total"] == 1

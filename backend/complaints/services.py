@@ -1,0 +1,389 @@
+"""Complaint intake from the public, tracking, triage by the zone inspector, rewards.
+
+Privacy (举报人保密, PIPL arts. 19 and 51):
+- the only personal datum is an optional contact phone, stored as a Fernet token whose
+  key is HKDF-SHA256(SECRET_KEY, salt="sesv-complaint-contact", info="contact phone v1"),
+  plus a masked copy (138****5678). Rotating SECRET_KEY makes stored phones unreadable
+  (they then show as masked only); no hash of the phone is stored anywhere;
+- regulators in scope (bureau_admin, the zone's inspectors) see it; the enterprise's
+  people see only substantiated complaints about their own enterprise, with no contact,
+  description, photos or submission time (schemas.ENTERPRISE_FIELDS);
+- the phone never reaches a log or the evidence chain (digests only);
+- purge_expired_contacts() wipes it COMPLAINT_PHONE_RETENTION_DAYS after closing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from sqlalchemy import Select, case, delete, false, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from backend.complaints import rules
+from backend.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    Reward,
+    SpentChallenge,
+)
+from backend.complaints.rules import ComplaintStatus, PowProblem, TriageOutcome
+from backend.core.auth import REGULATORS
+from backend.core.clock import today, utcnow
+from backend.core.errors import AppError, Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.hashing import payload_hash
+from backend.core.pagination import Page, paginate
+from backend.devices.services import device_by_token
+from backend.evidence.services import append_evidence
+from backend.extensions import db
+from backend.hazards.rules import HazardSource
+from backend.hazards.services import report_hazard
+from backend.org.scope import Actor, enterprise_scope
+from backend.photos.models import Photo
+
+DEFAULT_POW_BITS = 18
+DEFAULT_POW_TTL_SECONDS = 600
+DEFAULT_PHONE_RETENTION_DAYS = 180
+
+
+def _config(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
+
+
+# --- keys -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _derived_key(secret: str, info: bytes) -> bytes:
+    """A purpose-bound 32-byte key from SECRET_KEY (HKDF-SHA256)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"sesv-complaint-contact",
+                info=info).derive(secret.encode())
+
+
+def _contact_cipher() -> Fernet:
+    key = _derived_key(current_app.config["SECRET_KEY"], b"contact phone v1")
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _pow_key() -> bytes:
+    return _derived_key(current_app.config["SECRET_KEY"], b"proof of work v1")
+
+
+def reveal_phone(complaint: Complaint) -> str | None:
+    """The contact phone in clear, for regulators in scope only (callers check)."""
+    if not complaint.phone_enc:
+        return None
+    try:
+        return _contact_cipher().decrypt(complaint.phone_enc.encode()).decode()
+    except InvalidToken:
+        return None  # SECRET_KEY was rotated: only the masked copy remains
+
+
+def may_see_identity(actor: Actor | None) -> bool:
+    """Regulators reach a complaint only within scope; everyone else never sees identity."""
+    return actor is not None and actor.role in REGULATORS
+
+
+# --- proof of work (self-hosted, no third-party captcha) ------------------------------
+
+
+def issue_challenge() -> dict:
+    """A signed challenge: find a nonce with sha256(challenge + nonce) ≥ difficulty zero bits."""
+    now = int(utcnow().timestamp())
+    ttl = _config("COMPLAINT_POW_TTL_SECONDS", DEFAULT_POW_TTL_SECONDS)
+    bits = _config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS)
+    challenge = rules.make_challenge(_pow_key(), now=now, ttl=ttl, bits=bits,
+                                     salt=secrets.token_hex(12))
+    return {"challenge": challenge, "difficulty": bits,
+            "expires_at": datetime.fromtimestamp(now + ttl, tz=UTC)}
+
+
+POW_MESSAGES = {
+    PowProblem.required: "请先完成人机验证 (proof of work required)",
+    PowProblem.invalid: "人机验证无效 (challenge not issued by us)",
+    PowProblem.expired: "人机验证已过期，请重新获取 (challenge expired)",
+    PowProblem.too_easy: "人机验证难度不足，请重新获取 (challenge too easy)",
+    PowProblem.unsolved: "人机验证未通过 (nonce does not solve the challenge)",
+    PowProblem.reused: "人机验证已使用，请重新获取 (challenge already used)",
+}
+
+
+def _pow_error(problem: PowProblem) -> AppError:
+    return AppError(POW_MESSAGES[problem], code=problem.value)
+
+
+def spend_pow(pow_data: dict | None) -> None:
+    """Check a solution (signature, expiry, difficulty, work) and mark it used (400 otherwise)."""
+    if not pow_data:
+        raise _pow_error(PowProblem.required)
+    now = utcnow()
+    problem = rules.pow_problem(_pow_key(), pow_data["challenge"], pow_data["nonce"],
+                                now=int(now.timestamp()),
+                                min_bits=_config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS))
+    if problem:
+        raise _pow_error(problem)
+    terms = rules.parse_challenge(_pow_key(), pow_data["challenge"])
+    if terms is None:  # pragma: no cover - pow_problem checked the signature
+        raise _pow_error(PowProblem.invalid)
+    db.session.execute(delete(SpentChallenge).where(SpentChallenge.expires_at < now))
+    digest = hashlib.sha256(pow_data["challenge"].encode()).hexdigest()
+    if db.session.get(SpentChallenge, digest) is not None:
+        raise _pow_error(PowProblem.reused)
+    try:
+        with db.session.begin_nested():
+            db.session.add(SpentChallenge(
+                digest=digest, expires_at=datetime.fromtimestamp(terms.expires, tz=UTC)))
+    except IntegrityError as exc:  # a concurrent submission spent it first
+        raise _pow_error(PowProblem.reused) from exc
+
+
+# --- intake and tracking (anonymous) --------------------------------------------------
+
+
+def _new_tracking_code() -> str:
+    """80 random bits as 16 base32 characters, shown in groups: ABCD-EFGH-JKLM-NPQR."""
+    raw = base64.b32encode(secrets.token_bytes(10)).decode()
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def _code_hash(code: str) -> str:
+    normalized = "".join(code.split()).replace("-", "").upper()
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _check_photos_uploaded(hashes: list[str]) -> None:
+    if not hashes:
+        return
+    found = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
+    missing = [h for h in hashes if h not in found]
+    if missing:
+        raise ValidationFailed("请先上传照片 (upload the photos first)", code="photo_missing",
+                               details={"fields": {"photos": [f"未上传: {', '.join(missing)}"]}})
+
+
+def submit_complaint(data: dict) -> tuple[Complaint, str]:
+    """Take a complaint about the device behind a label token; returns (complaint, tracking code).
+
+    The caller must have passed spend_pow(). An unknown or revoked token is 404.
+    """
+    device = device_by_token(data["qr_token"])
+    if device is None:
+        raise NotFound("二维码无效或已作废 (unknown or revoked label)")
+    photos = list(dict.fromkeys(data["photos"]))
+    _check_photos_uploaded(photos)
+    code = _new_tracking_code()
+    complaint = Complaint(
+        tracking_hash=_code_hash(code), device_id=device.id, enterprise_id=device.enterprise_id,
+        category=data["category"], description=data["description"],
+        status=ComplaintStatus.received,
+    )
+    phone = data.get("contact_phone")
+    if phone:
+        complaint.phone_enc = _contact_cipher().encrypt(phone.encode()).decode()
+        complaint.phone_masked = rules.mask_phone(phone)
+    complaint.photos = [ComplaintPhoto(sha256=s, position=i) for i, s in enumerate(photos, 1)]
+    complaint.events = [ComplaintEvent(action="submit", to_status=ComplaintStatus.received)]
+    _insert_numbered(complaint)
+    append_evidence("complaint.create", str(complaint.id), {"content": complaint_digest(complaint)})
+    return complaint, code
+
+
+def _insert_numbered(complaint: Complaint, attempts: int = 5) -> None:
+    """Take the next ticket number of the day; the unique number settles races (PostgreSQL)."""
+    day = today()
+    for _ in range(attempts):
+        last = db.session.scalar(select(func.max(Complaint.seq)).where(Complaint.day == day))
+        complaint.day, complaint.seq = day, (last or 0) + 1
+        complaint.ticket_no = rules.ticket_number(day, complaint.seq)
+        try:
+            with db.session.begin_nested():
+                db.session.add(complaint)
+                db.session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise Conflict("受理编号繁忙，请重试 (ticket number taken, retry)", code="ticket_number_taken")
+
+
+_NO_MATCH = "0" * 64
+
+
+def track_complaint(ticket_no: str, code: str) -> Complaint:
+    """The complaint for a ticket number and its tracking code; a wrong code is 404 like an
+    unknown ticket."""
+    complaint = None
+    if rules.is_ticket_number(ticket_no):
+        complaint = db.session.scalar(
+            select(Complaint).options(selectinload(Complaint.events), joinedload(Complaint.device))
+            .where(Complaint.ticket_no == ticket_no)
+        )
+    expected = complaint.tracking_hash if complaint is not None else _NO_MATCH
+    if not hmac.compare_digest(expected, _code_hash(code)) or complaint is None:
+        raise NotFound("受理编号或查询码不正确 (unknown ticket or wrong code)")
+    return complaint
+
+
+# --- regulators and enterprises -------------------------------------------------------
+
+
+def visible_complaints(actor: Actor, filters: dict | None = None) -> Select:
+    """Regulators: complaints about enterprises in scope. Enterprise people (safety
+    managers, block supervisors): substantiated complaints about their own enterprise."""
+    filters = filters or {}
+    query = select(Complaint)
+    if actor.role in REGULATORS:
+        query = query.where(enterprise_scope(actor, Complaint.enterprise_id))
+    elif actor.enterprise_id is None:
+        query = query.where(false())
+    else:
+        query = query.where(Complaint.enterprise_id == actor.enterprise_id,
+                            Complaint.status == ComplaintStatus.substantiated)
+    for key in ("status", "category", "device_id", "enterprise_id"):
+        if filters.get(key) is not None:
+            query = query.where(getattr(Complaint, key) == filters[key])
+    return query.options(
+        joinedload(Complaint.device), joinedload(Complaint.reward),
+        selectinload(Complaint.photos), selectinload(Complaint.events),
+    ).order_by(Complaint.created_at.desc(), Complaint.id.desc())
+
+
+def list_complaints(actor: Actor, filters: dict) -> Page:
+    return paginate(visible_complaints(actor, filters), filters["page"], filters["per_page"])
+
+
+def get_complaint_for(actor: Actor, complaint_id: int) -> Complaint:
+    complaint = db.session.scalar(visible_complaints(actor).where(Complaint.id == complaint_id))
+    if complaint is None:
+        raise NotFound("投诉不存在或不在您的管辖范围 (complaint not found)")
+    return complaint
+
+
+def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
+    """Record the inspector's finding (核查结论) once: substantiated (may open a hazard on the
+    device's enterprise, creates a pending reward), not substantiated, or duplicate."""
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以核查投诉 (regulators only)")
+    complaint = get_complaint_for(actor, complaint_id)
+    outcome = TriageOutcome(data["outcome"])
+    problem = rules.triage_problem(complaint.status, outcome, duplicate_of=data.get("duplicate_of"),
+                                   opens_hazard=bool(data.get("open_hazard")),
+                                   has_reward=data.get("reward_yuan") is not None)
+    if problem:
+        field, message = problem
+        error = InvalidState if field == "outcome" else ValidationFailed
+        raise error(message, details={"fields": {field: [message]}})
+    if outcome == TriageOutcome.duplicate:
+        _check_original(actor, complaint, data["duplicate_of"])
+    _claim(complaint, ComplaintStatus(outcome.value))
+    complaint.public_reply = data["public_reply"]
+    complaint.duplicate_of_id = data.get("duplicate_of")
+    complaint.triaged_by_id = actor.id
+    complaint.closed_at = utcnow()
+    if outcome == TriageOutcome.substantiated:
+        if data.get("open_hazard"):
+            complaint.hazard_id = _open_hazard(actor, complaint, data["open_hazard"]).id
+        complaint.reward = Reward(amount_yuan=data.get("reward_yuan"))
+    complaint.events.append(ComplaintEvent(action="triage", to_status=complaint.status,
+                                           actor_id=actor.id, public_reply=data["public_reply"]))
+    db.session.flush()
+    append_evidence("complaint.triage", str(complaint.id), {"content": triage_digest(complaint)})
+    return complaint
+
+
+def _claim(complaint: Complaint, status: ComplaintStatus) -> None:
+    """Move received → status atomically: two inspectors triaging at once, one wins (409)."""
+    claimed = db.session.execute(
+        update(Complaint).where(Complaint.id == complaint.id,
+                                Complaint.status == ComplaintStatus.received)
+        .values(status=status, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise InvalidState("该投诉已核查完毕 (already triaged)")
+    complaint.status = status
+
+
+def _check_original(actor: Actor, complaint: Complaint, original_id: int) -> None:
+    original = db.session.scalar(visible_complaints(actor).where(Complaint.id == original_id))
+    if original is None or original.id == complaint.id or original.device_id != complaint.device_id:
+        message = "原投诉须为同一设备的另一投诉 (must be another complaint about the same device)"
+        raise ValidationFailed(message, details={"fields": {"duplicate_of": [message]}})
+
+
+def _open_hazard(actor: Actor, complaint: Complaint, spec: dict):  # type: ignore[no-untyped-def]
+    """A hazard (source complaint) on the device's enterprise, reported by the inspector."""
+    hazard, _created = report_hazard(actor, {
+        "id": uuid.uuid4(), "device_id": complaint.device_id, "enterprise_id": None,
+        "source": HazardSource.complaint, "category": spec["category"],
+        "severity": spec["severity"], "description": spec["description"], "location": "",
+        "responsible_person": "", "deadline": None,
+        "photos": complaint.photo_hashes if spec.get("attach_photos") else [],
+    })
+    return hazard
+
+
+def complaint_counts(device_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per device: total, open (awaiting triage) and substantiated complaints.
+
+    Show enterprise users only `substantiated` (they never see the others).
+    """
+    if not device_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Complaint.device_id, func.count(),
+            func.sum(case((Complaint.status == ComplaintStatus.received, 1), else_=0)),
+            func.sum(case((Complaint.status == ComplaintStatus.substantiated, 1), else_=0)),
+        ).where(Complaint.device_id.in_(device_ids)).group_by(Complaint.device_id)
+    ).all()
+    return {device_id: {"total": total, "open": int(open_ or 0), "substantiated": int(subst or 0)}
+            for device_id, total, open_, subst in rows}
+
+
+def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:
+    """Wipe the contact phone of complaints closed more than the retention period before
+    `as_of` (PIPL art. 19: shortest necessary retention); the complaint itself stays."""
+    if days is None:
+        days = _config("COMPLAINT_PHONE_RETENTION_DAYS", DEFAULT_PHONE_RETENTION_DAYS)
+    cutoff = as_of - timedelta(days=days)
+    result = db.session.execute(
+        update(Complaint)
+        .where(Complaint.closed_at < cutoff,
+               (Complaint.phone_enc.is_not(None)) | (Complaint.phone_masked.is_not(None)))
+        .values(phone_enc=None, phone_masked=None, contact_purged_at=as_of)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+# --- evidence chain (digests only, never the phone) -----------------------------------
+
+
+def complaint_digest(complaint: Complaint) -> str:
+    return payload_hash([complaint.ticket_no, complaint.device_id, complaint.enterprise_id,
+                         complaint.category, complaint.description, sorted(complaint.photo_hashes)])
+
+
+def triage_digest(complaint: Complaint) -> str:
+    return payload_hash([complaint.id, complaint.status, complaint.public_reply,
+                         complaint.duplicate_of_id, complaint.hazard_id, complaint.triaged_by_id])
+
+
+def complaint_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored complaint still match what the chain recorded? (for verify_chain)"""
+    complaint = db.session.get(Complaint, int(ref))
+    if complaint is None:
+        return f"complaint {ref} is missing"
+    digest = complaint_digest(complaint) if kind == "complaint.create" else triage_digest(complaint)
+    return None if digest == data.get("content") else f"complaint {ref} was altered"
