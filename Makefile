@@ -8,13 +8,14 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install venv system-deps pwa-build migrate demo test-backend test-sqlite \
-        test-postgres test-pwa test-e2e lint fmt bench
+        test-postgres test-pwa test-e2e lint fmt bench crash-test
 
 help:
 	@echo "make run        install everything, migrate, load the demo city if empty, serve on :$(PORT)"
 	@echo "make test       every suite: backend on SQLite and PostgreSQL, PWA unit tests, browser tests"
 	@echo "make lint       ruff"
 	@echo "make bench      run the benchmarks under bench/"
+	@echo "make crash-test SIGKILL the server under concurrent writes, then check nothing acknowledged was lost"
 
 run: install migrate demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
@@ -66,3 +67,6 @@ test-e2e: pwa-build
 
 bench:
 	$(BIN)/python bench/run_all.py
+
+crash-test:
+	$(BIN)/python bench/crash_consistency.py 5

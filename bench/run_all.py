@@ -18,6 +18,7 @@ SCRIPTS = [
     ["bench_devices.py", "city"],
     ["bench_qr.py"],
     ["bench_hazards.py"],
+    ["crash_consistency.py", "3"],
 ]
 if os.environ.get("BENCH_QUICK") != "1":
     SCRIPTS.append(["bench_devices.py", "province"])

@@ -175,8 +175,10 @@ def _check_photos_uploaded(hashes: list[str]) -> None:
 def submit_complaint(data: dict) -> tuple[Complaint, str]:
     """Take a complaint about the device behind a label token; returns (complaint, tracking code).
 
-    The caller must have passed spend_pow(). An unknown or revoked token is 404.
+    The proof of work is checked and spent first (400 pow_*); an unknown or revoked
+    token is 404.
     """
+    spend_pow(data.get("pow"))
     device = device_by_token(data["qr_token"])
     if device is None:
         raise NotFound("二维码无效或已作废 (unknown or revoked label)")

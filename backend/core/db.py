@@ -76,7 +76,8 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: an acknowledged write survives power loss too, not only a process crash
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     writers = WriterQueue(engine.url.database)

@@ -1,0 +1,131 @@
+"""Complaints: the anonymous intake and tracking (public_bp), triage by regulators (bp).
+
+Abuse control without a third-party captcha: per-IP limits (IPv6 grouped by /64), a
+per-label quota, and a self-hosted proof of work that each submission must carry.
+Limits are read from app config at request time (COMPLAINT_*_LIMIT, flask-limiter syntax).
+"""
+
+from flask import current_app, request
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.complaints import services
+from backend.complaints.rules import ip_rate_key
+from backend.complaints.schemas import (
+    ChallengeSchema,
+    ComplaintListQuerySchema,
+    ComplaintPublicSchema,
+    ComplaintReceiptSchema,
+    ComplaintSchema,
+    ComplaintSubmitSchema,
+    ComplaintSummarySchema,
+    TrackQuerySchema,
+    TriageSchema,
+)
+from backend.core.auth import REGULATORS, require_roles
+from backend.core.schemas import page_schema
+from backend.extensions import db, limiter
+from backend.photos.api import PhotoSchema
+from backend.photos.services import store_photo
+
+public_bp = Blueprint("public_complaints", __name__, url_prefix="/api/public",
+                      description="公众投诉举报（匿名，限流 + 工作量证明）")
+bp = Blueprint("complaints", __name__, url_prefix="/api/complaints", description="投诉举报核查与奖励")
+
+DEFAULT_LIMITS = {
+    "COMPLAINT_IP_LIMIT": "5 per minute;20 per day",
+    "COMPLAINT_DEVICE_LIMIT": "10 per hour",
+    "COMPLAINT_PHOTO_LIMIT": "12 per minute;120 per day",
+    "COMPLAINT_CHALLENGE_LIMIT": "30 per minute",
+    "COMPLAINT_TRACK_LIMIT": "30 per minute",
+}
+
+
+def _limit(name: str):  # type: ignore[no-untyped-def]
+    return lambda: current_app.config.get(name, DEFAULT_LIMITS[name])
+
+
+def client_key() -> str:
+    """Per-client bucket: the IPv4 address, or the IPv6 /64."""
+    return ip_rate_key(request.remote_addr or "")
+
+
+def device_key() -> str:
+    """Per-label bucket, from the body's qr_token (read before the body is validated)."""
+    body = request.get_json(silent=True)
+    token = body.get("qr_token") if isinstance(body, dict) else None
+    return f"qr:{token[:64]}" if isinstance(token, str) else "qr:-"
+
+
+def _created(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == 201
+
+
+@public_bp.get("/challenge")
+@limiter.limit(_limit("COMPLAINT_CHALLENGE_LIMIT"), key_func=client_key)
+@public_bp.response(200, ChallengeSchema)
+def get_challenge() -> dict:
+    """A proof-of-work challenge for one complaint (valid ~10 minutes, single use)."""
+    return services.issue_challenge()
+
+
+@public_bp.put("/photos/<string(length=64):sha256>")
+@limiter.limit(_limit("COMPLAINT_PHOTO_LIMIT"), key_func=client_key)
+@public_bp.response(201, PhotoSchema)
+@public_bp.alt_response(200, schema=PhotoSchema, description="Already stored")
+def put_public_photo(sha256: str):  # type: ignore[no-untyped-def]
+    """Upload a complaint photo before submitting (re-encoded, metadata stripped)."""
+    photo, created = store_photo(None, sha256, request.get_data(cache=False))
+    db.session.commit()
+    return photo, 201 if created else 200
+
+
+@public_bp.post("/complaints")
+@limiter.limit(_limit("COMPLAINT_IP_LIMIT"), key_func=client_key)
+@limiter.limit(_limit("COMPLAINT_DEVICE_LIMIT"), key_func=device_key, deduct_when=_created)
+@public_bp.arguments(ComplaintSubmitSchema)
+@public_bp.response(201, ComplaintReceiptSchema)
+def submit_complaint(body: dict) -> dict:
+    """File a complaint about the device behind a label; keep the tracking code to follow it."""
+    complaint, code = services.submit_complaint(body)
+    db.session.commit()
+    return {"ticket_no": complaint.ticket_no, "tracking_code": code}
+
+
+@public_bp.get("/complaints/<string(maxlength=20):ticket_no>")
+@limiter.limit(_limit("COMPLAINT_TRACK_LIMIT"), key_func=client_key)
+@public_bp.arguments(TrackQuerySchema, location="query")
+@public_bp.response(200, ComplaintPublicSchema)
+def track_complaint(query: dict, ticket_no: str):  # type: ignore[no-untyped-def]
+    """Status and public replies; a wrong code is 404 like an unknown ticket."""
+    return services.track_complaint(ticket_no, query["code"])
+
+
+@bp.get("")
+@require_roles()
+@bp.arguments(ComplaintListQuerySchema, location="query")
+@bp.response(200, page_schema(ComplaintSummarySchema))
+def list_complaints(query: dict):  # type: ignore[no-untyped-def]
+    """Regulators: complaints in their zone (phone masked). Enterprise users: substantiated
+    complaints about their own enterprise, without any complainant data."""
+    return services.list_complaints(current_user, query)
+
+
+@bp.get("/<int:complaint_id>")
+@require_roles()
+@bp.response(200, ComplaintSchema)
+def get_complaint(complaint_id: int):  # type: ignore[no-untyped-def]
+    """One complaint; the zone's inspectors and bureau admins also see the contact phone."""
+    return services.get_complaint_for(current_user, complaint_id)
+
+
+@bp.post("/<int:complaint_id>/triage")
+@require_roles(*REGULATORS)
+@bp.arguments(TriageSchema)
+@bp.response(200, ComplaintSchema)
+def triage_complaint(body: dict, complaint_id: int):  # type: ignore[no-untyped-def]
+    """Record the finding once: substantiated (optional hazard, reward), not substantiated,
+    or duplicate; the public reply goes to the complainant."""
+    complaint = services.triage_complaint(current_user, complaint_id, body)
+    db.session.commit()
+    return complaint
