@@ -29,6 +29,8 @@ class EnvelopeApi(Api):
 
 def _blueprints() -> tuple:
     from backend.accounts.api import bp as auth
+    from backend.complaints.api import bp as complaints
+    from backend.complaints.api import public_bp as public_complaints
     from backend.devices.api import bp as devices
     from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
@@ -39,7 +41,8 @@ def _blueprints() -> tuple:
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
-    return (system, auth, org, devices, label_sheets, photos, hazards, notices, sync, public)
+    return (system, auth, org, devices, label_sheets, photos, hazards, notices, complaints, sync, public,
+            public_complaints)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

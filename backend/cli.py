@@ -13,6 +13,7 @@ from backend.extensions import db
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(evidence)
+    app.cli.add_command(complaints)
 
 
 @click.group(help="Demo data.")
@@ -54,11 +55,13 @@ def evidence() -> None:
 
 @evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")
 def verify() -> None:
+    from backend.complaints.services import complaint_evidence_problem
     from backend.evidence.services import verify_chain
     from backend.hazards.services import hazard_evidence_problem
     from backend.notices.services import notice_evidence_problem
 
-    report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem})
+    report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem,
+                           "complaint.": complaint_evidence_problem})
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")
@@ -73,3 +76,19 @@ def checkpoint() -> None:
     from backend.evidence.services import export_checkpoint
 
     click.echo(json.dumps(export_checkpoint(current_app.config["SECRET_KEY"])))
+
+
+@click.group(help="Public complaints.")
+def complaints() -> None:
+    """Commands under `flask complaints`."""
+
+
+@complaints.command("purge", help="Wipe contact phones of complaints closed longer ago than "
+                    "COMPLAINT_PHONE_RETENTION_DAYS (default 180).")
+def purge() -> None:
+    from backend.complaints.services import purge_expired_contacts
+    from backend.core.clock import utcnow
+
+    count = purge_expired_contacts(utcnow())
+    db.session.commit()
+    click.echo(f"Wiped the contact phone of {count} complaint(s).")

@@ -1,6 +1,7 @@
 """Import every model module so metadata (and Alembic) sees all tables."""
 
 from backend.accounts import models as accounts  # noqa: F401
+from backend.complaints import models as complaints  # noqa: F401
 from backend.devices import models as devices  # noqa: F401
 from backend.evidence import models as evidence  # noqa: F401
 from backend.hazards import models as hazards  # noqa: F401

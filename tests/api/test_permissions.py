@@ -24,7 +24,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from backend.core.clock import today
+from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
 from backend.devices.models import Device
 from backend.extensions import db
@@ -211,6 +211,45 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ("GET", "/api/notices/<int:notice_id>.pdf"): (_notice(".pdf"), READ_ONE),
     ("GET", "/api/sync/pull"): (_get("/api/sync/pull"), ALL_200),
     ("POST", "/api/sync/push"): (_json("/api/sync/push", {"ops": []}), ALL_200),
+}
+
+
+def _complaint(status: str, suffix: str = "", body: dict | None = None) -> Builder:
+    """A complaint about the target's device, in `status` (made directly, not via the public form)."""
+
+    def build(t: Target) -> Request:
+        from backend.complaints.models import Complaint
+
+        closed = None if status == "received" else utcnow()
+        complaint = Complaint(ticket_no=f"TS-{f.new_id()[:12]}", day=date(2000, 1, 1), seq=1,
+                              tracking_hash="0" * 64, device_id=t.device.id,
+                              enterprise_id=t.enterprise.id, category="elevator_trapped",
+                              description="电梯困人", status=status, closed_at=closed)
+        db.session.add(complaint)
+        db.session.commit()
+        return f"/api/complaints/{complaint.id}{suffix}", {} if body is None else {"json": body}
+
+    return build
+
+
+PUBLIC |= {
+    ("GET", "/api/public/challenge"),  # tests/api/test_complaints.py
+    ("PUT", "/api/public/photos/<string(length=64):sha256>"),
+    ("POST", "/api/public/complaints"),
+    ("GET", "/api/public/complaints/<string(maxlength=20):ticket_no>"),
+}
+MATRIX |= {
+    ("GET", "/api/complaints"): (_get("/api/complaints"), ALL_200),
+    # enterprise people see only substantiated complaints about their own enterprise
+    ("GET", "/api/complaints/<int:complaint_id>"): (
+        _complaint("substantiated"),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
+         SUP: "own:200 peer:404 out:404"}),
+    ("POST", "/api/complaints/<int:complaint_id>/triage"): (
+        _complaint("received", "/triage", {"outcome": "not_substantiated",
+                                           "public_reply": "经核查不属实"}),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403",
+         SUP: "own:403 peer:403 out:403"}),
 }
 
 

@@ -1,0 +1,468 @@
+"""Public complaints (投诉举报): anonymous intake with proof of work and rate limits,
+tracking, privacy of the complainant, triage into hazards and rewards, retention."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import backend.complaints.models  # noqa: F401 - register the tables before create_all
+from backend import create_app
+from backend.complaints import rules
+from backend.complaints.models import Complaint, Reward
+from backend.complaints.schemas import ENTERPRISE_FIELDS
+from backend.complaints.services import complaint_counts, complaint_evidence_problem, purge_expired_contacts
+from backend.core.clock import utcnow
+from backend.core.images import sha256_hex
+from backend.evidence.models import EvidenceEntry
+from backend.evidence.services import verify_chain
+from backend.extensions import db, limiter
+from backend.hazards.services import hazard_evidence_problem
+from tests import factories as f
+from tests.conftest import auth
+
+PHONE = "13812345678"
+PHOTO = f.image_bytes((30, 160, 60))
+NO_LIMIT = "1000 per minute"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """tests/conftest.py's app with rate limits on (the public surface's limits are under test)."""
+    limiter_was_enabled = limiter.enabled
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SECRET_KEY": "test-secret",
+        "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
+        "PUBLIC_BASE_URL": "https://tzsb.example.cn",
+        "PWA_DIST": str(tmp_path / "dist"),
+        "COMPLAINT_POW_BITS": 8,
+        "COMPLAINT_IP_LIMIT": NO_LIMIT,
+        "COMPLAINT_DEVICE_LIMIT": NO_LIMIT,
+        "COMPLAINT_CHALLENGE_LIMIT": NO_LIMIT,
+    })
+    try:
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            yield app
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+    finally:
+        limiter.enabled = limiter_was_enabled  # the limiter is a process-wide singleton
+
+
+def _pow(client, **environ) -> dict:
+    response = client.get("/api/public/challenge", environ_base=environ)
+    assert response.status_code == 200, response.json
+    challenge = response.json["challenge"]
+    return {"challenge": challenge, "nonce": rules.solve_pow(challenge, response.json["difficulty"])}
+
+
+def _body(token: str, **overrides) -> dict:
+    return {"qr_token": token, "category": "elevator_trapped",
+            "description": "电梯停在两层之间，有人被困约十分钟", "photos": []} | overrides
+
+
+def _submit(client, token: str, environ: dict | None = None, **overrides):  # type: ignore[no-untyped-def]
+    environ = environ or {}
+    body = _body(token, **overrides)
+    body.setdefault("pow", _pow(client, **environ))
+    return client.post("/api/public/complaints", json=body, environ_base=environ)
+
+
+def _filed(client, device, **overrides) -> Complaint:
+    response = _submit(client, device.qr_token, **overrides)
+    assert response.status_code == 201, response.json
+    return db.session.scalar(select(Complaint).where(Complaint.ticket_no == response.json["ticket_no"]))
+
+
+def _triage(client, user, complaint: Complaint, **body):  # type: ignore[no-untyped-def]
+    body = {"outcome": "substantiated", "public_reply": "经现场核查属实，已责令整改。"} | body
+    return client.post(f"/api/complaints/{complaint.id}/triage", json=body, headers=auth(user))
+
+
+def _error_code(response) -> str:  # type: ignore[no-untyped-def]
+    return response.json["error"]["code"]
+
+
+# --- intake and tracking ----------------------------------------------------------------
+
+
+def test_anonymous_complaint_with_photo_end_to_end(client, city):
+    sha = sha256_hex(PHOTO)
+    upload = client.put(f"/api/public/photos/{sha}", data=PHOTO, content_type="image/jpeg")
+    assert upload.status_code == 201
+    assert client.put(f"/api/public/photos/{sha}", data=PHOTO).status_code == 200
+
+    response = _submit(client, city.dev_a.qr_token, photos=[sha], contact_phone="138 1234 5678")
+
+    assert response.status_code == 201
+    assert set(response.json) == {"ticket_no", "tracking_code"}
+    ticket, code = response.json["ticket_no"], response.json["tracking_code"]
+    assert rules.is_ticket_number(ticket) and ticket.endswith("-0001")
+    tracked = client.get(f"/api/public/complaints/{ticket}", query_string={"code": code})
+    assert tracked.status_code == 200
+    assert tracked.json["status"] == "received"
+    assert tracked.json["registration_no"] == city.dev_a.registration_no
+    assert tracked.json["replies"] == []
+    assert "5678" not in tracked.get_data(as_text=True)
+    complaint = db.session.scalar(select(Complaint))
+    assert complaint.photo_hashes == [sha]
+    assert complaint.phone_masked == "138****5678"
+
+
+def test_tracking_code_is_forgiving_about_case_and_dashes(client, city):
+    receipt = _submit(client, city.dev_a.qr_token).json
+    code = receipt["tracking_code"].replace("-", "").lower()
+    response = client.get(f"/api/public/complaints/{receipt['ticket_no']}", query_string={"code": code})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("case", ["wrong_code", "unknown_ticket", "not_a_ticket"])
+def test_tracking_with_wrong_code_or_ticket_is_404(client, city, case):
+    receipt = _submit(client, city.dev_a.qr_token).json
+    ticket, code = receipt["ticket_no"], receipt["tracking_code"]
+    if case == "wrong_code":
+        code = "AAAA-AAAA-AAAA-AAAA"
+    elif case == "unknown_ticket":
+        ticket = ticket[:-4] + "0999"
+    else:
+        ticket = "not-a-ticket"
+    response = client.get(f"/api/public/complaints/{ticket}", query_string={"code": code})
+    assert response.status_code == 404
+    assert _error_code(response) == "not_found"
+
+
+def test_ticket_numbers_count_up_within_the_day(client, city):
+    first = _submit(client, city.dev_a.qr_token).json["ticket_no"]
+    second = _submit(client, city.dev_b.qr_token).json["ticket_no"]
+    assert first.endswith("-0001") and second.endswith("-0002") and first[:10] == second[:10]
+
+
+def test_unknown_label_token_is_404(client, city):
+    response = _submit(client, "no-such-token")
+    assert response.status_code == 404
+    assert db.session.scalar(select(Complaint)) is None
+
+
+def test_revoked_label_token_is_404(client, city):
+    old_token = city.dev_a.qr_token
+    reissue = client.post(f"/api/devices/{city.dev_a.id}/qr-token", json={"reason": "标签损坏"},
+                          headers=auth(city.inspector))
+    assert reissue.status_code == 200
+    assert _submit(client, old_token).status_code == 404
+    assert _submit(client, reissue.json["qr_token"]).status_code == 201
+
+
+def test_photos_must_be_uploaded_before_submitting(client, city):
+    response = _submit(client, city.dev_a.qr_token, photos=["a" * 64])
+    assert response.status_code == 422
+    assert _error_code(response) == "photo_missing"
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"description": "长" * 2001}, "description"),
+    ({"photos": [f"{i:064x}" for i in range(7)]}, "photos"),
+    ({"category": "noise"}, "category"),
+    ({"contact_phone": "12345"}, "contact_phone"),
+    ({"qr_token": ""}, "qr_token"),
+])
+def test_oversized_or_invalid_fields_are_422(client, city, overrides, field):
+    response = _submit(client, city.dev_a.qr_token, **overrides)
+    assert response.status_code == 422
+    assert field in response.json["error"]["details"]["fields"]
+    assert "12345" not in json.dumps(response.json["error"]["details"])
+
+
+# --- proof of work ----------------------------------------------------------------------
+
+
+def _unsolved(client) -> dict:
+    challenge = client.get("/api/public/challenge").json["challenge"]
+    n = 0
+    while rules.leading_zero_bits(rules.pow_digest(challenge, str(n))) >= 8:
+        n += 1
+    return {"challenge": challenge, "nonce": str(n)}
+
+
+def _forged(client) -> dict:
+    challenge = rules.make_challenge(b"not-our-key" * 3, now=int(utcnow().timestamp()), ttl=600,
+                                     bits=8, salt="0")
+    return {"challenge": challenge, "nonce": rules.solve_pow(challenge, 8)}
+
+
+def _expired(client) -> dict:
+    client.application.config["COMPLAINT_POW_TTL_SECONDS"] = -1
+    try:
+        return _pow(client)
+    finally:
+        client.application.config["COMPLAINT_POW_TTL_SECONDS"] = 600
+
+
+def _too_easy(client) -> dict:
+    solution = _pow(client)
+    client.application.config["COMPLAINT_POW_BITS"] = 9
+    return solution
+
+
+@pytest.mark.parametrize(("make", "code"), [
+    (lambda c: None, "pow_required"),
+    (_unsolved, "pow_unsolved"),
+    (_forged, "pow_invalid"),
+    (lambda c: {"challenge": "garbage", "nonce": "1"}, "pow_invalid"),
+    (_expired, "pow_expired"),
+    (_too_easy, "pow_too_easy"),
+], ids=["missing", "unsolved", "forged", "garbage", "expired", "too_easy"])
+def test_bad_proof_of_work_is_400_with_a_clear_code(client, city, make, code):
+    response = _submit(client, city.dev_a.qr_token, pow=make(client))
+    assert response.status_code == 400
+    assert _error_code(response) == code
+    assert db.session.scalar(select(Complaint)) is None
+
+
+def test_proof_of_work_is_single_use(client, city):
+    solution = _pow(client)
+    assert _submit(client, city.dev_a.qr_token, pow=solution).status_code == 201
+    again = _submit(client, city.dev_b.qr_token, pow=solution)
+    assert again.status_code == 400
+    assert _error_code(again) == "pow_reused"
+
+
+def test_a_failed_submission_does_not_spend_the_challenge(client, city):
+    solution = _pow(client)
+    assert _submit(client, "no-such-token", pow=solution).status_code == 404
+    assert _submit(client, city.dev_a.qr_token, pow=solution).status_code == 201
+
+
+# --- rate limits ------------------------------------------------------------------------
+
+
+def test_rate_limit_per_ip_gives_429_envelope_and_recovers(client, city, app):
+    app.config["COMPLAINT_IP_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert _submit(client, city.dev_a.qr_token).status_code == 201
+    limited = _submit(client, city.dev_a.qr_token)
+    assert limited.status_code == 429
+    assert _error_code(limited) == "too_many_requests"
+    assert limited.json["error"]["message"]
+    assert int(limited.headers["Retry-After"]) > 0
+    assert db.session.query(Complaint).count() == 2
+
+    limiter.reset()
+    assert _submit(client, city.dev_a.qr_token).status_code == 201
+
+
+def test_ipv6_clients_share_a_bucket_per_64(client, city, app):
+    app.config["COMPLAINT_CHALLENGE_LIMIT"] = "2 per minute"
+    same_64 = ["2001:db8:1:2::1", "2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2:aaaa::9"]
+    statuses = [client.get("/api/public/challenge", environ_base={"REMOTE_ADDR": a}).status_code
+                for a in same_64]
+    assert statuses == [200, 200, 429]
+    other = client.get("/api/public/challenge", environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})
+    assert other.status_code == 200
+
+
+def test_rate_limit_per_label_counts_accepted_complaints(client, city, app):
+    app.config["COMPLAINT_DEVICE_LIMIT"] = "2 per hour"
+    token = city.dev_a.qr_token
+    assert _submit(client, token, pow={"challenge": "junk", "nonce": "1"}).status_code == 400
+    ips = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    statuses = [_submit(client, token, environ={"REMOTE_ADDR": ip}).status_code for ip in ips]
+    assert statuses == [201, 201, 429]
+    assert _submit(client, city.dev_b.qr_token).status_code == 201
+
+
+def test_anonymous_photo_upload_is_rate_limited(client, city, app):
+    app.config["COMPLAINT_PHOTO_LIMIT"] = "1 per minute"
+    sha = sha256_hex(PHOTO)
+    assert client.put(f"/api/public/photos/{sha}", data=PHOTO).status_code == 201
+    limited = client.put(f"/api/public/photos/{sha}", data=PHOTO)
+    assert limited.status_code == 429
+    assert _error_code(limited) == "too_many_requests"
+
+
+# --- privacy ----------------------------------------------------------------------------
+
+
+def _assert_no_identity(response) -> None:  # type: ignore[no-untyped-def]
+    text = response.get_data(as_text=True)
+    for fragment in (PHONE, "5678", "138*", "contact", "电梯停在两层之间"):
+        assert fragment not in text, fragment
+
+
+def test_enterprise_never_sees_the_complainant(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    complaint_id = complaint.id
+    for user in (city.manager, city.supervisor):  # nothing before triage
+        assert client.get("/api/complaints", headers=auth(user)).json["items"] == []
+        assert client.get(f"/api/complaints/{complaint_id}", headers=auth(user)).status_code == 404
+    triaged = _triage(client, city.inspector, complaint, open_hazard={
+        "severity": "major", "category": "电梯", "description": "电梯困人，门锁回路故障"})
+    assert triaged.status_code == 200
+
+    listed = client.get("/api/complaints", headers=auth(city.manager))
+    detail = client.get(f"/api/complaints/{complaint_id}", headers=auth(city.manager))
+    hazard = client.get(f"/api/hazards/{triaged.json['hazard_id']}", headers=auth(city.manager))
+    hazards = client.get("/api/hazards", headers=auth(city.manager))
+    for response in (listed, detail, hazard, hazards):
+        assert response.status_code == 200
+        _assert_no_identity(response)
+    assert [c["id"] for c in listed.json["items"]] == [complaint_id]
+    assert set(detail.json) <= ENTERPRISE_FIELDS
+    assert detail.json["status"] == "substantiated"
+    # the block supervisor of another enterprise of the block sees nothing at all
+    assert client.get("/api/complaints", headers=auth(city.supervisor)).json["items"] == []
+    peer = client.get(f"/api/complaints/{complaint_id}", headers=auth(city.supervisor))
+    assert peer.status_code == 404
+
+
+def test_enterprise_does_not_see_unsubstantiated_complaints(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    assert _triage(client, city.inspector, complaint, outcome="not_substantiated").status_code == 200
+    assert client.get("/api/complaints", headers=auth(city.manager)).json["items"] == []
+    assert client.get(f"/api/complaints/{complaint.id}", headers=auth(city.manager)).status_code == 404
+
+
+def test_zone_inspector_and_admin_see_the_phone_unmasked(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone="+86 138-1234-5678")
+    for user in (city.inspector, city.admin):
+        detail = client.get(f"/api/complaints/{complaint.id}", headers=auth(user))
+        assert detail.status_code == 200
+        assert detail.json["contact_phone"] == PHONE
+        assert detail.json["contact_phone_masked"] == "138****5678"
+        assert detail.json["description"].startswith("电梯停在")
+    listed = client.get("/api/complaints", headers=auth(city.inspector))
+    assert listed.json["items"][0]["contact_phone_masked"] == "138****5678"
+    assert PHONE not in listed.get_data(as_text=True)
+
+
+def test_other_zone_inspector_gets_404(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    headers = auth(city.other_inspector)
+    assert client.get(f"/api/complaints/{complaint.id}", headers=headers).status_code == 404
+    assert client.get("/api/complaints", headers=headers).json["items"] == []
+    assert _triage(client, city.other_inspector, complaint).status_code == 404
+
+
+def test_phone_is_stored_encrypted_and_kept_out_of_the_evidence_chain(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    _triage(client, city.inspector, complaint)
+    row = db.session.execute(select(Complaint.__table__)).mappings().one()
+    assert not any(PHONE in str(value) for value in row.values())
+    bodies = db.session.scalars(select(EvidenceEntry.body)).all()
+    assert any('"kind":"complaint.create"' in b for b in bodies)
+    assert not any(PHONE in b or "5678" in b for b in bodies)
+    report = verify_chain({"complaint.": complaint_evidence_problem, "hazard.": hazard_evidence_problem})
+    assert report.ok, report.problem
+
+
+# --- triage -----------------------------------------------------------------------------
+
+
+def test_substantiated_triage_opens_a_hazard_and_a_reward(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    response = _triage(client, city.inspector, complaint, reward_yuan="200", open_hazard={
+        "severity": "major", "category": "电梯", "description": "电梯困人，门锁回路故障"})
+    assert response.status_code == 200
+    assert response.json["status"] == "substantiated"
+    assert response.json["reward"] == {"amount_yuan": "200.00", "status": "pending", "paid_at": None}
+    hazards = client.get("/api/hazards", query_string={"device_id": city.dev_a.id},
+                         headers=auth(city.inspector)).json["items"]
+    assert [(h["id"], h["source"], h["severity"]) for h in hazards] == [
+        (response.json["hazard_id"], "complaint", "major")]
+    assert hazards[0]["enterprise_id"] == city.ent_a.id
+    reward = db.session.scalar(select(Reward))
+    assert reward.complaint_id == complaint.id and reward.status == "pending"
+    tracked = client.get(f"/api/public/complaints/{complaint.ticket_no}",
+                         query_string={"code": "wrong"})
+    assert tracked.status_code == 404
+
+
+def test_complainant_sees_the_public_reply(client, city):
+    receipt = _submit(client, city.dev_a.qr_token).json
+    complaint = db.session.scalar(select(Complaint))
+    _triage(client, city.inspector, complaint, outcome="not_substantiated",
+            public_reply="经核查，该电梯检验合格标志在有效期内。")
+    tracked = client.get(f"/api/public/complaints/{receipt['ticket_no']}",
+                         query_string={"code": receipt["tracking_code"]}).json
+    assert tracked["status"] == "not_substantiated"
+    assert [r["text"] for r in tracked["replies"]] == ["经核查，该电梯检验合格标志在有效期内。"]
+
+
+def test_duplicate_needs_another_complaint_about_the_same_device(client, city):
+    first, second = _filed(client, city.dev_a), _filed(client, city.dev_a)
+    other_device = _filed(client, city.dev_b)
+    assert _triage(client, city.inspector, second, outcome="duplicate").status_code == 422
+    assert _triage(client, city.inspector, second, outcome="duplicate",
+                   duplicate_of=other_device.id).status_code == 422
+    assert _triage(client, city.inspector, second, outcome="duplicate",
+                   duplicate_of=second.id).status_code == 422
+    ok = _triage(client, city.inspector, second, outcome="duplicate", duplicate_of=first.id)
+    assert ok.status_code == 200
+    assert ok.json["duplicate_of_id"] == first.id and ok.json["reward"] is None
+
+
+def test_triage_happens_once(client, city):
+    complaint = _filed(client, city.dev_a)
+    assert _triage(client, city.inspector, complaint).status_code == 200
+    again = _triage(client, city.admin, complaint, outcome="not_substantiated")
+    assert again.status_code == 409
+    assert _error_code(again) == "invalid_state"
+
+
+@pytest.mark.parametrize("who", ["manager", "supervisor"])
+def test_enterprise_users_cannot_triage(client, city, who):
+    complaint = _filed(client, city.dev_a)
+    response = _triage(client, getattr(city, who), complaint)
+    assert response.status_code == 403
+
+
+def test_hazard_only_for_substantiated(client, city):
+    complaint = _filed(client, city.dev_a)
+    response = _triage(client, city.inspector, complaint, outcome="not_substantiated", open_hazard={
+        "severity": "general", "category": "电梯", "description": "照明不亮"})
+    assert response.status_code == 422
+    assert "open_hazard" in response.json["error"]["details"]["fields"]
+
+
+# --- counts and retention ---------------------------------------------------------------
+
+
+def test_complaint_counts_per_device(client, city):
+    first = _filed(client, city.dev_a)
+    _filed(client, city.dev_a)
+    _filed(client, city.dev_b)
+    _triage(client, city.inspector, first)
+    counts = complaint_counts([city.dev_a.id, city.dev_b.id, city.dev_c.id])
+    assert counts == {city.dev_a.id: {"total": 2, "open": 1, "substantiated": 1},
+                      city.dev_b.id: {"total": 1, "open": 1, "substantiated": 0}}
+    assert complaint_counts([]) == {}
+
+
+def test_purge_wipes_contacts_of_complaints_closed_before_retention(client, city, app):
+    closed = _filed(client, city.dev_a, contact_phone=PHONE)
+    still_open = _filed(client, city.dev_b, contact_phone=PHONE)
+    _triage(client, city.inspector, closed)
+    closed_id, open_id = closed.id, still_open.id
+    now = utcnow()
+    assert purge_expired_contacts(now + timedelta(days=179)) == 0
+    assert purge_expired_contacts(now + timedelta(days=181)) == 1
+    db.session.commit()
+    detail = client.get(f"/api/complaints/{closed_id}", headers=auth(city.inspector)).json
+    assert detail["contact_phone"] is None and detail["contact_phone_masked"] is None
+    assert detail["contact_purged_at"] is not None
+    kept = client.get(f"/api/complaints/{open_id}", headers=auth(city.inspector)).json
+    assert kept["contact_phone"] == PHONE
+    app.config["COMPLAINT_PHONE_RETENTION_DAYS"] = 0
+    assert purge_expired_contacts(now + timedelta(seconds=1)) == 0  # nothing left to wipe
