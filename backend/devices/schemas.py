@@ -39,6 +39,8 @@ class DeviceSchema(Schema):
     qr_token = fields.String()
     qr_url = fields.Function(qr_url)
     open_hazards = fields.Integer(attribute="open_hazards", dump_default=0)
+    #: complaints about the device (enterprise users: substantiated ones only)
+    complaint_count = fields.Integer(attribute="complaint_count", dump_default=0)
     updated_at = fields.DateTime()
 
 

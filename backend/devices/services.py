@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from backend.core.auth import Role
 from backend.core.clock import today, utcnow
 from backend.core.errors import NotFound, ValidationFailed
 from backend.core.pagination import Page, paginate
@@ -125,23 +126,29 @@ def reissue_qr_token(actor: Actor, device_id: int, reason: str) -> Device:
     return device
 
 
-def _annotate_open_hazards(devices: list[Device]) -> list[Device]:
+def annotate_devices(actor: Actor, devices: list[Device]) -> list[Device]:
+    """Add open-hazard and complaint counts; enterprise people count only substantiated
+    complaints (they never see the others)."""
+    from backend.complaints.services import complaint_counts
     from backend.hazards.services import open_hazard_counts
 
-    counts = open_hazard_counts([d.id for d in devices])
+    ids = [d.id for d in devices]
+    hazards, complaints = open_hazard_counts(ids), complaint_counts(ids)
+    key = "total" if actor.role in (Role.bureau_admin, Role.inspector) else "substantiated"
     for device in devices:
-        device.open_hazards = counts.get(device.id, 0)  # type: ignore[attr-defined]
+        device.open_hazards = hazards.get(device.id, 0)  # type: ignore[attr-defined]
+        device.complaint_count = complaints.get(device.id, {}).get(key, 0)  # type: ignore[attr-defined]
     return devices
 
 
 def list_devices(actor: Actor, filters: dict) -> Page:
     page = paginate(visible_devices(actor, filters), filters["page"], filters["per_page"])
-    _annotate_open_hazards(page.items)
+    annotate_devices(actor, page.items)
     return page
 
 
 def show_device(actor: Actor, device_id: int) -> Device:
-    return _annotate_open_hazards([get_device_for(actor, device_id)])[0]
+    return annotate_devices(actor, [get_device_for(actor, device_id)])[0]
 
 
 def attention_summary(actor: Actor, limit: int = 50) -> dict:

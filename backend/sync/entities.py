@@ -12,10 +12,10 @@ from backend.sync.models import Change
 def _devices(actor: Actor, ids: list[str]) -> dict[str, dict]:
     from backend.devices.models import Device
     from backend.devices.schemas import DeviceSchema
-    from backend.devices.services import _annotate_open_hazards, visible_devices
+    from backend.devices.services import annotate_devices, visible_devices
 
     found = db.session.scalars(visible_devices(actor).where(Device.id.in_([int(i) for i in ids])))
-    devices = _annotate_open_hazards(list(found.unique()))
+    devices = annotate_devices(actor, list(found.unique()))
     return {str(d.id): DeviceSchema().dump(d) for d in devices}
 
 

@@ -466,3 +466,15 @@ def test_purge_wipes_contacts_of_complaints_closed_before_retention(client, city
     assert kept["contact_phone"] == PHONE
     app.config["COMPLAINT_PHONE_RETENTION_DAYS"] = 0
     assert purge_expired_contacts(now + timedelta(seconds=1)) == 0  # nothing left to wipe
+
+
+def test_device_record_counts_complaints_enterprise_sees_only_substantiated(client, city):
+    _filed(client, city.dev_a)
+    substantiated = _filed(client, city.dev_a)
+    _triage(client, city.inspector, substantiated, outcome="substantiated", public_reply="已责令整改")
+
+    def count(user) -> int:
+        return client.get(f"/api/devices/{city.dev_a.id}", headers=auth(user)).json["complaint_count"]
+
+    assert count(city.inspector) == 2
+    assert count(city.manager) == 1
