@@ -61,7 +61,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "PWA_DIST": os.environ.get("PWA_DIST", str(ROOT / "pwa" / "dist")),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # shared by all gunicorn workers; redis://… when there is a Redis
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI", f"sesv-sqlite://{instance / 'ratelimit.db'}"
+        ),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_TITLE": "特种设备安全监管 API (Zone · Block · Chain)",

@@ -6,6 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from backend.core import ratelimit_store  # noqa: F401 - registers the sesv-sqlite:// scheme
 from backend.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
