@@ -389,3 +389,16 @@ def complaint_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
         return f"complaint {ref} is missing"
     digest = complaint_digest(complaint) if kind == "complaint.create" else triage_digest(complaint)
     return None if digest == data.get("content") else f"complaint {ref} was altered"
+
+
+def enterprise_complaint_counts(enterprise_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per enterprise: total and substantiated complaints (the enterprise record, grading)."""
+    if not enterprise_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Complaint.enterprise_id, func.count(),
+            func.sum(case((Complaint.status == ComplaintStatus.substantiated, 1), else_=0)),
+        ).where(Complaint.enterprise_id.in_(enterprise_ids)).group_by(Complaint.enterprise_id)
+    ).all()
+    return {e: {"total": total, "substantiated": int(subst or 0)} for e, total, subst in rows}

@@ -74,15 +74,14 @@ def create_block(body: dict):  # type: ignore[no-untyped-def]
 @bp.response(200, page_schema(EnterpriseSchema))
 def list_enterprises(query: dict):  # type: ignore[no-untyped-def]
     """Enterprises in scope, searchable by name or credit code."""
-    select = services.visible_enterprises(current_user, query)
-    return paginate(select, query["page"], query["per_page"])
+    return services.list_enterprises(current_user, query)
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
 @require_roles()
 @bp.response(200, EnterpriseSchema)
 def get_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
-    return services.get_enterprise_for(current_user, enterprise_id)
+    return services.show_enterprise(current_user, enterprise_id)
 
 
 @bp.post("/enterprises")

@@ -61,6 +61,8 @@ class EnterpriseSchema(Schema):
     model_status = fields.String()
     model_accepted_on = fields.Date(allow_none=True)
     contact_phone = fields.String()
+    #: complaints about its devices (enterprise users: substantiated ones only)
+    complaint_count = fields.Integer(dump_default=0)
     updated_at = fields.DateTime()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.core.auth import Role
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.pagination import Page, paginate
 from backend.extensions import db
 from backend.org.models import Block, Certificate, Enterprise, Person, Zone
 from backend.org.scope import Actor, can_manage_enterprise, enterprise_scope, zone_scope
@@ -58,6 +59,27 @@ def visible_enterprises(actor: Actor, filters: dict | None = None) -> Select:
         column = Enterprise.public_place
         query = query.where(column.isnot(None) if filters["public_place"] else column.is_(None))
     return query.order_by(Enterprise.id)
+
+
+def list_enterprises(actor: Actor, filters: dict) -> Page:
+    page = paginate(visible_enterprises(actor, filters), filters["page"], filters["per_page"])
+    annotate_enterprises(actor, page.items)
+    return page
+
+
+def show_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
+    return annotate_enterprises(actor, [get_enterprise_for(actor, enterprise_id)])[0]
+
+
+def annotate_enterprises(actor: Actor, enterprises: list[Enterprise]) -> list[Enterprise]:
+    """Add complaint counts; enterprise people count only substantiated complaints."""
+    from backend.complaints.services import enterprise_complaint_counts
+
+    counts = enterprise_complaint_counts([e.id for e in enterprises])
+    key = "total" if actor.role in (Role.bureau_admin, Role.inspector) else "substantiated"
+    for enterprise in enterprises:
+        enterprise.complaint_count = counts.get(enterprise.id, {}).get(key, 0)  # type: ignore[attr-defined]
+    return enterprises
 
 
 def get_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:
@@ -122,7 +144,7 @@ def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> Enterpris
     record_change("enterprise", enterprise.id, enterprise.id)
     if moved:
         _move_zone_records(enterprise)
-    return enterprise
+    return annotate_enterprises(actor, [enterprise])[0]
 
 
 def _move_zone_records(enterprise: Enterprise) -> None:

@@ -478,3 +478,14 @@ def test_device_record_counts_complaints_enterprise_sees_only_substantiated(clie
 
     assert count(city.inspector) == 2
     assert count(city.manager) == 1
+
+
+def test_enterprise_record_counts_complaints_enterprise_sees_only_substantiated(client, city):
+    _filed(client, city.dev_a)
+    _triage(client, city.inspector, _filed(client, city.dev_a), outcome="substantiated")
+
+    def count(user) -> int:
+        return client.get(f"/api/enterprises/{city.ent_a.id}", headers=auth(user)).json["complaint_count"]
+
+    assert count(city.inspector) == 2
+    assert count(city.manager) == 1
