@@ -177,3 +177,35 @@ export interface PullResponse {
 export interface ApiErrorBody {
   error: { code: string, message: string, details?: Record<string, unknown> }
 }
+
+export type ComplaintCategory =
+  | 'elevator_trapped'
+  | 'abnormal_operation'
+  | 'no_inspection_label'
+  | 'overdue_inspection'
+  | 'unlicensed_operation'
+  | 'other'
+
+export interface PowChallenge {
+  challenge: string
+  difficulty: number
+  expires_at: string
+  algorithm: string
+}
+
+export interface ComplaintReceipt {
+  ticket_no: string
+  tracking_code: string
+}
+
+export interface ComplaintTracking {
+  ticket_no: string
+  status: string
+  status_label: string
+  category: string
+  category_label: string
+  submitted_on: string
+  device_category: string
+  registration_no: string
+  replies: Array<{ at: string, text: string }>
+}

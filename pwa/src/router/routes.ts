@@ -23,6 +23,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
   { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },
   { path: '/q/:token', name: 'qr', component: () => import('@/views/public/DevicePublicView.vue'), meta: { title: 'public.title', public: true } },
-  { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'public.complaintTitle', public: true } },
+  { path: '/complaint/track', name: 'complaint-track', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
+  { path: '/complaint/track/:ticket', name: 'complaint-track-ticket', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
+  { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'complaint.formTitle', public: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]

@@ -11,6 +11,12 @@ export async function uiLogin(page: Page, username: string): Promise<void> {
   await page.getByRole('button', { name: '登录' }).click()
   await expect(page).toHaveURL(/\/$/)
   await waitSynced(page)
+  await waitOfflineReady(page)
+}
+
+/** The service worker has finished precaching and is active: the next navigation works offline. */
+export async function waitOfflineReady(page: Page): Promise<void> {
+  await page.evaluate(async () => { await navigator.serviceWorker.ready })
 }
 
 /** The sync bar reads "上次同步 hh:mm" once a full round (photos, push, pull) has finished. */

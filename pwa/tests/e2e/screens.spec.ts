@@ -34,8 +34,6 @@ test('screenshots of the main screens', async ({ page, context, request }) => {
   await page.goto(`/q/${device.qr_token}`)
   await expect(page.getByTestId('public-inspection')).toBeVisible()
   await shot(page, '01-public-device')
-  await page.getByRole('button', { name: '扫码投诉' }).click()
-  await shot(page, '02-complaint-placeholder')
 
   await page.goto('/login')
   await shot(page, '03-login')
@@ -109,4 +107,26 @@ test('screenshots of the main screens', async ({ page, context, request }) => {
   await expect(page).toHaveURL(/\/login/)
   await uiLogin(page, 'inspector1')
   await shot(page, '18-home-inspector')
+})
+
+test.describe('public complaint (in-app browser: no service worker, not signed in)', () => {
+  test.use({ serviceWorkers: 'block' })
+
+  test('screenshots of the public complaint flow', async ({ page, request }) => {
+    test.setTimeout(150_000)
+    const token = await apiToken(request, 'inspector1')
+    const res = await request.get('/api/devices?category=elevator&per_page=1', { headers: { Authorization: `Bearer ${token}` } })
+    const elevator = (await res.json()).items[0] as { qr_token: string }
+    await page.goto(`/complaint/${elevator.qr_token}`)
+    await expect(page.getByTestId('emergency-phone')).toBeVisible()
+    await page.getByRole('radio', { name: '运行异常' }).click()
+    await page.getByTestId('complaint-description').locator('textarea').fill('电梯运行中有明显异响和抖动，平层不准，已持续一周')
+    await page.getByTestId('photo-input').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 6) })
+    await expect(page.getByTestId('photo-thumb')).toHaveCount(1)
+    await page.evaluate(() => window.scrollTo({ top: 0 }))
+    await shot(page, '19-complaint-form')
+    await page.getByTestId('submit-complaint').click()
+    await expect(page.getByTestId('complaint-result')).toBeVisible({ timeout: 120_000 })
+    await shot(page, '20-complaint-submitted')
+  })
 })

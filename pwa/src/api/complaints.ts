@@ -1,0 +1,53 @@
+// Anonymous complaint endpoints: plain fetch through http.ts with no token, no IndexedDB, no service worker.
+import type { ComplaintCategory, ComplaintReceipt, ComplaintTracking, PowChallenge } from './types'
+import { request } from './http'
+
+export const COMPLAINT_CATEGORIES: ComplaintCategory[] = [
+  'elevator_trapped',
+  'abnormal_operation',
+  'overdue_inspection',
+  'unlicensed_operation',
+  'no_inspection_label',
+  'other',
+]
+export const MAX_COMPLAINT_PHOTOS = 6
+export const MAX_COMPLAINT_DESCRIPTION = 2000
+
+export function getChallenge(): Promise<PowChallenge> {
+  return request<PowChallenge>('/api/public/challenge', { auth: false })
+}
+
+export function putPublicPhoto(sha256: string, blob: Blob): Promise<unknown> {
+  return request(`/api/public/photos/${sha256}`, {
+    method: 'PUT',
+    body: blob,
+    headers: { 'Content-Type': 'image/jpeg' },
+    auth: false,
+  })
+}
+
+export interface ComplaintSubmission {
+  qr_token: string
+  category: ComplaintCategory
+  description: string
+  photos: string[]
+  contact_phone?: string
+  pow: { challenge: string, nonce: string }
+}
+
+export function submitComplaint(body: ComplaintSubmission): Promise<ComplaintReceipt> {
+  return request<ComplaintReceipt>('/api/public/complaints', { method: 'POST', json: body, auth: false })
+}
+
+export function trackComplaint(ticketNo: string, code: string): Promise<ComplaintTracking> {
+  return request<ComplaintTracking>(`/api/public/complaints/${encodeURIComponent(ticketNo)}`, { query: { code }, auth: false })
+}
+
+/** Mainland mobile or landline with area code, like the server's normalize_phone; null when invalid. */
+export function normalizePhone(raw: string): string | null {
+  let digits = raw.replace(/[\s\-()]/g, '')
+  for (const prefix of ['+86', '0086']) {
+    if (digits.startsWith(prefix)) digits = digits.slice(prefix.length)
+  }
+  return /^(?:1[3-9]\d{9}|0\d{9,11})$/.test(digits) ? digits : null
+}

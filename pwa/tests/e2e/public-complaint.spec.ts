@@ -1,0 +1,78 @@
+// Anonymous complaint from a label, in a context where service workers are blocked (in-app browsers).
+import { expect, test } from '@playwright/test'
+import { apiToken, makeJpeg } from './helpers'
+
+test.use({ serviceWorkers: 'block' })
+
+test('anonymous complaint: emergency guidance, form with photo, PoW, receipt, tracking', async ({ page, request }) => {
+  test.setTimeout(150_000)
+  const inspector = await apiToken(request, 'inspector1')
+  const auth = { Authorization: `Bearer ${inspector}` }
+  const res = await request.get('/api/devices?category=elevator&per_page=1', { headers: auth })
+  expect(res.ok()).toBeTruthy()
+  const device = (await res.json()).items[0] as { qr_token: string }
+  const lookup = await (await request.get(`/api/qr/${device.qr_token}`)).json() as { public: { emergency_phone: string | null, maintenance_company: string | null } }
+  const phone = lookup.public.emergency_phone || '96333'
+
+  await page.goto(`/q/${device.qr_token}`)
+  await expect(page.getByTestId('public-inspection')).toBeVisible()
+  expect(await page.evaluate(() => navigator.serviceWorker?.controller ?? null)).toBeNull()
+  await page.getByRole('button', { name: '扫码投诉' }).click()
+  await expect(page).toHaveURL(new RegExp(`/complaint/${device.qr_token}$`))
+
+  const emergency = page.getByTestId('emergency')
+  await expect(emergency).toContainText('如被困电梯，请保持冷静，按下轿厢内警铃或拨打应急电话')
+  await expect(page.getByTestId('emergency-phone')).toHaveAttribute('href', `tel:${phone}`)
+  if (lookup.public.maintenance_company) await expect(emergency).toContainText(lookup.public.maintenance_company)
+
+  const description = `电梯运行时异响抖动 e2e-${Date.now()}`
+  await page.getByRole('radio', { name: '运行异常' }).click()
+  await page.getByTestId('complaint-description').locator('textarea').fill(description)
+  await page.getByTestId('photo-input').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 3) })
+  await expect(page.getByTestId('photo-thumb')).toHaveCount(1)
+
+  // an invalid phone is refused in the page; a valid one goes through
+  await page.getByTestId('complaint-phone').locator('input').fill('12345')
+  await page.getByTestId('submit-complaint').click()
+  await expect(page.getByText('请填写 11 位手机号')).toBeVisible()
+  await page.getByTestId('complaint-phone').locator('input').fill('13812345678')
+
+  const puts: string[] = []
+  page.on('request', (r) => {
+    if (r.method() === 'PUT' && r.url().includes('/api/public/photos/')) puts.push(r.url())
+  })
+  await page.getByTestId('submit-complaint').click()
+  await expect(page.getByTestId('complaint-phase')).toBeVisible()
+  await expect(page.getByTestId('complaint-result')).toBeVisible({ timeout: 120_000 })
+  expect(puts).toHaveLength(1)
+
+  const ticketNo = (await page.getByTestId('ticket-no').textContent())!.trim()
+  const code = (await page.getByTestId('tracking-code').textContent())!.trim()
+  expect(ticketNo).toMatch(/^TS\d{8}-\d{4,6}$/)
+  expect(code.length).toBeGreaterThan(3)
+
+  await page.getByTestId('track-link').click()
+  await expect(page).toHaveURL(/\/complaint\/track\/TS/)
+  await expect(page.getByTestId('track-status')).toHaveText('已受理，待核查')
+
+  // the tracking form: a wrong code is "not found"
+  await page.goto('/complaint/track')
+  await page.getByTestId('track-ticket').locator('input').fill(ticketNo)
+  await page.getByTestId('track-code').locator('input').fill('wrong-code')
+  await page.getByTestId('track-submit').click()
+  await expect(page.getByTestId('track-error')).toHaveText('未找到，请核对编号和查询码')
+  await page.getByTestId('track-code').locator('input').fill(code)
+  await page.getByTestId('track-submit').click()
+  await expect(page.getByTestId('track-status')).toHaveText('已受理，待核查')
+
+  // the regulator sees exactly one complaint with that description, with the photo
+  const list = await request.get('/api/complaints?per_page=100', { headers: auth })
+  expect(list.ok()).toBeTruthy()
+  const matches = ((await list.json()).items as Array<{ id: number, description: string, category: string, ticket_no: string }>)
+    .filter(c => c.description === description)
+  expect(matches).toHaveLength(1)
+  expect(matches[0].ticket_no).toBe(ticketNo)
+  expect(matches[0].category).toBe('abnormal_operation')
+  const detail = await (await request.get(`/api/complaints/${matches[0].id}`, { headers: auth })).json()
+  expect(detail.photos).toHaveLength(1)
+})
