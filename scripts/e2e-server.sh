@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# A fresh demo server for the browser tests: new SQLite database, demo city, port 8765.
+# A fresh demo server for the browser tests: new SQLite database, demo city, port E2E_PORT (8765).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SESV_INSTANCE_DIR=${E2E_INSTANCE_DIR:-$(mktemp -d /tmp/sesv-e2e.XXXXXX)}
-export PUBLIC_BASE_URL=${E2E_BASE_URL:-http://127.0.0.1:8765}
+PORT=${E2E_PORT:-8765}
+export PUBLIC_BASE_URL=${E2E_BASE_URL:-http://127.0.0.1:$PORT}
 export RATELIMIT_ENABLED=0
 unset DATABASE_URL
 .venv/bin/flask --app app db upgrade >/dev/null
 .venv/bin/flask --app app demo load >/dev/null
-exec .venv/bin/gunicorn --bind 127.0.0.1:8765 --workers 1 --threads 8 --access-logfile - app:app
+exec .venv/bin/gunicorn --bind 127.0.0.1:$PORT --workers 1 --threads 8 --access-logfile - app:app
