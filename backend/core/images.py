@@ -73,7 +73,7 @@ def sha256_hex(data: bytes) -> str:
 
 def check_sha256(data: bytes, expected: str) -> None:
     """Raise ImageRejected('hash_mismatch') unless ``data`` hashes to ``expected``."""
-    if not hmac.compare_digest(sha256_hex(data), expected.lower()):
+    if not hmac.compare_digest(sha256_hex(data).encode(), expected.lower().encode()):
         raise ImageRejected("hash_mismatch")
 
 
