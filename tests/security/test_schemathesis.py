@@ -22,7 +22,7 @@ from backend.accounts.models import User
 from tests.conftest import City
 from tests.factories import make_hazard, record_changes
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
 
 UNSUPPORTED: list[str] = []
 
