@@ -75,7 +75,20 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_web(app)
     register_cli(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take client address and scheme from X-Forwarded-*.
+
+    Without it those headers are ignored: a client cannot fake its address (rate limits) or https (HSTS).
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _migrations_dir():  # type: ignore[no-untyped-def]

@@ -67,6 +67,8 @@ def load_config(overrides: dict | None = None) -> dict:
         ),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # reverse proxies in front (nginx = 1): trust that many X-Forwarded-For/-Proto hops
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "API_TITLE": "特种设备安全监管 API (Zone · Block · Chain)",
         "API_VERSION": "1",
         "OPENAPI_VERSION": "3.0.3",

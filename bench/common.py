@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-PORT = 18761
+PORT = int(os.environ.get("BENCH_PORT", "18761"))  # loopback; override when it is taken
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 18771
+PORT = int(os.environ.get("CRASH_PORT", "18771"))
 FLASK = str(ROOT / ".venv/bin/flask")
 
 

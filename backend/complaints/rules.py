@@ -155,7 +155,7 @@ def parse_challenge(key: bytes, challenge: str) -> Challenge | None:
     if len(parts) != 5 or parts[0] != CHALLENGE_VERSION:
         return None
     payload, signature = ".".join(parts[:4]), parts[4]
-    if not hmac.compare_digest(_sign(key, payload), signature):
+    if not hmac.compare_digest(_sign(key, payload).encode(), signature.encode()):
         return None
     if not (parts[1].isdigit() and parts[2].isdigit()):
         return None

@@ -82,7 +82,9 @@ class TriageSchema(BaseSchema):
     duplicate_of = Id(load_default=None, allow_none=True)
     open_hazard = fields.Nested(OpenHazardSchema, load_default=None, allow_none=True)
     reward_yuan = fields.Decimal(places=2, load_default=None, allow_none=True,
-                                 validate=validate.Range(min=0, max=1_000_000))
+                                 validate=validate.Range(min=0, max=1_000_000),
+                                 # numbers in the spec (apispec would print the Decimal bounds as strings)
+                                 metadata={"minimum": 0, "maximum": 1_000_000})
 
 
 # --- output ---------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def sha256_hex(data: bytes) -> str:
 
 def check_sha256(data: bytes, expected: str) -> None:
     """Raise ImageRejected('hash_mismatch') unless ``data`` hashes to ``expected``."""
-    if not hmac.compare_digest(sha256_hex(data), expected.lower()):
+    if not hmac.compare_digest(sha256_hex(data).encode(), expected.lower().encode()):
         raise ImageRejected("hash_mismatch")
 
 
@@ -152,6 +152,9 @@ def _decode(img: Image.Image, long_edge: int) -> None:
         img.load()
     except _DECODE_ERRORS as exc:
         raise ImageRejected("corrupt_image", str(exc)) from exc
+    if img.mode in ("P", "PA") and img.palette is None:
+        # e.g. a palette PNG without its PLTE chunk: Pillow decodes it, then asserts on use
+        raise ImageRejected("corrupt_image", "palette image without a palette")
     _orient(img)
 
 

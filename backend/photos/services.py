@@ -67,7 +67,7 @@ def signed_photo_url(sha256: str, variant: str) -> str:
 
 
 def open_signed_photo(sha256: str, variant: str, expires: int, signature: str) -> Path:
-    valid = hmac.compare_digest(_signature(sha256, variant, expires), signature)
+    valid = hmac.compare_digest(_signature(sha256, variant, expires).encode(), signature.encode())
     if not valid or expires < time.time():
         raise NotFound("照片链接无效或已过期 (photo link invalid or expired)")
     path = storage().open_path(f"{sha256}.{VARIANTS[variant]}")

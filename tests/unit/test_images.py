@@ -486,3 +486,16 @@ def test_mangled_uploads_either_process_or_are_rejected_cleanly(
         assert err.status in (400, 413, 415)
     else:
         assert _open(result.data).mode == "RGB"
+
+
+def test_palette_png_without_its_palette_is_corrupt_image_400():
+    """Found by tests/security/test_upload_fuzzing.py: Pillow asserted (a 500) on the missing PLTE."""
+    buffer = io.BytesIO()
+    Image.new("P", (8, 8), 3).save(buffer, "PNG")
+    raw = buffer.getvalue()
+    start = raw.index(b"PLTE") - 4
+    length = struct.unpack(">I", raw[start:start + 4])[0]
+    with pytest.raises(ImageRejected) as rejected:
+        process_upload(raw[:start] + raw[start + 12 + length:])
+    assert rejected.value.code == "corrupt_image"
+    assert rejected.value.status == 400
