@@ -150,33 +150,43 @@ test('page killed mid-photo-upload and reopened on the same profile: the upload 
   }
 })
 
-test('storage nearly full: the new record is refused with a clear message, the queued one is kept and sent', async ({ page, context, request }) => {
+test('storage full: the new record is refused with a clear message, the queued one is kept and sent', async ({ page, context, request }) => {
   const token = await apiToken(request, 'manager1')
   const device = await firstDevice(request, token)
   const queued = `存储将满-已排队 e2e ${Date.now()}`
+  // IndexedDB writes fail the way a full phone fails them (QuotaExceededError) while window.__storageFull is set.
+  // (CDP Storage.overrideQuotaForOrigin did not make this origin's IndexedDB writes fail once the service worker
+  // controls the page and persistent storage is granted, so the refusal is injected at the IndexedDB API.)
+  await page.addInitScript(() => {
+    const w = window as unknown as { __storageFull?: boolean }
+    for (const method of ['put', 'add'] as const) {
+      const original = IDBObjectStore.prototype[method]
+      IDBObjectStore.prototype[method] = function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+        if (w.__storageFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+        return original.apply(this, args)
+      }
+    }
+  })
 
   await uiLogin(page, 'manager1')
   await context.setOffline(true)
   await reportHazard(page, device.id, queued, 23)
   await expect(page.getByTestId('sync-badge')).toHaveText('1')
 
-  // the phone is out of space for this site: quota = what is used now + a few KB
-  const cdp = await context.newCDPSession(page)
-  const origin = new URL(page.url()).origin
-  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0)
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 4096 })
-
   await page.goto(`/hazards/new?device=${device.id}`)
+  await page.getByPlaceholder('如：安全附件、作业人员、安全管理').fill('安全附件')
   await page.getByPlaceholder('描述发现的问题').fill('存储满时的第二条')
+  await page.evaluate(() => { (window as unknown as { __storageFull: boolean }).__storageFull = true })
   await page.getByTestId('photo-input').setInputFiles([{ name: 'b.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 24) }])
   const dialog = page.locator('.van-dialog')
   await expect(dialog).toContainText('手机存储空间不足')
   await expect(dialog).toContainText('已保存、等待上传的记录不会丢失')
   await dialog.getByRole('button').click()
   await expect(page.getByTestId('photo-thumb')).toHaveCount(0)
+  await expect(page.getByTestId('sync-badge')).toHaveText('1')
 
   // space comes back (the user cleared some); the queued record goes up once
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin })
+  await page.evaluate(() => { (window as unknown as { __storageFull: boolean }).__storageFull = false })
   await context.setOffline(false)
   await page.getByTestId('sync-now').click()
   await waitSynced(page)
