@@ -301,7 +301,6 @@ test('app updated while the outbox holds work: the prompt warns, the work surviv
     await page.route('**/api/sync/push', route => route.abort('connectionrefused'))
     await reportHazard(page, device.id, description, 27)
     await expect(page.getByTestId('sync-badge')).toHaveText('1')
-    const oldScript = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL)
 
     // a new deploy: a different service worker script
     writeFileSync(swPath, `${readFileSync(backup, 'utf8')}\n// e2e deploy ${Date.now()}\n`)
@@ -310,10 +309,19 @@ test('app updated while the outbox holds work: the prompt warns, the work surviv
     await expect(prompt).toContainText('新版本可用')
     await expect(prompt).toContainText('还有 1 条记录未上传，建议先同步再更新')
 
-    await prompt.getByRole('button', { name: '立即更新' }).click()
+    expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting)).toBe(true)
+
+    // the user updates anyway: the new worker takes over and the page reloads
+    await Promise.all([
+      page.waitForEvent('framenavigated'),
+      prompt.getByRole('button', { name: '立即更新' }).click(),
+    ])
     await page.waitForLoadState('load')
+    await expect.poll(() => page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration()
+      return !reg?.waiting && !!reg?.active && !!navigator.serviceWorker.controller
+    })).toBe(true)
     await expect(page.getByTestId('reload-prompt')).toHaveCount(0)
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL)).toBe(oldScript)
     await expect(page.getByTestId('sync-badge')).toHaveText('1')
 
     await page.unroute('**/api/sync/push')
