@@ -31,6 +31,7 @@ test('inspector triages complaints: substantiated opens a hazard, a repeat is ma
   await expect(page.getByTestId('complaint-description')).toHaveText(first)
   await expect(page.getByTestId('complaint-phone')).toContainText('13812345678')
   await expect(page.getByTestId('complaint-photo')).toHaveCount(1)
+  await expect.poll(() => page.getByTestId('complaint-photo').locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
   await expect(page.getByTestId('complaint-status')).toHaveText('待核查')
 
   await page.getByTestId('triage-submit').click()
