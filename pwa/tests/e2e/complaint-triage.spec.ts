@@ -92,8 +92,13 @@ test('inspector triages complaints: substantiated opens a hazard, a repeat is ma
   await expect(page.getByTestId('complaint-item').filter({ hasText: first })).toHaveCount(0)
 })
 
-test('an inspector with nothing to triage sees the empty state', async ({ page }) => {
+test('an inspector with nothing to triage sees the empty state; offline the screen says it needs a connection', async ({ page, context }) => {
   await uiLogin(page, 'inspector3')
   await page.getByTestId('tile-complaints').click()
   await expect(page.getByTestId('complaints-empty')).toContainText('没有待核查的投诉')
+  await context.setOffline(true)
+  await page.reload()
+  await expect(page.getByTestId('complaints-offline')).toContainText('投诉核查需要联网')
+  await page.goto('/')
+  await expect(page.getByTestId('tile-complaints')).toContainText('-')
 })
