@@ -6,6 +6,8 @@ export SESV_INSTANCE_DIR=${E2E_INSTANCE_DIR:-$(mktemp -d /tmp/sesv-e2e.XXXXXX)}
 PORT=${E2E_PORT:-8765}
 export PUBLIC_BASE_URL=${E2E_BASE_URL:-http://127.0.0.1:$PORT}
 export RATELIMIT_ENABLED=0
+# a known JWT key so the fault-injection specs can mint genuinely expired tokens (test server only)
+export JWT_SECRET_KEY=${E2E_JWT_SECRET:-sesv-e2e-only-jwt-secret-0123456789abcdef}
 unset DATABASE_URL
 .venv/bin/flask --app app db upgrade >/dev/null
 .venv/bin/flask --app app demo load >/dev/null

@@ -9,6 +9,7 @@
 export {}
 declare global {
   const showConfirmDialog: typeof import('vant/es').showConfirmDialog
+  const showDialog: typeof import('vant/es').showDialog
   const showFailToast: typeof import('vant/es').showFailToast
   const showImagePreview: typeof import('vant/es').showImagePreview
   const showSuccessToast: typeof import('vant/es').showSuccessToast

@@ -1,5 +1,6 @@
 // Anonymous complaint endpoints: plain fetch through http.ts with no token, no IndexedDB, no service worker.
-import type { ComplaintCategory, ComplaintReceipt, ComplaintTracking, PowChallenge } from './types'
+// Triage endpoints (regulators, online only) are at the end.
+import type { ComplaintCategory, ComplaintDetail, ComplaintReceipt, ComplaintStatus, ComplaintSummary, ComplaintTracking, Page, PowChallenge, TriageBody } from './types'
 import { request } from './http'
 
 export const COMPLAINT_CATEGORIES: ComplaintCategory[] = [
@@ -50,4 +51,27 @@ export function normalizePhone(raw: string): string | null {
     if (digits.startsWith(prefix)) digits = digits.slice(prefix.length)
   }
   return /^(?:1[3-9]\d{9}|0\d{9,11})$/.test(digits) ? digits : null
+}
+
+// --- triage by the zone inspector (signed in, online only: nothing here goes through the outbox) ---
+
+export const COMPLAINT_STATUSES: ComplaintStatus[] = ['received', 'substantiated', 'not_substantiated', 'duplicate']
+
+export interface ComplaintListQuery {
+  status?: ComplaintStatus
+  device_id?: string | number
+  page?: number
+  per_page?: number
+}
+
+export function listComplaints(query: ComplaintListQuery = {}): Promise<Page<ComplaintSummary>> {
+  return request<Page<ComplaintSummary>>('/api/complaints', { query: { ...query } })
+}
+
+export function fetchComplaint(id: number | string): Promise<ComplaintDetail> {
+  return request<ComplaintDetail>(`/api/complaints/${encodeURIComponent(String(id))}`)
+}
+
+export function triageComplaint(id: number | string, body: TriageBody): Promise<ComplaintDetail> {
+  return request<ComplaintDetail>(`/api/complaints/${encodeURIComponent(String(id))}/triage`, { method: 'POST', json: body })
 }

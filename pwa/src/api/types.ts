@@ -209,3 +209,45 @@ export interface ComplaintTracking {
   registration_no: string
   replies: Array<{ at: string, text: string }>
 }
+
+export type ComplaintStatus = 'received' | 'substantiated' | 'not_substantiated' | 'duplicate'
+export type TriageOutcome = Exclude<ComplaintStatus, 'received'>
+
+/** A complaint as a regulator sees it in a list (phone masked). */
+export interface ComplaintSummary {
+  id: number
+  ticket_no: string
+  status: ComplaintStatus
+  status_label: string
+  category: ComplaintCategory
+  category_label: string
+  description: string
+  device_id: string
+  device_label: string
+  enterprise_id: string
+  enterprise_name: string
+  contact_phone_masked: string | null
+  contact_purged_at: string | null
+  public_reply: string | null
+  duplicate_of_id: number | null
+  hazard_id: string | null
+  reward: { amount_yuan: string | null, status: string, paid_at: string | null } | null
+  created_at: string
+  closed_at: string | null
+  closed_on: string | null
+}
+
+/** One complaint: regulators in scope also get the phone in clear and the photos. */
+export interface ComplaintDetail extends ComplaintSummary {
+  contact_phone: string | null
+  photos: Array<{ sha256: string, thumbnail_url: string, url: string }>
+  events: Array<{ action: string, to_status: string, actor_id: number | null, public_reply: string | null, at: string }>
+}
+
+export interface TriageBody {
+  outcome: TriageOutcome
+  public_reply: string
+  duplicate_of?: number | null
+  open_hazard?: { severity: string, category: string, description: string, attach_photos: boolean } | null
+  reward_yuan?: string | null
+}

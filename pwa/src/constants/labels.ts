@@ -1,5 +1,5 @@
 // Enum code → i18n key and tag colour, in one place. Templates never hard-code status text.
-import type { DeviceCategory, HazardSeverity, HazardStatus, InspectionState } from '@/api/types'
+import type { ComplaintStatus, DeviceCategory, HazardSeverity, HazardStatus, InspectionState } from '@/api/types'
 import type { SyncMark } from '@/offline/db'
 
 export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default'
@@ -24,3 +24,10 @@ export const SYNC_TAG: Record<SyncMark, TagType> = { synced: 'default', pending:
 export const OPEN_HAZARD_STATUSES: HazardStatus[] = ['reported', 'rectifying', 'rectification_submitted']
 
 export const HAZARD_CATEGORY_SUGGESTIONS = ['安全附件', '安全保护装置', '作业人员', '使用登记', '定期检验', '维护保养', '安全管理制度', '其他']
+
+export const COMPLAINT_STATUS_TAG: Record<ComplaintStatus, TagType> = {
+  received: 'danger',
+  substantiated: 'warning',
+  not_substantiated: 'default',
+  duplicate: 'default',
+}

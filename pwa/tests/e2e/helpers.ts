@@ -94,3 +94,49 @@ export async function createHazardViaApi(page: Page, request: APIRequestContext,
   expect(created.status()).toBe(201)
   return id
 }
+
+/** Solve the complaint proof of work in Node: sha256(challenge + nonce) with `bits` leading zero bits. */
+export function solvePowNode(challenge: string, bits: number): string {
+  for (let n = 0; ; n++) {
+    const d = createHash('sha256').update(challenge + n).digest()
+    let zeros = 0
+    for (const byte of d) {
+      if (byte) {
+        zeros += Math.clz32(byte) - 24
+        break
+      }
+      zeros += 8
+    }
+    if (zeros >= bits) return String(n)
+  }
+}
+
+/** File an anonymous complaint through the public API (as a member of the public's phone would). */
+export async function fileComplaintViaApi(
+  request: APIRequestContext,
+  qrToken: string,
+  description: string,
+  opts: { phone?: string, photos?: Buffer[], category?: string } = {},
+): Promise<{ ticket_no: string, tracking_code: string }> {
+  const hashes: string[] = []
+  for (const jpeg of opts.photos ?? []) {
+    const sha = createHash('sha256').update(jpeg).digest('hex')
+    const put = await request.put(`/api/public/photos/${sha}`, { headers: { 'Content-Type': 'image/jpeg' }, data: jpeg })
+    expect(put.ok()).toBeTruthy()
+    hashes.push((await put.json()).sha256 as string)
+  }
+  const challenge = await (await request.get('/api/public/challenge')).json() as { challenge: string, difficulty: number }
+  const nonce = solvePowNode(challenge.challenge, challenge.difficulty)
+  const res = await request.post('/api/public/complaints', {
+    data: {
+      qr_token: qrToken,
+      category: opts.category ?? 'abnormal_operation',
+      description,
+      photos: hashes,
+      contact_phone: opts.phone ?? null,
+      pow: { challenge: challenge.challenge, nonce },
+    },
+  })
+  expect(res.status()).toBe(201)
+  return await res.json()
+}

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../../playwright.config'
-import { apiToken, createHazardViaApi, firstDevice, makeJpeg, uiLogin, waitSynced } from './helpers'
+import { apiToken, createHazardViaApi, fileComplaintViaApi, firstDevice, makeJpeg, uiLogin, waitSynced } from './helpers'
 
 const OUT = process.env.SCREENSHOT_DIR ?? new URL('../../../docs/screenshots/', import.meta.url).pathname
 
@@ -129,4 +129,47 @@ test.describe('public complaint (in-app browser: no service worker, not signed i
     await expect(page.getByTestId('complaint-result')).toBeVisible({ timeout: 120_000 })
     await shot(page, '20-complaint-submitted')
   })
+})
+
+test('screenshots of complaint triage (zone inspector)', async ({ page, request }) => {
+  test.setTimeout(150_000)
+  const token = await apiToken(request, 'inspector1')
+  const res = await request.get('/api/devices?category=elevator&per_page=1', { headers: { Authorization: `Bearer ${token}` } })
+  const elevator = (await res.json()).items[0] as { qr_token: string }
+  await page.goto('/login')
+  const photos = [await makeJpeg(page, 7), await makeJpeg(page, 8)]
+  await fileComplaintViaApi(request, elevator.qr_token, '电梯运行中有明显异响和抖动，平层不准，已持续一周', { phone: '13912345678', photos, category: 'abnormal_operation' })
+  await fileComplaintViaApi(request, elevator.qr_token, '今天早上被困电梯十分钟，按警铃无人应答', { category: 'elevator_trapped' })
+
+  await uiLogin(page, 'inspector1')
+  await expect(page.getByTestId('tile-complaints')).not.toContainText('-')
+  await shot(page, '21-home-inspector-complaints')
+  await page.getByTestId('tile-complaints').click()
+  await expect(page.getByTestId('complaint-item').first()).toBeVisible()
+  await shot(page, '22-complaint-list')
+  await page.getByTestId('complaint-item').filter({ hasText: '异响和抖动' }).first().click()
+  await expect(page.getByTestId('complaint-photo')).toHaveCount(2)
+  await shot(page, '23-complaint-detail')
+  await page.getByTestId('open-hazard').click()
+  await page.getByTestId('hazard-category').locator('input').fill('安全保护装置')
+  await page.getByTestId('triage-reply').locator('textarea').fill('经现场核查属实，已责令使用单位停梯检修。')
+  await page.getByTestId('triage-submit').scrollIntoViewIfNeeded()
+  await shot(page, '24-complaint-triage-form')
+  await page.getByTestId('triage-submit').click()
+  await expect(page.locator('.van-dialog')).toBeVisible()
+  await shot(page, '25-complaint-triage-confirm')
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('triage-result')).toBeVisible()
+  await page.getByTestId('triage-result').scrollIntoViewIfNeeded()
+  await shot(page, '26-complaint-triaged')
+  await page.goto('/complaints?status=duplicate')
+  await expect(page.getByTestId('complaints-empty')).toBeVisible()
+  await shot(page, '27-complaint-list-empty')
+  await page.goto('/me')
+  await page.getByTestId('lang-en').click()
+  await page.goto('/complaints')
+  await expect(page.getByTestId('complaint-item').first()).toBeVisible()
+  await shot(page, '28-complaint-list-english')
+  await page.goto('/me')
+  await page.getByText('简体中文').click()
 })
