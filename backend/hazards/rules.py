@@ -111,5 +111,20 @@ def default_deadline(severity: str, reported_on: date, days: dict[str, int]) -> 
     return reported_on + timedelta(days=days[severity])
 
 
+OFFLINE_GRACE_DAYS = 30
+
+
+def earliest_deadline(server_today: date, recorded_on: date | None) -> date:
+    """The earliest deadline a report may carry.
+
+    A report made offline reaches the server later than it was written; its deadline is judged against the day
+    the phone recorded it, within a grace window so an old or forged date cannot backdate a deadline freely.
+    A phone clock running ahead never moves the bar past the server's today.
+    """
+    if recorded_on is None or recorded_on > server_today:
+        return server_today
+    return max(recorded_on, server_today - timedelta(days=OFFLINE_GRACE_DAYS))
+
+
 def is_overdue(status: str, deadline: date | None, as_of: date) -> bool:
     return status != HazardStatus.verified_closed and deadline is not None and deadline < as_of

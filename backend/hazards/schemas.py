@@ -20,6 +20,8 @@ class HazardCreateSchema(BaseSchema):
     responsible_person = text(60, load_default="")
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
     deadline = fields.Date(load_default=None, allow_none=True)
+    recorded_on = fields.Date(load_default=None, allow_none=True,
+                              metadata={"description": "the phone's date when the report was made (offline)"})
 
 
 class TransitionSchema(BaseSchema):

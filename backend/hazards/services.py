@@ -125,8 +125,8 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
         "major": current_app.config["HAZARD_DEADLINE_DAYS_MAJOR"],
     }
     deadline = data.get("deadline") or rules.default_deadline(data["severity"], reported_on, days)
-    if deadline < reported_on:
-        raise ValidationFailed(details={"fields": {"deadline": ["整改期限不能早于今天"]}})
+    if deadline < rules.earliest_deadline(reported_on, data.get("recorded_on")):
+        raise ValidationFailed(details={"fields": {"deadline": ["整改期限不能早于发现当天"]}})
     hazard = Hazard(
         id=str(data["id"]), enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
         device_id=device_id, source=data["source"], category=data["category"],

@@ -274,6 +274,28 @@ def test_given_deadline_is_kept(client, city):
     assert _report(client, city.inspector, city.dev_a, deadline=deadline)["deadline"] == deadline
 
 
+def _report_status(client, city, **extra) -> int:
+    body = {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
+            "description": "离线上报", **extra}
+    return client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code
+
+
+def test_offline_report_may_keep_the_deadline_of_the_day_it_was_recorded(client, city):
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    assert _report_status(client, city, deadline=yesterday, recorded_on=yesterday) == 201
+
+
+def test_deadline_before_the_recorded_day_is_422(client, city):
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    assert _report_status(client, city, deadline=yesterday) == 422
+    assert _report_status(client, city, deadline=yesterday, recorded_on=today().isoformat()) == 422
+
+
+def test_recorded_day_cannot_backdate_a_deadline_beyond_the_grace_window(client, city):
+    long_ago = (today() - timedelta(days=60)).isoformat()
+    assert _report_status(client, city, deadline=long_ago, recorded_on=long_ago) == 422
+
+
 def test_report_without_device_goes_to_the_managers_own_enterprise(client, city):
     body = {"id": f.new_id(), "category": "管理", "severity": "general", "description": "未建立台账"}
     response = client.post("/api/hazards", json=body, headers=auth(city.manager))

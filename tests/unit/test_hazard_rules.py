@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -143,3 +143,13 @@ AS_OF = date(2025, 6, 15)
 )
 def test_is_overdue(status, deadline, overdue):
     assert is_overdue(status, deadline, AS_OF) is overdue
+
+
+def test_earliest_deadline_follows_the_recorded_day_within_the_grace_window():
+    from backend.hazards.rules import OFFLINE_GRACE_DAYS, earliest_deadline
+
+    server_today = date(2026, 11, 23)
+    assert earliest_deadline(server_today, None) == server_today
+    assert earliest_deadline(server_today, date(2026, 11, 22)) == date(2026, 11, 22)
+    assert earliest_deadline(server_today, date(2026, 11, 24)) == server_today
+    assert earliest_deadline(server_today, date(2025, 1, 1)) == date(2026, 11, 23) - timedelta(OFFLINE_GRACE_DAYS)

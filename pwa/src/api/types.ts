@@ -113,6 +113,8 @@ export interface HazardCreate {
   location: string
   photos: string[]
   deadline?: string
+  /** the phone's date when the report was made: an offline report's deadline is judged against it */
+  recorded_on?: string
 }
 
 /** Empty note/reason are left out (the server defaults them; it refuses null). */
