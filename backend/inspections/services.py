@@ -324,18 +324,19 @@ def check_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
 
 # --- device record and self-check rhythm -----------------------------------------------
 
-def _latest(kind: str, column, ids: list[int]) -> dict[int, Check]:  # type: ignore[no-untyped-def]
+def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:  # type: ignore[no-untyped-def]
+    """(date, result) of the newest non-superseded check of `kind` per `column` value;
+    one row per key through a window, not every daily check ever made."""
     if not ids:
         return {}
     newer = select(Check.supersedes_id).where(Check.supersedes_id.isnot(None))
-    rows = db.session.scalars(
-        select(Check).where(Check.kind == kind, column.in_(ids), Check.id.not_in(newer))
-        .order_by(Check.performed_on.desc(), Check.created_at.desc())
-    )
-    latest: dict[int, Check] = {}
-    for check in rows:
-        latest.setdefault(getattr(check, column.key), check)
-    return latest
+    rank = func.row_number().over(partition_by=column,
+                                  order_by=(Check.performed_on.desc(), Check.created_at.desc()))
+    ranked = (select(column.label("key"), Check.performed_on, Check.result, rank.label("n"))
+              .where(Check.kind == kind, column.in_(ids), Check.id.not_in(newer)).subquery())
+    rows = db.session.execute(select(ranked.c.key, ranked.c.performed_on, ranked.c.result)
+                              .where(ranked.c.n == 1))
+    return {key: (on, result) for key, on, result in rows}
 
 
 def last_checks(devices: list) -> dict[int, dict]:  # type: ignore[type-arg]
@@ -344,8 +345,8 @@ def last_checks(devices: list) -> dict[int, dict]:  # type: ignore[type-arg]
     mutual = _latest(CheckKind.mutual_check, Check.enterprise_id,
                      sorted({d.enterprise_id for d in devices}))
 
-    def brief(check: Check | None) -> dict | None:
-        return {"on": check.performed_on, "result": check.result} if check else None
+    def brief(found: tuple[date, str] | None) -> dict | None:
+        return {"on": found[0], "result": found[1]} if found else None
 
     return {d.id: {"self": brief(own.get(d.id)), "mutual": brief(mutual.get(d.enterprise_id))}
             for d in devices}

@@ -317,3 +317,13 @@ def test_supervisor_pool_lists_certificates_exams_and_eligibility(client, city):
     assert (row["user_id"], row["eligible"], row["certificate"]["number"]) == (
         city.supervisor.id, True, "JD-2026-001")
     assert row["exams"][0]["score"] == 88
+
+
+def test_device_record_shows_the_corrected_result_of_a_self_check(client, city, templates):
+    template = templates["device_elevator"]
+    first = daily_body(city, template, items=answers(template, {template.item_codes[0]: [PHOTO]}))
+    client.post("/api/checks", json=first, headers=auth(city.manager))
+    fix = daily_body(city, template, supersedes_id=first["id"], summary="误判，已核实合格")
+    assert client.post("/api/checks", json=fix, headers=auth(city.manager)).status_code == 201
+    record = client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.manager)).json
+    assert record["last_self_check"] == {"on": today().isoformat(), "result": "pass"}
