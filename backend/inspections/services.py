@@ -191,6 +191,8 @@ def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:  # 
         record_change("enterprise", enterprise.id, enterprise.id)
     db.session.flush()
     record_change("check", check.id, check.enterprise_id)
+    if check.device_id is not None:  # its record shows the last self-check
+        record_change("device", check.device_id, check.enterprise_id)
     append_evidence("check.submit", check.id, {"content": check_digest(check)})
 
 

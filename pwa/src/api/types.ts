@@ -42,7 +42,15 @@ export interface Device {
   qr_token: string | null
   qr_url: string | null
   open_hazards: number
+  /** last daily self-check of the device and last mutual check of its enterprise */
+  last_self_check?: LastCheck | null
+  last_mutual_check?: LastCheck | null
   updated_at: string
+}
+
+export interface LastCheck {
+  on: string
+  result: 'pass' | 'fail'
 }
 
 export interface PublicDevice {

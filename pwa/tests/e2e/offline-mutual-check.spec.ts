@@ -43,6 +43,10 @@ test('a supervisor fills a mutual check offline with two failed items; it become
     expect(hazard.source).toBe('mutual_check')
     expect(hazard.photos).toHaveLength(1)
   }
+  const devices = await (await request.get('/api/devices?enterprise_id=1&per_page=1', { headers: auth })).json()
+  await page.goto(`/devices/${devices.items[0].id}`)
+  await expect(page.getByTestId('last-mutual-check')).toContainText(`${checks.items[0].performed_on} 有问题`)
+
   const manager = { Authorization: `Bearer ${await apiToken(request, 'manager1')}` }
   const seen = await (await request.get(`/api/checks/${checks.items[0].id}`, { headers: manager })).json()
   expect(seen.hazard_ids).toHaveLength(2)
