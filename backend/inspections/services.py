@@ -230,7 +230,7 @@ def _self_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
     rhythm = Rhythm(data.get("subkind") or Rhythm.daily)
     if rhythm == Rhythm.daily and not data.get("device_id"):
         raise ValidationFailed(details={"fields": {"device_id": ["日管控检查须指定设备"]}})
-    enterprise, device = _enterprise_and_device(actor, data | {"subkind": rhythm})
+    enterprise, device = _enterprise_and_device(actor, data)
     if enterprise.id != actor.enterprise_id:
         raise Forbidden("只能对本单位进行自查 (own enterprise only)")
     data["subkind"] = rhythm.value
@@ -245,6 +245,8 @@ def _mutual_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
     assignment = get_assignment_for(actor, data["assignment_id"])
     if assignment.supervisor_id != actor.id:
         raise Forbidden("该互查任务未分配给您 (not your task)")
+    if assignment.check_id is not None and not data.get("supersedes_id"):
+        raise Conflict("该互查任务已完成；如需更正请提交更正版本 (task already done)", code="task_done")
     if not is_eligible(actor, data["performed_on"]):
         raise Forbidden("您的监督员证已过期或无效 (supervisor certificate not valid)",
                         code="certificate_invalid")

@@ -327,3 +327,19 @@ def test_device_record_shows_the_corrected_result_of_a_self_check(client, city, 
     assert client.post("/api/checks", json=fix, headers=auth(city.manager)).status_code == 201
     record = client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.manager)).json
     assert record["last_self_check"] == {"on": today().isoformat(), "result": "pass"}
+
+
+def test_a_done_task_takes_only_a_correction(client, city, cycle, templates):
+    first = mutual_body(cycle, templates)
+    client.post("/api/checks", json=first, headers=auth(city.supervisor))
+    second = client.post("/api/checks", json=mutual_body(cycle, templates), headers=auth(city.supervisor))
+    assert (second.status_code, second.json["error"]["code"]) == (409, "task_done")
+
+
+def test_a_supervisor_whose_certificate_expired_cannot_submit_the_task(client, city, cycle, templates):
+    from backend.org.models import Certificate
+
+    db.session.query(Certificate).update({"expires_on": today() - timedelta(days=1)})
+    db.session.commit()
+    response = client.post("/api/checks", json=mutual_body(cycle, templates), headers=auth(city.supervisor))
+    assert (response.status_code, response.json["error"]["code"]) == (403, "certificate_invalid")
