@@ -131,7 +131,7 @@ def annotate_devices(actor: Actor, devices: list[Device]) -> list[Device]:
     complaints (they never see the others)."""
     from backend.complaints.services import complaint_counts
     from backend.hazards.services import open_hazard_counts
-    from backend.inspections.services import last_checks
+    from backend.inspections.status import last_checks
 
     ids = [d.id for d in devices]
     hazards, complaints, checks = open_hazard_counts(ids), complaint_counts(ids), last_checks(devices)

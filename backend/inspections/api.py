@@ -7,7 +7,7 @@ from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.clock import today
 from backend.core.schemas import PageQuerySchema, page_schema
 from backend.extensions import db
-from backend.inspections import mutual, services
+from backend.inspections import mutual, services, status
 from backend.inspections.schemas import (
     AssignmentListQuerySchema,
     AssignmentSchema,
@@ -95,7 +95,7 @@ def submit_check(body: dict):  # type: ignore[no-untyped-def]
 @bp.response(200, SelfCheckOverviewSchema)
 def self_check_status(query: dict):  # type: ignore[no-untyped-def]
     """Due and missed daily / weekly / monthly self-checks per enterprise, counted per zone."""
-    return services.self_check_overview(current_user, query)
+    return status.self_check_overview(current_user, query)
 
 
 @bp.get("/mutual-check-cycles")

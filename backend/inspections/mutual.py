@@ -57,14 +57,10 @@ def eligible_supervisors(enterprise_ids: list[int], as_of: date) -> dict[int, li
 # --- cycles ---------------------------------------------------------------------------
 
 def visible_cycles(actor: Actor) -> Select:
-    from backend.org.scope import _own_zone
-
-    if actor.role in (Role.bureau_admin, Role.inspector):
-        clause = zone_scope(actor, MutualCheckCycle.zone_id)
-    else:
-        clause = MutualCheckCycle.zone_id == _own_zone(actor)
-    return select(MutualCheckCycle).where(clause).order_by(MutualCheckCycle.starts_on.desc(),
-                                                           MutualCheckCycle.id.desc())
+    """Cycles are zone-level: regulators see their zone's, enterprise people their own zone's."""
+    return (select(MutualCheckCycle).where(zone_scope(actor, MutualCheckCycle.zone_id))
+            .options(selectinload(MutualCheckCycle.assignments))
+            .order_by(MutualCheckCycle.starts_on.desc(), MutualCheckCycle.id.desc()))
 
 
 def list_cycles(actor: Actor, filters: dict) -> Page:
