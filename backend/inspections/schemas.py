@@ -146,9 +146,56 @@ class SelfCheckQuerySchema(BaseSchema):
     as_of = fields.Date(load_default=None)
 
 
+class PeriodSchema(Schema):
+    start = fields.Date()
+    end = fields.Date()
+
+
+class RhythmStatusSchema(Schema):
+    #: the current week / month still lacks its check
+    due = fields.Boolean()
+    #: finished periods without a check (漏检)
+    missed = fields.List(fields.Nested(PeriodSchema))
+    last_done = fields.Date(allow_none=True)
+
+
+class DeviceRhythmSchema(Schema):
+    device_id = fields.Integer()
+    name = fields.String()
+    category = fields.String()
+    due = fields.Boolean()
+    missed = fields.List(fields.Date())
+    last_done = fields.Date(allow_none=True)
+
+
+class DailyStatusSchema(Schema):
+    due = fields.Integer()
+    missed = fields.Integer()
+    devices = fields.List(fields.Nested(DeviceRhythmSchema))
+
+
+class EnterpriseSelfCheckSchema(Schema):
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.String()
+    zone_id = fields.Integer()
+    as_of = fields.Date()
+    daily = fields.Nested(DailyStatusSchema)
+    weekly = fields.Nested(RhythmStatusSchema)
+    monthly = fields.Nested(RhythmStatusSchema)
+
+
+class ZoneSelfCheckSchema(Schema):
+    zone_id = fields.Integer()
+    enterprises = fields.Integer()
+    daily_due = fields.Integer()
+    daily_missed = fields.Integer()
+    weekly_missed = fields.Integer()
+    monthly_missed = fields.Integer()
+
+
 class SelfCheckOverviewSchema(Schema):
-    enterprises = fields.Raw()
-    zones = fields.Raw()
+    enterprises = fields.List(fields.Nested(EnterpriseSelfCheckSchema))
+    zones = fields.List(fields.Nested(ZoneSelfCheckSchema))
 
 
 # --- cycles, assignments, pool ------------------------------------------------------------
@@ -215,8 +262,33 @@ class PoolQuerySchema(BaseSchema):
     as_of = fields.Date(load_default=None)
 
 
+class PoolCertificateSchema(Schema):
+    number = fields.String()
+    issued_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+
+
+class PoolExamSchema(Schema):
+    exam_on = fields.Date()
+    trained_on = fields.Date(allow_none=True)
+    score = fields.Integer()
+    passed = fields.Boolean()
+
+
+class PoolEntrySchema(Schema):
+    user_id = fields.Integer()
+    display_name = fields.String()
+    enterprise_id = fields.Integer(allow_none=True)
+    enterprise_name = fields.String(allow_none=True)
+    person_id = fields.Integer(allow_none=True)
+    certificate = fields.Nested(PoolCertificateSchema, allow_none=True)
+    exams = fields.List(fields.Nested(PoolExamSchema))
+    #: may do mutual checks on the day asked (valid block-supervisor certificate)
+    eligible = fields.Boolean()
+
+
 class PoolSchema(Schema):
-    items = fields.Raw()
+    items = fields.List(fields.Nested(PoolEntrySchema))
 
 
 class ExamCreateSchema(BaseSchema):

@@ -343,3 +343,26 @@ def test_a_supervisor_whose_certificate_expired_cannot_submit_the_task(client, c
     db.session.commit()
     response = client.post("/api/checks", json=mutual_body(cycle, templates), headers=auth(city.supervisor))
     assert (response.status_code, response.json["error"]["code"]) == (403, "certificate_invalid")
+
+
+def test_days_without_a_daily_check_count_as_missed(client, city, templates):
+    body = daily_body(city, templates["device_elevator"])
+    client.post("/api/checks", json=body, headers=auth(city.manager))
+    later = (today() + timedelta(days=3)).isoformat()
+    status = client.get(f"/api/self-checks/status?as_of={later}", headers=auth(city.manager))
+    [row] = status.json["enterprises"]
+    [device] = row["daily"]["devices"]
+    assert device["missed"] == [(today() + timedelta(days=n)).isoformat() for n in (1, 2)]
+    assert (device["due"], device["last_done"]) == (True, today().isoformat())
+
+
+def test_self_check_counts_stay_inside_the_inspectors_zone(client, city, templates):
+    rows = client.get("/api/self-checks/status", headers=auth(city.other_inspector)).json
+    assert {r["enterprise_id"] for r in rows["enterprises"]} == {city.ent_x.id}
+    assert [z["zone_id"] for z in rows["zones"]] == [city.other_zone.id]
+
+
+def test_supervisor_pool_dates_are_iso_dates(client, city):
+    certify(city.supervisor, expires_on=date(2030, 6, 30))
+    [row] = client.get("/api/supervisors?as_of=2030-07-01", headers=auth(city.inspector)).json["items"]
+    assert (row["certificate"]["expires_on"], row["eligible"]) == ("2030-06-30", False)
