@@ -32,6 +32,11 @@ class TemplatePublishSchema(BaseSchema):
     sections = fields.List(fields.Nested(TemplateSectionSchema), required=True,
                            validate=validate.Length(min=1, max=20))
 
+    @validates_schema
+    def _category_for_device_checks(self, data: dict, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+        if data.get("purpose") == "daily_device" and not data.get("device_category"):
+            raise ValidationError({"device_category": ["设备日常检查表须指定设备类别"]})
+
 
 class TemplateSchema(Schema):
     id = fields.Integer()

@@ -366,3 +366,11 @@ def test_supervisor_pool_dates_are_iso_dates(client, city):
     certify(city.supervisor, expires_on=date(2030, 6, 30))
     [row] = client.get("/api/supervisors?as_of=2030-07-01", headers=auth(city.inspector)).json["items"]
     assert (row["certificate"]["expires_on"], row["eligible"]) == ("2030-06-30", False)
+
+
+def test_a_new_device_checklist_needs_its_device_category(client, city, templates):
+    body = {"code": "device_new", "title": "新设备检查表", "purpose": "daily_device", "sections": [
+        {"code": "a", "title": "一", "items": [{"code": "a.1", "text": "检查项一"}]}]}
+    response = client.post("/api/checklist-templates", json=body, headers=auth(city.admin))
+    assert response.status_code == 422
+    assert "device_category" in response.json["error"]["details"]["fields"]
