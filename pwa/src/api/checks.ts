@@ -1,4 +1,4 @@
-import type { CheckAssignment, ChecklistTemplate, Page } from './types'
+import type { CheckAssignment, ChecklistTemplate, Page, SelfCheckOverview } from './types'
 import { request } from './http'
 
 /** The signed-in supervisor's mutual-check tasks (互查任务). */
@@ -9,4 +9,9 @@ export function fetchMyTasks(): Promise<Page<CheckAssignment>> {
 /** Current checklists of one purpose. */
 export function fetchTemplates(purpose: ChecklistTemplate['purpose']): Promise<{ items: ChecklistTemplate[] }> {
   return request<{ items: ChecklistTemplate[] }>('/api/checklist-templates', { query: { purpose } })
+}
+
+/** Due and missed self-checks (日管控、周排查、月调度) of the enterprises in scope. */
+export function fetchSelfCheckStatus(): Promise<SelfCheckOverview> {
+  return request<SelfCheckOverview>('/api/self-checks/status')
 }

@@ -205,6 +205,24 @@ export interface CheckSubmit {
   items: CheckItemAnswer[]
 }
 
+export interface RhythmStatus {
+  due: boolean
+  missed: Array<{ start: string, end: string }>
+  last_done: string | null
+}
+
+export interface EnterpriseSelfCheck {
+  enterprise_id: number
+  enterprise_name: string
+  daily: { due: number, missed: number }
+  weekly: RhythmStatus
+  monthly: RhythmStatus
+}
+
+export interface SelfCheckOverview {
+  enterprises: EnterpriseSelfCheck[]
+}
+
 export type OpType = 'hazard.create' | 'hazard.transition' | 'check.submit'
 export type OpStatus = 'applied' | 'duplicate' | 'conflict' | 'rejected'
 

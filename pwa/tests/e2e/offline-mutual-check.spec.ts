@@ -51,3 +51,13 @@ test('a supervisor fills a mutual check offline with two failed items; it become
   const seen = await (await request.get(`/api/checks/${checks.items[0].id}`, { headers: manager })).json()
   expect(seen.hazard_ids).toHaveLength(2)
 })
+
+test('the safety manager sees due and missed self-checks on the home screen, also offline', async ({ page, context }) => {
+  await uiLogin(page, 'manager1')
+  const summary = page.getByTestId('self-check-summary')
+  await expect(summary).toContainText('今日待查设备')
+  await expect(summary).toContainText(/近 7 日漏检 [1-9]\d* 次/)
+  await context.setOffline(true)
+  await page.reload()
+  await expect(page.getByTestId('self-check-summary')).toContainText('本月调度会议')
+})
