@@ -34,6 +34,7 @@ def _blueprints() -> tuple:
     from backend.devices.api import bp as devices
     from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
+    from backend.inspections.api import bp as inspections
     from backend.notices.api import bp as notices
     from backend.org.api import bp as org
     from backend.photos.api import bp as photos
@@ -41,8 +42,8 @@ def _blueprints() -> tuple:
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
-    return (system, auth, org, devices, label_sheets, photos, hazards, notices, complaints, sync, public,
-            public_complaints)
+    return (system, auth, org, devices, label_sheets, photos, hazards, inspections, notices, complaints,
+            sync, public, public_complaints)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

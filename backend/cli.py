@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(evidence)
     app.cli.add_command(complaints)
+    app.cli.add_command(checklists)
 
 
 @click.group(help="Demo data.")
@@ -58,10 +59,11 @@ def verify() -> None:
     from backend.complaints.services import complaint_evidence_problem
     from backend.evidence.services import verify_chain
     from backend.hazards.services import hazard_evidence_problem
+    from backend.inspections.services import check_evidence_problem
     from backend.notices.services import notice_evidence_problem
 
     report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem,
-                           "complaint.": complaint_evidence_problem})
+                           "complaint.": complaint_evidence_problem, "check.": check_evidence_problem})
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")
@@ -92,3 +94,17 @@ def purge() -> None:
     count = purge_expired_contacts(utcnow())
     db.session.commit()
     click.echo(f"Wiped the contact phone of {count} complaint(s).")
+
+
+@click.group(help="Checklist templates.")
+def checklists() -> None:
+    """Commands under `flask checklists`."""
+
+
+@checklists.command("install", help="Publish the shipped default checklists not installed yet.")
+def install_checklists() -> None:
+    from backend.inspections.services import install_default_templates
+
+    added = install_default_templates()
+    db.session.commit()
+    click.echo(f"Installed {added} checklist templates.")

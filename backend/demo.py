@@ -91,9 +91,10 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     if scale.change_feed:
         _seed_change_feed(scale)
     db.session.flush()
+    checks = _demo_checks(scale, as_of) if scale.change_feed else 0
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
-            "devices": scale.devices}
+            "devices": scale.devices, "checks": checks}
 
 
 def _zone_name(z: int) -> str:
@@ -214,6 +215,17 @@ def _seed_change_feed(scale: Scale) -> None:
     _bulk(Change, ({"entity": e, "entity_id": str(i), "enterprise_id": ent, "seq": n + 1,
                     "deleted": False} for n, (e, i, ent) in enumerate(feed)))
     db.session.add(SyncCounter(id=1, value=len(feed)))
+
+
+#: extra block supervisors of block 1 (enterprise index, username, certificate still valid)
+DEMO_SUPERVISORS = ((36, "supervisor2", True), (60, "supervisor3", True), (84, "supervisor4", False))
+
+
+def _demo_checks(scale: Scale, as_of: date) -> int:
+    """Checklists, a current mutual-check cycle in zone 1 and a few submitted checks."""
+    from backend.inspections.demo import load_inspection_demo
+
+    return load_inspection_demo(as_of, DEMO_SUPERVISORS)
 
 
 DEMO_LOGINS = (

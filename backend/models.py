@@ -5,6 +5,7 @@ from backend.complaints import models as complaints  # noqa: F401
 from backend.devices import models as devices  # noqa: F401
 from backend.evidence import models as evidence  # noqa: F401
 from backend.hazards import models as hazards  # noqa: F401
+from backend.inspections import models as inspections  # noqa: F401
 from backend.notices import models as notices  # noqa: F401
 from backend.org import models as org  # noqa: F401
 from backend.photos import models as photos  # noqa: F401

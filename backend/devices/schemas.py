@@ -15,6 +15,11 @@ def _state(device) -> str:  # type: ignore[no-untyped-def]
     return inspection_state(device.next_inspection_due, device.status, today()).value
 
 
+class LastCheckSchema(Schema):
+    on = fields.Date()
+    result = fields.String()
+
+
 class DeviceSchema(Schema):
     id = fields.Integer()
     enterprise_id = Id()
@@ -41,6 +46,10 @@ class DeviceSchema(Schema):
     open_hazards = fields.Integer(attribute="open_hazards", dump_default=0)
     #: complaints about the device (enterprise users: substantiated ones only)
     complaint_count = fields.Integer(attribute="complaint_count", dump_default=0)
+    #: {"on": date, "result": "pass"|"fail"} of the device's last daily self-check (自查)
+    last_self_check = fields.Nested(LastCheckSchema, allow_none=True, dump_default=None)
+    #: the same for the last mutual check (互查) of its enterprise
+    last_mutual_check = fields.Nested(LastCheckSchema, allow_none=True, dump_default=None)
     updated_at = fields.DateTime()
 
 

@@ -131,13 +131,16 @@ def annotate_devices(actor: Actor, devices: list[Device]) -> list[Device]:
     complaints (they never see the others)."""
     from backend.complaints.services import complaint_counts
     from backend.hazards.services import open_hazard_counts
+    from backend.inspections.status import last_checks
 
     ids = [d.id for d in devices]
-    hazards, complaints = open_hazard_counts(ids), complaint_counts(ids)
+    hazards, complaints, checks = open_hazard_counts(ids), complaint_counts(ids), last_checks(devices)
     key = "total" if actor.role in (Role.bureau_admin, Role.inspector) else "substantiated"
     for device in devices:
         device.open_hazards = hazards.get(device.id, 0)  # type: ignore[attr-defined]
         device.complaint_count = complaints.get(device.id, {}).get(key, 0)  # type: ignore[attr-defined]
+        device.last_self_check = checks[device.id]["self"]  # type: ignore[attr-defined]
+        device.last_mutual_check = checks[device.id]["mutual"]  # type: ignore[attr-defined]
     return devices
 
 

@@ -60,7 +60,11 @@ class PullResultSchema(Schema):
 @bp.arguments(PushSchema)
 @bp.response(200, PushResultSchema)
 def push(body: dict) -> dict:
-    """Apply ops queued offline: hazard.create, hazard.transition. One result per op."""
+    """Apply ops queued offline, one result per op.
+
+    hazard.create (body of POST /api/hazards), hazard.transition (TransitionSchema plus
+    hazard_id) and check.submit (body of POST /api/checks: a filled checklist).
+    """
     results = services.push_ops(current_user, body["ops"])
     db.session.commit()
     return {"results": results}
@@ -71,5 +75,5 @@ def push(body: dict) -> dict:
 @bp.arguments(PullQuerySchema, location="query")
 @bp.response(200, PullResultSchema)
 def pull(query: dict) -> dict:
-    """Changes in scope since `cursor` (devices, hazards, enterprises), in commit order."""
+    """Changes in scope since `cursor` (devices, hazards, enterprises, checks), in commit order."""
     return services.pull_changes(current_user, query["cursor"])

@@ -37,7 +37,16 @@ def _enterprises(actor: Actor, ids: list[str]) -> dict[str, dict]:
     return {str(e.id): EnterpriseSchema().dump(e) for e in found}
 
 
-LOADERS = {"device": _devices, "hazard": _hazards, "enterprise": _enterprises}
+def _checks(actor: Actor, ids: list[str]) -> dict[str, dict]:
+    from backend.inspections.models import Check
+    from backend.inspections.schemas import CheckSchema
+    from backend.inspections.services import visible_checks
+
+    found = db.session.scalars(visible_checks(actor).where(Check.id.in_(ids)))
+    return {c.id: CheckSchema().dump(c) for c in found.unique()}
+
+
+LOADERS = {"device": _devices, "hazard": _hazards, "enterprise": _enterprises, "check": _checks}
 
 
 def load_entities(actor: Actor, rows: list[Change]) -> dict[tuple[str, str], dict]:

@@ -31,6 +31,8 @@ class OpHandler:
 def _handlers() -> dict[str, OpHandler]:
     from backend.hazards import services as hazards
     from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
+    from backend.inspections import services as inspections
+    from backend.inspections.schemas import CheckCreateSchema
 
     return {
         "hazard.create": OpHandler(HazardCreateSchema, lambda a, p: hazards.report_hazard(a, p)[1]),
@@ -38,6 +40,7 @@ def _handlers() -> dict[str, OpHandler]:
             TransitionOpSchema,
             lambda a, p: hazards.transition_hazard(a, p.pop("hazard_id"), p) is not None,
         ),
+        "check.submit": OpHandler(CheckCreateSchema, lambda a, p: inspections.submit_check(a, p)[1]),
     }
 
 

@@ -30,7 +30,7 @@ from backend.devices.models import Device
 from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.notices.models import Notice
-from backend.org.models import Enterprise
+from backend.org.models import Block, Enterprise
 from tests import factories as f
 from tests.conftest import auth
 
@@ -250,6 +250,125 @@ MATRIX |= {
                                            "public_reply": "经核查不属实"}),
         {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403",
          SUP: "own:403 peer:403 out:403"}),
+}
+
+
+def _template_id() -> int:
+    from backend.inspections.models import ChecklistTemplate
+    from backend.inspections.services import install_default_templates
+
+    install_default_templates()
+    db.session.commit()
+    return db.session.query(ChecklistTemplate).filter_by(code="device_elevator").one().id
+
+
+def _template(_t: Target) -> Request:
+    return f"/api/checklist-templates/{_template_id()}", {}
+
+
+def _new_template(_t: Target) -> Request:
+    body = {"code": "device_elevator", "title": "电梯日常检查表", "sections": [
+        {"code": "e", "title": "日常检查", "items": [{"code": "e.sign", "text": "使用标志在有效期内"}]}]}
+    return "/api/checklist-templates", {"json": body}
+
+
+def _check(t: Target) -> Request:
+    """A daily self-check of the target's device, stored directly."""
+    from backend.inspections.models import Check
+
+    check = Check(id=f.new_id(), kind="self_check", subkind="daily", template_id=_template_id(),
+                  enterprise_id=t.enterprise.id, zone_id=t.enterprise.zone_id, device_id=t.device.id,
+                  performed_by_id=t.hazard.reported_by_id, performed_on=date(2000, 1, 1), result="pass",
+                  payload_hash="0" * 64)
+    db.session.add(check)
+    db.session.commit()
+    return f"/api/checks/{check.id}", {}
+
+
+def _new_check(t: Target) -> Request:
+    from backend.inspections.models import ChecklistTemplate
+
+    template = db.session.get(ChecklistTemplate, _template_id())
+    items = [{"code": code, "result": "pass"} for code in template.item_codes]
+    body = {"id": f.new_id(), "kind": "self_check", "subkind": "daily", "template_id": template.id,
+            "device_id": t.device.id, "items": items}
+    return "/api/checks", {"json": body}
+
+
+def _new_cycle(t: Target) -> Request:
+    body = {"name": "第一轮互查", "starts_on": "2026-01-01", "due_on": "2026-01-31"}
+    return "/api/mutual-check-cycles", {"json": body | {"zone_id": t.enterprise.zone_id}}
+
+
+def _make_cycle(t: Target):  # type: ignore[no-untyped-def]
+    from backend.inspections.models import MutualCheckCycle
+
+    cycle = MutualCheckCycle(zone_id=t.enterprise.zone_id, name="互查", starts_on=today(),
+                             due_on=today(), seed=1, created_by_id=t.hazard.reported_by_id)
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def _cycle(t: Target) -> Request:
+    cycle = _make_cycle(t)
+    db.session.commit()
+    return f"/api/mutual-check-cycles/{cycle.id}", {}
+
+
+def _reassign(t: Target) -> Request:
+    """A task on the target enterprise, handed to a certified supervisor of its block."""
+    from backend.inspections.models import MutualCheckAssignment
+
+    enterprise = t.enterprise
+    if enterprise.block_id is None:
+        enterprise.block_id = f.make_block(enterprise.zone).id
+    other = f.make_enterprise(enterprise.zone, db.session.get(Block, enterprise.block_id))
+    person = f.make_person(other, ("block_supervisor", today() + timedelta(days=30)))
+    supervisor = f.make_user(SUP, enterprise=other, person_id=person.id)
+    task = MutualCheckAssignment(cycle_id=_make_cycle(t).id, block_id=enterprise.block_id,
+                                 enterprise_id=enterprise.id, zone_id=enterprise.zone_id)
+    db.session.add(task)
+    db.session.commit()
+    return f"/api/mutual-check-assignments/{task.id}/supervisor", {"json": {"supervisor_id": supervisor.id}}
+
+
+def _new_exam(t: Target) -> Request:
+    person = f.make_person(t.enterprise)
+    db.session.commit()
+    body = {"person_id": person.id, "exam_on": "2026-01-10", "score": 90, "passed": True}
+    return "/api/supervisor-exams", {"json": body}
+
+
+ADMIN_ONLY = {ADMIN: "201", INSP: "403", MGR: "403", SUP: "403"}
+MATRIX |= {
+    ("GET", "/api/checklist-templates"): (_get("/api/checklist-templates"), ALL_200),
+    ("GET", "/api/checklist-templates/<int:template_id>"): (_template, ALL_200),
+    ("POST", "/api/checklist-templates"): (_new_template, ADMIN_ONLY),
+    ("GET", "/api/checks"): (_get("/api/checks"), ALL_200),
+    # a supervisor sees checks of their own enterprise and the ones they made, not the block's
+    ("GET", "/api/checks/<uuid:check_id>"): (
+        _check, {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
+                 SUP: "own:200 peer:404 out:404"}),
+    # a self-check is the enterprise's own: regulators inspect with kind=inspection instead
+    ("POST", "/api/checks"): (
+        _new_check, {ADMIN: "in:403", INSP: "in:403 out:403", MGR: "in:201 out:404",
+                     SUP: "own:201 peer:403 out:404"}),
+    ("GET", "/api/self-checks/status"): (_get("/api/self-checks/status"), ALL_200),
+    ("GET", "/api/mutual-check-cycles"): (_get("/api/mutual-check-cycles"), ALL_200),
+    ("POST", "/api/mutual-check-cycles"): (
+        _new_cycle, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
+    # cycles are zone-level: every enterprise of the zone sees its zone's rounds
+    ("GET", "/api/mutual-check-cycles/<int:cycle_id>"): (
+        _cycle, {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:200",
+                 SUP: "own:200 peer:200 out:200"}),
+    ("GET", "/api/mutual-check-assignments"): (_get("/api/mutual-check-assignments"), ALL_200),
+    ("PUT", "/api/mutual-check-assignments/<int:assignment_id>/supervisor"): (
+        _reassign, REGULATORS_ONLY),
+    ("GET", "/api/supervisors"): (_get("/api/supervisors"), ALL_200),
+    ("POST", "/api/supervisor-exams"): (
+        _new_exam, {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403",
+                    SUP: "own:403 peer:403 out:403"}),
 }
 
 

@@ -42,7 +42,15 @@ export interface Device {
   qr_token: string | null
   qr_url: string | null
   open_hazards: number
+  /** last daily self-check of the device and last mutual check of its enterprise */
+  last_self_check?: LastCheck | null
+  last_mutual_check?: LastCheck | null
   updated_at: string
+}
+
+export interface LastCheck {
+  on: string
+  result: 'pass' | 'fail'
 }
 
 export interface PublicDevice {
@@ -148,13 +156,82 @@ export interface PhotoUploadResult {
   url: string
 }
 
-export type OpType = 'hazard.create' | 'hazard.transition'
+export type ItemResult = 'pass' | 'fail' | 'na'
+
+export interface ChecklistItem { code: string, text: string }
+export interface ChecklistSection { code: string, title: string, items: ChecklistItem[] }
+
+/** One published version of a checklist (a submitted check keeps the version it used). */
+export interface ChecklistTemplate {
+  id: number
+  code: string
+  version: number
+  purpose: 'enterprise' | 'daily_device' | 'weekly_investigation' | 'monthly_dispatch'
+  device_category: string | null
+  title: string
+  sections: ChecklistSection[]
+}
+
+/** A mutual-check task (互查任务) of a block supervisor. */
+export interface CheckAssignment {
+  id: number
+  cycle_id: number
+  cycle_name: string
+  due_on: string
+  enterprise_id: number
+  enterprise_name: string
+  supervisor_id: number | null
+  check_id: string | null
+  done: boolean
+}
+
+export interface CheckItemAnswer {
+  code: string
+  result: ItemResult
+  note?: string
+  photos: string[]
+}
+
+/** Body of POST /api/checks and of the `check.submit` sync op. */
+export interface CheckSubmit {
+  id: string
+  kind: 'self_check' | 'mutual_check' | 'inspection' | 'acceptance'
+  subkind?: string
+  template_id: number
+  assignment_id?: number
+  enterprise_id?: number
+  device_id?: number
+  performed_on: string
+  signed_by: string
+  summary?: string
+  items: CheckItemAnswer[]
+}
+
+export interface RhythmStatus {
+  due: boolean
+  missed: Array<{ start: string, end: string }>
+  last_done: string | null
+}
+
+export interface EnterpriseSelfCheck {
+  enterprise_id: number
+  enterprise_name: string
+  daily: { due: number, missed: number }
+  weekly: RhythmStatus
+  monthly: RhythmStatus
+}
+
+export interface SelfCheckOverview {
+  enterprises: EnterpriseSelfCheck[]
+}
+
+export type OpType = 'hazard.create' | 'hazard.transition' | 'check.submit'
 export type OpStatus = 'applied' | 'duplicate' | 'conflict' | 'rejected'
 
 export interface PushOp {
   op_id: string
   type: OpType
-  payload: HazardCreate | HazardTransition
+  payload: HazardCreate | HazardTransition | CheckSubmit
 }
 
 export interface PushResult {

@@ -1,6 +1,6 @@
 // The only file that knows the IndexedDB schema (Dexie database 'sesv').
 import type { Table } from 'dexie'
-import type { Device, Enterprise, Hazard, HazardCreate, HazardTransition, OpType } from '@/api/types'
+import type { CheckSubmit, Device, Enterprise, Hazard, HazardCreate, HazardTransition, OpType } from '@/api/types'
 import Dexie from 'dexie'
 
 /** synced: same as the server; pending: local changes waiting in the outbox; attention: the server refused one. */
@@ -19,7 +19,7 @@ export interface OutboxItem {
   op_id: string
   user_id: string
   type: OpType
-  payload: HazardCreate | HazardTransition
+  payload: HazardCreate | HazardTransition | CheckSubmit
   entity_id: string
   photos: string[]
   state: OutboxState

@@ -1,0 +1,164 @@
+"""Checklists, checks (self / mutual / inspection / acceptance), mutual-check cycles, supervisor pool."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.clock import today
+from backend.core.schemas import PageQuerySchema, page_schema
+from backend.extensions import db
+from backend.inspections import mutual, services, status
+from backend.inspections.schemas import (
+    AssignmentListQuerySchema,
+    AssignmentSchema,
+    CheckCreateSchema,
+    CheckListQuerySchema,
+    CheckSchema,
+    CycleBriefSchema,
+    CycleCreateSchema,
+    CycleSchema,
+    ExamCreateSchema,
+    ExamSchema,
+    PoolQuerySchema,
+    PoolSchema,
+    ReassignSchema,
+    SelfCheckOverviewSchema,
+    SelfCheckQuerySchema,
+    TemplateListQuerySchema,
+    TemplateListSchema,
+    TemplatePublishSchema,
+    TemplateSchema,
+)
+
+bp = Blueprint("inspections", __name__, url_prefix="/api", description="自查、互查、监督检查与示范单位验收")
+
+
+@bp.get("/checklist-templates")
+@require_roles()
+@bp.arguments(TemplateListQuerySchema, location="query")
+@bp.response(200, TemplateListSchema)
+def list_templates(query: dict):  # type: ignore[no-untyped-def]
+    """Current checklists (or every version); the shipped defaults are installed on first use."""
+    items = services.list_templates(query)
+    db.session.commit()
+    return {"items": items}
+
+
+@bp.get("/checklist-templates/<int:template_id>")
+@require_roles()
+@bp.response(200, TemplateSchema)
+def get_template(template_id: int):  # type: ignore[no-untyped-def]
+    return services.get_template(template_id)
+
+
+@bp.post("/checklist-templates")
+@require_roles(Role.bureau_admin)
+@bp.arguments(TemplatePublishSchema)
+@bp.response(201, TemplateSchema)
+def publish_template(body: dict):  # type: ignore[no-untyped-def]
+    """Publish a new version of a checklist (checks already made keep their version)."""
+    template = services.publish_template(current_user, body)
+    db.session.commit()
+    return template
+
+
+@bp.get("/checks")
+@require_roles()
+@bp.arguments(CheckListQuerySchema, location="query")
+@bp.response(200, page_schema(CheckSchema))
+def list_checks(query: dict):  # type: ignore[no-untyped-def]
+    return services.list_checks(current_user, query)
+
+
+@bp.get("/checks/<uuid:check_id>")
+@require_roles()
+@bp.response(200, CheckSchema)
+def get_check(check_id):  # type: ignore[no-untyped-def]
+    return services.get_check_for(current_user, check_id)
+
+
+@bp.post("/checks")
+@require_roles()
+@bp.arguments(CheckCreateSchema)
+@bp.response(201, CheckSchema)
+@bp.alt_response(200, schema=CheckSchema, description="The same id was submitted before")
+def submit_check(body: dict):  # type: ignore[no-untyped-def]
+    """Submit a filled checklist (also the sync op `check.submit`); failed items become hazards."""
+    check, created = services.submit_check(current_user, body)
+    db.session.commit()
+    return check, 201 if created else 200
+
+
+@bp.get("/self-checks/status")
+@require_roles()
+@bp.arguments(SelfCheckQuerySchema, location="query")
+@bp.response(200, SelfCheckOverviewSchema)
+def self_check_status(query: dict):  # type: ignore[no-untyped-def]
+    """Due and missed daily / weekly / monthly self-checks per enterprise, counted per zone."""
+    return status.self_check_overview(current_user, query)
+
+
+@bp.get("/mutual-check-cycles")
+@require_roles()
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, page_schema(CycleBriefSchema))
+def list_cycles(query: dict):  # type: ignore[no-untyped-def]
+    return mutual.list_cycles(current_user, query)
+
+
+@bp.post("/mutual-check-cycles")
+@require_roles(*REGULATORS)
+@bp.arguments(CycleCreateSchema)
+@bp.response(201, CycleSchema)
+def open_cycle(body: dict):  # type: ignore[no-untyped-def]
+    """Open a mutual-check round for a zone; a supervisor is drawn for every enterprise."""
+    cycle = mutual.open_cycle(current_user, body)
+    db.session.commit()
+    return cycle
+
+
+@bp.get("/mutual-check-cycles/<int:cycle_id>")
+@require_roles()
+@bp.response(200, CycleSchema)
+def get_cycle(cycle_id: int):  # type: ignore[no-untyped-def]
+    return mutual.get_cycle_for(current_user, cycle_id)
+
+
+@bp.get("/mutual-check-assignments")
+@require_roles()
+@bp.arguments(AssignmentListQuerySchema, location="query")
+@bp.response(200, page_schema(AssignmentSchema))
+def list_assignments(query: dict):  # type: ignore[no-untyped-def]
+    """Mutual-check tasks: `mine=true` gives a supervisor their own."""
+    return mutual.list_assignments(current_user, query)
+
+
+@bp.put("/mutual-check-assignments/<int:assignment_id>/supervisor")
+@require_roles(*REGULATORS)
+@bp.arguments(ReassignSchema)
+@bp.response(200, AssignmentSchema)
+def reassign_supervisor(body: dict, assignment_id: int):  # type: ignore[no-untyped-def]
+    """Hand a task to another eligible supervisor (expired certificate: 422 supervisor_not_eligible)."""
+    assignment = mutual.reassign_supervisor(current_user, assignment_id, body["supervisor_id"])
+    db.session.commit()
+    return assignment
+
+
+@bp.get("/supervisors")
+@require_roles()
+@bp.arguments(PoolQuerySchema, location="query")
+@bp.response(200, PoolSchema)
+def supervisor_pool(query: dict):  # type: ignore[no-untyped-def]
+    """The supervisor pool (监督员库): certificates, exams, eligibility for mutual checks."""
+    return {"items": mutual.supervisor_pool(current_user, query.get("as_of") or today())}
+
+
+@bp.post("/supervisor-exams")
+@require_roles(*REGULATORS)
+@bp.arguments(ExamCreateSchema)
+@bp.response(201, ExamSchema)
+def record_exam(body: dict):  # type: ignore[no-untyped-def]
+    """Record training and exam results; a pass with a number issues the certificate."""
+    exam = mutual.record_exam(current_user, body)
+    db.session.commit()
+    return exam

@@ -1,0 +1,209 @@
+"""Pure inspection rules: self-check rhythms (日管控、周排查、月调度), mutual-check
+assignment (互查分配) and checklist answers. No Flask, no database, no clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class CheckKind(StrEnum):
+    self_check = "self_check"
+    mutual_check = "mutual_check"
+    inspection = "inspection"
+    #: model-enterprise acceptance by the city bureau (示范单位验收)
+    acceptance = "acceptance"
+
+
+class Rhythm(StrEnum):
+    """Shanghai's self-control routine (seed 004)."""
+
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+
+
+class InspectionType(StrEnum):
+    routine = "routine"
+    special = "special"
+
+
+class ItemResult(StrEnum):
+    passed = "pass"
+    failed = "fail"
+    not_applicable = "na"
+
+
+class CheckResult(StrEnum):
+    passed = "pass"
+    failed = "fail"
+
+
+#: which template purpose a check of each kind may use
+TEMPLATE_PURPOSE = {
+    (CheckKind.self_check, Rhythm.daily): "daily_device",
+    (CheckKind.self_check, Rhythm.weekly): "weekly_investigation",
+    (CheckKind.self_check, Rhythm.monthly): "monthly_dispatch",
+}
+ENTERPRISE_PURPOSE = "enterprise"
+
+
+def template_purpose(kind: str, rhythm: str | None) -> str:
+    """Self-checks use the rhythm's template; the other kinds the enterprise checklist."""
+    if kind == CheckKind.self_check:
+        return TEMPLATE_PURPOSE[(CheckKind.self_check, Rhythm(rhythm or Rhythm.daily))]
+    return ENTERPRISE_PURPOSE
+
+
+def hazard_source(kind: str) -> str:
+    """A failed item becomes a hazard with the check's kind as its source."""
+    return {CheckKind.self_check: "self_check", CheckKind.mutual_check: "mutual_check"}.get(
+        CheckKind(kind), "inspection"
+    )
+
+
+# --- answers --------------------------------------------------------------------------
+
+def answer_problems(item_codes: Sequence[str], answers: Sequence[Mapping]) -> dict[str, str]:
+    """Every template item answered once, nothing else; a failed item needs a note or photo."""
+    problems: dict[str, str] = {}
+    seen: set[str] = set()
+    known = set(item_codes)
+    for answer in answers:
+        code = answer["code"]
+        if code not in known:
+            problems[code] = "检查表中没有该项 (unknown item)"
+        elif code in seen:
+            problems[code] = "同一项重复作答 (answered twice)"
+        elif answer["result"] == ItemResult.failed and not (answer.get("note") or answer.get("photos")):
+            problems[code] = "不合格项需填写说明或附照片 (failed item needs a note or photo)"
+        seen.add(code)
+    for code in item_codes:
+        if code not in seen:
+            problems[code] = "该项未作答 (not answered)"
+    return problems
+
+
+def overall_result(answers: Iterable[Mapping]) -> CheckResult:
+    failed = any(a["result"] == ItemResult.failed for a in answers)
+    return CheckResult.failed if failed else CheckResult.passed
+
+
+# --- self-check rhythm ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def period_of(rhythm: str, day: date) -> Period:
+    """The day, ISO week (Monday–Sunday) or calendar month containing `day`."""
+    if rhythm == Rhythm.daily:
+        return Period(day, day)
+    if rhythm == Rhythm.weekly:
+        start = day - timedelta(days=day.weekday())
+        return Period(start, start + timedelta(days=6))
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return Period(start, following - timedelta(days=1))
+
+
+def periods_between(rhythm: str, since: date, as_of: date) -> list[Period]:
+    """The periods from the one containing `since` to the one containing `as_of`."""
+    periods, current = [], period_of(rhythm, since)
+    while current.start <= as_of:
+        periods.append(current)
+        current = period_of(rhythm, current.end + timedelta(days=1))
+    return periods
+
+
+@dataclass(frozen=True)
+class RhythmStatus:
+    #: the current period still lacks its check (待完成)
+    due: bool
+    #: finished periods without a check (漏检), oldest first
+    missed: tuple[Period, ...]
+    last_done: date | None
+
+
+def rhythm_status(rhythm: str, done_on: Iterable[date], since: date, as_of: date) -> RhythmStatus:
+    """Due and missed self-checks of one rhythm between `since` and `as_of`.
+
+    A period is missed once it has ended without a check; the current one is due.
+    Periods before `since` (e.g. before the device or the rule existed) do not count.
+    """
+    done = sorted({d for d in done_on if d <= as_of})
+    periods = periods_between(rhythm, since, as_of)
+    covered = {i for i, p in enumerate(periods) for d in done if p.contains(d)}
+    missed = tuple(p for i, p in enumerate(periods[:-1]) if i not in covered)
+    due = bool(periods) and (len(periods) - 1) not in covered
+    return RhythmStatus(due, missed, done[-1] if done else None)
+
+
+# --- mutual-check assignment ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Assignment:
+    enterprise_id: int
+    supervisor_id: int
+    #: the supervisor's own enterprise
+    from_enterprise_id: int
+
+
+@dataclass(frozen=True)
+class AssignmentPlan:
+    assignments: tuple[Assignment, ...]
+    #: enterprises nobody eligible could inspect under the constraints
+    unassigned: tuple[int, ...]
+
+
+def assign_mutual_checks(
+    enterprise_ids: Sequence[int], supervisors: Mapping[int, Sequence[int]], seed: int
+) -> AssignmentPlan:
+    """Pick, for each enterprise of a block, a supervisor from another enterprise (互查).
+
+    `supervisors` maps an enterprise to its *eligible* supervisors (valid certificate).
+    Constraints: nobody inspects their own enterprise; no A-inspects-B-and-B-inspects-A
+    pairs when the block has 3 or more enterprises; loads of eligible supervisors differ
+    by at most one. Enterprises with supervisors form a random cycle (each inspects the
+    next); the others go to the least-loaded supervisors. Same seed, same plan.
+    """
+    rng = random.Random(seed)  # noqa: S311 - a fair draw, not a secret
+    block = sorted(set(enterprise_ids))
+    pool = {e: sorted(set(supervisors.get(e, ()))) for e in block}
+    inspecting = [e for e in block if pool[e]]
+    rng.shuffle(inspecting)
+    load = {s: 0 for e in inspecting for s in pool[e]}
+    owner = {s: e for e in inspecting for s in pool[e]}
+    chosen: dict[int, int] = {}
+    for target, inspector in _cycle_pairs(inspecting, len(block)):
+        chosen[target] = _least_loaded(pool[inspector], load, rng)
+    for target in (e for e in block if not pool[e]):
+        if load:
+            chosen[target] = _least_loaded(sorted(load), load, rng)
+    assignments = tuple(Assignment(t, s, owner[s]) for t, s in sorted(chosen.items()))
+    return AssignmentPlan(assignments, tuple(e for e in block if e not in chosen))
+
+
+def _cycle_pairs(ring: list[int], block_size: int) -> list[tuple[int, int]]:
+    """(target, inspecting enterprise) around a ring; a ring of two is a reciprocal pair,
+    allowed only when the block has just those two enterprises."""
+    if len(ring) < 2:
+        return []
+    if len(ring) == 2 and block_size >= 3:
+        return [(ring[0], ring[1])]
+    return [(ring[i], ring[(i + 1) % len(ring)]) for i in range(len(ring))]
+
+
+def _least_loaded(candidates: Sequence[int], load: dict[int, int], rng: random.Random) -> int:
+    lowest = min(load[s] for s in candidates)
+    pick = rng.choice([s for s in candidates if load[s] == lowest])
+    load[pick] += 1
+    return pick

@@ -1,0 +1,48 @@
+import type { CheckSubmit } from '@/api/types'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { cachedChecks, enqueueCheckSubmit, queuedAssignments } from '@/offline/checks'
+import { setMeta } from '@/offline/db'
+import { listOutbox } from '@/offline/outbox'
+import { newUuid } from '@/offline/uuid'
+import { resetDb } from './helpers'
+
+function checkBody(): CheckSubmit {
+  return {
+    id: newUuid(),
+    kind: 'mutual_check',
+    template_id: 1,
+    assignment_id: 42,
+    performed_on: '2026-03-04',
+    signed_by: '李监督',
+    items: [
+      { code: 'a.1', result: 'fail', note: '未设置安全管理机构', photos: ['a'.repeat(64)] },
+      { code: 'a.2', result: 'fail', photos: ['b'.repeat(64), 'a'.repeat(64)] },
+      { code: 'a.3', result: 'pass', photos: [] },
+    ],
+  }
+}
+
+describe('check outbox', () => {
+  beforeEach(resetDb)
+
+  it('queues a check.submit op citing each photo once, keyed by the check id', async () => {
+    const body = checkBody()
+    await enqueueCheckSubmit('9', body)
+    const [item] = await listOutbox('9')
+    expect(item).toMatchObject({ type: 'check.submit', entity_id: body.id, state: 'pending' })
+    expect(item!.photos).toEqual(['a'.repeat(64), 'b'.repeat(64)])
+    expect(item!.payload).toEqual(body)
+  })
+
+  it('marks the assignment as queued for that user only', async () => {
+    await enqueueCheckSubmit('9', checkBody())
+    expect([...await queuedAssignments('9')]).toEqual([42])
+    expect([...await queuedAssignments('10')]).toEqual([])
+  })
+
+  it('reads the cached tasks per user and an empty cache before the first fetch', async () => {
+    await setMeta('checks:9', { tasks: [{ id: 42 }], template: null, fetchedAt: '2026-03-04T08:00:00Z' })
+    expect((await cachedChecks('9')).tasks).toHaveLength(1)
+    expect(await cachedChecks('10')).toEqual({ tasks: [], template: null, fetchedAt: null })
+  })
+})
