@@ -178,8 +178,6 @@ class Client:
 
 
 def report(tally: Tally, elapsed: float) -> None:
-    if len(tally.samples["photo_put"]) < len(tally.samples["sync_push"]):
-        print("  (photo pool ran out: later pushes carried no photo; raise photo_count)")
     total = sum(len(s) for s in tally.samples.values())
     errors = sum(tally.errors.values())
     print(f"mixed load, gunicorn {WORKERS} workers x 4 threads, SQLite WAL, {CLIENTS} clients, "
@@ -190,6 +188,8 @@ def report(tally: Tally, elapsed: float) -> None:
             p50, p99 = percentiles(samples)
             print(f"  {kind:<12} n={len(samples):<6} {len(samples) / elapsed:6.1f} req/s  p50 {p50:7.1f} ms  "
                   f"p99 {p99:7.1f} ms  errors={tally.errors[kind]}")
+    if len(tally.samples["photo_put"]) < len(tally.samples["sync_push"]):
+        print("  (photo pool ran out: later pushes carried no photo; raise photo_count)")
 
 
 def main(seconds: float) -> int:
