@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import statistics
 import subprocess
 import time
@@ -63,8 +64,16 @@ def row(label: str, samples: list[float]) -> str:
     return f"{label:<58} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   n={len(samples)}"
 
 
+def refuse_taken_port(port: int) -> None:
+    """Stop if something already listens: its answers would be measured (or trusted) instead of ours."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is already in use; set BENCH_PORT/CRASH_PORT to a free one")
+
+
 def start_server(name: str) -> subprocess.Popen:
     """gunicorn on loopback over bench/out/<name>.db, as the README runs it in production."""
+    refuse_taken_port(PORT)
     env = os.environ | {"DATABASE_URL": f"sqlite:///{OUT / name}.db", "RATELIMIT_ENABLED": "0",
                         "SESV_INSTANCE_DIR": str(OUT / "instance"), "UPLOAD_DIR": str(OUT / "uploads")}
     server = subprocess.Popen(

@@ -12,6 +12,7 @@ import json
 import os
 import random
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +33,9 @@ def environment(instance: Path) -> dict:
 
 
 def start(env: dict) -> subprocess.Popen:
+    with socket.socket() as probe:  # another server there would acknowledge writes we then look for
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise SystemExit(f"port {PORT} is already in use; set CRASH_PORT to a free one")
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
          "--threads", "4", "--log-level", "critical", "app:app"],
