@@ -16,7 +16,7 @@ from backend.core.pagination import Page, paginate
 from backend.extensions import db
 from backend.inspections import rules
 from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle, SupervisorExam
-from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person
+from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Zone
 from backend.org.scope import Actor, enterprise_scope, zone_scope
 
 
@@ -79,6 +79,8 @@ def open_cycle(actor: Actor, data: dict) -> MutualCheckCycle:
     zone_id = actor.zone_id if actor.role == Role.inspector else data.get("zone_id")
     if zone_id is None:
         raise ValidationFailed(details={"fields": {"zone_id": ["请选择辖区 (required)"]}})
+    if db.session.get(Zone, zone_id) is None:
+        raise ValidationFailed(details={"fields": {"zone_id": ["辖区不存在 (no such zone)"]}})
     if data["due_on"] < data["starts_on"]:
         raise ValidationFailed(details={"fields": {"due_on": ["截止日期不能早于开始日期"]}})
     seed = data.get("seed") if data.get("seed") is not None else secrets.randbelow(2**31)

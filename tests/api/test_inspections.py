@@ -174,6 +174,13 @@ def test_opening_a_cycle_assigns_the_certified_supervisor_to_the_other_enterpris
     assert [t["enterprise_id"] for t in tasks["items"]] == [city.ent_a.id]
 
 
+def test_opening_a_cycle_for_an_unknown_zone_is_a_clear_422(client, city):
+    body = {"name": "第二轮", "zone_id": 99999, "starts_on": today().isoformat(), "due_on": today().isoformat()}
+    response = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.admin))
+    assert response.status_code == 422
+    assert "zone_id" in response.json["error"]["details"]["fields"]
+
+
 def test_a_supervisor_with_an_expired_certificate_is_not_drawn(client, city, templates):
     certify(city.supervisor, expires_on=today() - timedelta(days=1))
     body = {"name": "第二轮", "starts_on": today().isoformat(), "due_on": today().isoformat()}
