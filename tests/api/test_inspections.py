@@ -175,7 +175,8 @@ def test_opening_a_cycle_assigns_the_certified_supervisor_to_the_other_enterpris
 
 
 def test_opening_a_cycle_for_an_unknown_zone_is_a_clear_422(client, city):
-    body = {"name": "第二轮", "zone_id": 99999, "starts_on": today().isoformat(), "due_on": today().isoformat()}
+    day = today().isoformat()
+    body = {"name": "第二轮", "zone_id": 99999, "starts_on": day, "due_on": day}
     response = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.admin))
     assert response.status_code == 422
     assert "zone_id" in response.json["error"]["details"]["fields"]
