@@ -31,6 +31,7 @@ def _blueprints() -> tuple:
     from backend.accounts.api import bp as auth
     from backend.complaints.api import bp as complaints
     from backend.complaints.api import public_bp as public_complaints
+    from backend.credit.api import bp as credit
     from backend.devices.api import bp as devices
     from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
@@ -42,7 +43,7 @@ def _blueprints() -> tuple:
     from backend.system.api import bp as system
 
     return (system, auth, org, devices, label_sheets, photos, hazards, notices, complaints, sync, public,
-            public_complaints)
+            public_complaints, credit)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

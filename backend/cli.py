@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(evidence)
     app.cli.add_command(complaints)
+    app.cli.add_command(credit)
 
 
 @click.group(help="Demo data.")
@@ -92,3 +93,22 @@ def purge() -> None:
     count = purge_expired_contacts(utcnow())
     db.session.commit()
     click.echo(f"Wiped the contact phone of {count} complaint(s).")
+
+
+@click.group(help="Credit-risk grading (信用风险分级).")
+def credit() -> None:
+    """Commands under `flask credit`."""
+
+
+@credit.command("recompute", help="Grade every enterprise now (a full cycle), set-based.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Grade as of this day (default today, China time).")
+def recompute(as_of) -> None:  # type: ignore[no-untyped-def]
+    from backend.core.clock import today
+    from backend.credit.services import recompute_grades
+
+    started = time.perf_counter()
+    report = recompute_grades(as_of.date() if as_of else today())
+    db.session.commit()
+    click.echo(f"Graded {report.graded} enterprise(s) as of {report.as_of}, {report.changed} "
+               f"change(s), in {time.perf_counter() - started:.2f} s.")

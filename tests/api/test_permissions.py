@@ -253,6 +253,46 @@ MATRIX |= {
 }
 
 
+def _graded(t: Target) -> Request:
+    from backend.credit.services import recompute_grades
+
+    recompute_grades(today(), ids=[t.enterprise.id])
+    db.session.commit()
+    return f"/api/credit/enterprises/{t.enterprise.id}", {}
+
+
+def _new_accident(t: Target) -> Request:
+    return "/api/credit/accidents", {"json": {"enterprise_id": t.enterprise.id,
+                                              "occurred_on": today().isoformat()}}
+
+
+def _new_case(t: Target) -> Request:
+    body = {"enterprise_id": t.enterprise.id, "case_no": f"罚{f.new_id()[:12]}",
+            "opened_on": today().isoformat(), "violation": "超期未检"}
+    return "/api/credit/enforcement-cases", {"json": body}
+
+
+REGULATOR_CREATE = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403",
+                    SUP: "own:403 peer:403 out:403"}
+BUREAU_ONLY = {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"}
+MATRIX |= {
+    ("GET", "/api/credit/grades"): (_get("/api/credit/grades"), ALL_200),
+    ("GET", "/api/credit/enterprises/<int:enterprise_id>"): (_graded, READ_ONE),
+    ("GET", "/api/credit/config"): (
+        _get("/api/credit/config"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("PUT", "/api/credit/config"): (_json("/api/credit/config", {"bands": [15, 35, 60]}), BUREAU_ONLY),
+    ("POST", "/api/credit/recompute"): (_json("/api/credit/recompute"), BUREAU_ONLY),
+    ("GET", "/api/credit/accidents"): (_get("/api/credit/accidents"), ALL_200),
+    ("POST", "/api/credit/accidents"): (_new_accident, REGULATOR_CREATE),
+    ("GET", "/api/credit/enforcement-cases"): (_get("/api/credit/enforcement-cases"), ALL_200),
+    ("POST", "/api/credit/enforcement-cases"): (_new_case, REGULATOR_CREATE),
+    ("POST", "/api/credit/recognitions"): (
+        lambda t: ("/api/credit/recognitions",
+                   {"json": {"enterprise_id": t.enterprise.id, "kind": "benchmark"}}),
+        {ADMIN: "in:201", INSP: "in:403", MGR: "in:403", SUP: "own:403"}),
+}
+
+
 def _cases() -> list:
     cases = []
     for (method, rule), (_builder, expected) in MATRIX.items():
