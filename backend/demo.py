@@ -88,10 +88,14 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     _bulk(Certificate, _certificates(scale, as_of))
     _bulk(Device, (_device(d, scale, rng, as_of) for d in range(scale.devices)))
     _demo_users(scale)
+    _credit_events(scale, as_of)
     if scale.change_feed:
         _seed_change_feed(scale)
     db.session.flush()
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
+    from backend.credit.services import recompute_grades
+
+    recompute_grades(as_of, cause="demo")
     return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
             "devices": scale.devices}
 
@@ -205,6 +209,27 @@ def _demo_users(scale: Scale) -> None:
     _bulk(User, ({"password_hash": password_hash, "active": True, "created_at": utcnow(),
                   "updated_at": utcnow(), "zone_id": None, "enterprise_id": None,
                   "person_id": None} | row for row in rows))
+
+
+def _credit_events(scale: Scale, as_of: date) -> None:
+    """Accidents (one enterprise in 150) and enforcement cases (one in 60, half fined)."""
+    from backend.credit.models import Accident, EnforcementCase
+
+    admin = db.session.scalar(select(User.id).where(User.username == "admin"))
+    users = [i for i in range(scale.enterprises) if i % 25 != 24]
+    _bulk(Accident, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
+                      "occurred_on": as_of - timedelta(days=(i * 13) % 1500 + 1),
+                      "deaths": 1 if i % 900 == 0 else 0, "injuries": i % 3,
+                      "responsible": i % 4 != 0, "description": "起重机械吊物坠落",
+                      "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
+                     for i in users if i % 150 == 7))
+    _bulk(EnforcementCase, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
+                             "case_no": f"特监罚〔{as_of.year}〕{i + 1}号",
+                             "opened_on": as_of - timedelta(days=(i * 7) % 700 + 1),
+                             "violation": "使用未经定期检验的特种设备", "ordered_to_correct": True,
+                             "fine_yuan": 30000 if i % 120 == 11 else None,
+                             "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
+                            for i in users if i % 60 == 11))
 
 
 def _seed_change_feed(scale: Scale) -> None:

@@ -16,12 +16,14 @@ PYTHON = sys.executable
 SCRIPTS = [
     ["bench_thumbnail.py"],
     ["bench_devices.py", "city"],
+    ["bench_credit.py", "city"],
     ["bench_qr.py"],
     ["bench_hazards.py"],
     ["crash_consistency.py", "3"],
 ]
 if os.environ.get("BENCH_QUICK") != "1":
     SCRIPTS.append(["bench_devices.py", "province"])
+    SCRIPTS.append(["bench_credit.py", "province"])
 
 
 def main() -> int:
