@@ -38,12 +38,14 @@ def _blueprints() -> tuple:
     from backend.notices.api import bp as notices
     from backend.org.api import bp as org
     from backend.photos.api import bp as photos
+    from backend.plans.api import bp as plans
+    from backend.plans.api import public_bp as public_plans
     from backend.public.api import bp as public
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
     return (system, auth, org, devices, label_sheets, photos, hazards, notices, complaints, sync, public,
-            public_complaints, credit)
+            public_complaints, credit, plans, public_plans)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -9,4 +9,5 @@ from backend.hazards import models as hazards  # noqa: F401
 from backend.notices import models as notices  # noqa: F401
 from backend.org import models as org  # noqa: F401
 from backend.photos import models as photos  # noqa: F401
+from backend.plans import models as plans  # noqa: F401
 from backend.sync import models as sync  # noqa: F401

@@ -2,6 +2,7 @@
 
 Composition of a plan of `size` enterprises:
 - every D enterprise (第十一条) and every key object whatever its grade (第十二条);
+  key objects are there by 第十二条, so an A-graded key object does not use the A quota;
 - A ≤ 5 % of the plan (floor), B ≥ 10 % (ceil), C ≥ 50 % (ceil) (第八–十条);
 - the remaining places go to C, then B, then A (higher risk first, within the caps).
 Enterprises are drawn with `random.Random(seed)` from candidates sorted by id, so the
@@ -65,9 +66,6 @@ def composition(size: int, candidates: Sequence[Candidate]) -> dict[str, int]:
     counts = {"A": forced["A"], "B": max(forced["B"], bounds["B_min"]),
               "C": max(forced["C"], bounds["C_min"]), "D": available["D"]}
     problems = {}
-    if forced["A"] > bounds["A_max"]:
-        problems["A"] = (f"A 级重点对象 {forced['A']} 家超过计划的 5 %（{bounds['A_max']} 家）"
-                         "，请扩大计划规模")
     for grade in ("B", "C"):
         if counts[grade] > available[grade]:
             problems[grade] = (f"{grade} 级需要至少 {counts[grade]} 家，本辖区只有 "
@@ -79,7 +77,7 @@ def composition(size: int, candidates: Sequence[Candidate]) -> dict[str, int]:
         raise PlanImpossible(problems)
     room = size - sum(counts.values())
     for grade, cap in (("C", available["C"]), ("B", available["B"]),
-                       ("A", min(available["A"], bounds["A_max"]))):
+                       ("A", min(available["A"], forced["A"] + bounds["A_max"]))):
         extra = min(room, cap - counts[grade])
         counts[grade] += extra
         room -= extra
@@ -125,5 +123,6 @@ def check_plan(size: int, items: Sequence[Item]) -> dict[str, bool]:
     """The quota rules as predicates over a drawn plan (for tests and the plan view)."""
     count = {g: sum(1 for i in items if i.grade == g) for g in GRADES}
     bounds = limits(size)
-    return {"size": len(items) == size, "A_max": count["A"] <= bounds["A_max"],
+    drawn_a = sum(1 for i in items if i.grade == "A" and not i.key_reasons)
+    return {"size": len(items) == size, "A_max": drawn_a <= bounds["A_max"],
             "B_min": count["B"] >= bounds["B_min"], "C_min": count["C"] >= bounds["C_min"]}

@@ -293,6 +293,52 @@ MATRIX |= {
 }
 
 
+def _graded_zone(t: Target) -> Request:
+    """Two graded enterprises (B and C) in the target's zone: a plan of two can be drawn."""
+    from backend.credit.models import CreditGrade
+
+    for grade in "BC":
+        enterprise = f.make_enterprise(t.enterprise.zone)
+        db.session.add(CreditGrade(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+                                   as_of=today(), band_grade=grade, grade=grade))
+    db.session.commit()
+    body = {"zone_id": t.enterprise.zone_id, "period_start": today().isoformat(),
+            "period_end": today().isoformat(), "size": 2, "per_item": 1, "seed": 1}
+    return "/api/plans", {"json": body}
+
+
+def _plan(suffix: str = "", body: dict | None = None) -> Builder:
+    def build(t: Target) -> Request:
+        from sqlalchemy import select
+
+        from backend.accounts.models import User
+        from backend.plans.models import InspectionPlan, PlanItem
+
+        inspectors = db.session.scalars(select(User.id).where(User.role == INSP)).all()
+        plan = InspectionPlan(zone_id=t.enterprise.zone_id, title="计划", period_start=today(),
+                              period_end=today(), size=1, seed=1, candidates_digest="0" * 64,
+                              created_by_id=t.hazard.reported_by_id)
+        plan.items = [PlanItem(enterprise_id=t.enterprise.id, grade="C",
+                               inspector_ids=",".join(map(str, inspectors)))]
+        db.session.add(plan)
+        db.session.commit()
+        path = suffix.format(p=plan.id, i=plan.items[0].id) or f"/api/plans/{plan.id}"
+        return path, {} if body is None else {"json": body}
+
+    return build
+
+
+PUBLIC |= {("GET", "/api/public/plans")}  # tests/api/test_plans.py
+MATRIX |= {
+    ("GET", "/api/plans"): (_get("/api/plans"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("POST", "/api/plans"): (_graded_zone, REGULATOR_CREATE),
+    ("GET", "/api/plans/<int:plan_id>"): (_plan(), REGULATORS_ONLY),
+    ("POST", "/api/plans/<int:plan_id>/publish"): (_plan("/api/plans/{p}/publish", {}), REGULATORS_ONLY),
+    ("POST", "/api/plans/<int:plan_id>/items/<int:item_id>/result"): (
+        _plan("/api/plans/{p}/items/{i}/result", {"status": "done"}), REGULATORS_ONLY),
+}
+
+
 def _cases() -> list:
     cases = []
     for (method, rule), (_builder, expected) in MATRIX.items():

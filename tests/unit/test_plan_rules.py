@@ -36,7 +36,7 @@ def feasible(size: int, candidates: list[Candidate]) -> bool:
     avail = {g: sum(1 for c in candidates if c.grade == g) for g in GRADES}
     forced = {g: sum(1 for c in candidates if c.grade == g and c.key_reasons) for g in GRADES}
     bounds = limits(size)
-    for a in range(forced["A"], min(avail["A"], bounds["A_max"]) + 1):
+    for a in range(forced["A"], min(avail["A"], forced["A"] + bounds["A_max"]) + 1):
         for b in range(max(forced["B"], bounds["B_min"]), avail["B"] + 1):
             c = size - avail["D"] - a - b
             if max(forced["C"], bounds["C_min"]) <= c <= avail["C"]:
@@ -60,10 +60,8 @@ def test_composition_examples(size, mix, expected):
         assert composition(size, pool(*mix)) == expected
 
 
-def test_key_a_objects_beyond_five_percent_are_a_clear_error():
-    with pytest.raises(PlanImpossible) as error:
-        composition(20, pool(a=5, b=5, c=20, keys={"A": 2}))
-    assert "A" in error.value.problems
+def test_key_a_objects_are_in_the_plan_without_using_the_a_quota():
+    assert composition(20, pool(a=5, b=5, c=20, keys={"A": 2})) == {"A": 2, "B": 2, "C": 16, "D": 0}
 
 
 def test_too_few_unlinked_inspectors_is_a_clear_error():
