@@ -41,11 +41,12 @@ def _blueprints() -> tuple:
     from backend.plans.api import bp as plans
     from backend.plans.api import public_bp as public_plans
     from backend.public.api import bp as public
+    from backend.reports.api import bp as reports
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
     return (system, auth, org, devices, label_sheets, photos, hazards, notices, complaints, sync, public,
-            public_complaints, credit, plans, public_plans)
+            public_complaints, credit, plans, public_plans, reports)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -339,6 +339,16 @@ MATRIX |= {
 }
 
 
+REGULATORS_READ = {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}
+MATRIX |= {
+    ("GET", "/api/reports/dashboard"): (_get("/api/reports/dashboard"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly"): (_get("/api/reports/monthly?month=2026-01"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly.pdf"): (_get("/api/reports/monthly.pdf?month=2026-01"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly.xlsx"): (
+        _get("/api/reports/monthly.xlsx?month=2026-01"), REGULATORS_READ),
+}
+
+
 def _cases() -> list:
     cases = []
     for (method, rule), (_builder, expected) in MATRIX.items():
