@@ -89,6 +89,7 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     _bulk(Device, (_device(d, scale, rng, as_of) for d in range(scale.devices)))
     _demo_users(scale)
     _credit_events(scale, as_of)
+    load_demo_hazards(scale, as_of)
     if scale.change_feed:
         _seed_change_feed(scale)
     db.session.flush()
@@ -139,7 +140,8 @@ def _manager(i: int, scale: Scale) -> dict:
 
 def _certificates(scale: Scale, as_of: date):  # type: ignore[no-untyped-def]
     for i in range(scale.enterprises):
-        expires = as_of + timedelta(days=30 + (i * 37) % 1400) if i % 17 else as_of - timedelta(days=20)
+        lapsed = i % 17 == 0 or i % 16 == 0  # about one in eight has no valid safety manager
+        expires = as_of - timedelta(days=20) if lapsed else as_of + timedelta(days=30 + (i * 37) % 1400)
         yield {"person_id": i + 1, "kind": "safety_manager", "number": f"TA{i + 1:08d}",
                "issued_on": as_of - timedelta(days=400), "expires_on": expires,
                "created_at": utcnow(), "updated_at": utcnow()}
@@ -230,6 +232,42 @@ def _credit_events(scale: Scale, as_of: date) -> None:
                              "fine_yuan": 30000 if i % 120 == 11 else None,
                              "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
                             for i in users if i % 60 == 11))
+
+
+HAZARD_TEXTS = ("安全阀未按期校验", "电梯轿厢应急照明失效", "叉车司机无证作业", "压力表超期未检",
+                "起重机限位器失灵", "锅炉水位计模糊不清")
+
+
+def load_demo_hazards(scale: Scale, as_of: date) -> None:
+    """Hazards for one user enterprise in four (deterministic): open, overdue, major, closed.
+
+    Enterprises i % 16 == 0 carry several overdue and major ones, so every grade occurs.
+    """
+    import uuid
+
+    from backend.hazards.models import Hazard
+
+    reporter = db.session.scalar(select(User.id).where(User.username == "admin"))
+    rows = []
+    for i in range(0, scale.enterprises, 4):
+        if i % 25 == 24:
+            continue
+        for k in range(1 + (i // 4) % 3 + (3 if i % 16 == 0 else 0)):
+            overdue = k % 2 == 0 and (i % 16 == 0 or (k == 0 and i % 12 == 0))
+            status = "verified_closed" if (i + k) % 5 == 4 else ("rectifying" if k % 3 == 1 else "reported")
+            rows.append({
+                "id": str(uuid.UUID(int=(i << 8) + k + 1)), "enterprise_id": i + 1,
+                "zone_id": _enterprise_zone(i, scale), "device_id": None,
+                "source": ("self_check", "mutual_check", "inspection")[(i + k) % 3],
+                "category": "一般隐患", "severity": "major" if k == 3 else "general",
+                "description": HAZARD_TEXTS[(i + k) % len(HAZARD_TEXTS)], "location": "",
+                "responsible_person": "", "status": status,
+                "deadline": as_of + timedelta(days=-5 - k if overdue else 10 + k),
+                "reported_by_id": reporter, "reporter_role": Role.bureau_admin,
+                "closed_at": utcnow() if status == "verified_closed" else None,
+                "payload_hash": "0" * 64, "created_at": utcnow(), "updated_at": utcnow(),
+            })
+    _bulk(Hazard, rows)
 
 
 def _seed_change_feed(scale: Scale) -> None:
