@@ -57,12 +57,14 @@ def evidence() -> None:
 @evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")
 def verify() -> None:
     from backend.complaints.services import complaint_evidence_problem
+    from backend.credit.services import credit_evidence_problem
     from backend.evidence.services import verify_chain
     from backend.hazards.services import hazard_evidence_problem
     from backend.notices.services import notice_evidence_problem
 
     report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem,
-                           "complaint.": complaint_evidence_problem})
+                           "complaint.": complaint_evidence_problem,
+                           "accident.": credit_evidence_problem, "enforcement.": credit_evidence_problem})
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")

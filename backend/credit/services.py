@@ -279,3 +279,13 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
                      "changed_on": h.changed_on, "cause": h.cause,
                      "reasons": _reason_list(h.reasons)} for h in history],
     }
+
+
+def credit_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored accident or enforcement case still match what the chain recorded?"""
+    model, digest = ((Accident, accident_digest) if kind.startswith("accident.")
+                     else (EnforcementCase, case_digest))
+    record = db.session.get(model, int(ref))
+    if record is None:
+        return f"{kind} {ref} is missing"
+    return None if digest(record) == data.get("content") else f"{kind} {ref} was altered"

@@ -161,3 +161,50 @@ def test_sql_recompute_agrees_with_the_pure_rules(city):
                 "last_c_on": old.last_c_on if old else None})), new.as_of)
             assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
             assert new.reasons.split(",")[:-1] == [r.value for r in expected.reasons]
+
+
+def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
+    f.make_person(city.ent_a, ("safety_manager", None))
+    recompute_grades(today())
+    db.session.commit()
+    hazard_id = f.new_id()
+    body = {"id": hazard_id, "enterprise_id": city.ent_a.id, "category": "电梯", "severity": "major",
+            "description": "制动器磨损超标", "source": "inspection"}
+    assert client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code == 201
+    raised = _grade(city.ent_a.id)
+    steps = [("submit_rectification", city.manager, ["a" * 64]), ("verify", city.inspector, [])]
+    for action, user, photos in steps:
+        response = client.post(f"/api/hazards/{hazard_id}/transitions", headers=auth(user),
+                               json={"id": f.new_id(), "action": action, "photos": photos})
+        assert response.status_code == 200, response.json
+    lowered = _grade(city.ent_a.id)
+    assert (raised.major_hazards_open, raised.score) == (1, 12 + 3 - 3)
+    assert (lowered.major_hazards_open, lowered.hazards_open) == (0, 0)
+    assert lowered.inspection_findings == 1
+
+
+def test_substantiated_complaint_counts_against_the_enterprise(client, city):
+    from backend.complaints.models import Complaint
+
+    complaint = Complaint(ticket_no="TS20261123-0001", day=today(), seq=1, tracking_hash="0" * 64,
+                          device_id=city.dev_a.id, enterprise_id=city.ent_a.id,
+                          category="elevator_trapped", description="电梯困人")
+    db.session.add(complaint)
+    db.session.commit()
+    response = client.post(f"/api/complaints/{complaint.id}/triage", headers=auth(city.inspector),
+                           json={"outcome": "substantiated", "public_reply": "经核查属实"})
+    assert response.status_code == 200, response.json
+    assert _grade(city.ent_a.id).complaints_substantiated == 1
+
+
+def test_evidence_chain_detects_an_altered_accident(client, city):
+    from backend.credit.services import credit_evidence_problem
+    from backend.evidence.services import verify_chain
+
+    body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat(), "deaths": 0}
+    accident_id = client.post("/api/credit/accidents", json=body, headers=auth(city.admin)).json["id"]
+    checks = {"accident.": credit_evidence_problem}
+    assert verify_chain(checks).ok
+    db.session.get(Accident, accident_id).deaths = 0 + 2
+    db.session.commit()
+    assert "altered" in verify_chain(checks).problem
