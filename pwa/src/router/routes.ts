@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/hazards', name: 'hazards', component: () => import('@/views/hazards/HazardListView.vue'), meta: { title: 'hazard.list' } },
   { path: '/hazards/new', name: 'hazard-new', component: () => import('@/views/hazards/HazardReportView.vue'), meta: { title: 'hazard.report' } },
   { path: '/hazards/:id', name: 'hazard', component: () => import('@/views/hazards/HazardDetailView.vue'), meta: { title: 'hazard.detail' } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('@/views/reports/DashboardView.vue'), meta: { title: 'dashboard.title' } },
   { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
   { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },
   { path: '/q/:token', name: 'qr', component: () => import('@/views/public/DevicePublicView.vue'), meta: { title: 'public.title', public: true } },
