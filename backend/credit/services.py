@@ -218,8 +218,7 @@ def list_cases(actor: Actor, filters: dict) -> Page:
 
 
 def visible_grades(actor: Actor, filters: dict) -> Select:
-    query = select(CreditGrade, Enterprise.name).join(
-        Enterprise, Enterprise.id == CreditGrade.enterprise_id).where(
+    query = select(CreditGrade).where(
         enterprise_scope(actor, CreditGrade.enterprise_id, CreditGrade.zone_id))
     for key in ("grade", "zone_id"):
         if filters.get(key):
@@ -228,13 +227,13 @@ def visible_grades(actor: Actor, filters: dict) -> Select:
 
 
 def list_grades(actor: Actor, filters: dict) -> Page:
-    query = visible_grades(actor, filters)
-    page = filters["page"]
-    rows = db.session.execute(query.limit(filters["per_page"]).offset((page - 1) * filters["per_page"]))
-    items = [_summary(grade, name) for grade, name in rows]
-    count_page = paginate(query.with_only_columns(CreditGrade.enterprise_id), 1, 1)
-    total = count_page.total if len(items) or page > 1 else 0
-    return Page(items, page, filters["per_page"], total, count_page.total_exact)
+    """Grades in scope, highest risk first, with the enterprise names of the page."""
+    page = paginate(visible_grades(actor, filters), filters["page"], filters["per_page"])
+    ids = [g.enterprise_id for g in page.items]
+    rows = db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))
+    names = dict(rows.all())
+    page.items = [_summary(g, names.get(g.enterprise_id, "")) for g in page.items]
+    return page
 
 
 def _summary(grade: CreditGrade, name: str) -> dict:
@@ -259,7 +258,7 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
     enterprise = get_enterprise_for(actor, enterprise_id)
     grade = db.session.get(CreditGrade, enterprise.id)
     if grade is None:
-        raise NotFound("该企业尚未评级 (not graded yet)", code="not_found")
+        raise NotFound("该企业尚未评级，下一轮评级后可见 (not graded yet)", code="not_graded")
     config = current_config()
     facts = facts_of(grade, enterprise.established_on)
     groups = [{"group": g, "label": rules.GROUP_LABELS[g], "points": getattr(grade, g),
