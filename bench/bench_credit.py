@@ -17,6 +17,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import build_app
 
 
+def _ensure_index() -> None:
+    """Databases generated before the covering device index (same DDL as the migration)."""
+    from sqlalchemy import text
+
+    from backend.extensions import db
+
+    started = time.perf_counter()
+    db.session.execute(text("CREATE INDEX IF NOT EXISTS ix_devices_enterprise_status_due "
+                            "ON devices (enterprise_id, status, next_inspection_due)"))
+    db.session.commit()
+    if time.perf_counter() - started > 1:
+        print(f"# added ix_devices_enterprise_status_due in {time.perf_counter() - started:.0f} s")
+
+
 def _ensure_hazards(scale: str) -> None:
     """Databases generated before the demo had hazards get them now (same generator)."""
     from sqlalchemy import func, select, text
@@ -44,6 +58,7 @@ def main(scale: str) -> None:
         from backend.extensions import db
 
         engine = db.engine.dialect.name
+        _ensure_index()
         _ensure_hazards(scale)
         for run in range(3):
             started = time.perf_counter()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Float,
     Numeric,
@@ -234,7 +235,9 @@ def grade_select(w: Window, config: dict, ids: Sequence[int] | None) -> Select:
     ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id).subquery("s1")
     total = sum((s1.c[g] for g in GROUPS), literal(0.0)) - s1.c.deducted
     score = func.round(cast(case((total < 0, literal(0.0)), else_=total), Numeric(8, 2)), 2)
-    s2 = select(s1, cast(score, Float).label("score")).subquery("s2")
+    # MATERIALIZED: the rule expressions below refer to the score many times; inlined (SQLite
+    # flattens subqueries) the score expression would be evaluated dozens of times per row.
+    s2 = select(s1, cast(score, Float).label("score")).cte("s2").prefix_with("MATERIALIZED")
     return _final_grade(s2, w, config)
 
 
@@ -251,7 +254,7 @@ def _band_sql(score, bands: list[float]) -> ColumnElement[str]:  # type: ignore[
     return case((score < a, "A"), (score < b, "B"), (score < c, "C"), else_="D")
 
 
-def _final_grade(s2: Subquery, w: Window, config: dict) -> Select:
+def _final_grade(s2: Subquery | CTE, w: Window, config: dict) -> Select:
     years = config["accident_d_years"]
     d_since = years_before(w.as_of, years) if years > 0 else w.as_of
     d_accident = _within(s2.c.last_accident_on, d_since, years)
