@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, delete, func, insert, literal, select
+from sqlalchemy import Select, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from backend.core.auth import REGULATORS, Role
@@ -79,6 +79,7 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     New grades go to the scratch table, changes are logged, then they are published.
     """
     window, config = Window.on(as_of), current_config()
+    _tune_postgres(full=ids is None)
     db.session.execute(delete(CreditGradeNext).where(_in(CreditGradeNext.enterprise_id, ids)))
     computed = grade_select(window, config, ids)
     db.session.execute(insert(CreditGradeNext).from_select(
@@ -97,6 +98,17 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     graded = db.session.scalar(select(func.count()).select_from(CreditGradeNext).where(
         _in(CreditGradeNext.enterprise_id, ids))) or 0
     return RecomputeReport(as_of, graded, max(result.rowcount or 0, 0))
+
+
+def _tune_postgres(*, full: bool) -> None:
+    """PostgreSQL: no JIT (compiling the rule CASEs costs more than running them) and, for
+    a full cycle, enough work_mem to aggregate in memory. Both last to the end of the
+    transaction only (SET LOCAL)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(text("SET LOCAL jit = off"))
+    if full:
+        db.session.execute(text("SET LOCAL work_mem = '256MB'"))
 
 
 def regrade_enterprise(enterprise_id: int, cause: str) -> None:
