@@ -232,7 +232,7 @@ def grade_select(w: Window, config: dict, ids: Sequence[int] | None) -> Select:
         deducted.label("deducted"),
         func.coalesce(_reason_codes(lowering), "").label("lowering_codes"),
         old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),
-    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id).subquery("s1")
+    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id).cte("s1").prefix_with("MATERIALIZED")
     total = sum((s1.c[g] for g in GROUPS), literal(0.0)) - s1.c.deducted
     score = func.round(cast(case((total < 0, literal(0.0)), else_=total), Numeric(8, 2)), 2)
     # MATERIALIZED: the rule expressions below refer to the score many times; inlined (SQLite
