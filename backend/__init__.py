@@ -31,6 +31,7 @@ def _blueprints() -> tuple:
     from backend.accounts.api import bp as auth
     from backend.complaints.api import bp as complaints
     from backend.complaints.api import public_bp as public_complaints
+    from backend.credit.api import bp as credit
     from backend.devices.api import bp as devices
     from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
@@ -38,12 +39,15 @@ def _blueprints() -> tuple:
     from backend.notices.api import bp as notices
     from backend.org.api import bp as org
     from backend.photos.api import bp as photos
+    from backend.plans.api import bp as plans
+    from backend.plans.api import public_bp as public_plans
     from backend.public.api import bp as public
+    from backend.reports.api import bp as reports
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
     return (system, auth, org, devices, label_sheets, photos, hazards, inspections, notices, complaints,
-            sync, public, public_complaints)
+            sync, public, public_complaints, credit, plans, public_plans, reports)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

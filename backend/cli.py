@@ -15,6 +15,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(evidence)
     app.cli.add_command(complaints)
     app.cli.add_command(checklists)
+    app.cli.add_command(credit)
 
 
 @click.group(help="Demo data.")
@@ -57,13 +58,15 @@ def evidence() -> None:
 @evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")
 def verify() -> None:
     from backend.complaints.services import complaint_evidence_problem
+    from backend.credit.services import credit_evidence_problem
     from backend.evidence.services import verify_chain
     from backend.hazards.services import hazard_evidence_problem
     from backend.inspections.services import check_evidence_problem
     from backend.notices.services import notice_evidence_problem
 
     report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem,
-                           "complaint.": complaint_evidence_problem, "check.": check_evidence_problem})
+                           "complaint.": complaint_evidence_problem, "check.": check_evidence_problem,
+                           "accident.": credit_evidence_problem, "enforcement.": credit_evidence_problem})
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")
@@ -108,3 +111,22 @@ def install_checklists() -> None:
     added = install_default_templates()
     db.session.commit()
     click.echo(f"Installed {added} checklist templates.")
+
+
+@click.group(help="Credit-risk grading (信用风险分级).")
+def credit() -> None:
+    """Commands under `flask credit`."""
+
+
+@credit.command("recompute", help="Grade every enterprise now (a full cycle), set-based.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Grade as of this day (default today, China time).")
+def recompute(as_of) -> None:  # type: ignore[no-untyped-def]
+    from backend.core.clock import today
+    from backend.credit.services import recompute_grades
+
+    started = time.perf_counter()
+    report = recompute_grades(as_of.date() if as_of else today())
+    db.session.commit()
+    click.echo(f"Graded {report.graded} enterprise(s) as of {report.as_of}, {report.changed} "
+               f"change(s), in {time.perf_counter() - started:.2f} s.")

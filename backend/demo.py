@@ -88,11 +88,16 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     _bulk(Certificate, _certificates(scale, as_of))
     _bulk(Device, (_device(d, scale, rng, as_of) for d in range(scale.devices)))
     _demo_users(scale)
+    _credit_events(scale, as_of)
+    load_demo_hazards(scale, as_of)
     if scale.change_feed:
         _seed_change_feed(scale)
     db.session.flush()
     checks = _demo_checks(scale, as_of) if scale.change_feed else 0
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
+    from backend.credit.services import recompute_grades
+
+    recompute_grades(as_of, cause="demo")
     return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
             "devices": scale.devices, "checks": checks}
 
@@ -136,7 +141,8 @@ def _manager(i: int, scale: Scale) -> dict:
 
 def _certificates(scale: Scale, as_of: date):  # type: ignore[no-untyped-def]
     for i in range(scale.enterprises):
-        expires = as_of + timedelta(days=30 + (i * 37) % 1400) if i % 17 else as_of - timedelta(days=20)
+        lapsed = i % 17 == 0 or i % 16 == 0  # about one in eight has no valid safety manager
+        expires = as_of - timedelta(days=20) if lapsed else as_of + timedelta(days=30 + (i * 37) % 1400)
         yield {"person_id": i + 1, "kind": "safety_manager", "number": f"TA{i + 1:08d}",
                "issued_on": as_of - timedelta(days=400), "expires_on": expires,
                "created_at": utcnow(), "updated_at": utcnow()}
@@ -206,6 +212,63 @@ def _demo_users(scale: Scale) -> None:
     _bulk(User, ({"password_hash": password_hash, "active": True, "created_at": utcnow(),
                   "updated_at": utcnow(), "zone_id": None, "enterprise_id": None,
                   "person_id": None} | row for row in rows))
+
+
+def _credit_events(scale: Scale, as_of: date) -> None:
+    """Accidents (one enterprise in 150) and enforcement cases (one in 60, half fined)."""
+    from backend.credit.models import Accident, EnforcementCase
+
+    admin = db.session.scalar(select(User.id).where(User.username == "admin"))
+    users = [i for i in range(scale.enterprises) if i % 25 != 24]
+    _bulk(Accident, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
+                      "occurred_on": as_of - timedelta(days=(i * 13) % 1500 + 1),
+                      "deaths": 1 if i % 900 == 0 else 0, "injuries": i % 3,
+                      "responsible": i % 4 != 0, "description": "起重机械吊物坠落",
+                      "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
+                     for i in users if i % 150 == 7))
+    _bulk(EnforcementCase, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
+                             "case_no": f"特监罚〔{as_of.year}〕{i + 1}号",
+                             "opened_on": as_of - timedelta(days=(i * 7) % 700 + 1),
+                             "violation": "使用未经定期检验的特种设备", "ordered_to_correct": True,
+                             "fine_yuan": 30000 if i % 120 == 11 else None,
+                             "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
+                            for i in users if i % 60 == 11))
+
+
+HAZARD_TEXTS = ("安全阀未按期校验", "电梯轿厢应急照明失效", "叉车司机无证作业", "压力表超期未检",
+                "起重机限位器失灵", "锅炉水位计模糊不清")
+
+
+def load_demo_hazards(scale: Scale, as_of: date) -> None:
+    """Hazards for one user enterprise in four (deterministic): open, overdue, major, closed.
+
+    Enterprises i % 16 == 0 carry several overdue and major ones, so every grade occurs.
+    """
+    import uuid
+
+    from backend.hazards.models import Hazard
+
+    reporter = db.session.scalar(select(User.id).where(User.username == "admin"))
+    rows = []
+    for i in range(0, scale.enterprises, 4):
+        if i % 25 == 24:
+            continue
+        for k in range(1 + (i // 4) % 3 + (3 if i % 16 == 0 else 0)):
+            overdue = k % 2 == 0 and (i % 16 == 0 or (k == 0 and i % 12 == 0))
+            status = "verified_closed" if (i + k) % 5 == 4 else ("rectifying" if k % 3 == 1 else "reported")
+            rows.append({
+                "id": str(uuid.UUID(int=(i << 8) + k + 1)), "enterprise_id": i + 1,
+                "zone_id": _enterprise_zone(i, scale), "device_id": None,
+                "source": ("self_check", "mutual_check", "inspection")[(i + k) % 3],
+                "category": "一般隐患", "severity": "major" if k == 3 else "general",
+                "description": HAZARD_TEXTS[(i + k) % len(HAZARD_TEXTS)], "location": "",
+                "responsible_person": "", "status": status,
+                "deadline": as_of + timedelta(days=-5 - k if overdue else 10 + k),
+                "reported_by_id": reporter, "reporter_role": Role.bureau_admin,
+                "closed_at": utcnow() if status == "verified_closed" else None,
+                "payload_hash": "0" * 64, "created_at": utcnow(), "updated_at": utcnow(),
+            })
+    _bulk(Hazard, rows)
 
 
 def _seed_change_feed(scale: Scale) -> None:

@@ -2,6 +2,7 @@
 
 from backend.accounts import models as accounts  # noqa: F401
 from backend.complaints import models as complaints  # noqa: F401
+from backend.credit import models as credit  # noqa: F401
 from backend.devices import models as devices  # noqa: F401
 from backend.evidence import models as evidence  # noqa: F401
 from backend.hazards import models as hazards  # noqa: F401
@@ -9,4 +10,5 @@ from backend.inspections import models as inspections  # noqa: F401
 from backend.notices import models as notices  # noqa: F401
 from backend.org import models as org  # noqa: F401
 from backend.photos import models as photos  # noqa: F401
+from backend.plans import models as plans  # noqa: F401
 from backend.sync import models as sync  # noqa: F401

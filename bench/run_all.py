@@ -20,6 +20,7 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 SCRIPTS = [
     ["bench_thumbnail.py"],
     ["bench_devices.py", "city"],
+    ["bench_credit.py", "city"],
     ["bench_qr.py"],
     ["bench_hazards.py"],
     ["load_mixed.py"],
@@ -27,6 +28,7 @@ SCRIPTS = [
 ]
 if not QUICK:
     SCRIPTS.append(["bench_devices.py", "province"])
+    SCRIPTS.append(["bench_credit.py", "province"])
 NOISE = (" INFO ", "INFO  [alembic")
 WIDTH = 34
 

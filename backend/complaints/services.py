@@ -300,6 +300,10 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
                                            actor_id=actor.id, public_reply=data["public_reply"]))
     db.session.flush()
     append_evidence("complaint.triage", str(complaint.id), {"content": triage_digest(complaint)})
+    if complaint.status == ComplaintStatus.substantiated:
+        from backend.credit.services import regrade_enterprise
+
+        regrade_enterprise(complaint.enterprise_id, "complaint.substantiated")
     return complaint
 
 

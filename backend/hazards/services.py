@@ -142,6 +142,7 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
     append_evidence("hazard.create", hazard.id, {"content": hazard_digest(hazard)})
+    _regrade(hazard, "hazard.create")
     return hazard, True
 
 
@@ -169,7 +170,15 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     record_change("hazard", hazard.id, hazard.enterprise_id)
     append_evidence(f"hazard.{action.value}", hazard.id,
                     {"event": event.id, "content": event_digest(event, hazard)})
+    _regrade(hazard, f"hazard.{action.value}")
     return hazard
+
+
+def _regrade(hazard: Hazard, cause: str) -> None:
+    """A new or closed hazard changes the enterprise's risk score at once (seed 002 第十三条)."""
+    from backend.credit.services import regrade_enterprise
+
+    regrade_enterprise(hazard.enterprise_id, cause)
 
 
 def _check_transition(actor: Actor, hazard: Hazard, action: Action, data: dict) -> None:

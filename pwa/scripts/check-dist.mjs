@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Build guard: the QR wasm is in dist, matches the zxing-wasm version the code expects, is precached by the
 // service worker, and nothing in dist points the app at a CDN.
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,5 +25,10 @@ if (/registerRoute\([^)]*\/api/.test(sw)) fail('the service worker must not cach
 
 const css = assets.filter(f => f.endsWith('.css')).map(f => readFileSync(join(dist, 'assets', f), 'utf8')).join('\n')
 if (/at\.alicdn\.com|data:font\//.test(css)) fail('a CSS file still loads a font from a CDN or a data: URL')
+
+// Bundle budget: lazy routes (the ECharts dashboard) must stay out of the first-load shell.
+const report = JSON.parse(execFileSync(process.execPath, [new URL('./size-report.mjs', import.meta.url).pathname, '--json'], { encoding: 'utf8' }))
+if (report.shell_js_gzip > 80 * 1024) fail(`shell JS is ${(report.shell_js_gzip / 1024).toFixed(1)} KB gzip, budget 80 KB`)
+if (report.shell_files.some(f => /DashboardView|echarts/i.test(f.file))) fail('ECharts leaked into the first-load shell')
 
 console.log(`check-dist: ok (${wasm[0]}, sha256 ${sha.slice(0, 12)}…, precached)`)

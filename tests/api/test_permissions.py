@@ -372,6 +372,102 @@ MATRIX |= {
 }
 
 
+def _graded(t: Target) -> Request:
+    from backend.credit.services import recompute_grades
+
+    recompute_grades(today(), ids=[t.enterprise.id])
+    db.session.commit()
+    return f"/api/credit/enterprises/{t.enterprise.id}", {}
+
+
+def _new_accident(t: Target) -> Request:
+    return "/api/credit/accidents", {"json": {"enterprise_id": t.enterprise.id,
+                                              "occurred_on": today().isoformat()}}
+
+
+def _new_case(t: Target) -> Request:
+    body = {"enterprise_id": t.enterprise.id, "case_no": f"罚{f.new_id()[:12]}",
+            "opened_on": today().isoformat(), "violation": "超期未检"}
+    return "/api/credit/enforcement-cases", {"json": body}
+
+
+REGULATOR_CREATE = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403",
+                    SUP: "own:403 peer:403 out:403"}
+BUREAU_ONLY = {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"}
+MATRIX |= {
+    ("GET", "/api/credit/grades"): (_get("/api/credit/grades"), ALL_200),
+    ("GET", "/api/credit/enterprises/<int:enterprise_id>"): (_graded, READ_ONE),
+    ("GET", "/api/credit/config"): (
+        _get("/api/credit/config"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("PUT", "/api/credit/config"): (_json("/api/credit/config", {"bands": [15, 35, 60]}), BUREAU_ONLY),
+    ("POST", "/api/credit/recompute"): (_json("/api/credit/recompute"), BUREAU_ONLY),
+    ("GET", "/api/credit/accidents"): (_get("/api/credit/accidents"), ALL_200),
+    ("POST", "/api/credit/accidents"): (_new_accident, REGULATOR_CREATE),
+    ("GET", "/api/credit/enforcement-cases"): (_get("/api/credit/enforcement-cases"), ALL_200),
+    ("POST", "/api/credit/enforcement-cases"): (_new_case, REGULATOR_CREATE),
+    ("POST", "/api/credit/recognitions"): (
+        lambda t: ("/api/credit/recognitions",
+                   {"json": {"enterprise_id": t.enterprise.id, "kind": "benchmark"}}),
+        {ADMIN: "in:201", INSP: "in:403", MGR: "in:403", SUP: "own:403"}),
+}
+
+
+def _graded_zone(t: Target) -> Request:
+    """Two graded enterprises (B and C) in the target's zone: a plan of two can be drawn."""
+    from backend.credit.models import CreditGrade
+
+    for grade in "BC":
+        enterprise = f.make_enterprise(t.enterprise.zone)
+        db.session.add(CreditGrade(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+                                   as_of=today(), band_grade=grade, grade=grade))
+    db.session.commit()
+    body = {"zone_id": t.enterprise.zone_id, "period_start": today().isoformat(),
+            "period_end": today().isoformat(), "size": 2, "per_item": 1, "seed": 1}
+    return "/api/plans", {"json": body}
+
+
+def _plan(suffix: str = "", body: dict | None = None) -> Builder:
+    def build(t: Target) -> Request:
+        from sqlalchemy import select
+
+        from backend.accounts.models import User
+        from backend.plans.models import InspectionPlan, PlanItem
+
+        inspectors = db.session.scalars(select(User.id).where(User.role == INSP)).all()
+        plan = InspectionPlan(zone_id=t.enterprise.zone_id, title="计划", period_start=today(),
+                              period_end=today(), size=1, seed=1, candidates_digest="0" * 64,
+                              created_by_id=t.hazard.reported_by_id)
+        plan.items = [PlanItem(enterprise_id=t.enterprise.id, grade="C",
+                               inspector_ids=",".join(map(str, inspectors)))]
+        db.session.add(plan)
+        db.session.commit()
+        path = suffix.format(p=plan.id, i=plan.items[0].id) or f"/api/plans/{plan.id}"
+        return path, {} if body is None else {"json": body}
+
+    return build
+
+
+PUBLIC |= {("GET", "/api/public/plans")}  # tests/api/test_plans.py
+MATRIX |= {
+    ("GET", "/api/plans"): (_get("/api/plans"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("POST", "/api/plans"): (_graded_zone, REGULATOR_CREATE),
+    ("GET", "/api/plans/<int:plan_id>"): (_plan(), REGULATORS_ONLY),
+    ("POST", "/api/plans/<int:plan_id>/publish"): (_plan("/api/plans/{p}/publish", {}), REGULATORS_ONLY),
+    ("POST", "/api/plans/<int:plan_id>/items/<int:item_id>/result"): (
+        _plan("/api/plans/{p}/items/{i}/result", {"status": "done"}), REGULATORS_ONLY),
+}
+
+
+REGULATORS_READ = {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}
+MATRIX |= {
+    ("GET", "/api/reports/dashboard"): (_get("/api/reports/dashboard"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly"): (_get("/api/reports/monthly?month=2026-01"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly.pdf"): (_get("/api/reports/monthly.pdf?month=2026-01"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly.xlsx"): (
+        _get("/api/reports/monthly.xlsx?month=2026-01"), REGULATORS_READ),
+}
+
+
 def _cases() -> list:
     cases = []
     for (method, rule), (_builder, expected) in MATRIX.items():

@@ -24,6 +24,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complaints/:id', name: 'complaint-detail', component: () => import('@/views/complaints/ComplaintDetailView.vue'), meta: { title: 'triage.detail' } },
   { path: '/checks', name: 'check-tasks', component: () => import('@/views/checks/CheckTaskListView.vue'), meta: { title: 'check.tasksTitle' } },
   { path: '/checks/:assignment', name: 'check-form', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.formTitle' } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('@/views/reports/DashboardView.vue'), meta: { title: 'dashboard.title' } },
   { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
   { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },
   { path: '/q/:token', name: 'qr', component: () => import('@/views/public/DevicePublicView.vue'), meta: { title: 'public.title', public: true } },

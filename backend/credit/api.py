@@ -1,0 +1,123 @@
+"""Credit-risk grades (信用风险分级), accidents, enforcement cases and the grading config."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.clock import today
+from backend.core.schemas import EmptySchema, page_schema
+from backend.credit import services
+from backend.credit.schemas import (
+    AccidentCreateSchema,
+    AccidentSchema,
+    CaseCreateSchema,
+    CaseSchema,
+    CreditConfigSchema,
+    CreditListQuerySchema,
+    EnterpriseCreditSchema,
+    GradeListQuerySchema,
+    GradeSummarySchema,
+    RecognitionCreateSchema,
+    RecognitionSchema,
+    RecomputeSchema,
+)
+from backend.extensions import db
+
+bp = Blueprint("credit", __name__, url_prefix="/api/credit",
+               description="信用风险分级：等级、事故、立案处罚、分级规则")
+
+
+@bp.get("/grades")
+@require_roles()
+@bp.arguments(GradeListQuerySchema, location="query")
+@bp.response(200, page_schema(GradeSummarySchema))
+def list_grades(query: dict):  # type: ignore[no-untyped-def]
+    """Grades of the enterprises in scope, highest risk first."""
+    return services.list_grades(current_user, query)
+
+
+@bp.get("/enterprises/<int:enterprise_id>")
+@require_roles()
+@bp.response(200, EnterpriseCreditSchema)
+def get_enterprise_credit(enterprise_id: int):  # type: ignore[no-untyped-def]
+    """One enterprise's grade: score breakdown, reasons, what to fix, history."""
+    return services.enterprise_credit(current_user, enterprise_id)
+
+
+@bp.get("/config")
+@require_roles(*REGULATORS)
+@bp.response(200, CreditConfigSchema)
+def get_config():  # type: ignore[no-untyped-def]
+    """Weights, per-indicator points, grade bands and rule switches in force."""
+    return services.current_config()
+
+
+@bp.put("/config")
+@require_roles(Role.bureau_admin)
+@bp.arguments(CreditConfigSchema)
+@bp.response(200, CreditConfigSchema)
+def update_config(body: dict):  # type: ignore[no-untyped-def]
+    """Change the grading config (given keys replace theirs); applies from the next recompute."""
+    config = services.update_config(current_user, body)
+    db.session.commit()
+    return config
+
+
+@bp.post("/recompute")
+@require_roles(Role.bureau_admin)
+@bp.arguments(EmptySchema)
+@bp.response(200, RecomputeSchema)
+def recompute(_body: dict):  # type: ignore[no-untyped-def]
+    """Run a full grading cycle now (also `flask credit recompute`)."""
+    report = services.recompute_grades(today())
+    db.session.commit()
+    return report
+
+
+@bp.get("/accidents")
+@require_roles()
+@bp.arguments(CreditListQuerySchema, location="query")
+@bp.response(200, page_schema(AccidentSchema))
+def list_accidents(query: dict):  # type: ignore[no-untyped-def]
+    return services.list_accidents(current_user, query)
+
+
+@bp.post("/accidents")
+@require_roles(*REGULATORS)
+@bp.arguments(AccidentCreateSchema)
+@bp.response(201, AccidentSchema)
+def record_accident(body: dict):  # type: ignore[no-untyped-def]
+    """Record an accident (事故); the enterprise is re-graded at once."""
+    accident = services.record_accident(current_user, body)
+    db.session.commit()
+    return accident
+
+
+@bp.get("/enforcement-cases")
+@require_roles()
+@bp.arguments(CreditListQuerySchema, location="query")
+@bp.response(200, page_schema(CaseSchema))
+def list_cases(query: dict):  # type: ignore[no-untyped-def]
+    return services.list_cases(current_user, query)
+
+
+@bp.post("/enforcement-cases")
+@require_roles(*REGULATORS)
+@bp.arguments(CaseCreateSchema)
+@bp.response(201, CaseSchema)
+def open_case(body: dict):  # type: ignore[no-untyped-def]
+    """Record an enforcement case (立案处罚); the enterprise is re-graded at once."""
+    case = services.open_case(current_user, body)
+    db.session.commit()
+    return case
+
+
+@bp.post("/recognitions")
+@require_roles(Role.bureau_admin)
+@bp.arguments(RecognitionCreateSchema)
+@bp.response(201, RecognitionSchema)
+def grant_recognition(body: dict):  # type: ignore[no-untyped-def]
+    """Dual-prevention benchmark or intrinsic-safety improvement: lowers the score."""
+    recognition = services.grant_recognition(current_user, body)
+    db.session.commit()
+    return recognition

@@ -1,0 +1,146 @@
+"""Accidents (事故), enforcement cases (立案处罚), recognitions and credit grades (信用风险等级)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.core.clock import utcnow
+from backend.core.db import TimestampMixin, UTCDateTime
+from backend.extensions import db
+from backend.org.models import Enterprise
+
+
+class Accident(TimestampMixin, db.Model):
+    """A special-equipment accident (特种设备安全事故) recorded by a regulator."""
+
+    __tablename__ = "accidents"
+    __table_args__ = (Index("ix_accidents_enterprise_occurred", "enterprise_id", "occurred_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    deaths: Mapped[int] = mapped_column(Integer, default=0)
+    injuries: Mapped[int] = mapped_column(Integer, default=0)
+    #: the enterprise bears responsibility (key object for two years, 第十二条)
+    responsible: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class EnforcementCase(TimestampMixin, db.Model):
+    """An enforcement case (立案处罚) against an enterprise."""
+
+    __tablename__ = "enforcement_cases"
+    __table_args__ = (Index("ix_enforcement_cases_enterprise_opened", "enterprise_id", "opened_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
+    case_no: Mapped[str] = mapped_column(String(60), unique=True)
+    opened_on: Mapped[date] = mapped_column(Date, index=True)
+    violation: Mapped[str] = mapped_column(Text)
+    #: 责令改正
+    ordered_to_correct: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: 罚款 (yuan); a fine with an order to correct makes the grade D
+    fine_yuan: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class CreditRecognition(TimestampMixin, db.Model):
+    """A lowering reason granted by the bureau: dual-prevention benchmark or intrinsic safety."""
+
+    __tablename__ = "credit_recognitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    #: benchmark (双重预防机制标杆) or intrinsic_safety (本质安全提升)
+    kind: Mapped[str] = mapped_column(String(20))
+    granted_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class CreditConfig(db.Model):
+    """The bureau's grading weights and bands (one row; absent → rules.DEFAULT_CONFIG)."""
+
+    __tablename__ = "credit_config"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: canonical JSON of the config (see credit/rules.py DEFAULT_CONFIG)
+    data: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class _GradeColumns:
+    """The facts an enterprise was graded on, the group scores, the grade and its reasons."""
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    zone_id: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    # facts (credit/indicators.py), each a set-based SQL piece
+    no_safety_manager: Mapped[int] = mapped_column(Integer, default=0)
+    operators_expired_share: Mapped[int] = mapped_column(Integer, default=0)
+    hazards_open: Mapped[int] = mapped_column(Integer, default=0)
+    hazards_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    major_hazards_open: Mapped[int] = mapped_column(Integer, default=0)
+    mutual_check_findings: Mapped[int] = mapped_column(Integer, default=0)
+    devices_overdue_share: Mapped[int] = mapped_column(Integer, default=0)
+    inspection_findings: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_substantiated: Mapped[int] = mapped_column(Integer, default=0)
+    enforcement_cases: Mapped[int] = mapped_column(Integer, default=0)
+    fined_cases: Mapped[int] = mapped_column(Integer, default=0)
+    accidents_3y: Mapped[int] = mapped_column(Integer, default=0)
+    last_accident_on: Mapped[date | None] = mapped_column(Date)
+    benchmark: Mapped[bool] = mapped_column(Boolean, default=False)
+    intrinsic_safety: Mapped[bool] = mapped_column(Boolean, default=False)
+    # result
+    safety_management: Mapped[float] = mapped_column(Float, default=0)
+    operator_competence: Mapped[float] = mapped_column(Float, default=0)
+    risk_control: Mapped[float] = mapped_column(Float, default=0)
+    device_condition: Mapped[float] = mapped_column(Float, default=0)
+    inspection_results: Mapped[float] = mapped_column(Float, default=0)
+    enforcement: Mapped[float] = mapped_column(Float, default=0)
+    score: Mapped[float] = mapped_column(Float, default=0)
+    band_grade: Mapped[str] = mapped_column(String(1))
+    grade: Mapped[str] = mapped_column(String(1))
+    #: comma-separated rules.Reason codes, in the order they applied
+    reasons: Mapped[str] = mapped_column(String(300), default="")
+    previous_grade: Mapped[str | None] = mapped_column(String(1))
+    #: the last day graded C or worse (the one-year bar)
+    last_c_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CreditGrade(_GradeColumns, db.Model):
+    """The current grade of each enterprise."""
+
+    __tablename__ = "credit_grades"
+    __table_args__ = (Index("ix_credit_grades_zone_grade", "zone_id", "grade"),)
+
+
+class CreditGradeNext(_GradeColumns, db.Model):
+    """Scratch table of a recompute: new grades are computed here, then published."""
+
+    __tablename__ = "credit_grades_next"
+
+
+class CreditGradeChange(db.Model):
+    """A grade change and why (信用修复 history); written set-based by each recompute."""
+
+    __tablename__ = "credit_grade_changes"
+    __table_args__ = (Index("ix_credit_grade_changes_enterprise_on", "enterprise_id", "changed_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    from_grade: Mapped[str | None] = mapped_column(String(1))
+    to_grade: Mapped[str] = mapped_column(String(1))
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(String(300), default="")
+    changed_on: Mapped[date] = mapped_column(Date)
+    #: cycle (full recompute) or the event that triggered it (hazard.verify, accident…)
+    cause: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,302 @@
+"""Record accidents and enforcement cases; recompute and read credit grades (信用风险分级)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, delete, func, insert, literal, select, text
+from sqlalchemy.exc import IntegrityError
+
+from backend.core.auth import REGULATORS, Role
+from backend.core.clock import today, utcnow
+from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.hashing import canonical_bytes, payload_hash
+from backend.core.pagination import Page, paginate
+from backend.credit import rules
+from backend.credit.indicators import Window, grade_select
+from backend.credit.models import (
+    Accident,
+    CreditConfig,
+    CreditGrade,
+    CreditGradeChange,
+    CreditGradeNext,
+    CreditRecognition,
+    EnforcementCase,
+)
+from backend.devices.models import Device
+from backend.evidence.services import append_evidence
+from backend.extensions import db
+from backend.org.models import Enterprise
+from backend.org.scope import Actor, enterprise_scope
+from backend.org.services import get_enterprise_for
+
+# -- configuration ---------------------------------------------------------------------
+
+
+def current_config() -> dict:
+    """The bureau's grading config, or the documented defaults (rules.DEFAULT_CONFIG)."""
+    row = db.session.get(CreditConfig, 1)
+    return json.loads(row.data) if row else rules.DEFAULT_CONFIG
+
+
+def update_config(actor: Actor, data: dict) -> dict:
+    """Change weights, bands and rule switches (bureau only); applies from the next recompute."""
+    if actor.role != Role.bureau_admin:
+        raise Forbidden("只有市局可以修改分级规则 (bureau only)")
+    config = current_config() | data
+    errors = rules.validate_config(config)
+    if errors:
+        raise ValidationFailed(details={"fields": errors})
+    row = db.session.get(CreditConfig, 1) or CreditConfig(id=1)
+    row.data, row.updated_by_id, row.updated_at = canonical_bytes(config).decode(), actor.id, utcnow()
+    db.session.add(row)
+    db.session.flush()
+    append_evidence("credit.config", "1", {"content": payload_hash(config)})
+    return config
+
+
+# -- recompute -------------------------------------------------------------------------
+
+
+@dataclass
+class RecomputeReport:
+    as_of: date
+    graded: int
+    changed: int
+
+
+def _in(column, ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
+    return column.in_(ids) if ids is not None else True
+
+
+def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
+                     cause: str = "cycle") -> RecomputeReport:
+    """Grade every enterprise (or `ids`) set-based: one SQL pass per indicator, no row loop.
+
+    New grades go to the scratch table, changes are logged, then they are published.
+    """
+    window, config = Window.on(as_of), current_config()
+    _tune_postgres(full=ids is None)
+    db.session.execute(delete(CreditGradeNext).where(_in(CreditGradeNext.enterprise_id, ids)))
+    computed = grade_select(window, config, ids)
+    db.session.execute(insert(CreditGradeNext).from_select(
+        list(computed.selected_columns.keys()), computed))
+    n = CreditGradeNext
+    changed = select(n.enterprise_id, n.previous_grade, n.grade, n.score, n.reasons, n.as_of,
+                     literal(cause[:40])).where(
+        _in(n.enterprise_id, ids), n.previous_grade.is_(None) | (n.previous_grade != n.grade))
+    result = db.session.execute(insert(CreditGradeChange).from_select(
+        ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"], changed))
+    db.session.execute(delete(CreditGrade).where(_in(CreditGrade.enterprise_id, ids)))
+    names = [c.name for c in CreditGrade.__table__.columns]
+    db.session.execute(insert(CreditGrade).from_select(
+        names, select(*(CreditGradeNext.__table__.c[n] for n in names)).where(
+            _in(CreditGradeNext.enterprise_id, ids))))
+    graded = db.session.scalar(select(func.count()).select_from(CreditGradeNext).where(
+        _in(CreditGradeNext.enterprise_id, ids))) or 0
+    return RecomputeReport(as_of, graded, max(result.rowcount or 0, 0))
+
+
+def _tune_postgres(*, full: bool) -> None:
+    """PostgreSQL: no JIT (compiling the rule CASEs costs more than running them) and, for
+    a full cycle, enough work_mem to aggregate in memory. Both last to the end of the
+    transaction only (SET LOCAL)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(text("SET LOCAL jit = off"))
+    if full:
+        db.session.execute(text("SET LOCAL work_mem = '256MB'"))
+
+
+def regrade_enterprise(enterprise_id: int, cause: str) -> None:
+    """An event (hazard closed or reported, accident, case, complaint) re-grades at once."""
+    recompute_grades(today(), ids=[enterprise_id], cause=cause)
+
+
+# -- accidents, enforcement cases, recognitions ------------------------------------------
+
+
+def _require_regulator(actor: Actor) -> None:
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以登记 (regulators only)")
+
+
+def _device_of(enterprise: Enterprise, device_id: int | None) -> int | None:
+    if device_id is None:
+        return None
+    device = db.session.get(Device, device_id)
+    if device is None or device.enterprise_id != enterprise.id:
+        raise ValidationFailed(details={"fields": {"device_id": ["不是该企业的设备"]}})
+    return device.id
+
+
+def _not_future(day: date, name: str) -> None:
+    if day > today():
+        raise ValidationFailed(details={"fields": {name: ["不能晚于今天 (in the future)"]}})
+
+
+def record_accident(actor: Actor, data: dict) -> Accident:
+    """Record an accident (事故); the enterprise is re-graded (D, three-year lock)."""
+    _require_regulator(actor)
+    enterprise = get_enterprise_for(actor, data["enterprise_id"])
+    _not_future(data["occurred_on"], "occurred_on")
+    accident = Accident(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+                        device_id=_device_of(enterprise, data.get("device_id")),
+                        occurred_on=data["occurred_on"], deaths=data["deaths"],
+                        injuries=data["injuries"], responsible=data["responsible"],
+                        description=data["description"], recorded_by_id=actor.id)
+    db.session.add(accident)
+    db.session.flush()
+    append_evidence("accident.record", str(accident.id), {"content": accident_digest(accident)})
+    regrade_enterprise(enterprise.id, "accident")
+    return accident
+
+
+def open_case(actor: Actor, data: dict) -> EnforcementCase:
+    """Record an enforcement case (立案处罚); fined with an order to correct → D."""
+    _require_regulator(actor)
+    enterprise = get_enterprise_for(actor, data["enterprise_id"])
+    _not_future(data["opened_on"], "opened_on")
+    case = EnforcementCase(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+                           case_no=data["case_no"], opened_on=data["opened_on"],
+                           violation=data["violation"], ordered_to_correct=data["ordered_to_correct"],
+                           fine_yuan=data.get("fine_yuan"), recorded_by_id=actor.id)
+    db.session.add(case)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict("案件编号已存在 (case number exists)") from error
+    append_evidence("enforcement.open", str(case.id), {"content": case_digest(case)})
+    regrade_enterprise(enterprise.id, "enforcement_case")
+    return case
+
+
+def grant_recognition(actor: Actor, data: dict) -> CreditRecognition:
+    """Record a lowering reason (benchmark / intrinsic safety); bureau only."""
+    if actor.role != Role.bureau_admin:
+        raise Forbidden("只有市局可以认定 (bureau only)")
+    enterprise = get_enterprise_for(actor, data["enterprise_id"])
+    recognition = CreditRecognition(enterprise_id=enterprise.id, kind=data["kind"],
+                                    granted_on=data.get("granted_on") or today(),
+                                    expires_on=data.get("expires_on"), note=data["note"],
+                                    recorded_by_id=actor.id)
+    db.session.add(recognition)
+    db.session.flush()
+    append_evidence("credit.recognition", str(recognition.id),
+                    {"content": payload_hash([enterprise.id, recognition.kind,
+                                              recognition.granted_on.isoformat()])})
+    regrade_enterprise(enterprise.id, "recognition")
+    return recognition
+
+
+def accident_digest(a: Accident) -> str:
+    return payload_hash([a.id, a.enterprise_id, a.device_id, a.occurred_on.isoformat(), a.deaths,
+                         a.injuries, a.responsible, a.description])
+
+
+def case_digest(c: EnforcementCase) -> str:
+    return payload_hash([c.id, c.enterprise_id, c.case_no, c.opened_on.isoformat(), c.violation,
+                         c.ordered_to_correct, str(c.fine_yuan) if c.fine_yuan is not None else None])
+
+
+def visible_accidents(actor: Actor, filters: dict) -> Select:
+    query = select(Accident).where(enterprise_scope(actor, Accident.enterprise_id, Accident.zone_id))
+    if filters.get("enterprise_id"):
+        query = query.where(Accident.enterprise_id == filters["enterprise_id"])
+    return query.order_by(Accident.occurred_on.desc(), Accident.id.desc())
+
+
+def list_accidents(actor: Actor, filters: dict) -> Page:
+    return paginate(visible_accidents(actor, filters), filters["page"], filters["per_page"])
+
+
+def visible_cases(actor: Actor, filters: dict) -> Select:
+    query = select(EnforcementCase).where(
+        enterprise_scope(actor, EnforcementCase.enterprise_id, EnforcementCase.zone_id))
+    if filters.get("enterprise_id"):
+        query = query.where(EnforcementCase.enterprise_id == filters["enterprise_id"])
+    return query.order_by(EnforcementCase.opened_on.desc(), EnforcementCase.id.desc())
+
+
+def list_cases(actor: Actor, filters: dict) -> Page:
+    return paginate(visible_cases(actor, filters), filters["page"], filters["per_page"])
+
+
+# -- reading grades ----------------------------------------------------------------------
+
+
+def visible_grades(actor: Actor, filters: dict) -> Select:
+    query = select(CreditGrade).where(
+        enterprise_scope(actor, CreditGrade.enterprise_id, CreditGrade.zone_id))
+    for key in ("grade", "zone_id"):
+        if filters.get(key):
+            query = query.where(getattr(CreditGrade, key) == filters[key])
+    return query.order_by(CreditGrade.score.desc(), CreditGrade.enterprise_id)
+
+
+def list_grades(actor: Actor, filters: dict) -> Page:
+    """Grades in scope, highest risk first, with the enterprise names of the page."""
+    page = paginate(visible_grades(actor, filters), filters["page"], filters["per_page"])
+    ids = [g.enterprise_id for g in page.items]
+    rows = db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))
+    names = dict(rows.all())
+    page.items = [_summary(g, names.get(g.enterprise_id, "")) for g in page.items]
+    return page
+
+
+def _summary(grade: CreditGrade, name: str) -> dict:
+    return {"enterprise_id": grade.enterprise_id, "enterprise_name": name, "zone_id": grade.zone_id,
+            "grade": grade.grade, "score": grade.score, "as_of": grade.as_of,
+            "reasons": _reason_list(grade.reasons)}
+
+
+def _reason_list(codes: str) -> list[dict]:
+    return [{"code": c, "label": rules.REASON_LABELS[rules.Reason(c)]} for c in codes.split(",") if c]
+
+
+def facts_of(grade: CreditGrade, established_on: date | None) -> rules.Facts:
+    values = {name: getattr(grade, name) for name in rules.ITEMS}
+    return rules.Facts(established_on=established_on, last_accident_on=grade.last_accident_on,
+                       benchmark=bool(grade.benchmark), intrinsic_safety=bool(grade.intrinsic_safety),
+                       **values)
+
+
+def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
+    """The grade with its breakdown, reasons, what to fix (信用修复) and its history."""
+    enterprise = get_enterprise_for(actor, enterprise_id)
+    grade = db.session.get(CreditGrade, enterprise.id)
+    if grade is None:
+        raise NotFound("该企业尚未评级，下一轮评级后可见 (not graded yet)", code="not_graded")
+    config = current_config()
+    facts = facts_of(grade, enterprise.established_on)
+    groups = [{"group": g, "label": rules.GROUP_LABELS[g], "points": getattr(grade, g),
+               "weight": config["weights"][g],
+               "indicators": [{"indicator": n, "value": getattr(grade, n),
+                               "points": round(rules.item_points(n, getattr(grade, n), config), 2)}
+                              for n, item in rules.ITEMS.items() if item[0] == g]}
+              for g in rules.GROUPS]
+    history = db.session.scalars(select(CreditGradeChange).where(
+        CreditGradeChange.enterprise_id == enterprise.id).order_by(
+        CreditGradeChange.id.desc()).limit(20)).all()
+    return _summary(grade, enterprise.name) | {
+        "band_grade": grade.band_grade, "previous_grade": grade.previous_grade,
+        "bands": config["bands"], "groups": groups,
+        "repair": rules.repair_hints(facts, config),
+        "history": [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
+                     "changed_on": h.changed_on, "cause": h.cause,
+                     "reasons": _reason_list(h.reasons)} for h in history],
+    }
+
+
+def credit_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored accident or enforcement case still match what the chain recorded?"""
+    model, digest = ((Accident, accident_digest) if kind.startswith("accident.")
+                     else (EnforcementCase, case_digest))
+    record = db.session.get(model, int(ref))
+    if record is None:
+        return f"{kind} {ref} is missing"
+    return None if digest(record) == data.get("content") else f"{kind} {ref} was altered"

@@ -1,0 +1,76 @@
+"""Random inspection plans (双随机): draw, publish, track; the public list (一公开)."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.core.auth import REGULATORS, require_roles
+from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
+from backend.extensions import db
+from backend.plans import services
+from backend.plans.schemas import (
+    ItemResultSchema,
+    PlanCreateSchema,
+    PlanListQuerySchema,
+    PlanSchema,
+    PublicPlanSchema,
+)
+
+bp = Blueprint("plans", __name__, url_prefix="/api/plans", description="双随机检查计划")
+public_bp = Blueprint("public_plans", __name__, url_prefix="/api/public",
+                      description="一公开：已公开的抽查计划与结果（无需登录）")
+
+
+@bp.get("")
+@require_roles(*REGULATORS)
+@bp.arguments(PlanListQuerySchema, location="query")
+@bp.response(200, page_schema(PlanSchema))
+def list_plans(query: dict):  # type: ignore[no-untyped-def]
+    return services.list_plans(current_user, query)
+
+
+@bp.post("")
+@require_roles(*REGULATORS)
+@bp.arguments(PlanCreateSchema)
+@bp.response(201, PlanSchema)
+def draw_plan(body: dict):  # type: ignore[no-untyped-def]
+    """Draw a plan for a zone: quotas by grade, key objects, seeded; 422 plan_impossible."""
+    plan = services.draw_inspection_plan(current_user, body)
+    db.session.commit()
+    return plan
+
+
+@bp.get("/<int:plan_id>")
+@require_roles(*REGULATORS)
+@bp.response(200, PlanSchema)
+def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+    return services.get_plan_for(current_user, plan_id)
+
+
+@bp.post("/<int:plan_id>/publish")
+@require_roles(*REGULATORS)
+@bp.arguments(EmptySchema)
+@bp.response(200, PlanSchema)
+def publish_plan(_body: dict, plan_id: int):  # type: ignore[no-untyped-def]
+    """Publish the plan on the public list (一公开)."""
+    plan = services.publish_plan(current_user, plan_id)
+    db.session.commit()
+    return plan
+
+
+@bp.post("/<int:plan_id>/items/<int:item_id>/result")
+@require_roles(*REGULATORS)
+@bp.arguments(ItemResultSchema)
+@bp.response(200, PlanSchema)
+def record_item_result(body: dict, plan_id: int, item_id: int):  # type: ignore[no-untyped-def]
+    """Record the inspection of one drawn enterprise (execution tracking)."""
+    plan = services.record_item_result(current_user, plan_id, item_id, body)
+    db.session.commit()
+    return plan
+
+
+@public_bp.get("/plans")
+@public_bp.arguments(PageQuerySchema, location="query")
+@public_bp.response(200, page_schema(PublicPlanSchema))
+def list_public_plans(query: dict):  # type: ignore[no-untyped-def]
+    """Published random-inspection plans and their results (anonymous)."""
+    return services.published_plans(query)

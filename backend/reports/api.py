@@ -1,0 +1,59 @@
+"""Dashboards and the monthly report (工作小结) as JSON, PDF and XLSX."""
+
+from flask import Response
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.core.auth import REGULATORS, require_roles
+from backend.core.exports import xlsx_response
+from backend.reports import services
+from backend.reports.pdf import monthly_report_pdf
+from backend.reports.schemas import (
+    DashboardQuerySchema,
+    DashboardSchema,
+    MonthlyQuerySchema,
+    MonthlyReportSchema,
+)
+
+bp = Blueprint("reports", __name__, url_prefix="/api/reports", description="统计看板与工作小结")
+
+
+@bp.get("/dashboard")
+@require_roles(*REGULATORS)
+@bp.arguments(DashboardQuerySchema, location="query")
+@bp.response(200, DashboardSchema)
+def get_dashboard(query: dict):  # type: ignore[no-untyped-def]
+    """Devices, overdue inspections, hazards, complaints, grades, accident rates (zone or city)."""
+    return services.dashboard(current_user, query)
+
+
+@bp.get("/monthly")
+@require_roles(*REGULATORS)
+@bp.arguments(MonthlyQuerySchema, location="query")
+@bp.response(200, MonthlyReportSchema)
+def get_monthly_report(query: dict):  # type: ignore[no-untyped-def]
+    """The month's figures and the evidence-chain head of the period."""
+    return services.monthly_report(current_user, query.get("zone_id"), query["month"])
+
+
+@bp.get("/monthly.pdf")
+@require_roles(*REGULATORS)
+@bp.arguments(MonthlyQuerySchema, location="query")
+@bp.response(200, content_type="application/pdf")
+def monthly_report_pdf_view(query: dict) -> Response:
+    """The monthly report (工作小结) as a printable A4 PDF."""
+    report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
+    response = Response(monthly_report_pdf(report), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="monthly-{query["month"]}.pdf"'
+    return response
+
+
+@bp.get("/monthly.xlsx")
+@require_roles(*REGULATORS)
+@bp.arguments(MonthlyQuerySchema, location="query")
+@bp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def monthly_report_xlsx(query: dict) -> Response:
+    """The monthly report as a spreadsheet (类别, 指标, 数值)."""
+    report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
+    return xlsx_response(f"monthly-{report['zone_name']}-{query['month']}", ("类别", "指标", "数值"),
+                         services.report_rows(report))

@@ -1,0 +1,27 @@
+import { expect, test } from '@playwright/test'
+import { uiLogin } from './helpers'
+
+test('an inspector opens the dashboard: figures of the zone and the lazily loaded charts', async ({ page }) => {
+  const chartRequests: string[] = []
+  page.on('request', (r) => {
+    if (/DashboardView|DashboardChart/.test(r.url()))
+      chartRequests.push(r.url())
+  })
+  await uiLogin(page, 'inspector1')
+  expect(chartRequests).toHaveLength(0) // ECharts is not part of the shell
+  await page.goto('/me')
+  await page.getByTestId('dashboard-link').click()
+  await expect(page).toHaveURL(/\/dashboard$/)
+  const dashboard = page.getByTestId('dashboard')
+  await expect(dashboard).toContainText('城东分局')
+  await expect(dashboard).toContainText('超期未检')
+  await expect(dashboard).toContainText('信用风险等级分布')
+  await expect(dashboard.locator('canvas')).toHaveCount(2)
+})
+
+test('a safety manager has no dashboard link', async ({ page }) => {
+  await uiLogin(page, 'manager1')
+  await page.goto('/me')
+  await expect(page.getByTestId('outbox-link')).toBeVisible()
+  await expect(page.getByTestId('dashboard-link')).toHaveCount(0)
+})

@@ -1,0 +1,210 @@
+"""Credit grading over HTTP and the set-based recompute (SQL agrees with credit/rules.py)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from backend.core.clock import today
+from backend.credit import rules
+from backend.credit.models import Accident, CreditGrade, CreditGradeChange, EnforcementCase
+from backend.credit.services import facts_of, recompute_grades
+from backend.extensions import db
+from backend.org.models import Enterprise
+from tests import factories as f
+from tests.conftest import auth
+
+
+@pytest.fixture
+def app(fast_app):
+    return fast_app
+
+
+def _grade(enterprise_id: int) -> CreditGrade:
+    db.session.expire_all()
+    return db.session.get(CreditGrade, enterprise_id)
+
+
+def test_clean_old_enterprise_with_a_safety_manager_is_graded_a(city):
+    f.make_person(city.ent_a, ("safety_manager", None))
+    recompute_grades(today())
+    assert _grade(city.ent_a.id).grade == "A"
+
+
+def test_missing_safety_manager_and_overdue_devices_raise_the_score(city):
+    f.make_device(city.ent_a, next_inspection_due=today() - timedelta(days=3))
+    recompute_grades(today())
+    grade = _grade(city.ent_a.id)
+    assert grade.no_safety_manager == 1
+    assert grade.devices_overdue_share == 500
+    assert grade.score == 15 + 20 - 3
+    assert grade.grade == "B"
+
+
+def test_hazard_facts_count_open_overdue_major_and_findings(city):
+    f.make_hazard(city.ent_a, city.admin, severity="major", source="inspection")
+    f.make_hazard(city.ent_a, city.admin, deadline=today() - timedelta(days=1), source="mutual_check")
+    f.make_hazard(city.ent_a, city.admin, status="verified_closed")
+    recompute_grades(today())
+    grade = _grade(city.ent_a.id)
+    assert (grade.hazards_open, grade.hazards_overdue, grade.major_hazards_open) == (2, 1, 1)
+    assert (grade.inspection_findings, grade.mutual_check_findings) == (1, 1)
+
+
+def test_operator_certificates_expired_share(city):
+    f.make_person(city.ent_a, ("operator", today() - timedelta(days=1)), ("operator", None))
+    recompute_grades(today())
+    assert _grade(city.ent_a.id).operators_expired_share == 500
+
+
+def test_recompute_logs_each_grade_change_once(city):
+    recompute_grades(today())
+    recompute_grades(today())
+    changes = db.session.scalars(select(CreditGradeChange).where(
+        CreditGradeChange.enterprise_id == city.ent_a.id)).all()
+    assert [(c.from_grade, c.cause) for c in changes] == [(None, "cycle")]
+
+
+def test_recording_an_accident_regrades_the_enterprise_to_d_at_once(client, city):
+    recompute_grades(today())
+    db.session.commit()
+    body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat(), "deaths": 1,
+            "description": "起重机倾覆"}
+    response = client.post("/api/credit/accidents", json=body, headers=auth(city.inspector))
+    assert response.status_code == 201, response.json
+    credit = client.get(f"/api/credit/enterprises/{city.ent_a.id}", headers=auth(city.manager)).json
+    assert credit["grade"] == "D"
+    assert "d_accident" in [r["code"] for r in credit["reasons"]]
+    assert credit["history"][0]["cause"] == "accident"
+
+
+def test_fined_enforcement_case_makes_grade_d_and_duplicate_case_no_is_409(client, city):
+    body = {"enterprise_id": city.ent_a.id, "case_no": "苏特监罚〔2026〕1号",
+            "opened_on": today().isoformat(), "violation": "超期未检", "fine_yuan": "30000"}
+    first = client.post("/api/credit/enforcement-cases", json=body, headers=auth(city.inspector))
+    again = client.post("/api/credit/enforcement-cases", json=body, headers=auth(city.inspector))
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert _grade(city.ent_a.id).grade == "D"
+
+
+def test_enterprise_sees_breakdown_and_what_to_fix(client, city):
+    f.make_hazard(city.ent_a, city.admin, severity="major")
+    recompute_grades(today())
+    db.session.commit()
+    credit = client.get(f"/api/credit/enterprises/{city.ent_a.id}", headers=auth(city.manager)).json
+    risk = next(g for g in credit["groups"] if g["group"] == "risk_control")
+    assert risk["points"] == 12
+    assert credit["repair"][0]["indicator"] == "no_safety_manager"
+    assert {"major_hazards_open", "hazards_open"} <= {r["indicator"] for r in credit["repair"]}
+
+
+def test_accident_in_the_future_is_422(client, city):
+    body = {"enterprise_id": city.ent_a.id, "occurred_on": (today() + timedelta(days=2)).isoformat()}
+    response = client.post("/api/credit/accidents", json=body, headers=auth(city.admin))
+    assert response.status_code == 422
+
+
+def test_bureau_changes_bands_and_an_invalid_config_is_422(client, city):
+    ok = client.put("/api/credit/config", json={"bands": [10, 30, 50]}, headers=auth(city.admin))
+    bad = client.put("/api/credit/config", json={"weights": {"risk_control": 100}},
+                     headers=auth(city.admin))
+    assert ok.status_code == 200 and ok.json["bands"] == [10, 30, 50]
+    assert bad.status_code == 422
+    assert "weights" in bad.json["error"]["details"]["fields"]
+
+
+def test_grade_list_is_scoped_to_the_inspector_zone(client, city):
+    recompute_grades(today())
+    db.session.commit()
+    items = client.get("/api/credit/grades", headers=auth(city.inspector)).json["items"]
+    assert city.ent_x.id not in {i["enterprise_id"] for i in items}
+    assert city.ent_a.id in {i["enterprise_id"] for i in items}
+
+
+def _random_history(rng: random.Random, enterprise: Enterprise, reporter, as_of: date) -> None:
+    for _ in range(rng.randint(0, 4)):
+        f.make_hazard(enterprise, reporter, severity=rng.choice(["general", "major"]),
+                      source=rng.choice(["self_check", "mutual_check", "inspection"]),
+                      status=rng.choice(["reported", "rectifying", "verified_closed"]),
+                      deadline=as_of + timedelta(days=rng.randint(-20, 20)))
+    if rng.random() < 0.3:
+        db.session.add(Accident(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+                                occurred_on=as_of - timedelta(days=rng.randint(0, 1500)),
+                                recorded_by_id=reporter.id))
+    if rng.random() < 0.2:
+        db.session.add(EnforcementCase(
+            enterprise_id=enterprise.id, zone_id=enterprise.zone_id, case_no=f.new_id(),
+            opened_on=as_of - timedelta(days=rng.randint(0, 500)), violation="违规",
+            fine_yuan=rng.choice([None, 5000]), recorded_by_id=reporter.id))
+    if rng.random() < 0.5:
+        f.make_person(enterprise, ("safety_manager", None))
+
+
+def test_sql_recompute_agrees_with_the_pure_rules(city):
+    rng, as_of = random.Random(8), today()
+    enterprises = [f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
+                   for _ in range(40)]
+    for enterprise in enterprises:
+        _random_history(rng, enterprise, city.admin, as_of)
+    db.session.flush()
+    for round_ in range(3):  # later rounds see previous grades and the one-year bar
+        previous = {g.enterprise_id: g for g in db.session.scalars(select(CreditGrade))}
+        recompute_grades(as_of + timedelta(days=200 * round_))
+        for enterprise in enterprises:
+            new, old = _grade(enterprise.id), previous.get(enterprise.id)
+            facts = facts_of(new, enterprise.established_on)
+            expected = rules.grade(rules.Facts(**(facts.__dict__ | {
+                "previous_grade": rules.Grade(old.grade) if old else None,
+                "last_c_on": old.last_c_on if old else None})), new.as_of)
+            assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
+            assert new.reasons.split(",")[:-1] == [r.value for r in expected.reasons]
+
+
+def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
+    f.make_person(city.ent_a, ("safety_manager", None))
+    recompute_grades(today())
+    db.session.commit()
+    hazard_id = f.new_id()
+    body = {"id": hazard_id, "enterprise_id": city.ent_a.id, "category": "电梯", "severity": "major",
+            "description": "制动器磨损超标", "source": "inspection"}
+    assert client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code == 201
+    raised = _grade(city.ent_a.id)
+    steps = [("submit_rectification", city.manager, ["a" * 64]), ("verify", city.inspector, [])]
+    for action, user, photos in steps:
+        response = client.post(f"/api/hazards/{hazard_id}/transitions", headers=auth(user),
+                               json={"id": f.new_id(), "action": action, "photos": photos})
+        assert response.status_code == 200, response.json
+    lowered = _grade(city.ent_a.id)
+    assert (raised.major_hazards_open, raised.score) == (1, 12 + 3 - 3)
+    assert (lowered.major_hazards_open, lowered.hazards_open) == (0, 0)
+    assert lowered.inspection_findings == 1
+
+
+def test_substantiated_complaint_counts_against_the_enterprise(client, city):
+    from backend.complaints.models import Complaint
+
+    complaint = Complaint(ticket_no="TS20261123-0001", day=today(), seq=1, tracking_hash="0" * 64,
+                          device_id=city.dev_a.id, enterprise_id=city.ent_a.id,
+                          category="elevator_trapped", description="电梯困人")
+    db.session.add(complaint)
+    db.session.commit()
+    response = client.post(f"/api/complaints/{complaint.id}/triage", headers=auth(city.inspector),
+                           json={"outcome": "substantiated", "public_reply": "经核查属实"})
+    assert response.status_code == 200, response.json
+    assert _grade(city.ent_a.id).complaints_substantiated == 1
+
+
+def test_evidence_chain_detects_an_altered_accident(client, city):
+    from backend.credit.services import credit_evidence_problem
+    from backend.evidence.services import verify_chain
+
+    body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat(), "deaths": 0}
+    accident_id = client.post("/api/credit/accidents", json=body, headers=auth(city.admin)).json["id"]
+    checks = {"accident.": credit_evidence_problem}
+    assert verify_chain(checks).ok
+    db.session.get(Accident, accident_id).deaths = 0 + 2
+    db.session.commit()
+    assert "altered" in verify_chain(checks).problem
