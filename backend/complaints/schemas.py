@@ -9,7 +9,7 @@ from backend.complaints.rules import (
     TriageOutcome,
     normalize_phone,
 )
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money
 from backend.devices.rules import CATEGORY_LABELS as DEVICE_LABELS
 from backend.hazards.rules import Severity
 
@@ -81,10 +81,7 @@ class TriageSchema(BaseSchema):
     public_reply = fields.String(required=True, validate=validate.Length(min=2, max=1000))
     duplicate_of = Id(load_default=None, allow_none=True)
     open_hazard = fields.Nested(OpenHazardSchema, load_default=None, allow_none=True)
-    reward_yuan = fields.Decimal(places=2, load_default=None, allow_none=True,
-                                 validate=validate.Range(min=0, max=1_000_000),
-                                 # numbers in the spec (apispec would print the Decimal bounds as strings)
-                                 metadata={"minimum": 0, "maximum": 1_000_000})
+    reward_yuan = money(1_000_000)
 
 
 # --- output ---------------------------------------------------------------------------

@@ -66,6 +66,17 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
     )
 
 
+def money(max_yuan: int, **kwargs: Any) -> fields.Decimal:
+    """An optional amount in yuan (two places, 0..max_yuan).
+
+    The bounds are repeated as metadata so the OpenAPI document states them as numbers: apispec would print
+    the Decimal bounds as strings, which makes the spec invalid.
+    """
+    return fields.Decimal(places=2, load_default=None, allow_none=True,
+                          validate=validate.Range(min=0, max=max_yuan),
+                          metadata={"minimum": 0, "maximum": max_yuan}, **kwargs)
+
+
 def text(max_len: int, **kwargs: Any) -> fields.String:
     """A bounded string field: huge strings are a 422, not a database error."""
     return fields.String(validate=validate.Length(max=max_len), **kwargs)

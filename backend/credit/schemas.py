@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money, text
 from backend.credit.rules import GROUPS, ITEMS, Grade
 
 
@@ -35,8 +35,7 @@ class CaseCreateSchema(BaseSchema):
     opened_on = fields.Date(required=True)
     violation = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     ordered_to_correct = fields.Boolean(load_default=True)
-    fine_yuan = fields.Decimal(places=2, load_default=None, allow_none=True,
-                               validate=validate.Range(min=0, max=10**9))
+    fine_yuan = money(10**9)
 
 
 class CaseSchema(Schema):
