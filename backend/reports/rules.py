@@ -36,3 +36,7 @@ def per_10k(count: int, devices: int) -> float | None:
 
 def within_target(value: float | None, target: float) -> bool | None:
     return None if value is None else value < target
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

@@ -28,6 +28,8 @@ class DashboardSchema(Schema):
                                                    "rectification_rate"})
     complaints = fields.Dict()
     grades = fields.Dict(metadata={"description": "enterprises per credit grade A–D"})
+    mutual_checks = fields.Dict(metadata={"description": "mutual-check tasks and done, in total and "
+                                                         "by_block, for the rounds of the period"})
     accidents = fields.Dict(metadata={"description": "12 months to `end`, per 10,000 devices, "
                                                      "against the targets of seed 003"})
 

@@ -23,7 +23,8 @@ from backend.evidence.rules import GENESIS
 from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.hazards.services import OPEN
-from backend.org.models import Enterprise, Zone
+from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
+from backend.org.models import Block, Enterprise, Zone
 from backend.org.scope import Actor
 from backend.reports import rules
 
@@ -91,6 +92,21 @@ def complaint_figures(zone: Zone | None, start: date, end: date) -> dict:
             "pending": counts.get(ComplaintStatus.received, 0)}
 
 
+def mutual_check_figures(zone: Zone | None, start: date, end: date) -> dict:
+    """Mutual-check (互查) completion per block for the rounds running in the period."""
+    task = MutualCheckAssignment
+    query = (select(Block.id, Block.name, func.count(), func.count(task.check_id))
+             .join(task, task.block_id == Block.id)
+             .join(MutualCheckCycle, MutualCheckCycle.id == task.cycle_id)
+             .where(MutualCheckCycle.starts_on <= end, MutualCheckCycle.due_on >= start)
+             .group_by(Block.id, Block.name).order_by(Block.id))
+    rows = db.session.execute(_in_zone(query, task.zone_id, zone)).all()
+    by_block = [{"block_id": block_id, "block_name": name, "tasks": tasks, "done": done,
+                 "completion_rate": rules.share(done, tasks)} for block_id, name, tasks, done in rows]
+    tasks, done = sum(b["tasks"] for b in by_block), sum(b["done"] for b in by_block)
+    return {"tasks": tasks, "done": done, "completion_rate": rules.share(done, tasks), "by_block": by_block}
+
+
 def grade_figures(zone: Zone | None) -> dict:
     rows = db.session.execute(_in_zone(select(CreditGrade.grade, func.count()).group_by(
         CreditGrade.grade), CreditGrade.zone_id, zone)).all()
@@ -128,6 +144,7 @@ def _figures(zone: Zone | None, start: date, end: date, as_of: date) -> dict:
             "start": start, "end": end, "devices": devices,
             "hazards": hazard_figures(zone, start, end, as_of),
             "complaints": complaint_figures(zone, start, end), "grades": grade_figures(zone),
+            "mutual_checks": mutual_check_figures(zone, start, end),
             "accidents": accident_figures(zone, end, devices["registered"])}
 
 
@@ -171,6 +188,11 @@ def report_rows(report: dict) -> list[tuple[str, str, object]]:
              ("隐患", "整改率（本月发现已关闭）", pct(h["rectification_rate"])),
              ("投诉举报", "本月受理", c["received"]), ("投诉举报", "经查属实", c["substantiated"]),
              ("投诉举报", "待处理", c["pending"])]
+    m = report["mutual_checks"]
+    rows += [("区块互查", "互查任务（已完成/总数）", f"{m['done']}/{m['tasks']}"),
+             ("区块互查", "完成率", pct(m["completion_rate"]))]
+    rows += [("区块互查", f"{b['block_name']}（已完成/总数）", f"{b['done']}/{b['tasks']}")
+             for b in m["by_block"]]
     rows += [("信用风险等级", f"{g} 级企业", n) for g, n in report["grades"].items()]
     fmt = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
     rows += [("事故", "近12个月事故起数", a["accidents_12m"]), ("事故", "近12个月死亡人数", a["deaths_12m"]),

@@ -96,3 +96,24 @@ def test_monthly_report_pdf_and_xlsx(client, busy_city):
 def test_malformed_month_is_422(client, busy_city):
     response = client.get("/api/reports/monthly?month=2026-13", headers=auth(busy_city.inspector))
     assert response.status_code == 422
+
+
+def test_dashboard_and_monthly_report_show_mutual_check_completion_by_block(client, city):
+    from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
+
+    cycle = MutualCheckCycle(zone_id=city.zone.id, name="本月互查", starts_on=today().replace(day=1),
+                             due_on=today(), seed=1, created_by_id=city.inspector.id)
+    db.session.add(cycle)
+    db.session.flush()
+    for enterprise, check_id in ((city.ent_a, f.new_id()), (city.ent_b, None)):
+        db.session.add(MutualCheckAssignment(cycle_id=cycle.id, block_id=city.block.id, zone_id=city.zone.id,
+                                             enterprise_id=enterprise.id, check_id=check_id))
+    db.session.commit()
+    body = client.get("/api/reports/dashboard", headers=auth(city.inspector)).json
+    assert body["mutual_checks"]["by_block"] == [{"block_id": city.block.id, "block_name": city.block.name,
+                                                  "tasks": 2, "done": 1, "completion_rate": 0.5}]
+    other = client.get(f"/api/reports/dashboard?zone_id={city.other_zone.id}", headers=auth(city.admin)).json
+    assert other["mutual_checks"] == {"tasks": 0, "done": 0, "completion_rate": None, "by_block": []}
+    xlsx = client.get(f"/api/reports/monthly.xlsx?month={today():%Y-%m}", headers=auth(city.inspector))
+    cells = [c.value for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows() for c in row]
+    assert "1/2" in cells
