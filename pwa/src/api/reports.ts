@@ -10,6 +10,12 @@ export interface Dashboard {
   hazards: { found: number, closed: number, open: number, overdue: number, major_found: number, rectification_rate: number | null }
   complaints: { received: number, substantiated: number, pending: number }
   grades: Record<'A' | 'B' | 'C' | 'D', number>
+  mutual_checks: {
+    tasks: number
+    done: number
+    completion_rate: number | null
+    by_block: Array<{ block_id: number, block_name: string, tasks: number, done: number, completion_rate: number | null }>
+  }
   accidents: {
     accidents_12m: number
     deaths_12m: number

@@ -16,6 +16,9 @@ test('an inspector opens the dashboard: figures of the zone and the lazily loade
   await expect(dashboard).toContainText('城东分局')
   await expect(dashboard).toContainText('超期未检')
   await expect(dashboard).toContainText('信用风险等级分布')
+  // the demo's current mutual-check round: completion per block of the zone
+  await expect(dashboard).toContainText('区块互查完成情况')
+  await expect(page.getByTestId('mutual-checks')).toContainText(/第1区块[\d.]+%\d+ \/ \d+/)
   await expect(dashboard.locator('canvas')).toHaveCount(2)
 })
 
