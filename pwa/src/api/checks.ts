@@ -6,9 +6,9 @@ export function fetchMyTasks(): Promise<Page<CheckAssignment>> {
   return request<Page<CheckAssignment>>('/api/mutual-check-assignments', { query: { mine: 'true', per_page: '100' } })
 }
 
-/** Current checklists of one purpose. */
-export function fetchTemplates(purpose: ChecklistTemplate['purpose']): Promise<{ items: ChecklistTemplate[] }> {
-  return request<{ items: ChecklistTemplate[] }>('/api/checklist-templates', { query: { purpose } })
+/** Current checklists of one purpose (every current checklist without one). */
+export function fetchTemplates(purpose?: ChecklistTemplate['purpose']): Promise<{ items: ChecklistTemplate[] }> {
+  return request<{ items: ChecklistTemplate[] }>('/api/checklist-templates', purpose ? { query: { purpose } } : {})
 }
 
 /** Due and missed self-checks (日管控、周排查、月调度) of the enterprises in scope. */

@@ -1,4 +1,4 @@
-// Mutual-check tasks and checklists cached per user (so the form opens offline), and the check.submit op.
+// Mutual-check tasks and checklists cached per user (so the forms open offline), and the check.submit op.
 import type { OutboxItem } from './db'
 import type { CheckAssignment, ChecklistTemplate, CheckSubmit } from '@/api/types'
 import { fetchMyTasks, fetchTemplates } from '@/api/checks'
@@ -25,6 +25,43 @@ export async function refreshChecks(userId: string): Promise<CheckCache> {
   const cache: CheckCache = { tasks: tasks.items, template: templates.items[0] ?? null, fetchedAt: new Date().toISOString() }
   await setMeta(cacheKey(userId), cache)
   return cache
+}
+
+function templatesKey(userId: string): string {
+  return `check-templates:${userId}`
+}
+
+/** Every current checklist (daily per device category, weekly, monthly, enterprise) as last pulled. */
+export async function cachedTemplates(userId: string): Promise<ChecklistTemplate[]> {
+  return (await getMeta<ChecklistTemplate[]>(templatesKey(userId))) ?? []
+}
+
+let refreshing: Promise<ChecklistTemplate[]> | null = null
+
+/** Pull the current checklists while online so the self-check and inspection forms open offline later. */
+export function refreshTemplates(userId: string): Promise<ChecklistTemplate[]> {
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return cachedTemplates(userId)
+  refreshing ??= fetchTemplates()
+    .then(async (res) => {
+      await setMeta(templatesKey(userId), res.items)
+      return res.items
+    })
+    .catch(() => cachedTemplates(userId))
+    .finally(() => { refreshing = null })
+  return refreshing
+}
+
+/** The checklist a check of this kind uses (self-checks by rhythm; the rest the enterprise checklist). */
+export function templateFor(
+  templates: ChecklistTemplate[],
+  kind: CheckSubmit['kind'],
+  subkind: string,
+  deviceCategory?: string | null,
+): ChecklistTemplate | null {
+  const purpose: ChecklistTemplate['purpose'] = kind !== 'self_check'
+    ? 'enterprise'
+    : subkind === 'weekly' ? 'weekly_investigation' : subkind === 'monthly' ? 'monthly_dispatch' : 'daily_device'
+  return templates.find(tp => tp.purpose === purpose && (purpose !== 'daily_device' || tp.device_category === deviceCategory)) ?? null
 }
 
 /** Assignment ids with a check still waiting in this user's outbox. */

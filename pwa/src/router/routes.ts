@@ -24,6 +24,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complaints/:id', name: 'complaint-detail', component: () => import('@/views/complaints/ComplaintDetailView.vue'), meta: { title: 'triage.detail' } },
   { path: '/checks', name: 'check-tasks', component: () => import('@/views/checks/CheckTaskListView.vue'), meta: { title: 'check.tasksTitle' } },
   { path: '/checks/:assignment', name: 'check-form', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.formTitle' } },
+  // ?device=<id> (daily self-check, inspection of a device) or ?enterprise=<id>
+  { path: '/self-check/:subkind(daily|weekly|monthly)', name: 'self-check', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.selfFormTitle' } },
+  { path: '/inspection/:subkind(routine|special)', name: 'inspection', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.inspectionFormTitle' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('@/views/reports/DashboardView.vue'), meta: { title: 'dashboard.title' } },
   { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
   { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },

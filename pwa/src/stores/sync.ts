@@ -53,6 +53,12 @@ export const useSyncStore = defineStore('sync', () => {
     if (needs && runtime) runtime.pause()
   })
   watch(() => session.userId, () => runtime?.watchCounts())
+  // after each successful round, the checklists too, so the self-check and inspection forms open offline later
+  watch(() => status.value?.lastSyncAt, (at) => {
+    const userId = session.userId
+    if (!at || !userId || !session.hasRole('safety_manager', 'inspector', 'bureau_admin')) return
+    void import('@/offline/checks').then(m => m.refreshTemplates(userId)).catch(() => {})
+  })
 
   return { pending, attention, status, ready, load, syncNow, afterLogin, beforeLogout }
 })

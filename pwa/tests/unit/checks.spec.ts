@@ -1,6 +1,6 @@
-import type { CheckSubmit } from '@/api/types'
+import type { ChecklistTemplate, CheckSubmit } from '@/api/types'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { cachedChecks, enqueueCheckSubmit, queuedAssignments } from '@/offline/checks'
+import { cachedChecks, cachedTemplates, enqueueCheckSubmit, queuedAssignments, refreshTemplates, templateFor } from '@/offline/checks'
 import { setMeta } from '@/offline/db'
 import { listOutbox } from '@/offline/outbox'
 import { newUuid } from '@/offline/uuid'
@@ -44,5 +44,36 @@ describe('check outbox', () => {
     await setMeta('checks:9', { tasks: [{ id: 42 }], template: null, fetchedAt: '2026-03-04T08:00:00Z' })
     expect((await cachedChecks('9')).tasks).toHaveLength(1)
     expect(await cachedChecks('10')).toEqual({ tasks: [], template: null, fetchedAt: null })
+  })
+})
+
+describe('checklists for the self-check and inspection forms', () => {
+  beforeEach(resetDb)
+
+  const tpl = (id: number, purpose: ChecklistTemplate['purpose'], category: string | null = null): ChecklistTemplate =>
+    ({ id, code: `t${id}`, version: 1, purpose, device_category: category, title: `T${id}`, sections: [] })
+  const all = [tpl(1, 'enterprise'), tpl(2, 'daily_device', 'boiler'), tpl(3, 'daily_device', 'elevator'),
+    tpl(4, 'weekly_investigation'), tpl(5, 'monthly_dispatch')]
+
+  it('picks the daily checklist by device category, the rhythm\'s for weekly / monthly, the enterprise one otherwise', () => {
+    expect(templateFor(all, 'self_check', 'daily', 'elevator')?.id).toBe(3)
+    expect(templateFor(all, 'self_check', 'daily', 'crane')).toBeNull()
+    expect(templateFor(all, 'self_check', 'weekly')?.id).toBe(4)
+    expect(templateFor(all, 'self_check', 'monthly')?.id).toBe(5)
+    expect(templateFor(all, 'inspection', 'special', 'boiler')?.id).toBe(1)
+    expect(templateFor(all, 'mutual_check', '')?.id).toBe(1)
+  })
+
+  it('keeps the cached checklists when the refresh cannot reach the server', async () => {
+    await setMeta('check-templates:9', all)
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false })
+    try {
+      expect(await refreshTemplates('9')).toHaveLength(5)
+      expect(await cachedTemplates('9')).toHaveLength(5)
+    }
+    finally {
+      // the own property goes; the prototype's getter answers again
+      delete (navigator as { onLine?: boolean }).onLine
+    }
   })
 })
