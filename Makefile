@@ -46,7 +46,7 @@ migrate:
 demo:
 	$(BIN)/flask --app app demo load --if-empty
 
-test: system-deps venv
+test: system-deps venv pwa-build
 	@bash scripts/install-system-deps.sh chromium postgresql poppler-utils
 	$(MAKE) lint test-sqlite test-postgres test-pwa test-e2e
 
