@@ -27,6 +27,9 @@ export const routes: RouteRecordRaw[] = [
   // ?device=<id> (daily self-check, inspection of a device) or ?enterprise=<id>
   { path: '/self-check/:subkind(daily|weekly|monthly)', name: 'self-check', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.selfFormTitle' } },
   { path: '/inspection/:subkind(routine|special)', name: 'inspection', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.inspectionFormTitle' } },
+  { path: '/mutual-rounds', name: 'mutual-rounds', component: () => import('@/views/mutual/RoundListView.vue'), meta: { title: 'mutual.roundsTitle' } },
+  { path: '/mutual-rounds/:id', name: 'mutual-round', component: () => import('@/views/mutual/RoundDetailView.vue'), meta: { title: 'mutual.roundTitle' } },
+  { path: '/supervisors', name: 'supervisor-pool', component: () => import('@/views/mutual/SupervisorPoolView.vue'), meta: { title: 'mutual.poolTitle' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('@/views/reports/DashboardView.vue'), meta: { title: 'dashboard.title' } },
   { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
   { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },

@@ -1,0 +1,114 @@
+// Mutual-check rounds (互查轮次) and the supervisor pool (监督员库) for regulators: online only, nothing here
+// goes through the outbox.
+import type { Page } from './types'
+import { ApiError, request } from './http'
+
+export interface RoundBrief {
+  id: number
+  zone_id: number
+  name: string
+  starts_on: string
+  due_on: string
+  total: number
+  done: number
+}
+
+export interface RoundAssignment {
+  id: number
+  cycle_id: number
+  cycle_name: string
+  due_on: string
+  block_id: number
+  enterprise_id: number
+  enterprise_name: string
+  supervisor_id: number | null
+  supervisor_name: string | null
+  supervisor_enterprise_id: number | null
+  check_id: string | null
+  done: boolean
+}
+
+export interface Round {
+  id: number
+  zone_id: number
+  name: string
+  starts_on: string
+  due_on: string
+  seed: number
+  assignments: RoundAssignment[]
+  unassigned: number[]
+  created_at: string
+}
+
+export interface RoundCreate {
+  name: string
+  starts_on: string
+  due_on: string
+  zone_id?: number
+}
+
+export interface PoolEntry {
+  user_id: number
+  display_name: string
+  enterprise_id: number | null
+  enterprise_name: string | null
+  person_id: number | null
+  certificate: { number: string, issued_on: string | null, expires_on: string | null } | null
+  exams: { exam_on: string, trained_on: string | null, score: number, passed: boolean }[]
+  eligible: boolean
+}
+
+export interface ExamCreate {
+  person_id: number
+  exam_on: string
+  trained_on?: string | null
+  score: number
+  passed: boolean
+  certificate_number?: string
+  issued_on?: string | null
+  expires_on?: string | null
+}
+
+export interface ZoneBrief {
+  id: number
+  name: string
+}
+
+export function listRounds(page = 1, perPage = 20): Promise<Page<RoundBrief>> {
+  return request<Page<RoundBrief>>('/api/mutual-check-cycles', { query: { page, per_page: perPage } })
+}
+
+export function fetchRound(id: number | string): Promise<Round> {
+  return request<Round>(`/api/mutual-check-cycles/${encodeURIComponent(String(id))}`)
+}
+
+export function openRound(body: RoundCreate): Promise<Round> {
+  return request<Round>('/api/mutual-check-cycles', { method: 'POST', json: body })
+}
+
+export function reassignSupervisor(assignmentId: number, supervisorId: number): Promise<RoundAssignment> {
+  return request<RoundAssignment>(`/api/mutual-check-assignments/${assignmentId}/supervisor`, { method: 'PUT', json: { supervisor_id: supervisorId } })
+}
+
+export async function fetchPool(asOf?: string): Promise<PoolEntry[]> {
+  return (await request<{ items: PoolEntry[] }>('/api/supervisors', { query: { as_of: asOf } })).items
+}
+
+export function recordExam(body: ExamCreate): Promise<unknown> {
+  return request('/api/supervisor-exams', { method: 'POST', json: body })
+}
+
+export async function listZones(): Promise<ZoneBrief[]> {
+  return (await request<Page<ZoneBrief>>('/api/zones', { query: { per_page: 100 } })).items
+}
+
+/** The server's message plus its field messages, for a dialog. */
+export function errorText(err: unknown): string {
+  if (!(err instanceof ApiError)) return (err as Error)?.message ?? String(err)
+  const fields = (err.details?.fields ?? {}) as Record<string, string[] | Record<string, unknown>>
+  const lines = [err.message]
+  for (const msgs of Object.values(fields)) {
+    if (Array.isArray(msgs)) lines.push(...msgs.filter(m => typeof m === 'string' && !lines.includes(m)))
+  }
+  return lines.join('\n')
+}
