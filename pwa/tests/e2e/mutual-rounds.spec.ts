@@ -88,3 +88,44 @@ test('inspector1 reassigns a mutual-check task (expired certificate refused) and
   const listed = await (await request.get('/api/mutual-check-cycles?per_page=100', { headers: auth })).json()
   expect(listed.items.filter((r: { name: string }) => r.name === name)).toHaveLength(1)
 })
+
+test('the supervisor pool shows certificates and eligibility; an exam is recorded; offline it needs a connection', async ({ page, request, context }) => {
+  test.setTimeout(120_000)
+  const auth = { Authorization: `Bearer ${await apiToken(request, 'inspector1')}` }
+  const expired = await me(request, 'supervisor4')
+  const examsOf = async () => ((await (await request.get('/api/supervisors', { headers: auth })).json()).items as (PoolEntry & { exams: unknown[] })[])
+    .find(p => p.user_id === expired.id)!.exams.length
+  const before = await examsOf()
+
+  await uiLogin(page, 'inspector1')
+  await page.getByTestId('mutual-rounds-link').click()
+  await page.getByTestId('pool-link').click()
+  await expect(page).toHaveURL(/\/supervisors$/)
+  const row = page.getByTestId('pool-item').filter({ hasText: expired.display_name })
+  await expect(row.getByTestId('pool-eligibility')).toHaveText('证书已过期')
+  await expect(row.getByTestId('pool-cert')).toContainText('有效期至')
+  await expect(page.getByTestId('pool-eligibility').filter({ hasText: '可互查' }).first()).toBeVisible()
+
+  // a failed retake: the certificate fields are asked only for a pass
+  await row.getByTestId('pool-exam').click()
+  const form = page.getByTestId('exam-form')
+  await form.getByTestId('exam-submit').click()
+  await expect(form).toContainText('成绩须为 0–100 的整数')
+  await expect(form).toContainText('请填写证书编号')
+  await form.getByTestId('exam-score').locator('input').fill('52')
+  await form.getByTestId('exam-passed').click()
+  await expect(form.getByTestId('exam-cert')).toHaveCount(0)
+  await form.getByTestId('exam-submit').click()
+  const confirm = page.locator('.van-dialog')
+  await expect(confirm).toContainText('不合格')
+  await confirm.getByRole('button', { name: '确认' }).click()
+  await expect(page.getByText('已登记考试')).toBeVisible()
+  await expect(row).toContainText('52 分')
+  await expect(row.getByTestId('pool-eligibility')).toHaveText('证书已过期')
+  await expect.poll(examsOf).toBe(before + 1)
+
+  await context.setOffline(true)
+  await page.reload()
+  await expect(page.getByTestId('pool-offline')).toContainText('需要联网')
+  await context.setOffline(false)
+})
