@@ -129,3 +129,17 @@ test('the supervisor pool shows certificates and eligibility; an exam is recorde
   await expect(page.getByTestId('pool-offline')).toContainText('需要联网')
   await context.setOffline(false)
 })
+
+test('the city bureau picks the zone of a new round', async ({ page }) => {
+  test.setTimeout(120_000)
+  await uiLogin(page, 'admin')
+  await page.goto('/mutual-rounds')
+  await page.getByTestId('round-new').click()
+  const form = page.getByTestId('round-form')
+  await expect(form.getByTestId('round-zone').getByRole('radio').first()).toBeVisible()
+  await form.getByTestId('round-name').locator('input').fill('市局 E2E 互查')
+  await form.getByTestId('round-due').locator('input').fill('2099-12-31')
+  await form.getByTestId('round-submit').click()
+  await expect(form).toContainText('请选择辖区')
+  await expect(page.locator('.van-dialog')).toBeHidden()
+})
