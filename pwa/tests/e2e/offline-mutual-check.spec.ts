@@ -10,7 +10,10 @@ test('a supervisor fills a mutual check offline with two failed items; it become
 
   await uiLogin(page, 'supervisor1')
   await page.getByTestId('check-tasks-link').click()
-  await expect(page.getByTestId('check-task').filter({ hasText: task.enterprise_name })).toContainText('待检查')
+  // other specs may open further rounds with a task on the same enterprise: pick this task's row by its id
+  const row = page.locator(`[data-testid="check-task"][data-task-id="${task.id}"]`)
+  await expect(row).toContainText(task.enterprise_name)
+  await expect(row).toContainText('待检查')
   const photo1 = await makeJpeg(page, 11)
   const photo2 = await makeJpeg(page, 12)
 
@@ -28,7 +31,7 @@ test('a supervisor fills a mutual check offline with two failed items; it become
   await page.getByTestId('submit-check').click()
 
   await expect(page).toHaveURL(/\/checks$/)
-  await expect(page.getByTestId('check-task').filter({ hasText: task.enterprise_name })).toContainText('待上传')
+  await expect(row).toContainText('待上传')
   await expect(page.getByTestId('sync-status')).toContainText('1 条待上传')
 
   await context.setOffline(false)
