@@ -13,11 +13,12 @@ import sys
 import threading
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PORT, WORKERS, build_app, percentiles, start_server
+from bench.common import PORT, WORKERS, build_app, percentiles, run_threads, start_server
 
 CLIENTS = 8
 PER_CLIENT = 150
@@ -51,13 +52,7 @@ def main() -> None:
     samples: list[float] = []
     errors, lock = [0], threading.Lock()
     try:
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(samples, errors, lock)) for _ in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads([partial(client, samples, errors, lock) for _ in range(CLIENTS)])
     finally:
         server.terminate()
         server.wait(10)

@@ -13,12 +13,13 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import OUT, PORT, WORKERS, build_app, percentiles, start_server  # noqa: E402  # noqa: E402
+from bench.common import OUT, PORT, WORKERS, build_app, percentiles, run_threads, start_server  # noqa: E402  # noqa: E402
 
 
 def tokens() -> list[str]:
@@ -61,11 +62,7 @@ def paced(all_tokens: list[str], rate: int, seconds: int) -> tuple[list[float], 
                 errors[0] += response.status != 200
             n += 1
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    run_threads([partial(worker, i) for i in range(threads)])
     return samples, errors[0]
 
 
@@ -101,11 +98,7 @@ def python_throughput(all_tokens: list[str], clients: int = 16, seconds: float =
             counts[0] += done
             errors[0] += failed
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    run_threads([partial(worker, i) for i in range(clients)])
     return (f"max throughput ({clients} Python keep-alive clients, {seconds:.0f} s; wrk not installed): "
             f"{counts[0] / seconds:.0f} req/s errors={errors[0]}")
 

@@ -7,6 +7,7 @@ import os
 import socket
 import statistics
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,17 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
         call()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def run_threads(jobs: list[Callable[[], object]]) -> float:
+    """Run each job in a thread of its own; the wall time in seconds until the last one finished."""
+    threads = [threading.Thread(target=job) for job in jobs]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

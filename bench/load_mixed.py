@@ -27,12 +27,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import OUT, PORT, WORKERS, build_app, percentiles, start_server  # noqa: E402
+from bench.common import OUT, PORT, WORKERS, build_app, percentiles, run_threads, start_server  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
@@ -202,13 +203,8 @@ def main(seconds: float) -> int:
         Client(99, data, warm, threading.Lock()).run(time.perf_counter() + 1)
         tally, photo_lock = Tally(), threading.Lock()
         clients = [Client(n, data, tally, photo_lock) for n in range(CLIENTS)]
-        started = time.perf_counter()
-        threads = [threading.Thread(target=c.run, args=(started + seconds,)) for c in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        deadline = time.perf_counter() + seconds
+        elapsed = run_threads([partial(c.run, deadline) for c in clients])
     finally:
         server.terminate()
         server.wait(10)
