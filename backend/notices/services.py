@@ -20,15 +20,15 @@ from backend.notices import rules
 from backend.notices.models import Notice, NoticeHazard
 from backend.notices.pdf import notice_pdf
 from backend.org.models import Enterprise
-from backend.org.scope import Actor, enterprise_scope
+from backend.org.scope import Actor, own_records_scope
 from backend.org.services import get_enterprise_for
 from backend.sync.changes import record_change
 
 
 def visible_notices(actor: Actor, filters: dict | None = None) -> Select:
-    """Notices to the enterprises the actor may see (same policy as hazards)."""
+    """Notices to the enterprises the actor may see; block peers' notices are not theirs."""
     filters = filters or {}
-    query = select(Notice).where(enterprise_scope(actor, Notice.enterprise_id))
+    query = select(Notice).where(own_records_scope(actor, Notice.enterprise_id))
     for key in ("kind", "enterprise_id"):
         if filters.get(key) is not None:
             query = query.where(getattr(Notice, key) == filters[key])

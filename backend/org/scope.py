@@ -53,6 +53,20 @@ def enterprise_scope(
     return enterprise_id_col == actor.enterprise_id
 
 
+def own_records_scope(
+    actor: Actor, enterprise_id_col: Any, zone_id_col: Any = None
+) -> ColumnElement[bool]:
+    """Like `enterprise_scope`, but a block supervisor sees only their own enterprise.
+
+    Mutual checks need the block peers' devices and hazards; they do not need the
+    regulator's documents and judgements about those peers (notices, credit grades,
+    enforcement cases), which stay between the regulator and the enterprise.
+    """
+    if actor.role == Role.block_supervisor:
+        return enterprise_id_col == actor.enterprise_id if actor.enterprise_id else false()
+    return enterprise_scope(actor, enterprise_id_col, zone_id_col)
+
+
 def zone_scope(actor: Actor, zone_id_col: Any) -> ColumnElement[bool]:
     """A WHERE clause for zone-level records (zones, blocks)."""
     if actor.role == Role.bureau_admin:

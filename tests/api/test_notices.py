@@ -280,7 +280,7 @@ def test_manager_reads_and_prints_own_enterprises_notice(client, city):
     assert pdf.data.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("who", ["manager_x", "other_inspector"])
+@pytest.mark.parametrize("who", ["manager_x", "other_inspector", "supervisor"])
 def test_notice_outside_scope_is_404(client, city, who):
     notice = issue(client, city.inspector, "rectification", city.ent_a,
                    [report(client, city.manager, device=city.dev_a)]).json
@@ -288,6 +288,16 @@ def test_notice_outside_scope_is_404(client, city, who):
     assert client.get(f"/api/notices/{notice['id']}", headers=auth(user)).status_code == 404
     assert client.get(f"/api/notices/{notice['id']}.pdf", headers=auth(user)).status_code == 404
     assert client.get("/api/notices", headers=auth(user)).json["total"] == 0
+
+
+def test_block_supervisor_reads_own_enterprises_notice_but_not_a_peers(client, city):
+    """Mutual checks open the peers' hazards, not the regulator's documents to them."""
+    own = issue(client, city.inspector, "rectification", city.ent_b,
+                [report(client, city.inspector, device=city.dev_b)]).json
+    issue(client, city.inspector, "rectification", city.ent_a,
+          [report(client, city.manager, device=city.dev_a)])
+    listed = client.get("/api/notices", headers=auth(city.supervisor)).json
+    assert [n["id"] for n in listed["items"]] == [own["id"]]
 
 
 def test_list_filters_by_kind_and_enterprise(client, city):
