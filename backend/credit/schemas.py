@@ -73,6 +73,22 @@ class CreditListQuerySchema(PageQuerySchema):
 class GradeListQuerySchema(PageQuerySchema):
     grade = fields.Enum(Grade, by_value=True)
     zone_id = Id()
+    q = text(100, metadata={"description": "part of the enterprise name or credit code"})
+
+
+class GradeCountQuerySchema(BaseSchema):
+    zone_id = Id()
+    q = text(100)
+
+
+class GradeCountSchema(Schema):
+    """How many enterprises in scope hold each grade (the list's filter chips)."""
+
+    A = fields.Integer()
+    B = fields.Integer()
+    C = fields.Integer()
+    D = fields.Integer()
+    total = fields.Integer()
 
 
 class ReasonSchema(Schema):
