@@ -19,6 +19,7 @@ class AccidentCreateSchema(BaseSchema):
 class AccidentSchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda a: a.enterprise.name)
     zone_id = fields.Integer()
     device_id = fields.Integer(allow_none=True)
     occurred_on = fields.Date()
@@ -41,6 +42,7 @@ class CaseCreateSchema(BaseSchema):
 class CaseSchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda c: c.enterprise.name)
     zone_id = fields.Integer()
     case_no = fields.String()
     opened_on = fields.Date()

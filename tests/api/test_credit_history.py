@@ -99,3 +99,14 @@ def test_grade_list_search_that_is_too_long_is_422(client, city):
     response = client.get("/api/credit/grades", query_string={"q": "企" * 101},
                           headers=auth(city.inspector))
     assert response.status_code == 422
+
+
+def test_accident_and_case_lists_name_the_enterprise(client, city):
+    accident = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat()}
+    case = {"enterprise_id": city.ent_a.id, "case_no": "罚1", "violation": "超期未检",
+            "opened_on": today().isoformat()}
+    client.post("/api/credit/accidents", json=accident, headers=auth(city.inspector))
+    client.post("/api/credit/enforcement-cases", json=case, headers=auth(city.inspector))
+    for path in ("/api/credit/accidents", "/api/credit/enforcement-cases"):
+        items = client.get(path, headers=auth(city.inspector)).json["items"]
+        assert [i["enterprise_name"] for i in items] == [city.ent_a.name]
