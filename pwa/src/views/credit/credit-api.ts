@@ -75,6 +75,7 @@ export interface CreditConfig {
 export interface Accident {
   id: number
   enterprise_id: number
+  enterprise_name: string
   zone_id: number
   device_id: number | null
   occurred_on: string
@@ -97,6 +98,7 @@ export interface AccidentCreate {
 export interface EnforcementCase {
   id: number
   enterprise_id: number
+  enterprise_name: string
   zone_id: number
   case_no: string
   opened_on: string
@@ -114,6 +116,9 @@ export interface CaseCreate {
   ordered_to_correct: boolean
   fine_yuan: string | null
 }
+
+/** what a regulator records against an enterprise */
+export type EventKind = 'accident' | 'case' | 'recognition'
 
 export type RecognitionKind = 'benchmark' | 'intrinsic_safety'
 
