@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '@/api/http'
 import zh from '@/i18n/locales/zh-CN.json'
 import en from '@/i18n/locales/en.json'
-import { apiFieldErrors, causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, validateConfig } from '@/views/credit/credit-logic'
+import { apiFieldErrors, causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, round2, validateConfig } from '@/views/credit/credit-logic'
 
 /** backend/credit/rules.py DEFAULT_CONFIG */
 function defaults(): CreditConfig {
@@ -106,6 +106,11 @@ describe('credit facts and links', () => {
     expect(fixLink('major_hazards_open')).toEqual({ name: 'hazards', query: { f: 'open' } })
     expect(fixLink('devices_overdue_share')).toEqual({ name: 'devices', query: { overdue: '1' } })
     expect(fixLink('accidents_3y')).toBeNull()
+  })
+
+  it('shows points with at most two decimals', () => {
+    expect(round2(2.1052631578947367)).toBe(2.11)
+    expect(round2(15)).toBe(15)
   })
 
   it('fills a group bar as a share of its weight, within 0–100', () => {

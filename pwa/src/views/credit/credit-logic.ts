@@ -83,6 +83,11 @@ export function fixLink(indicator: string): RouteLocationRaw | null {
   }
 }
 
+/** Points as people read them: at most two decimals (group sums come back as raw floats). */
+export function round2(points: number): number {
+  return Math.round(points * 100) / 100
+}
+
 /** A group's points as a percentage of its weight, for the bar (0–100). */
 export function groupPercent(points: number, weight: number): number {
   if (!(weight > 0)) return 0
