@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.clock import today
-from backend.core.schemas import EmptySchema, page_schema
+from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
 from backend.credit import services
 from backend.credit.schemas import (
     AccidentCreateSchema,
@@ -15,6 +15,9 @@ from backend.credit.schemas import (
     CreditConfigSchema,
     CreditListQuerySchema,
     EnterpriseCreditSchema,
+    GradeChangeSchema,
+    GradeCountQuerySchema,
+    GradeCountSchema,
     GradeListQuerySchema,
     GradeSummarySchema,
     RecognitionCreateSchema,
@@ -32,8 +35,17 @@ bp = Blueprint("credit", __name__, url_prefix="/api/credit",
 @bp.arguments(GradeListQuerySchema, location="query")
 @bp.response(200, page_schema(GradeSummarySchema))
 def list_grades(query: dict):  # type: ignore[no-untyped-def]
-    """Grades of the enterprises in scope, highest risk first."""
-    return services.list_grades(current_user, query)
+    """Grades of the enterprises in scope, highest risk first (`q`: name or credit code)."""
+    return services.search_grades(current_user, query)
+
+
+@bp.get("/grades/counts")
+@require_roles()
+@bp.arguments(GradeCountQuerySchema, location="query")
+@bp.response(200, GradeCountSchema)
+def count_grades(query: dict):  # type: ignore[no-untyped-def]
+    """How many enterprises in scope hold each grade (same zone and name filters as the list)."""
+    return services.grade_counts(current_user, query)
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
@@ -42,6 +54,15 @@ def list_grades(query: dict):  # type: ignore[no-untyped-def]
 def get_enterprise_credit(enterprise_id: int):  # type: ignore[no-untyped-def]
     """One enterprise's grade: score breakdown, reasons, what to fix, history."""
     return services.enterprise_credit(current_user, enterprise_id)
+
+
+@bp.get("/enterprises/<int:enterprise_id>/changes")
+@require_roles()
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, page_schema(GradeChangeSchema))
+def list_grade_changes(query: dict, enterprise_id: int):  # type: ignore[no-untyped-def]
+    """One enterprise's grade changes and why (信用修复 history), newest first."""
+    return services.list_grade_changes(current_user, enterprise_id, query)
 
 
 @bp.get("/config")

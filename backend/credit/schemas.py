@@ -19,6 +19,7 @@ class AccidentCreateSchema(BaseSchema):
 class AccidentSchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda a: a.enterprise.name)
     zone_id = fields.Integer()
     device_id = fields.Integer(allow_none=True)
     occurred_on = fields.Date()
@@ -41,6 +42,7 @@ class CaseCreateSchema(BaseSchema):
 class CaseSchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda c: c.enterprise.name)
     zone_id = fields.Integer()
     case_no = fields.String()
     opened_on = fields.Date()
@@ -73,6 +75,22 @@ class CreditListQuerySchema(PageQuerySchema):
 class GradeListQuerySchema(PageQuerySchema):
     grade = fields.Enum(Grade, by_value=True)
     zone_id = Id()
+    q = text(100, metadata={"description": "part of the enterprise name or credit code"})
+
+
+class GradeCountQuerySchema(BaseSchema):
+    zone_id = Id()
+    q = text(100)
+
+
+class GradeCountSchema(Schema):
+    """How many enterprises in scope hold each grade (the list's filter chips)."""
+
+    A = fields.Integer()
+    B = fields.Integer()
+    C = fields.Integer()
+    D = fields.Integer()
+    total = fields.Integer()
 
 
 class ReasonSchema(Schema):

@@ -300,3 +300,46 @@ def credit_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     if record is None:
         return f"{kind} {ref} is missing"
     return None if digest(record) == data.get("content") else f"{kind} {ref} was altered"
+
+
+# -- grade list search, distribution and change history (PWA credit screens, issue #8) ----
+
+
+def _grades_matching(actor: Actor, filters: dict) -> Select:
+    """Grades in scope, filtered by grade, zone and part of the enterprise name or credit code."""
+    query = visible_grades(actor, filters)
+    if filters.get("q"):
+        pattern = f"%{filters['q']}%"
+        query = query.where(CreditGrade.enterprise_id.in_(select(Enterprise.id).where(
+            Enterprise.name.like(pattern) | Enterprise.credit_code.like(pattern))))
+    return query
+
+
+def search_grades(actor: Actor, filters: dict) -> Page:
+    """Grades in scope matching the filters, highest risk first, with enterprise names."""
+    page = paginate(_grades_matching(actor, filters), filters["page"], filters["per_page"])
+    ids = [g.enterprise_id for g in page.items]
+    names = dict(db.session.execute(
+        select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())
+    page.items = [_summary(g, names.get(g.enterprise_id, "")) for g in page.items]
+    return page
+
+
+def grade_counts(actor: Actor, filters: dict) -> dict[str, int]:
+    """How many enterprises in scope hold each grade (A/B/C/D), under the same zone and name filters."""
+    matching = _grades_matching(actor, filters | {"grade": None}).order_by(None).subquery()
+    rows = db.session.execute(select(matching.c.grade, func.count()).group_by(matching.c.grade))
+    counts = dict.fromkeys([g.value for g in rules.Grade], 0) | dict(rows.all())
+    return counts | {"total": sum(counts.values())}
+
+
+def list_grade_changes(actor: Actor, enterprise_id: int, filters: dict) -> Page:
+    """One enterprise's grade changes (信用修复 history), newest first; 404 out of scope."""
+    enterprise = get_enterprise_for(actor, enterprise_id)
+    query = select(CreditGradeChange).where(CreditGradeChange.enterprise_id == enterprise.id).order_by(
+        CreditGradeChange.changed_on.desc(), CreditGradeChange.id.desc())
+    page = paginate(query, filters["page"], filters["per_page"])
+    page.items = [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
+                   "changed_on": h.changed_on, "cause": h.cause, "reasons": _reason_list(h.reasons)}
+                  for h in page.items]
+    return page

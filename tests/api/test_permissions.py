@@ -397,6 +397,9 @@ BUREAU_ONLY = {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"}
 MATRIX |= {
     ("GET", "/api/credit/grades"): (_get("/api/credit/grades"), ALL_200),
     ("GET", "/api/credit/enterprises/<int:enterprise_id>"): (_graded, READ_ONE),
+    ("GET", "/api/credit/enterprises/<int:enterprise_id>/changes"): (
+        _get("/api/credit/enterprises/{e}/changes"), READ_ONE),
+    ("GET", "/api/credit/grades/counts"): (_get("/api/credit/grades/counts"), ALL_200),
     ("GET", "/api/credit/config"): (
         _get("/api/credit/config"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
     ("PUT", "/api/credit/config"): (_json("/api/credit/config", {"bands": [15, 35, 60]}), BUREAU_ONLY),

@@ -37,5 +37,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complaint/track', name: 'complaint-track', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/track/:ticket', name: 'complaint-track-ticket', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'complaint.formTitle', public: true } },
+  // credit grading (信用风险分级, issue #8)
+  { path: '/credit', name: 'credit-list', component: () => import('@/views/credit/CreditListView.vue'), meta: { title: 'credit.listTitle' } },
+  { path: '/credit/config', name: 'credit-config', component: () => import('@/views/credit/CreditConfigView.vue'), meta: { title: 'credit.config.title' } },
+  { path: '/credit/events', name: 'credit-events', component: () => import('@/views/credit/CreditEventsView.vue'), meta: { title: 'credit.eventsTitle' } },
+  { path: '/enterprises/:id(\\d+)/credit', name: 'enterprise-credit', component: () => import('@/views/credit/EnterpriseCreditView.vue'), meta: { title: 'credit.pageTitle' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]

@@ -1,0 +1,101 @@
+import type { APIRequestContext } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { apiToken, uiLogin } from './helpers'
+
+const ACCIDENT_REASON = '近3年发生特种设备安全事故，评为D级'
+
+async function managerEnterprise(request: APIRequestContext): Promise<{ id: number, name: string }> {
+  const headers = { Authorization: `Bearer ${await apiToken(request, 'manager1')}` }
+  const me = await (await request.get('/api/auth/me', { headers })).json()
+  const enterprise = await (await request.get(`/api/enterprises/${me.enterprise_id}`, { headers })).json()
+  return { id: enterprise.id as number, name: enterprise.name as string }
+}
+
+test('an inspector records an accident: the enterprise is D with the accident reason, and its safety manager sees why and what to fix', async ({ page, request, browser }) => {
+  const enterprise = await managerEnterprise(request)
+  const inspector = { Authorization: `Bearer ${await apiToken(request, 'inspector1')}` }
+  const before = await (await request.get(`/api/credit/enterprises/${enterprise.id}`, { headers: inspector })).json()
+  expect(before.reasons.map((r: { code: string }) => r.code)).not.toContain('d_accident')
+
+  // the inspector: home → grade list → accidents and cases → record an accident
+  await uiLogin(page, 'inspector1')
+  await page.getByTestId('credit-link').click()
+  await expect(page).toHaveURL(/\/credit$/)
+  await expect(page.getByTestId('credit-row').first()).toBeVisible()
+  await expect(page.getByTestId('credit-chip-D')).toContainText(/D 级 \d+/)
+  await page.getByTestId('credit-events-link').click()
+  await page.getByTestId('new-accident').click()
+  const form = page.getByTestId('form-accident')
+  await form.getByTestId('enterprise-picker').click()
+  await page.getByTestId('enterprise-search').locator('input').fill(enterprise.name)
+  await page.getByTestId('enterprise-option').filter({ hasText: enterprise.name }).first().click()
+  await expect(form.getByTestId('enterprise-picker').locator('input')).toHaveValue(enterprise.name)
+  await form.getByTestId('event-description').locator('textarea').fill('e2e 叉车侧翻，无人员伤亡')
+  await form.getByTestId('event-submit').click()
+  const dialog = page.locator('.van-dialog')
+  await expect(dialog).toContainText(`确定为「${enterprise.name}」登记事故吗`)
+  await dialog.getByRole('button', { name: '确认' }).click()
+  // the event re-grades at once: the result names the new grade and offers the credit page
+  await expect(dialog).toContainText('已重新评级：D 级')
+  await dialog.getByRole('button', { name: '查看信用页' }).click()
+  await expect(page).toHaveURL(new RegExp(`/enterprises/${enterprise.id}/credit$`))
+  await expect(page.getByTestId('credit-grade')).toHaveText('D')
+  await expect(page.getByTestId('credit-reasons')).toContainText(ACCIDENT_REASON)
+  await expect(page.getByTestId('credit-history')).toContainText('登记事故')
+
+  // the safety manager of that enterprise: home → own credit page, same grade and reason, what to fix
+  const context = await browser.newContext()
+  const manager = await context.newPage()
+  await uiLogin(manager, 'manager1')
+  await manager.getByTestId('credit-link').click()
+  await expect(manager).toHaveURL(new RegExp(`/enterprises/${enterprise.id}/credit$`))
+  await expect(manager.getByTestId('credit-enterprise')).toHaveText(enterprise.name)
+  await expect(manager.getByTestId('credit-grade')).toHaveText('D')
+  await expect(manager.getByTestId('credit-meaning')).toContainText('高风险')
+  await expect(manager.getByTestId('credit-reasons')).toContainText(ACCIDENT_REASON)
+  const fixes = manager.getByTestId('credit-fix')
+  await expect(fixes.first()).toBeVisible()
+  await expect(manager.getByTestId('credit-repair')).toContainText('落实事故整改措施')
+  // an open-hazard item links to the hazard list (credit repair)
+  await fixes.filter({ hasText: '隐患' }).first().click()
+  await expect(manager).toHaveURL(/\/hazards\?f=(open|overdue)/)
+
+  // another enterprise's credit page is out of scope: the API's 404 as a clear not-found state
+  await manager.goto(`/enterprises/${enterprise.id + 1}/credit`)
+  await expect(manager.getByTestId('credit-not-found')).toContainText('不在您的管辖范围')
+  await context.close()
+})
+
+test('the bureau filters grades, recomputes with confirmation and edits the grading rules with validation', async ({ page }) => {
+  await uiLogin(page, 'admin')
+  await page.getByTestId('credit-link').click()
+  await expect(page.getByTestId('credit-row').first()).toBeVisible()
+  // the C chip filters the list to C-grade enterprises
+  await page.getByTestId('credit-chip-C').click()
+  await expect(page.getByTestId('credit-chip-C')).toHaveAttribute('aria-pressed', 'true')
+  await expect(page.getByTestId('credit-row').first()).toBeVisible()
+  const grades = await page.getByTestId('credit-row').getByTestId('credit-grade').allTextContents()
+  expect(new Set(grades)).toEqual(new Set(['C']))
+
+  await page.getByTestId('credit-recompute').click()
+  const dialog = page.locator('.van-dialog')
+  await expect(dialog).toContainText('确定现在执行吗')
+  await dialog.getByRole('button', { name: '确认' }).click()
+  await expect(dialog).toContainText(/共评级 \d+ 家，等级变化 \d+ 家/)
+  await dialog.getByRole('button', { name: '确认' }).click()
+
+  await page.getByTestId('credit-config-link').click()
+  await expect(page.getByTestId('credit-config')).toContainText('从下一次评级起生效')
+  const weight = page.getByTestId('weight-risk_control').locator('input')
+  const original = await weight.inputValue()
+  await weight.fill(String(Number(original) + 5))
+  await page.getByTestId('config-save').click()
+  await expect(page.getByTestId('error-weights')).toHaveText('六个指标组权重之和须为 100')
+  await expect(dialog).toBeHidden() // refused before asking, nothing sent
+  await weight.fill(original)
+  await page.getByTestId('config-save').click()
+  await expect(dialog).toContainText('新规则从下一次评级起生效')
+  await dialog.getByRole('button', { name: '确认' }).click()
+  await expect(page.locator('.van-toast')).toContainText('已保存，下一次评级起生效')
+  await expect(page.getByTestId('error-weights')).toHaveCount(0)
+})
