@@ -37,5 +37,11 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complaint/track', name: 'complaint-track', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/track/:ticket', name: 'complaint-track-ticket', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'complaint.formTitle', public: true } },
+  // random inspection plans (双随机、一公开), key objects, recusals; the public list needs no login
+  { path: '/plans', name: 'plans', component: () => import('@/views/plans/PlanListView.vue'), meta: { title: 'plan.listTitle' } },
+  { path: '/plans/key-objects', name: 'plan-key-objects', component: () => import('@/views/plans/KeyObjectListView.vue'), meta: { title: 'plan.keyObjectsTitle' } },
+  { path: '/plans/recusals', name: 'plan-recusals', component: () => import('@/views/plans/RecusalListView.vue'), meta: { title: 'plan.recusalsTitle' } },
+  { path: '/plans/:id(\\d+)', name: 'plan', component: () => import('@/views/plans/PlanDetailView.vue'), meta: { title: 'plan.detailTitle' } },
+  { path: '/public/plans', name: 'public-plans', component: () => import('@/views/public/PlanPublicView.vue'), meta: { title: 'plan.publicTitle', public: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]
