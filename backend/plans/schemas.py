@@ -146,7 +146,7 @@ class KeyObjectCreateSchema(BaseSchema):
 
 class KeyObjectEndSchema(BaseSchema):
     ends_on = fields.Date(load_default=None, allow_none=True,
-                          metadata={"description": "last day in force; default today"})
+                          metadata={"description": "last day in force; default yesterday (ends now)"})
 
 
 class KeyObjectListQuerySchema(PageQuerySchema):

@@ -276,13 +276,17 @@ def name_key_object(actor: Actor, data: dict) -> KeyObject:
 
 
 def end_key_object(actor: Actor, key_object_id: int, data: dict) -> KeyObject:
-    """End a named key object (default today); one ended before it starts never applies."""
+    """End a named key object: by default no longer in force from today (last day yesterday).
+
+    A naming ended before it starts never applies.
+    """
     key_object = get_key_object_for(actor, key_object_id)
-    if key_object.ends_on is not None and key_object.ends_on < today():
+    yesterday = today() - timedelta(days=1)
+    if key_object.ends_on is not None and key_object.ends_on <= yesterday:
         raise InvalidState("该重点监管对象已结束 (already ended)")
-    ends_on = data.get("ends_on") or today()
-    if ends_on < today():
-        raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于今天"]}})
+    ends_on = data.get("ends_on") or yesterday
+    if ends_on < yesterday:
+        raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于昨天"]}})
     key_object.ends_on = max(ends_on, key_object.starts_on - timedelta(days=1))
     key_object.ended_by_id = actor.id
     db.session.flush()

@@ -144,16 +144,15 @@ def test_ended_key_object_is_no_longer_forced_into_draws(client, zone_with_grade
     key_object = _name(client, city, city.inspector, city.ent_b).json
     ended = client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={},
                         headers=auth(city.inspector))
-    assert ended.status_code == 200 and ended.json["ends_on"] == today().isoformat()
-    later = _body(city, period_start=(today() + timedelta(days=1)).isoformat())
+    assert ended.status_code == 200 and ended.json["in_force"] is False
+    assert ended.json["ends_on"] == (today() - timedelta(days=1)).isoformat()
     for seed in range(5):
-        items = client.post("/api/plans", json=later | {"seed": seed}, headers=auth(city.admin)).json["items"]
+        items = client.post("/api/plans", json=_body(city, seed=seed), headers=auth(city.admin)).json["items"]
         assert all("named" not in i["key_reasons"] for i in items)
-    again = client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={},
-                        headers=auth(city.admin))
-    assert again.status_code == 200  # still in force today: the bureau may end it again today
     listed = client.get("/api/plans/key-objects?in_force=false", headers=auth(city.inspector)).json
-    assert [k["id"] for k in listed["items"]] == []
+    assert [k["id"] for k in listed["items"]] == [key_object["id"]]
+    # ended: it can be named again from today
+    assert _name(client, city, city.admin, city.ent_b).status_code == 201
 
 
 def test_key_object_of_a_future_period_applies_to_plans_in_that_period(client, zone_with_grades):
@@ -192,11 +191,18 @@ def test_key_object_ending_before_it_starts_is_422(client, city):
 
 
 def test_ending_a_key_object_already_ended_is_409(client, city):
-    key_object = _name(client, city, city.inspector, city.ent_a,
-                       starts_on="2020-01-01", ends_on="2020-12-31").json
-    response = client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={},
-                           headers=auth(city.inspector))
+    key_object = _name(client, city, city.inspector, city.ent_a).json
+    url = f"/api/plans/key-objects/{key_object['id']}/end"
+    assert client.post(url, json={}, headers=auth(city.inspector)).status_code == 200
+    response = client.post(url, json={}, headers=auth(city.admin))
     assert response.status_code == 409 and response.json["error"]["code"] == "invalid_state"
+
+
+def test_ending_a_key_object_in_the_past_is_422(client, city):
+    key_object = _name(client, city, city.inspector, city.ent_a, starts_on="2020-01-01").json
+    response = client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={"ends_on": "2021-01-01"},
+                           headers=auth(city.inspector))
+    assert response.status_code == 422 and "ends_on" in response.json["error"]["details"]["fields"]
 
 
 def test_naming_and_ending_key_objects_are_on_the_evidence_chain(client, city):
