@@ -201,3 +201,28 @@ test('a named key object is in the next draw with its reason; a recused inspecto
   const active = await (await request.get('/api/plans/recusals?active=true', { headers: { Authorization: `Bearer ${token}` } })).json()
   expect(active.items).toHaveLength(0)
 })
+
+test('the city bureau picks the zone of a plan; every D-grade enterprise of that zone is drawn', async ({ page, request }) => {
+  test.setTimeout(120_000)
+  const token = await apiToken(request, 'admin')
+  const res = await request.get('/api/credit/grades?per_page=100&zone_id=2', { headers: { Authorization: `Bearer ${token}` } })
+  const dGrade = ((await res.json()).items as Grade[]).filter(g => g.grade === 'D')
+  expect(dGrade.length).toBeGreaterThan(0)
+
+  await uiLogin(page, 'admin')
+  await page.getByTestId('plans-link').click()
+  await page.getByTestId('plan-new').click()
+  const form = page.getByTestId('plan-form')
+  await form.getByTestId('plan-end').locator('input').fill(isoIn(30))
+  await form.getByTestId('plan-size').locator('input').fill('4')
+  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await form.getByTestId('plan-submit').click()
+  await expect(form).toContainText('请选择辖区')
+  await form.getByTestId('plan-zone').getByRole('radio').nth(1).click()
+  await form.getByTestId('plan-submit').click()
+  await expect(page.getByTestId('plan-state')).toHaveText('草稿')
+  for (const d of dGrade) await expect(page.getByTestId(`plan-row-${d.enterprise_id}`)).toContainText(d.enterprise_name)
+  await expect(page.getByTestId('quota-size')).toContainText('符合')
+  // the bureau may record any item's result
+  await expect(page.getByTestId('row-record')).toHaveCount(4)
+})
