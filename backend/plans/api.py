@@ -9,10 +9,19 @@ from backend.extensions import db
 from backend.plans import services
 from backend.plans.schemas import (
     ItemResultSchema,
+    KeyObjectCreateSchema,
+    KeyObjectEndSchema,
+    KeyObjectListQuerySchema,
+    KeyObjectSchema,
+    PlanBriefSchema,
     PlanCreateSchema,
     PlanListQuerySchema,
     PlanSchema,
     PublicPlanSchema,
+    RecusalCreateSchema,
+    RecusalListQuerySchema,
+    RecusalSchema,
+    RecusalWithdrawSchema,
 )
 
 bp = Blueprint("plans", __name__, url_prefix="/api/plans", description="双随机检查计划")
@@ -23,8 +32,9 @@ public_bp = Blueprint("public_plans", __name__, url_prefix="/api/public",
 @bp.get("")
 @require_roles(*REGULATORS)
 @bp.arguments(PlanListQuerySchema, location="query")
-@bp.response(200, page_schema(PlanSchema))
+@bp.response(200, page_schema(PlanBriefSchema))
 def list_plans(query: dict):  # type: ignore[no-untyped-def]
+    """Plans of the caller's zone(s), newest first, with executed/total counts."""
     return services.list_plans(current_user, query)
 
 
@@ -66,6 +76,68 @@ def record_item_result(body: dict, plan_id: int, item_id: int):  # type: ignore[
     plan = services.record_item_result(current_user, plan_id, item_id, body)
     db.session.commit()
     return plan
+
+
+@bp.get("/key-objects")
+@require_roles(*REGULATORS)
+@bp.arguments(KeyObjectListQuerySchema, location="query")
+@bp.response(200, page_schema(KeyObjectSchema))
+def list_key_objects(query: dict):  # type: ignore[no-untyped-def]
+    """Key objects named by the regulator (重点监管对象), zone-scoped."""
+    return services.list_key_objects(current_user, query)
+
+
+@bp.post("/key-objects")
+@require_roles(*REGULATORS)
+@bp.arguments(KeyObjectCreateSchema)
+@bp.response(201, KeyObjectSchema)
+def name_key_object(body: dict):  # type: ignore[no-untyped-def]
+    """Name an enterprise a key object: every draw includes it while in force."""
+    key_object = services.name_key_object(current_user, body)
+    db.session.commit()
+    return key_object
+
+
+@bp.post("/key-objects/<int:key_object_id>/end")
+@require_roles(*REGULATORS)
+@bp.arguments(KeyObjectEndSchema)
+@bp.response(200, KeyObjectSchema)
+def end_key_object(body: dict, key_object_id: int):  # type: ignore[no-untyped-def]
+    """End a named key object (default today)."""
+    key_object = services.end_key_object(current_user, key_object_id, body)
+    db.session.commit()
+    return key_object
+
+
+@bp.get("/recusals")
+@require_roles(*REGULATORS)
+@bp.arguments(RecusalListQuerySchema, location="query")
+@bp.response(200, page_schema(RecusalSchema))
+def list_recusals(query: dict):  # type: ignore[no-untyped-def]
+    """Recusal declarations (回避): an inspector's own, or all for the bureau."""
+    return services.list_recusals(current_user, query)
+
+
+@bp.post("/recusals")
+@require_roles(*REGULATORS)
+@bp.arguments(RecusalCreateSchema)
+@bp.response(201, RecusalSchema)
+def declare_recusal(body: dict):  # type: ignore[no-untyped-def]
+    """Declare an inspector's link to an enterprise: never drawn to inspect it."""
+    recusal = services.declare_recusal(current_user, body)
+    db.session.commit()
+    return recusal
+
+
+@bp.post("/recusals/<int:recusal_id>/withdraw")
+@require_roles(*REGULATORS)
+@bp.arguments(RecusalWithdrawSchema)
+@bp.response(200, RecusalSchema)
+def withdraw_recusal(body: dict, recusal_id: int):  # type: ignore[no-untyped-def]
+    """Withdraw a recusal declaration."""
+    recusal = services.withdraw_recusal(current_user, recusal_id, body)
+    db.session.commit()
+    return recusal
 
 
 @public_bp.get("/plans")

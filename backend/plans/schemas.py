@@ -3,7 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
-from backend.plans.models import ItemStatus
+from backend.extensions import db
+from backend.plans import rules
+from backend.plans.models import RECUSAL_KINDS, ItemStatus, PlanStatus
 
 
 class PlanCreateSchema(BaseSchema):
@@ -21,6 +23,14 @@ class PlanCreateSchema(BaseSchema):
 
 class PlanListQuerySchema(PageQuerySchema):
     zone_id = Id()
+    status = fields.String(validate=validate.OneOf([PlanStatus.draft, PlanStatus.published]))
+
+
+def _inspectors(item) -> list[dict]:  # type: ignore[no-untyped-def]
+    from backend.accounts.models import User
+
+    users = [db.session.get(User, i) for i in item.inspectors]
+    return [{"id": u.id, "name": u.display_name or u.username} for u in users if u is not None]
 
 
 class PlanItemSchema(Schema):
@@ -29,15 +39,41 @@ class PlanItemSchema(Schema):
     enterprise_name = fields.Function(lambda i: i.enterprise.name)
     grade = fields.String()
     key_reasons = fields.Function(lambda i: [r for r in i.key_reasons.split(",") if r])
+    #: the regulator's reason when named a key object (第十二条第四项)
+    named_reason = fields.String()
     inspector_ids = fields.Function(lambda i: i.inspectors)
+    inspectors = fields.Function(_inspectors)
     status = fields.String()
     result = fields.String()
     done_on = fields.Date(allow_none=True)
+    findings = fields.Integer()
+
+
+def _executed(plan) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for i in plan.items if i.status != ItemStatus.pending)
+
+
+class PlanBriefSchema(Schema):
+    """A plan in the list: counts, no items."""
+
+    id = fields.Integer()
+    zone_id = fields.Integer()
+    zone_name = fields.Function(lambda p: p.zone.name)
+    title = fields.String()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    size = fields.Integer()
+    status = fields.String()
+    published_at = fields.DateTime(allow_none=True)
+    total = fields.Function(lambda p: len(p.items))
+    executed = fields.Function(_executed)
+    created_at = fields.DateTime()
 
 
 class PlanSchema(Schema):
     id = fields.Integer()
     zone_id = fields.Integer()
+    zone_name = fields.Function(lambda p: p.zone.name)
     title = fields.String()
     period_start = fields.Date()
     period_end = fields.Date()
@@ -49,6 +85,11 @@ class PlanSchema(Schema):
     published_at = fields.DateTime(allow_none=True)
     composition = fields.Function(lambda p: {g: sum(1 for i in p.items if i.grade == g) for g in "ABCD"})
     execution_rate = fields.Method("_rate")
+    #: quota bounds of the plan's size and whether the drawn items meet them
+    limits = fields.Function(lambda p: rules.limits(p.size))
+    quota = fields.Method("_quota")
+    total = fields.Function(lambda p: len(p.items))
+    executed = fields.Function(_executed)
     items = fields.List(fields.Nested(PlanItemSchema))
 
     def _rate(self, plan) -> float:  # type: ignore[no-untyped-def]
@@ -56,10 +97,19 @@ class PlanSchema(Schema):
 
         return execution_rate(plan)
 
+    def _quota(self, plan) -> dict:  # type: ignore[no-untyped-def]
+        from backend.plans.services import quota_check
+
+        return quota_check(plan)
+
 
 class ItemResultSchema(BaseSchema):
     status = fields.String(required=True, validate=validate.OneOf([ItemStatus.done, ItemStatus.not_found]))
     result = text(2000, load_default="")
+    done_on = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "day of the inspection; default today"})
+    findings = fields.Integer(load_default=0, validate=validate.Range(min=0, max=999),
+                              metadata={"description": "problems found (0 for not_found)"})
 
 
 class PublicPlanItemSchema(Schema):
@@ -67,6 +117,7 @@ class PublicPlanItemSchema(Schema):
     status = fields.String()
     result = fields.String()
     done_on = fields.Date(allow_none=True)
+    findings = fields.Integer()
 
 
 class PublicPlanSchema(Schema):
@@ -79,4 +130,77 @@ class PublicPlanSchema(Schema):
     period_end = fields.Date()
     seed = fields.Integer()
     published_at = fields.DateTime()
+    total = fields.Function(lambda p: len(p.items))
+    executed = fields.Function(_executed)
     items = fields.List(fields.Nested(PublicPlanItemSchema))
+
+
+class KeyObjectCreateSchema(BaseSchema):
+    enterprise_id = Id(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    starts_on = fields.Date(load_default=None, allow_none=True,
+                            metadata={"description": "default today"})
+    ends_on = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "last day in force; omit for until ended"})
+
+
+class KeyObjectEndSchema(BaseSchema):
+    ends_on = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "last day in force; default yesterday (ends now)"})
+
+
+class KeyObjectListQuerySchema(PageQuerySchema):
+    zone_id = Id()
+    enterprise_id = Id()
+    in_force = fields.Boolean()
+
+
+class KeyObjectSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda k: k.enterprise.name)
+    zone_id = fields.Integer()
+    reason = fields.String()
+    named_by_id = fields.Integer()
+    named_by_name = fields.Function(lambda k: k.named_by.display_name or k.named_by.username)
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    in_force = fields.Method("_in_force")
+    created_at = fields.DateTime()
+
+    def _in_force(self, key_object) -> bool:  # type: ignore[no-untyped-def]
+        from backend.core.clock import today
+
+        return key_object.in_force(today())
+
+
+class RecusalCreateSchema(BaseSchema):
+    enterprise_id = Id(required=True)
+    inspector_id = Id(load_default=None, allow_none=True,
+                      metadata={"description": "bureau only; an inspector declares their own"})
+    kind = fields.String(required=True, validate=validate.OneOf(RECUSAL_KINDS))
+    reason = text(200, load_default="")
+
+
+class RecusalWithdrawSchema(BaseSchema):
+    reason = text(200, load_default="")
+
+
+class RecusalListQuerySchema(PageQuerySchema):
+    inspector_id = Id()
+    enterprise_id = Id()
+    active = fields.Boolean()
+
+
+class RecusalSchema(Schema):
+    id = fields.Integer()
+    inspector_id = fields.Integer()
+    inspector_name = fields.Function(lambda r: r.inspector.display_name or r.inspector.username)
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda r: r.enterprise.name)
+    kind = fields.String()
+    reason = fields.String()
+    declared_at = fields.DateTime(allow_none=True)
+    active = fields.Boolean()
+    withdrawn_at = fields.DateTime(allow_none=True)
+    withdraw_reason = fields.String()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from backend.accounts.models import User
 from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
 from backend.core.auth import REGULATORS, Role
 from backend.core.clock import today, utcnow
-from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.credit.models import Accident, CreditGrade
@@ -21,8 +22,16 @@ from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.org.models import Enterprise, Person, Zone
 from backend.org.scope import Actor, zone_scope
+from backend.org.services import get_enterprise_for
 from backend.plans import rules
-from backend.plans.models import InspectionPlan, InspectorRecusal, ItemStatus, PlanItem, PlanStatus
+from backend.plans.models import (
+    InspectionPlan,
+    InspectorRecusal,
+    ItemStatus,
+    KeyObject,
+    PlanItem,
+    PlanStatus,
+)
 
 #: "many substantiated complaints" (第十二条第三项): this many in the last year
 MANY_COMPLAINTS = 3
@@ -49,8 +58,21 @@ def _key_reasons(zone_id: int, as_of: date) -> dict[int, list[str]]:
     return reasons
 
 
-def _candidates(zone_id: int, as_of: date) -> list[rules.Candidate]:
+def _named_key_objects(zone_id: int, start: date, end: date) -> dict[int, str]:
+    """Key objects the regulator named (第十二条第四项) in force on some day of the plan period."""
+    rows = db.session.execute(select(KeyObject.enterprise_id, KeyObject.reason).where(
+        KeyObject.zone_id == zone_id, KeyObject.starts_on <= end,
+        or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= start)).order_by(KeyObject.id))
+    named: dict[int, str] = {}
+    for enterprise_id, reason in rows:
+        named[enterprise_id] = f"{named[enterprise_id]}；{reason}" if enterprise_id in named else reason
+    return named
+
+
+def _candidates(zone_id: int, as_of: date, named: dict[int, str]) -> list[rules.Candidate]:
     keys = _key_reasons(zone_id, as_of)
+    for enterprise_id in named:
+        keys.setdefault(enterprise_id, []).append("named")
     rows = db.session.execute(select(CreditGrade.enterprise_id, CreditGrade.grade).where(
         CreditGrade.zone_id == zone_id).order_by(CreditGrade.enterprise_id))
     return [rules.Candidate(e, g, tuple(keys.get(e, ()))) for e, g in rows]
@@ -62,7 +84,8 @@ def _inspectors(zone_id: int) -> list[rules.Inspector]:
         User.role == Role.inspector, User.zone_id == zone_id, User.active.is_(True)))
     recusals: dict[int, set[int]] = {}
     for inspector_id, enterprise_id in db.session.execute(
-            select(InspectorRecusal.inspector_id, InspectorRecusal.enterprise_id)):
+            select(InspectorRecusal.inspector_id, InspectorRecusal.enterprise_id).where(
+                InspectorRecusal.withdrawn_at.is_(None))):
         recusals.setdefault(inspector_id, set()).add(enterprise_id)
     return [rules.Inspector(uid, frozenset({e for e in (own, person) if e} | recusals.get(uid, set())))
             for uid, own, person in users]
@@ -84,7 +107,8 @@ def draw_inspection_plan(actor: Actor, data: dict) -> InspectionPlan:
         raise ValidationFailed(details={"fields": {"period_end": ["不能早于开始日期"]}})
     seed = data.get("seed")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    candidates = _candidates(zone.id, today())
+    named = _named_key_objects(zone.id, data["period_start"], data["period_end"])
+    candidates = _candidates(zone.id, today(), named)
     try:
         items = rules.draw(data["size"], candidates, _inspectors(zone.id), seed, data["per_item"])
     except rules.PlanImpossible as error:
@@ -98,6 +122,7 @@ def draw_inspection_plan(actor: Actor, data: dict) -> InspectionPlan:
                           created_by_id=actor.id)
     plan.items = [PlanItem(enterprise_id=i.enterprise_id, grade=i.grade,
                            key_reasons=",".join(i.key_reasons),
+                           named_reason=named.get(i.enterprise_id, "")[:200],
                            inspector_ids=",".join(map(str, i.inspector_ids))) for i in items]
     db.session.add(plan)
     db.session.flush()
@@ -116,13 +141,16 @@ def visible_plans(actor: Actor, filters: dict | None = None) -> Select:
     if actor.role not in REGULATORS:
         raise Forbidden("只有监管人员可以查看检查计划 (regulators only)")
     query = select(InspectionPlan).where(zone_scope(actor, InspectionPlan.zone_id))
-    if filters.get("zone_id"):
-        query = query.where(InspectionPlan.zone_id == filters["zone_id"])
+    for key in ("zone_id", "status"):
+        if filters.get(key):
+            query = query.where(getattr(InspectionPlan, key) == filters[key])
     return query.order_by(InspectionPlan.id.desc())
 
 
 def list_plans(actor: Actor, filters: dict) -> Page:
-    return paginate(visible_plans(actor, filters), filters["page"], filters["per_page"])
+    query = visible_plans(actor, filters).options(selectinload(InspectionPlan.items),
+                                                  selectinload(InspectionPlan.zone))
+    return paginate(query, filters["page"], filters["per_page"])
 
 
 def get_plan_for(actor: Actor, plan_id: int) -> InspectionPlan:
@@ -153,10 +181,16 @@ def record_item_result(actor: Actor, plan_id: int, item_id: int, data: dict) -> 
         raise Forbidden("只有抽中的监察员可以登记结果 (assigned inspectors only)")
     if item.status != ItemStatus.pending:
         raise InvalidState("该企业的检查结果已登记 (already recorded)")
-    item.status, item.result, item.done_on = data["status"], data["result"], today()
+    done_on = data.get("done_on") or today()
+    if done_on > today() or done_on < plan.period_start:
+        raise ValidationFailed(details={"fields": {"done_on": [
+            f"检查日期须在 {plan.period_start.isoformat()} 至今天之间"]}})
+    findings = data["findings"] if data["status"] == ItemStatus.done else 0
+    item.status, item.result, item.done_on, item.findings = (data["status"], data["result"],
+                                                             done_on, findings)
     db.session.flush()
-    append_evidence("plan.result", f"{plan.id}:{item.id}",
-                    {"content": payload_hash([item.id, item.status, item.result])})
+    append_evidence("plan.result", f"{plan.id}:{item.id}", {"content": payload_hash(
+        [item.id, item.status, item.result, done_on.isoformat(), findings])})
     return plan
 
 
@@ -169,5 +203,165 @@ def execution_rate(plan: InspectionPlan) -> float:
 def published_plans(filters: dict) -> Page:
     """The public list (一公开): published plans, newest first."""
     query = select(InspectionPlan).where(InspectionPlan.status == PlanStatus.published).order_by(
-        InspectionPlan.published_at.desc(), InspectionPlan.id.desc())
+        InspectionPlan.published_at.desc(), InspectionPlan.id.desc()).options(
+        selectinload(InspectionPlan.items).selectinload(PlanItem.enterprise),
+        selectinload(InspectionPlan.zone))
     return paginate(query, filters["page"], filters["per_page"])
+
+
+def quota_check(plan: InspectionPlan) -> dict[str, bool]:
+    """The plan's quotas as predicates (A ≤ 5 %, B ≥ 10 %, C ≥ 50 %, size)."""
+    items = [rules.Item(i.enterprise_id, i.grade, tuple(r for r in i.key_reasons.split(",") if r))
+             for i in plan.items]
+    return rules.check_plan(plan.size, items)
+
+
+def _require_regulator(actor: Actor) -> None:
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以执行此操作 (regulators only)")
+
+
+# --- key objects named by the regulator (重点监管对象, 第十二条第四项) ---
+
+def visible_key_objects(actor: Actor, filters: dict | None = None) -> Select:
+    """Named key objects of the actor's zone(s), newest first; `in_force` as of today."""
+    _require_regulator(actor)
+    filters = filters or {}
+    query = select(KeyObject).where(zone_scope(actor, KeyObject.zone_id))
+    for key in ("zone_id", "enterprise_id"):
+        if filters.get(key):
+            query = query.where(getattr(KeyObject, key) == filters[key])
+    if filters.get("in_force") is not None:
+        now = today()
+        live = (KeyObject.starts_on <= now) & or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= now)
+        query = query.where(live if filters["in_force"] else ~live)
+    return query.order_by(KeyObject.id.desc())
+
+
+def list_key_objects(actor: Actor, filters: dict) -> Page:
+    query = visible_key_objects(actor, filters).options(selectinload(KeyObject.enterprise),
+                                                        selectinload(KeyObject.named_by))
+    return paginate(query, filters["page"], filters["per_page"])
+
+
+def get_key_object_for(actor: Actor, key_object_id: int) -> KeyObject:
+    key_object = db.session.scalar(visible_key_objects(actor).where(KeyObject.id == key_object_id))
+    if key_object is None:
+        raise NotFound("重点监管对象不存在或不在您的管辖范围 (key object not found)")
+    return key_object
+
+
+def name_key_object(actor: Actor, data: dict) -> KeyObject:
+    """Name an enterprise of the actor's zone a key object; every draw then includes it."""
+    _require_regulator(actor)
+    enterprise = get_enterprise_for(actor, data["enterprise_id"])
+    starts_on, ends_on = data.get("starts_on") or today(), data.get("ends_on")
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于开始日期"]}})
+    overlapping = db.session.scalar(select(KeyObject.id).where(
+        KeyObject.enterprise_id == enterprise.id, KeyObject.starts_on <= (ends_on or date.max),
+        or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= starts_on)))
+    if overlapping is not None:
+        raise Conflict("该企业在此期间已被列为重点监管对象 (already a key object)",
+                       details={"key_object_id": overlapping})
+    key_object = KeyObject(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
+                           reason=data["reason"], named_by_id=actor.id, starts_on=starts_on,
+                           ends_on=ends_on)
+    db.session.add(key_object)
+    db.session.flush()
+    append_evidence("plan.key_object.name", str(key_object.id), {
+        "enterprise_id": enterprise.id, "reason": key_object.reason, "by": actor.id,
+        "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat() if ends_on else None})
+    return key_object
+
+
+def end_key_object(actor: Actor, key_object_id: int, data: dict) -> KeyObject:
+    """End a named key object: by default no longer in force from today (last day yesterday).
+
+    A naming ended before it starts never applies.
+    """
+    key_object = get_key_object_for(actor, key_object_id)
+    yesterday = today() - timedelta(days=1)
+    if key_object.ends_on is not None and key_object.ends_on <= yesterday:
+        raise InvalidState("该重点监管对象已结束 (already ended)")
+    ends_on = data.get("ends_on") or yesterday
+    if ends_on < yesterday:
+        raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于昨天"]}})
+    key_object.ends_on = max(ends_on, key_object.starts_on - timedelta(days=1))
+    key_object.ended_by_id = actor.id
+    db.session.flush()
+    append_evidence("plan.key_object.end", str(key_object.id), {
+        "enterprise_id": key_object.enterprise_id, "by": actor.id,
+        "ends_on": key_object.ends_on.isoformat()})
+    return key_object
+
+
+# --- recusals (回避): an inspector linked to an enterprise is never drawn for it ---
+
+def visible_recusals(actor: Actor, filters: dict | None = None) -> Select:
+    """The bureau sees every declaration; an inspector sees their own."""
+    _require_regulator(actor)
+    filters = filters or {}
+    query = select(InspectorRecusal)
+    if actor.role == Role.inspector:
+        query = query.where(InspectorRecusal.inspector_id == actor.id)
+    for key in ("inspector_id", "enterprise_id"):
+        if filters.get(key):
+            query = query.where(getattr(InspectorRecusal, key) == filters[key])
+    if filters.get("active") is not None:
+        column = InspectorRecusal.withdrawn_at
+        query = query.where(column.is_(None) if filters["active"] else column.is_not(None))
+    return query.order_by(InspectorRecusal.id.desc())
+
+
+def list_recusals(actor: Actor, filters: dict) -> Page:
+    query = visible_recusals(actor, filters).options(selectinload(InspectorRecusal.enterprise),
+                                                     selectinload(InspectorRecusal.inspector))
+    return paginate(query, filters["page"], filters["per_page"])
+
+
+def _recused_inspector(actor: Actor, inspector_id: int | None) -> User:
+    if actor.role == Role.inspector:
+        if inspector_id not in (None, actor.id):
+            raise Forbidden("监察员只能申报本人的回避 (own recusals only)")
+        return db.session.get(User, actor.id)  # type: ignore[return-value]
+    inspector = db.session.get(User, inspector_id) if inspector_id else None
+    if inspector is None or inspector.role != Role.inspector:
+        raise NotFound("监察员不存在 (inspector not found)")
+    return inspector
+
+
+def declare_recusal(actor: Actor, data: dict) -> InspectorRecusal:
+    """Declare an inspector's link to an enterprise (回避); the bureau may declare for an inspector."""
+    _require_regulator(actor)
+    enterprise = get_enterprise_for(actor, data["enterprise_id"])
+    inspector = _recused_inspector(actor, data.get("inspector_id"))
+    duplicate = db.session.scalar(select(InspectorRecusal.id).where(
+        InspectorRecusal.inspector_id == inspector.id, InspectorRecusal.enterprise_id == enterprise.id,
+        InspectorRecusal.withdrawn_at.is_(None)))
+    if duplicate is not None:
+        raise Conflict("已申报过与该企业的回避 (already declared)", details={"recusal_id": duplicate})
+    recusal = InspectorRecusal(inspector_id=inspector.id, enterprise_id=enterprise.id,
+                               kind=data["kind"], reason=data["reason"], declared_by_id=actor.id,
+                               declared_at=utcnow())
+    db.session.add(recusal)
+    db.session.flush()
+    append_evidence("plan.recusal.declare", str(recusal.id), {
+        "inspector_id": inspector.id, "enterprise_id": enterprise.id, "kind": recusal.kind,
+        "by": actor.id})
+    return recusal
+
+
+def withdraw_recusal(actor: Actor, recusal_id: int, data: dict) -> InspectorRecusal:
+    """Withdraw a recusal (the link ended); the inspector may be drawn for the enterprise again."""
+    recusal = db.session.scalar(visible_recusals(actor).where(InspectorRecusal.id == recusal_id))
+    if recusal is None:
+        raise NotFound("回避申报不存在 (recusal not found)")
+    if recusal.withdrawn_at is not None:
+        raise InvalidState("该回避申报已撤回 (already withdrawn)")
+    recusal.withdrawn_at, recusal.withdrawn_by_id = utcnow(), actor.id
+    recusal.withdraw_reason = data["reason"]
+    db.session.flush()
+    append_evidence("plan.recusal.withdraw", str(recusal.id), {
+        "inspector_id": recusal.inspector_id, "enterprise_id": recusal.enterprise_id, "by": actor.id})
+    return recusal

@@ -461,6 +461,56 @@ MATRIX |= {
 }
 
 
+def _zone_inspector_id(t: Target) -> int:
+    from sqlalchemy import select
+
+    from backend.accounts.models import User
+
+    return db.session.scalar(select(User.id).where(
+        User.role == INSP, User.zone_id == t.enterprise.zone_id).order_by(User.id))
+
+
+def _key_object(t: Target) -> Request:
+    from backend.plans.models import KeyObject
+
+    key_object = KeyObject(enterprise_id=t.enterprise.id, zone_id=t.enterprise.zone_id,
+                           reason="学校周边", named_by_id=t.hazard.reported_by_id, starts_on=today())
+    db.session.add(key_object)
+    db.session.commit()
+    return f"/api/plans/key-objects/{key_object.id}/end", {"json": {}}
+
+
+def _recusal(t: Target) -> Request:
+    """A recusal of the target zone's inspector (the caller, for an inspector in scope)."""
+    from backend.plans.models import InspectorRecusal
+
+    recusal = InspectorRecusal(inspector_id=_zone_inspector_id(t), enterprise_id=t.enterprise.id,
+                               kind="relative", reason="配偶在该企业任职")
+    db.session.add(recusal)
+    db.session.commit()
+    return f"/api/plans/recusals/{recusal.id}/withdraw", {"json": {}}
+
+
+MATRIX |= {
+    ("GET", "/api/plans/key-objects"): (_get("/api/plans/key-objects"),
+                                        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("POST", "/api/plans/key-objects"): (
+        lambda t: ("/api/plans/key-objects", {"json": {"enterprise_id": t.enterprise.id,
+                                                       "reason": "节假日人员密集"}}),
+        REGULATOR_CREATE),
+    ("POST", "/api/plans/key-objects/<int:key_object_id>/end"): (_key_object, REGULATORS_ONLY),
+    ("GET", "/api/plans/recusals"): (_get("/api/plans/recusals"),
+                                     {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    # the body names the target zone's inspector: the caller itself for an inspector in scope
+    ("POST", "/api/plans/recusals"): (
+        lambda t: ("/api/plans/recusals", {"json": {"enterprise_id": t.enterprise.id, "kind": "relative",
+                                                    "inspector_id": _zone_inspector_id(t)}}),
+        REGULATOR_CREATE),
+    # an inspector sees (and withdraws) only their own recusals: another zone's is 404
+    ("POST", "/api/plans/recusals/<int:recusal_id>/withdraw"): (_recusal, REGULATORS_ONLY),
+}
+
+
 REGULATORS_READ = {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}
 MATRIX |= {
     ("GET", "/api/reports/dashboard"): (_get("/api/reports/dashboard"), REGULATORS_READ),

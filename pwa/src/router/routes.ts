@@ -42,5 +42,11 @@ export const routes: RouteRecordRaw[] = [
   { path: '/credit/config', name: 'credit-config', component: () => import('@/views/credit/CreditConfigView.vue'), meta: { title: 'credit.config.title' } },
   { path: '/credit/events', name: 'credit-events', component: () => import('@/views/credit/CreditEventsView.vue'), meta: { title: 'credit.eventsTitle' } },
   { path: '/enterprises/:id(\\d+)/credit', name: 'enterprise-credit', component: () => import('@/views/credit/EnterpriseCreditView.vue'), meta: { title: 'credit.pageTitle' } },
+  // random inspection plans (双随机、一公开), key objects, recusals; the public list needs no login
+  { path: '/plans', name: 'plans', component: () => import('@/views/plans/PlanListView.vue'), meta: { title: 'plan.listTitle' } },
+  { path: '/plans/key-objects', name: 'plan-key-objects', component: () => import('@/views/plans/KeyObjectListView.vue'), meta: { title: 'plan.keyObjectsTitle' } },
+  { path: '/plans/recusals', name: 'plan-recusals', component: () => import('@/views/plans/RecusalListView.vue'), meta: { title: 'plan.recusalsTitle' } },
+  { path: '/plans/:id(\\d+)', name: 'plan', component: () => import('@/views/plans/PlanDetailView.vue'), meta: { title: 'plan.detailTitle' } },
+  { path: '/public/plans', name: 'public-plans', component: () => import('@/views/public/PlanPublicView.vue'), meta: { title: 'plan.publicTitle', public: true } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]

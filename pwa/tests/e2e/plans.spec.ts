@@ -1,0 +1,228 @@
+// Random inspection plans (双随机、一公开): the zone inspector draws a plan (refused quotas shown first), sees the
+// drawn enterprises with the quota check, records a result, publishes it; the public page shows it without login.
+// Then key objects and recusals change the next draw. The demo zone 1 holds 30 A, 1 B and 3 C enterprises and one
+// inspector, so only plans of 2–4 enterprises with one inspector each can be drawn there.
+import type { APIRequestContext } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { apiToken, uiLogin } from './helpers'
+
+interface Grade { enterprise_id: number, enterprise_name: string, grade: string, zone_id: number }
+
+async function zoneGrades(request: APIRequestContext, token: string): Promise<Grade[]> {
+  const res = await request.get('/api/credit/grades?per_page=100&zone_id=1', { headers: { Authorization: `Bearer ${token}` } })
+  expect(res.ok()).toBeTruthy()
+  return (await res.json()).items as Grade[]
+}
+
+function isoIn(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+test('inspector1 draws a plan, records a result and publishes it; the public page shows it without login', async ({ page, request, browser }) => {
+  test.setTimeout(150_000)
+  const title = `E2E 双随机 ${Date.now()}`
+  await uiLogin(page, 'inspector1')
+  await page.getByTestId('plans-link').click()
+  await expect(page).toHaveURL(/\/plans$/)
+  await page.getByTestId('plan-new').click()
+  const form = page.getByTestId('plan-form')
+
+  // client-side checks first
+  await form.getByTestId('plan-size').locator('input').fill('0')
+  await form.getByTestId('plan-submit').click()
+  await expect(form).toContainText('请填写结束日期')
+  await expect(form).toContainText('企业数须为 1–5000 的整数')
+
+  // ten enterprises: the zone has too few C-grade ones, the server says which quota breaks
+  await form.getByTestId('plan-title').locator('input').fill(title)
+  await form.getByTestId('plan-end').locator('input').fill(isoIn(30))
+  await form.getByTestId('plan-size').locator('input').fill('10')
+  await form.getByTestId('plan-submit').click()
+  const refusal = form.getByTestId('plan-impossible')
+  await expect(refusal).toContainText('无法按配额抽取')
+  await expect(refusal).toContainText('C 级需要至少 5 家')
+
+  // four enterprises, but two inspectors each: the zone has one inspector
+  await form.getByTestId('plan-size').locator('input').fill('4')
+  await form.getByTestId('plan-submit').click()
+  await expect(refusal).toContainText('可派的无关联监察员只有 1 名')
+
+  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await form.getByTestId('plan-seed').locator('input').fill('2026')
+  await form.getByTestId('plan-submit').click()
+  await expect(page.getByTestId('plan-title-text')).toHaveText(title)
+  await expect(page.getByTestId('plan-state')).toHaveText('草稿')
+  await expect(page.getByTestId('plan-progress')).toHaveText('已执行 0/4')
+  const quota = page.getByTestId('plan-quota')
+  await expect(quota.getByTestId('mix-B')).toContainText('1')
+  await expect(quota.getByTestId('mix-C')).toContainText('3')
+  await expect(quota.getByTestId('quota-C_min')).toContainText('符合')
+  await expect(quota.getByTestId('quota-A_max')).toContainText('符合')
+
+  // the drawn enterprises are the zone's B and C ones, each with inspector1
+  const token = await apiToken(request, 'inspector1')
+  const graded = (await zoneGrades(request, token)).filter(g => g.grade === 'B' || g.grade === 'C')
+  expect(graded).toHaveLength(4)
+  for (const g of graded) {
+    const row = page.getByTestId(`plan-row-${g.enterprise_id}`)
+    await expect(row.getByTestId('row-enterprise')).toHaveText(g.enterprise_name)
+    await expect(row.getByTestId('row-inspectors')).toContainText('城东分局监察员')
+    await expect(row.getByTestId('row-status')).toHaveText('待检查')
+  }
+
+  // record the first one's result: two problems found
+  const first = graded[0]!
+  const row = page.getByTestId(`plan-row-${first.enterprise_id}`)
+  await row.getByTestId('row-record').click()
+  const result = page.getByTestId('result-form')
+  // the supervisory inspection of that enterprise is one tap away
+  await result.getByTestId('start-inspection').click()
+  await expect(page).toHaveURL(new RegExp(`/inspection/routine\\?enterprise=${first.enterprise_id}$`))
+  await page.goBack()
+  await row.getByTestId('row-record').click()
+  await result.getByTestId('result-date').locator('input').fill(isoIn(1))
+  await result.getByTestId('result-submit').click()
+  await expect(result).toContainText('检查日期须在')
+  await result.getByTestId('result-date').locator('input').fill(isoIn(0))
+  await result.getByTestId('result-findings').locator('input').fill('2')
+  await result.getByTestId('result-note').locator('textarea').fill('安全阀超期未校验')
+  await result.getByTestId('result-submit').click()
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByText('已登记检查结果')).toBeVisible()
+  await expect(row.getByTestId('row-status')).toHaveText('已检查')
+  await expect(row.getByTestId('row-result')).toContainText('发现问题 2 项')
+  await expect(row.getByTestId('row-record')).toHaveCount(0)
+  await expect(page.getByTestId('plan-progress')).toHaveText('已执行 1/4')
+
+  // publish, after a confirmation that says the list is then frozen
+  await page.getByTestId('plan-publish').click()
+  const confirm = page.locator('.van-dialog')
+  await expect(confirm).toContainText('公开后抽中名单和检查人员不能再更改')
+  await confirm.getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('plan-state')).toHaveText('已公开')
+  await expect(page.getByTestId('plan-publish')).toHaveCount(0)
+
+  // the list shows it published with its counts
+  await page.goto('/plans')
+  const listed = page.getByTestId('plan-item').filter({ hasText: title })
+  await expect(listed.getByTestId('plan-status')).toHaveText('已公开')
+  await expect(listed).toContainText('1/4')
+
+  // anyone: from the login page's footer to the public list, no token
+  const anon = await browser.newContext()
+  const pub = await anon.newPage()
+  await pub.goto('/login')
+  await pub.getByTestId('public-plans-link').click()
+  await expect(pub).toHaveURL(/\/public\/plans$/)
+  const card = pub.getByTestId('public-plan').filter({ hasText: title })
+  await expect(card).toContainText('1/4')
+  const item = card.getByTestId('public-item').filter({ hasText: first.enterprise_name })
+  await expect(item).toContainText('已检查')
+  await expect(item).toContainText('发现问题 2 项')
+  await expect(item).toContainText('安全阀超期未校验')
+  await expect(card.getByTestId('public-item').filter({ hasText: '待检查' })).toHaveCount(3)
+  await anon.close()
+})
+
+test('a named key object is in the next draw with its reason; a recused inspector cannot be sent', async ({ page, request }) => {
+  test.setTimeout(150_000)
+  const token = await apiToken(request, 'inspector1')
+  const grades = await zoneGrades(request, token)
+  const aGrade = grades.find(g => g.grade === 'A')!
+  const bGrade = grades.find(g => g.grade === 'B')!
+  const reason = `E2E 节假日人员密集 ${Date.now()}`
+
+  await uiLogin(page, 'inspector1')
+  await page.goto('/plans')
+  await page.getByTestId('key-objects-link').click()
+  await expect(page).toHaveURL(/\/plans\/key-objects$/)
+  await page.getByTestId('key-new').click()
+  const keyForm = page.getByTestId('key-form')
+  await keyForm.getByTestId('key-submit').click()
+  await expect(keyForm).toContainText('请选择企业')
+  await keyForm.getByTestId('enterprise-search').locator('input').fill(aGrade.enterprise_name)
+  await keyForm.getByTestId('enterprise-search-go').click()
+  await keyForm.getByTestId('enterprise-hit').filter({ hasText: aGrade.enterprise_name }).click()
+  await expect(keyForm.getByTestId('picked-enterprise')).toContainText(aGrade.enterprise_name)
+  await keyForm.getByTestId('key-reason').locator('textarea').fill(reason)
+  await keyForm.getByTestId('key-submit').click()
+  await expect(page.getByText('已指定重点监管对象')).toBeVisible()
+  const keyRow = page.getByTestId('key-item').filter({ hasText: reason })
+  await expect(keyRow).toContainText(aGrade.enterprise_name)
+
+  // the draw takes the A-grade key object whatever the A quota, and shows why
+  await page.goto('/plans')
+  await page.getByTestId('plan-new').click()
+  const form = page.getByTestId('plan-form')
+  await form.getByTestId('plan-end').locator('input').fill(isoIn(20))
+  await form.getByTestId('plan-size').locator('input').fill('4')
+  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await form.getByTestId('plan-submit').click()
+  const keyed = page.getByTestId(`plan-row-${aGrade.enterprise_id}`)
+  await expect(keyed.getByTestId('row-keys')).toContainText('监管部门指定')
+  await expect(keyed.getByTestId('row-keys')).toContainText(reason)
+  await expect(page.getByTestId('quota-A_max')).toContainText('符合')
+
+  // end it again (confirmed), so later draws are back to normal
+  await page.goto('/plans/key-objects')
+  await page.getByTestId('key-item').filter({ hasText: reason }).getByTestId('key-end').click()
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByText('已结束重点监管')).toBeVisible()
+
+  // a recusal for the zone's only B-grade enterprise (in every plan): its only inspector cannot be sent
+  await page.goto('/')
+  await page.getByTestId('recusals-home-link').click()
+  await expect(page).toHaveURL(/\/plans\/recusals$/)
+  await page.getByTestId('recusal-new').click()
+  const recusal = page.getByTestId('recusal-form')
+  await recusal.getByTestId('enterprise-search').locator('input').fill(bGrade.enterprise_name)
+  await recusal.getByTestId('enterprise-search-go').click()
+  await recusal.getByTestId('enterprise-hit').filter({ hasText: bGrade.enterprise_name }).click()
+  await recusal.getByTestId('recusal-kind').getByText('曾在该企业任职').click()
+  await recusal.getByTestId('recusal-submit').click()
+  await expect(page.getByText('已申报回避')).toBeVisible()
+  const mine = page.getByTestId('recusal-item').filter({ hasText: bGrade.enterprise_name })
+  await expect(mine).toContainText('曾在该企业任职')
+
+  await page.goto('/plans')
+  await page.getByTestId('plan-new').click()
+  await form.getByTestId('plan-end').locator('input').fill(isoIn(20))
+  await form.getByTestId('plan-size').locator('input').fill('4')
+  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await form.getByTestId('plan-submit').click()
+  await expect(form.getByTestId('plan-impossible')).toContainText(`企业 ${bGrade.enterprise_id} 可派的无关联监察员只有 0 名`)
+
+  // withdrawn (confirmed): listed as withdrawn, and the server agrees
+  await page.goto('/plans/recusals')
+  await page.getByTestId('recusal-item').filter({ hasText: bGrade.enterprise_name }).getByTestId('recusal-withdraw').click()
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByText('已撤回回避申报')).toBeVisible()
+  const active = await (await request.get('/api/plans/recusals?active=true', { headers: { Authorization: `Bearer ${token}` } })).json()
+  expect(active.items).toHaveLength(0)
+})
+
+test('the city bureau picks the zone of a plan; every D-grade enterprise of that zone is drawn', async ({ page, request }) => {
+  test.setTimeout(120_000)
+  const token = await apiToken(request, 'admin')
+  const res = await request.get('/api/credit/grades?per_page=100&zone_id=2', { headers: { Authorization: `Bearer ${token}` } })
+  const dGrade = ((await res.json()).items as Grade[]).filter(g => g.grade === 'D')
+  expect(dGrade.length).toBeGreaterThan(0)
+
+  await uiLogin(page, 'admin')
+  await page.getByTestId('plans-link').click()
+  await page.getByTestId('plan-new').click()
+  const form = page.getByTestId('plan-form')
+  await form.getByTestId('plan-end').locator('input').fill(isoIn(30))
+  await form.getByTestId('plan-size').locator('input').fill('4')
+  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await form.getByTestId('plan-submit').click()
+  await expect(form).toContainText('请选择辖区')
+  await form.getByTestId('plan-zone').getByRole('radio').nth(1).click()
+  await form.getByTestId('plan-submit').click()
+  await expect(page.getByTestId('plan-state')).toHaveText('草稿')
+  for (const d of dGrade) await expect(page.getByTestId(`plan-row-${d.enterprise_id}`)).toContainText(d.enterprise_name)
+  await expect(page.getByTestId('quota-size')).toContainText('符合')
+  // the bureau may record any item's result
+  await expect(page.getByTestId('row-record')).toHaveCount(4)
+})
