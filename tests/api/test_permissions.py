@@ -155,6 +155,8 @@ EDIT_LEDGER = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
                SUP: "own:403 peer:403 out:403"}
 CREATE_IN_LEDGER = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404",
                     SUP: "own:403 peer:403 out:403"}
+#: the regulator's documents and judgements: a block supervisor reads only their own enterprise's
+READ_OWN_DOCUMENT = {**READ_ONE, SUP: "own:200 peer:404 out:404"}
 REGULATORS_ONLY = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403",
                    SUP: "own:403 peer:403 out:403"}
 
@@ -207,8 +209,8 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ("GET", "/api/notices"): (_get("/api/notices"), ALL_200),
     ("POST", "/api/notices"): (_new_notice, {ADMIN: "in:201", INSP: "in:201 out:404",
                                              MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"}),
-    ("GET", "/api/notices/<int:notice_id>"): (_notice(), READ_ONE),
-    ("GET", "/api/notices/<int:notice_id>.pdf"): (_notice(".pdf"), READ_ONE),
+    ("GET", "/api/notices/<int:notice_id>"): (_notice(), READ_OWN_DOCUMENT),
+    ("GET", "/api/notices/<int:notice_id>.pdf"): (_notice(".pdf"), READ_OWN_DOCUMENT),
     ("GET", "/api/sync/pull"): (_get("/api/sync/pull"), ALL_200),
     ("POST", "/api/sync/push"): (_json("/api/sync/push", {"ops": []}), ALL_200),
 }
