@@ -37,5 +37,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complaint/track', name: 'complaint-track', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/track/:ticket', name: 'complaint-track-ticket', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'complaint.formTitle', public: true } },
+  // enterprise pages, model-enterprise acceptance (?enterprise=<id>), checklist editor (bureau admins)
+  { path: '/enterprises', name: 'enterprises', component: () => import('@/views/enterprises/EnterpriseListView.vue'), meta: { title: 'enterprise.list' } },
+  { path: '/enterprises/:id(\\d+)', name: 'enterprise', component: () => import('@/views/enterprises/EnterpriseDetailView.vue'), meta: { title: 'enterprise.detail' } },
+  { path: '/acceptance', name: 'acceptance', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.acceptanceFormTitle' } },
+  { path: '/admin/templates', name: 'admin-templates', component: () => import('@/views/admin/TemplateListView.vue'), meta: { title: 'template.list' } },
+  { path: '/admin/templates/:id(\\d+)', name: 'admin-template', component: () => import('@/views/admin/TemplateVersionView.vue'), meta: { title: 'template.detail' } },
+  { path: '/admin/templates/:id(\\d+)/edit', name: 'admin-template-edit', component: () => import('@/views/admin/TemplateEditView.vue'), meta: { title: 'template.editTitle' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]
