@@ -20,6 +20,7 @@ export interface EnterpriseRecord {
   model_accepted_on: string | null
   contact_phone: string
   complaint_count: number
+  updated_at: string
 }
 
 export interface EnterpriseQuery {
