@@ -40,8 +40,10 @@ pwa/node_modules/.package-lock.json: pwa/package-lock.json
 pwa-build: pwa/node_modules/.package-lock.json
 	cd pwa && npm run build
 
+# the shipped checklists are reference data: installed here once (idempotent), never by a GET
 migrate:
 	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app checklists install
 
 demo:
 	$(BIN)/flask --app app demo load --if-empty

@@ -44,6 +44,7 @@ class HazardListQuerySchema(PageQuerySchema):
     status = fields.Enum(HazardStatus, by_value=True)
     open = fields.Boolean()
     severity = fields.Enum(Severity, by_value=True)
+    source = fields.Enum(HazardSource, by_value=True)
     overdue = fields.Boolean()
     awaiting_verification = fields.Boolean()
     enterprise_id = Id()

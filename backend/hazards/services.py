@@ -42,7 +42,7 @@ def allowed_actions_for(actor: Actor, hazard: Hazard) -> list[Action]:
 def visible_hazards(actor: Actor, filters: dict | None = None) -> Select:
     filters = filters or {}
     query = select(Hazard).where(enterprise_scope(actor, Hazard.enterprise_id, Hazard.zone_id))
-    for key in ("status", "severity", "enterprise_id", "device_id", "zone_id"):
+    for key in ("status", "severity", "source", "enterprise_id", "device_id", "zone_id"):
         if filters.get(key) is not None:
             query = query.where(getattr(Hazard, key) == filters[key])
     if filters.get("block_id"):

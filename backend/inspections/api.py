@@ -38,10 +38,8 @@ bp = Blueprint("inspections", __name__, url_prefix="/api", description="自查�
 @bp.arguments(TemplateListQuerySchema, location="query")
 @bp.response(200, TemplateListSchema)
 def list_templates(query: dict):  # type: ignore[no-untyped-def]
-    """Current checklists (or every version); the shipped defaults are installed on first use."""
-    items = services.list_templates(query)
-    db.session.commit()
-    return {"items": items}
+    """Current checklists (or every version), with who published each."""
+    return {"items": services.list_templates(query)}
 
 
 @bp.get("/checklist-templates/<int:template_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -33,10 +33,16 @@ class ChecklistTemplate(db.Model):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_by: Mapped[User | None] = relationship()
 
     @property
     def item_codes(self) -> list[str]:
         return [item["code"] for section in self.sections for item in section["items"]]
+
+    @property
+    def required_codes(self) -> list[str]:
+        """Items that must be answered (an item without the flag is required)."""
+        return [i["code"] for s in self.sections for i in s["items"] if i.get("required", True)]
 
     def item_text(self, code: str) -> str:
         return next((i["text"] for s in self.sections for i in s["items"] if i["code"] == code), code)
@@ -71,6 +77,8 @@ class MutualCheckAssignment(TimestampMixin, db.Model):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: the check that fulfilled it (latest version's first id)
     check_id: Mapped[str | None] = mapped_column(String(36))
+    #: the first check was performed after the cycle's due date (accepted, counted as 逾期完成)
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     cycle: Mapped[MutualCheckCycle] = relationship(back_populates="assignments")
     block: Mapped[Block] = relationship()
     enterprise: Mapped[Enterprise] = relationship()

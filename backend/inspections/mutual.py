@@ -198,6 +198,8 @@ def _pool_row(user: User, exams: list[SupervisorExam], as_of: date) -> dict:
     return {
         "user_id": user.id, "display_name": user.display_name, "enterprise_id": user.enterprise_id,
         "enterprise_name": user.enterprise.name if user.enterprise else None,
+        "block_id": user.block_id,
+        "block_name": user.enterprise.block.name if user.enterprise and user.enterprise.block else None,
         "person_id": user.person_id,
         "certificate": {"number": latest.number, "issued_on": latest.issued_on,
                         "expires_on": latest.expires_on} if latest else None,

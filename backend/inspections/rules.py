@@ -67,8 +67,10 @@ def hazard_source(kind: str) -> str:
 
 # --- answers --------------------------------------------------------------------------
 
-def answer_problems(item_codes: Sequence[str], answers: Sequence[Mapping]) -> dict[str, str]:
-    """Every template item answered once, nothing else; a failed item needs a note or photo."""
+def answer_problems(item_codes: Sequence[str], answers: Sequence[Mapping],
+                    required: Sequence[str] | None = None) -> dict[str, str]:
+    """Every required template item answered once (optional ones at most once), nothing else;
+    a failed item needs a note or photo. `required` defaults to every item."""
     problems: dict[str, str] = {}
     seen: set[str] = set()
     known = set(item_codes)
@@ -81,10 +83,16 @@ def answer_problems(item_codes: Sequence[str], answers: Sequence[Mapping]) -> di
         elif answer["result"] == ItemResult.failed and not (answer.get("note") or answer.get("photos")):
             problems[code] = "不合格项需填写说明或附照片 (failed item needs a note or photo)"
         seen.add(code)
-    for code in item_codes:
+    for code in item_codes if required is None else required:
         if code not in seen:
             problems[code] = "该项未作答 (not answered)"
     return problems
+
+
+def is_late(performed_on: date, due_on: date) -> bool:
+    """A mutual check done after its cycle's due date is late (逾期完成) but still accepted:
+    offline work is never thrown away. The day it was performed counts, not the day it synced."""
+    return performed_on > due_on
 
 
 def overall_result(answers: Iterable[Mapping]) -> CheckResult:

@@ -14,6 +14,8 @@ CODE = validate.Regexp(r"^[a-z0-9_.]{1,60}$", error="编号只能包含小写字
 class TemplateItemSchema(BaseSchema):
     code = fields.String(required=True, validate=CODE)
     text = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    #: must be answered on every check (an optional item may be left blank)
+    required = fields.Boolean(load_default=True)
 
 
 class TemplateSectionSchema(BaseSchema):
@@ -48,6 +50,7 @@ class TemplateSchema(Schema):
     sections = fields.Raw()
     is_current = fields.Boolean()
     published_at = fields.DateTime()
+    published_by = fields.Function(lambda t: t.published_by.display_name if t.published_by else None)
 
 
 class TemplateListQuerySchema(BaseSchema):
@@ -226,6 +229,8 @@ class AssignmentSchema(Schema):
     supervisor_enterprise_id = fields.Function(lambda a: a.supervisor.enterprise_id if a.supervisor else None)
     check_id = fields.String(allow_none=True)
     done = fields.Function(lambda a: a.check_id is not None)
+    #: done after the cycle's due date (逾期完成)
+    late = fields.Boolean()
 
 
 class CycleSchema(Schema):
@@ -249,6 +254,8 @@ class CycleBriefSchema(Schema):
     due_on = fields.Date()
     total = fields.Function(lambda c: len(c.assignments))
     done = fields.Function(lambda c: sum(a.check_id is not None for a in c.assignments))
+    done_on_time = fields.Function(
+        lambda c: sum(a.check_id is not None and not a.late for a in c.assignments))
 
 
 class AssignmentListQuerySchema(PageQuerySchema):
@@ -285,6 +292,8 @@ class PoolEntrySchema(Schema):
     display_name = fields.String()
     enterprise_id = fields.Integer(allow_none=True)
     enterprise_name = fields.String(allow_none=True)
+    block_id = fields.Integer(allow_none=True)
+    block_name = fields.String(allow_none=True)
     person_id = fields.Integer(allow_none=True)
     certificate = fields.Nested(PoolCertificateSchema, allow_none=True)
     exams = fields.List(fields.Nested(PoolExamSchema))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, false, func, or_, select, update
+from sqlalchemy import Select, false, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from backend.core.auth import Role
@@ -51,9 +51,10 @@ def visible_templates(filters: dict) -> Select:
 
 
 def list_templates(filters: dict) -> list[ChecklistTemplate]:
-    if db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == 0:
-        install_default_templates()
-    return list(db.session.scalars(visible_templates(filters)))
+    """Read-only: the shipped defaults are installed by `flask checklists install` (make migrate)
+    and the demo loader, never as a side effect of a GET."""
+    return list(db.session.scalars(visible_templates(filters).options(
+        selectinload(ChecklistTemplate.published_by))))
 
 
 def get_template(template_id: int) -> ChecklistTemplate:
@@ -155,7 +156,7 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
         raise ValidationFailed(details={"fields": {"performed_on": ["检查日期不能晚于今天"]}})
     enterprise, device, assignment = _target(actor, data)
     template = _template_for(data, device)
-    problems = rules.answer_problems(template.item_codes, data["items"])
+    problems = rules.answer_problems(template.item_codes, data["items"], template.required_codes)
     if problems:
         raise ValidationFailed("检查表填写不完整 (checklist incomplete)",
                                details={"fields": {"items": problems}})
@@ -182,6 +183,8 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
 
 def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:  # type: ignore[no-untyped-def]
     if assignment is not None:
+        if assignment.check_id is None:  # a later correction keeps the first completion's timing
+            assignment.late = rules.is_late(check.performed_on, assignment.cycle.due_on)
         assignment.check_id = check.id
     if check.kind == CheckKind.acceptance:
         accepted = check.result == rules.CheckResult.passed

@@ -106,6 +106,7 @@ class EnterpriseListQuerySchema(PageQuerySchema):
     zone_id = Id()
     block_id = Id()
     public_place = fields.Boolean()
+    model_status = fields.Enum(ModelStatus, by_value=True)
 
 
 class TwoListsQuerySchema(BaseSchema):

@@ -52,7 +52,7 @@ def visible_enterprises(actor: Actor, filters: dict | None = None) -> Select:
         query = query.where(
             or_(Enterprise.name.like(pattern), Enterprise.credit_code.like(pattern))
         )
-    for key in ("zone_id", "block_id"):
+    for key in ("zone_id", "block_id", "model_status"):
         if filters.get(key):
             query = query.where(getattr(Enterprise, key) == filters[key])
     if filters.get("public_place") is not None:

@@ -378,3 +378,17 @@ def test_overdue_flag_in_the_record(client, city, listed):
 @pytest.mark.parametrize("query", ["status=open", "severity=critical", "open=maybe"])
 def test_hazard_list_refuses_bad_filter_with_422(client, city, query):
     assert client.get(f"/api/hazards?{query}", headers=auth(city.admin)).status_code == 422
+
+
+def test_hazard_list_filters_by_source(client, city):
+    from_check = f.make_hazard(city.ent_a, city.manager, source="self_check")
+    f.make_hazard(city.ent_a, city.inspector, source="inspection")
+    db.session.commit()
+    response = client.get("/api/hazards?source=self_check", headers=auth(city.inspector))
+    assert [h["id"] for h in response.json["items"]] == [from_check.id]
+
+
+def test_hazard_list_rejects_an_unknown_source_with_422(client, city):
+    response = client.get("/api/hazards?source=gossip", headers=auth(city.inspector))
+    assert response.status_code == 422
+    assert "source" in response.json["error"]["details"]["fields"]

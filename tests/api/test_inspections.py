@@ -70,7 +70,7 @@ def mutual_body(cycle, templates, failed=None, **overrides) -> dict:  # type: ig
             "items": answers(template, failed)} | overrides
 
 
-def test_default_checklists_cover_the_six_model_requirements_in_chinese(client, city):
+def test_default_checklists_cover_the_six_model_requirements_in_chinese(client, city, templates):
     response = client.get("/api/checklist-templates", headers=auth(city.manager))
     assert response.status_code == 200
     by_code = {t["code"]: t for t in response.json["items"]}
@@ -93,6 +93,47 @@ def test_publishing_a_template_makes_a_new_version_and_old_checks_keep_theirs(cl
     assert [t["version"] for t in current["items"]] == [2]
     listed = client.get("/api/checks", headers=auth(city.manager)).json["items"]
     assert (listed[0]["template_version"], listed[0]["template_id"]) == (1, old.id)
+
+
+def test_listing_templates_never_installs_the_defaults(client, city):
+    response = client.get("/api/checklist-templates", headers=auth(city.manager))
+    assert (response.status_code, response.json["items"]) == (200, [])
+    assert db.session.query(ChecklistTemplate).count() == 0
+
+
+def test_the_install_command_publishes_the_defaults_once(app, city):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["checklists", "install"])
+    again = runner.invoke(args=["checklists", "install"])
+    assert first.exit_code == 0 and again.exit_code == 0
+    codes = [t.code for t in db.session.query(ChecklistTemplate)]
+    assert "enterprise_baseline" in codes and len(codes) == len(set(codes))
+
+
+def test_template_list_says_who_published_each_version(client, city, templates):
+    body = {"code": "device_elevator", "title": "电梯日常检查表（2026版）",
+            "sections": [{"code": "e", "title": "日常检查",
+                          "items": [{"code": "e.sign", "text": "使用标志有效"}]}]}
+    client.post("/api/checklist-templates", json=body, headers=auth(city.admin))
+    items = client.get("/api/checklist-templates?code=device_elevator&all_versions=true",
+                       headers=auth(city.admin)).json["items"]
+    assert [(t["version"], t["published_by"]) for t in items] == [(1, None), (2, city.admin.display_name)]
+
+
+def test_an_optional_item_may_be_left_unanswered_but_a_required_one_may_not(client, city, templates):
+    body = {"code": "device_elevator", "title": "电梯日常检查表（2026版）", "sections": [
+        {"code": "e", "title": "日常检查", "items": [
+            {"code": "e.sign", "text": "使用标志有效"},
+            {"code": "e.extra", "text": "轿厢清洁（选填）", "required": False}]}]}
+    template = client.post("/api/checklist-templates", json=body, headers=auth(city.admin)).json
+    assert [i["required"] for i in template["sections"][0]["items"]] == [True, False]
+    only_required = daily_body(city, templates["device_elevator"], template_id=template["id"],
+                               items=[{"code": "e.sign", "result": "pass"}])
+    assert client.post("/api/checks", json=only_required, headers=auth(city.manager)).status_code == 201
+    only_optional = only_required | {"id": f.new_id(), "items": [{"code": "e.extra", "result": "pass"}]}
+    response = client.post("/api/checks", json=only_optional, headers=auth(city.manager))
+    assert response.status_code == 422
+    assert "e.sign" in response.json["error"]["details"]["fields"]["items"]
 
 
 def test_only_bureau_admins_publish_templates(client, city, templates):
@@ -286,6 +327,35 @@ def test_bureau_acceptance_makes_the_enterprise_a_model_enterprise(client, city,
     assert (enterprise["model_status"], enterprise["model_accepted_on"]) == ("accepted", today().isoformat())
 
 
+def test_a_mutual_check_done_after_the_due_date_is_accepted_and_marked_late(client, city, templates):
+    certify(city.supervisor)
+    body = {"name": "上一轮互查", "starts_on": (today() - timedelta(days=20)).isoformat(),
+            "due_on": (today() - timedelta(days=1)).isoformat(), "seed": 7}
+    cycle = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.inspector)).json
+    late = mutual_body(cycle, templates)
+    on_time = mutual_body(cycle, templates) | {"performed_on": cycle["due_on"]}
+    assert client.post("/api/checks", json=late, headers=auth(city.supervisor)).status_code == 201
+    shown = client.get(f"/api/mutual-check-cycles/{cycle['id']}", headers=auth(city.inspector)).json
+    task = next(a for a in shown["assignments"] if a["id"] == late["assignment_id"])
+    assert (task["done"], task["late"]) == (True, True)
+    [brief] = client.get("/api/mutual-check-cycles", headers=auth(city.inspector)).json["items"]
+    assert (brief["done"], brief["done_on_time"]) == (1, 0)
+    fix = on_time | {"supersedes_id": late["id"]}
+    assert client.post("/api/checks", json=fix, headers=auth(city.supervisor)).status_code == 201
+    assert db.session.get(MutualCheckAssignment, late["assignment_id"]).late is True
+
+
+def test_a_mutual_check_done_by_the_due_date_is_on_time_even_if_it_syncs_later(client, city, templates):
+    certify(city.supervisor)
+    body = {"name": "上一轮互查", "starts_on": (today() - timedelta(days=20)).isoformat(),
+            "due_on": (today() - timedelta(days=1)).isoformat(), "seed": 7}
+    cycle = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.inspector)).json
+    check = mutual_body(cycle, templates) | {"performed_on": cycle["due_on"]}
+    assert client.post("/api/checks", json=check, headers=auth(city.supervisor)).status_code == 201
+    [brief] = client.get("/api/mutual-check-cycles", headers=auth(city.inspector)).json["items"]
+    assert (brief["done"], brief["done_on_time"]) == (1, 1)
+
+
 def test_device_record_shows_last_self_check_and_last_mutual_check(client, city, cycle, templates):
     before = client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.manager)).json
     assert (before["last_self_check"], before["last_mutual_check"]) == (None, None)
@@ -325,6 +395,7 @@ def test_supervisor_pool_lists_certificates_exams_and_eligibility(client, city):
     assert (row["user_id"], row["eligible"], row["certificate"]["number"]) == (
         city.supervisor.id, True, "JD-2026-001")
     assert row["exams"][0]["score"] == 88
+    assert (row["block_id"], row["block_name"]) == (city.block.id, city.block.name)
 
 
 def test_device_record_shows_the_corrected_result_of_a_self_check(client, city, templates):

@@ -328,3 +328,12 @@ def test_inspector_creates_blocks_in_own_zone(client, city):
 def test_zone_list_is_scoped(client, city, user, zones):
     response = client.get("/api/zones", headers=auth(getattr(city, user)))
     assert _ids(response) == {getattr(city, z).id for z in zones}
+
+
+def test_enterprise_list_filters_by_model_status(client, city):
+    city.ent_b.model_status = "accepted"
+    db.session.commit()
+    response = client.get("/api/enterprises?model_status=accepted", headers=auth(city.inspector))
+    assert [e["id"] for e in response.json["items"]] == [city.ent_b.id]
+    bad = client.get("/api/enterprises?model_status=famous", headers=auth(city.inspector))
+    assert bad.status_code == 422

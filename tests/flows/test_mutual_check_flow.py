@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from backend.core.clock import today
 from backend.extensions import db
+from backend.inspections.services import install_default_templates
 from tests import factories as f
 from tests.conftest import auth
 from tests.flows.test_hazard_lifecycle import jpeg_bytes, upload
@@ -18,6 +19,7 @@ def _certify(user) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_offline_mutual_check_becomes_two_hazards_that_close_the_loop(client, city, app):
+    install_default_templates()  # what `make migrate` does (a GET never installs them)
     _certify(city.supervisor)
     opened = client.post("/api/mutual-check-cycles", headers=auth(city.inspector), json={
         "name": "2026年第四季度互查", "starts_on": today().isoformat(),

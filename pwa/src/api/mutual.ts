@@ -11,6 +11,8 @@ export interface RoundBrief {
   due_on: string
   total: number
   done: number
+  /** done by the due date (a late check is still accepted, counted apart) */
+  done_on_time: number
 }
 
 export interface RoundAssignment {
@@ -26,6 +28,8 @@ export interface RoundAssignment {
   supervisor_enterprise_id: number | null
   check_id: string | null
   done: boolean
+  /** done after the round's due date (逾期完成) */
+  late: boolean
 }
 
 export interface Round {
@@ -52,6 +56,8 @@ export interface PoolEntry {
   display_name: string
   enterprise_id: number | null
   enterprise_name: string | null
+  block_id: number | null
+  block_name: string | null
   person_id: number | null
   certificate: { number: string, issued_on: string | null, expires_on: string | null } | null
   exams: { exam_on: string, trained_on: string | null, score: number, passed: boolean }[]

@@ -158,7 +158,8 @@ export interface PhotoUploadResult {
 
 export type ItemResult = 'pass' | 'fail' | 'na'
 
-export interface ChecklistItem { code: string, text: string }
+/** `required: false` marks an optional item (may be left unanswered); missing means required. */
+export interface ChecklistItem { code: string, text: string, required?: boolean }
 export interface ChecklistSection { code: string, title: string, items: ChecklistItem[] }
 
 /** One published version of a checklist (a submitted check keeps the version it used). */

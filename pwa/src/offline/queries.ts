@@ -10,6 +10,8 @@ export interface DeviceFilter {
   status?: DeviceStatus | ''
   overdue?: boolean
   keyMonitored?: boolean
+  /** one enterprise's devices (the enterprise page's link) */
+  enterprise?: string
 }
 
 function matches(d: Device, f: DeviceFilter): boolean {
@@ -17,6 +19,7 @@ function matches(d: Device, f: DeviceFilter): boolean {
   if (f.status && d.status !== f.status) return false
   if (f.overdue && d.inspection_state !== 'overdue') return false
   if (f.keyMonitored && !d.key_monitored) return false
+  if (f.enterprise && String(d.enterprise_id) !== f.enterprise) return false
   const q = f.q?.trim().toLowerCase()
   if (q) {
     const hay = [d.name, d.registration_no, d.device_code, d.location, d.enterprise_name].join(' ').toLowerCase()

@@ -48,5 +48,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/plans/recusals', name: 'plan-recusals', component: () => import('@/views/plans/RecusalListView.vue'), meta: { title: 'plan.recusalsTitle' } },
   { path: '/plans/:id(\\d+)', name: 'plan', component: () => import('@/views/plans/PlanDetailView.vue'), meta: { title: 'plan.detailTitle' } },
   { path: '/public/plans', name: 'public-plans', component: () => import('@/views/public/PlanPublicView.vue'), meta: { title: 'plan.publicTitle', public: true } },
+  // enterprise pages, model-enterprise acceptance (?enterprise=<id>), checklist editor (bureau admins)
+  { path: '/enterprises', name: 'enterprises', component: () => import('@/views/enterprises/EnterpriseListView.vue'), meta: { title: 'enterprise.list' } },
+  { path: '/enterprises/:id(\\d+)', name: 'enterprise', component: () => import('@/views/enterprises/EnterpriseDetailView.vue'), meta: { title: 'enterprise.detail' } },
+  { path: '/acceptance', name: 'acceptance', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.acceptanceFormTitle' } },
+  { path: '/admin/templates', name: 'admin-templates', component: () => import('@/views/admin/TemplateListView.vue'), meta: { title: 'template.list' } },
+  { path: '/admin/templates/:id(\\d+)', name: 'admin-template', component: () => import('@/views/admin/TemplateVersionView.vue'), meta: { title: 'template.detail' } },
+  { path: '/admin/templates/:id(\\d+)/edit', name: 'admin-template-edit', component: () => import('@/views/admin/TemplateEditView.vue'), meta: { title: 'template.editTitle' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]
