@@ -1,7 +1,7 @@
 """record late mutual checks
 
 Revision ID: 5b7e0c2d9f41
-Revises: d3a2a8ed5a57
+Revises: 4931215fd9ee
 Create Date: 2026-11-23 16:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e0c2d9f41'
-down_revision = 'd3a2a8ed5a57'
+down_revision = '4931215fd9ee'
 branch_labels = None
 depends_on = None
 
