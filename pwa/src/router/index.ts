@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { loadFeatureMessages } from '@/i18n'
 import { useSessionStore } from '@/stores/session'
 import { routes } from './routes'
 
@@ -8,12 +9,13 @@ export const router = createRouter({
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   const session = useSessionStore()
   if (!to.meta.public && !session.isLoggedIn) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
   if (to.name === 'login' && session.isLoggedIn && !session.needsLogin) return { name: 'home' }
+  if (to.meta.features) await loadFeatureMessages()
   return true
 })
 

@@ -4,6 +4,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** i18n key of the page title */
     title?: string
+    /** needs the feature texts (i18n/locales/features.*.json), loaded before the route opens */
+    features?: boolean
     /** reachable without signing in */
     public?: boolean
     /** a tab root: shows the tab bar, no back arrow */
@@ -20,17 +22,17 @@ export const routes: RouteRecordRaw[] = [
   { path: '/hazards', name: 'hazards', component: () => import('@/views/hazards/HazardListView.vue'), meta: { title: 'hazard.list' } },
   { path: '/hazards/new', name: 'hazard-new', component: () => import('@/views/hazards/HazardReportView.vue'), meta: { title: 'hazard.report' } },
   { path: '/hazards/:id', name: 'hazard', component: () => import('@/views/hazards/HazardDetailView.vue'), meta: { title: 'hazard.detail' } },
-  { path: '/complaints', name: 'complaints', component: () => import('@/views/complaints/ComplaintListView.vue'), meta: { title: 'triage.list' } },
-  { path: '/complaints/:id', name: 'complaint-detail', component: () => import('@/views/complaints/ComplaintDetailView.vue'), meta: { title: 'triage.detail' } },
+  { path: '/complaints', name: 'complaints', component: () => import('@/views/complaints/ComplaintListView.vue'), meta: { features: true, title: 'triage.list' } },
+  { path: '/complaints/:id', name: 'complaint-detail', component: () => import('@/views/complaints/ComplaintDetailView.vue'), meta: { features: true, title: 'triage.detail' } },
   { path: '/checks', name: 'check-tasks', component: () => import('@/views/checks/CheckTaskListView.vue'), meta: { title: 'check.tasksTitle' } },
   { path: '/checks/:assignment', name: 'check-form', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.formTitle' } },
   // ?device=<id> (daily self-check, inspection of a device) or ?enterprise=<id>
   { path: '/self-check/:subkind(daily|weekly|monthly)', name: 'self-check', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.selfFormTitle' } },
   { path: '/inspection/:subkind(routine|special)', name: 'inspection', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.inspectionFormTitle' } },
-  { path: '/mutual-rounds', name: 'mutual-rounds', component: () => import('@/views/mutual/RoundListView.vue'), meta: { title: 'mutual.roundsTitle' } },
-  { path: '/mutual-rounds/:id', name: 'mutual-round', component: () => import('@/views/mutual/RoundDetailView.vue'), meta: { title: 'mutual.roundTitle' } },
-  { path: '/supervisors', name: 'supervisor-pool', component: () => import('@/views/mutual/SupervisorPoolView.vue'), meta: { title: 'mutual.poolTitle' } },
-  { path: '/dashboard', name: 'dashboard', component: () => import('@/views/reports/DashboardView.vue'), meta: { title: 'dashboard.title' } },
+  { path: '/mutual-rounds', name: 'mutual-rounds', component: () => import('@/views/mutual/RoundListView.vue'), meta: { features: true, title: 'mutual.roundsTitle' } },
+  { path: '/mutual-rounds/:id', name: 'mutual-round', component: () => import('@/views/mutual/RoundDetailView.vue'), meta: { features: true, title: 'mutual.roundTitle' } },
+  { path: '/supervisors', name: 'supervisor-pool', component: () => import('@/views/mutual/SupervisorPoolView.vue'), meta: { features: true, title: 'mutual.poolTitle' } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('@/views/reports/DashboardView.vue'), meta: { features: true, title: 'dashboard.title' } },
   { path: '/outbox', name: 'outbox', component: () => import('@/views/me/OutboxView.vue'), meta: { title: 'outbox.title' } },
   { path: '/me', name: 'me', component: () => import('@/views/me/SettingsView.vue'), meta: { title: 'settings.title', tabbar: true } },
   { path: '/q/:token', name: 'qr', component: () => import('@/views/public/DevicePublicView.vue'), meta: { title: 'public.title', public: true } },
@@ -38,22 +40,22 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complaint/track/:ticket', name: 'complaint-track-ticket', component: () => import('@/views/public/ComplaintTrackView.vue'), meta: { title: 'complaint.trackTitle', public: true } },
   { path: '/complaint/:token', name: 'complaint', component: () => import('@/views/public/ComplaintView.vue'), meta: { title: 'complaint.formTitle', public: true } },
   // credit grading (信用风险分级, issue #8)
-  { path: '/credit', name: 'credit-list', component: () => import('@/views/credit/CreditListView.vue'), meta: { title: 'credit.listTitle' } },
-  { path: '/credit/config', name: 'credit-config', component: () => import('@/views/credit/CreditConfigView.vue'), meta: { title: 'credit.config.title' } },
-  { path: '/credit/events', name: 'credit-events', component: () => import('@/views/credit/CreditEventsView.vue'), meta: { title: 'credit.eventsTitle' } },
-  { path: '/enterprises/:id(\\d+)/credit', name: 'enterprise-credit', component: () => import('@/views/credit/EnterpriseCreditView.vue'), meta: { title: 'credit.pageTitle' } },
+  { path: '/credit', name: 'credit-list', component: () => import('@/views/credit/CreditListView.vue'), meta: { features: true, title: 'credit.listTitle' } },
+  { path: '/credit/config', name: 'credit-config', component: () => import('@/views/credit/CreditConfigView.vue'), meta: { features: true, title: 'credit.config.title' } },
+  { path: '/credit/events', name: 'credit-events', component: () => import('@/views/credit/CreditEventsView.vue'), meta: { features: true, title: 'credit.eventsTitle' } },
+  { path: '/enterprises/:id(\\d+)/credit', name: 'enterprise-credit', component: () => import('@/views/credit/EnterpriseCreditView.vue'), meta: { features: true, title: 'credit.pageTitle' } },
   // random inspection plans (双随机、一公开), key objects, recusals; the public list needs no login
-  { path: '/plans', name: 'plans', component: () => import('@/views/plans/PlanListView.vue'), meta: { title: 'plan.listTitle' } },
-  { path: '/plans/key-objects', name: 'plan-key-objects', component: () => import('@/views/plans/KeyObjectListView.vue'), meta: { title: 'plan.keyObjectsTitle' } },
-  { path: '/plans/recusals', name: 'plan-recusals', component: () => import('@/views/plans/RecusalListView.vue'), meta: { title: 'plan.recusalsTitle' } },
-  { path: '/plans/:id(\\d+)', name: 'plan', component: () => import('@/views/plans/PlanDetailView.vue'), meta: { title: 'plan.detailTitle' } },
-  { path: '/public/plans', name: 'public-plans', component: () => import('@/views/public/PlanPublicView.vue'), meta: { title: 'plan.publicTitle', public: true } },
+  { path: '/plans', name: 'plans', component: () => import('@/views/plans/PlanListView.vue'), meta: { features: true, title: 'plan.listTitle' } },
+  { path: '/plans/key-objects', name: 'plan-key-objects', component: () => import('@/views/plans/KeyObjectListView.vue'), meta: { features: true, title: 'plan.keyObjectsTitle' } },
+  { path: '/plans/recusals', name: 'plan-recusals', component: () => import('@/views/plans/RecusalListView.vue'), meta: { features: true, title: 'plan.recusalsTitle' } },
+  { path: '/plans/:id(\\d+)', name: 'plan', component: () => import('@/views/plans/PlanDetailView.vue'), meta: { features: true, title: 'plan.detailTitle' } },
+  { path: '/public/plans', name: 'public-plans', component: () => import('@/views/public/PlanPublicView.vue'), meta: { features: true, title: 'plan.publicTitle', public: true } },
   // enterprise pages, model-enterprise acceptance (?enterprise=<id>), checklist editor (bureau admins)
-  { path: '/enterprises', name: 'enterprises', component: () => import('@/views/enterprises/EnterpriseListView.vue'), meta: { title: 'enterprise.list' } },
-  { path: '/enterprises/:id(\\d+)', name: 'enterprise', component: () => import('@/views/enterprises/EnterpriseDetailView.vue'), meta: { title: 'enterprise.detail' } },
+  { path: '/enterprises', name: 'enterprises', component: () => import('@/views/enterprises/EnterpriseListView.vue'), meta: { features: true, title: 'enterprise.list' } },
+  { path: '/enterprises/:id(\\d+)', name: 'enterprise', component: () => import('@/views/enterprises/EnterpriseDetailView.vue'), meta: { features: true, title: 'enterprise.detail' } },
   { path: '/acceptance', name: 'acceptance', component: () => import('@/views/checks/CheckFormView.vue'), meta: { title: 'check.acceptanceFormTitle' } },
-  { path: '/admin/templates', name: 'admin-templates', component: () => import('@/views/admin/TemplateListView.vue'), meta: { title: 'template.list' } },
-  { path: '/admin/templates/:id(\\d+)', name: 'admin-template', component: () => import('@/views/admin/TemplateVersionView.vue'), meta: { title: 'template.detail' } },
-  { path: '/admin/templates/:id(\\d+)/edit', name: 'admin-template-edit', component: () => import('@/views/admin/TemplateEditView.vue'), meta: { title: 'template.editTitle' } },
+  { path: '/admin/templates', name: 'admin-templates', component: () => import('@/views/admin/TemplateListView.vue'), meta: { features: true, title: 'template.list' } },
+  { path: '/admin/templates/:id(\\d+)', name: 'admin-template', component: () => import('@/views/admin/TemplateVersionView.vue'), meta: { features: true, title: 'template.detail' } },
+  { path: '/admin/templates/:id(\\d+)/edit', name: 'admin-template-edit', component: () => import('@/views/admin/TemplateEditView.vue'), meta: { features: true, title: 'template.editTitle' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title', public: true } },
 ]

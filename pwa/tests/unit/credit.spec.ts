@@ -1,8 +1,8 @@
 import type { CreditConfig } from '@/views/credit/credit-api'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '@/api/http'
-import zh from '@/i18n/locales/zh-CN.json'
-import en from '@/i18n/locales/en.json'
+import zh from '@/i18n/locales/features.zh-CN.json'
+import en from '@/i18n/locales/features.en.json'
 import { apiFieldErrors, causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, round2, validateConfig } from '@/views/credit/credit-logic'
 
 /** backend/credit/rules.py DEFAULT_CONFIG */
