@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, delete, func, insert, literal, select, text
+from sqlalchemy import Select, String, TextClause, delete, insert, literal_column, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from backend.core.auth import REGULATORS, Role
@@ -16,7 +17,7 @@ from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import canonical_bytes, payload_hash
 from backend.core.pagination import Page, paginate
 from backend.credit import rules
-from backend.credit.indicators import Window, grade_select
+from backend.credit.indicators import IDS_PARAM, Window, compile_text, grade_select, only_ids
 from backend.credit.models import (
     Accident,
     CreditConfig,
@@ -68,8 +69,52 @@ class RecomputeReport:
     changed: int
 
 
-def _in(column, ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
-    return column.in_(ids) if ids is not None else True
+@dataclass(frozen=True)
+class _Plan:
+    """The statements of a recompute under one config, compiled once (indicators.compile_text)."""
+
+    clear: TextClause  #: empty the scratch rows
+    compute: TextClause  #: the new grades into the scratch table
+    log: TextClause  #: one change row per changed grade
+    unpublish: TextClause  #: drop the current grades…
+    publish: TextClause  #: …and publish the new ones
+
+
+_PLANS: dict[tuple[bytes, str, bool], _Plan] = {}
+
+
+def _plan(config: dict, *, subset: bool) -> _Plan:
+    """The compiled plan of `config` for every enterprise or a subset (`:ids`), cached."""
+    dialect = db.session.get_bind().dialect
+    key = (canonical_bytes(config), dialect.name, subset)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 32:  # configs come and go; keep the cache small
+            _PLANS.clear()
+        plan = _PLANS[key] = _build_plan(config, subset, dialect)
+    return plan
+
+
+def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
+    def scoped(statement, table):  # type: ignore[no-untyped-def]
+        return statement.where(only_ids(table.c.enterprise_id)) if subset else statement
+
+    n, g = CreditGradeNext.__table__, CreditGrade.__table__
+    computed = grade_select(config, subset=subset)
+    changed = scoped(select(n.c.enterprise_id, n.c.previous_grade, n.c.grade, n.c.score, n.c.reasons,
+                            n.c.as_of, literal_column(":cause", String(40))).where(
+        n.c.previous_grade.is_(None) | (n.c.previous_grade != n.c.grade)), n)
+    names = [c.name for c in g.columns]
+    statements = (
+        scoped(delete(n), n),
+        insert(n).from_select(list(computed.selected_columns.keys()), computed),
+        insert(CreditGradeChange.__table__).from_select(
+            ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"],
+            changed),
+        scoped(delete(g), g),
+        insert(g).from_select(names, scoped(select(*(n.c[name] for name in names)), n)),
+    )
+    return _Plan(*(compile_text(statement, dialect) for statement in statements))
 
 
 def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
@@ -77,27 +122,30 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     """Grade every enterprise (or `ids`) set-based: one SQL pass per indicator, no row loop.
 
     New grades go to the scratch table, changes are logged, then they are published.
+    The statements are compiled once per config; a call binds the day, `ids` and `cause`.
     """
     window, config = Window.on(as_of), current_config()
+    plan = _plan(config, subset=ids is not None)
+    params = window.params(config) | {"cause": cause[:40]}
+    if ids is not None:
+        params[IDS_PARAM] = list(ids)
     _tune_postgres(full=ids is None)
-    db.session.execute(delete(CreditGradeNext).where(_in(CreditGradeNext.enterprise_id, ids)))
-    computed = grade_select(window, config, ids)
-    db.session.execute(insert(CreditGradeNext).from_select(
-        list(computed.selected_columns.keys()), computed))
-    n = CreditGradeNext
-    changed = select(n.enterprise_id, n.previous_grade, n.grade, n.score, n.reasons, n.as_of,
-                     literal(cause[:40])).where(
-        _in(n.enterprise_id, ids), n.previous_grade.is_(None) | (n.previous_grade != n.grade))
-    result = db.session.execute(insert(CreditGradeChange).from_select(
-        ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"], changed))
-    db.session.execute(delete(CreditGrade).where(_in(CreditGrade.enterprise_id, ids)))
-    names = [c.name for c in CreditGrade.__table__.columns]
-    db.session.execute(insert(CreditGrade).from_select(
-        names, select(*(CreditGradeNext.__table__.c[n] for n in names)).where(
-            _in(CreditGradeNext.enterprise_id, ids))))
-    graded = db.session.scalar(select(func.count()).select_from(CreditGradeNext).where(
-        _in(CreditGradeNext.enterprise_id, ids))) or 0
-    return RecomputeReport(as_of, graded, max(result.rowcount or 0, 0))
+    db.session.execute(plan.clear, params)
+    db.session.execute(plan.compute, params)
+    changed = db.session.execute(plan.log, params).rowcount
+    db.session.execute(plan.unpublish, params)
+    graded = db.session.execute(plan.publish, params).rowcount
+    _forget_replaced_grades(ids)
+    return RecomputeReport(as_of, max(graded or 0, 0), max(changed or 0, 0))
+
+
+def _forget_replaced_grades(ids: Sequence[int] | None) -> None:
+    """Grades loaded in this session were replaced: detach them, as an ORM DELETE would, so
+    the next read sees the new row and not the stale object."""
+    wanted = None if ids is None else set(ids)
+    for key, obj in list(db.session.identity_map.items()):  # key: (class, primary key, token)
+        if key[0] in (CreditGrade, CreditGradeNext) and (wanted is None or key[1][0] in wanted):
+            db.session.expunge(obj)
 
 
 def _tune_postgres(*, full: bool) -> None:
