@@ -50,7 +50,6 @@ from backend.core.db import UTCDateTime
 from backend.credit.models import (
     Accident,
     CreditGrade,
-    CreditGradeNext,
     CreditRecognition,
     EnforcementCase,
 )
@@ -353,7 +352,7 @@ def _final_grade(s2: Subquery, w: SqlWindow, config: dict) -> Select:
         reasons = reasons + _code(banded_a & cond(reason), reason)
     reasons = reasons + _code(lock, Reason.accident_lock)
     last_c = case((final.in_(("C", "D")), w.as_of), else_=s2.c.old_last_c_on)
-    fact_columns = [s2.c[c.name] for c in CreditGradeNext.__table__.columns
+    fact_columns = [s2.c[c.name] for c in CreditGrade.__table__.columns
                     if c.name in s2.c and c.name not in ("previous_grade", "score", "as_of")]
     return select(
         *fact_columns, w.as_of.label("as_of"), score,

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, String, TextClause, delete, insert, literal_column, select, text
+from sqlalchemy import Select, String, TextClause, insert, literal_column, select, text, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +25,6 @@ from backend.credit.models import (
     CreditConfig,
     CreditGrade,
     CreditGradeChange,
-    CreditGradeNext,
     CreditRecognition,
     EnforcementCase,
 )
@@ -73,14 +74,12 @@ class RecomputeReport:
 class _Plan:
     """The statements of a recompute under one config, compiled once (indicators.compile_text)."""
 
-    clear: TextClause  #: empty the scratch rows
-    compute: TextClause  #: the new grades into the scratch table
+    grade: TextClause  #: the new grades over the current ones (an upsert)
     log: TextClause  #: one change row per changed grade
-    unpublish: TextClause  #: drop the current grades…
-    publish: TextClause  #: …and publish the new ones
 
 
 _PLANS: dict[tuple[bytes, str, bool], _Plan] = {}
+_UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 def _plan(config: dict, *, subset: bool) -> _Plan:
@@ -96,32 +95,31 @@ def _plan(config: dict, *, subset: bool) -> _Plan:
 
 
 def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
-    def scoped(statement, table):  # type: ignore[no-untyped-def]
-        return statement.where(only_ids(table.c.enterprise_id)) if subset else statement
-
-    n, g = CreditGradeNext.__table__, CreditGrade.__table__
-    computed = grade_select(config, subset=subset)
-    changed = scoped(select(n.c.enterprise_id, n.c.previous_grade, n.c.grade, n.c.score, n.c.reasons,
-                            n.c.as_of, literal_column(":cause", String(40))).where(
-        n.c.previous_grade.is_(None) | (n.c.previous_grade != n.c.grade)), n)
-    names = [c.name for c in g.columns]
-    statements = (
-        scoped(delete(n), n),
-        insert(n).from_select(list(computed.selected_columns.keys()), computed),
-        insert(CreditGradeChange.__table__).from_select(
-            ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"],
-            changed),
-        scoped(delete(g), g),
-        insert(g).from_select(names, scoped(select(*(n.c[name] for name in names)), n)),
-    )
-    return _Plan(*(compile_text(statement, dialect) for statement in statements))
+    """Compute straight into credit_grades: each new row keeps the grade it replaces
+    (previous_grade, read in the same statement), so the change log is read back from the
+    graded rows and no scratch copy of 600k rows is written, logged, deleted and copied."""
+    g = CreditGrade.__table__
+    # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT
+    computed = grade_select(config, subset=subset).where(true())
+    upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()), computed)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[g.c.enterprise_id],
+        set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key})
+    changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reasons,
+                     g.c.as_of, literal_column(":cause", String(40))).where(
+        g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
+    if subset:
+        changed = changed.where(only_ids(g.c.enterprise_id))
+    log = insert(CreditGradeChange.__table__).from_select(
+        ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"], changed)
+    return _Plan(compile_text(upsert, dialect), compile_text(log, dialect))
 
 
 def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
                      cause: str = "cycle") -> RecomputeReport:
     """Grade every enterprise (or `ids`) set-based: one SQL pass per indicator, no row loop.
 
-    New grades go to the scratch table, changes are logged, then they are published.
+    The new grades replace the current ones in one statement, then the changes are logged.
     The statements are compiled once per config; a call binds the day, `ids` and `cause`.
     """
     window, config = Window.on(as_of), current_config()
@@ -130,11 +128,8 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     if ids is not None:
         params[IDS_PARAM] = list(ids)
     _tune_postgres(full=ids is None)
-    db.session.execute(plan.clear, params)
-    db.session.execute(plan.compute, params)
+    graded = db.session.execute(plan.grade, params).rowcount
     changed = db.session.execute(plan.log, params).rowcount
-    db.session.execute(plan.unpublish, params)
-    graded = db.session.execute(plan.publish, params).rowcount
     _forget_replaced_grades(ids)
     return RecomputeReport(as_of, max(graded or 0, 0), max(changed or 0, 0))
 
@@ -144,7 +139,7 @@ def _forget_replaced_grades(ids: Sequence[int] | None) -> None:
     the next read sees the new row and not the stale object."""
     wanted = None if ids is None else set(ids)
     for key, obj in list(db.session.identity_map.items()):  # key: (class, primary key, token)
-        if key[0] in (CreditGrade, CreditGradeNext) and (wanted is None or key[1][0] in wanted):
+        if key[0] is CreditGrade and (wanted is None or key[1][0] in wanted):
             db.session.expunge(obj)
 
 
