@@ -270,9 +270,9 @@ def grade_select(config: dict, *, subset: bool) -> Select:
     """New grade rows: facts → group scores → score → band → rules, as nested SELECTs.
 
     Of every enterprise, or (`subset`) of those in `:ids`; the dates are parameters (`SQL`).
-    Each stage computes what the next ones refer to, once: the rule conditions (s1), the
-    capped group scores (s2), the score (s3), the band and the D floors (s4), the never-A
-    cap and the accident lock (s5).
+    Two stages compute what the rules refer to many times, once per row: s1 the capped
+    group scores, the deduction, the previous grade and each rule's condition (`if_*`),
+    s2 the score; the grade and its reasons are then flat CASEs over those columns.
     """
     w = SQL
     f = facts_select(w, subset).subquery("f")
