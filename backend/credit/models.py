@@ -129,7 +129,9 @@ class CreditGrade(_GradeColumns, db.Model):
 
 
 class CreditGradeNext(_GradeColumns, db.Model):
-    """Scratch table of a recompute: new grades are computed here, then published."""
+    """The former scratch table of a recompute. No longer written: the recompute upserts
+    straight into credit_grades (credit/services.py); left in the schema until a migration
+    drops it."""
 
     __tablename__ = "credit_grades_next"
 
