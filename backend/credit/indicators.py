@@ -6,39 +6,50 @@ indicator (e.g. missed self-checks), write one more piece, a column in
 `_GradeColumns`, an entry in rules.ITEMS and a LEFT JOIN here.
 `grade_select` mirrors credit/rules.py `grade()` expression by expression; the tests in
 tests/api/test_credit.py check both agree.
+
+The statement does not depend on the day: the dates are the named parameters of `SQL`
+(:as_of, :one_year …, values from `Window.params`) and the enterprises of an event
+re-grade are `:ids`, so it is built and compiled once per config (credit/services.py)
+and a re-grade only binds values. Each piece filters on `:ids` before it groups, so a
+one-enterprise re-grade reads that enterprise's rows through an index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
+    Date,
     Float,
     Numeric,
     Select,
     String,
+    TextClause,
     and_,
+    bindparam,
     case,
     cast,
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
+    text,
     true,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Subquery
 
 from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
+from backend.core.db import UTCDateTime
 from backend.credit.models import (
     Accident,
     CreditGrade,
-    CreditGradeNext,
     CreditRecognition,
     EnforcementCase,
 )
@@ -58,28 +69,58 @@ class Window:
 
     as_of: date
     one_year: date
-    two_years: date
     three_years: date
 
     @classmethod
     def on(cls, as_of: date) -> Window:
-        return cls(as_of, years_before(as_of, 1), years_before(as_of, 2), years_before(as_of, 3))
+        return cls(as_of, years_before(as_of, 1), years_before(as_of, 3))
 
-    @property
-    def one_year_at(self) -> datetime:
-        """The start of `one_year` (UTC), for timestamp columns."""
-        return datetime.combine(self.one_year, time(), UTC)
+    def params(self, config: dict) -> dict[str, date | datetime]:
+        """The values of the named parameters of `SQL` on this day under `config`."""
+        return {"as_of": self.as_of, "one_year": self.one_year, "three_years": self.three_years,
+                # the start of `one_year` (UTC), for timestamp columns
+                "one_year_at": datetime.combine(self.one_year, time(), UTC),
+                # an accident after this day makes the grade D (accident_d_years; 0: off)
+                "d_since": years_before(self.as_of, config["accident_d_years"])}
+
+
+def _param(name: str, type_) -> ColumnElement:  # type: ignore[no-untyped-def]
+    """A named parameter left in the compiled SQL (`:name`); bound at each execution."""
+    return literal_column(f":{name}", type_)
+
+
+@dataclass(frozen=True)
+class SqlWindow:
+    """`Window` as SQL: the named parameters the statements take instead of dates."""
+
+    as_of: ColumnElement[date]
+    one_year: ColumnElement[date]
+    three_years: ColumnElement[date]
+    one_year_at: ColumnElement[datetime]
+    d_since: ColumnElement[date]
+
+
+#: the day-dependent parameters of every grading statement
+SQL = SqlWindow(_param("as_of", Date), _param("one_year", Date), _param("three_years", Date),
+                _param("one_year_at", UTCDateTime()), _param("d_since", Date))
+#: the expanding parameter (`IN :ids`) of an event re-grade: the enterprises to grade
+IDS_PARAM = "ids"
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _limit(query: Select, column, ids: Sequence[int] | None) -> Select:  # type: ignore[no-untyped-def]
-    return query if ids is None else query.where(column.in_(ids))
+def only_ids(column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """`column IN :ids` (expanded to the list bound at execution)."""
+    return column.op("IN")(literal_column(f":{IDS_PARAM}"))
 
 
-def device_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def _limit(query: Select, column, subset: bool) -> Select:  # type: ignore[no-untyped-def]
+    return query.where(only_ids(column)) if subset else query
+
+
+def device_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Devices in use and those past their periodic inspection (超期未检)."""
     in_use = Device.status == DeviceStatus.in_use
     query = select(
@@ -87,10 +128,10 @@ def device_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
         _count_if(in_use).label("in_use"),
         _count_if(in_use & (Device.next_inspection_due < w.as_of)).label("overdue"),
     ).group_by(Device.enterprise_id)
-    return _limit(query, Device.enterprise_id, ids).subquery("dev")
+    return _limit(query, Device.enterprise_id, subset).subquery("dev")
 
 
-def certificate_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Valid safety-manager certificates; operator certificates and the expired ones."""
     valid = or_(Certificate.expires_on.is_(None), Certificate.expires_on >= w.as_of)
     operator = Certificate.kind == CertificateKind.operator
@@ -100,10 +141,10 @@ def certificate_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
         _count_if(operator).label("operators"),
         _count_if(operator & ~valid).label("operators_expired"),
     ).join(Certificate, Certificate.person_id == Person.id).group_by(Person.enterprise_id)
-    return _limit(query, Person.enterprise_id, ids).subquery("cert")
+    return _limit(query, Person.enterprise_id, subset).subquery("cert")
 
 
-def hazard_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def hazard_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Open, overdue and major hazards; mutual-check and inspection findings of the year."""
     is_open = Hazard.status.in_(OPEN)
     this_year = Hazard.created_at >= w.one_year_at
@@ -115,38 +156,38 @@ def hazard_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
         _count_if(this_year & (Hazard.source == HazardSource.mutual_check)).label("mutual"),
         _count_if(this_year & (Hazard.source == HazardSource.inspection)).label("inspection"),
     ).group_by(Hazard.enterprise_id)
-    return _limit(query, Hazard.enterprise_id, ids).subquery("haz")
+    return _limit(query, Hazard.enterprise_id, subset).subquery("haz")
 
 
-def complaint_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def complaint_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Substantiated complaints (投诉属实) of the last year."""
     query = select(Complaint.enterprise_id.label("enterprise_id"),
                    func.count().label("substantiated")).where(
         Complaint.status == ComplaintStatus.substantiated, Complaint.day >= w.one_year,
     ).group_by(Complaint.enterprise_id)
-    return _limit(query, Complaint.enterprise_id, ids).subquery("cmp")
+    return _limit(query, Complaint.enterprise_id, subset).subquery("cmp")
 
 
-def enforcement_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def enforcement_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Enforcement cases of the last year, and those ordered to correct and fined."""
     fined = EnforcementCase.ordered_to_correct & (func.coalesce(EnforcementCase.fine_yuan, 0) > 0)
     query = select(EnforcementCase.enterprise_id.label("enterprise_id"),
                    func.count().label("cases"), _count_if(fined).label("fined")).where(
         EnforcementCase.opened_on > w.one_year, EnforcementCase.opened_on <= w.as_of,
     ).group_by(EnforcementCase.enterprise_id)
-    return _limit(query, EnforcementCase.enterprise_id, ids).subquery("enf")
+    return _limit(query, EnforcementCase.enterprise_id, subset).subquery("enf")
 
 
-def accident_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def accident_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Accidents of the last three years and the latest accident day."""
     query = select(Accident.enterprise_id.label("enterprise_id"),
                    _count_if(Accident.occurred_on > w.three_years).label("recent"),
                    func.max(Accident.occurred_on).label("last_on")).where(
         Accident.occurred_on <= w.as_of).group_by(Accident.enterprise_id)
-    return _limit(query, Accident.enterprise_id, ids).subquery("acc")
+    return _limit(query, Accident.enterprise_id, subset).subquery("acc")
 
 
-def recognition_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
+def recognition_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Recognitions in force: dual-prevention benchmark, intrinsic-safety improvement."""
     in_force = (CreditRecognition.granted_on <= w.as_of) & or_(
         CreditRecognition.expires_on.is_(None), CreditRecognition.expires_on >= w.as_of)
@@ -155,19 +196,19 @@ def recognition_indicators(w: Window, ids: Sequence[int] | None) -> Subquery:
         _count_if(CreditRecognition.kind == "benchmark").label("benchmark"),
         _count_if(CreditRecognition.kind == "intrinsic_safety").label("intrinsic"),
     ).where(in_force).group_by(CreditRecognition.enterprise_id)
-    return _limit(query, CreditRecognition.enterprise_id, ids).subquery("rec")
+    return _limit(query, CreditRecognition.enterprise_id, subset).subquery("rec")
 
 
 def _z(column) -> ColumnElement[int]:  # type: ignore[no-untyped-def]
     return func.coalesce(column, 0)
 
 
-def facts_select(w: Window, ids: Sequence[int] | None) -> Select:
-    """Every enterprise (or those in `ids`) with its facts, the pieces LEFT JOINed."""
-    dev, cert = device_indicators(w, ids), certificate_indicators(w, ids)
-    haz, cmp = hazard_indicators(w, ids), complaint_indicators(w, ids)
-    enf, acc = enforcement_indicators(w, ids), accident_indicators(w, ids)
-    rec = recognition_indicators(w, ids)
+def facts_select(w: SqlWindow, subset: bool) -> Select:
+    """Every enterprise (or those in `:ids`) with its facts, the pieces LEFT JOINed."""
+    dev, cert = device_indicators(w, subset), certificate_indicators(w, subset)
+    haz, cmp = hazard_indicators(w, subset), complaint_indicators(w, subset)
+    enf, acc = enforcement_indicators(w, subset), accident_indicators(w, subset)
+    rec = recognition_indicators(w, subset)
     share = lambda part, whole: case((_z(whole) > 0, _z(part) * 1000 / whole), else_=0)  # noqa: E731
     query = select(
         Enterprise.id.label("enterprise_id"), Enterprise.zone_id.label("zone_id"),
@@ -186,7 +227,7 @@ def facts_select(w: Window, ids: Sequence[int] | None) -> Select:
     ).select_from(Enterprise)
     for piece in (dev, cert, haz, cmp, enf, acc, rec):
         query = query.outerjoin(piece, piece.c.enterprise_id == Enterprise.id)
-    return _limit(query, Enterprise.id, ids)
+    return _limit(query, Enterprise.id, subset)
 
 
 def _item_sql(name: str, column, points: float) -> ColumnElement[float]:  # type: ignore[no-untyped-def]
@@ -202,7 +243,7 @@ def _capped(value, cap: float) -> ColumnElement[float]:  # type: ignore[no-untyp
     return case((value > cap, literal(float(cap))), else_=value)
 
 
-def _within(column, since: date, years: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _within(column, since, years: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     return and_(column.is_not(None), column > since) if years > 0 else false()
 
 
@@ -210,9 +251,31 @@ def _code(condition, reason: Reason) -> ColumnElement[str]:  # type: ignore[no-u
     return case((condition, literal(reason.value + ",")), else_=literal(""))
 
 
-def grade_select(w: Window, config: dict, ids: Sequence[int] | None) -> Select:
-    """New grade rows: facts → group scores → score → band → rules, as nested SELECTs."""
-    f = facts_select(w, ids).subquery("f")
+#: a LIMIT that never bites (largest 64-bit integer): with OFFSET 0 it fences a stage
+_NO_LIMIT = 2**63 - 1
+
+
+def _stage(query: Select, name: str) -> Subquery:
+    """One step of the rules whose columns the next steps read many times.
+
+    LIMIT/OFFSET 0 keeps the engine from inlining the step into the next one (SQLite would
+    flatten it, PostgreSQL pull it up) and so from evaluating the same CASE over and over:
+    each column is computed once per row and streamed on (a SQLite co-routine, a
+    PostgreSQL subquery scan), with no temporary table.
+    """
+    return query.limit(_NO_LIMIT).offset(0).subquery(name)
+
+
+def grade_select(config: dict, *, subset: bool) -> Select:
+    """New grade rows: facts → group scores → score → band → rules, as nested SELECTs.
+
+    Of every enterprise, or (`subset`) of those in `:ids`; the dates are parameters (`SQL`).
+    Two stages compute what the rules refer to many times, once per row: s1 the capped
+    group scores, the deduction, the previous grade and each rule's condition (`if_*`),
+    s2 the score; the grade and its reasons are then flat CASEs over those columns.
+    """
+    w = SQL
+    f = facts_select(w, subset).subquery("f")
     old = CreditGrade.__table__.alias("old")
     groups = {g: sum((_item_sql(n, f.c[n], config["points"][n]) for n, i in ITEMS.items() if i[0] == g),
                      literal(0.0)) for g in GROUPS}
@@ -227,17 +290,27 @@ def grade_select(w: Window, config: dict, ids: Sequence[int] | None) -> Select:
     }
     deducted = sum((case((cond, literal(float(ded[r.value]))), else_=literal(0.0))
                     for r, cond in lowering.items()), literal(0.0))
-    s1 = select(
+    previous, old_last_c = old.c.grade, old.c.last_c_on
+    years = config["accident_d_years"]
+    conditions = {  # the rules' conditions on the facts (credit/rules.py grade())
+        Reason.d_accident: _within(f.c.last_accident_on, w.d_since, years),
+        Reason.d_fined: (f.c.fined_cases > 0) if config["fined_d"] else false(),
+        Reason.never_a_young: or_(established.is_(None), established > w.three_years),
+        Reason.never_a_previous: previous.in_(("C", "D")),
+        Reason.never_a_accident: _within(f.c.last_accident_on, w.one_year, 1),
+        Reason.c_bar: _within(old_last_c, w.one_year, 1),
+        Reason.accident_lock: _within(f.c.last_accident_on, w.three_years, 3),
+    }
+    s1 = _stage(select(
         f, *(_capped(expr, config["weights"][g]).label(g) for g, expr in groups.items()),
         deducted.label("deducted"),
         func.coalesce(_reason_codes(lowering), "").label("lowering_codes"),
-        old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),
-    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id).cte("s1").prefix_with("MATERIALIZED")
+        previous.label("previous_grade"), old_last_c.label("old_last_c_on"),
+        *(condition.label(f"if_{reason.value}") for reason, condition in conditions.items()),
+    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id), "s1")
     total = sum((s1.c[g] for g in GROUPS), literal(0.0)) - s1.c.deducted
     score = func.round(cast(case((total < 0, literal(0.0)), else_=total), Numeric(8, 2)), 2)
-    # MATERIALIZED: the rule expressions below refer to the score many times; inlined (SQLite
-    # flattens subqueries) the score expression would be evaluated dozens of times per row.
-    s2 = select(s1, cast(score, Float).label("score")).cte("s2").prefix_with("MATERIALIZED")
+    s2 = _stage(select(s1, cast(score, Float).label("score")), "s2")
     return _final_grade(s2, w, config)
 
 
@@ -254,34 +327,49 @@ def _band_sql(score, bands: list[float]) -> ColumnElement[str]:  # type: ignore[
     return case((score < a, "A"), (score < b, "B"), (score < c, "C"), else_="D")
 
 
-def _final_grade(s2: Subquery | CTE, w: Window, config: dict) -> Select:
-    years = config["accident_d_years"]
-    d_since = years_before(w.as_of, years) if years > 0 else w.as_of
-    d_accident = _within(s2.c.last_accident_on, d_since, years)
-    d_fined = (s2.c.fined_cases > 0) if config["fined_d"] else false()
-    banded = _band_sql(s2.c.score, config["bands"])
-    g1 = case((or_(d_accident, d_fined), "D"), else_=banded)
-    caps = {
-        Reason.never_a_young: or_(s2.c.established_on.is_(None), s2.c.established_on > w.three_years),
-        Reason.never_a_previous: s2.c.previous_grade.in_(("C", "D")),
-        Reason.never_a_accident: _within(s2.c.last_accident_on, w.one_year, 1),
-        Reason.c_bar: _within(s2.c.old_last_c_on, w.one_year, 1),
-    }
-    capped = (g1 == "A") & or_(*caps.values())
-    g2 = case((capped, "B"), else_=g1)
-    lock = _within(s2.c.last_accident_on, w.three_years, 3) & s2.c.previous_grade.is_not(None) & (
-        g2 < s2.c.previous_grade)  # 'A' < 'B' < 'C' < 'D': string order is risk order
-    final = case((lock, s2.c.previous_grade), else_=g2)
-    reasons = s2.c.lowering_codes + _code(d_accident, Reason.d_accident) + _code(d_fined, Reason.d_fined)
-    for reason, condition in caps.items():
-        reasons = reasons + _code((g1 == "A") & condition, reason)
+def _final_grade(s2: Subquery, w: SqlWindow, config: dict) -> Select:
+    """Band → D floors → never A → accident lock, with the reasons that fired (rules.grade).
+
+    Written flat on the staged score and conditions so that no expression nests another
+    grade expression: `band A` is `score < bands[0]`, the D floors are checked first.
+    """
+    def cond(reason: Reason) -> ColumnElement[bool]:
+        return s2.c[f"if_{reason.value}"]
+
+    a, b, c = (float(x) for x in config["bands"])
+    score, previous = s2.c.score, s2.c.previous_grade
+    d_floor = or_(cond(Reason.d_accident), cond(Reason.d_fined))
+    caps = (Reason.never_a_young, Reason.never_a_previous, Reason.never_a_accident, Reason.c_bar)
+    banded_a = ~d_floor & (score < a)  # the band says A and no D floor applies (g1 = A)
+    g2 = case((d_floor, "D"), (banded_a & or_(*(cond(r) for r in caps)), "B"),
+              (score < a, "A"), (score < b, "B"), (score < c, "C"), else_="D")
+    lock = cond(Reason.accident_lock) & previous.is_not(None) & (
+        g2 < previous)  # 'A' < 'B' < 'C' < 'D': string order is risk order
+    final = case((lock, previous), else_=g2)
+    reasons = (s2.c.lowering_codes + _code(cond(Reason.d_accident), Reason.d_accident)
+               + _code(cond(Reason.d_fined), Reason.d_fined))
+    for reason in caps:
+        reasons = reasons + _code(banded_a & cond(reason), reason)
     reasons = reasons + _code(lock, Reason.accident_lock)
-    last_c = case((final.in_(("C", "D")), literal(w.as_of)), else_=s2.c.old_last_c_on)
-    fact_columns = [s2.c[c.name] for c in CreditGradeNext.__table__.columns
+    last_c = case((final.in_(("C", "D")), w.as_of), else_=s2.c.old_last_c_on)
+    fact_columns = [s2.c[c.name] for c in CreditGrade.__table__.columns
                     if c.name in s2.c and c.name not in ("previous_grade", "score", "as_of")]
     return select(
-        *fact_columns, literal(w.as_of).label("as_of"), s2.c.score,
-        cast(banded, String(1)).label("band_grade"), cast(final, String(1)).label("grade"),
-        func.coalesce(reasons, "").label("reasons"), s2.c.previous_grade,
-        last_c.label("last_c_on"),
+        *fact_columns, w.as_of.label("as_of"), score,
+        cast(_band_sql(score, config["bands"]), String(1)).label("band_grade"),
+        cast(final, String(1)).label("grade"), func.coalesce(reasons, "").label("reasons"),
+        previous, last_c.label("last_c_on"),
     )
+
+
+def compile_text(statement, dialect: Dialect) -> TextClause:  # type: ignore[no-untyped-def]
+    """`statement` compiled once for `dialect`: constants inlined, the named parameters
+    (`SQL`, `:ids`, `:cause`) kept with their types, so running it again only binds values
+    (no expression building, no cache-key walk over hundreds of constants)."""
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    types = {name: getattr(SQL, name).type for name in SqlWindow.__dataclass_fields__} | {
+        "cause": String(40)}
+    binds = [bindparam(name, type_=t) for name, t in types.items() if re.search(rf":{name}\b", sql)]
+    if re.search(rf":{IDS_PARAM}\b", sql):
+        binds.append(bindparam(IDS_PARAM, expanding=True))
+    return text(sql).bindparams(*binds)

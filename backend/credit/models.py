@@ -118,14 +118,20 @@ class _GradeColumns:
 
 
 class CreditGrade(_GradeColumns, db.Model):
-    """The current grade of each enterprise."""
+    """The current grade of each enterprise.
+
+    PostgreSQL: fillfactor 50 (migration 5c3f1e0a9b21) so the daily recompute's upsert
+    updates each row in place (HOT) instead of adding index entries.
+    """
 
     __tablename__ = "credit_grades"
     __table_args__ = (Index("ix_credit_grades_zone_grade", "zone_id", "grade"),)
 
 
 class CreditGradeNext(_GradeColumns, db.Model):
-    """Scratch table of a recompute: new grades are computed here, then published."""
+    """The former scratch table of a recompute. No longer written: the recompute upserts
+    straight into credit_grades (credit/services.py); left in the schema until a migration
+    drops it."""
 
     __tablename__ = "credit_grades_next"
 

@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, delete, func, insert, literal, select, text
+from sqlalchemy import Select, String, TextClause, insert, literal_column, select, text, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from backend.core.auth import REGULATORS, Role
@@ -16,13 +19,12 @@ from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import canonical_bytes, payload_hash
 from backend.core.pagination import Page, paginate
 from backend.credit import rules
-from backend.credit.indicators import Window, grade_select
+from backend.credit.indicators import IDS_PARAM, Window, compile_text, grade_select, only_ids
 from backend.credit.models import (
     Accident,
     CreditConfig,
     CreditGrade,
     CreditGradeChange,
-    CreditGradeNext,
     CreditRecognition,
     EnforcementCase,
 )
@@ -68,47 +70,90 @@ class RecomputeReport:
     changed: int
 
 
-def _in(column, ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
-    return column.in_(ids) if ids is not None else True
+@dataclass(frozen=True)
+class _Plan:
+    """The statements of a recompute under one config, compiled once (indicators.compile_text)."""
+
+    grade: TextClause  #: the new grades over the current ones (an upsert)
+    log: TextClause  #: one change row per changed grade
+
+
+_PLANS: dict[tuple[bytes, str, bool], _Plan] = {}
+_UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+
+
+def _plan(config: dict, *, subset: bool) -> _Plan:
+    """The compiled plan of `config` for every enterprise or a subset (`:ids`), cached."""
+    dialect = db.session.get_bind().dialect
+    key = (canonical_bytes(config), dialect.name, subset)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 32:  # configs come and go; keep the cache small
+            _PLANS.clear()
+        plan = _PLANS[key] = _build_plan(config, subset, dialect)
+    return plan
+
+
+def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
+    """Compute straight into credit_grades: each new row keeps the grade it replaces
+    (previous_grade, read in the same statement), so the change log is read back from the
+    graded rows and no scratch copy of 600k rows is written, logged, deleted and copied."""
+    g = CreditGrade.__table__
+    # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT
+    computed = grade_select(config, subset=subset).where(true())
+    upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()), computed)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[g.c.enterprise_id],
+        set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key})
+    changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reasons,
+                     g.c.as_of, literal_column(":cause", String(40))).where(
+        g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
+    if subset:
+        changed = changed.where(only_ids(g.c.enterprise_id))
+    log = insert(CreditGradeChange.__table__).from_select(
+        ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"], changed)
+    return _Plan(compile_text(upsert, dialect), compile_text(log, dialect))
 
 
 def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
                      cause: str = "cycle") -> RecomputeReport:
     """Grade every enterprise (or `ids`) set-based: one SQL pass per indicator, no row loop.
 
-    New grades go to the scratch table, changes are logged, then they are published.
+    The new grades replace the current ones in one statement, then the changes are logged.
+    The statements are compiled once per config; a call binds the day, `ids` and `cause`.
     """
     window, config = Window.on(as_of), current_config()
+    plan = _plan(config, subset=ids is not None)
+    params = window.params(config) | {"cause": cause[:40]}
+    if ids is not None:
+        params[IDS_PARAM] = list(ids)
     _tune_postgres(full=ids is None)
-    db.session.execute(delete(CreditGradeNext).where(_in(CreditGradeNext.enterprise_id, ids)))
-    computed = grade_select(window, config, ids)
-    db.session.execute(insert(CreditGradeNext).from_select(
-        list(computed.selected_columns.keys()), computed))
-    n = CreditGradeNext
-    changed = select(n.enterprise_id, n.previous_grade, n.grade, n.score, n.reasons, n.as_of,
-                     literal(cause[:40])).where(
-        _in(n.enterprise_id, ids), n.previous_grade.is_(None) | (n.previous_grade != n.grade))
-    result = db.session.execute(insert(CreditGradeChange).from_select(
-        ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"], changed))
-    db.session.execute(delete(CreditGrade).where(_in(CreditGrade.enterprise_id, ids)))
-    names = [c.name for c in CreditGrade.__table__.columns]
-    db.session.execute(insert(CreditGrade).from_select(
-        names, select(*(CreditGradeNext.__table__.c[n] for n in names)).where(
-            _in(CreditGradeNext.enterprise_id, ids))))
-    graded = db.session.scalar(select(func.count()).select_from(CreditGradeNext).where(
-        _in(CreditGradeNext.enterprise_id, ids))) or 0
-    return RecomputeReport(as_of, graded, max(result.rowcount or 0, 0))
+    graded = db.session.execute(plan.grade, params).rowcount
+    changed = db.session.execute(plan.log, params).rowcount
+    _forget_replaced_grades(ids)
+    return RecomputeReport(as_of, max(graded or 0, 0), max(changed or 0, 0))
+
+
+def _forget_replaced_grades(ids: Sequence[int] | None) -> None:
+    """Grades loaded in this session were replaced: detach them, as an ORM DELETE would, so
+    the next read sees the new row and not the stale object."""
+    wanted = None if ids is None else set(ids)
+    for key, obj in list(db.session.identity_map.items()):  # key: (class, primary key, token)
+        if key[0] is CreditGrade and (wanted is None or key[1][0] in wanted):
+            db.session.expunge(obj)
 
 
 def _tune_postgres(*, full: bool) -> None:
     """PostgreSQL: no JIT (compiling the rule CASEs costs more than running them) and, for
-    a full cycle, enough work_mem to aggregate in memory. Both last to the end of the
-    transaction only (SET LOCAL)."""
+    a full cycle, enough work_mem to aggregate in memory and merge joins: every indicator
+    piece comes out of its index ordered by enterprise, so merging them beats building a
+    hash table of 600k rows per piece. All last to the end of the transaction (SET LOCAL)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     db.session.execute(text("SET LOCAL jit = off"))
     if full:
         db.session.execute(text("SET LOCAL work_mem = '256MB'"))
+        db.session.execute(text("SET LOCAL enable_hashjoin = off"))
 
 
 def regrade_enterprise(enterprise_id: int, cause: str) -> None:

@@ -208,3 +208,29 @@ def test_evidence_chain_detects_an_altered_accident(client, city):
     db.session.get(Accident, accident_id).deaths = 0 + 2
     db.session.commit()
     assert "altered" in verify_chain(checks).problem
+
+
+@pytest.mark.parametrize("change", [{"accident_d_years": 0, "fined_d": False},
+                                    {"accident_d_years": 1, "bands": [5, 10, 20]}],
+                         ids=["d_floors_off", "one_year_floor_narrow_bands"])
+def test_sql_recompute_agrees_with_the_pure_rules_under_another_config(city, change):
+    from backend.credit.services import update_config
+
+    config = update_config(city.admin, change)
+    rng, as_of = random.Random(15), today()
+    enterprises = [f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
+                   for _ in range(30)]
+    for enterprise in enterprises:
+        _random_history(rng, enterprise, city.admin, as_of)
+    db.session.flush()
+    for round_ in range(2):
+        previous = {g.enterprise_id: g for g in db.session.scalars(select(CreditGrade))}
+        recompute_grades(as_of + timedelta(days=200 * round_))
+        for enterprise in enterprises:
+            new, old = _grade(enterprise.id), previous.get(enterprise.id)
+            facts = facts_of(new, enterprise.established_on)
+            expected = rules.grade(rules.Facts(**(facts.__dict__ | {
+                "previous_grade": rules.Grade(old.grade) if old else None,
+                "last_c_on": old.last_c_on if old else None})), new.as_of, config)
+            assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
+            assert new.reasons.split(",")[:-1] == [r.value for r in expected.reasons]
