@@ -1,7 +1,7 @@
 """credit grades: fillfactor 50 on PostgreSQL, so a recompute updates grades in place
 
 Revision ID: 5c3f1e0a9b21
-Revises: d3a2a8ed5a57
+Revises: 5b7e0c2d9f41
 Create Date: 2026-11-23 16:20:00.000000
 
 A full recompute rewrites every row of credit_grades (as_of changes each day) with an
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c3f1e0a9b21'
-down_revision = 'd3a2a8ed5a57'
+down_revision = '5b7e0c2d9f41'
 branch_labels = None
 depends_on = None
 
