@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, String, TextClause, insert, literal_column, select, text, true
+from sqlalchemy import Select, String, TextClause, func, insert, literal_column, select, text, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -32,8 +32,8 @@ from backend.devices.models import Device
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.org.models import Enterprise
-from backend.org.scope import Actor, enterprise_scope
-from backend.org.services import get_enterprise_for
+from backend.org.scope import Actor, own_records_scope
+from backend.org.services import get_enterprise_for, get_records_enterprise_for
 
 # -- configuration ---------------------------------------------------------------------
 
@@ -249,7 +249,7 @@ def case_digest(c: EnforcementCase) -> str:
 
 
 def visible_accidents(actor: Actor, filters: dict) -> Select:
-    query = select(Accident).where(enterprise_scope(actor, Accident.enterprise_id, Accident.zone_id))
+    query = select(Accident).where(own_records_scope(actor, Accident.enterprise_id, Accident.zone_id))
     if filters.get("enterprise_id"):
         query = query.where(Accident.enterprise_id == filters["enterprise_id"])
     return query.order_by(Accident.occurred_on.desc(), Accident.id.desc())
@@ -261,7 +261,7 @@ def list_accidents(actor: Actor, filters: dict) -> Page:
 
 def visible_cases(actor: Actor, filters: dict) -> Select:
     query = select(EnforcementCase).where(
-        enterprise_scope(actor, EnforcementCase.enterprise_id, EnforcementCase.zone_id))
+        own_records_scope(actor, EnforcementCase.enterprise_id, EnforcementCase.zone_id))
     if filters.get("enterprise_id"):
         query = query.where(EnforcementCase.enterprise_id == filters["enterprise_id"])
     return query.order_by(EnforcementCase.opened_on.desc(), EnforcementCase.id.desc())
@@ -276,21 +276,11 @@ def list_cases(actor: Actor, filters: dict) -> Page:
 
 def visible_grades(actor: Actor, filters: dict) -> Select:
     query = select(CreditGrade).where(
-        enterprise_scope(actor, CreditGrade.enterprise_id, CreditGrade.zone_id))
+        own_records_scope(actor, CreditGrade.enterprise_id, CreditGrade.zone_id))
     for key in ("grade", "zone_id"):
         if filters.get(key):
             query = query.where(getattr(CreditGrade, key) == filters[key])
     return query.order_by(CreditGrade.score.desc(), CreditGrade.enterprise_id)
-
-
-def list_grades(actor: Actor, filters: dict) -> Page:
-    """Grades in scope, highest risk first, with the enterprise names of the page."""
-    page = paginate(visible_grades(actor, filters), filters["page"], filters["per_page"])
-    ids = [g.enterprise_id for g in page.items]
-    rows = db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))
-    names = dict(rows.all())
-    page.items = [_summary(g, names.get(g.enterprise_id, "")) for g in page.items]
-    return page
 
 
 def _summary(grade: CreditGrade, name: str) -> dict:
@@ -312,7 +302,7 @@ def facts_of(grade: CreditGrade, established_on: date | None) -> rules.Facts:
 
 def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
     """The grade with its breakdown, reasons, what to fix (信用修复) and its history."""
-    enterprise = get_enterprise_for(actor, enterprise_id)
+    enterprise = get_records_enterprise_for(actor, enterprise_id)
     grade = db.session.get(CreditGrade, enterprise.id)
     if grade is None:
         raise NotFound("该企业尚未评级，下一轮评级后可见 (not graded yet)", code="not_graded")
@@ -380,7 +370,7 @@ def grade_counts(actor: Actor, filters: dict) -> dict[str, int]:
 
 def list_grade_changes(actor: Actor, enterprise_id: int, filters: dict) -> Page:
     """One enterprise's grade changes (信用修复 history), newest first; 404 out of scope."""
-    enterprise = get_enterprise_for(actor, enterprise_id)
+    enterprise = get_records_enterprise_for(actor, enterprise_id)
     query = select(CreditGradeChange).where(CreditGradeChange.enterprise_id == enterprise.id).order_by(
         CreditGradeChange.changed_on.desc(), CreditGradeChange.id.desc())
     page = paginate(query, filters["page"], filters["per_page"])

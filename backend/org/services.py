@@ -12,7 +12,13 @@ from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.pagination import Page, paginate
 from backend.extensions import db
 from backend.org.models import Block, Certificate, Enterprise, Person, Zone
-from backend.org.scope import Actor, can_manage_enterprise, enterprise_scope, zone_scope
+from backend.org.scope import (
+    Actor,
+    can_manage_enterprise,
+    enterprise_scope,
+    own_records_scope,
+    zone_scope,
+)
 from backend.sync.changes import record_change
 
 
@@ -86,6 +92,16 @@ def get_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:
     enterprise = db.session.scalar(
         visible_enterprises(actor).where(Enterprise.id == enterprise_id)
     )
+    if enterprise is None:
+        raise NotFound("企业不存在或不在您的管辖范围 (enterprise not found)")
+    return enterprise
+
+
+def get_records_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:
+    """An enterprise whose regulator records (credit grade, its history) the actor may read:
+    as `get_enterprise_for`, but a block supervisor's peers are out of scope (404)."""
+    enterprise = db.session.scalar(
+        select(Enterprise).where(Enterprise.id == enterprise_id, own_records_scope(actor, Enterprise.id)))
     if enterprise is None:
         raise NotFound("企业不存在或不在您的管辖范围 (enterprise not found)")
     return enterprise

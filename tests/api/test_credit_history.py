@@ -110,3 +110,21 @@ def test_accident_and_case_lists_name_the_enterprise(client, city):
     for path in ("/api/credit/accidents", "/api/credit/enforcement-cases"):
         items = client.get(path, headers=auth(city.inspector)).json["items"]
         assert [i["enterprise_name"] for i in items] == [city.ent_a.name]
+
+
+def test_block_supervisor_reads_own_credit_records_but_not_a_peers(client, city):
+    """Mutual checks open the peers' hazards, not the regulator's judgement of them."""
+    _graded(city)
+    for enterprise in (city.ent_a, city.ent_b):
+        body = {"enterprise_id": enterprise.id, "occurred_on": today().isoformat()}
+        assert client.post("/api/credit/accidents", json=body,
+                           headers=auth(city.inspector)).status_code == 201
+    headers = auth(city.supervisor)  # works at ent_b; ent_a is a peer of the same block
+    grades = client.get("/api/credit/grades", headers=headers).json
+    assert [g["enterprise_id"] for g in grades["items"]] == [city.ent_b.id]
+    accidents = client.get("/api/credit/accidents", headers=headers).json
+    assert {a["enterprise_id"] for a in accidents["items"]} == {city.ent_b.id}
+    assert client.get(f"/api/credit/enterprises/{city.ent_b.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/credit/enterprises/{city.ent_a.id}", headers=headers).status_code == 404
+    assert client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes",
+                      headers=headers).status_code == 404

@@ -398,9 +398,9 @@ REGULATOR_CREATE = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:40
 BUREAU_ONLY = {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"}
 MATRIX |= {
     ("GET", "/api/credit/grades"): (_get("/api/credit/grades"), ALL_200),
-    ("GET", "/api/credit/enterprises/<int:enterprise_id>"): (_graded, READ_ONE),
+    ("GET", "/api/credit/enterprises/<int:enterprise_id>"): (_graded, READ_OWN_DOCUMENT),
     ("GET", "/api/credit/enterprises/<int:enterprise_id>/changes"): (
-        _get("/api/credit/enterprises/{e}/changes"), READ_ONE),
+        _get("/api/credit/enterprises/{e}/changes"), READ_OWN_DOCUMENT),
     ("GET", "/api/credit/grades/counts"): (_get("/api/credit/grades/counts"), ALL_200),
     ("GET", "/api/credit/config"): (
         _get("/api/credit/config"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
