@@ -59,6 +59,8 @@ test('an inspector records an accident: the enterprise is D with the accident re
   // an open-hazard item links to the hazard list (credit repair)
   await fixes.filter({ hasText: '隐患' }).first().click()
   await expect(manager).toHaveURL(/\/hazards\?f=(open|overdue)/)
+  await expect(manager).toHaveURL(new RegExp(`enterprise=${enterprise.id}`))
+  await expect(manager.getByTestId('hazard-enterprise-filter')).toBeVisible()
 
   // another enterprise's credit page is out of scope: the API's 404 as a clear not-found state
   await manager.goto(`/enterprises/${enterprise.id + 1}/credit`)

@@ -106,6 +106,8 @@ describe('credit facts and links', () => {
     expect(fixLink('major_hazards_open')).toEqual({ name: 'hazards', query: { f: 'open' } })
     expect(fixLink('devices_overdue_share')).toEqual({ name: 'devices', query: { overdue: '1' } })
     expect(fixLink('accidents_3y')).toBeNull()
+    expect(fixLink('inspection_findings', 7)).toEqual({ name: 'hazards', query: { f: 'all', source: 'inspection', enterprise: '7' } })
+    expect(fixLink('devices_overdue_share', 7)).toEqual({ name: 'devices', query: { overdue: '1', enterprise: '7' } })
   })
 
   it('shows points with at most two decimals', () => {

@@ -67,17 +67,21 @@ export function formatFact(indicator: string, value: number): { key: string, n: 
 }
 
 /** Where to go to fix an indicator (credit repair), when the app has a screen for it. */
-export function fixLink(indicator: string): RouteLocationRaw | null {
+export function fixLink(indicator: string, enterpriseId?: number): RouteLocationRaw | null {
+  // the lists take ?enterprise=: a regulator sees this enterprise's records, not the whole zone's
+  const enterprise = enterpriseId === undefined ? {} : { enterprise: String(enterpriseId) }
   switch (indicator) {
     case 'hazards_overdue':
-      return { name: 'hazards', query: { f: 'overdue' } }
+      return { name: 'hazards', query: { f: 'overdue', ...enterprise } }
     case 'hazards_open':
     case 'major_hazards_open':
+      return { name: 'hazards', query: { f: 'open', ...enterprise } }
     case 'mutual_check_findings':
+      return { name: 'hazards', query: { f: 'all', source: 'mutual_check', ...enterprise } }
     case 'inspection_findings':
-      return { name: 'hazards', query: { f: 'open' } }
+      return { name: 'hazards', query: { f: 'all', source: 'inspection', ...enterprise } }
     case 'devices_overdue_share':
-      return { name: 'devices', query: { overdue: '1' } }
+      return { name: 'devices', query: { overdue: '1', ...enterprise } }
     default:
       return null
   }
