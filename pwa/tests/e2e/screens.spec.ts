@@ -79,7 +79,7 @@ test('screenshots of the main screens', async ({ page, context, request }) => {
 
   await page.goto('/hazards?f=open')
   await shot(page, '12-hazard-list')
-  const synced = page.locator('[data-testid^="hazard-"]').filter({ hasNotText: '需处理' }).first()
+  const synced = page.locator('.hazard-card').filter({ hasNotText: '需处理' }).first()
   await synced.click()
   await expect(page.getByTestId('hazard-status')).toBeVisible()
   await shot(page, '13-hazard-detail')
@@ -172,4 +172,52 @@ test('screenshots of complaint triage (zone inspector)', async ({ page, request 
   await shot(page, '28-complaint-list-english')
   await page.goto('/me')
   await page.getByText('简体中文').click()
+})
+
+test('screenshots of the regulator screens (enterprises, credit, plans, checklists)', async ({ page, request, browser }) => {
+  test.setTimeout(150_000)
+  const manager = { Authorization: `Bearer ${await apiToken(request, 'manager1')}` }
+  const enterpriseId = (await (await request.get('/api/auth/me', { headers: manager })).json()).enterprise_id as number
+  const inspector = { Authorization: `Bearer ${await apiToken(request, 'inspector1')}` }
+  const today = new Date().toISOString().slice(0, 10)
+  const end = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)
+  const drawn = await request.post('/api/plans', {
+    headers: inspector,
+    data: { zone_id: 1, title: '2026年第四季度双随机检查', period_start: today, period_end: end, size: 4, per_item: 1, seed: 2026 },
+  })
+  expect(drawn.status()).toBe(201)
+  const plan = await drawn.json()
+
+  await uiLogin(page, 'inspector1')
+  await expect(page.getByTestId('workbench')).toBeVisible()
+  await expect(page.getByTestId('reload-prompt')).toBeHidden({ timeout: 10_000 }) // "ready offline" closes itself
+  await shot(page, '29-home-inspector-workbench')
+
+  await page.goto('/enterprises')
+  await expect(page.getByTestId('enterprise-row').first()).toBeVisible()
+  await shot(page, '30-enterprise-list')
+
+  await page.goto(`/enterprises/${enterpriseId}`)
+  await expect(page.getByTestId('enterprise-name')).toBeVisible()
+  await shot(page, '31-enterprise-detail')
+
+  await page.goto(`/enterprises/${enterpriseId}/credit`)
+  await expect(page.getByTestId('credit-grade')).toBeVisible()
+  await shot(page, '32-credit-page')
+
+  await page.goto('/credit')
+  await expect(page.getByTestId('credit-row').first()).toBeVisible()
+  await shot(page, '33-credit-list')
+
+  await page.goto(`/plans/${plan.id}`)
+  await expect(page.getByTestId('plan-state')).toBeVisible()
+  await shot(page, '34-plan-detail')
+
+  const adminContext = await browser.newContext()
+  const admin = await adminContext.newPage()
+  await uiLogin(admin, 'admin')
+  await admin.goto('/admin/templates')
+  await expect(admin.locator('[data-testid^="template-"]').first()).toBeVisible()
+  await shot(admin, '35-checklist-templates')
+  await adminContext.close()
 })
