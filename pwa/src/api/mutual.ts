@@ -1,7 +1,7 @@
 // Mutual-check rounds (互查轮次) and the supervisor pool (监督员库) for regulators: online only, nothing here
 // goes through the outbox.
 import type { Page } from './types'
-import { ApiError, request } from './http'
+import { request } from './http'
 
 export interface RoundBrief {
   id: number
@@ -106,15 +106,4 @@ export function recordExam(body: ExamCreate): Promise<unknown> {
 
 export async function listZones(): Promise<ZoneBrief[]> {
   return (await request<Page<ZoneBrief>>('/api/zones', { query: { per_page: 100 } })).items
-}
-
-/** The server's message plus its field messages, for a dialog. */
-export function errorText(err: unknown): string {
-  if (!(err instanceof ApiError)) return (err as Error)?.message ?? String(err)
-  const fields = (err.details?.fields ?? {}) as Record<string, string[] | Record<string, unknown>>
-  const lines = [err.message]
-  for (const msgs of Object.values(fields)) {
-    if (Array.isArray(msgs)) lines.push(...msgs.filter(m => typeof m === 'string' && !lines.includes(m)))
-  }
-  return lines.join('\n')
 }
