@@ -128,14 +128,6 @@ class CreditGrade(_GradeColumns, db.Model):
     __table_args__ = (Index("ix_credit_grades_zone_grade", "zone_id", "grade"),)
 
 
-class CreditGradeNext(_GradeColumns, db.Model):
-    """The former scratch table of a recompute. No longer written: the recompute upserts
-    straight into credit_grades (credit/services.py); left in the schema until a migration
-    drops it."""
-
-    __tablename__ = "credit_grades_next"
-
-
 class CreditGradeChange(db.Model):
     """A grade change and why (信用修复 history); written set-based by each recompute."""
 
