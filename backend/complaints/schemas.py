@@ -9,6 +9,7 @@ from backend.complaints.rules import (
     TriageOutcome,
     normalize_phone,
 )
+from backend.core.clock import local_day
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money
 from backend.devices.rules import CATEGORY_LABELS as DEVICE_LABELS
 from backend.hazards.rules import Severity
@@ -165,7 +166,7 @@ class ComplaintSummarySchema(Schema):
     reward = fields.Nested(RewardSchema, allow_none=True)
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
-    closed_on = fields.Function(lambda c: c.closed_at.date().isoformat() if c.closed_at else None)
+    closed_on = fields.Function(lambda c: local_day(c.closed_at).isoformat() if c.closed_at else None)
 
     @post_dump
     def _redact_for_enterprise(self, data: dict, **_kwargs) -> dict:  # type: ignore[no-untyped-def]

@@ -12,3 +12,8 @@ def utcnow() -> datetime:
 def today() -> date:
     """Today's date in China Standard Time: deadlines and due dates are local dates."""
     return datetime.now(CHINA_TZ).date()
+
+
+def local_day(moment: datetime) -> date:
+    """The China-time date of a stored moment (naive values are UTC): what a person there calls that day."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA_TZ).date()

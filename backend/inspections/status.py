@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from backend.core.auth import Role
-from backend.core.clock import CHINA_TZ, today
+from backend.core.clock import local_day, today
 from backend.extensions import db
 from backend.inspections import rules
 from backend.inspections.models import Check
@@ -49,11 +49,6 @@ WINDOWS = {Rhythm.daily: timedelta(days=6), Rhythm.weekly: timedelta(weeks=3),
            Rhythm.monthly: timedelta(days=62)}
 
 
-def _local_day(moment: datetime) -> date:
-    """The China-time date of a stored UTC moment (as_of and due dates are local dates)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA_TZ).date()
-
-
 def _since(rhythm: Rhythm, as_of: date, created: date) -> date:
     return max(as_of - WINDOWS[rhythm], created)
 
@@ -87,13 +82,13 @@ def self_check_status(actor: Actor, enterprise_ids: list[int], as_of: date) -> l
     per_enterprise: dict[int, list] = {}
     for device in devices:
         status = rules.rhythm_status(Rhythm.daily, done.get((device.id,), ()),
-                                     _since(Rhythm.daily, as_of, _local_day(device.created_at)), as_of)
+                                     _since(Rhythm.daily, as_of, local_day(device.created_at)), as_of)
         per_enterprise.setdefault(device.enterprise_id, []).append((device, status))
     return [_enterprise_status(e, per_enterprise.get(e.id, []), done, as_of) for e in enterprises]
 
 
 def _enterprise_status(enterprise: Enterprise, devices: list, done: dict, as_of: date) -> dict:
-    created = _local_day(enterprise.created_at)
+    created = local_day(enterprise.created_at)
     rhythms = {
         rhythm.value: rules.rhythm_status(rhythm, done.get((enterprise.id, rhythm.value), ()),
                                           _since(rhythm, as_of, created), as_of)

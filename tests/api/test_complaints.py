@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -489,3 +489,13 @@ def test_enterprise_record_counts_complaints_enterprise_sees_only_substantiated(
 
     assert count(city.inspector) == 2
     assert count(city.manager) == 1
+
+
+def test_closing_day_is_the_china_date_of_the_closing_moment(client, city):
+    complaint = _filed(client, city.dev_a)
+    assert _triage(client, city.inspector, complaint).status_code == 200
+    # 17:30 UTC is already 01:30 the next day in China
+    complaint.closed_at = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
+    db.session.commit()
+    detail = client.get(f"/api/complaints/{complaint.id}", headers=auth(city.inspector)).json
+    assert detail["closed_on"] == "2026-11-24"
