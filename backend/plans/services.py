@@ -81,11 +81,12 @@ def _candidates(zone_id: int, as_of: date, named: dict[int, str]) -> list[rules.
 def _inspectors(zone_id: int) -> list[rules.Inspector]:
     users = db.session.execute(select(User.id, User.enterprise_id, Person.enterprise_id).outerjoin(
         Person, Person.id == User.person_id).where(
-        User.role == Role.inspector, User.zone_id == zone_id, User.active.is_(True)))
+        User.role == Role.inspector, User.zone_id == zone_id, User.active.is_(True))).all()
     recusals: dict[int, set[int]] = {}
     for inspector_id, enterprise_id in db.session.execute(
             select(InspectorRecusal.inspector_id, InspectorRecusal.enterprise_id).where(
-                InspectorRecusal.withdrawn_at.is_(None))):
+                InspectorRecusal.withdrawn_at.is_(None),
+                InspectorRecusal.inspector_id.in_([uid for uid, _, _ in users]))):
         recusals.setdefault(inspector_id, set()).add(enterprise_id)
     return [rules.Inspector(uid, frozenset({e for e in (own, person) if e} | recusals.get(uid, set())))
             for uid, own, person in users]
