@@ -90,3 +90,28 @@ def test_downgrade_to_base_and_upgrade_again(empty_db_app):
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
+
+
+def test_reason_codes_become_bits_and_back(empty_db_app):
+    """Migration 8a4f6b2c1d90 keeps every stored reason, in order, both ways."""
+    upgrade(revision="7e1d2c3b4a50")
+    now = "2026-11-23 00:00:00"
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO zones (id, name, code, created_at, updated_at) "
+                                "VALUES (1, 'z', 'z', :now, :now)"), {"now": now})
+        connection.execute(text(
+            "INSERT INTO enterprises (id, name, credit_code, zone_id, address, roles, model_status, "
+            "contact_phone, created_at, updated_at) VALUES (1, 'e', 'c', 1, '', '', 'none', '', :now, :now)"),
+            {"now": now})
+        connection.execute(text(
+            "INSERT INTO credit_grade_changes (enterprise_id, from_grade, to_grade, score, reasons, "
+            "changed_on, cause) VALUES (1, NULL, 'B', 10, :codes, '2026-11-23', 'cycle'), "
+            "(1, 'B', 'D', 70, '', '2026-11-24', 'cycle')"), {"codes": "accident_free,never_a_young,c_bar,"})
+    upgrade()
+    with db.engine.connect() as connection:
+        bits = connection.execute(text("SELECT reason_bits FROM credit_grade_changes ORDER BY id")).scalars()
+        assert list(bits) == [1 | 32 | 256, 0]
+    downgrade(revision="7e1d2c3b4a50")
+    with db.engine.connect() as connection:
+        codes = connection.execute(text("SELECT reasons FROM credit_grade_changes ORDER BY id")).scalars()
+        assert list(codes) == ["accident_free,never_a_young,c_bar,", ""]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Float,
+    Integer,
     Numeric,
     Select,
     String,
@@ -42,7 +43,9 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Subquery
+from sqlalchemy.sql.functions import FunctionElement
 
 from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
@@ -53,7 +56,7 @@ from backend.credit.models import (
     CreditRecognition,
     EnforcementCase,
 )
-from backend.credit.rules import GROUPS, ITEMS, Kind, Reason, years_before
+from backend.credit.rules import GROUPS, ITEMS, REASON_BIT, Kind, Reason, years_before
 from backend.devices.models import Device
 from backend.devices.rules import DeviceStatus
 from backend.hazards.models import Hazard
@@ -239,17 +242,57 @@ def _item_sql(name: str, column, points: float) -> ColumnElement[float]:  # type
     return cast(column, Float) * float(points)
 
 
-def _capped(value, cap: float) -> ColumnElement[float]:  # type: ignore[no-untyped-def]
-    return case((value > cap, literal(float(cap))), else_=value)
+class _Least(FunctionElement):
+    """The smaller of two numbers: LEAST on PostgreSQL, the two-argument MIN on SQLite."""
+
+    type = Float()
+    inherit_cache = True
+
+
+class _Greatest(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_Least)
+def _least_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Least, "sqlite")
+def _least_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"MIN({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Greatest)
+def _greatest_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"MAX({compiler.process(element.clauses, **kw)})"
 
 
 def _within(column, since, years: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     return and_(column.is_not(None), column > since) if years > 0 else false()
 
 
-def _code(condition, reason: Reason) -> ColumnElement[str]:  # type: ignore[no-untyped-def]
-    return case((condition, literal(reason.value + ",")), else_=literal(""))
+def _bits(reasons: tuple[Reason, ...]) -> int:
+    return sum(REASON_BIT[r] for r in reasons)
 
+
+def _has(flags, reasons: tuple[Reason, ...]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """Some of `reasons` are set in the integer `flags`."""
+    return flags.bitwise_and(_bits(reasons)) != 0
+
+
+LOWERING = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety)
+D_FLOORS = (Reason.d_accident, Reason.d_fined)
+NEVER_A = (Reason.never_a_young, Reason.never_a_previous, Reason.never_a_accident, Reason.c_bar)
+LOCK = (Reason.accident_lock,)
+#: a grade as a number: its rank (rules.RANK) is the position in this string
+LETTERS = "ABCD"
 
 #: a LIMIT that never bites (largest 64-bit integer): with OFFSET 0 it fences a stage
 _NO_LIMIT = 2**63 - 1
@@ -259,106 +302,88 @@ def _stage(query: Select, name: str) -> Subquery:
     """One step of the rules whose columns the next steps read many times.
 
     LIMIT/OFFSET 0 keeps the engine from inlining the step into the next one (SQLite would
-    flatten it, PostgreSQL pull it up) and so from evaluating the same CASE over and over:
-    each column is computed once per row and streamed on (a SQLite co-routine, a
+    flatten it, PostgreSQL pull it up) and so from evaluating the same expression over and
+    over: each column is computed once per row and streamed on (a SQLite co-routine, a
     PostgreSQL subquery scan), with no temporary table.
     """
     return query.limit(_NO_LIMIT).offset(0).subquery(name)
 
 
 def grade_select(config: dict, *, subset: bool) -> Select:
-    """New grade rows: facts → group scores → score → band → rules, as nested SELECTs.
+    """New grade rows: facts → group scores, score and conditions → grade, in two steps.
 
     Of every enterprise, or (`subset`) of those in `:ids`; the dates are parameters (`SQL`).
-    Two stages compute what the rules refer to many times, once per row: s1 the capped
-    group scores, the deduction, the previous grade and each rule's condition (`if_*`),
-    s2 the score; the grade and its reasons are then flat CASEs over those columns.
+    The stage s1 computes per row the capped group scores, the score, the previous grade's
+    rank and one integer `flags` with a bit per rule whose condition holds (rules.REASON_BIT):
+    the grade and the reasons that fired are then integer arithmetic on those columns, and
+    grades are compared as ranks, not as strings.
     """
     w = SQL
     f = facts_select(w, subset).subquery("f")
     old = CreditGrade.__table__.alias("old")
-    groups = {g: sum((_item_sql(n, f.c[n], config["points"][n]) for n, i in ITEMS.items() if i[0] == g),
-                     literal(0.0)) for g in GROUPS}
+    groups = {g: _Least(sum((_item_sql(n, f.c[n], config["points"][n])
+                             for n, i in ITEMS.items() if i[0] == g), literal(0.0)),
+                        literal(float(config["weights"][g])))
+              for g in GROUPS}
     established = f.c.established_on
-    old_enough = established.is_not(None) & (established <= w.three_years)
-    no_accident_3y = or_(f.c.last_accident_on.is_(None), f.c.last_accident_on <= w.three_years)
-    ded = config["deductions"]
-    lowering = {
-        Reason.accident_free: old_enough & no_accident_3y,
+    years = config["accident_d_years"]
+    conditions = {  # each rule's condition on the facts (credit/rules.py grade())
+        Reason.accident_free: established.is_not(None) & (established <= w.three_years) & or_(
+            f.c.last_accident_on.is_(None), f.c.last_accident_on <= w.three_years),
         Reason.benchmark: f.c.benchmark == true(),
         Reason.intrinsic_safety: f.c.intrinsic_safety == true(),
-    }
-    deducted = sum((case((cond, literal(float(ded[r.value]))), else_=literal(0.0))
-                    for r, cond in lowering.items()), literal(0.0))
-    previous, old_last_c = old.c.grade, old.c.last_c_on
-    years = config["accident_d_years"]
-    conditions = {  # the rules' conditions on the facts (credit/rules.py grade())
         Reason.d_accident: _within(f.c.last_accident_on, w.d_since, years),
         Reason.d_fined: (f.c.fined_cases > 0) if config["fined_d"] else false(),
         Reason.never_a_young: or_(established.is_(None), established > w.three_years),
-        Reason.never_a_previous: previous.in_(("C", "D")),
+        Reason.never_a_previous: old.c.grade.in_(("C", "D")),
         Reason.never_a_accident: _within(f.c.last_accident_on, w.one_year, 1),
-        Reason.c_bar: _within(old_last_c, w.one_year, 1),
+        Reason.c_bar: _within(old.c.last_c_on, w.one_year, 1),
         Reason.accident_lock: _within(f.c.last_accident_on, w.three_years, 3),
     }
+    flags = sum((case((condition, literal(REASON_BIT[r])), else_=literal(0))
+                 for r, condition in conditions.items()), literal(0))
+    ded = config["deductions"]
+    deducted = sum((case((conditions[r], literal(float(ded[r.value]))), else_=literal(0.0))
+                    for r in LOWERING), literal(0.0))
+    # the group scores again inside the score: cheaper than one more stage to read them from
+    total = sum(groups.values(), literal(0.0)) - deducted
+    score = func.round(cast(_Greatest(total, literal(0.0)), Numeric(8, 2)), 2)
     s1 = _stage(select(
-        f, *(_capped(expr, config["weights"][g]).label(g) for g, expr in groups.items()),
-        deducted.label("deducted"),
-        func.coalesce(_reason_codes(lowering), "").label("lowering_codes"),
-        previous.label("previous_grade"), old_last_c.label("old_last_c_on"),
-        *(condition.label(f"if_{reason.value}") for reason, condition in conditions.items()),
+        f, *(expr.label(g) for g, expr in groups.items()),
+        cast(score, Float).label("score"), flags.label("flags"),
+        case({letter: rank for rank, letter in enumerate(LETTERS)}, value=old.c.grade,
+             else_=-1).label("previous_rank"),
+        old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),
     ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id), "s1")
-    total = sum((s1.c[g] for g in GROUPS), literal(0.0)) - s1.c.deducted
-    score = func.round(cast(case((total < 0, literal(0.0)), else_=total), Numeric(8, 2)), 2)
-    s2 = _stage(select(s1, cast(score, Float).label("score")), "s2")
-    return _final_grade(s2, w, config)
+    return _final_grade(s1, w, config)
 
 
-def _reason_codes(conditions: dict[Reason, ColumnElement[bool]]) -> ColumnElement[str]:
-    codes = [_code(cond, r) for r, cond in conditions.items()]
-    out = codes[0]
-    for code in codes[1:]:
-        out = out + code
-    return out
-
-
-def _band_sql(score, bands: list[float]) -> ColumnElement[str]:  # type: ignore[no-untyped-def]
-    a, b, c = (float(x) for x in bands)
-    return case((score < a, "A"), (score < b, "B"), (score < c, "C"), else_="D")
-
-
-def _final_grade(s2: Subquery, w: SqlWindow, config: dict) -> Select:
+def _final_grade(s1: Subquery, w: SqlWindow, config: dict) -> Select:
     """Band → D floors → never A → accident lock, with the reasons that fired (rules.grade).
 
-    Written flat on the staged score and conditions so that no expression nests another
-    grade expression: `band A` is `score < bands[0]`, the D floors are checked first.
+    On ranks (A 0 … D 3): the D floors first, then a band A with a never-A condition is B;
+    under the accident lock the grade is never lower than the previous one, so it is the
+    greater of the two ranks (the previous rank is -1 when there is none).
     """
-    def cond(reason: Reason) -> ColumnElement[bool]:
-        return s2.c[f"if_{reason.value}"]
-
     a, b, c = (float(x) for x in config["bands"])
-    score, previous = s2.c.score, s2.c.previous_grade
-    d_floor = or_(cond(Reason.d_accident), cond(Reason.d_fined))
-    caps = (Reason.never_a_young, Reason.never_a_previous, Reason.never_a_accident, Reason.c_bar)
-    banded_a = ~d_floor & (score < a)  # the band says A and no D floor applies (g1 = A)
-    g2 = case((d_floor, "D"), (banded_a & or_(*(cond(r) for r in caps)), "B"),
-              (score < a, "A"), (score < b, "B"), (score < c, "C"), else_="D")
-    lock = cond(Reason.accident_lock) & previous.is_not(None) & (
-        g2 < previous)  # 'A' < 'B' < 'C' < 'D': string order is risk order
-    final = case((lock, previous), else_=g2)
-    reasons = (s2.c.lowering_codes + _code(cond(Reason.d_accident), Reason.d_accident)
-               + _code(cond(Reason.d_fined), Reason.d_fined))
-    for reason in caps:
-        reasons = reasons + _code(banded_a & cond(reason), reason)
-    reasons = reasons + _code(lock, Reason.accident_lock)
-    last_c = case((final.in_(("C", "D")), w.as_of), else_=s2.c.old_last_c_on)
-    fact_columns = [s2.c[c.name] for c in CreditGrade.__table__.columns
-                    if c.name in s2.c and c.name not in ("previous_grade", "score", "as_of")]
+    score, flags, previous = s1.c.score, s1.c.flags, s1.c.previous_rank
+    d_floor = _has(flags, D_FLOORS)
+    capped_a = ~d_floor & (score < a)  # the band says A and no D floor applies
+    band = case((score < a, 0), (score < b, 1), (score < c, 2), else_=3)
+    ranked = case((d_floor, 3), (score < a, case((_has(flags, NEVER_A), 1), else_=0)),
+                  (score < b, 1), (score < c, 2), else_=3)
+    locked = _has(flags, LOCK)
+    final = _Greatest(ranked, case((locked, previous), else_=-1))
+    reasons = (flags.bitwise_and(_bits(LOWERING + D_FLOORS))
+               + case((capped_a, flags.bitwise_and(_bits(NEVER_A))), else_=0)
+               + case((locked & (ranked < previous), _bits(LOCK)), else_=0))
+    fact_columns = [s1.c[c.name] for c in CreditGrade.__table__.columns
+                    if c.name in s1.c and c.name not in ("previous_grade", "as_of")]
     return select(
-        *fact_columns, w.as_of.label("as_of"), score,
-        cast(_band_sql(score, config["bands"]), String(1)).label("band_grade"),
-        cast(final, String(1)).label("grade"), func.coalesce(reasons, "").label("reasons"),
-        previous, last_c.label("last_c_on"),
+        *fact_columns, w.as_of.label("as_of"),
+        func.substr(LETTERS, band + 1, 1).label("band_grade"),
+        func.substr(LETTERS, final + 1, 1).label("grade"), reasons.label("reason_bits"),
+        s1.c.previous_grade, case((final >= 2, w.as_of), else_=s1.c.old_last_c_on).label("last_c_on"),
     )
 
 

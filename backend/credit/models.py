@@ -110,8 +110,8 @@ class _GradeColumns:
     score: Mapped[float] = mapped_column(Float, default=0)
     band_grade: Mapped[str] = mapped_column(String(1))
     grade: Mapped[str] = mapped_column(String(1))
-    #: comma-separated rules.Reason codes, in the order they applied
-    reasons: Mapped[str] = mapped_column(String(300), default="")
+    #: the reasons that applied, a bit each (rules.REASON_BIT; rules.reasons_of reads them)
+    reason_bits: Mapped[int] = mapped_column(Integer, default=0)
     previous_grade: Mapped[str | None] = mapped_column(String(1))
     #: the last day graded C or worse (the one-year bar)
     last_c_on: Mapped[date | None] = mapped_column(Date)
@@ -138,7 +138,8 @@ class CreditGradeChange(db.Model):
     from_grade: Mapped[str | None] = mapped_column(String(1))
     to_grade: Mapped[str] = mapped_column(String(1))
     score: Mapped[float] = mapped_column(Float)
-    reasons: Mapped[str] = mapped_column(String(300), default="")
+    #: as in credit_grades: a bit per rules.Reason
+    reason_bits: Mapped[int] = mapped_column(Integer, default=0)
     changed_on: Mapped[date] = mapped_column(Date)
     #: cycle (full recompute) or the event that triggered it (hazard.verify, accident…)
     cause: Mapped[str] = mapped_column(String(40))

@@ -76,6 +76,24 @@ class Reason(StrEnum):
     intrinsic_safety = "intrinsic_safety"  #: 本质安全提升（下调）
 
 
+#: the order the reasons apply in (`grade`): lowering, D floors, never A, accident lock.
+#: A stored grade keeps its reasons as one integer, a bit per reason in this order
+#: (`reason_bits`), so the set-based recompute adds bits instead of joining strings.
+REASON_ORDER = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety,
+                Reason.d_accident, Reason.d_fined, Reason.never_a_young, Reason.never_a_previous,
+                Reason.never_a_accident, Reason.c_bar, Reason.accident_lock)
+REASON_BIT = {reason: 1 << position for position, reason in enumerate(REASON_ORDER)}
+
+
+def reason_bits(reasons: list[Reason]) -> int:
+    return sum(REASON_BIT[r] for r in set(reasons))
+
+
+def reasons_of(bits: int) -> list[Reason]:
+    """The reasons stored as `bits`, in the order they apply."""
+    return [r for r in REASON_ORDER if bits & REASON_BIT[r]]
+
+
 REASON_LABELS = {
     Reason.d_accident: "近3年发生特种设备安全事故，评为D级",
     Reason.d_fined: "一年内被依法责令改正并处罚款，评为D级",

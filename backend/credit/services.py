@@ -105,13 +105,13 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     upsert = upsert.on_conflict_do_update(
         index_elements=[g.c.enterprise_id],
         set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key})
-    changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reasons,
+    changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reason_bits,
                      g.c.as_of, literal_column(":cause", String(40))).where(
         g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
     if subset:
         changed = changed.where(only_ids(g.c.enterprise_id))
     log = insert(CreditGradeChange.__table__).from_select(
-        ["enterprise_id", "from_grade", "to_grade", "score", "reasons", "changed_on", "cause"], changed)
+        ["enterprise_id", "from_grade", "to_grade", "score", "reason_bits", "changed_on", "cause"], changed)
     return _Plan(compile_text(upsert, dialect), compile_text(log, dialect))
 
 
@@ -286,11 +286,11 @@ def visible_grades(actor: Actor, filters: dict) -> Select:
 def _summary(grade: CreditGrade, name: str) -> dict:
     return {"enterprise_id": grade.enterprise_id, "enterprise_name": name, "zone_id": grade.zone_id,
             "grade": grade.grade, "score": grade.score, "as_of": grade.as_of,
-            "reasons": _reason_list(grade.reasons)}
+            "reasons": _reason_list(grade.reason_bits)}
 
 
-def _reason_list(codes: str) -> list[dict]:
-    return [{"code": c, "label": rules.REASON_LABELS[rules.Reason(c)]} for c in codes.split(",") if c]
+def _reason_list(bits: int) -> list[dict]:
+    return [{"code": r.value, "label": rules.REASON_LABELS[r]} for r in rules.reasons_of(bits)]
 
 
 def facts_of(grade: CreditGrade, established_on: date | None) -> rules.Facts:
@@ -323,7 +323,7 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
         "repair": rules.repair_hints(facts, config),
         "history": [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
                      "changed_on": h.changed_on, "cause": h.cause,
-                     "reasons": _reason_list(h.reasons)} for h in history],
+                     "reasons": _reason_list(h.reason_bits)} for h in history],
     }
 
 
@@ -375,6 +375,6 @@ def list_grade_changes(actor: Actor, enterprise_id: int, filters: dict) -> Page:
         CreditGradeChange.changed_on.desc(), CreditGradeChange.id.desc())
     page = paginate(query, filters["page"], filters["per_page"])
     page.items = [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
-                   "changed_on": h.changed_on, "cause": h.cause, "reasons": _reason_list(h.reasons)}
+                   "changed_on": h.changed_on, "cause": h.cause, "reasons": _reason_list(h.reason_bits)}
                   for h in page.items]
     return page

@@ -16,6 +16,8 @@ from backend.credit.rules import (
     grade,
     group_scores,
     next_last_c_on,
+    reason_bits,
+    reasons_of,
     repair_hints,
     validate_config,
     years_before,
@@ -209,3 +211,9 @@ def test_invalid_config_names_the_field(change, field):
 
 def test_leap_day_years_before():
     assert years_before(date(2028, 2, 29), 1) == date(2027, 2, 28)
+
+
+def test_stored_reason_bits_read_back_in_the_order_the_rules_apply():
+    applied = [Reason.accident_free, Reason.d_fined, Reason.never_a_young, Reason.accident_lock]
+    assert reasons_of(reason_bits(list(reversed(applied)))) == applied
+    assert reasons_of(0) == []
