@@ -25,7 +25,6 @@ from sqlalchemy import (
     Date,
     Float,
     Integer,
-    Numeric,
     Select,
     String,
     TextClause,
@@ -212,7 +211,8 @@ def facts_select(w: SqlWindow, subset: bool) -> Select:
     haz, cmp = hazard_indicators(w, subset), complaint_indicators(w, subset)
     enf, acc = enforcement_indicators(w, subset), accident_indicators(w, subset)
     rec = recognition_indicators(w, subset)
-    share = lambda part, whole: case((_z(whole) > 0, _z(part) * 1000 / whole), else_=0)  # noqa: E731
+    # per mille, rounded down: integer division, the same on every engine
+    share = lambda part, whole: case((_z(whole) > 0, _z(part) * 1000 // whole), else_=0)  # noqa: E731
     query = select(
         Enterprise.id.label("enterprise_id"), Enterprise.zone_id.label("zone_id"),
         Enterprise.established_on.label("established_on"),
@@ -272,6 +272,25 @@ def _greatest_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-de
 @compiles(_Greatest, "sqlite")
 def _greatest_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
     return f"MAX({compiler.process(element.clauses, **kw)})"
+
+
+class _RoundedScore(FunctionElement):
+    """A score ≥ 0 rounded half up to two decimals in floating point, as rules.round_score:
+    no NUMERIC casts (slow on PostgreSQL), and the same digits on both engines."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(_RoundedScore)
+def _rounded_score_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"(floor(({compiler.process(element.clauses, **kw)}) * 100.0 + 0.5) / 100.0)"
+
+
+@compiles(_RoundedScore, "sqlite")
+def _rounded_score_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    # CAST AS INTEGER truncates, which is floor for a number ≥ 0 (SQLite's floor() is optional)
+    return f"(CAST(({compiler.process(element.clauses, **kw)}) * 100.0 + 0.5 AS INTEGER) / 100.0)"
 
 
 def _within(column, since, years: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
@@ -347,10 +366,10 @@ def grade_select(config: dict, *, subset: bool) -> Select:
                     for r in LOWERING), literal(0.0))
     # the group scores again inside the score: cheaper than one more stage to read them from
     total = sum(groups.values(), literal(0.0)) - deducted
-    score = func.round(cast(_Greatest(total, literal(0.0)), Numeric(8, 2)), 2)
+    score = _RoundedScore(_Greatest(total, literal(0.0)))
     s1 = _stage(select(
         f, *(expr.label(g) for g, expr in groups.items()),
-        cast(score, Float).label("score"), flags.label("flags"),
+        score.label("score"), flags.label("flags"),
         case({letter: rank for rank, letter in enumerate(LETTERS)}, value=old.c.grade,
              else_=-1).label("previous_rank"),
         old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),

@@ -15,6 +15,7 @@ The same rules run set-based in SQL (credit/indicators.py); tests keep them equa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -220,6 +221,11 @@ def group_scores(facts: Facts, config: dict) -> dict[str, float]:
     return {g: min(raw[g], config["weights"][g]) for g in GROUPS}
 
 
+def round_score(score: float) -> float:
+    """Two decimals, half up (四舍五入), computed as the SQL of the recompute does."""
+    return math.floor(score * 100.0 + 0.5) / 100.0
+
+
 def band(score: float, config: dict) -> Grade:
     """The grade of a score band: A below the first bound, D at or above the last."""
     a, b, c = config["bands"]
@@ -262,7 +268,7 @@ def grade(facts: Facts, as_of: date, config: dict = DEFAULT_CONFIG) -> Result:
     groups = group_scores(facts, config)
     lowering = deductions(facts, as_of)
     deducted = sum(config["deductions"][r.value] for r in lowering)
-    score = round(max(0.0, sum(groups.values()) - deducted), 2)
+    score = round_score(max(0.0, sum(groups.values()) - deducted))
     result = Result(band(score, config), score, band(score, config), groups, list(lowering))
     if _within(facts.last_accident_on, as_of, config["accident_d_years"]):
         result.grade = Grade.D

@@ -6,12 +6,13 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backend.core.clock import today
 from backend.credit import rules
 from backend.credit.models import Accident, CreditGrade, CreditGradeChange, EnforcementCase
 from backend.credit.services import facts_of, recompute_grades
+from backend.devices.models import Device
 from backend.extensions import db
 from backend.org.models import Enterprise
 from tests import factories as f
@@ -234,3 +235,26 @@ def test_sql_recompute_agrees_with_the_pure_rules_under_another_config(city, cha
                 "last_c_on": old.last_c_on if old else None})), new.as_of, config)
             assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
             assert rules.reasons_of(new.reason_bits) == expected.reasons
+
+
+@pytest.mark.parametrize("raw", [0.0, 0.004, 0.005, 0.125, 1.115, 2.675, 14.995, 34.994999, 59.995, 99.999])
+def test_sql_rounds_a_score_to_the_same_two_decimals_as_the_rules(app, raw):
+    from sqlalchemy import literal
+
+    from backend.credit.indicators import _RoundedScore
+
+    rounded = db.session.scalar(select(_RoundedScore(literal(raw))))
+    assert rounded == rules.round_score(raw)
+
+
+def test_a_share_is_per_mille_rounded_down(city):
+    f.make_device(city.ent_a, next_inspection_due=today() - timedelta(days=1))
+    f.make_device(city.ent_a)
+    recompute_grades(today())
+    devices = db.session.scalar(select(func.count()).select_from(Device).where(
+        Device.enterprise_id == city.ent_a.id, Device.status == "in_use"))
+    overdue = db.session.scalar(select(func.count()).select_from(Device).where(
+        Device.enterprise_id == city.ent_a.id, Device.status == "in_use",
+        Device.next_inspection_due < today()))
+    assert overdue * 1000 % devices  # a share that is not a whole per mille
+    assert _grade(city.ent_a.id).devices_overdue_share == overdue * 1000 // devices
