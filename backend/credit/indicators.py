@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     TextClause,
     and_,
     bindparam,
@@ -373,7 +374,9 @@ def grade_select(config: dict, *, subset: bool) -> Select:
         case({letter: rank for rank, letter in enumerate(LETTERS)}, value=old.c.grade,
              else_=-1).label("previous_rank"),
         old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),
-    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id), "s1")
+    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id)
+        # the order the facts come in anyway; said, so that PostgreSQL knows it past the fence
+        .order_by(f.c.enterprise_id), "s1")
     return _final_grade(s1, w, config)
 
 
@@ -404,6 +407,18 @@ def _final_grade(s1: Subquery, w: SqlWindow, config: dict) -> Select:
         func.substr(LETTERS, final + 1, 1).label("grade"), reasons.label("reason_bits"),
         s1.c.previous_grade, case((final >= 2, w.as_of), else_=s1.c.old_last_c_on).label("last_c_on"),
     )
+
+
+def rows_that_differ(computed: Select, current: Table, columns: list[str]) -> Select:
+    """The rows of `computed` that are new or differ from their row in `current` in `columns`.
+
+    `computed` comes out in enterprise order (the merge joins of the facts), and ordering
+    the fenced stage by it lets PostgreSQL merge it with the current rows' primary key.
+    """
+    new = _stage(computed.order_by(computed.selected_columns["enterprise_id"]), "new")
+    cur = current.alias("cur")
+    return select(new).outerjoin(cur, cur.c.enterprise_id == new.c.enterprise_id).where(
+        cur.c.enterprise_id.is_(None) | or_(*(cur.c[c].is_distinct_from(new.c[c]) for c in columns)))
 
 
 def compile_text(statement, dialect: Dialect) -> TextClause:  # type: ignore[no-untyped-def]

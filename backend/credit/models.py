@@ -83,6 +83,9 @@ class _GradeColumns:
 
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
     zone_id: Mapped[int] = mapped_column(Integer)
+    #: the day this row was last written. A full cycle rewrites only the rows whose content
+    #: changed and confirms the others: a grade holds as of the later of this day and the
+    #: latest cycle's (services.graded_as_of)
     as_of: Mapped[date] = mapped_column(Date)
     # facts (credit/indicators.py), each a set-based SQL piece
     no_safety_manager: Mapped[int] = mapped_column(Integer, default=0)
@@ -143,3 +146,17 @@ class CreditGradeChange(db.Model):
     changed_on: Mapped[date] = mapped_column(Date)
     #: cycle (full recompute) or the event that triggered it (hazard.verify, accident…)
     cause: Mapped[str] = mapped_column(String(40))
+
+
+class CreditCycle(db.Model):
+    """One full recompute (评级周期): the day graded as of, how many were graded, rewritten, changed."""
+
+    __tablename__ = "credit_cycles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    graded: Mapped[int] = mapped_column(Integer)
+    #: rows whose content changed (facts, score, grade, reasons, previous grade, last C day)
+    written: Mapped[int] = mapped_column(Integer)
+    #: grades that changed (logged in credit_grade_changes)
+    changed: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -167,3 +167,4 @@ class RecomputeSchema(Schema):
     as_of = fields.Date()
     graded = fields.Integer()
     changed = fields.Integer()
+    written = fields.Integer(metadata={"description": "grade rows rewritten (their content changed)"})

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, String, TextClause, func, insert, literal_column, select, text, true
+from sqlalchemy import Select, String, TextClause, func, insert, literal_column, or_, select, text, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -19,10 +19,18 @@ from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import canonical_bytes, payload_hash
 from backend.core.pagination import Page, paginate
 from backend.credit import rules
-from backend.credit.indicators import IDS_PARAM, Window, compile_text, grade_select, only_ids
+from backend.credit.indicators import (
+    IDS_PARAM,
+    Window,
+    compile_text,
+    grade_select,
+    only_ids,
+    rows_that_differ,
+)
 from backend.credit.models import (
     Accident,
     CreditConfig,
+    CreditCycle,
     CreditGrade,
     CreditGradeChange,
     CreditRecognition,
@@ -66,8 +74,9 @@ def update_config(actor: Actor, data: dict) -> dict:
 @dataclass
 class RecomputeReport:
     as_of: date
-    graded: int
-    changed: int
+    graded: int  #: enterprises graded
+    changed: int  #: grades that changed (logged)
+    written: int  #: grade rows rewritten: their content changed, or an event re-graded them
 
 
 @dataclass(frozen=True)
@@ -99,12 +108,23 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     (previous_grade, read in the same statement), so the change log is read back from the
     graded rows and no scratch copy of 600k rows is written, logged, deleted and copied."""
     g = CreditGrade.__table__
+    # A cycle leaves a row whose content is what it was (most rows, most days: writing 600k
+    # unchanged rows was a third of the cycle); an event re-grade always writes its row.
+    content = [c.name for c in g.columns if not c.primary_key and c.name != "as_of"]
+    computed = grade_select(config, subset=subset)
+    skip_in_source = not subset and dialect.name == "postgresql"
+    if skip_in_source:
+        # PostgreSQL locks (and logs) each conflicting row before it reads DO UPDATE's
+        # WHERE: drop the unchanged rows before the upsert instead
+        computed = rows_that_differ(computed, g, content)
     # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT
-    computed = grade_select(config, subset=subset).where(true())
+    computed = computed.where(true())
     upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()), computed)
     upsert = upsert.on_conflict_do_update(
         index_elements=[g.c.enterprise_id],
-        set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key})
+        set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key},
+        where=None if subset or skip_in_source else or_(
+            *(g.c[n].is_distinct_from(upsert.excluded[n]) for n in content)))
     changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reason_bits,
                      g.c.as_of, literal_column(":cause", String(40))).where(
         g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
@@ -128,10 +148,24 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     if ids is not None:
         params[IDS_PARAM] = list(ids)
     _tune_postgres(full=ids is None)
-    graded = db.session.execute(plan.grade, params).rowcount
-    changed = db.session.execute(plan.log, params).rowcount
+    written = max(db.session.execute(plan.grade, params).rowcount or 0, 0)
+    changed = max(db.session.execute(plan.log, params).rowcount or 0, 0)
     _forget_replaced_grades(ids)
-    return RecomputeReport(as_of, max(graded or 0, 0), max(changed or 0, 0))
+    if ids is not None:
+        return RecomputeReport(as_of, written, changed, written)
+    graded = db.session.scalar(select(func.count()).select_from(Enterprise)) or 0
+    db.session.add(CreditCycle(as_of=as_of, graded=graded, written=written, changed=changed))
+    return RecomputeReport(as_of, graded, changed, written)
+
+
+def latest_cycle_day() -> date | None:
+    """The day the latest full cycle graded as of (it confirmed every grade it did not rewrite)."""
+    return db.session.scalar(select(CreditCycle.as_of).order_by(CreditCycle.id.desc()).limit(1))
+
+
+def graded_as_of(grade: CreditGrade, cycle_day: date | None) -> date:
+    """The day a grade holds as of: written then, or confirmed unchanged by a later cycle."""
+    return max(grade.as_of, cycle_day) if cycle_day else grade.as_of
 
 
 def _forget_replaced_grades(ids: Sequence[int] | None) -> None:
@@ -145,15 +179,18 @@ def _forget_replaced_grades(ids: Sequence[int] | None) -> None:
 
 def _tune_postgres(*, full: bool) -> None:
     """PostgreSQL: no JIT (compiling the rule CASEs costs more than running them) and, for
-    a full cycle, enough work_mem to aggregate in memory and merge joins: every indicator
-    piece comes out of its index ordered by enterprise, so merging them beats building a
-    hash table of 600k rows per piece. All last to the end of the transaction (SET LOCAL)."""
+    a full cycle, enough work_mem to sort in memory, and merge joins and sorted grouping:
+    every indicator piece comes out of its index ordered by enterprise, so merging them
+    beats building a hash table of 600k rows per piece. All last to the end of the transaction (SET LOCAL)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     db.session.execute(text("SET LOCAL jit = off"))
     if full:
         db.session.execute(text("SET LOCAL work_mem = '256MB'"))
         db.session.execute(text("SET LOCAL enable_hashjoin = off"))
+        # group in enterprise order (a sort at most) rather than hash 600k groups and then
+        # sort them for the merge join
+        db.session.execute(text("SET LOCAL enable_hashagg = off"))
 
 
 def regrade_enterprise(enterprise_id: int, cause: str) -> None:
@@ -283,9 +320,9 @@ def visible_grades(actor: Actor, filters: dict) -> Select:
     return query.order_by(CreditGrade.score.desc(), CreditGrade.enterprise_id)
 
 
-def _summary(grade: CreditGrade, name: str) -> dict:
+def _summary(grade: CreditGrade, name: str, cycle_day: date | None) -> dict:
     return {"enterprise_id": grade.enterprise_id, "enterprise_name": name, "zone_id": grade.zone_id,
-            "grade": grade.grade, "score": grade.score, "as_of": grade.as_of,
+            "grade": grade.grade, "score": grade.score, "as_of": graded_as_of(grade, cycle_day),
             "reasons": _reason_list(grade.reason_bits)}
 
 
@@ -317,7 +354,7 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
     history = db.session.scalars(select(CreditGradeChange).where(
         CreditGradeChange.enterprise_id == enterprise.id).order_by(
         CreditGradeChange.id.desc()).limit(20)).all()
-    return _summary(grade, enterprise.name) | {
+    return _summary(grade, enterprise.name, latest_cycle_day()) | {
         "band_grade": grade.band_grade, "previous_grade": grade.previous_grade,
         "bands": config["bands"], "groups": groups,
         "repair": rules.repair_hints(facts, config),
@@ -356,7 +393,8 @@ def search_grades(actor: Actor, filters: dict) -> Page:
     ids = [g.enterprise_id for g in page.items]
     names = dict(db.session.execute(
         select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())
-    page.items = [_summary(g, names.get(g.enterprise_id, "")) for g in page.items]
+    cycle_day = latest_cycle_day()
+    page.items = [_summary(g, names.get(g.enterprise_id, ""), cycle_day) for g in page.items]
     return page
 
 

@@ -258,3 +258,57 @@ def test_a_share_is_per_mille_rounded_down(city):
         Device.next_inspection_due < today()))
     assert overdue * 1000 % devices  # a share that is not a whole per mille
     assert _grade(city.ent_a.id).devices_overdue_share == overdue * 1000 // devices
+
+
+def test_a_cycle_rewrites_only_the_grades_whose_content_changed(city):
+    from backend.credit.models import CreditCycle
+
+    first = recompute_grades(today())
+    assert first.written == first.graded > 1
+    # the second cycle fills in each previous grade (none before), the third has nothing to do
+    assert recompute_grades(today()).written == first.graded
+    assert recompute_grades(today()).written == 0
+    f.make_hazard(city.ent_a, city.admin, severity="major")
+    again = recompute_grades(today())
+    assert (again.graded, again.written) == (first.graded, 1)
+    assert _grade(city.ent_a.id).major_hazards_open == 1
+    cycles = db.session.scalars(select(CreditCycle).order_by(CreditCycle.id)).all()
+    assert [c.written for c in cycles] == [first.graded, first.graded, 0, 1]
+    assert {c.graded for c in cycles} == {first.graded}
+
+
+def test_every_grade_holds_as_of_the_latest_cycle_though_its_row_was_not_rewritten(client, city):
+    recompute_grades(today() - timedelta(days=2))
+    recompute_grades(today() - timedelta(days=1))
+    report = recompute_grades(today())
+    db.session.commit()
+    assert report.written < report.graded
+    kept = db.session.scalars(select(CreditGrade).where(
+        CreditGrade.as_of == today() - timedelta(days=1))).all()
+    assert kept, "some rows were left as they were"
+    items = client.get("/api/credit/grades", headers=auth(city.admin)).json["items"]
+    assert {i["as_of"] for i in items} == {today().isoformat()}
+    one = client.get(f"/api/credit/enterprises/{kept[0].enterprise_id}", headers=auth(city.admin)).json
+    assert one["as_of"] == today().isoformat()
+
+
+def test_a_d_grade_is_rewritten_each_cycle_so_its_last_c_day_moves_on(city):
+    db.session.add(Accident(enterprise_id=city.ent_a.id, zone_id=city.ent_a.zone_id,
+                            occurred_on=today() - timedelta(days=30), recorded_by_id=city.admin.id))
+    recompute_grades(today() - timedelta(days=1))
+    recompute_grades(today())
+    grade = _grade(city.ent_a.id)
+    assert (grade.grade, grade.last_c_on, grade.as_of) == ("D", today(), today())
+
+
+def test_a_grade_change_is_logged_once_though_the_next_cycle_rewrites_its_previous_grade(city):
+    recompute_grades(today() - timedelta(days=2))
+    f.make_hazard(city.ent_a, city.admin, severity="major", deadline=today() - timedelta(days=1))
+    f.make_hazard(city.ent_a, city.admin, severity="major", deadline=today() - timedelta(days=1))
+    recompute_grades(today() - timedelta(days=1))
+    recompute_grades(today())
+    changes = db.session.scalars(select(CreditGradeChange).where(
+        CreditGradeChange.enterprise_id == city.ent_a.id).order_by(CreditGradeChange.id)).all()
+    assert len(changes) == 2, [(c.from_grade, c.to_grade, c.changed_on) for c in changes]
+    assert changes[1].from_grade == changes[0].to_grade != changes[1].to_grade
+    assert _grade(city.ent_a.id).previous_grade == changes[1].to_grade
