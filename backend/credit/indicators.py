@@ -27,7 +27,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     TextClause,
     and_,
     bindparam,
@@ -375,7 +374,8 @@ def grade_select(config: dict, *, subset: bool) -> Select:
              else_=-1).label("previous_rank"),
         old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),
     ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id)
-        # the order the facts come in anyway; said, so that PostgreSQL knows it past the fence
+        # the order the facts come in anyway; said, so that PostgreSQL knows it past the
+        # fence and merges the new rows with the current ones without sorting them
         .order_by(f.c.enterprise_id), "s1")
     return _final_grade(s1, w, config)
 
@@ -409,23 +409,20 @@ def _final_grade(s1: Subquery, w: SqlWindow, config: dict) -> Select:
     )
 
 
-def rows_that_differ(computed: Select, current: Table, columns: list[str]) -> Select:
-    """The rows of `computed` that are new or differ from their row in `current` in `columns`.
-
-    `computed` comes out in enterprise order (the merge joins of the facts), and ordering
-    the fenced stage by it lets PostgreSQL merge it with the current rows' primary key.
-    """
-    new = _stage(computed.order_by(computed.selected_columns["enterprise_id"]), "new")
-    cur = current.alias("cur")
-    return select(new).outerjoin(cur, cur.c.enterprise_id == new.c.enterprise_id).where(
-        cur.c.enterprise_id.is_(None) | or_(*(cur.c[c].is_distinct_from(new.c[c]) for c in columns)))
-
-
 def compile_text(statement, dialect: Dialect) -> TextClause:  # type: ignore[no-untyped-def]
     """`statement` compiled once for `dialect`: constants inlined, the named parameters
     (`SQL`, `:ids`, `:cause`) kept with their types, so running it again only binds values
     (no expression building, no cache-key walk over hundreds of constants)."""
-    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return sql_text(compile_sql(statement, dialect))
+
+
+def compile_sql(statement, dialect: Dialect) -> str:  # type: ignore[no-untyped-def]
+    """The SQL of `statement` for `dialect`, constants inlined, named parameters kept."""
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def sql_text(sql: str) -> TextClause:
+    """`sql` as a statement that binds the named parameters it uses, with their types."""
     types = {name: getattr(SQL, name).type for name in SqlWindow.__dataclass_fields__} | {
         "cause": String(40)}
     binds = [bindparam(name, type_=t) for name, t in types.items() if re.search(rf":{name}\b", sql)]

@@ -7,7 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, String, TextClause, func, insert, literal_column, or_, select, text, true
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    TextClause,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -22,10 +34,11 @@ from backend.credit import rules
 from backend.credit.indicators import (
     IDS_PARAM,
     Window,
+    compile_sql,
     compile_text,
     grade_select,
     only_ids,
-    rows_that_differ,
+    sql_text,
 )
 from backend.credit.models import (
     Accident,
@@ -112,19 +125,19 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     # unchanged rows was a third of the cycle); an event re-grade always writes its row.
     content = [c.name for c in g.columns if not c.primary_key and c.name != "as_of"]
     computed = grade_select(config, subset=subset)
-    skip_in_source = not subset and dialect.name == "postgresql"
-    if skip_in_source:
-        # PostgreSQL locks (and logs) each conflicting row before it reads DO UPDATE's
-        # WHERE: drop the unchanged rows before the upsert instead
-        computed = rows_that_differ(computed, g, content)
-    # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT
-    computed = computed.where(true())
-    upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()), computed)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[g.c.enterprise_id],
-        set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key},
-        where=None if subset or skip_in_source else or_(
-            *(g.c[n].is_distinct_from(upsert.excluded[n]) for n in content)))
+    if not subset and dialect.name == "postgresql":
+        grade = _merge(compile_sql(computed, dialect), g, content)
+    else:
+        # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT
+        computed = computed.where(true())
+        upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()),
+                                                       computed)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[g.c.enterprise_id],
+            set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key},
+            where=None if subset else or_(
+                *(g.c[n].is_distinct_from(upsert.excluded[n]) for n in content)))
+        grade = compile_text(upsert, dialect)
     changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reason_bits,
                      g.c.as_of, literal_column(":cause", String(40))).where(
         g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
@@ -132,7 +145,23 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
         changed = changed.where(only_ids(g.c.enterprise_id))
     log = insert(CreditGradeChange.__table__).from_select(
         ["enterprise_id", "from_grade", "to_grade", "score", "reason_bits", "changed_on", "cause"], changed)
-    return _Plan(compile_text(upsert, dialect), compile_text(log, dialect))
+    return _Plan(grade, compile_text(log, dialect))
+
+
+def _merge(new_rows: str, table: Table, content: list[str]) -> TextClause:
+    """PostgreSQL (15+): MERGE the new rows into `table` by enterprise, rewriting a row only
+    when its content changed. An upsert would lock (and log) every current row before
+    reading its DO UPDATE … WHERE, and goes through the index row by row; MERGE merge-joins
+    the new rows, which come in enterprise order, with the current ones."""
+    columns = [c.name for c in table.columns]  # names from the model, not from input
+    changed = " OR ".join(f"cur.{c} IS DISTINCT FROM new.{c}" for c in content)
+    updates = ", ".join(f"{c} = new.{c}" for c in columns if c != "enterprise_id")
+    values = ", ".join(f"new.{c}" for c in columns)
+    return sql_text(
+        f"MERGE INTO {table.name} AS cur USING ({new_rows}) AS new "  # noqa: S608
+        f"ON cur.enterprise_id = new.enterprise_id "
+        f"WHEN MATCHED AND ({changed}) THEN UPDATE SET {updates} "
+        f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({values})")
 
 
 def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
