@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Date,
     Float,
     Integer,
+    MetaData,
     Select,
     String,
+    Table,
     TextClause,
     and_,
     bindparam,
@@ -205,12 +208,33 @@ def _z(column) -> ColumnElement[int]:  # type: ignore[no-untyped-def]
     return func.coalesce(column, 0)
 
 
-def facts_select(w: SqlWindow, subset: bool) -> Select:
-    """Every enterprise (or those in `:ids`) with its facts, the pieces LEFT JOINed."""
-    dev, cert = device_indicators(w, subset), certificate_indicators(w, subset)
-    haz, cmp = hazard_indicators(w, subset), complaint_indicators(w, subset)
-    enf, acc = enforcement_indicators(w, subset), accident_indicators(w, subset)
-    rec = recognition_indicators(w, subset)
+PIECES = {"dev": device_indicators, "cert": certificate_indicators, "haz": hazard_indicators,
+          "cmp": complaint_indicators, "enf": enforcement_indicators, "acc": accident_indicators,
+          "rec": recognition_indicators}
+#: the pieces with a row for most enterprises (a full cycle on SQLite keys them, see `keyed`)
+LARGE_PIECES = ("dev", "cert", "haz")
+Piece = Subquery | Table
+
+
+def keyed(name: str, piece: Subquery) -> Table:
+    """A temporary table for a piece's rows, keyed by enterprise (SQLite: the rowid).
+
+    SQLite LEFT JOINs a grouped subquery by copying its rows aside and building an index on
+    them on every run; rows inserted in enterprise order into a table whose rowid is the
+    enterprise are one copy, and each join a rowid lookup.
+    """
+    return Table(f"credit_{name}", MetaData(), *(
+        Column(c.name, Integer, primary_key=c.name == "enterprise_id") for c in piece.c),
+        schema="temp")
+
+
+def facts_select(w: SqlWindow, subset: bool, sources: dict[str, Piece] | None = None) -> Select:
+    """Every enterprise (or those in `:ids`) with its facts, the pieces LEFT JOINed (each
+    from `sources` when given there, a filled `keyed` table)."""
+    pieces: dict[str, Piece] = {name: build(w, subset) for name, build in PIECES.items()}
+    pieces |= sources or {}
+    dev, cert, haz, cmp = pieces["dev"], pieces["cert"], pieces["haz"], pieces["cmp"]
+    enf, acc, rec = pieces["enf"], pieces["acc"], pieces["rec"]
     # per mille, rounded down: integer division, the same on every engine
     share = lambda part, whole: case((_z(whole) > 0, _z(part) * 1000 // whole), else_=0)  # noqa: E731
     query = select(
@@ -328,7 +352,7 @@ def _stage(query: Select, name: str) -> Subquery:
     return query.limit(_NO_LIMIT).offset(0).subquery(name)
 
 
-def grade_select(config: dict, *, subset: bool) -> Select:
+def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None = None) -> Select:
     """New grade rows: facts → group scores, score and conditions → grade, in two steps.
 
     Of every enterprise, or (`subset`) of those in `:ids`; the dates are parameters (`SQL`).
@@ -338,7 +362,7 @@ def grade_select(config: dict, *, subset: bool) -> Select:
     grades are compared as ranks, not as strings.
     """
     w = SQL
-    f = facts_select(w, subset).subquery("f")
+    f = facts_select(w, subset, sources).subquery("f")
     old = CreditGrade.__table__.alias("old")
     groups = {g: _Least(sum((_item_sql(n, f.c[n], config["points"][n])
                              for n, i in ITEMS.items() if i[0] == g), literal(0.0)),

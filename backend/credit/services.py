@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateTable, DropTable
 
 from backend.core.auth import REGULATORS, Role
 from backend.core.clock import today, utcnow
@@ -33,10 +34,14 @@ from backend.core.pagination import Page, paginate
 from backend.credit import rules
 from backend.credit.indicators import (
     IDS_PARAM,
+    LARGE_PIECES,
+    PIECES,
+    SQL,
     Window,
     compile_sql,
     compile_text,
     grade_select,
+    keyed,
     only_ids,
     sql_text,
 )
@@ -96,8 +101,11 @@ class RecomputeReport:
 class _Plan:
     """The statements of a recompute under one config, compiled once (indicators.compile_text)."""
 
-    grade: TextClause  #: the new grades over the current ones (an upsert)
+    grade: TextClause  #: the new grades over the current ones (an upsert or a MERGE)
     log: TextClause  #: one change row per changed grade
+    #: run before `grade` (fill SQLite's keyed pieces) and after the log (drop them)
+    before: tuple[TextClause, ...] = ()
+    after: tuple[TextClause, ...] = ()
 
 
 _PLANS: dict[tuple[bytes, str, bool], _Plan] = {}
@@ -124,7 +132,8 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     # A cycle leaves a row whose content is what it was (most rows, most days: writing 600k
     # unchanged rows was a third of the cycle); an event re-grade always writes its row.
     content = [c.name for c in g.columns if not c.primary_key and c.name != "as_of"]
-    computed = grade_select(config, subset=subset)
+    sources, before, after = _keyed_pieces(dialect) if not subset else ({}, (), ())
+    computed = grade_select(config, subset=subset, sources=sources)
     if not subset and dialect.name == "postgresql":
         grade = _merge(compile_sql(computed, dialect), g, content)
     else:
@@ -145,7 +154,23 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
         changed = changed.where(only_ids(g.c.enterprise_id))
     log = insert(CreditGradeChange.__table__).from_select(
         ["enterprise_id", "from_grade", "to_grade", "score", "reason_bits", "changed_on", "cause"], changed)
-    return _Plan(grade, compile_text(log, dialect))
+    return _Plan(grade, compile_text(log, dialect), before, after)
+
+
+def _keyed_pieces(dialect: Dialect) -> tuple[dict, tuple[TextClause, ...], tuple[TextClause, ...]]:
+    """SQLite, full cycle: the large indicator pieces go into keyed temporary tables first
+    (indicators.keyed); their rows are then joined by rowid."""
+    if dialect.name != "sqlite":
+        return {}, (), ()
+    sources, before, after = {}, [], []
+    for name in LARGE_PIECES:
+        piece = PIECES[name](SQL, False)
+        table = sources[name] = keyed(name, piece)
+        before += [text(str(DropTable(table, if_exists=True).compile(dialect=dialect))),
+                   text(str(CreateTable(table).compile(dialect=dialect))),
+                   compile_text(insert(table).from_select(list(piece.c.keys()), piece.element), dialect)]
+        after.append(text(str(DropTable(table).compile(dialect=dialect))))
+    return sources, tuple(before), tuple(after)
 
 
 def _merge(new_rows: str, table: Table, content: list[str]) -> TextClause:
@@ -177,8 +202,12 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     if ids is not None:
         params[IDS_PARAM] = list(ids)
     _tune_postgres(full=ids is None)
+    for statement in plan.before:
+        db.session.execute(statement, params)
     written = max(db.session.execute(plan.grade, params).rowcount or 0, 0)
     changed = max(db.session.execute(plan.log, params).rowcount or 0, 0)
+    for statement in plan.after:
+        db.session.execute(statement)
     _forget_replaced_grades(ids)
     if ids is not None:
         return RecomputeReport(as_of, written, changed, written)
