@@ -106,7 +106,14 @@ def main(scale: str) -> None:
                   f"rewritten, {report.changed} changes, {seconds:.2f} s (SQL CPU "
                   f"{cpu() - cpu_started:.2f} s)", flush=True)
 
+        def vacuum_grades() -> None:
+            if engine == "postgresql":
+                with db.engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        text("VACUUM credit_grades"))
+
         day, next_day = today(), today() + timedelta(days=1)
+        vacuum_grades()  # what earlier runs left dead is not this run's
         cycle("settle", day)
         for run in range(2):  # a daily cycle: yesterday's grades, today's facts
             cycle(f"daily cycle {run + 1}, as of {next_day}", next_day)
@@ -114,6 +121,9 @@ def main(scale: str) -> None:
         for run in range(2):  # worst case: every row rewritten (as after a config change)
             db.session.execute(text("UPDATE credit_grades SET previous_grade = NULL"))
             db.session.commit()
+            # the setup's 600k dead rows are not the scenario's: a config change meets a
+            # table that autovacuum has kept after ordinary days
+            vacuum_grades()
             cycle(f"every row rewritten {run + 1}", day)
         regrade, commit = [], []
         for enterprise_id in range(1, 201):
