@@ -129,4 +129,5 @@ def recompute(as_of) -> None:  # type: ignore[no-untyped-def]
     report = recompute_grades(as_of.date() if as_of else today())
     db.session.commit()
     click.echo(f"Graded {report.graded} enterprise(s) as of {report.as_of}, {report.changed} "
-               f"change(s), in {time.perf_counter() - started:.2f} s.")
+               f"change(s), {report.written} row(s) rewritten, in "
+               f"{time.perf_counter() - started:.2f} s.")

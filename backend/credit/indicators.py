@@ -2,10 +2,11 @@
 
 Each `*_indicators` function is one named SQL piece returning (enterprise_id, columns…)
 grouped by enterprise; `facts_select` LEFT JOINs them onto the enterprises. To add an
-indicator (e.g. missed self-checks), write one more piece, a column in
-`_GradeColumns`, an entry in rules.ITEMS and a LEFT JOIN here.
-`grade_select` mirrors credit/rules.py `grade()` expression by expression; the tests in
-tests/api/test_credit.py check both agree.
+indicator (e.g. missed self-checks), write one more piece, an entry in `PIECES`, a column
+in `_GradeColumns`, an entry in rules.ITEMS and its join in `facts_select`.
+`grade_select` computes what credit/rules.py `grade()` does, in integers where it can (a
+bit per rule that fired, grades as ranks); the tests in tests/api/test_credit.py check
+both agree.
 
 The statement does not depend on the day: the dates are the named parameters of `SQL`
 (:as_of, :one_year …, values from `Window.params`) and the enterprises of an event

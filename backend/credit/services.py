@@ -127,10 +127,13 @@ def _plan(config: dict, *, subset: bool) -> _Plan:
 def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     """Compute straight into credit_grades: each new row keeps the grade it replaces
     (previous_grade, read in the same statement), so the change log is read back from the
-    graded rows and no scratch copy of 600k rows is written, logged, deleted and copied."""
+    graded rows and no scratch copy of 600k rows is written, logged, deleted and copied.
+
+    A cycle leaves a row whose content is what it was (most rows, most days: writing 600k
+    unchanged rows was a third of the cycle) and records itself (CreditCycle), which dates
+    the rows it kept (`graded_as_of`); an event re-grade always writes its row.
+    """
     g = CreditGrade.__table__
-    # A cycle leaves a row whose content is what it was (most rows, most days: writing 600k
-    # unchanged rows was a third of the cycle); an event re-grade always writes its row.
     content = [c.name for c in g.columns if not c.primary_key and c.name != "as_of"]
     sources, before, after = _keyed_pieces(dialect) if not subset else ({}, (), ())
     computed = grade_select(config, subset=subset, sources=sources)
@@ -157,12 +160,15 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     return _Plan(grade, compile_text(log, dialect), before, after)
 
 
-def _keyed_pieces(dialect: Dialect) -> tuple[dict, tuple[TextClause, ...], tuple[TextClause, ...]]:
+def _keyed_pieces(dialect: Dialect) -> tuple[dict[str, Table], tuple[TextClause, ...],
+                                              tuple[TextClause, ...]]:
     """SQLite, full cycle: the large indicator pieces go into keyed temporary tables first
     (indicators.keyed); their rows are then joined by rowid."""
     if dialect.name != "sqlite":
         return {}, (), ()
-    sources, before, after = {}, [], []
+    sources: dict[str, Table] = {}
+    before: list[TextClause] = []
+    after: list[TextClause] = []
     for name in LARGE_PIECES:
         piece = PIECES[name](SQL, False)
         table = sources[name] = keyed(name, piece)
@@ -239,7 +245,8 @@ def _tune_postgres(*, full: bool) -> None:
     """PostgreSQL: no JIT (compiling the rule CASEs costs more than running them) and, for
     a full cycle, enough work_mem to sort in memory, and merge joins and sorted grouping:
     every indicator piece comes out of its index ordered by enterprise, so merging them
-    beats building a hash table of 600k rows per piece. All last to the end of the transaction (SET LOCAL)."""
+    beats building a hash table of 600k rows per piece. All last to the end of the
+    transaction (SET LOCAL)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     db.session.execute(text("SET LOCAL jit = off"))
