@@ -137,7 +137,7 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     content = [c.name for c in g.columns if not c.primary_key and c.name != "as_of"]
     sources, before, after = _keyed_pieces(dialect) if not subset else ({}, (), ())
     computed = grade_select(config, subset=subset, sources=sources)
-    if not subset and dialect.name == "postgresql":
+    if not subset and dialect.name == "postgresql" and dialect.server_version_info >= (15,):
         grade = _merge(compile_sql(computed, dialect), g, content)
     else:
         # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT

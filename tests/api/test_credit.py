@@ -312,3 +312,20 @@ def test_a_grade_change_is_logged_once_though_the_next_cycle_rewrites_its_previo
     assert len(changes) == 2, [(c.from_grade, c.to_grade, c.changed_on) for c in changes]
     assert changes[1].from_grade == changes[0].to_grade != changes[1].to_grade
     assert _grade(city.ent_a.id).previous_grade == changes[1].to_grade
+
+
+def test_a_cycle_on_postgresql_before_15_upserts_instead_of_merging(city, monkeypatch):
+    from backend.credit import services
+
+    dialect = db.session.get_bind().dialect
+    if dialect.name != "postgresql":
+        pytest.skip("MERGE is chosen on PostgreSQL 15+ only")
+    monkeypatch.setattr(dialect, "server_version_info", (14, 9))
+    monkeypatch.setattr(services, "_PLANS", {})
+    assert "MERGE" not in services._plan(services.current_config(), subset=False).grade.text
+    first = recompute_grades(today())
+    recompute_grades(today())
+    f.make_hazard(city.ent_a, city.admin, severity="major")
+    again = recompute_grades(today())
+    assert (again.graded, again.written) == (first.graded, 1)
+    assert _grade(city.ent_a.id).major_hazards_open == 1
