@@ -113,7 +113,22 @@ SQL = SqlWindow(_param("as_of", Date), _param("one_year", Date), _param("three_y
 IDS_PARAM = "ids"
 
 
-class _Plain(FunctionElement):
+class _PerEngine(FunctionElement):
+    """A SQL function written one way on PostgreSQL and another on SQLite (templates with
+    `{}` for the arguments); the statements are compiled once per engine."""
+
+    inherit_cache = True
+    postgresql = "{}"
+    sqlite = "{}"
+
+
+@compiles(_PerEngine)
+def _per_engine_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    template = element.sqlite if compiler.dialect.name == "sqlite" else element.postgresql
+    return template.format(compiler.process(element.clauses, **kw))
+
+
+class _Plain(_PerEngine):
     """A date column compared as the text it is stored as (SQLite: `+column`).
 
     SQLite gives a DATE column NUMERIC affinity, so comparing it with a bound day first
@@ -122,20 +137,35 @@ class _Plain(FunctionElement):
     """
 
     inherit_cache = True
+    sqlite = "+{}"
 
     def __init__(self, column) -> None:  # type: ignore[no-untyped-def]
         super().__init__(column)
         self.type = column.type
 
 
-@compiles(_Plain)
-def _plain_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return compiler.process(element.clauses, **kw)
+class _Least(_PerEngine):
+    """The smaller of two numbers."""
+
+    inherit_cache = True
+    type = Float()
+    postgresql, sqlite = "LEAST({})", "MIN({})"
 
 
-@compiles(_Plain, "sqlite")
-def _plain_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return f"+{compiler.process(element.clauses, **kw)}"
+class _Greatest(_PerEngine):
+    inherit_cache = True
+    postgresql, sqlite = "GREATEST({})", "MAX({})"
+
+
+class _RoundedScore(_PerEngine):
+    """A score ≥ 0 rounded half up to two decimals in floating point, as rules.round_score:
+    no NUMERIC casts (slow on PostgreSQL), and the same digits on both engines. SQLite's
+    CAST AS INTEGER truncates, which is floor for a number ≥ 0 (its floor() is optional)."""
+
+    inherit_cache = True
+    type = Float()
+    postgresql = "(floor(({}) * 100.0 + 0.5) / 100.0)"
+    sqlite = "(CAST(({}) * 100.0 + 0.5 AS INTEGER) / 100.0)"
 
 
 def _plain(column) -> ColumnElement:  # type: ignore[no-untyped-def]
@@ -294,57 +324,6 @@ def _item_sql(name: str, column, points: float) -> ColumnElement[float]:  # type
     if kind == Kind.share:
         return cast(column, Float) * float(points) / 1000.0
     return cast(column, Float) * float(points)
-
-
-class _Least(FunctionElement):
-    """The smaller of two numbers: LEAST on PostgreSQL, the two-argument MIN on SQLite."""
-
-    type = Float()
-    inherit_cache = True
-
-
-class _Greatest(FunctionElement):
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(_Least)
-def _least_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return f"LEAST({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_Least, "sqlite")
-def _least_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return f"MIN({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_Greatest)
-def _greatest_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return f"GREATEST({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_Greatest, "sqlite")
-def _greatest_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return f"MAX({compiler.process(element.clauses, **kw)})"
-
-
-class _RoundedScore(FunctionElement):
-    """A score ≥ 0 rounded half up to two decimals in floating point, as rules.round_score:
-    no NUMERIC casts (slow on PostgreSQL), and the same digits on both engines."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(_RoundedScore)
-def _rounded_score_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    return f"(floor(({compiler.process(element.clauses, **kw)}) * 100.0 + 0.5) / 100.0)"
-
-
-@compiles(_RoundedScore, "sqlite")
-def _rounded_score_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
-    # CAST AS INTEGER truncates, which is floor for a number ≥ 0 (SQLite's floor() is optional)
-    return f"(CAST(({compiler.process(element.clauses, **kw)}) * 100.0 + 0.5 AS INTEGER) / 100.0)"
 
 
 def _within(column, since, years: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
