@@ -168,10 +168,6 @@ class _RoundedScore(_PerEngine):
     sqlite = "(CAST(({}) * 100.0 + 0.5 AS INTEGER) / 100.0)"
 
 
-def _plain(column) -> ColumnElement:  # type: ignore[no-untyped-def]
-    return _Plain(column)
-
-
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -191,14 +187,14 @@ def device_indicators(w: SqlWindow, subset: bool) -> Subquery:
     query = select(
         Device.enterprise_id.label("enterprise_id"),
         _count_if(in_use).label("in_use"),
-        _count_if(in_use & (_plain(Device.next_inspection_due) < w.as_of)).label("overdue"),
+        _count_if(in_use & (_Plain(Device.next_inspection_due) < w.as_of)).label("overdue"),
     ).group_by(Device.enterprise_id)
     return _limit(query, Device.enterprise_id, subset).subquery("dev")
 
 
 def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Valid safety-manager certificates; operator certificates and the expired ones."""
-    valid = or_(Certificate.expires_on.is_(None), _plain(Certificate.expires_on) >= w.as_of)
+    valid = or_(Certificate.expires_on.is_(None), _Plain(Certificate.expires_on) >= w.as_of)
     operator = Certificate.kind == CertificateKind.operator
     query = select(
         Person.enterprise_id.label("enterprise_id"),
@@ -212,11 +208,11 @@ def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
 def hazard_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Open, overdue and major hazards; mutual-check and inspection findings of the year."""
     is_open = Hazard.status.in_(OPEN)
-    this_year = _plain(Hazard.created_at) >= w.one_year_at
+    this_year = _Plain(Hazard.created_at) >= w.one_year_at
     query = select(
         Hazard.enterprise_id.label("enterprise_id"),
         _count_if(is_open).label("open"),
-        _count_if(is_open & (_plain(Hazard.deadline) < w.as_of)).label("overdue"),
+        _count_if(is_open & (_Plain(Hazard.deadline) < w.as_of)).label("overdue"),
         _count_if(is_open & (Hazard.severity == Severity.major)).label("major_open"),
         _count_if(this_year & (Hazard.source == HazardSource.mutual_check)).label("mutual"),
         _count_if(this_year & (Hazard.source == HazardSource.inspection)).label("inspection"),
@@ -246,7 +242,7 @@ def enforcement_indicators(w: SqlWindow, subset: bool) -> Subquery:
 def accident_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Accidents of the last three years and the latest accident day."""
     query = select(Accident.enterprise_id.label("enterprise_id"),
-                   _count_if(_plain(Accident.occurred_on) > w.three_years).label("recent"),
+                   _count_if(_Plain(Accident.occurred_on) > w.three_years).label("recent"),
                    func.max(Accident.occurred_on).label("last_on")).where(
         Accident.occurred_on <= w.as_of).group_by(Accident.enterprise_id)
     return _limit(query, Accident.enterprise_id, subset).subquery("acc")
@@ -377,7 +373,7 @@ def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None
                              for n, i in ITEMS.items() if i[0] == g), literal(0.0)),
                         literal(float(config["weights"][g])))
               for g in GROUPS}
-    established = _plain(f.c.established_on)
+    established = _Plain(f.c.established_on)
     years = config["accident_d_years"]
     conditions = {  # each rule's condition on the facts (credit/rules.py grade())
         Reason.accident_free: established.is_not(None) & (established <= w.three_years) & or_(
@@ -389,7 +385,7 @@ def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None
         Reason.never_a_young: or_(established.is_(None), established > w.three_years),
         Reason.never_a_previous: old.c.grade.in_(("C", "D")),
         Reason.never_a_accident: _within(f.c.last_accident_on, w.one_year, 1),
-        Reason.c_bar: _within(_plain(old.c.last_c_on), w.one_year, 1),
+        Reason.c_bar: _within(_Plain(old.c.last_c_on), w.one_year, 1),
         Reason.accident_lock: _within(f.c.last_accident_on, w.three_years, 3),
     }
     flags = sum((case((condition, literal(REASON_BIT[r])), else_=literal(0))
