@@ -115,3 +115,40 @@ def test_reason_codes_become_bits_and_back(empty_db_app):
     with db.engine.connect() as connection:
         codes = connection.execute(text("SELECT reasons FROM credit_grade_changes ORDER BY id")).scalars()
         assert list(codes) == ["accident_free,never_a_young,c_bar,", ""]
+
+
+def test_a_batch_migration_keeps_rows_that_other_rows_reference(empty_db_app):
+    """SQLite batch migrations drop and recreate a table: a mutual-check task that a check
+    references must survive a downgrade and upgrade across 5b7e0c2d9f41 (foreign keys on)."""
+    from backend.core.clock import today
+    from backend.inspections.models import Check, ChecklistTemplate, MutualCheckAssignment, MutualCheckCycle
+    from backend.inspections.services import install_default_templates
+    from tests import factories as f
+
+    upgrade()
+    zone = f.make_zone()
+    enterprise = f.make_enterprise(zone, f.make_block(zone))
+    user = f.make_user("zone_inspector", zone=zone)
+    install_default_templates()
+    cycle = MutualCheckCycle(zone_id=zone.id, name="互查", starts_on=today(), due_on=today(), seed=1,
+                             created_by_id=user.id)
+    db.session.add(cycle)
+    db.session.flush()
+    task = MutualCheckAssignment(cycle_id=cycle.id, block_id=enterprise.block_id, zone_id=zone.id,
+                                 enterprise_id=enterprise.id)
+    db.session.add(task)
+    db.session.flush()
+    template = db.session.scalars(db.select(ChecklistTemplate)).first()
+    db.session.add(Check(id=f.new_id(), kind="mutual", template_id=template.id, enterprise_id=enterprise.id,
+                         zone_id=zone.id, assignment_id=task.id, performed_by_id=user.id,
+                         performed_on=today(), result="pass", payload_hash="0" * 64))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="4931215fd9ee")
+    upgrade()
+    with db.engine.connect() as connection:
+        referenced = "SELECT count(*) FROM checks WHERE assignment_id IS NOT NULL"
+        assert connection.execute(text(referenced)).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM mutual_check_assignments")).scalar() == 1
+        if connection.dialect.name == "sqlite":  # the pool's connections enforce them again
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
