@@ -210,7 +210,7 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     _tune_postgres(full=ids is None)
     for statement in plan.before:
         db.session.execute(statement, params)
-    written = max(db.session.execute(plan.grade, params).rowcount or 0, 0)
+    written = _write_grades(plan.grade, params)
     changed = max(db.session.execute(plan.log, params).rowcount or 0, 0)
     for statement in plan.after:
         db.session.execute(statement)
@@ -220,6 +220,20 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     graded = db.session.scalar(select(func.count()).select_from(Enterprise)) or 0
     db.session.add(CreditCycle(as_of=as_of, graded=graded, written=written, changed=changed))
     return RecomputeReport(as_of, graded, changed, written)
+
+
+def _write_grades(statement: TextClause, params: dict) -> int:
+    """Run the grading statement; the number of grade rows it wrote.
+
+    A MERGE inserts, it does not upsert: when an event grades a never-graded enterprise
+    while the cycle runs, the cycle's insert of that enterprise meets the event's row. Run
+    once more then: the new statement sees that row and updates it.
+    """
+    try:
+        with db.session.begin_nested():
+            return max(db.session.execute(statement, params).rowcount or 0, 0)
+    except IntegrityError:
+        return max(db.session.execute(statement, params).rowcount or 0, 0)
 
 
 def latest_cycle_day() -> date | None:

@@ -329,3 +329,26 @@ def test_a_cycle_on_postgresql_before_15_upserts_instead_of_merging(city, monkey
     again = recompute_grades(today())
     assert (again.graded, again.written) == (first.graded, 1)
     assert _grade(city.ent_a.id).major_hazards_open == 1
+
+
+def test_a_cycle_on_postgresql_completes_when_an_event_grades_a_new_enterprise_meanwhile(city):
+    import threading
+
+    from sqlalchemy import insert
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's cycle upserts, and its writers take turns")
+    recompute_grades(today())
+    newcomer = f.make_enterprise(city.zone)
+    db.session.commit()
+    with db.engine.connect() as event:  # an event's re-grade of the newcomer, not committed yet
+        event.execute(insert(CreditGrade).values(enterprise_id=newcomer.id, zone_id=city.zone.id,
+                                                 as_of=today(), band_grade="A", grade="A"))
+        committing = threading.Timer(0.5, event.commit)  # while the cycle waits on that row
+        committing.start()
+        report = recompute_grades(today())
+        committing.join()
+    db.session.commit()
+    assert report.graded == db.session.scalar(select(func.count()).select_from(Enterprise))
+    grade = _grade(newcomer.id)
+    assert (grade.no_safety_manager, grade.previous_grade) == (1, "A")
