@@ -83,6 +83,16 @@ class GradeCountQuerySchema(BaseSchema):
     q = text(100)
 
 
+class CreditCycleSchema(Schema):
+    """A full recompute (评级周期): the grades it kept hold as of its day too."""
+
+    as_of = fields.Date()
+    graded = fields.Integer()
+    written = fields.Integer(metadata={"description": "grade rows rewritten (their content changed)"})
+    changed = fields.Integer()
+    recorded_at = fields.DateTime()
+
+
 class GradeCountSchema(Schema):
     """How many enterprises in scope hold each grade (the list's filter chips)."""
 
@@ -91,6 +101,8 @@ class GradeCountSchema(Schema):
     C = fields.Integer()
     D = fields.Integer()
     total = fields.Integer()
+    latest_cycle = fields.Nested(CreditCycleSchema, allow_none=True,
+                                 metadata={"description": "the latest full recompute; null before the first"})
 
 
 class ReasonSchema(Schema):

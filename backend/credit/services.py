@@ -477,12 +477,14 @@ def search_grades(actor: Actor, filters: dict) -> Page:
     return page
 
 
-def grade_counts(actor: Actor, filters: dict) -> dict[str, int]:
-    """How many enterprises in scope hold each grade (A/B/C/D), under the same zone and name filters."""
+def grade_counts(actor: Actor, filters: dict) -> dict:
+    """How many enterprises in scope hold each grade (A/B/C/D), under the same zone and name
+    filters, and the latest full cycle (the day every grade holds as of)."""
     matching = _grades_matching(actor, filters | {"grade": None}).order_by(None).subquery()
     rows = db.session.execute(select(matching.c.grade, func.count()).group_by(matching.c.grade))
     counts = dict.fromkeys([g.value for g in rules.Grade], 0) | dict(rows.all())
-    return counts | {"total": sum(counts.values())}
+    latest = db.session.scalars(select(CreditCycle).order_by(CreditCycle.id.desc()).limit(1)).first()
+    return counts | {"total": sum(counts.values()), "latest_cycle": latest}
 
 
 def list_grade_changes(actor: Actor, enterprise_id: int, filters: dict) -> Page:

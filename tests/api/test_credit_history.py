@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import func, select
 
 from backend.core.clock import today
 from backend.credit.services import recompute_grades
 from backend.extensions import db
+from backend.org.models import Enterprise
 from tests import factories as f
 from tests.conftest import auth
 
@@ -72,7 +76,20 @@ def test_grade_counts_follow_the_scope_and_the_zone_filter(client, city):
     manager = client.get("/api/credit/grades/counts", headers=auth(city.manager)).json
     assert inspector["D"] == 1 and inspector["total"] == 3  # ent_a, ent_b, ent_c
     assert admin_zone["total"] == 1 and admin_zone["D"] == 0
-    assert manager == {"A": 0, "B": 0, "C": 0, "D": 1, "total": 1}
+    assert manager | {"latest_cycle": None} == {"A": 0, "B": 0, "C": 0, "D": 1, "total": 1,
+                                                "latest_cycle": None}
+
+
+def test_grade_counts_give_the_latest_cycle_the_grades_hold_as_of(client, city):
+    before = client.get("/api/credit/grades/counts", headers=auth(city.admin)).json
+    assert before["latest_cycle"] is None
+    recompute_grades(today() - timedelta(days=1))
+    recompute_grades(today())
+    db.session.commit()
+    latest = client.get("/api/credit/grades/counts", headers=auth(city.admin)).json["latest_cycle"]
+    graded = db.session.scalar(select(func.count()).select_from(Enterprise))
+    assert (latest["as_of"], latest["graded"]) == (today().isoformat(), graded)
+    assert 0 <= latest["changed"] <= latest["written"] <= graded
 
 
 def test_grade_list_searches_by_enterprise_name(client, city):

@@ -85,6 +85,8 @@ test('the bureau filters grades, recomputes with confirmation and edits the grad
   await dialog.getByRole('button', { name: '确认' }).click()
   await expect(dialog).toContainText(/共评级 \d+ 家，等级变化 \d+ 家/)
   await dialog.getByRole('button', { name: '确认' }).click()
+  // the list says which full grading every grade holds as of: the one just run
+  await expect(page.getByTestId('credit-latest-cycle')).toContainText(/最近一次全面评级：\d{4}-\d{2}-\d{2}，共 \d+ 家/)
 
   await page.getByTestId('credit-config-link').click()
   await expect(page.getByTestId('credit-config')).toContainText('从下一次评级起生效')

@@ -61,7 +61,16 @@ export interface EnterpriseCredit extends GradeSummary {
   history: GradeChange[]
 }
 
-export type GradeCounts = Record<Grade, number> & { total: number }
+/** A full recompute (评级周期): every grade holds as of its day (a type, so it passes as i18n values). */
+export type CreditCycle = {
+  as_of: string
+  graded: number
+  written: number
+  changed: number
+  recorded_at: string
+}
+
+export type GradeCounts = Record<Grade, number> & { total: number, latest_cycle: CreditCycle | null }
 
 export interface CreditConfig {
   weights: Record<string, number>
