@@ -125,7 +125,10 @@ export async function fileComplaintViaApi(
     expect(put.ok()).toBeTruthy()
     hashes.push((await put.json()).sha256 as string)
   }
-  const challenge = await (await request.get('/api/public/challenge')).json() as { challenge: string, difficulty: number }
+  // 'Connection: close': solving can take longer than the server keeps an idle connection
+  // open, and a POST on the connection it just closed is reset (it failed once in CI)
+  const challenge = await (await request.get('/api/public/challenge', { headers: { Connection: 'close' } }))
+    .json() as { challenge: string, difficulty: number }
   const nonce = solvePowNode(challenge.challenge, challenge.difficulty)
   const res = await request.post('/api/public/complaints', {
     data: {
