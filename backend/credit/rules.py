@@ -86,10 +86,6 @@ REASON_ORDER = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety,
 REASON_BIT = {reason: 1 << position for position, reason in enumerate(REASON_ORDER)}
 
 
-def reason_bits(reasons: list[Reason]) -> int:
-    return sum(REASON_BIT[r] for r in set(reasons))
-
-
 def reasons_of(bits: int) -> list[Reason]:
     """The reasons stored as `bits`, in the order they apply."""
     return [r for r in REASON_ORDER if bits & REASON_BIT[r]]

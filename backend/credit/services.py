@@ -172,10 +172,10 @@ def _keyed_pieces(dialect: Dialect) -> tuple[dict[str, Table], tuple[TextClause,
     for name in LARGE_PIECES:
         piece = PIECES[name](SQL, False)
         table = sources[name] = keyed(name, piece)
-        before += [text(str(DropTable(table, if_exists=True).compile(dialect=dialect))),
-                   text(str(CreateTable(table).compile(dialect=dialect))),
+        before += [compile_text(DropTable(table, if_exists=True), dialect),
+                   compile_text(CreateTable(table), dialect),
                    compile_text(insert(table).from_select(list(piece.c.keys()), piece.element), dialect)]
-        after.append(text(str(DropTable(table).compile(dialect=dialect))))
+        after.append(compile_text(DropTable(table), dialect))
     return sources, tuple(before), tuple(after)
 
 
@@ -210,8 +210,10 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     _tune_postgres(full=ids is None)
     for statement in plan.before:
         db.session.execute(statement, params)
-    written = _write_grades(plan.grade, params)
-    changed = max(db.session.execute(plan.log, params).rowcount or 0, 0)
+    # an event re-grade (on the hot path of every hazard report) needs no savepoint: it upserts
+    written = _rows(db.session.execute(plan.grade, params)) if ids is not None else _write_grades(
+        plan.grade, params)
+    changed = _rows(db.session.execute(plan.log, params))
     for statement in plan.after:
         db.session.execute(statement)
     _forget_replaced_grades(ids)
@@ -231,14 +233,24 @@ def _write_grades(statement: TextClause, params: dict) -> int:
     """
     try:
         with db.session.begin_nested():
-            return max(db.session.execute(statement, params).rowcount or 0, 0)
+            return _rows(db.session.execute(statement, params))
     except IntegrityError:
-        return max(db.session.execute(statement, params).rowcount or 0, 0)
+        return _rows(db.session.execute(statement, params))
+
+
+def _rows(result) -> int:  # type: ignore[no-untyped-def]
+    """The rows a statement wrote (a driver may answer -1 when it cannot tell)."""
+    return max(result.rowcount or 0, 0)
+
+
+def latest_cycle() -> CreditCycle | None:
+    """The latest full cycle: it confirmed every grade it did not rewrite."""
+    return db.session.scalars(select(CreditCycle).order_by(CreditCycle.id.desc()).limit(1)).first()
 
 
 def latest_cycle_day() -> date | None:
-    """The day the latest full cycle graded as of (it confirmed every grade it did not rewrite)."""
-    return db.session.scalar(select(CreditCycle.as_of).order_by(CreditCycle.id.desc()).limit(1))
+    cycle = latest_cycle()
+    return cycle.as_of if cycle else None
 
 
 def graded_as_of(grade: CreditGrade, cycle_day: date | None) -> date:
@@ -483,8 +495,7 @@ def grade_counts(actor: Actor, filters: dict) -> dict:
     matching = _grades_matching(actor, filters | {"grade": None}).order_by(None).subquery()
     rows = db.session.execute(select(matching.c.grade, func.count()).group_by(matching.c.grade))
     counts = dict.fromkeys([g.value for g in rules.Grade], 0) | dict(rows.all())
-    latest = db.session.scalars(select(CreditCycle).order_by(CreditCycle.id.desc()).limit(1)).first()
-    return counts | {"total": sum(counts.values()), "latest_cycle": latest}
+    return counts | {"total": sum(counts.values()), "latest_cycle": latest_cycle()}
 
 
 def list_grade_changes(actor: Actor, enterprise_id: int, filters: dict) -> Page:

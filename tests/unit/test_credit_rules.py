@@ -9,6 +9,7 @@ import pytest
 
 from backend.credit.rules import (
     DEFAULT_CONFIG,
+    REASON_BIT,
     Facts,
     Grade,
     Reason,
@@ -16,7 +17,6 @@ from backend.credit.rules import (
     grade,
     group_scores,
     next_last_c_on,
-    reason_bits,
     reasons_of,
     repair_hints,
     validate_config,
@@ -215,5 +215,5 @@ def test_leap_day_years_before():
 
 def test_stored_reason_bits_read_back_in_the_order_the_rules_apply():
     applied = [Reason.accident_free, Reason.d_fined, Reason.never_a_young, Reason.accident_lock]
-    assert reasons_of(reason_bits(list(reversed(applied)))) == applied
+    assert reasons_of(sum(REASON_BIT[r] for r in reversed(applied))) == applied
     assert reasons_of(0) == []
