@@ -144,14 +144,17 @@ def _random_history(rng: random.Random, enterprise: Enterprise, reporter, as_of:
         f.make_person(enterprise, ("safety_manager", None))
 
 
-def test_sql_recompute_agrees_with_the_pure_rules(city):
-    rng, as_of = random.Random(8), today()
+def _assert_sql_agrees_with_the_rules(city, seed: int, count: int, rounds: int,
+                                      config: dict = rules.DEFAULT_CONFIG) -> None:
+    """Random histories graded by SQL over `rounds` cycles 200 days apart; each grade, score
+    and reason list is what credit/rules.py grade() says for the stored facts."""
+    rng, as_of = random.Random(seed), today()
     enterprises = [f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
-                   for _ in range(40)]
+                   for _ in range(count)]
     for enterprise in enterprises:
         _random_history(rng, enterprise, city.admin, as_of)
     db.session.flush()
-    for round_ in range(3):  # later rounds see previous grades and the one-year bar
+    for round_ in range(rounds):  # later rounds see previous grades and the one-year bar
         previous = {g.enterprise_id: g for g in db.session.scalars(select(CreditGrade))}
         recompute_grades(as_of + timedelta(days=200 * round_))
         for enterprise in enterprises:
@@ -159,9 +162,13 @@ def test_sql_recompute_agrees_with_the_pure_rules(city):
             facts = facts_of(new, enterprise.established_on)
             expected = rules.grade(rules.Facts(**(facts.__dict__ | {
                 "previous_grade": rules.Grade(old.grade) if old else None,
-                "last_c_on": old.last_c_on if old else None})), new.as_of)
+                "last_c_on": old.last_c_on if old else None})), new.as_of, config)
             assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
             assert rules.reasons_of(new.reason_bits) == expected.reasons
+
+
+def test_sql_recompute_agrees_with_the_pure_rules(city):
+    _assert_sql_agrees_with_the_rules(city, seed=8, count=40, rounds=3)
 
 
 def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
@@ -218,23 +225,7 @@ def test_sql_recompute_agrees_with_the_pure_rules_under_another_config(city, cha
     from backend.credit.services import update_config
 
     config = update_config(city.admin, change)
-    rng, as_of = random.Random(15), today()
-    enterprises = [f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
-                   for _ in range(30)]
-    for enterprise in enterprises:
-        _random_history(rng, enterprise, city.admin, as_of)
-    db.session.flush()
-    for round_ in range(2):
-        previous = {g.enterprise_id: g for g in db.session.scalars(select(CreditGrade))}
-        recompute_grades(as_of + timedelta(days=200 * round_))
-        for enterprise in enterprises:
-            new, old = _grade(enterprise.id), previous.get(enterprise.id)
-            facts = facts_of(new, enterprise.established_on)
-            expected = rules.grade(rules.Facts(**(facts.__dict__ | {
-                "previous_grade": rules.Grade(old.grade) if old else None,
-                "last_c_on": old.last_c_on if old else None})), new.as_of, config)
-            assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
-            assert rules.reasons_of(new.reason_bits) == expected.reasons
+    _assert_sql_agrees_with_the_rules(city, seed=15, count=30, rounds=2, config=config)
 
 
 @pytest.mark.parametrize("raw", [0.0, 0.004, 0.005, 0.125, 1.115, 2.675, 14.995, 34.994999, 59.995, 99.999])
