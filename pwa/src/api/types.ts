@@ -242,7 +242,7 @@ export interface PushResult {
 }
 
 export interface PullChange {
-  entity: 'device' | 'hazard' | 'enterprise'
+  entity: 'device' | 'hazard' | 'enterprise' | 'check'
   id: number | string
   deleted: boolean
   data: Record<string, unknown> | null

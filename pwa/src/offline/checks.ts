@@ -19,12 +19,47 @@ export async function cachedChecks(userId: string): Promise<CheckCache> {
   return (await getMeta<CheckCache>(cacheKey(userId))) ?? { tasks: [], template: null, fetchedAt: null }
 }
 
+/**
+ * A task never goes from done back to to-do (checks are immutable): keep what this phone already knows is done, so
+ * a task list fetched while the check was still on its way up does not undo the push result or the change feed.
+ */
+function keepDone(fresh: CheckAssignment[], known: CheckAssignment[]): CheckAssignment[] {
+  const done = new Map(known.filter(a => a.done).map(a => [a.id, a.check_id]))
+  return fresh.map(a => (a.done || !done.has(a.id) ? a : { ...a, done: true, check_id: a.check_id ?? done.get(a.id) ?? null }))
+}
+
 /** Refresh tasks and the enterprise checklist from the server; keeps the old copy when offline. */
 export async function refreshChecks(userId: string): Promise<CheckCache> {
   const [tasks, templates] = await Promise.all([fetchMyTasks(), fetchTemplates('enterprise')])
-  const cache: CheckCache = { tasks: tasks.items, template: templates.items[0] ?? null, fetchedAt: new Date().toISOString() }
-  await setMeta(cacheKey(userId), cache)
-  return cache
+  return db.transaction('rw', db.meta, async () => {
+    const known = await cachedChecks(userId)
+    const cache: CheckCache = {
+      tasks: keepDone(tasks.items, known.tasks),
+      template: templates.items[0] ?? null,
+      fetchedAt: new Date().toISOString(),
+    }
+    await setMeta(cacheKey(userId), cache)
+    return cache
+  })
+}
+
+/**
+ * The server has the check of this assignment (its push was applied, or it came in the change feed): the cached
+ * task is done. Call inside a transaction that includes db.meta.
+ */
+export async function markAssignmentDone(userId: string, assignmentId: number | string, checkId: string): Promise<void> {
+  const cache = await getMeta<CheckCache>(cacheKey(userId))
+  const task = cache?.tasks.find(a => String(a.id) === String(assignmentId))
+  if (!cache || !task || task.done) return
+  const tasks = cache.tasks.map(a => (a === task ? { ...a, done: true, check_id: a.check_id ?? checkId } : a))
+  await setMeta(cacheKey(userId), { ...cache, tasks })
+}
+
+/** After a push result: a check.submit the server holds (applied or duplicate) completes its task. */
+export async function applyCheckResult(item: OutboxItem, held: boolean): Promise<void> {
+  if (item.type !== 'check.submit' || !held) return
+  const payload = item.payload as CheckSubmit
+  if (payload.assignment_id != null) await markAssignmentDone(item.user_id, payload.assignment_id, payload.id)
 }
 
 function templatesKey(userId: string): string {
@@ -64,10 +99,25 @@ export function templateFor(
   return templates.find(tp => tp.purpose === purpose && (purpose !== 'daily_device' || tp.device_category === deviceCategory)) ?? null
 }
 
-/** Assignment ids with a check still waiting in this user's outbox. */
-export async function queuedAssignments(userId: string): Promise<Set<number>> {
+/** Assignment ids with a check still in this user's outbox (waiting to upload, or refused and needing attention). */
+export async function queuedAssignments(userId: string): Promise<Map<number, OutboxItem['state']>> {
   const items = await db.outbox.where('user_id').equals(userId).toArray()
-  return new Set(items.filter(i => i.type === 'check.submit').map(i => (i.payload as CheckSubmit).assignment_id ?? -1))
+  const queued = new Map<number, OutboxItem['state']>()
+  for (const item of items.filter(i => i.type === 'check.submit')) {
+    const id = (item.payload as CheckSubmit).assignment_id
+    if (id != null && queued.get(id) !== 'attention') queued.set(id, item.state)
+  }
+  return queued
+}
+
+export type TaskState = 'done' | 'queued' | 'attention' | 'todo'
+
+/** What the task list shows: done on the server, checked but still on this phone (or refused there), or to do. */
+export function taskState(task: CheckAssignment, queued: Map<number, OutboxItem['state']> | undefined): TaskState {
+  if (task.done) return 'done'
+  const state = queued?.get(task.id)
+  if (state === 'attention') return 'attention'
+  return state === 'pending' ? 'queued' : 'todo'
 }
 
 /** Queue a filled checklist; its photos go up first, then the op (idempotent by the check's id). */

@@ -2,6 +2,7 @@
 import type { HazardRow } from './db'
 import type { Device, Enterprise, Hazard, PullChange } from '@/api/types'
 import { pullChanges } from '@/api/sync'
+import { markAssignmentDone } from './checks'
 import { cursorKey, db, getMeta, switchDataOwner } from './db'
 
 const MAX_PAGES = 500
@@ -44,6 +45,11 @@ export async function applyChanges(userId: string, changes: PullChange[], cursor
       else if (change.entity === 'enterprise') {
         if (change.deleted) await db.enterprises.bulkDelete(keysOf(change.id))
         else await db.enterprises.put(change.data as unknown as Enterprise)
+      }
+      else if (change.entity === 'check') {
+        // a check done from any phone completes its mutual-check task in the task list
+        const check = change.data as { id: string, assignment_id?: number | string | null } | null
+        if (check?.assignment_id != null) await markAssignmentDone(userId, check.assignment_id, check.id)
       }
     }
     await db.meta.put({ key: cursorKey(userId), value: cursor })

@@ -3,6 +3,7 @@ import type { OutboxItem } from './db'
 import type { PushResult } from '@/api/types'
 import { ApiError } from '@/api/http'
 import { pushOps, putPhoto } from '@/api/sync'
+import { applyCheckResult } from './checks'
 import { db } from './db'
 import { refreshHazardMark } from './outbox'
 import { photoBlob, pruneUploadedPhotos } from './photos'
@@ -191,11 +192,12 @@ export class SyncEngine {
 
   private async applyResults(batch: OutboxItem[], results: PushResult[]): Promise<void> {
     const byOp = new Map(results.map(r => [r.op_id, r]))
-    await db.transaction('rw', db.outbox, db.hazards, async () => {
+    await db.transaction('rw', db.outbox, db.hazards, db.meta, async () => {
       for (const item of batch) {
         const result = byOp.get(item.op_id)
         if (!result) continue // no answer for this op: stays pending, resent next round with the same op_id
-        if (result.status === 'applied' || result.status === 'duplicate') {
+        const held = result.status === 'applied' || result.status === 'duplicate'
+        if (held) {
           await db.outbox.delete(item.seq!)
         }
         else {
@@ -206,6 +208,7 @@ export class SyncEngine {
           })
         }
         await refreshHazardMark(item.entity_id)
+        await applyCheckResult(item, held)
       }
     })
   }

@@ -1,10 +1,20 @@
-import type { ChecklistTemplate, CheckSubmit } from '@/api/types'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { cachedChecks, cachedTemplates, enqueueCheckSubmit, queuedAssignments, refreshTemplates, templateFor } from '@/offline/checks'
-import { setMeta } from '@/offline/db'
+import type { CheckAssignment, ChecklistTemplate, CheckSubmit } from '@/api/types'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  cachedChecks,
+  cachedTemplates,
+  enqueueCheckSubmit,
+  queuedAssignments,
+  refreshChecks,
+  refreshTemplates,
+  taskState,
+  templateFor,
+} from '@/offline/checks'
+import { db, setMeta } from '@/offline/db'
 import { listOutbox } from '@/offline/outbox'
+import { SyncEngine } from '@/offline/sync'
 import { newUuid } from '@/offline/uuid'
-import { resetDb } from './helpers'
+import { allStatus, fakeServer, installTokens, json, resetDb } from './helpers'
 
 function checkBody(): CheckSubmit {
   return {
@@ -36,7 +46,7 @@ describe('check outbox', () => {
 
   it('marks the assignment as queued for that user only', async () => {
     await enqueueCheckSubmit('9', checkBody())
-    expect([...await queuedAssignments('9')]).toEqual([42])
+    expect([...await queuedAssignments('9')]).toEqual([[42, 'pending']])
     expect([...await queuedAssignments('10')]).toEqual([])
   })
 
@@ -44,6 +54,72 @@ describe('check outbox', () => {
     await setMeta('checks:9', { tasks: [{ id: 42 }], template: null, fetchedAt: '2026-03-04T08:00:00Z' })
     expect((await cachedChecks('9')).tasks).toHaveLength(1)
     expect(await cachedChecks('10')).toEqual({ tasks: [], template: null, fetchedAt: null })
+  })
+})
+
+function task(id: number, done = false): CheckAssignment {
+  return { id, cycle_id: 1, cycle_name: '第一轮', due_on: '2026-03-31', enterprise_id: 1, enterprise_name: '甲公司', supervisor_id: 9, check_id: null, done }
+}
+
+describe('the mutual-check task list follows the sync', () => {
+  const engines: SyncEngine[] = []
+  beforeEach(async () => {
+    await resetDb()
+    installTokens()
+    await setMeta('checks:9', { tasks: [task(42), task(43)], template: null, fetchedAt: '2026-03-04T08:00:00Z' })
+  })
+  afterEach(() => {
+    engines.splice(0).forEach(e => e.stop())
+    vi.unstubAllGlobals()
+  })
+  function engine(): SyncEngine {
+    const e = new SyncEngine({ getUserId: () => '9', random: () => 0.5 })
+    engines.push(e)
+    return e
+  }
+  async function states(): Promise<Record<number, string>> {
+    const queued = await queuedAssignments('9')
+    return Object.fromEntries((await cachedChecks('9')).tasks.map(a => [a.id, taskState(a, queued)]))
+  }
+
+  it('shows a saved check as queued, and as done once the server applied it, without refetching the tasks', async () => {
+    const server = fakeServer()
+    server.on('POST /api/sync/push', allStatus('applied'))
+    const body = checkBody()
+    await enqueueCheckSubmit('9', body)
+    expect(await states()).toEqual({ 42: 'queued', 43: 'todo' })
+    expect(await engine().syncNow()).toBe('ok')
+    expect(await states()).toEqual({ 42: 'done', 43: 'todo' })
+    expect((await cachedChecks('9')).tasks[0]!.check_id).toBe(body.id)
+    expect(server.calls.some(c => c.url.includes('/api/mutual-check-assignments'))).toBe(false)
+  })
+
+  it('shows a refused check as needing attention, not as to do', async () => {
+    const server = fakeServer()
+    server.on('POST /api/sync/push', allStatus('rejected'))
+    await enqueueCheckSubmit('9', checkBody())
+    await engine().syncNow()
+    expect(await states()).toEqual({ 42: 'attention', 43: 'todo' })
+  })
+
+  it('marks a task done when its check arrives in the change feed (done from another phone)', async () => {
+    const server = fakeServer()
+    server.on('GET /api/sync/pull', () => json(200, {
+      changes: [{ entity: 'check', id: 'c-1', deleted: false, data: { id: 'c-1', assignment_id: '43' } }],
+      cursor: 'c2',
+      more: false,
+    }))
+    expect(await engine().syncNow()).toBe('ok')
+    expect(await states()).toEqual({ 42: 'todo', 43: 'done' })
+  })
+
+  it('keeps a task done when a task list fetched before the check arrived says to do', async () => {
+    await db.transaction('rw', db.meta, () => setMeta('checks:9', { tasks: [task(42, true), task(43)], template: null, fetchedAt: null }))
+    const server = fakeServer()
+    server.on('GET /api/mutual-check-assignments', () => json(200, { items: [task(42), task(43)], total: 2, page: 1, per_page: 100 }))
+    server.on('GET /api/checklist-templates', () => json(200, { items: [] }))
+    await refreshChecks('9')
+    expect(await states()).toEqual({ 42: 'done', 43: 'todo' })
   })
 })
 
