@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { apiToken, uiLogin, waitSynced } from './helpers'
+import { answerAllItems, apiToken, uiLogin, waitSynced } from './helpers'
 
 function localDate(d = new Date()): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
@@ -32,6 +32,8 @@ test('the bureau finds an enterprise, does its model-enterprise acceptance offli
   await expect(page.getByTestId('check-item')).toHaveCount(22)
   await expect(page.getByTestId('check-version-note')).toContainText('提交后记录始终保留此版本')
   await page.getByTestId('signed-by').locator('input').fill('市局验收组')
+  await expect(page.getByTestId('check-progress')).toContainText('已答 0 / 22')
+  await answerAllItems(page)
   await page.getByTestId('submit-check').click()
   await expect(page).toHaveURL(new RegExp(`/enterprises/${target.id}$`))
   await expect(page.getByTestId('sync-status')).toContainText('1 条待上传')

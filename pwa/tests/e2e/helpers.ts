@@ -143,3 +143,12 @@ export async function fileComplaintViaApi(
   expect(res.status()).toBe(201)
   return await res.json()
 }
+
+/** Tap an answer for every checklist item still unanswered (符合 unless told otherwise), as a user going down the form. */
+export async function answerAllItems(page: Page, choice: 'item-pass' | 'item-na' = 'item-pass'): Promise<void> {
+  const open = page.locator('[data-testid="check-item"][data-answered="false"]')
+  await expect(page.getByTestId('check-item').first()).toBeVisible()
+  while (await open.count() > 0) await open.first().getByTestId(choice).click()
+  const total = await page.getByTestId('check-item').count()
+  await expect(page.getByTestId('check-progress')).toContainText(`已答 ${total} / ${total}`)
+}

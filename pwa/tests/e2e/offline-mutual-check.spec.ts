@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { apiToken, makeJpeg, uiLogin, waitSynced } from './helpers'
+import { answerAllItems, apiToken, makeJpeg, uiLogin, waitSynced } from './helpers'
 
 test('a supervisor fills a mutual check offline with two failed items; it becomes two hazards once online', async ({ page, context, request }) => {
   const token = await apiToken(request, 'supervisor1')
@@ -28,6 +28,7 @@ test('a supervisor fills a mutual check offline with two failed items; it become
     await item.getByTestId('photo-input').setInputFiles({ name: `${n}.jpg`, mimeType: 'image/jpeg', buffer: photo })
     await expect(item.getByTestId('photo-thumb')).toHaveCount(1)
   }
+  await answerAllItems(page)
   await page.getByTestId('submit-check').click()
 
   await expect(page).toHaveURL(/\/checks$/)

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { apiToken, makeJpeg, uiLogin, waitSynced } from './helpers'
+import { answerAllItems, apiToken, makeJpeg, uiLogin, waitSynced } from './helpers'
 
 function localDate(d = new Date()): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
@@ -33,6 +33,7 @@ test('the safety manager does a daily self-check offline with a failed item and 
   await item.getByTestId('item-note').locator('input').fill('日常检查发现问题：防护罩松动')
   await item.getByTestId('photo-input').setInputFiles({ name: 'daily.jpg', mimeType: 'image/jpeg', buffer: photo })
   await expect(item.getByTestId('photo-thumb')).toHaveCount(1)
+  await answerAllItems(page)
   await page.getByTestId('submit-check').click()
 
   await expect(page).toHaveURL(new RegExp(`/devices/${device.id}$`))
@@ -70,6 +71,7 @@ test('the weekly investigation opens from the home summary offline; leaving a ha
   await dialog.getByRole('button', { name: '继续填写' }).click()
   await expect(page).toHaveURL(/\/self-check\/weekly/)
   await expect(item.getByTestId('item-note').locator('input')).toHaveValue('周排查：消防通道堆放杂物')
+  await answerAllItems(page)
   await page.getByTestId('submit-check').click()
   await expect(page).toHaveURL(/\/$/)
 
@@ -91,6 +93,7 @@ test('a zone inspector records a special supervisory inspection from a device pa
   await expect(page).toHaveURL(/\/inspection\/routine\?device=/)
   await page.getByTestId('inspection-type').getByText('专项检查').click()
   await page.getByTestId('signed-by').locator('input').fill('检查员甲')
+  await answerAllItems(page)
   await page.getByTestId('submit-check').click()
   await expect(page).toHaveURL(new RegExp(`/devices/${device.id}$`))
   await waitSynced(page)
