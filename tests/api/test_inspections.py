@@ -272,6 +272,38 @@ def test_mutual_check_needs_the_supervisors_sign_off(client, city, cycle, templa
     assert "signed_by" in response.json["error"]["details"]["fields"]
 
 
+def test_a_mutual_check_with_an_unanswered_item_is_refused_and_its_task_stays_open(
+    client, city, cycle, templates
+):
+    codes = templates["enterprise_baseline"].item_codes
+    body = mutual_body(cycle, templates)
+    body["items"] = [a for a in body["items"] if a["code"] not in (codes[3], codes[-1])]
+    response = client.post("/api/checks", json=body, headers=auth(city.supervisor))
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert (error["code"], bool(error["message"])) == ("validation_failed", True)
+    assert set(error["details"]["fields"]["items"]) == {codes[3], codes[-1]}
+    assert db.session.get(Check, body["id"]) is None
+    assert db.session.get(MutualCheckAssignment, body["assignment_id"]).check_id is None
+
+
+def test_an_unanswered_mutual_check_op_is_rejected_alone_and_the_complete_one_beside_it_applies(
+    client, city, cycle, templates
+):
+    codes = templates["enterprise_baseline"].item_codes
+    partial = mutual_body(cycle, templates)
+    partial["items"] = partial["items"][:1]
+    complete = mutual_body(cycle, templates)
+    ops = [{"op_id": f.new_id(), "type": "check.submit", "payload": body} for body in (partial, complete)]
+    response = client.post("/api/sync/push", json={"ops": ops}, headers=auth(city.supervisor))
+    rejected, applied = response.json["results"]
+    assert (response.status_code, rejected["status"], applied["status"]) == (200, "rejected", "applied")
+    assert rejected["error"]["code"] == "validation_failed"
+    assert set(rejected["error"]["details"]["fields"]["items"]) == set(codes[1:])
+    assert db.session.get(Check, partial["id"]) is None
+    assert db.session.get(MutualCheckAssignment, partial["assignment_id"]).check_id == complete["id"]
+
+
 def test_another_supervisors_task_is_not_found(client, city, cycle, templates):
     other = certify(f.make_user("block_supervisor", enterprise=city.ent_b))
     response = client.post("/api/checks", json=mutual_body(cycle, templates), headers=auth(other))
