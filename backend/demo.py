@@ -120,11 +120,15 @@ def _enterprise(i: int, scale: Scale, blocks: int, rng: random.Random, as_of: da
     zone = _enterprise_zone(i, scale)
     industry = INDUSTRIES[i % len(INDUSTRIES)]
     places = list(PublicPlace)
+    address = f"示例市{_zone_name(zone - 1)[:2]}区{rng.randint(1, 999)}号"
+    founded_days_ago = rng.randint(200, 9000)
+    if i % 16 == 0:  # the hazard-heavy ones (load_demo_hazards): under three years old, so
+        founded_days_ago = 200 + founded_days_ago % 800  # not lowered (第十三条): C occurs
     return {
         "id": i + 1, "name": f"{'维保' if maintainer else industry}示例企业{i + 1:06d}有限公司",
         "credit_code": credit_code(i + 1), "zone_id": zone, "block_id": block,
-        "address": f"示例市{_zone_name(zone - 1)[:2]}区{rng.randint(1, 999)}号",
-        "established_on": as_of - timedelta(days=rng.randint(200, 9000)),
+        "address": address,
+        "established_on": as_of - timedelta(days=founded_days_ago),
         "roles": "maintainer" if maintainer else "user",
         "public_place": places[i % len(places)] if industry in ("商场", "医院", "学校") else None,
         "model_status": "accepted" if i < scale.zones else "none",

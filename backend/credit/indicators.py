@@ -59,7 +59,7 @@ from backend.credit.models import (
     CreditRecognition,
     EnforcementCase,
 )
-from backend.credit.rules import GROUPS, ITEMS, REASON_BIT, Kind, Reason, years_before
+from backend.credit.rules import GROUPS, ITEMS, LOWERING, REASON_BIT, Kind, Reason, years_before
 from backend.devices.models import Device
 from backend.devices.rules import DeviceStatus
 from backend.hazards.models import Hazard
@@ -335,10 +335,10 @@ def _has(flags, reasons: tuple[Reason, ...]) -> ColumnElement[bool]:  # type: ig
     return flags.bitwise_and(_bits(reasons)) != 0
 
 
-LOWERING = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety)
 D_FLOORS = (Reason.d_accident, Reason.d_fined)
 NEVER_A = (Reason.never_a_young, Reason.never_a_previous, Reason.never_a_accident, Reason.c_bar)
 LOCK = (Reason.accident_lock,)
+LOWERED = (Reason.lowered,)
 #: a grade as a number: its rank (rules.RANK) is the position in this string
 LETTERS = "ABCD"
 
@@ -390,9 +390,8 @@ def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None
     }
     flags = sum((case((condition, literal(REASON_BIT[r])), else_=literal(0))
                  for r, condition in conditions.items()), literal(0))
-    ded = config["deductions"]
-    deducted = sum((case((conditions[r], literal(float(ded[r.value]))), else_=literal(0.0))
-                    for r in LOWERING), literal(0.0))
+    deducted = sum((case((conditions[r], literal(float(config["deductions"][r.value]))),
+                         else_=literal(0.0)) for r in _deducting(config)), literal(0.0))
     # the group scores again inside the score: cheaper than one more stage to read them from
     total = sum(groups.values(), literal(0.0)) - deducted
     score = _RoundedScore(_Greatest(total, literal(0.0)))
@@ -409,25 +408,36 @@ def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None
     return _final_grade(s1, w, config)
 
 
-def _final_grade(s1: Subquery, w: SqlWindow, config: dict) -> Select:
-    """Band → D floors → never A → accident lock, with the reasons that fired (rules.grade).
+def _deducting(config: dict) -> tuple[Reason, ...]:
+    """The lowering conditions the bureau also deducts points for (none by default)."""
+    return tuple(r for r in LOWERING if config["deductions"][r.value] > 0)
 
-    On ranks (A 0 … D 3): the D floors first, then a band A with a never-A condition is B;
-    under the accident lock the grade is never lower than the previous one, so it is the
-    greater of the two ranks (the previous rank is -1 when there is none).
+
+def _final_grade(s1: Subquery, w: SqlWindow, config: dict) -> Select:
+    """Band → D floors → lowering → never A → accident lock, with the reasons that acted
+    (rules.grade).
+
+    On ranks (A 0 … D 3): a D floor is 3; else a lowering condition takes one off a band
+    above A unless the accident lock holds; a grade that is then A with a never-A condition
+    is B; under the accident lock the grade is never lower than the previous one, so it is
+    the greater of the two ranks (the previous rank is -1 when there is none).
     """
     a, b, c = (float(x) for x in config["bands"])
     score, flags, previous = s1.c.score, s1.c.flags, s1.c.previous_rank
     d_floor = _has(flags, D_FLOORS)
-    capped_a = ~d_floor & (score < a)  # the band says A and no D floor applies
-    band = case((score < a, 0), (score < b, 1), (score < c, 2), else_=3)
-    ranked = case((d_floor, 3), (score < a, case((_has(flags, NEVER_A), 1), else_=0)),
-                  (score < b, 1), (score < c, 2), else_=3)
     locked = _has(flags, LOCK)
+    tried = ~d_floor & (score >= a) & _has(flags, LOWERING)  # a lowering meets a band above A
+    lowers = tried & ~locked
+    pre_a = ~d_floor & ((score < a) | ((score < b) & lowers))  # A before 第七条 is applied
+    band = case((score < a, 0), (score < b, 1), (score < c, 2), else_=3)
+    ranked = case((d_floor, 3), (pre_a, case((_has(flags, NEVER_A), 1), else_=0)),
+                  else_=band - case((lowers, 1), else_=0))
     final = _Greatest(ranked, case((locked, previous), else_=-1))
-    reasons = (flags.bitwise_and(_bits(LOWERING + D_FLOORS))
-               + case((capped_a, flags.bitwise_and(_bits(NEVER_A))), else_=0)
-               + case((locked & (ranked < previous), _bits(LOCK)), else_=0))
+    reasons = (flags.bitwise_and(case((tried, _bits(LOWERING)), else_=_bits(_deducting(config)))
+                                 + _bits(D_FLOORS))
+               + case((pre_a, flags.bitwise_and(_bits(NEVER_A))), else_=0)
+               + case((locked & ((ranked < previous) | tried), _bits(LOCK)), else_=0)
+               + case((final < band, _bits(LOWERED)), else_=0))
     fact_columns = [s1.c[c.name] for c in CreditGrade.__table__.columns
                     if c.name in s1.c and c.name not in ("previous_grade", "as_of")]
     return select(

@@ -3,20 +3,35 @@
 Higher score = higher risk. The score is the sum of six indicator groups (第五条), each
 capped at its weight; the grade is the score band (第六条), then, in this order:
 1. D floors: an accident in the last `accident_d_years` years, or a case where the
-   enterprise was ordered to correct and fined in the last year (第六条 D 级);
-2. never A (第七条): founded under 3 years ago (or founding date unknown), last grade C
-   or D, an accident within one year;
-3. the one-year bar (第十三条): graded C (or worse) within the last year → not A;
-4. the three-year lock (第十三条): after an accident the grade is not lowered for 3 years.
-Lowering reasons (第十三条: 3 accident-free years, dual-prevention benchmark, intrinsic
-safety improvements) deduct points. Every rule that fired is kept as a reason code.
-The same rules run set-based in SQL (credit/indicators.py); tests keep them equal.
+   enterprise was ordered to correct and fined in the last year (第六条 D 级). A floor is
+   the 第六条 definition of D and is not lowered.
+2. lowering (第十三条 third paragraph): three accident-free years (founded three years
+   ago or more), a dual-prevention benchmark or a marked intrinsic-safety improvement
+   lower the band grade by one level (予以下调安全信用风险等级) – one level however many
+   conditions hold, never below A, and not within 3 years of an accident (三年内不得下调).
+   It lowers the grade the score gives, not the previous grade, so it does not ratchet
+   down cycle after cycle.
+3. never A (第七条): founded under 3 years ago (or founding date unknown), last grade C
+   or D, an accident within one year; and the one-year bar (第十三条): graded C (or
+   worse) within the last year → not A. Both bind the grade whatever gave it, so they
+   come after the lowering: a band B lowered to A under one of them stays B (第七条 says
+   the grade 不得划分为A级; 第十三条 says C 一年内不得调整至A级, an adjustment included).
+4. the three-year lock (第十三条): after an accident the grade is not lowered for 3
+   years, below the previous grade either.
+The bureau may also deduct points for the lowering conditions (`deductions`, 0 by default:
+the seed lowers the grade, not the score; points on top would lower twice).
+
+A reason is kept when its rule acted: a lowering condition when it lowered the grade,
+was stopped (by the accident lock or 第七条) or deducted points; `lowered` when the grade
+is one level below the band; a never-A reason when it kept an A from being given; the
+lock when it stopped a lowering. The same rules run set-based in SQL
+(credit/indicators.py); tests keep them equal.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -72,18 +87,26 @@ class Reason(StrEnum):
     never_a_accident = "never_a_accident"  #: 一年内发生事故
     c_bar = "c_bar"  #: C 级一年内不得调整至 A
     accident_lock = "accident_lock"  #: 事故后三年内不得下调
-    accident_free = "accident_free"  #: 连续三年无事故（下调）
-    benchmark = "benchmark"  #: 双重预防机制标杆（下调）
-    intrinsic_safety = "intrinsic_safety"  #: 本质安全提升（下调）
+    accident_free = "accident_free"  #: 连续三年无事故（下调条件）
+    benchmark = "benchmark"  #: 双重预防机制标杆（下调条件）
+    intrinsic_safety = "intrinsic_safety"  #: 本质安全提升（下调条件）
+    lowered = "lowered"  #: 风险等级下调一级
 
 
-#: the order the reasons apply in (`grade`): lowering, D floors, never A, accident lock.
-#: A stored grade keeps its reasons as one integer, a bit per reason in this order
-#: (`reason_bits`), so the set-based recompute adds bits instead of joining strings.
-REASON_ORDER = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety,
-                Reason.d_accident, Reason.d_fined, Reason.never_a_young, Reason.never_a_previous,
-                Reason.never_a_accident, Reason.c_bar, Reason.accident_lock)
-REASON_BIT = {reason: 1 << position for position, reason in enumerate(REASON_ORDER)}
+#: the lowering conditions of 第十三条, in the order they are listed there
+LOWERING = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety)
+#: the order the reasons apply in (`grade`): lowering conditions, the lowering, D floors,
+#: never A, accident lock.
+REASON_ORDER = (*LOWERING, Reason.lowered, Reason.d_accident, Reason.d_fined,
+                Reason.never_a_young, Reason.never_a_previous, Reason.never_a_accident,
+                Reason.c_bar, Reason.accident_lock)
+#: A stored grade keeps its reasons as one integer, a bit per reason (`reason_bits`), so
+#: the set-based recompute adds bits instead of joining strings. Stored rows and the change
+#: history keep their bits: a new reason takes the next bit, at the end of this tuple.
+BIT_ORDER = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety,
+             Reason.d_accident, Reason.d_fined, Reason.never_a_young, Reason.never_a_previous,
+             Reason.never_a_accident, Reason.c_bar, Reason.accident_lock, Reason.lowered)
+REASON_BIT = {reason: 1 << position for position, reason in enumerate(BIT_ORDER)}
 
 
 def reasons_of(bits: int) -> list[Reason]:
@@ -99,9 +122,10 @@ REASON_LABELS = {
     Reason.never_a_accident: "一年内发生过特种设备安全事故，不得评为A级",
     Reason.c_bar: "一年内曾为C级或D级，不得调整至A级",
     Reason.accident_lock: "发生事故后三年内不得下调风险等级",
-    Reason.accident_free: "连续三年以上未发生事故，予以下调（扣减分值）",
-    Reason.benchmark: "被认定为双重预防机制标杆企业，予以下调（扣减分值）",
-    Reason.intrinsic_safety: "本质安全提升取得显著成效，予以下调（扣减分值）",
+    Reason.accident_free: "连续三年以上未发生特种设备安全事故（第十三条下调条件）",
+    Reason.benchmark: "被认定为双重预防机制标杆企业（第十三条下调条件）",
+    Reason.intrinsic_safety: "本质安全提升取得显著成效（第十三条下调条件）",
+    Reason.lowered: "符合下调条件，风险等级比分值等级下调一级",
 }
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -116,8 +140,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
                "accidents_3y": 15},
     #: upper bounds (exclusive) of A, B and C; a score ≥ the last is D
     "bands": [15, 35, 60],
-    #: points deducted by the lowering reasons (第十三条)
-    "deductions": {"accident_free": 3, "benchmark": 10, "intrinsic_safety": 5},
+    #: points the lowering conditions (第十三条) deduct besides lowering the grade one level;
+    #: the seed lowers the grade, not the score, so none by default
+    "deductions": {"accident_free": 0, "benchmark": 0, "intrinsic_safety": 0},
     #: an accident within this many years makes the grade D (0: off)
     "accident_d_years": 3,
     #: a fined enforcement case within a year makes the grade D
@@ -232,8 +257,8 @@ def _within(day: date | None, as_of: date, years: int) -> bool:
     return day is not None and years > 0 and day > years_before(as_of, years)
 
 
-def deductions(facts: Facts, as_of: date) -> list[Reason]:
-    """Lowering reasons that apply (第十三条 third paragraph)."""
+def lowering_conditions(facts: Facts, as_of: date) -> list[Reason]:
+    """The lowering conditions that hold (第十三条 third paragraph)."""
     found = []
     old_enough = facts.established_on is not None and facts.established_on <= years_before(as_of, 3)
     if old_enough and not _within(facts.last_accident_on, as_of, 3):
@@ -245,8 +270,18 @@ def deductions(facts: Facts, as_of: date) -> list[Reason]:
     return found
 
 
+def d_floors(facts: Facts, as_of: date, config: dict) -> list[Reason]:
+    """第六条 D 级: the floors that make the grade D whatever the score."""
+    found = []
+    if _within(facts.last_accident_on, as_of, config["accident_d_years"]):
+        found.append(Reason.d_accident)
+    if config["fined_d"] and facts.fined_cases > 0:
+        found.append(Reason.d_fined)
+    return found
+
+
 def never_a(facts: Facts, as_of: date) -> list[Reason]:
-    """第七条: the reasons this enterprise may not be A."""
+    """第七条 and the one-year bar of 第十三条: the reasons this enterprise may not be A."""
     found = []
     if facts.established_on is None or facts.established_on > years_before(as_of, 3):
         found.append(Reason.never_a_young)
@@ -259,30 +294,46 @@ def never_a(facts: Facts, as_of: date) -> list[Reason]:
     return found
 
 
+LETTERS = (Grade.A, Grade.B, Grade.C, Grade.D)
+
+
+def one_level_lower(grade_: Grade) -> Grade:
+    """The next lower-risk grade; A stays A."""
+    return LETTERS[max(RANK[grade_] - 1, 0)]
+
+
 def grade(facts: Facts, as_of: date, config: dict = DEFAULT_CONFIG) -> Result:
     """Grade one enterprise (信用风险分级) on `as_of`; see the module docstring for the order."""
     groups = group_scores(facts, config)
-    lowering = deductions(facts, as_of)
-    deducted = sum(config["deductions"][r.value] for r in lowering)
+    conditions = lowering_conditions(facts, as_of)
+    deducting = [r for r in conditions if config["deductions"][r.value] > 0]
+    deducted = sum(config["deductions"][r.value] for r in deducting)
     score = round_score(max(0.0, sum(groups.values()) - deducted))
-    result = Result(band(score, config), score, band(score, config), groups, list(lowering))
-    if _within(facts.last_accident_on, as_of, config["accident_d_years"]):
-        result.grade = Grade.D
-        result.reasons.append(Reason.d_accident)
-    if config["fined_d"] and facts.fined_cases > 0:
-        result.grade = Grade.D
-        result.reasons.append(Reason.d_fined)
-    if result.grade == Grade.A:
-        caps = never_a(facts, as_of)
-        if caps:
-            result.grade = Grade.B
-            result.reasons.extend(caps)
+    band_grade = band(score, config)
+    reasons: set[Reason] = set(deducting)
+    locked = _within(facts.last_accident_on, as_of, 3)
+    floors = d_floors(facts, as_of, config)
+    new = band_grade
+    if floors:
+        new = Grade.D
+        reasons.update(floors)
+    elif conditions and band_grade != Grade.A:
+        reasons.update(conditions)
+        if locked:
+            reasons.add(Reason.accident_lock)
+        else:
+            new = one_level_lower(band_grade)
+    caps = never_a(facts, as_of) if new == Grade.A else []
+    if caps:
+        new = Grade.B
+        reasons.update(caps)
     previous = facts.previous_grade
-    if (_within(facts.last_accident_on, as_of, 3) and previous is not None
-            and RANK[result.grade] < RANK[previous]):
-        result.grade = previous
-        result.reasons.append(Reason.accident_lock)
-    return result
+    if locked and previous is not None and RANK[new] < RANK[previous]:
+        new = previous
+        reasons.add(Reason.accident_lock)
+    if RANK[new] < RANK[band_grade]:
+        reasons.add(Reason.lowered)
+    return Result(new, score, band_grade, groups, [r for r in REASON_ORDER if r in reasons])
 
 
 def next_last_c_on(new_grade: Grade, as_of: date, last_c_on: date | None) -> date | None:
@@ -290,11 +341,50 @@ def next_last_c_on(new_grade: Grade, as_of: date, last_c_on: date | None) -> dat
     return as_of if new_grade in (Grade.C, Grade.D) else last_c_on
 
 
-def repair_hints(facts: Facts, config: dict = DEFAULT_CONFIG) -> list[dict]:
-    """What to fix (信用修复): the indicators that add points, largest first."""
+#: indicators that count records of the last N years whatever became of them: fixing one
+#: does not take its points off now, they go when the record is N years old
+COUNTS_FOR_YEARS = {"mutual_check_findings": 1, "inspection_findings": 1,
+                    "complaints_substantiated": 1, "enforcement_cases": 1, "fined_cases": 1,
+                    "accidents_3y": 3}
+
+
+def fixed_facts(facts: Facts, name: str, as_of: date) -> Facts:
+    """The facts once `name` is fixed (or its records have aged out), with what goes with it:
+    the overdue and major hazards are among the open ones, fined cases among the cases."""
+    value = getattr(facts, name)
+    changes: dict[str, Any] = {name: 0}
+    if name == "hazards_open":
+        changes |= {"hazards_overdue": 0, "major_hazards_open": 0}
+    elif name in ("hazards_overdue", "major_hazards_open"):
+        changes["hazards_open"] = max(facts.hazards_open - value, 0)
+    elif name == "enforcement_cases":
+        changes["fined_cases"] = 0
+    elif name == "fined_cases":
+        changes["enforcement_cases"] = max(facts.enforcement_cases - value, 0)
+    elif name == "accidents_3y" and _within(facts.last_accident_on, as_of, 3):
+        changes["last_accident_on"] = years_before(as_of, 3)  # no accident in three years
+    return replace(facts, **changes)
+
+
+def repair_hints(facts: Facts, as_of: date, config: dict = DEFAULT_CONFIG) -> list[dict]:
+    """What to fix (信用修复): each indicator that adds points, with what fixing it really
+    brings: the enterprise graded again with that fact fixed, through every rule (group caps,
+    bands, lowering, 第七条, locks). `facts.previous_grade` and `last_c_on` are those of the
+    current grade, which the re-grade after the fix sees as the previous one.
+
+    `points` is what the indicator adds before its group's cap; `gain` the points the score
+    would really drop (0 when the group stays over its cap), `grade_after` the grade it would
+    give; `counts_for_years` is set for records that count for that long whatever is done.
+    Largest gain first."""
+    now = grade(facts, as_of, config)
     hints = []
     for name, (group, _kind, fix) in ITEMS.items():
         points = item_points(name, getattr(facts, name), config)
-        if points > 0:
-            hints.append({"indicator": name, "group": group, "points": round(points, 2), "fix": fix})
-    return sorted(hints, key=lambda h: -h["points"])
+        if points <= 0:
+            continue
+        after = grade(fixed_facts(facts, name, as_of), as_of, config)
+        hints.append({"indicator": name, "group": group, "points": round(points, 2), "fix": fix,
+                      "gain": round_score(max(now.score - after.score, 0.0)),
+                      "score_after": after.score, "grade_after": after.grade.value,
+                      "counts_for_years": COUNTS_FOR_YEARS.get(name)})
+    return sorted(hints, key=lambda h: (-h["gain"], -h["points"]))

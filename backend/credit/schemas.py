@@ -137,8 +137,15 @@ class GroupSchema(Schema):
 class RepairSchema(Schema):
     indicator = fields.String()
     group = fields.String()
-    points = fields.Float()
+    points = fields.Float(metadata={"description": "what the indicator adds before its group's cap"})
     fix = fields.String()
+    gain = fields.Float(metadata={"description": "points the score really drops once fixed (group caps, "
+                                              "deductions included); 0 when the group stays over its cap"})
+    score_after = fields.Float(metadata={"description": "the score once fixed"})
+    grade_after = fields.String(metadata={"description": "the grade once fixed, through every rule"})
+    counts_for_years = fields.Integer(allow_none=True, metadata={
+        "description": "set for records that count this many years whatever is done: the gain comes "
+                       "when they are that old, not when fixed"})
 
 
 class GradeChangeSchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import (
@@ -65,9 +65,10 @@ from backend.org.services import get_enterprise_for, get_records_enterprise_for
 
 
 def current_config() -> dict:
-    """The bureau's grading config, or the documented defaults (rules.DEFAULT_CONFIG)."""
+    """The bureau's grading config, or the documented defaults (rules.DEFAULT_CONFIG) for
+    what it does not set."""
     row = db.session.get(CreditConfig, 1)
-    return json.loads(row.data) if row else rules.DEFAULT_CONFIG
+    return rules.DEFAULT_CONFIG | json.loads(row.data) if row else rules.DEFAULT_CONFIG
 
 
 def update_config(actor: Actor, data: dict) -> dict:
@@ -435,7 +436,9 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
     if grade is None:
         raise NotFound("该企业尚未评级，下一轮评级后可见 (not graded yet)", code="not_graded")
     config = current_config()
-    facts = facts_of(grade, enterprise.established_on)
+    # what a re-grade after a fix would see: this grade as the previous one
+    facts = replace(facts_of(grade, enterprise.established_on),
+                    previous_grade=rules.Grade(grade.grade), last_c_on=grade.last_c_on)
     groups = [{"group": g, "label": rules.GROUP_LABELS[g], "points": getattr(grade, g),
                "weight": config["weights"][g],
                "indicators": [{"indicator": n, "value": getattr(grade, n),
@@ -448,7 +451,7 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
     return _summary(grade, enterprise.name, latest_cycle_day()) | {
         "band_grade": grade.band_grade, "previous_grade": grade.previous_grade,
         "bands": config["bands"], "groups": groups,
-        "repair": rules.repair_hints(facts, config),
+        "repair": rules.repair_hints(facts, today(), config),
         "history": [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
                      "changed_on": h.changed_on, "cause": h.cause,
                      "reasons": _reason_list(h.reason_bits)} for h in history],

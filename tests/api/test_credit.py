@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 
 from backend.core.clock import today
 from backend.credit import rules
-from backend.credit.models import Accident, CreditGrade, CreditGradeChange, EnforcementCase
+from backend.credit.models import (
+    Accident,
+    CreditGrade,
+    CreditGradeChange,
+    CreditRecognition,
+    EnforcementCase,
+)
 from backend.credit.services import facts_of, recompute_grades
 from backend.devices.models import Device
 from backend.extensions import db
@@ -41,8 +47,10 @@ def test_missing_safety_manager_and_overdue_devices_raise_the_score(city):
     grade = _grade(city.ent_a.id)
     assert grade.no_safety_manager == 1
     assert grade.devices_overdue_share == 500
-    assert grade.score == 15 + 20 - 3
-    assert grade.grade == "B"
+    assert grade.score == 15 + 20
+    # band C, lowered one level for three accident-free years (第十三条)
+    assert (grade.band_grade, grade.grade) == ("C", "B")
+    assert rules.reasons_of(grade.reason_bits) == [rules.Reason.accident_free, rules.Reason.lowered]
 
 
 def test_hazard_facts_count_open_overdue_major_and_findings(city):
@@ -102,6 +110,43 @@ def test_enterprise_sees_breakdown_and_what_to_fix(client, city):
     assert {"major_hazards_open", "hazards_open"} <= {r["indicator"] for r in credit["repair"]}
 
 
+def test_a_benchmark_lowers_the_grade_one_level_at_once_and_keeps_the_score(client, city):
+    young = f.make_enterprise(city.zone, established_on=today() - timedelta(days=400))
+    f.make_person(young, ("safety_manager", None))
+    for _ in range(3):  # 3 × (2 + 5 + 10) = 51 points, capped at 25: band B
+        f.make_hazard(young, city.admin, severity="major", deadline=today() - timedelta(days=1))
+    f.make_device(young, next_inspection_due=today() - timedelta(days=1))  # + 20: band C
+    recompute_grades(today())
+    db.session.commit()
+    before = client.get(f"/api/credit/enterprises/{young.id}", headers=auth(city.admin)).json
+    body = {"enterprise_id": young.id, "kind": "benchmark", "note": "双重预防机制标杆企业"}
+    assert client.post("/api/credit/recognitions", json=body, headers=auth(city.admin)).status_code == 201
+    after = client.get(f"/api/credit/enterprises/{young.id}", headers=auth(city.admin)).json
+    assert (before["grade"], before["score"]) == ("C", 45)
+    assert (after["band_grade"], after["grade"], after["score"]) == ("C", "B", 45)
+    assert [r["code"] for r in after["reasons"]] == ["benchmark", "lowered"]
+    assert "下调一级" in after["reasons"][1]["label"]
+    assert after["history"][0]["cause"] == "recognition"
+
+
+def test_what_to_fix_shows_the_real_gain_of_a_capped_group_and_the_grade_it_gives(client, city):
+    f.make_person(city.ent_a, ("safety_manager", None))
+    for _ in range(12):  # 12 open hazards: 24 points
+        f.make_hazard(city.ent_a, city.admin)
+    f.make_hazard(city.ent_a, city.admin, deadline=today() - timedelta(days=1))  # + 2 + 5: 31 > 25
+    recompute_grades(today())
+    db.session.commit()
+    credit = client.get(f"/api/credit/enterprises/{city.ent_a.id}", headers=auth(city.manager)).json
+    overdue = next(r for r in credit["repair"] if r["indicator"] == "hazards_overdue")
+    assert (overdue["points"], overdue["gain"], overdue["score_after"]) == (5, 1, 24)
+    assert overdue["counts_for_years"] is None
+    open_ = next(r for r in credit["repair"] if r["indicator"] == "hazards_open")
+    assert (open_["points"], open_["gain"], open_["grade_after"]) == (26, 25, "A")
+    assert credit["repair"][0]["indicator"] == "hazards_open"  # the largest gain first
+    # band B (25), lowered one level for three accident-free years
+    assert (credit["score"], credit["grade"]) == (25, "A")
+
+
 def test_accident_in_the_future_is_422(client, city):
     body = {"enterprise_id": city.ent_a.id, "occurred_on": (today() + timedelta(days=2)).isoformat()}
     response = client.post("/api/credit/accidents", json=body, headers=auth(city.admin))
@@ -142,12 +187,18 @@ def _random_history(rng: random.Random, enterprise: Enterprise, reporter, as_of:
             fine_yuan=rng.choice([None, 5000]), recorded_by_id=reporter.id))
     if rng.random() < 0.5:
         f.make_person(enterprise, ("safety_manager", None))
+    if rng.random() < 0.3:
+        db.session.add(CreditRecognition(
+            enterprise_id=enterprise.id, kind=rng.choice(["benchmark", "intrinsic_safety"]),
+            granted_on=as_of - timedelta(days=rng.randint(0, 400)), recorded_by_id=reporter.id))
 
 
 def _assert_sql_agrees_with_the_rules(city, seed: int, count: int, rounds: int,
-                                      config: dict = rules.DEFAULT_CONFIG) -> None:
+                                      config: dict = rules.DEFAULT_CONFIG) -> set[rules.Reason]:
     """Random histories graded by SQL over `rounds` cycles 200 days apart; each grade, score
-    and reason list is what credit/rules.py grade() says for the stored facts."""
+    and reason list is what credit/rules.py grade() says for the stored facts. Returns the
+    reasons seen."""
+    seen: set[rules.Reason] = set()
     rng, as_of = random.Random(seed), today()
     enterprises = [f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
                    for _ in range(count)]
@@ -165,10 +216,14 @@ def _assert_sql_agrees_with_the_rules(city, seed: int, count: int, rounds: int,
                 "last_c_on": old.last_c_on if old else None})), new.as_of, config)
             assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
             assert rules.reasons_of(new.reason_bits) == expected.reasons
+            seen.update(expected.reasons)
+    return seen
 
 
 def test_sql_recompute_agrees_with_the_pure_rules(city):
-    _assert_sql_agrees_with_the_rules(city, seed=8, count=40, rounds=3)
+    seen = _assert_sql_agrees_with_the_rules(city, seed=8, count=40, rounds=3)
+    # the lowering met a band above A, and 第七条 after it
+    assert {rules.Reason.lowered, rules.Reason.benchmark, rules.Reason.never_a_young} <= seen
 
 
 def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
@@ -186,7 +241,7 @@ def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
                                json={"id": f.new_id(), "action": action, "photos": photos})
         assert response.status_code == 200, response.json
     lowered = _grade(city.ent_a.id)
-    assert (raised.major_hazards_open, raised.score) == (1, 12 + 3 - 3)
+    assert (raised.major_hazards_open, raised.score) == (1, 12 + 3)
     assert (lowered.major_hazards_open, lowered.hazards_open) == (0, 0)
     assert lowered.inspection_findings == 1
 
@@ -218,14 +273,17 @@ def test_evidence_chain_detects_an_altered_accident(client, city):
     assert "altered" in verify_chain(checks).problem
 
 
-@pytest.mark.parametrize("change", [{"accident_d_years": 0, "fined_d": False},
-                                    {"accident_d_years": 1, "bands": [5, 10, 20]}],
-                         ids=["d_floors_off", "one_year_floor_narrow_bands"])
+@pytest.mark.parametrize("change", [
+    {"accident_d_years": 0, "fined_d": False},
+    {"accident_d_years": 1, "bands": [5, 10, 20]},
+    {"deductions": {"accident_free": 3, "benchmark": 10, "intrinsic_safety": 0}},
+], ids=["d_floors_off", "one_year_floor_narrow_bands", "points_deducted_too"])
 def test_sql_recompute_agrees_with_the_pure_rules_under_another_config(city, change):
     from backend.credit.services import update_config
 
     config = update_config(city.admin, change)
-    _assert_sql_agrees_with_the_rules(city, seed=15, count=30, rounds=2, config=config)
+    seen = _assert_sql_agrees_with_the_rules(city, seed=15, count=30, rounds=2, config=config)
+    assert rules.Reason.lowered in seen
 
 
 @pytest.mark.parametrize("raw", [0.0, 0.004, 0.005, 0.125, 1.115, 2.675, 14.995, 34.994999, 59.995, 99.999])

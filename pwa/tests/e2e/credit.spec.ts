@@ -103,3 +103,63 @@ test('the bureau filters grades, recomputes with confirmation and edits the grad
   await expect(page.locator('.van-toast')).toContainText('已保存，下一次评级起生效')
   await expect(page.getByTestId('error-weights')).toHaveCount(0)
 })
+
+interface Hint { indicator: string, group: string, points: number, gain: number, score_after: number, grade_after: string, counts_for_years: number | null }
+interface Credit { enterprise_id: number, enterprise_name: string, grade: string, band_grade: string, score: number, reasons: { code: string }[], repair: Hint[], groups: { group: string, points: number, weight: number }[] }
+
+/** Demo enterprises with their full credit record, highest score first, until `wanted` says stop. */
+async function findCredit(request: APIRequestContext, query: string, wanted: (c: Credit) => boolean): Promise<Credit> {
+  const headers = { Authorization: `Bearer ${await apiToken(request, 'admin')}` }
+  const list = await (await request.get(`/api/credit/grades?per_page=100${query}`, { headers })).json()
+  for (const item of list.items as { enterprise_id: number }[]) {
+    const credit = await (await request.get(`/api/credit/enterprises/${item.enterprise_id}`, { headers })).json() as Credit
+    if (wanted(credit)) return credit
+  }
+  throw new Error(`no demo enterprise matches (${query})`)
+}
+
+test('what to fix shows the points fixing an item really brings when its group is at its cap', async ({ page, request }) => {
+  // a demo enterprise whose risk-control group is full: closing only its overdue hazards leaves it full
+  const credit = await findCredit(request, '', c => c.repair.some(h => h.group === 'risk_control' && h.gain < h.points))
+  const hint = credit.repair.find(h => h.group === 'risk_control' && h.gain < h.points)!
+  const group = credit.groups.find(g => g.group === 'risk_control')!
+  expect(group.points).toBe(group.weight) // capped
+  expect(hint.gain).toBeLessThanOrEqual(group.weight)
+  expect(hint.gain).toBeCloseTo(credit.score - hint.score_after, 2)
+
+  await uiLogin(page, 'admin')
+  await page.goto(`/enterprises/${credit.enterprise_id}/credit`)
+  const cell = page.locator(`[data-testid="credit-fix"][data-indicator="${hint.indicator}"]`)
+  const gain = cell.getByTestId('credit-fix-gain')
+  await expect(gain).toHaveText(hint.gain > 0 ? `−${hint.gain} 分 → ${hint.grade_after} 级` : '暂不降分')
+  await expect(gain).not.toContainText(`${hint.points} 分`) // not the indicator's raw points
+  await expect(cell).toContainText(`本项计 ${hint.points} 分（所在指标组已封顶`)
+  await page.setViewportSize({ width: 390, height: 1400 })
+  await page.getByTestId('credit-repair').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: '/tmp/credit-repair-390.png', fullPage: true })
+})
+
+test('the bureau names a benchmark enterprise: its grade is lowered one level at once and the reason says so', async ({ page, request }) => {
+  // a C by its score with no rule acting on it (not yet three accident-free years, no recognition)
+  const credit = await findCredit(request, '&grade=C', c => c.band_grade === 'C' && c.reasons.length === 0)
+  await uiLogin(page, 'admin')
+  await page.goto('/credit/events')
+  await page.getByTestId('new-recognition').click()
+  const form = page.getByTestId('form-recognition')
+  await form.getByTestId('enterprise-picker').click()
+  await page.getByTestId('enterprise-search').locator('input').fill(credit.enterprise_name)
+  await page.getByTestId('enterprise-option').filter({ hasText: credit.enterprise_name }).first().click()
+  await form.getByTestId('event-description').locator('textarea').fill('e2e 双重预防机制标杆企业')
+  await form.getByTestId('event-submit').click()
+  const dialog = page.locator('.van-dialog')
+  await expect(dialog).toContainText(`确定认定「${credit.enterprise_name}」的下调事项吗`)
+  await dialog.getByRole('button', { name: '确认' }).click()
+  await expect(dialog).toContainText(`已重新评级：B 级`)
+  await expect(dialog).toContainText(`${credit.score} 分`) // the score stays, the grade moves
+  await dialog.getByRole('button', { name: '查看信用页' }).click()
+  await expect(page.getByTestId('credit-grade')).toHaveText('B')
+  await expect(page.getByTestId('credit-reasons')).toContainText('被认定为双重预防机制标杆企业（第十三条下调条件）')
+  await expect(page.getByTestId('credit-reasons')).toContainText('风险等级比分值等级下调一级')
+  await expect(page.locator('.credit-page__band')).toContainText('按分值为 C 级')
+  await page.screenshot({ path: '/tmp/credit-benchmark-390.png', fullPage: true })
+})

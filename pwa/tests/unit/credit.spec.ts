@@ -81,9 +81,9 @@ describe('credit labels', () => {
     expect(reasonKey('d_accident')).toBe('credit.reasons.d_accident')
   })
 
-  it('sorts reasons into raised, capped and lowered', () => {
-    expect([reasonKind('d_accident'), reasonKind('never_a_young'), reasonKind('accident_lock'), reasonKind('benchmark')])
-      .toEqual(['raised', 'capped', 'capped', 'lowered'])
+  it('sorts reasons into raised, capped, lowering conditions and lowered', () => {
+    expect([reasonKind('d_accident'), reasonKind('never_a_young'), reasonKind('accident_lock'), reasonKind('benchmark'), reasonKind('lowered')])
+      .toEqual(['raised', 'capped', 'capped', 'condition', 'lowered'])
   })
 
   it('names the cause of a hazard event by its family', () => {

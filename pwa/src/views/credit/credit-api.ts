@@ -39,8 +39,15 @@ export interface Group {
 export interface Repair {
   indicator: string
   group: string
+  /** what the indicator adds before its group's cap */
   points: number
   fix: string
+  /** points the score really drops once fixed (group caps and every rule included) */
+  gain: number
+  score_after: number
+  grade_after: Grade
+  /** set for records that count this many years whatever is done: the gain comes then */
+  counts_for_years: number | null
 }
 
 export interface GradeChange {

@@ -27,8 +27,9 @@ export const ITEMS: Record<string, [typeof GROUPS[number], Kind]> = {
 }
 export const DEDUCTIONS = ['accident_free', 'benchmark', 'intrinsic_safety'] as const
 
-/** raised: a D floor; capped: a rule kept the grade up (never A, no lowering); lowered: points deducted */
-export type ReasonKind = 'raised' | 'capped' | 'lowered'
+/** raised: a D floor; capped: a rule kept the grade up (never A, no lowering); condition: a lowering
+ * condition of 第十三条 that held; lowered: the grade is one level below its band */
+export type ReasonKind = 'raised' | 'capped' | 'condition' | 'lowered'
 const REASON_KINDS: Record<string, ReasonKind> = {
   d_accident: 'raised',
   d_fined: 'raised',
@@ -37,9 +38,10 @@ const REASON_KINDS: Record<string, ReasonKind> = {
   never_a_accident: 'capped',
   c_bar: 'capped',
   accident_lock: 'capped',
-  accident_free: 'lowered',
-  benchmark: 'lowered',
-  intrinsic_safety: 'lowered',
+  accident_free: 'condition',
+  benchmark: 'condition',
+  intrinsic_safety: 'condition',
+  lowered: 'lowered',
 }
 
 /** The i18n key of a reason code, or null for a code this build does not know (show the server's label). */
