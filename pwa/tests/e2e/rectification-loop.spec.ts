@@ -75,6 +75,7 @@ for (const mode of ['online', 'offline'] as const) {
       await page.reload()
       await expect(page.getByTestId('hazard-status')).toHaveText('待复核')
       await expect(page.getByTestId('sync-status')).toContainText('1 条待上传')
+      await expect(page.getByTestId('hazard-local-notice')).toContainText('本机的处理记录等待上传')
       expect((await serverHazard(id)).status).toBe('rectifying')
       await context.setOffline(false)
     }
