@@ -1,7 +1,8 @@
 // The only file that knows the IndexedDB schema (Dexie database 'sesv').
-import type { Table } from 'dexie'
+import type { DBCore, DBCoreMutateRequest, Middleware, Table } from 'dexie'
 import type { CheckSubmit, Device, Enterprise, Hazard, HazardCreate, HazardTransition, OpType } from '@/api/types'
 import Dexie from 'dexie'
+import { plainValue } from './plain'
 
 /** synced: same as the server; pending: local changes waiting in the outbox; attention: the server refused one. */
 export type SyncMark = 'synced' | 'pending' | 'attention'
@@ -58,6 +59,23 @@ export interface MetaRow {
   value: unknown
 }
 
+function withPlainValues(req: DBCoreMutateRequest): DBCoreMutateRequest {
+  return req.type === 'add' || req.type === 'put' ? { ...req, values: req.values.map(plainValue) } : req
+}
+
+/** Every write to every table passes here, so no caller can hand IndexedDB a reactive proxy (see ./plain). */
+const plainValuesOnly: Middleware<DBCore> = {
+  stack: 'dbcore',
+  name: 'plain-values',
+  create: down => ({
+    ...down,
+    table: (name) => {
+      const table = down.table(name)
+      return { ...table, mutate: req => table.mutate(withPlainValues(req)) }
+    },
+  }),
+}
+
 export class SesvDB extends Dexie {
   devices!: Table<Device, number | string>
   hazards!: Table<HazardRow, string>
@@ -78,6 +96,7 @@ export class SesvDB extends Dexie {
       meta: 'key',
       held: 'id, user_id',
     })
+    this.use(plainValuesOnly)
   }
 }
 
