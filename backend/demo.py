@@ -200,8 +200,13 @@ def _device_owner(d: int, scale: Scale) -> int:
     return owner - 1 if owner % 25 == 0 else owner  # maintainers own no devices
 
 
+#: more inspectors of zone N besides inspectorN (双随机 sends two officers; recusals need a third)
+EXTRA_INSPECTORS = (("b", "二"), ("c", "三"))
+
+
 def _demo_users(scale: Scale) -> None:
-    """admin, inspector1..N, manager1 (enterprise 1), supervisor1 (enterprise 2, same block)."""
+    """admin, inspector1..N, manager1 (enterprise 1), supervisor1 (enterprise 2, same block), then
+    two more inspectors per zone (inspector1b, inspector1c, …)."""
     password_hash = generate_password_hash(DEMO_PASSWORD)
     blocks = scale.zones * scale.blocks_per_zone
     rows = [
@@ -212,6 +217,9 @@ def _demo_users(scale: Scale) -> None:
          "enterprise_id": 1, "person_id": 1},
         {"username": "supervisor1", "role": Role.block_supervisor, "display_name": "监督员一",
          "enterprise_id": 1 + blocks, "person_id": 1 + blocks},
+        *({"username": f"inspector{z + 1}{suffix}", "role": Role.inspector,
+           "display_name": f"{_zone_name(z)}监察员{number}", "zone_id": z + 1}
+          for z in range(scale.zones) for suffix, number in EXTRA_INSPECTORS),
     ]
     _bulk(User, ({"password_hash": password_hash, "active": True, "created_at": utcnow(),
                   "updated_at": utcnow(), "zone_id": None, "enterprise_id": None,

@@ -1,5 +1,8 @@
 """Random inspection plans (双随机): draw, publish, track; the public list (一公开)."""
 
+from urllib.parse import quote
+
+from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
@@ -16,6 +19,8 @@ from backend.plans.schemas import (
     PlanBriefSchema,
     PlanCreateSchema,
     PlanListQuerySchema,
+    PlanPreviewQuerySchema,
+    PlanPreviewSchema,
     PlanSchema,
     PublicPlanSchema,
     RecusalCreateSchema,
@@ -47,6 +52,28 @@ def draw_plan(body: dict):  # type: ignore[no-untyped-def]
     plan = services.draw_inspection_plan(current_user, body)
     db.session.commit()
     return plan
+
+
+@bp.get("/preview")
+@require_roles(*REGULATORS)
+@bp.arguments(PlanPreviewQuerySchema, location="query")
+@bp.response(200, PlanPreviewSchema)
+def preview_plan(query: dict):  # type: ignore[no-untyped-def]
+    """Before drawing: the mandatory objects, the sizes meeting every quota exactly and, for `size`,
+    the plan total and the notes the plan would carry (nothing is drawn)."""
+    return services.preview_plan(current_user, query)
+
+
+@bp.get("/<int:plan_id>.pdf")
+@require_roles(*REGULATORS)
+@bp.response(200, content_type="application/pdf")
+def plan_pdf(plan_id: int) -> Response:
+    """The printable plan (A4) with its notes, shown inline."""
+    plan, pdf = services.plan_document(current_user, plan_id)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"plan-{plan.id}.pdf\"; filename*=UTF-8''{quote(plan.title)}.pdf")
+    return response
 
 
 @bp.get("/<int:plan_id>")

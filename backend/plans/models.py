@@ -31,7 +31,12 @@ class InspectionPlan(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
+    #: the size asked for (计划规模)
     size: Mapped[int] = mapped_column(Integer)
+    #: 计划总数: the quotas are shares of it; above `size` when mandatory objects and floors need more
+    quota_total: Mapped[int] = mapped_column(Integer)
+    #: why the plan differs from the asked size or misses a quota, in plain words, one note a line
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: the recorded seed: the same seed over the same candidates draws the same plan
     seed: Mapped[int] = mapped_column(Integer)
     per_item: Mapped[int] = mapped_column(Integer, default=2)
@@ -42,6 +47,10 @@ class InspectionPlan(TimestampMixin, db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     zone: Mapped[Zone] = relationship()
     items: Mapped[list[PlanItem]] = relationship(order_by="PlanItem.id", cascade="all, delete-orphan")
+
+    @property
+    def note_lines(self) -> list[str]:
+        return [line for line in self.notes.split("\n") if line]
 
 
 class PlanItem(db.Model):

@@ -21,6 +21,53 @@ class PlanCreateSchema(BaseSchema):
                               metadata={"description": "inspectors per enterprise"})
 
 
+class PlanPreviewQuerySchema(BaseSchema):
+    zone_id = Id(required=True)
+    period_start = fields.Date(load_default=None, allow_none=True,
+                               metadata={"description": "default today (named key objects in force then)"})
+    period_end = fields.Date(load_default=None, allow_none=True)
+    size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=5000),
+                          metadata={"description": "omit for the zone's figures only"})
+
+
+class _GradeCounts(Schema):
+    A = fields.Integer()
+    B = fields.Integer()
+    C = fields.Integer()
+    D = fields.Integer()
+
+
+class _Mandatory(Schema):
+    total = fields.Integer(metadata={"description": "every D and every key object: always in the plan"})
+    D = fields.Integer()
+    key = fields.Integer(metadata={"description": "key objects (第十二条) that are not D"})
+    by_grade = fields.Nested(_GradeCounts)
+
+
+class _Limits(Schema):
+    A_max = fields.Integer()
+    B_min = fields.Integer()
+    C_min = fields.Integer()
+
+
+class PlanPreviewSchema(Schema):
+    """The zone's figures before drawing and, for `size`, what the plan would hold (no draw)."""
+
+    zone_id = fields.Integer()
+    candidates = fields.Nested(_GradeCounts, metadata={"description": "graded enterprises per grade"})
+    mandatory = fields.Nested(_Mandatory)
+    exact_sizes = fields.List(fields.List(fields.Integer()), metadata={
+        "description": "inclusive [from, to] ranges of sizes whose plan meets every quota exactly"})
+    inspectors = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "active inspectors: zone, city_others (sent where the zone lacks unlinked ones)"})
+    size = fields.Integer()
+    quota_total = fields.Integer(metadata={"description": "计划总数 the quotas are shares of"})
+    composition = fields.Nested(_GradeCounts)
+    limits = fields.Nested(_Limits)
+    exact = fields.Boolean()
+    notes = fields.List(fields.String())
+
+
 class PlanListQuerySchema(PageQuerySchema):
     zone_id = Id()
     status = fields.String(validate=validate.OneOf([PlanStatus.draft, PlanStatus.published]))
@@ -77,7 +124,12 @@ class PlanSchema(Schema):
     title = fields.String()
     period_start = fields.Date()
     period_end = fields.Date()
-    size = fields.Integer()
+    size = fields.Integer(metadata={"description": "the size asked for (计划规模)"})
+    quota_total = fields.Integer(metadata={
+        "description": "计划总数: the quotas' base; above size when the mandatory objects need it"})
+    notes = fields.Function(lambda p: p.note_lines, metadata={
+        "description": "shortfalls and other departures from the asked size, in plain words"})
+    pdf_url = fields.Function(lambda p: f"/api/plans/{p.id}.pdf")
     seed = fields.Integer()
     per_item = fields.Integer()
     candidates_digest = fields.String()
@@ -86,7 +138,7 @@ class PlanSchema(Schema):
     composition = fields.Function(lambda p: {g: sum(1 for i in p.items if i.grade == g) for g in "ABCD"})
     execution_rate = fields.Method("_rate")
     #: quota bounds of the plan's size and whether the drawn items meet them
-    limits = fields.Function(lambda p: rules.limits(p.size))
+    limits = fields.Function(lambda p: rules.limits(p.quota_total))
     quota = fields.Method("_quota")
     total = fields.Function(lambda p: len(p.items))
     executed = fields.Function(_executed)

@@ -32,6 +32,7 @@ from backend.plans.models import (
     PlanItem,
     PlanStatus,
 )
+from backend.plans.pdf import Row, plan_pdf
 
 #: "many substantiated complaints" (第十二条第三项): this many in the last year
 MANY_COMPLAINTS = 3
@@ -78,10 +79,11 @@ def _candidates(zone_id: int, as_of: date, named: dict[int, str]) -> list[rules.
     return [rules.Candidate(e, g, tuple(keys.get(e, ()))) for e, g in rows]
 
 
-def _inspectors(zone_id: int) -> list[rules.Inspector]:
+def _inspectors(*where) -> list[rules.Inspector]:  # type: ignore[no-untyped-def]
+    """Active inspectors matching `where`, each with the enterprises they are linked to (回避)."""
     users = db.session.execute(select(User.id, User.enterprise_id, Person.enterprise_id).outerjoin(
         Person, Person.id == User.person_id).where(
-        User.role == Role.inspector, User.zone_id == zone_id, User.active.is_(True))).all()
+        User.role == Role.inspector, User.active.is_(True), *where)).all()
     recusals: dict[int, set[int]] = {}
     for inspector_id, enterprise_id in db.session.execute(
             select(InspectorRecusal.inspector_id, InspectorRecusal.enterprise_id).where(
@@ -92,6 +94,20 @@ def _inspectors(zone_id: int) -> list[rules.Inspector]:
             for uid, own, person in users]
 
 
+def _zone_inspectors(zone_id: int) -> list[rules.Inspector]:
+    return _inspectors(User.zone_id == zone_id)
+
+
+def _city_inspectors(zone_id: int) -> list[rules.Inspector]:
+    """The rest of the city's inspectors: sent where the zone lacks unlinked ones."""
+    return _inspectors(or_(User.zone_id.is_(None), User.zone_id != zone_id))
+
+
+def _names(user_ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(user_ids)))
+    return {uid: display or username for uid, display, username in rows}
+
+
 def _zone_for(actor: Actor, zone_id: int) -> Zone:
     zone = db.session.scalar(select(Zone).where(Zone.id == zone_id, zone_scope(actor, Zone.id)))
     if zone is None:
@@ -99,37 +115,70 @@ def _zone_for(actor: Actor, zone_id: int) -> Zone:
     return zone
 
 
+def _check_period(data: dict) -> None:
+    if data["period_end"] < data["period_start"]:
+        raise ValidationFailed(details={"fields": {"period_end": ["不能早于开始日期"]}})
+
+
 def draw_inspection_plan(actor: Actor, data: dict) -> InspectionPlan:
-    """Draw enterprises and inspectors at random with a recorded seed (422 when impossible)."""
+    """Draw enterprises and inspectors at random with a recorded seed; the plan's notes say where
+    it differs from the asked size or misses a quota (422 only when the city cannot staff it)."""
     if actor.role not in REGULATORS:
         raise Forbidden("只有监管人员可以制定检查计划 (regulators only)")
     zone = _zone_for(actor, data["zone_id"])
-    if data["period_end"] < data["period_start"]:
-        raise ValidationFailed(details={"fields": {"period_end": ["不能早于开始日期"]}})
+    _check_period(data)
     seed = data.get("seed")
     seed = secrets.randbelow(2**31) if seed is None else seed
     named = _named_key_objects(zone.id, data["period_start"], data["period_end"])
     candidates = _candidates(zone.id, today(), named)
+    if not candidates:
+        raise ValidationFailed("本辖区没有已评级的企业可抽取 (no graded enterprises)", code="plan_impossible",
+                               details={"quotas": {"size": "本辖区没有已评级的企业可抽取"}})
     try:
-        items = rules.draw(data["size"], candidates, _inspectors(zone.id), seed, data["per_item"])
+        drawn = rules.draw(data["size"], candidates, _zone_inspectors(zone.id), seed, data["per_item"],
+                           others=_city_inspectors(zone.id))
     except rules.PlanImpossible as error:
         raise ValidationFailed(str(error), code="plan_impossible",
                                details={"quotas": error.problems}) from error
+    borrowed_names = _names({i for ids in drawn.borrowed.values() for i in ids})
+    notes = rules.describe(drawn.composition, drawn.borrowed, data["per_item"], borrowed_names)
     plan = InspectionPlan(zone_id=zone.id, title=data.get("title") or f"{zone.name}双随机抽查计划",
                           period_start=data["period_start"], period_end=data["period_end"],
-                          size=data["size"], seed=seed, per_item=data["per_item"],
+                          size=data["size"], quota_total=drawn.composition.total, notes="\n".join(notes),
+                          seed=seed, per_item=data["per_item"],
                           candidates_digest=payload_hash([[c.enterprise_id, c.grade, list(c.key_reasons)]
                                                           for c in candidates]),
                           created_by_id=actor.id)
     plan.items = [PlanItem(enterprise_id=i.enterprise_id, grade=i.grade,
                            key_reasons=",".join(i.key_reasons),
                            named_reason=named.get(i.enterprise_id, "")[:200],
-                           inspector_ids=",".join(map(str, i.inspector_ids))) for i in items]
+                           inspector_ids=",".join(map(str, i.inspector_ids))) for i in drawn.items]
     db.session.add(plan)
     db.session.flush()
     append_evidence("plan.draw", str(plan.id), {"seed": seed, "candidates": plan.candidates_digest,
                                                 "content": plan_digest(plan)})
     return plan
+
+
+def preview_plan(actor: Actor, query: dict) -> dict:
+    """What a draw of the zone would hold before drawing: the mandatory objects, the sizes meeting
+    every quota exactly and, for the asked size, the plan total and its notes."""
+    _require_regulator(actor)
+    zone = _zone_for(actor, query["zone_id"])
+    start = query.get("period_start") or today()
+    end = max(start, query.get("period_end") or start)
+    candidates = _candidates(zone.id, today(), _named_key_objects(zone.id, start, end))
+    pool = rules.Pool.of(candidates)
+    preview = {"zone_id": zone.id, "candidates": dict(pool.available), "mandatory": {
+        "total": pool.mandatory_total, "D": pool.mandatory["D"], "key": pool.key_total,
+        "by_grade": dict(pool.mandatory)}, "exact_sizes": [list(r) for r in rules.exact_sizes(pool)],
+        "inspectors": {"zone": len(_zone_inspectors(zone.id)), "city_others": len(_city_inspectors(zone.id))}}
+    size = query.get("size")
+    if size and candidates:
+        counts = rules.composition(size, pool)
+        preview |= {"size": size, "quota_total": counts.total, "composition": dict(counts.counts),
+                    "limits": counts.limits, "exact": counts.exact, "notes": rules.describe(counts)}
+    return preview
 
 
 def plan_digest(plan: InspectionPlan) -> str:
@@ -195,6 +244,15 @@ def record_item_result(actor: Actor, plan_id: int, item_id: int, data: dict) -> 
     return plan
 
 
+def plan_document(actor: Actor, plan_id: int) -> tuple[InspectionPlan, bytes]:
+    """The printable plan (A4) with its notes."""
+    plan = get_plan_for(actor, plan_id)
+    names = _names({uid for item in plan.items for uid in item.inspectors})
+    rows = [Row(item.enterprise.name, item.grade, [r for r in item.key_reasons.split(",") if r],
+                [names.get(uid, str(uid)) for uid in item.inspectors], item.status) for item in plan.items]
+    return plan, plan_pdf(plan, rows)
+
+
 def execution_rate(plan: InspectionPlan) -> float:
     """Plan execution rate (计划执行率), to reach 100 % (seed 004)."""
     done = sum(1 for i in plan.items if i.status != ItemStatus.pending)
@@ -214,7 +272,7 @@ def quota_check(plan: InspectionPlan) -> dict[str, bool]:
     """The plan's quotas as predicates (A ≤ 5 %, B ≥ 10 %, C ≥ 50 %, size)."""
     items = [rules.Item(i.enterprise_id, i.grade, tuple(r for r in i.key_reasons.split(",") if r))
              for i in plan.items]
-    return rules.check_plan(plan.size, items)
+    return rules.check_plan(plan.quota_total, items)
 
 
 def _require_regulator(actor: Actor) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -63,12 +66,53 @@ def test_plan_without_a_seed_records_the_one_it_drew_with(client, zone_with_grad
     assert [i["enterprise_id"] for i in again.json["items"]] == [i["enterprise_id"] for i in plan["items"]]
 
 
-def test_impossible_quota_is_422_naming_the_quota(client, zone_with_grades):
+def _pdf_text(client, plan, user) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(f"/api/plans/{plan['id']}.pdf", headers=auth(user))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    text = subprocess.run([shutil.which("pdftotext") or "pdftotext", "-raw", "-", "-"],  # noqa: S603
+                          input=response.data, capture_output=True, check=True).stdout.decode()
+    return re.sub(r"\s+", "", text)
+
+
+def test_size_beyond_the_zone_draws_all_it_can_and_the_plan_says_what_is_missing(client, zone_with_grades):
     city = zone_with_grades
     response = client.post("/api/plans", json=_body(city, size=40), headers=auth(city.inspector))
-    assert response.status_code == 422
-    assert response.json["error"]["code"] == "plan_impossible"
-    assert response.json["error"]["details"]["quotas"]
+    assert response.status_code == 201, response.json
+    plan = response.json
+    assert plan["size"] == plan["quota_total"] == 40
+    assert plan["composition"]["C"] == 6 and plan["composition"]["B"] == 6  # every C and B it has
+    assert plan["quota"]["C_min"] is False and plan["quota"]["size"] is False
+    shortfall = "C 级企业应不少于计划总数的 50%，即 20 家；本辖区只有 6 家，已全部纳入，缺 14 家。"
+    assert shortfall in plan["notes"]
+    assert client.get(f"/api/plans/{plan['id']}", headers=auth(city.admin)).json["notes"] == plan["notes"]
+    assert shortfall.replace(" ", "") in _pdf_text(client, plan, city.inspector)
+
+
+def test_plan_pdf_is_zone_scoped(client, zone_with_grades):
+    city = zone_with_grades
+    plan = client.post("/api/plans", json=_body(city), headers=auth(city.inspector)).json
+    assert client.get(f"/api/plans/{plan['id']}.pdf", headers=auth(city.other_inspector)).status_code == 404
+    assert client.get(f"/api/plans/{plan['id']}.pdf", headers=auth(city.manager)).status_code == 403
+
+
+def test_preview_gives_the_mandatory_count_and_the_sizes_that_draw_without_a_note(client, zone_with_grades):
+    city = zone_with_grades
+    city.ent_a.public_place = "school"
+    db.session.commit()
+    preview = client.get(f"/api/plans/preview?zone_id={city.zone.id}&size=40",
+                         headers=auth(city.inspector)).json
+    assert preview["mandatory"]["total"] == preview["mandatory"]["key"] == 1
+    assert preview["quota_total"] == 40 and preview["exact"] is False and preview["notes"]
+    assert preview["exact_sizes"]
+    for first, last in preview["exact_sizes"]:
+        for size in {first, last}:
+            plan = client.post("/api/plans", json=_body(city, size=size), headers=auth(city.inspector)).json
+            assert plan["notes"] == [] and all(plan["quota"].values()) and plan["total"] == size
+    assert client.get(f"/api/plans/preview?zone_id={city.other_zone.id}",
+                      headers=auth(city.inspector)).status_code == 404
+    assert client.get(f"/api/plans/preview?zone_id={city.zone.id}&size=0",
+                      headers=auth(city.inspector)).status_code == 422
 
 
 def test_key_objects_are_always_in_the_plan(client, zone_with_grades):
@@ -235,9 +279,15 @@ def test_declared_recusal_keeps_the_inspector_out_of_draws_until_withdrawn(clien
         items = client.post("/api/plans", json=_body(city, seed=seed), headers=auth(city.admin)).json["items"]
         row = next(i for i in items if i["enterprise_id"] == city.ent_a.id)
         assert city.inspector.id not in row["inspector_ids"]
-    # three inspectors in the zone: three per enterprise is impossible while one is recused
+    # three inspectors in the zone, one recused: the third for that enterprise comes from another zone
     three = client.post("/api/plans", json=_body(city, per_item=3), headers=auth(city.admin))
-    assert three.status_code == 422 and "inspectors" in three.json["error"]["details"]["quotas"]
+    assert three.status_code == 201, three.json
+    row = next(i for i in three.json["items"] if i["enterprise_id"] == city.ent_a.id)
+    assert city.other_inspector.id in row["inspector_ids"] and city.inspector.id not in row["inspector_ids"]
+    assert any("从其他辖区抽派" in note for note in three.json["notes"])
+    # four per enterprise: the city has four inspectors, one of them recused
+    four = client.post("/api/plans", json=_body(city, per_item=4), headers=auth(city.admin))
+    assert four.status_code == 422 and "inspectors" in four.json["error"]["details"]["quotas"]
     withdrawn = client.post(f"/api/plans/recusals/{recusal.json['id']}/withdraw",
                             json={"reason": "已离婚"}, headers=auth(city.inspector))
     assert withdrawn.status_code == 200 and withdrawn.json["active"] is False

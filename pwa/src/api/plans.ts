@@ -1,7 +1,7 @@
 // Random inspection plans (双随机、一公开), key objects named by the regulator (重点监管对象) and inspector
 // recusals (回避): regulators, online only, nothing here goes through the outbox. The public list is anonymous.
 import type { Page } from './types'
-import { request } from './http'
+import { request, requestRaw } from './http'
 
 export type Grade = 'A' | 'B' | 'C' | 'D'
 export type PlanStatus = 'draft' | 'published'
@@ -43,6 +43,11 @@ export interface PlanItem {
 }
 
 export interface Plan extends Omit<PlanBrief, 'created_at'> {
+  /** 计划总数: the quotas are shares of it; above `size` when the mandatory objects need it */
+  quota_total: number
+  /** shortfalls and other departures from the asked size, in plain words (also in the PDF) */
+  notes: string[]
+  pdf_url: string
   seed: number
   per_item: number
   candidates_digest: string
@@ -51,6 +56,24 @@ export interface Plan extends Omit<PlanBrief, 'created_at'> {
   limits: { A_max: number, B_min: number, C_min: number }
   quota: Record<QuotaKey, boolean>
   items: PlanItem[]
+}
+
+export type GradeCounts = Record<Grade, number>
+
+/** GET /api/plans/preview: the zone's figures before drawing and, with `size`, what the plan would hold. */
+export interface PlanPreview {
+  zone_id: number
+  candidates: GradeCounts
+  mandatory: { total: number, D: number, key: number, by_grade: GradeCounts }
+  /** inclusive [from, to] ranges of sizes whose plan meets every quota exactly */
+  exact_sizes: [number, number][]
+  inspectors: { zone: number, city_others: number }
+  size?: number
+  quota_total?: number
+  composition?: GradeCounts
+  limits?: { A_max: number, B_min: number, C_min: number }
+  exact?: boolean
+  notes?: string[]
 }
 
 export interface PlanDraw {
@@ -139,6 +162,15 @@ export function fetchPlan(planId: number | string): Promise<Plan> {
 /** Draw a plan; a 422 `plan_impossible` carries `details.quotas` naming each broken quota. */
 export function drawPlan(body: PlanDraw): Promise<Plan> {
   return request<Plan>('/api/plans', { method: 'POST', json: body })
+}
+
+export function previewPlan(query: { zone_id: number, size?: number, period_start?: string, period_end?: string }): Promise<PlanPreview> {
+  return request<PlanPreview>('/api/plans/preview', { query })
+}
+
+/** The printable plan (A4) with its notes. */
+export async function fetchPlanPdf(planId: number | string): Promise<Blob> {
+  return (await requestRaw(`/api/plans/${id(planId)}.pdf`)).blob()
 }
 
 export function publishPlan(planId: number | string): Promise<Plan> {

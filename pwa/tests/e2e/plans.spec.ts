@@ -1,8 +1,10 @@
-// Random inspection plans (双随机、一公开): the zone inspector draws a plan (refused quotas shown first), sees the
-// drawn enterprises with the quota check, records a result, publishes it; the public page shows it without login.
-// Then key objects and recusals change the next draw. The demo zone 1 holds 30 A, 1 B and 3 C enterprises and one
-// inspector, so only plans of 2–4 enterprises with one inspector each can be drawn there.
+// Random inspection plans (双随机、一公开): the zone inspector draws a plan with the form's defaults (10 enterprises,
+// 2 inspectors each), seeing first what the draw will hold; the plan says in words what the zone lacks (also in its
+// PDF); a result is recorded and the plan published; the public page shows it without login. Then key objects and
+// recusals change the next draw. The demo zone 1 holds 30 A, 1 B and 3 C enterprises and three inspectors, so only
+// plans of 2–4 enterprises meet every quota exactly; a plan of 10 takes the B and the three C and notes the rest.
 import type { APIRequestContext } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
 import { expect, test } from '@playwright/test'
 import { apiToken, uiLogin } from './helpers'
 
@@ -19,9 +21,10 @@ function isoIn(days: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
-test('inspector1 draws a plan, records a result and publishes it; the public page shows it without login', async ({ page, request, browser }) => {
+test('inspector1 draws a plan with the form defaults, sees the shortfall note, records a result and publishes it; the public page shows it without login', async ({ page, request, browser }) => {
   test.setTimeout(150_000)
   const title = `E2E 双随机 ${Date.now()}`
+  const shortfall = 'C 级企业应不少于计划总数的 50%，即 5 家；本辖区只有 3 家，已全部纳入，缺 2 家。'
   await uiLogin(page, 'inspector1')
   await page.getByTestId('plans-link').click()
   await expect(page).toHaveURL(/\/plans$/)
@@ -34,46 +37,62 @@ test('inspector1 draws a plan, records a result and publishes it; the public pag
   await expect(form).toContainText('请填写结束日期')
   await expect(form).toContainText('企业数须为 1–5000 的整数')
 
-  // ten enterprises: the zone has too few C-grade ones, the server says which quota breaks
+  // before drawing, the form says what a plan of this zone holds: nothing mandatory, 2–4 meet every quota exactly,
+  // and what the default size of 10 will give
   await form.getByTestId('plan-title').locator('input').fill(title)
   await form.getByTestId('plan-end').locator('input').fill(isoIn(30))
   await form.getByTestId('plan-size').locator('input').fill('10')
-  await form.getByTestId('plan-submit').click()
-  const refusal = form.getByTestId('plan-impossible')
-  await expect(refusal).toContainText('无法按配额抽取')
-  await expect(refusal).toContainText('C 级需要至少 5 家')
+  await expect(form).not.toContainText('请填写结束日期')
+  const preview = form.getByTestId('plan-preview')
+  await expect(preview.getByTestId('preview-mandatory')).toContainText('必查对象 0 家')
+  await expect(preview.getByTestId('preview-exact')).toContainText('恰好满足全部配额的计划规模：2–4 家')
+  await expect(preview.getByTestId('preview-use-size')).toHaveText('用 4 家')
+  await expect(preview.getByTestId('preview-at-size')).toContainText(shortfall)
+  await expect(preview.getByTestId('preview-inspectors')).toContainText('本辖区监察员 3 名')
+  await expect(form.getByTestId('plan-per-item').locator('input')).toHaveValue('2')
+  await preview.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: '/tmp/plans-draw-form.png', fullPage: false })
 
-  // four enterprises, but two inspectors each: the zone has one inspector
-  await form.getByTestId('plan-size').locator('input').fill('4')
-  await form.getByTestId('plan-submit').click()
-  await expect(refusal).toContainText('可派的无关联监察员只有 1 名')
-
-  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  // drawn with the defaults: never refused, the shortfall is on the plan in words
   await form.getByTestId('plan-seed').locator('input').fill('2026')
   await form.getByTestId('plan-submit').click()
   await expect(page.getByTestId('plan-title-text')).toHaveText(title)
   await expect(page.getByTestId('plan-state')).toHaveText('草稿')
   await expect(page.getByTestId('plan-progress')).toHaveText('已执行 0/4')
+  const notes = page.getByTestId('plan-notes')
+  await expect(notes).toContainText(shortfall)
+  await expect(notes).toContainText('计划总数 10 家，实际抽取 4 家，少 6 家')
   const quota = page.getByTestId('plan-quota')
   await expect(quota.getByTestId('mix-B')).toContainText('1')
   await expect(quota.getByTestId('mix-C')).toContainText('3')
-  await expect(quota.getByTestId('quota-C_min')).toContainText('符合')
+  await expect(quota.getByTestId('quota-C_min')).toContainText('不符合')
   await expect(quota.getByTestId('quota-A_max')).toContainText('符合')
+  await expect(page.getByText('已抽取计划')).toBeHidden()
+  await page.screenshot({ path: '/tmp/plans-plan-notes.png', fullPage: false })
 
-  // the drawn enterprises are the zone's B and C ones, each with inspector1
+  // the printed plan carries the same note
+  const download = page.waitForEvent('download')
+  await page.getByTestId('plan-pdf').click()
+  const pdfPath = await (await download).path()
+  const pdfText = execFileSync('pdftotext', ['-raw', pdfPath, '-']).toString().replace(/\s+/g, '')
+  expect(pdfText).toContain(shortfall.replace(/\s+/g, ''))
+
+  // the drawn enterprises are the zone's B and C ones, each with two of its three inspectors
   const token = await apiToken(request, 'inspector1')
   const graded = (await zoneGrades(request, token)).filter(g => g.grade === 'B' || g.grade === 'C')
   expect(graded).toHaveLength(4)
   for (const g of graded) {
     const row = page.getByTestId(`plan-row-${g.enterprise_id}`)
     await expect(row.getByTestId('row-enterprise')).toHaveText(g.enterprise_name)
-    await expect(row.getByTestId('row-inspectors')).toContainText('城东分局监察员')
+    await expect(row.getByTestId('row-inspectors')).toContainText(/城东分局监察员.*、城东分局监察员/)
     await expect(row.getByTestId('row-status')).toHaveText('待检查')
   }
 
-  // record the first one's result: two problems found
-  const first = graded[0]!
-  const row = page.getByTestId(`plan-row-${first.enterprise_id}`)
+  // record the result of one inspector1 was drawn for: two problems found
+  const mine = page.locator('[data-testid^="plan-row-"]').filter({ has: page.getByTestId('row-record') }).first()
+  const firstId = Number((await mine.getAttribute('data-testid'))!.replace('plan-row-', ''))
+  const first = graded.find(g => g.enterprise_id === firstId)!
+  const row = page.getByTestId(`plan-row-${firstId}`)
   await row.getByTestId('row-record').click()
   const result = page.getByTestId('result-form')
   // the supervisory inspection of that enterprise is one tap away
@@ -125,7 +144,7 @@ test('inspector1 draws a plan, records a result and publishes it; the public pag
   await anon.close()
 })
 
-test('a named key object is in the next draw with its reason; a recused inspector cannot be sent', async ({ page, request }) => {
+test('a named key object is in the next draw with its reason; a recused inspector is not sent and another zone fills in', async ({ page, request }) => {
   test.setTimeout(150_000)
   const token = await apiToken(request, 'inspector1')
   const grades = await zoneGrades(request, token)
@@ -151,13 +170,12 @@ test('a named key object is in the next draw with its reason; a recused inspecto
   const keyRow = page.getByTestId('key-item').filter({ hasText: reason })
   await expect(keyRow).toContainText(aGrade.enterprise_name)
 
-  // the draw takes the A-grade key object whatever the A quota, and shows why
+  // the draw (form defaults) takes the A-grade key object whatever the A quota, and shows why
   await page.goto('/plans')
   await page.getByTestId('plan-new').click()
   const form = page.getByTestId('plan-form')
   await form.getByTestId('plan-end').locator('input').fill(isoIn(20))
-  await form.getByTestId('plan-size').locator('input').fill('4')
-  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await expect(form.getByTestId('preview-mandatory')).toContainText('必查对象 1 家（D 级 0 家、重点对象 1 家）')
   await form.getByTestId('plan-submit').click()
   const keyed = page.getByTestId(`plan-row-${aGrade.enterprise_id}`)
   await expect(keyed.getByTestId('row-keys')).toContainText('监管部门指定')
@@ -170,7 +188,7 @@ test('a named key object is in the next draw with its reason; a recused inspecto
   await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
   await expect(page.getByText('已结束重点监管')).toBeVisible()
 
-  // a recusal for the zone's only B-grade enterprise (in every plan): its only inspector cannot be sent
+  // a recusal for the zone's only B-grade enterprise (in every plan): inspector1 is never sent there
   await page.goto('/')
   await page.getByTestId('recusals-home-link').click()
   await expect(page).toHaveURL(/\/plans\/recusals$/)
@@ -185,13 +203,17 @@ test('a named key object is in the next draw with its reason; a recused inspecto
   const mine = page.getByTestId('recusal-item').filter({ hasText: bGrade.enterprise_name })
   await expect(mine).toContainText('曾在该企业任职')
 
+  // three per enterprise: the zone has two unlinked inspectors for it, the third comes from another zone
   await page.goto('/plans')
   await page.getByTestId('plan-new').click()
   await form.getByTestId('plan-end').locator('input').fill(isoIn(20))
-  await form.getByTestId('plan-size').locator('input').fill('4')
-  await form.getByTestId('plan-per-item').locator('input').fill('1')
+  await form.getByTestId('plan-per-item').locator('input').fill('3')
   await form.getByTestId('plan-submit').click()
-  await expect(form.getByTestId('plan-impossible')).toContainText(`企业 ${bGrade.enterprise_id} 可派的无关联监察员只有 0 名`)
+  const sent = page.getByTestId(`plan-row-${bGrade.enterprise_id}`).getByTestId('row-inspectors')
+  await expect(sent).toContainText('城东分局监察员二')
+  await expect(sent).toContainText('城东分局监察员三')
+  await expect(sent).not.toContainText(/城东分局监察员(?![二三])/)
+  await expect(page.getByTestId('plan-notes')).toContainText('1 家企业从其他辖区抽派监察员')
 
   // withdrawn (confirmed): listed as withdrawn, and the server agrees
   await page.goto('/plans/recusals')
@@ -214,15 +236,16 @@ test('the city bureau picks the zone of a plan; every D-grade enterprise of that
   await page.getByTestId('plan-new').click()
   const form = page.getByTestId('plan-form')
   await form.getByTestId('plan-end').locator('input').fill(isoIn(30))
-  await form.getByTestId('plan-size').locator('input').fill('4')
-  await form.getByTestId('plan-per-item').locator('input').fill('1')
   await form.getByTestId('plan-submit').click()
   await expect(form).toContainText('请选择辖区')
   await form.getByTestId('plan-zone').getByRole('radio').nth(1).click()
+  await expect(form.getByTestId('preview-mandatory')).toContainText(`D 级 ${dGrade.length} 家`)
   await form.getByTestId('plan-submit').click()
   await expect(page.getByTestId('plan-state')).toHaveText('草稿')
   for (const d of dGrade) await expect(page.getByTestId(`plan-row-${d.enterprise_id}`)).toContainText(d.enterprise_name)
-  await expect(page.getByTestId('quota-size')).toContainText('符合')
+  await expect(page.getByTestId('plan-notes')).toContainText('C 级企业应不少于计划总数的 50%')
   // the bureau may record any item's result
-  await expect(page.getByTestId('row-record')).toHaveCount(4)
+  const rows = await page.locator('[data-testid^="plan-row-"]').count()
+  expect(rows).toBeGreaterThan(dGrade.length)
+  await expect(page.getByTestId('row-record')).toHaveCount(rows)
 })

@@ -1,6 +1,6 @@
 import type { Plan, PlanItem } from '@/api/plans'
 import { describe, expect, it } from 'vitest'
-import { canRecord, impossibleReasons, progressPercent, quotaRows, validateDraw, validateResult } from '@/views/plans/plan-logic'
+import { canRecord, impossibleReasons, nearestExactSize, progressPercent, quotaRows, sizeRanges, validateDraw, validateResult } from '@/views/plans/plan-logic'
 
 const form = { zone_id: 1, period_start: '2026-12-01', period_end: '2026-12-31', size: '10', per_item: '2', seed: '' }
 
@@ -34,17 +34,28 @@ describe('draw form checks (same bounds as PlanCreateSchema)', () => {
 describe('quota table', () => {
   it('counts drawn A enterprises without the key objects, and keeps the server verdict', () => {
     const plan = {
-      size: 4,
+      quota_total: 4,
       limits: { A_max: 0, B_min: 1, C_min: 2 },
       quota: { size: true, A_max: true, B_min: false, C_min: true },
       items: [item({ grade: 'A', key_reasons: ['public_place'] }), item({ grade: 'C' }), item({ grade: 'C' }), item({ grade: 'D' })],
-    } as Pick<Plan, 'size' | 'limits' | 'quota' | 'items'>
+    } as Pick<Plan, 'quota_total' | 'limits' | 'quota' | 'items'>
     expect(quotaRows(plan)).toEqual([
       { key: 'A_max', count: 0, bound: 0, ok: true },
       { key: 'B_min', count: 0, bound: 1, ok: false },
       { key: 'C_min', count: 2, bound: 2, ok: true },
       { key: 'size', count: 4, bound: 4, ok: true },
     ])
+  })
+})
+
+describe('exact sizes', () => {
+  it('writes size ranges as people do and offers the exact size nearest the asked one', () => {
+    expect(sizeRanges([[2, 4], [7, 7]])).toBe('2–4、7')
+    expect(sizeRanges([])).toBe('')
+    expect(nearestExactSize([[2, 4], [20, 30]], 10)).toBe(4)
+    expect(nearestExactSize([[2, 4], [20, 30]], 15)).toBe(20)
+    expect(nearestExactSize([[2, 4]], 3)).toBe(3)
+    expect(nearestExactSize([], 10)).toBeNull()
   })
 })
 

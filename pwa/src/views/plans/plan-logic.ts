@@ -51,17 +51,18 @@ export interface QuotaRow {
 }
 
 /**
- * The quota table of a drawn plan: A ≤ 5 % (key objects aside), B ≥ 10 %, C ≥ 50 %, and the size.
+ * The quota table of a drawn plan: A ≤ 5 % (key objects aside), B ≥ 10 %, C ≥ 50 % and the total, all of the
+ * plan total (计划总数), which is above the asked size when the mandatory objects need it.
  * `ok` is the server's verdict; counts come from the items.
  */
-export function quotaRows(plan: Pick<Plan, 'size' | 'limits' | 'quota' | 'items'>): QuotaRow[] {
+export function quotaRows(plan: Pick<Plan, 'quota_total' | 'limits' | 'quota' | 'items'>): QuotaRow[] {
   const count = (g: Grade, drawnOnly = false) =>
     plan.items.filter(i => i.grade === g && !(drawnOnly && i.key_reasons.length)).length
   return [
     { key: 'A_max', count: count('A', true), bound: plan.limits.A_max, ok: plan.quota.A_max },
     { key: 'B_min', count: count('B'), bound: plan.limits.B_min, ok: plan.quota.B_min },
     { key: 'C_min', count: count('C'), bound: plan.limits.C_min, ok: plan.quota.C_min },
-    { key: 'size', count: plan.items.length, bound: plan.size, ok: plan.quota.size },
+    { key: 'size', count: plan.items.length, bound: plan.quota_total, ok: plan.quota.size },
   ]
 }
 
@@ -100,4 +101,19 @@ export function validateResult(form: ResultForm, periodStart: string, today: str
       : form.done_on > today || form.done_on < periodStart ? 'plan.doneOnRange' : '',
     findings: form.status === 'done' && intIn(form.findings, 0, 999) === null ? 'plan.findingsInvalid' : '',
   }
+}
+
+/** Inclusive size ranges as people write them: [[2, 4], [7, 7]] → '2–4、7'. */
+export function sizeRanges(ranges: [number, number][], separator = '、'): string {
+  return ranges.map(([from, to]) => (from === to ? String(from) : `${from}–${to}`)).join(separator)
+}
+
+/** The exact size nearest the asked one (to offer as a one-tap fix), or null when none exists. */
+export function nearestExactSize(ranges: [number, number][], asked: number): number | null {
+  let best: number | null = null
+  for (const [from, to] of ranges) {
+    const candidate = Math.min(Math.max(asked, from), to)
+    if (best === null || Math.abs(candidate - asked) < Math.abs(best - asked)) best = candidate
+  }
+  return best
 }
