@@ -26,8 +26,9 @@ def app(fast_app):
 @pytest.fixture
 def zone_with_grades(city):
     """city.zone with 18 more enterprises: graded A, B and C (six of each)."""
+    young = today() - timedelta(days=400)  # under 3 accident-free years: 第十三条 does not lower the C group
     for n in range(18):
-        enterprise = f.make_enterprise(city.zone)
+        enterprise = f.make_enterprise(city.zone, **({"established_on": young} if n % 3 == 1 else {}))
         if n % 3 == 1:  # C: all devices overdue, a major hazard, no safety manager
             f.make_device(enterprise, next_inspection_due=today() - timedelta(days=5))
             f.make_hazard(enterprise, city.admin, severity="major")
