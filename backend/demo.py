@@ -16,9 +16,10 @@ from backend.core.clock import today, utcnow
 from backend.devices.models import Device, new_qr_token
 from backend.devices.rules import DeviceCategory, DeviceStatus
 from backend.extensions import db
+from backend.hazards.models import Hazard
 from backend.org.models import Block, Certificate, Enterprise, Person, PublicPlace, Zone
 from backend.org.rules import CREDIT_CODE_CHARS, credit_code_check_char
-from backend.sync.models import Change, SyncCounter
+from backend.sync.changes import record_changes
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - documented demo credential
 ZONE_NAMES = ("城东分局", "城西分局", "港区分局")
@@ -91,7 +92,7 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     _credit_events(scale, as_of)
     load_demo_hazards(scale, as_of)
     if scale.change_feed:
-        _seed_change_feed(scale)
+        _seed_change_feed()
     db.session.flush()
     checks = _demo_checks(scale, as_of) if scale.change_feed else 0
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
@@ -258,8 +259,6 @@ def load_demo_hazards(scale: Scale, as_of: date) -> None:
     """
     import uuid
 
-    from backend.hazards.models import Hazard
-
     reporter = db.session.scalar(select(User.id).where(User.username == "admin"))
     rows = []
     for i in range(0, scale.enterprises, 4):
@@ -283,13 +282,13 @@ def load_demo_hazards(scale: Scale, as_of: date) -> None:
     _bulk(Hazard, rows)
 
 
-def _seed_change_feed(scale: Scale) -> None:
-    feed = [("enterprise", i + 1, i + 1) for i in range(scale.enterprises)]
-    feed += [("device", row.id, row.enterprise_id)
-             for row in db.session.execute(select(Device.id, Device.enterprise_id).order_by(Device.id))]
-    _bulk(Change, ({"entity": e, "entity_id": str(i), "enterprise_id": ent, "seq": n + 1,
-                    "deleted": False} for n, (e, i, ent) in enumerate(feed)))
-    db.session.add(SyncCounter(id=1, value=len(feed)))
+def _seed_change_feed() -> None:
+    """Every bulk-inserted record the phone pulls enters the change feed, as a service's write would."""
+    for entity, id_column, enterprise_column in (("enterprise", Enterprise.id, Enterprise.id),
+                                                 ("device", Device.id, Device.enterprise_id),
+                                                 ("hazard", Hazard.id, Hazard.enterprise_id)):
+        rows = db.session.execute(select(id_column, enterprise_column).order_by(id_column)).all()
+        record_changes(entity, rows)
 
 
 #: extra block supervisors of block 1 (enterprise index, username, certificate still valid)

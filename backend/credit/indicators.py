@@ -62,11 +62,13 @@ from backend.credit.models import (
 from backend.credit.rules import GROUPS, ITEMS, LOWERING, REASON_BIT, Kind, Reason, years_before
 from backend.devices.models import Device
 from backend.devices.rules import DeviceStatus
+from backend.devices.services import overdue_clause as device_overdue
 from backend.hazards.models import Hazard
-from backend.hazards.rules import HazardSource, HazardStatus, Severity
+from backend.hazards.rules import HazardSource
+from backend.hazards.services import major_open_clause
+from backend.hazards.services import open_clause as hazard_open
+from backend.hazards.services import overdue_clause as hazard_overdue
 from backend.org.models import Certificate, CertificateKind, Enterprise, Person
-
-OPEN = (HazardStatus.reported, HazardStatus.rectifying, HazardStatus.rectification_submitted)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def device_indicators(w: SqlWindow, subset: bool) -> Subquery:
     query = select(
         Device.enterprise_id.label("enterprise_id"),
         _count_if(in_use).label("in_use"),
-        _count_if(in_use & (_Plain(Device.next_inspection_due) < w.as_of)).label("overdue"),
+        _count_if(device_overdue(w.as_of, _Plain(Device.next_inspection_due))).label("overdue"),
     ).group_by(Device.enterprise_id)
     return _limit(query, Device.enterprise_id, subset).subquery("dev")
 
@@ -207,13 +209,12 @@ def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
 
 def hazard_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Open, overdue and major hazards; mutual-check and inspection findings of the year."""
-    is_open = Hazard.status.in_(OPEN)
     this_year = _Plain(Hazard.created_at) >= w.one_year_at
     query = select(
         Hazard.enterprise_id.label("enterprise_id"),
-        _count_if(is_open).label("open"),
-        _count_if(is_open & (_Plain(Hazard.deadline) < w.as_of)).label("overdue"),
-        _count_if(is_open & (Hazard.severity == Severity.major)).label("major_open"),
+        _count_if(hazard_open()).label("open"),
+        _count_if(hazard_overdue(w.as_of, _Plain(Hazard.deadline))).label("overdue"),
+        _count_if(major_open_clause()).label("major_open"),
         _count_if(this_year & (Hazard.source == HazardSource.mutual_check)).label("mutual"),
         _count_if(this_year & (Hazard.source == HazardSource.inspection)).label("inspection"),
     ).group_by(Hazard.enterprise_id)

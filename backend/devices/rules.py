@@ -43,6 +43,8 @@ class InspectionState(StrEnum):
     overdue = "overdue"
     unknown = "unknown"
     not_required = "not_required"
+    #: stopped (停用) past its due date: not overdue while stopped, inspected before it is used again
+    inspect_before_reuse = "inspect_before_reuse"
 
 
 DUE_SOON_DAYS = 30
@@ -53,11 +55,14 @@ LONG_IDLE_DAYS = 365
 def inspection_state(
     next_due: date | None, status: str, as_of: date, due_soon_days: int = DUE_SOON_DAYS
 ) -> InspectionState:
-    """Validity of the periodic inspection; a scrapped device needs none."""
+    """Validity of the periodic inspection; a scrapped device needs none, a stopped one none
+    while it stays stopped."""
     if status == DeviceStatus.scrapped:
         return InspectionState.not_required
     if next_due is None:
         return InspectionState.unknown
+    if next_due < as_of and status != DeviceStatus.in_use:
+        return InspectionState.inspect_before_reuse
     if next_due < as_of:
         return InspectionState.overdue
     if next_due <= as_of + timedelta(days=due_soon_days):
@@ -66,7 +71,13 @@ def inspection_state(
 
 
 def is_overdue(next_due: date | None, status: str, as_of: date) -> bool:
-    """超期未检: in use (or idle) and past its periodic-inspection date."""
+    """超期未检, the one definition every screen and report counts: in use and past its
+    periodic-inspection date (the due day itself is still valid; `as_of` is the China-time day).
+
+    A stopped (停用) device is not counted: it needs no periodic inspection while stopped and
+    is inspected before it is used again (TSG 08 停用/启用); seed 004 tracks long-stopped
+    devices on their own (长期停用). The SQL form is devices.services.overdue_clause.
+    """
     return inspection_state(next_due, status, as_of) == InspectionState.overdue
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from backend.core.auth import Role
@@ -20,8 +21,9 @@ from backend.org.services import _flush_unique, get_managed_enterprise
 from backend.sync.changes import record_change
 
 
-def _overdue_clause(as_of):  # type: ignore[no-untyped-def]
-    return (Device.next_inspection_due < as_of) & (Device.status != DeviceStatus.scrapped)
+def overdue_clause(as_of: Any, due: Any = Device.next_inspection_due) -> ColumnElement[bool]:
+    """rules.is_overdue (超期未检) in SQL; `due` may wrap the column (credit grading does)."""
+    return (Device.status == DeviceStatus.in_use) & (due < as_of)
 
 
 def _placement_clause(filters: dict):  # type: ignore[no-untyped-def]
@@ -58,7 +60,7 @@ def visible_devices(actor: Actor, filters: dict | None = None) -> Select:
     if filters.get("block_id") or filters.get("zone_id"):
         query = query.where(_placement_clause(filters))
     if filters.get("overdue") is not None:
-        clause = _overdue_clause(as_of)
+        clause = overdue_clause(as_of)
         query = query.where(clause if filters["overdue"] else ~clause)
     if filters.get("long_idle"):
         cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
@@ -157,7 +159,7 @@ def show_device(actor: Actor, device_id: int) -> Device:
 def attention_summary(actor: Actor, limit: int = 50) -> dict:
     """超期未检 and long-idle devices counted per zone and per enterprise, worst first."""
     as_of = today()
-    overdue = func.sum(case((_overdue_clause(as_of), 1), else_=0))
+    overdue = func.sum(case((overdue_clause(as_of), 1), else_=0))
     idle_cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
     long_idle = func.sum(case(((Device.status == DeviceStatus.idle) & (Device.idle_since <= idle_cutoff), 1),
                               else_=0))

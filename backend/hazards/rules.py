@@ -126,5 +126,21 @@ def earliest_deadline(server_today: date, recorded_on: date | None) -> date:
     return max(recorded_on, server_today - timedelta(days=OFFLINE_GRACE_DAYS))
 
 
+#: open (未关闭): not yet verified closed; the SQL form is hazards.services.open_clause
+OPEN_STATUSES = (HazardStatus.reported, HazardStatus.rectifying, HazardStatus.rectification_submitted)
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES
+
+
 def is_overdue(status: str, deadline: date | None, as_of: date) -> bool:
-    return status != HazardStatus.verified_closed and deadline is not None and deadline < as_of
+    """逾期, the one definition every screen and report counts: open and past its rectification
+    deadline; the deadline day itself is not overdue, `as_of` is the China-time day.
+    The SQL form is hazards.services.overdue_clause."""
+    return is_open(status) and deadline is not None and deadline < as_of
+
+
+def is_major_open(status: str, severity: str) -> bool:
+    """An open major hazard (重大隐患未整改); SQL: hazards.services.major_open_clause."""
+    return is_open(status) and severity == Severity.major

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from backend.core.auth import Role
@@ -22,7 +24,22 @@ from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_enterprise_for
 from backend.sync.changes import record_change
 
-OPEN = (HazardStatus.reported, HazardStatus.rectifying, HazardStatus.rectification_submitted)
+OPEN = rules.OPEN_STATUSES
+
+
+def open_clause() -> ColumnElement[bool]:
+    """rules.is_open in SQL."""
+    return Hazard.status.in_(OPEN)
+
+
+def overdue_clause(as_of: Any, deadline: Any = Hazard.deadline) -> ColumnElement[bool]:
+    """rules.is_overdue in SQL; `deadline` may wrap the column (credit grading does)."""
+    return open_clause() & (deadline < as_of)
+
+
+def major_open_clause() -> ColumnElement[bool]:
+    """rules.is_major_open in SQL."""
+    return open_clause() & (Hazard.severity == rules.Severity.major)
 
 
 def _facts(hazard: Hazard) -> HazardFacts:
@@ -49,10 +66,9 @@ def visible_hazards(actor: Actor, filters: dict | None = None) -> Select:
         in_block = select(Enterprise.id).where(Enterprise.block_id == filters["block_id"])
         query = query.where(Hazard.enterprise_id.in_(in_block))
     if filters.get("open") is not None:
-        is_open = Hazard.status.in_(OPEN)
-        query = query.where(is_open if filters["open"] else ~is_open)
+        query = query.where(open_clause() if filters["open"] else ~open_clause())
     if filters.get("overdue"):
-        query = query.where(Hazard.status.in_(OPEN), Hazard.deadline < today())
+        query = query.where(overdue_clause(today()))
     if filters.get("awaiting_verification"):
         query = query.where(_awaiting_my_review(actor))
     return query.options(
@@ -85,7 +101,7 @@ def open_hazard_counts(device_ids: list[int]) -> dict[int, int]:
         return {}
     query = (
         select(Hazard.device_id, func.count())
-        .where(Hazard.device_id.in_(device_ids), Hazard.status.in_(OPEN))
+        .where(Hazard.device_id.in_(device_ids), open_clause())
         .group_by(Hazard.device_id)
     )
     return dict(db.session.execute(query).all())  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from backend.hazards.rules import HazardStatus, Severity
+from backend.hazards.rules import is_overdue as hazard_is_overdue
 
 
 class NoticeKind(StrEnum):
@@ -59,8 +60,8 @@ def notice_number(kind: str, year: int, seq: int) -> str:
 
 
 def is_overdue(hazard: EscalationFacts, as_of: date) -> bool:
-    """Open and past its rectification deadline; the deadline day itself is not overdue."""
-    return hazard.status != HazardStatus.verified_closed and hazard.deadline < as_of
+    """Open and past its rectification deadline, as every screen counts it (hazards.rules)."""
+    return hazard_is_overdue(hazard.status, hazard.deadline, as_of)
 
 
 def deadline_problem(deadline: date, as_of: date) -> str | None:

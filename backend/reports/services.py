@@ -18,11 +18,13 @@ from backend.credit.models import Accident, CreditGrade
 from backend.credit.rules import years_before
 from backend.devices.models import Device
 from backend.devices.rules import DeviceStatus
+from backend.devices.services import overdue_clause as device_overdue
 from backend.evidence.models import EvidenceEntry
 from backend.evidence.rules import GENESIS
 from backend.extensions import db
 from backend.hazards.models import Hazard
-from backend.hazards.services import OPEN
+from backend.hazards.services import open_clause as hazard_open
+from backend.hazards.services import overdue_clause as hazard_overdue
 from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
 from backend.org.models import Block, Enterprise, Zone
 from backend.org.scope import Actor
@@ -58,7 +60,7 @@ def device_figures(zone: Zone | None, as_of: date) -> dict:
     rows = db.session.execute(_in_zone(select(Device.category, Device.status, func.count()).group_by(
         Device.category, Device.status), Device.zone_id, zone)).all()
     overdue = db.session.scalar(_in_zone(select(func.count()).select_from(Device).where(
-        Device.status == DeviceStatus.in_use, Device.next_inspection_due < as_of), Device.zone_id, zone))
+        device_overdue(as_of)), Device.zone_id, zone))
     by_category: dict[str, dict[str, int]] = {}
     for category, status, count in rows:
         by_category.setdefault(category, {})[status] = count
@@ -73,8 +75,8 @@ def hazard_figures(zone: Zone | None, start: date, end: date, as_of: date) -> di
     row = db.session.execute(_in_zone(select(
         func.count().filter(found_in), func.count().filter(found_in & closed),
         func.count().filter(Hazard.closed_at >= _at(start), Hazard.closed_at < _at(end + timedelta(days=1))),
-        func.count().filter(Hazard.status.in_(OPEN)),
-        func.count().filter(Hazard.status.in_(OPEN), Hazard.deadline < as_of),
+        func.count().filter(hazard_open()),
+        func.count().filter(hazard_overdue(as_of)),
         func.count().filter(found_in, Hazard.severity == "major"),
     ).select_from(Hazard), Hazard.zone_id, zone)).one()
     found, found_closed, closed_in, open_now, overdue, major = (int(v or 0) for v in row)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from sqlalchemy import delete, insert, select, update
 
 from backend.core.singletons import insert_singleton
 from backend.extensions import db
 from backend.sync.models import Change, SyncCounter
 
+BULK_CHUNK = 5_000
 
-def next_seq() -> int:
-    """Allocate the next change number; the row lock orders commits on PostgreSQL."""
+
+def next_seq(count: int = 1) -> int:
+    """Allocate the next `count` change numbers and return the last; the row lock orders
+    commits on PostgreSQL."""
     bump = (
         update(SyncCounter)
         .where(SyncCounter.id == 1)
-        .values(value=SyncCounter.value + 1)
+        .values(value=SyncCounter.value + count)
         .returning(SyncCounter.value)
     )
     seq = db.session.scalar(bump)
@@ -39,3 +45,25 @@ def record_change(
     change.seq = seq
     change.deleted = deleted
     db.session.flush()
+
+
+def _chunks(rows: Iterable[tuple[str, int]]) -> Iterator[list[tuple[str, int]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, BULK_CHUNK)):
+        yield chunk
+
+
+def record_changes(entity: str, rows: Iterable[tuple[object, int]]) -> int:
+    """`record_change` for many records written in bulk (the demo loader, imports): each
+    (id, enterprise id) gets the next change number in the order given. Returns the count."""
+    total = 0
+    for chunk in _chunks(((str(entity_id), enterprise_id) for entity_id, enterprise_id in rows)):
+        last = next_seq(len(chunk))
+        db.session.execute(delete(Change).where(
+            Change.entity == entity, Change.entity_id.in_([key for key, _ in chunk])))
+        db.session.execute(insert(Change), [
+            {"entity": entity, "entity_id": key, "enterprise_id": enterprise_id,
+             "seq": last - len(chunk) + n + 1, "deleted": False}
+            for n, (key, enterprise_id) in enumerate(chunk)])
+        total += len(chunk)
+    return total

@@ -141,6 +141,21 @@ def test_deletion_is_a_tombstone(client, feed):
     assert changes == [{"entity": "device", "id": str(feed.dev_a.id), "deleted": True, "data": None}]
 
 
+def test_bulk_recorded_changes_follow_earlier_ones_and_move_records_already_in_the_feed(client, feed):
+    from backend.sync.changes import record_change, record_changes
+
+    cursor = _pull(client, feed.manager)["cursor"]
+    hazard = f.make_hazard(feed.ent_a, feed.manager)
+    assert record_changes("hazard", [(hazard.id, feed.ent_a.id)]) == 1
+    assert record_changes("device", [(feed.dev_a.id, feed.ent_a.id), (feed.dev_b.id, feed.ent_b.id)]) == 2
+    record_change("enterprise", feed.ent_a.id, feed.ent_a.id)
+    db.session.commit()
+    changes = _pull(client, feed.manager, cursor)["changes"]
+    assert [(c["entity"], c["id"]) for c in changes] == [
+        ("hazard", hazard.id), ("device", str(feed.dev_a.id)), ("enterprise", str(feed.ent_a.id))]
+    assert changes[0]["data"]["description"] == hazard.description
+
+
 def _b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 

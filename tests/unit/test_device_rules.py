@@ -29,7 +29,8 @@ def _days(n: int) -> date:
     [
         (_days(-1), DeviceStatus.in_use, IS.overdue),
         (_days(-400), DeviceStatus.in_use, IS.overdue),
-        (_days(-1), DeviceStatus.idle, IS.overdue),
+        (_days(-1), DeviceStatus.idle, IS.inspect_before_reuse),
+        (_days(1), DeviceStatus.idle, IS.due_soon),
         (AS_OF, DeviceStatus.in_use, IS.due_soon),
         (_days(1), DeviceStatus.in_use, IS.due_soon),
         (_days(30), DeviceStatus.in_use, IS.due_soon),
@@ -41,7 +42,7 @@ def _days(n: int) -> date:
         (_days(100), DeviceStatus.scrapped, IS.not_required),
         (None, DeviceStatus.scrapped, IS.not_required),
     ],
-    ids=["yesterday", "long_ago", "idle_yesterday", "today", "tomorrow", "in_30_days",
+    ids=["yesterday", "long_ago", "idle_yesterday", "idle_tomorrow", "today", "tomorrow", "in_30_days",
          "in_31_days", "in_10_years", "none", "idle_none", "scrapped_overdue", "scrapped_valid",
          "scrapped_none"],
 )
@@ -61,10 +62,10 @@ def test_due_soon_window_is_configurable(window, expected):
 
 @pytest.mark.parametrize(
     ("next_due", "status", "overdue"),
-    [(_days(-1), DeviceStatus.in_use, True), (_days(-1), DeviceStatus.idle, True),
+    [(_days(-1), DeviceStatus.in_use, True), (_days(-1), DeviceStatus.idle, False),
      (AS_OF, DeviceStatus.in_use, False), (_days(-1), DeviceStatus.scrapped, False),
      (None, DeviceStatus.in_use, False)],
-    ids=["in_use_past", "idle_past", "today", "scrapped_past", "unknown"],
+    ids=["in_use_past", "idle_past_is_inspected_before_reuse", "today", "scrapped_past", "unknown"],
 )
 def test_is_overdue(next_due, status, overdue):
     assert is_overdue(next_due, status, AS_OF) is overdue

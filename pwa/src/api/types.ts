@@ -22,7 +22,7 @@ export type DeviceCategory =
   | 'boiler' | 'pressure_vessel' | 'gas_cylinder' | 'pressure_piping' | 'elevator'
   | 'crane' | 'ropeway' | 'amusement_ride' | 'field_vehicle'
 export type DeviceStatus = 'in_use' | 'idle' | 'scrapped'
-export type InspectionState = 'valid' | 'due_soon' | 'overdue'
+export type InspectionState = 'valid' | 'due_soon' | 'overdue' | 'inspect_before_reuse' | 'unknown' | 'not_required'
 
 export interface Device {
   id: number | string

@@ -8,7 +8,14 @@ export const DEVICE_CATEGORIES: DeviceCategory[] = [
   'boiler', 'pressure_vessel', 'gas_cylinder', 'pressure_piping', 'elevator', 'crane', 'ropeway', 'amusement_ride', 'field_vehicle',
 ]
 
-export const INSPECTION_TAG: Record<InspectionState, TagType> = { valid: 'success', due_soon: 'warning', overdue: 'danger' }
+export const INSPECTION_TAG: Record<InspectionState, TagType> = {
+  valid: 'success',
+  due_soon: 'warning',
+  overdue: 'danger',
+  inspect_before_reuse: 'warning',
+  unknown: 'default',
+  not_required: 'default',
+}
 
 export const HAZARD_STATUS_TAG: Record<HazardStatus, TagType> = {
   reported: 'danger',
