@@ -13,6 +13,9 @@ bp = Blueprint("sync", __name__, url_prefix="/api/sync", description="离线同�
 
 
 class OpSchema(BaseSchema):
+    #: checked by the op type's own schema, so a bad payload rejects that op, not the batch
+    opaque_fields = ("payload",)
+
     op_id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.Length(min=3, max=40))
     payload = fields.Dict(required=True)
