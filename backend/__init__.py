@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from backend.config import load_config
 from backend.core.errors import http_exception_response, register_error_handlers
+from backend.core.json_body import register_json_guard
 from backend.core.schemas import MAX_ID
 from backend.extensions import db, jwt, limiter, migrate
 
@@ -74,6 +75,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    register_json_guard(app)
 
     from backend.cli import register_cli
     from backend.web import register_web

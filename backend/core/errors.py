@@ -138,8 +138,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)
+    @app.errorhandler(UnicodeEncodeError)
     def _out_of_range(exc: Exception):  # type: ignore[no-untyped-def]
-        # A value the database cannot hold (huge number, NUL byte) is bad input, not a crash.
+        # A value the database cannot hold (huge number, NUL byte, lone surrogate) is bad input, not a crash.
         _discard_unit_of_work()
         return error_response(422, "value_out_of_range", "数值或文本超出允许范围 (value out of range)")
 

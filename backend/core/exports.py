@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from flask import Response
 from openpyxl import Workbook
 
+from backend.core.downloads import file_response
+
 
 def _cell(value: object) -> object:
     """Neutralise spreadsheet formulas in user text (CSV injection)."""
@@ -17,16 +19,21 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Sequence[Sequence]) -> Response:
+def csv_response(filename: str, header: Sequence[str], rows: Sequence[Sequence], *,
+                 fallback: str | None = None) -> Response:
+    """`filename` without extension (Chinese is fine); `fallback`: its ASCII stand-in."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows([[_cell(v) for v in row] for row in rows])
     body = "\ufeff" + buffer.getvalue()
-    return _download(body.encode("utf-8"), f"{filename}.csv", "text/csv; charset=utf-8")
+    return file_response(body.encode("utf-8"), f"{filename}.csv", "text/csv; charset=utf-8",
+                         fallback=fallback and f"{fallback}.csv")
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Sequence[Sequence]) -> Response:
+def xlsx_response(filename: str, header: Sequence[str], rows: Sequence[Sequence], *,
+                  fallback: str | None = None) -> Response:
+    """`filename` without extension (Chinese is fine); `fallback`: its ASCII stand-in."""
     book = Workbook()
     sheet = book.active
     sheet.append(list(header))
@@ -35,10 +42,6 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Sequence[Sequence]
     buffer = io.BytesIO()
     book.save(buffer)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(buffer.getvalue(), f"{filename}.xlsx", mimetype)
+    return file_response(buffer.getvalue(), f"{filename}.xlsx", mimetype,
+                         fallback=fallback and f"{fallback}.xlsx")
 
-
-def _download(body: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -8,7 +8,9 @@ from typing import Any
 
 
 def canonical_bytes(data: Any) -> bytes:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    """Sorted, compact UTF-8 JSON; a lone surrogate (refused later) still hashes instead of raising."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def payload_hash(data: Any) -> str:

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.downloads import file_response
 from backend.core.errors import ValidationFailed
 from backend.core.schemas import BaseSchema, Id, page_schema, text
 from backend.devices import importer, labels, services
@@ -112,7 +113,7 @@ def reissue_qr_token(body: dict, device_id: int):  # type: ignore[no-untyped-def
 @bp.response(200, content_type="image/png")
 def device_label_png(device_id: int) -> Response:
     """The printable label: QR code, category, registration number, enterprise."""
-    return _image(labels.device_label_png(current_user, device_id), "image/png")
+    return _image(*labels.device_label_png(current_user, device_id), "image/png", f"label-{device_id}.png")
 
 
 @bp.get("/<int:device_id>/label.svg")
@@ -120,11 +121,11 @@ def device_label_png(device_id: int) -> Response:
 @bp.response(200, content_type="image/svg+xml")
 def device_label_svg(device_id: int) -> Response:
     """The QR code alone as SVG, for sign makers."""
-    return _image(labels.device_label_svg(current_user, device_id), "image/svg+xml")
+    return _image(*labels.device_label_svg(current_user, device_id), "image/svg+xml", f"qr-{device_id}.svg")
 
 
-def _image(body: bytes, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def _image(filename: str, body: bytes, mimetype: str, fallback: str) -> Response:
+    response = file_response(body, filename, mimetype, inline=True, fallback=fallback)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -142,10 +143,9 @@ sheets = Blueprint("labels", __name__, url_prefix="/api/enterprises", descriptio
 @sheets.response(200, content_type="application/pdf")
 def enterprise_labels_pdf(query: dict, enterprise_id: int) -> Response:
     """A4 label sheet for the enterprise's devices (or `device_ids`)."""
-    pdf = labels.enterprise_labels_pdf(current_user, enterprise_id, query["device_ids"])
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="labels-{enterprise_id}.pdf"'
-    return response
+    filename, pdf = labels.enterprise_labels_pdf(current_user, enterprise_id, query["device_ids"])
+    return file_response(pdf, filename, "application/pdf", inline=True,
+                         fallback=f"labels-{enterprise_id}.pdf")
 
 
 class ImportQuerySchema(BaseSchema):

@@ -24,16 +24,21 @@ def _info(device: Device) -> LabelInfo:
                      device_code=device.device_code)
 
 
-def device_label_png(actor: Actor, device_id: int) -> bytes:
-    return label_png(_info(get_device_for(actor, device_id)))
+def device_label_png(actor: Actor, device_id: int) -> tuple[str, bytes]:
+    """(file name, PNG) of the device's printable label."""
+    device = get_device_for(actor, device_id)
+    return f"设备标签-{device.registration_no}.png", label_png(_info(device))
 
 
-def device_label_svg(actor: Actor, device_id: int) -> bytes:
-    return qr_svg(qr_url(get_device_for(actor, device_id)))
+def device_label_svg(actor: Actor, device_id: int) -> tuple[str, bytes]:
+    """(file name, SVG) of the device's QR code alone."""
+    device = get_device_for(actor, device_id)
+    return f"设备二维码-{device.registration_no}.svg", qr_svg(qr_url(device))
 
 
-def enterprise_labels_pdf(actor: Actor, enterprise_id: int, device_ids: list[int] | None) -> bytes:
-    """A4 sheet of labels for the enterprise's devices in use (or the chosen ones)."""
+def enterprise_labels_pdf(actor: Actor, enterprise_id: int,
+                          device_ids: list[int] | None) -> tuple[str, bytes]:
+    """(file name, A4 sheet) of labels for the enterprise's devices in use (or the chosen ones)."""
     enterprise = get_enterprise_for(actor, enterprise_id)
     query = (
         select(Device).options(joinedload(Device.enterprise))
@@ -45,4 +50,5 @@ def enterprise_labels_pdf(actor: Actor, enterprise_id: int, device_ids: list[int
     devices = db.session.scalars(query.limit(MAX_LABELS_PER_SHEET + 1)).all()
     if len(devices) > MAX_LABELS_PER_SHEET:
         raise ValidationFailed(f"一次最多打印 {MAX_LABELS_PER_SHEET} 张标签，请选择设备 (too many labels)")
-    return labels_pdf([_info(d) for d in devices], title=f"{enterprise.name} 特种设备二维码标签")
+    title = f"{enterprise.name} 特种设备二维码标签"
+    return f"{title}.pdf", labels_pdf([_info(d) for d in devices], title=title)

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
+from backend.core.schemas import BaseSchema, Day, Id, PageQuerySchema, text
 from backend.devices.rules import DeviceCategory
 from backend.hazards.rules import Severity
 from backend.hazards.schemas import SHA256
@@ -151,7 +151,7 @@ class SelfCheckQuerySchema(BaseSchema):
     enterprise_id = Id()
     zone_id = Id()
     block_id = Id()
-    as_of = fields.Date(load_default=None)
+    as_of = Day(load_default=None)
 
 
 class PeriodSchema(Schema):
@@ -271,7 +271,7 @@ class ReassignSchema(BaseSchema):
 
 
 class PoolQuerySchema(BaseSchema):
-    as_of = fields.Date(load_default=None)
+    as_of = Day(load_default=None)
 
 
 class PoolCertificateSchema(Schema):

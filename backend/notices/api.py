@@ -1,12 +1,11 @@
 """Escalation notices (三书一函): issue, list, read, print."""
 
-from urllib.parse import quote
-
 from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, require_roles
+from backend.core.downloads import file_response
 from backend.core.schemas import page_schema
 from backend.extensions import db
 from backend.notices import services
@@ -49,8 +48,5 @@ def get_notice(notice_id: int):  # type: ignore[no-untyped-def]
 def notice_pdf(notice_id: int) -> Response:
     """The printable notice (A4), shown inline."""
     notice, pdf = services.notice_document(current_user, notice_id)
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"notice-{notice.id}.pdf\"; filename*=UTF-8''{quote(notice.number)}.pdf"
-    )
-    return response
+    return file_response(pdf, f"{notice.number}.pdf", "application/pdf", inline=True,
+                         fallback=f"notice-{notice.id}.pdf")

@@ -159,7 +159,7 @@ def two_lists(query: dict):  # type: ignore[no-untyped-def]
         return {"items": rows}
     table = [_two_lists_row(row, m) for row in rows for m in (row["safety_managers"] or [{}])]
     export = csv_response if query["format"] == "csv" else xlsx_response
-    return export("two-lists", TWO_LISTS_HEADER, table)
+    return export("两项清单", TWO_LISTS_HEADER, table, fallback="two-lists")
 
 
 def _two_lists_row(row: dict, manager: dict) -> list:

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.core.auth import require_roles
+from backend.core.downloads import name_file
 from backend.core.schemas import BaseSchema
 from backend.extensions import db
 from backend.photos import services
@@ -44,17 +45,17 @@ def put_photo(sha256: str):  # type: ignore[no-untyped-def]
 def get_photo(query: dict, sha256: str):  # type: ignore[no-untyped-def]
     """The cleaned photo, through a signed link from a record the caller could see."""
     path = services.open_signed_photo(sha256, "full", query["exp"], query["sig"])
-    return _private_image(path)
+    return _private_image(path, f"{sha256}.jpg")
 
 
 @bp.get(f"/{SHA_RULE}/thumb")
 @bp.arguments(SignedQuerySchema, location="query")
 def get_thumbnail(query: dict, sha256: str):  # type: ignore[no-untyped-def]
     path = services.open_signed_photo(sha256, "thumb", query["exp"], query["sig"])
-    return _private_image(path)
+    return _private_image(path, f"{sha256}-thumb.jpg")
 
 
-def _private_image(path):  # type: ignore[no-untyped-def]
-    response = send_file(path, mimetype="image/jpeg", max_age=86400)
+def _private_image(path, filename: str):  # type: ignore[no-untyped-def]
+    response = name_file(send_file(path, mimetype="image/jpeg", max_age=86400), filename, inline=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response

@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, require_roles
+from backend.core.downloads import file_response
 from backend.core.exports import xlsx_response
 from backend.reports import services
 from backend.reports.pdf import monthly_report_pdf
@@ -43,9 +44,8 @@ def get_monthly_report(query: dict):  # type: ignore[no-untyped-def]
 def monthly_report_pdf_view(query: dict) -> Response:
     """The monthly report (工作小结) as a printable A4 PDF."""
     report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
-    response = Response(monthly_report_pdf(report), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="monthly-{query["month"]}.pdf"'
-    return response
+    return file_response(monthly_report_pdf(report), f"{_report_name(report)}.pdf", "application/pdf",
+                         inline=True, fallback=f"monthly-{query['month']}.pdf")
 
 
 @bp.get("/monthly.xlsx")
@@ -55,5 +55,9 @@ def monthly_report_pdf_view(query: dict) -> Response:
 def monthly_report_xlsx(query: dict) -> Response:
     """The monthly report as a spreadsheet (类别, 指标, 数值)."""
     report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
-    return xlsx_response(f"monthly-{report['zone_name']}-{query['month']}", ("类别", "指标", "数值"),
-                         services.report_rows(report))
+    return xlsx_response(_report_name(report), ("类别", "指标", "数值"), services.report_rows(report),
+                         fallback=f"monthly-{query['month']}")
+
+
+def _report_name(report: dict) -> str:
+    return f"工作小结-{report['zone_name']}-{report['month']}"

@@ -1,20 +1,19 @@
 """Dashboard and monthly-report query and output shapes."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from backend.core.schemas import BaseSchema, Id
+from backend.core.schemas import BaseSchema, Day, Id, Month
 
 
 class DashboardQuerySchema(BaseSchema):
     zone_id = Id(metadata={"description": "bureau: one zone (default: the whole city)"})
-    start = fields.Date(metadata={"description": "default: first day of this month"})
-    end = fields.Date(metadata={"description": "default: today"})
+    start = Day(metadata={"description": "default: first day of this month"})
+    end = Day(metadata={"description": "default: today"})
 
 
 class MonthlyQuerySchema(BaseSchema):
     zone_id = Id()
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
-                          metadata={"description": "YYYY-MM"})
+    month = Month(required=True)
 
 
 class DashboardSchema(Schema):

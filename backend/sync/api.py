@@ -13,6 +13,9 @@ bp = Blueprint("sync", __name__, url_prefix="/api/sync", description="离线同�
 
 
 class OpSchema(BaseSchema):
+    #: checked by the op type's own schema, so a bad payload rejects that op, not the batch
+    opaque_fields = ("payload",)
+
     op_id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.Length(min=3, max=40))
     payload = fields.Dict(required=True)
@@ -64,6 +67,12 @@ def push(body: dict) -> dict:
 
     hazard.create (body of POST /api/hazards), hazard.transition (TransitionSchema plus
     hazard_id) and check.submit (body of POST /api/checks: a filled checklist).
+
+    Each op runs in its own savepoint: a rejected op never undoes or blocks the others. Its
+    `error.code` is the one the same REST call would answer (`validation_failed` with
+    `details.fields`, `forbidden`, `not_found`, `invalid_state`…), `value_out_of_range` or
+    `unknown_op_type`. A body that is not JSON, or nests deeper than 64 levels, is a 400
+    `invalid_json` and applies nothing.
     """
     results = services.push_ops(current_user, body["ops"])
     db.session.commit()

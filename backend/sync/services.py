@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from backend.core.errors import AppError, ValidationFailed
 from backend.core.hashing import payload_hash
@@ -19,6 +19,7 @@ from backend.org.scope import Actor, enterprise_scope
 from backend.sync.models import AppliedOp, Change
 
 PULL_LIMIT = 200
+OUT_OF_RANGE = "数值或文本超出允许范围 (value out of range)"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
     except AppError as exc:
         status = "conflict" if exc.status == 409 and exc.code == "conflict" else "rejected"
         return _result(op_id, status, (exc.code, exc.message, exc.details))
+    except (DataError, OverflowError, UnicodeError):
+        # a value the database cannot hold: this op is bad input, the batch's other ops still count
+        return _result(op_id, "rejected", ("value_out_of_range", OUT_OF_RANGE))
     return _result(op_id, "applied" if changed else "duplicate", None)
 
 
