@@ -1,14 +1,17 @@
-"""A JSON body the API cannot read is a 400 with the envelope, before any view runs.
+"""A JSON body is read safely before any view runs: unreadable is a 400, too deep is clipped.
 
 Python's JSON parser raises RecursionError (not a ValueError) on deeply nested input, which the
-argument parser does not catch: without this guard, `[[[[…]]]]` a thousand deep was a 500. A fixed
-depth limit, far above any real request and far below the parser's own, keeps the answer the same
-however deep the server's call stack happens to be when the body is parsed again.
+argument parser does not catch: without this guard, `[[[[…]]]]` a thousand deep was a 500. A
+value nested deeper than MAX_JSON_DEPTH is replaced, in the raw text and without recursion, by
+TOO_DEEP, a string no schema accepts (core.schemas refuses it on its field). So one deep op in a
+sync batch is rejected alone while the good ops beside it apply, and the answer does not depend
+on how deep the server's call stack happens to be.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Flask, request
@@ -17,6 +20,11 @@ from backend.core.errors import error_response
 
 #: deepest nesting of objects and arrays a request body may have (real ones stay under 10)
 MAX_JSON_DEPTH = 64
+#: what a clipped value becomes; the NUL makes it text no field can hold
+TOO_DEEP = "\x00nested-too-deep"
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_OPENERS = "[{"
 
 
 def json_depth(value: Any) -> int:
@@ -32,20 +40,57 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def _unreadable_json():  # type: ignore[no-untyped-def]
+def clip_deep_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> str:
+    """`text` with every array or object nested deeper than `max_depth` replaced by TOO_DEEP.
+
+    Only brackets outside strings count; malformed text stays malformed (the parser says so).
+    """
+    out: list[str] = []
+    depth, kept_until, clip_from = 0, 0, None
+    for token in _TOKEN.finditer(text):
+        mark = token.group()
+        if mark[0] == '"':
+            continue
+        if mark in _OPENERS:
+            depth += 1
+            if depth == max_depth + 1 and clip_from is None:
+                clip_from = token.start()
+        else:
+            depth -= 1
+            if depth == max_depth and clip_from is not None:
+                out.append(text[kept_until:clip_from])
+                out.append(json.dumps(TOO_DEEP))
+                kept_until, clip_from = token.end(), None
+    out.append(text[kept_until:])
+    return "".join(out)
+
+
+def _read_json_body():  # type: ignore[no-untyped-def]
     if not request.is_json:
         return None
     raw = request.get_data(cache=True)
     if not raw:
         return None
     try:
-        body = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        body = json.loads(text)
+        too_deep = json_depth(body) > MAX_JSON_DEPTH
     except RecursionError:
-        return _invalid(f"JSON 嵌套过深 (nested deeper than {MAX_JSON_DEPTH})")
+        too_deep = True
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
         return _invalid("请求体不是有效的 JSON (invalid JSON body)")
-    if json_depth(body) > MAX_JSON_DEPTH:
-        return _invalid(f"JSON 嵌套过深 (nested deeper than {MAX_JSON_DEPTH})")
+    if too_deep:
+        return _clip_request_body(text)
+    return None
+
+
+def _clip_request_body(text: str):  # type: ignore[no-untyped-def]
+    clipped = clip_deep_json(text)
+    try:
+        json.loads(clipped)
+    except (RecursionError, ValueError):
+        return _invalid("请求体不是有效的 JSON (invalid JSON body)")
+    request._cached_data = clipped.encode()  # what the argument parser reads next (werkzeug's cache)
     return None
 
 
@@ -54,4 +99,4 @@ def _invalid(message: str):  # type: ignore[no-untyped-def]
 
 
 def register_json_guard(app: Flask) -> None:
-    app.before_request(_unreadable_json)
+    app.before_request(_read_json_body)

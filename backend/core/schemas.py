@@ -9,6 +9,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
+from backend.core.json_body import MAX_JSON_DEPTH, TOO_DEEP
+
 MAX_PER_PAGE = 100
 
 #: NUL (PostgreSQL text refuses it) and UTF-16 surrogates: after JSON decoding a surrogate can only be a
@@ -16,6 +18,7 @@ MAX_PER_PAGE = 100
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 NUL_MESSAGE = "不能包含空字符 (NUL character)"
 SURROGATE_MESSAGE = "包含无效的 Unicode 字符 (unpaired surrogate)"
+TOO_DEEP_MESSAGE = f"嵌套层数超过 {MAX_JSON_DEPTH} (nested deeper than {MAX_JSON_DEPTH})"
 
 
 def _strings_in(value: Any) -> Iterator[str]:
@@ -35,6 +38,8 @@ def _strings_in(value: Any) -> Iterator[str]:
 def unstorable_text(value: Any) -> str | None:
     """Why `value` (any JSON value) holds text no database can store, or None."""
     for text_value in _strings_in(value):
+        if text_value == TOO_DEEP:
+            return TOO_DEEP_MESSAGE
         found = _UNSTORABLE.search(text_value)
         if found:
             return NUL_MESSAGE if found.group() == "\x00" else SURROGATE_MESSAGE
