@@ -1,12 +1,12 @@
 """Random inspection plans (双随机): draw, publish, track; the public list (一公开)."""
 
-from urllib.parse import quote
 
 from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, require_roles
+from backend.core.downloads import file_response
 from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
 from backend.extensions import db
 from backend.plans import services
@@ -70,10 +70,8 @@ def preview_plan(query: dict):  # type: ignore[no-untyped-def]
 def plan_pdf(plan_id: int) -> Response:
     """The printable plan (A4) with its notes, shown inline."""
     plan, pdf = services.plan_document(current_user, plan_id)
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"plan-{plan.id}.pdf\"; filename*=UTF-8''{quote(plan.title)}.pdf")
-    return response
+    return file_response(pdf, f"{plan.title}.pdf", "application/pdf", inline=True,
+                         fallback=f"plan-{plan.id}.pdf")
 
 
 @bp.get("/<int:plan_id>")

@@ -247,6 +247,19 @@ def test_hazard_photo_downloads_under_its_hash(server, hazard):
         assert Image.open(io.BytesIO(answer.body)).format == "JPEG"
 
 
+def test_random_inspection_plan_pdf_downloads_under_its_title(server):
+    zone = server.request("GET", "/api/zones", user="inspector1").json()["items"][0]
+    body = {"zone_id": zone["id"], "period_start": today().isoformat(),
+            "period_end": (today() + timedelta(days=30)).isoformat(), "size": 10, "seed": 7}
+    drawn = server.request("POST", "/api/plans", user="inspector1", body=body)
+    assert drawn.status == 201, drawn.body
+    plan = drawn.json()
+    answer = server.request("GET", f"/api/plans/{plan['id']}.pdf", user="inspector1")
+    filename = assert_download(answer, "application/pdf", f"{plan['title']}.pdf")
+    assert not filename.isascii()
+    assert_pdf(answer.body)
+
+
 def test_every_file_response_is_named_through_the_one_helper():
     """A view that sets Content-Disposition by hand would miss the RFC 6266 encoding."""
     offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "backend").rglob("*.py")
