@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
+from backend.core.schemas import BaseSchema, Day, Id, PageQuerySchema, text
 from backend.extensions import db
 from backend.plans import rules
 from backend.plans.models import RECUSAL_KINDS, ItemStatus, PlanStatus
@@ -11,8 +11,8 @@ from backend.plans.models import RECUSAL_KINDS, ItemStatus, PlanStatus
 class PlanCreateSchema(BaseSchema):
     zone_id = Id(required=True)
     title = text(200, load_default="")
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
+    period_start = Day(required=True)
+    period_end = Day(required=True)
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
     seed = fields.Integer(load_default=None, allow_none=True,
                           validate=validate.Range(min=0, max=2**31 - 1),
@@ -23,9 +23,9 @@ class PlanCreateSchema(BaseSchema):
 
 class PlanPreviewQuerySchema(BaseSchema):
     zone_id = Id(required=True)
-    period_start = fields.Date(load_default=None, allow_none=True,
+    period_start = Day(load_default=None, allow_none=True,
                                metadata={"description": "default today (named key objects in force then)"})
-    period_end = fields.Date(load_default=None, allow_none=True)
+    period_end = Day(load_default=None, allow_none=True)
     size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=5000),
                           metadata={"description": "omit for the zone's figures only"})
 
@@ -158,7 +158,7 @@ class PlanSchema(Schema):
 class ItemResultSchema(BaseSchema):
     status = fields.String(required=True, validate=validate.OneOf([ItemStatus.done, ItemStatus.not_found]))
     result = text(2000, load_default="")
-    done_on = fields.Date(load_default=None, allow_none=True,
+    done_on = Day(load_default=None, allow_none=True,
                           metadata={"description": "day of the inspection; default today"})
     findings = fields.Integer(load_default=0, validate=validate.Range(min=0, max=999),
                               metadata={"description": "problems found (0 for not_found)"})
@@ -190,14 +190,14 @@ class PublicPlanSchema(Schema):
 class KeyObjectCreateSchema(BaseSchema):
     enterprise_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    starts_on = fields.Date(load_default=None, allow_none=True,
+    starts_on = Day(load_default=None, allow_none=True,
                             metadata={"description": "default today"})
-    ends_on = fields.Date(load_default=None, allow_none=True,
+    ends_on = Day(load_default=None, allow_none=True,
                           metadata={"description": "last day in force; omit for until ended"})
 
 
 class KeyObjectEndSchema(BaseSchema):
-    ends_on = fields.Date(load_default=None, allow_none=True,
+    ends_on = Day(load_default=None, allow_none=True,
                           metadata={"description": "last day in force; default yesterday (ends now)"})
 
 

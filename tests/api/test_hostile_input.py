@@ -251,3 +251,13 @@ def test_reports_of_ordinary_dates_still_work(client, city):
                 "/api/reports/monthly?month=2026-01", "/api/self-checks/status?as_of=2026-01-15",
                 "/api/supervisors?as_of=2026-01-15"):
         assert client.get(url, headers=auth(city.admin)).status_code == 200, url
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_plan_dates_out_of_range_are_422(client, city, day):
+    query = f"zone_id={city.zone.id}&period_start={day}"
+    preview = client.get(f"/api/plans/preview?{query}", headers=auth(city.admin))
+    assert "period_start" in assert_envelope(preview, 422, "validation_failed")["fields"]
+    body = {"zone_id": city.zone.id, "period_start": day, "period_end": day, "size": 2}
+    drawn = send(client, "/api/plans", body, auth(city.admin))
+    assert assert_envelope(drawn, 422, "validation_failed")["fields"]

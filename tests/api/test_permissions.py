@@ -77,6 +77,10 @@ def _get(path: str) -> Builder:
     return lambda t: (_fill(path, t), {})
 
 
+def _get_zone(path: str) -> Builder:
+    return lambda t: (path.format(z=t.enterprise.zone_id), {})
+
+
 def _fill(path: str, t: Target) -> str:
     return path.format(e=t.enterprise.id, d=t.device.id, h=t.hazard.id)
 
@@ -440,7 +444,7 @@ def _plan(suffix: str = "", body: dict | None = None) -> Builder:
 
         inspectors = db.session.scalars(select(User.id).where(User.role == INSP)).all()
         plan = InspectionPlan(zone_id=t.enterprise.zone_id, title="计划", period_start=today(),
-                              period_end=today(), size=1, seed=1, candidates_digest="0" * 64,
+                              period_end=today(), size=1, quota_total=1, seed=1, candidates_digest="0" * 64,
                               created_by_id=t.hazard.reported_by_id)
         plan.items = [PlanItem(enterprise_id=t.enterprise.id, grade="C",
                                inspector_ids=",".join(map(str, inspectors)))]
@@ -457,6 +461,8 @@ MATRIX |= {
     ("GET", "/api/plans"): (_get("/api/plans"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
     ("POST", "/api/plans"): (_graded_zone, REGULATOR_CREATE),
     ("GET", "/api/plans/<int:plan_id>"): (_plan(), REGULATORS_ONLY),
+    ("GET", "/api/plans/<int:plan_id>.pdf"): (_plan("/api/plans/{p}.pdf"), REGULATORS_ONLY),
+    ("GET", "/api/plans/preview"): (_get_zone("/api/plans/preview?zone_id={z}&size=2"), REGULATORS_ONLY),
     ("POST", "/api/plans/<int:plan_id>/publish"): (_plan("/api/plans/{p}/publish", {}), REGULATORS_ONLY),
     ("POST", "/api/plans/<int:plan_id>/items/<int:item_id>/result"): (
         _plan("/api/plans/{p}/items/{i}/result", {"status": "done"}), REGULATORS_ONLY),
