@@ -55,6 +55,7 @@ test('the supervisor\'s task list follows the sync: a mutual check done online, 
   // online: the form starts unanswered and refuses a one-tap signature
   await rowOf(online!).click()
   const items = page.getByTestId('check-item')
+  await expect(items.nth(5)).toBeVisible() // the checklist renders after its template loads: count it then
   const total = await items.count()
   expect(total).toBeGreaterThan(5)
   await expect(page.getByTestId('check-progress')).toContainText(`已答 0 / ${total}`)
