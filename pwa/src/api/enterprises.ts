@@ -29,6 +29,14 @@ export interface EnterpriseQuery {
   model_status?: ModelStatus | ''
 }
 
+/** An enterprise as a picker lists it. */
+export interface EnterpriseBrief {
+  id: number
+  name: string
+  credit_code: string
+  zone_name: string
+}
+
 export interface BlockBrief { id: number, name: string, zone_id: number, zone_name: string }
 
 /** A check as listed by GET /api/checks (the fields the enterprise page shows). */
@@ -72,4 +80,9 @@ export async function enterpriseSelfChecks(enterpriseId: number | string): Promi
 /** The printable sheet of the enterprise's device QR labels (fetched with the token, then saved). */
 export async function fetchLabelsPdf(enterpriseId: number | string): Promise<Blob> {
   return (await requestRaw(`/api/enterprises/${encodeURIComponent(String(enterpriseId))}/labels.pdf`)).blob()
+}
+
+/** Enterprises in the caller's scope whose name or credit code contains `q` (the enterprise picker). */
+export async function searchEnterprises(q: string): Promise<EnterpriseBrief[]> {
+  return (await request<Page<EnterpriseBrief>>('/api/enterprises', { query: { q, per_page: 20 } })).items
 }

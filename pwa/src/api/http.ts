@@ -142,14 +142,3 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     throw new ApiError(0, 'bad_response', 'Unexpected response from server')
   }
 }
-
-/** The server's message plus its field messages, for a dialog. */
-export function errorText(err: unknown): string {
-  if (!(err instanceof ApiError)) return (err as Error)?.message ?? String(err)
-  const fields = (err.details?.fields ?? {}) as Record<string, string[] | Record<string, unknown>>
-  const lines = [err.message]
-  for (const msgs of Object.values(fields)) {
-    if (Array.isArray(msgs)) lines.push(...msgs.filter(m => typeof m === 'string' && !lines.includes(m)))
-  }
-  return lines.join('\n')
-}

@@ -128,13 +128,6 @@ export interface Recusal {
   withdraw_reason: string
 }
 
-export interface EnterpriseHit {
-  id: number
-  name: string
-  credit_code: string
-  zone_name: string
-}
-
 export interface PublicPlan {
   id: number
   zone_name: string
@@ -203,11 +196,6 @@ export function declareRecusal(body: { enterprise_id: number, kind: RecusalKind,
 
 export function withdrawRecusal(recusalId: number, reason = ''): Promise<Recusal> {
   return request<Recusal>(`/api/plans/recusals/${recusalId}/withdraw`, { method: 'POST', json: { reason } })
-}
-
-/** Enterprises in the caller's scope whose name or credit code contains `q`. */
-export async function searchEnterprises(q: string): Promise<EnterpriseHit[]> {
-  return (await request<Page<EnterpriseHit>>('/api/enterprises', { query: { q, per_page: 20 } })).items
 }
 
 /** Published plans and their results (一公开): anonymous. */

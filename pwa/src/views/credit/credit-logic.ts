@@ -1,8 +1,7 @@
 // Pure helpers of the credit screens: grade colours, reason and cause labels, fact formatting,
 // "what to fix" links and the grading-config validation (mirrors backend/credit/rules.py validate_config).
 import type { RouteLocationRaw } from 'vue-router'
-import type { CreditConfig, Grade } from './credit-api'
-import { ApiError } from '@/api/http'
+import type { CreditConfig, Grade } from '@/api/credit'
 
 export const GRADE_COLOURS: Record<Grade, string> = { A: '#07c160', B: '#1989fa', C: '#ff976a', D: '#ee0a24' }
 
@@ -119,16 +118,4 @@ export function validateConfig(c: CreditConfig): ConfigErrors {
   if (!Number.isInteger(c.accident_d_years) || c.accident_d_years < 0 || c.accident_d_years > 10) errors.accident_d_years = 'credit.config.errYears'
   if (typeof c.fined_d !== 'boolean') errors.fined_d = 'credit.config.errFined'
   return errors
-}
-
-/** The API's 422 field messages (`details.fields`), one line per field. */
-export function apiFieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ApiError)) return {}
-  const fields = (err.details?.fields ?? {}) as Record<string, unknown>
-  const out: Record<string, string> = {}
-  for (const [name, msgs] of Object.entries(fields)) {
-    if (Array.isArray(msgs)) out[name] = msgs.filter(m => typeof m === 'string').join('；')
-    else if (msgs && typeof msgs === 'object') out[name] = JSON.stringify(msgs)
-  }
-  return out
 }
