@@ -4,7 +4,7 @@ import { fieldErrors } from '@/api/errors'
 import { ApiError } from '@/api/http'
 import zh from '@/i18n/locales/features.zh-CN.json'
 import en from '@/i18n/locales/features.en.json'
-import { causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, round2, validateConfig } from '@/views/credit/credit-logic'
+import { causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, round2, validateConfig } from '@/components/credit/credit-logic'
 
 /** backend/credit/rules.py DEFAULT_CONFIG */
 function defaults(): CreditConfig {
