@@ -77,7 +77,7 @@ export type CreditCycle = {
   recorded_at: string
 }
 
-export type GradeCounts = Record<Grade, number> & { total: number, latest_cycle: CreditCycle | null }
+export type GradeCounts = Record<Grade, number> & { total: number; latest_cycle: CreditCycle | null }
 
 export interface CreditConfig {
   weights: Record<string, number>
@@ -182,7 +182,7 @@ export function saveConfig(config: CreditConfig): Promise<CreditConfig> {
 }
 
 /** Run a full grading cycle now (bureau). */
-export function recomputeNow(): Promise<{ as_of: string, graded: number, changed: number }> {
+export function recomputeNow(): Promise<{ as_of: string; graded: number; changed: number }> {
   return request('/api/credit/recompute', { method: 'POST', json: {} })
 }
 

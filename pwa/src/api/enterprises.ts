@@ -37,7 +37,12 @@ export interface EnterpriseBrief {
   zone_name: string
 }
 
-export interface BlockBrief { id: number, name: string, zone_id: number, zone_name: string }
+export interface BlockBrief {
+  id: number
+  name: string
+  zone_id: number
+  zone_name: string
+}
 
 /** A check as listed by GET /api/checks (the fields the enterprise page shows). */
 export interface CheckBrief {
@@ -53,7 +58,13 @@ export interface CheckBrief {
 /** Enterprises in the caller's scope, searchable by name or credit code, page by page. */
 export function listEnterprises(filter: EnterpriseQuery, page = 1, perPage = 20): Promise<Page<EnterpriseRecord>> {
   return request<Page<EnterpriseRecord>>('/api/enterprises', {
-    query: { q: filter.q?.trim() || undefined, block_id: filter.block_id ?? undefined, model_status: filter.model_status || undefined, page, per_page: perPage },
+    query: {
+      q: filter.q?.trim() || undefined,
+      block_id: filter.block_id ?? undefined,
+      model_status: filter.model_status || undefined,
+      page,
+      per_page: perPage,
+    },
   })
 }
 
@@ -67,13 +78,17 @@ export async function listBlocks(): Promise<BlockBrief[]> {
 
 /** The newest check of a kind on an enterprise (null when none). */
 export async function latestCheck(enterpriseId: number | string, kind: string): Promise<CheckBrief | null> {
-  const page = await request<Page<CheckBrief>>('/api/checks', { query: { enterprise_id: enterpriseId, kind, per_page: 1 } })
+  const page = await request<Page<CheckBrief>>('/api/checks', {
+    query: { enterprise_id: enterpriseId, kind, per_page: 1 },
+  })
   return page.items[0] ?? null
 }
 
 /** Due and missed self-checks of one enterprise (日管控、周排查、月调度). */
 export async function enterpriseSelfChecks(enterpriseId: number | string): Promise<EnterpriseSelfCheck | null> {
-  const res = await request<{ enterprises: EnterpriseSelfCheck[] }>('/api/self-checks/status', { query: { enterprise_id: enterpriseId } })
+  const res = await request<{ enterprises: EnterpriseSelfCheck[] }>('/api/self-checks/status', {
+    query: { enterprise_id: enterpriseId },
+  })
   return res.enterprises[0] ?? null
 }
 

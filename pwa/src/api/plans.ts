@@ -35,7 +35,7 @@ export interface PlanItem {
   key_reasons: KeyReason[]
   named_reason: string
   inspector_ids: number[]
-  inspectors: { id: number, name: string }[]
+  inspectors: { id: number; name: string }[]
   status: ItemStatus
   result: string
   done_on: string | null
@@ -53,7 +53,7 @@ export interface Plan extends Omit<PlanBrief, 'created_at'> {
   candidates_digest: string
   composition: Record<Grade, number>
   execution_rate: number
-  limits: { A_max: number, B_min: number, C_min: number }
+  limits: { A_max: number; B_min: number; C_min: number }
   quota: Record<QuotaKey, boolean>
   items: PlanItem[]
 }
@@ -64,14 +64,14 @@ export type GradeCounts = Record<Grade, number>
 export interface PlanPreview {
   zone_id: number
   candidates: GradeCounts
-  mandatory: { total: number, D: number, key: number, by_grade: GradeCounts }
+  mandatory: { total: number; D: number; key: number; by_grade: GradeCounts }
   /** inclusive [from, to] ranges of sizes whose plan meets every quota exactly */
   exact_sizes: [number, number][]
-  inspectors: { zone: number, city_others: number }
+  inspectors: { zone: number; city_others: number }
   size?: number
   quota_total?: number
   composition?: GradeCounts
-  limits?: { A_max: number, B_min: number, C_min: number }
+  limits?: { A_max: number; B_min: number; C_min: number }
   exact?: boolean
   notes?: string[]
 }
@@ -138,7 +138,7 @@ export interface PublicPlan {
   published_at: string
   total: number
   executed: number
-  items: { enterprise_name: string, status: ItemStatus, result: string, done_on: string | null, findings: number }[]
+  items: { enterprise_name: string; status: ItemStatus; result: string; done_on: string | null; findings: number }[]
 }
 
 const id = (value: number | string): string => encodeURIComponent(String(value))
@@ -157,7 +157,12 @@ export function drawPlan(body: PlanDraw): Promise<Plan> {
   return request<Plan>('/api/plans', { method: 'POST', json: body })
 }
 
-export function previewPlan(query: { zone_id: number, size?: number, period_start?: string, period_end?: string }): Promise<PlanPreview> {
+export function previewPlan(query: {
+  zone_id: number
+  size?: number
+  period_start?: string
+  period_end?: string
+}): Promise<PlanPreview> {
   return request<PlanPreview>('/api/plans/preview', { query })
 }
 
@@ -190,7 +195,7 @@ export function listRecusals(page = 1, perPage = 20, active?: boolean): Promise<
   return request<Page<Recusal>>('/api/plans/recusals', { query: { page, per_page: perPage, active } })
 }
 
-export function declareRecusal(body: { enterprise_id: number, kind: RecusalKind, reason: string }): Promise<Recusal> {
+export function declareRecusal(body: { enterprise_id: number; kind: RecusalKind; reason: string }): Promise<Recusal> {
   return request<Recusal>('/api/plans/recusals', { method: 'POST', json: body })
 }
 
