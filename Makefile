@@ -54,6 +54,7 @@ test: system-deps venv pwa-build
 
 lint:
 	$(BIN)/ruff check backend tests bench app.py
+	cd pwa && npm run lint
 
 test-sqlite:
 	$(BIN)/python -m pytest -q

@@ -1,6 +1,16 @@
 // Anonymous complaint endpoints: plain fetch through http.ts with no token, no IndexedDB, no service worker.
 // Triage endpoints (regulators, online only) are at the end.
-import type { ComplaintCategory, ComplaintDetail, ComplaintReceipt, ComplaintStatus, ComplaintSummary, ComplaintTracking, Page, PowChallenge, TriageBody } from './types'
+import type {
+  ComplaintCategory,
+  ComplaintDetail,
+  ComplaintReceipt,
+  ComplaintStatus,
+  ComplaintSummary,
+  ComplaintTracking,
+  Page,
+  PowChallenge,
+  TriageBody,
+} from './types'
 import { request } from './http'
 
 export const COMPLAINT_CATEGORIES: ComplaintCategory[] = [
@@ -33,7 +43,7 @@ export interface ComplaintSubmission {
   description: string
   photos: string[]
   contact_phone?: string
-  pow: { challenge: string, nonce: string }
+  pow: { challenge: string; nonce: string }
 }
 
 export function submitComplaint(body: ComplaintSubmission): Promise<ComplaintReceipt> {
@@ -41,7 +51,10 @@ export function submitComplaint(body: ComplaintSubmission): Promise<ComplaintRec
 }
 
 export function trackComplaint(ticketNo: string, code: string): Promise<ComplaintTracking> {
-  return request<ComplaintTracking>(`/api/public/complaints/${encodeURIComponent(ticketNo)}`, { query: { code }, auth: false })
+  return request<ComplaintTracking>(`/api/public/complaints/${encodeURIComponent(ticketNo)}`, {
+    query: { code },
+    auth: false,
+  })
 }
 
 /** Mainland mobile or landline with area code, like the server's normalize_phone; null when invalid. */
@@ -73,5 +86,8 @@ export function fetchComplaint(id: number | string): Promise<ComplaintDetail> {
 }
 
 export function triageComplaint(id: number | string, body: TriageBody): Promise<ComplaintDetail> {
-  return request<ComplaintDetail>(`/api/complaints/${encodeURIComponent(String(id))}/triage`, { method: 'POST', json: body })
+  return request<ComplaintDetail>(`/api/complaints/${encodeURIComponent(String(id))}/triage`, {
+    method: 'POST',
+    json: body,
+  })
 }

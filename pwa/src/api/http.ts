@@ -63,8 +63,7 @@ async function parseError(res: Response): Promise<ApiError> {
     if (body?.error?.code) {
       return new ApiError(res.status, body.error.code, body.error.message ?? res.statusText, body.error.details ?? {})
     }
-  }
-  catch {
+  } catch {
     // not JSON (proxy page, captive portal): fall through
   }
   return new ApiError(res.status, `http_${res.status}`, res.statusText || `HTTP ${res.status}`)
@@ -80,8 +79,7 @@ async function send(url: string, opts: RequestOptions, token: string | null): Pr
   if (token) headers.Authorization = `Bearer ${token}`
   try {
     return await fetch(url, { method: opts.method ?? 'GET', headers, body, signal: opts.signal })
-  }
-  catch (err) {
+  } catch (err) {
     if ((err as Error)?.name === 'AbortError') throw err
     throw new ApiError(0, 'network_error', (err as Error)?.message || 'Network error')
   }
@@ -115,7 +113,7 @@ export function refreshAccessToken(): Promise<boolean> {
 export async function requestRaw(path: string, opts: RequestOptions = {}): Promise<Response> {
   const url = buildUrl(path, opts.query)
   const useAuth = opts.auth !== false
-  let res = await send(url, opts, useAuth ? hooks?.getAccessToken() ?? null : null)
+  let res = await send(url, opts, useAuth ? (hooks?.getAccessToken() ?? null) : null)
   if (res.status === 401 && useAuth) {
     const err = await parseError(res.clone())
     if (err.code === 'token_expired' && (await refreshAccessToken())) {
@@ -136,20 +134,8 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (res.status === 204) return undefined as T
   try {
     return (await res.json()) as T
-  }
-  catch {
+  } catch {
     // a 200 that is not JSON is not our API (captive portal, SW fallback page)
     throw new ApiError(0, 'bad_response', 'Unexpected response from server')
   }
-}
-
-/** The server's message plus its field messages, for a dialog. */
-export function errorText(err: unknown): string {
-  if (!(err instanceof ApiError)) return (err as Error)?.message ?? String(err)
-  const fields = (err.details?.fields ?? {}) as Record<string, string[] | Record<string, unknown>>
-  const lines = [err.message]
-  for (const msgs of Object.values(fields)) {
-    if (Array.isArray(msgs)) lines.push(...msgs.filter(m => typeof m === 'string' && !lines.includes(m)))
-  }
-  return lines.join('\n')
 }

@@ -59,8 +59,8 @@ export interface PoolEntry {
   block_id: number | null
   block_name: string | null
   person_id: number | null
-  certificate: { number: string, issued_on: string | null, expires_on: string | null } | null
-  exams: { exam_on: string, trained_on: string | null, score: number, passed: boolean }[]
+  certificate: { number: string; issued_on: string | null; expires_on: string | null } | null
+  exams: { exam_on: string; trained_on: string | null; score: number; passed: boolean }[]
   eligible: boolean
 }
 
@@ -93,7 +93,10 @@ export function openRound(body: RoundCreate): Promise<Round> {
 }
 
 export function reassignSupervisor(assignmentId: number, supervisorId: number): Promise<RoundAssignment> {
-  return request<RoundAssignment>(`/api/mutual-check-assignments/${assignmentId}/supervisor`, { method: 'PUT', json: { supervisor_id: supervisorId } })
+  return request<RoundAssignment>(`/api/mutual-check-assignments/${assignmentId}/supervisor`, {
+    method: 'PUT',
+    json: { supervisor_id: supervisorId },
+  })
 }
 
 export async function fetchPool(asOf?: string): Promise<PoolEntry[]> {

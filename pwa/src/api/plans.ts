@@ -35,7 +35,7 @@ export interface PlanItem {
   key_reasons: KeyReason[]
   named_reason: string
   inspector_ids: number[]
-  inspectors: { id: number, name: string }[]
+  inspectors: { id: number; name: string }[]
   status: ItemStatus
   result: string
   done_on: string | null
@@ -53,7 +53,7 @@ export interface Plan extends Omit<PlanBrief, 'created_at'> {
   candidates_digest: string
   composition: Record<Grade, number>
   execution_rate: number
-  limits: { A_max: number, B_min: number, C_min: number }
+  limits: { A_max: number; B_min: number; C_min: number }
   quota: Record<QuotaKey, boolean>
   items: PlanItem[]
 }
@@ -64,14 +64,14 @@ export type GradeCounts = Record<Grade, number>
 export interface PlanPreview {
   zone_id: number
   candidates: GradeCounts
-  mandatory: { total: number, D: number, key: number, by_grade: GradeCounts }
+  mandatory: { total: number; D: number; key: number; by_grade: GradeCounts }
   /** inclusive [from, to] ranges of sizes whose plan meets every quota exactly */
   exact_sizes: [number, number][]
-  inspectors: { zone: number, city_others: number }
+  inspectors: { zone: number; city_others: number }
   size?: number
   quota_total?: number
   composition?: GradeCounts
-  limits?: { A_max: number, B_min: number, C_min: number }
+  limits?: { A_max: number; B_min: number; C_min: number }
   exact?: boolean
   notes?: string[]
 }
@@ -128,13 +128,6 @@ export interface Recusal {
   withdraw_reason: string
 }
 
-export interface EnterpriseHit {
-  id: number
-  name: string
-  credit_code: string
-  zone_name: string
-}
-
 export interface PublicPlan {
   id: number
   zone_name: string
@@ -145,7 +138,7 @@ export interface PublicPlan {
   published_at: string
   total: number
   executed: number
-  items: { enterprise_name: string, status: ItemStatus, result: string, done_on: string | null, findings: number }[]
+  items: { enterprise_name: string; status: ItemStatus; result: string; done_on: string | null; findings: number }[]
 }
 
 const id = (value: number | string): string => encodeURIComponent(String(value))
@@ -164,7 +157,12 @@ export function drawPlan(body: PlanDraw): Promise<Plan> {
   return request<Plan>('/api/plans', { method: 'POST', json: body })
 }
 
-export function previewPlan(query: { zone_id: number, size?: number, period_start?: string, period_end?: string }): Promise<PlanPreview> {
+export function previewPlan(query: {
+  zone_id: number
+  size?: number
+  period_start?: string
+  period_end?: string
+}): Promise<PlanPreview> {
   return request<PlanPreview>('/api/plans/preview', { query })
 }
 
@@ -197,17 +195,12 @@ export function listRecusals(page = 1, perPage = 20, active?: boolean): Promise<
   return request<Page<Recusal>>('/api/plans/recusals', { query: { page, per_page: perPage, active } })
 }
 
-export function declareRecusal(body: { enterprise_id: number, kind: RecusalKind, reason: string }): Promise<Recusal> {
+export function declareRecusal(body: { enterprise_id: number; kind: RecusalKind; reason: string }): Promise<Recusal> {
   return request<Recusal>('/api/plans/recusals', { method: 'POST', json: body })
 }
 
 export function withdrawRecusal(recusalId: number, reason = ''): Promise<Recusal> {
   return request<Recusal>(`/api/plans/recusals/${recusalId}/withdraw`, { method: 'POST', json: { reason } })
-}
-
-/** Enterprises in the caller's scope whose name or credit code contains `q`. */
-export async function searchEnterprises(q: string): Promise<EnterpriseHit[]> {
-  return (await request<Page<EnterpriseHit>>('/api/enterprises', { query: { q, per_page: 20 } })).items
 }
 
 /** Published plans and their results (一公开): anonymous. */

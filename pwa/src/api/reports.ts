@@ -6,15 +6,28 @@ export interface Dashboard {
   zone_name: string
   start: string
   end: string
-  devices: { by_category: Record<string, Record<string, number>>, registered: number, overdue_inspections: number }
-  hazards: { found: number, closed: number, open: number, overdue: number, major_found: number, rectification_rate: number | null }
-  complaints: { received: number, substantiated: number, pending: number }
+  devices: { by_category: Record<string, Record<string, number>>; registered: number; overdue_inspections: number }
+  hazards: {
+    found: number
+    closed: number
+    open: number
+    overdue: number
+    major_found: number
+    rectification_rate: number | null
+  }
+  complaints: { received: number; substantiated: number; pending: number }
   grades: Record<'A' | 'B' | 'C' | 'D', number>
   mutual_checks: {
     tasks: number
     done: number
     completion_rate: number | null
-    by_block: Array<{ block_id: number, block_name: string, tasks: number, done: number, completion_rate: number | null }>
+    by_block: Array<{
+      block_id: number
+      block_name: string
+      tasks: number
+      done: number
+      completion_rate: number | null
+    }>
   }
   accidents: {
     accidents_12m: number

@@ -17,7 +17,9 @@ export interface TemplatePublish {
 
 /** Every version of every checklist (or of one code), oldest first. */
 export async function listTemplateVersions(code?: string): Promise<TemplateVersion[]> {
-  const res = await request<{ items: TemplateVersion[] }>('/api/checklist-templates', { query: { all_versions: true, code } })
+  const res = await request<{ items: TemplateVersion[] }>('/api/checklist-templates', {
+    query: { all_versions: true, code },
+  })
   return res.items
 }
 

@@ -19,8 +19,15 @@ export interface LoginResponse {
 }
 
 export type DeviceCategory =
-  | 'boiler' | 'pressure_vessel' | 'gas_cylinder' | 'pressure_piping' | 'elevator'
-  | 'crane' | 'ropeway' | 'amusement_ride' | 'field_vehicle'
+  | 'boiler'
+  | 'pressure_vessel'
+  | 'gas_cylinder'
+  | 'pressure_piping'
+  | 'elevator'
+  | 'crane'
+  | 'ropeway'
+  | 'amusement_ride'
+  | 'field_vehicle'
 export type DeviceStatus = 'in_use' | 'idle' | 'scrapped'
 export type InspectionState = 'valid' | 'due_soon' | 'overdue' | 'inspect_before_reuse' | 'unknown' | 'not_required'
 
@@ -159,8 +166,16 @@ export interface PhotoUploadResult {
 export type ItemResult = 'pass' | 'fail' | 'na'
 
 /** `required: false` marks an optional item (may be left unanswered); missing means required. */
-export interface ChecklistItem { code: string, text: string, required?: boolean }
-export interface ChecklistSection { code: string, title: string, items: ChecklistItem[] }
+export interface ChecklistItem {
+  code: string
+  text: string
+  required?: boolean
+}
+export interface ChecklistSection {
+  code: string
+  title: string
+  items: ChecklistItem[]
+}
 
 /** One published version of a checklist (a submitted check keeps the version it used). */
 export interface ChecklistTemplate {
@@ -210,14 +225,14 @@ export interface CheckSubmit {
 
 export interface RhythmStatus {
   due: boolean
-  missed: Array<{ start: string, end: string }>
+  missed: Array<{ start: string; end: string }>
   last_done: string | null
 }
 
 export interface EnterpriseSelfCheck {
   enterprise_id: number
   enterprise_name: string
-  daily: { due: number, missed: number }
+  daily: { due: number; missed: number }
   weekly: RhythmStatus
   monthly: RhythmStatus
 }
@@ -238,7 +253,7 @@ export interface PushOp {
 export interface PushResult {
   op_id: string
   status: OpStatus
-  error?: { code: string, message: string }
+  error?: { code: string; message: string }
 }
 
 export interface PullChange {
@@ -255,7 +270,7 @@ export interface PullResponse {
 }
 
 export interface ApiErrorBody {
-  error: { code: string, message: string, details?: Record<string, unknown> }
+  error: { code: string; message: string; details?: Record<string, unknown> }
 }
 
 export type ComplaintCategory =
@@ -287,7 +302,7 @@ export interface ComplaintTracking {
   submitted_on: string
   device_category: string
   registration_no: string
-  replies: Array<{ at: string, text: string }>
+  replies: Array<{ at: string; text: string }>
 }
 
 export type ComplaintStatus = 'received' | 'substantiated' | 'not_substantiated' | 'duplicate'
@@ -311,7 +326,7 @@ export interface ComplaintSummary {
   public_reply: string | null
   duplicate_of_id: number | null
   hazard_id: string | null
-  reward: { amount_yuan: string | null, status: string, paid_at: string | null } | null
+  reward: { amount_yuan: string | null; status: string; paid_at: string | null } | null
   created_at: string
   closed_at: string | null
   closed_on: string | null
@@ -320,14 +335,14 @@ export interface ComplaintSummary {
 /** One complaint: regulators in scope also get the phone in clear and the photos. */
 export interface ComplaintDetail extends ComplaintSummary {
   contact_phone: string | null
-  photos: Array<{ sha256: string, thumbnail_url: string, url: string }>
-  events: Array<{ action: string, to_status: string, actor_id: number | null, public_reply: string | null, at: string }>
+  photos: Array<{ sha256: string; thumbnail_url: string; url: string }>
+  events: Array<{ action: string; to_status: string; actor_id: number | null; public_reply: string | null; at: string }>
 }
 
 export interface TriageBody {
   outcome: TriageOutcome
   public_reply: string
   duplicate_of?: number | null
-  open_hazard?: { severity: string, category: string, description: string, attach_photos: boolean } | null
+  open_hazard?: { severity: string; category: string; description: string; attach_photos: boolean } | null
   reward_yuan?: string | null
 }

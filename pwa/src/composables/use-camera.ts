@@ -35,11 +35,9 @@ export function useCamera(video: Ref<HTMLVideoElement | null>) {
       }
       const caps = track()?.getCapabilities?.() as TorchCapabilities | undefined
       torchSupported.value = caps?.torch === true
-    }
-    catch (err) {
+    } catch (err) {
       error.value = (err as Error).message || String(err)
-    }
-    finally {
+    } finally {
       starting.value = false
     }
   }

@@ -4,8 +4,7 @@ import { watch } from 'vue'
 export function loadDraft<T>(key: string): T | null {
   try {
     return JSON.parse(localStorage.getItem(key) ?? 'null') as T | null
-  }
-  catch {
+  } catch {
     return null
   }
 }
@@ -16,9 +15,13 @@ export function loadDraft<T>(key: string): T | null {
  */
 export function useDraft<T>(key: string, source: WatchSource<T>): () => void {
   let active = true
-  watch(source, (value) => {
-    if (active) localStorage.setItem(key, JSON.stringify(value))
-  }, { deep: true })
+  watch(
+    source,
+    value => {
+      if (active) localStorage.setItem(key, JSON.stringify(value))
+    },
+    { deep: true },
+  )
   return () => {
     active = false
     localStorage.removeItem(key)

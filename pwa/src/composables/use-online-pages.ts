@@ -34,11 +34,9 @@ export function useOnlinePages<T>(fetchPage: (page: number, perPage: number) => 
       total.value = res.total
       page.value = res.page
       finished.value = res.page * res.per_page >= res.total
-    }
-    catch {
+    } catch {
       if (mine === generation) failed.value = true
-    }
-    finally {
+    } finally {
       if (mine === generation) loading.value = false
     }
   }
@@ -54,7 +52,7 @@ export function useOnlinePages<T>(fetchPage: (page: number, perPage: number) => 
     void loadMore()
   }
 
-  watch(online, (now) => {
+  watch(online, now => {
     if (now && !items.value.length) reset()
   })
   reset()

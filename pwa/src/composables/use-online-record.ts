@@ -23,17 +23,15 @@ export function useOnlineRecord<T>(key: () => string, fetchRecord: (key: string)
     try {
       const value = await fetchRecord(key())
       if (mine === generation) data.value = value
-    }
-    catch {
+    } catch {
       if (mine === generation) failed.value = true
-    }
-    finally {
+    } finally {
       if (mine === generation) loading.value = false
     }
   }
 
   watch(key, () => void load(), { immediate: true })
-  watch(online, (now) => {
+  watch(online, now => {
     if (now && !data.value) void load()
   })
   return { data, loading, failed, load }

@@ -4,7 +4,9 @@ import { onScopeDispose, ref } from 'vue'
 /** navigator.onLine as a ref. Only a hint: `true` proves nothing, the sync engine checks real answers. */
 export function useOnline(): Ref<boolean> {
   const online = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
-  const update = () => { online.value = navigator.onLine }
+  const update = () => {
+    online.value = navigator.onLine
+  }
   window.addEventListener('online', update)
   window.addEventListener('offline', update)
   onScopeDispose(() => {

@@ -12,17 +12,20 @@ export function usePhotoUrl(sha256: () => string, fallback: () => string | null)
     objectUrl = null
   }
 
-  watch([sha256, fallback], async ([sha, remote]) => {
-    release()
-    const blob = await loadPhotoBlob(sha).catch(() => null)
-    if (blob) {
-      objectUrl = URL.createObjectURL(blob)
-      url.value = objectUrl
-    }
-    else {
-      url.value = remote
-    }
-  }, { immediate: true })
+  watch(
+    [sha256, fallback],
+    async ([sha, remote]) => {
+      release()
+      const blob = await loadPhotoBlob(sha).catch(() => null)
+      if (blob) {
+        objectUrl = URL.createObjectURL(blob)
+        url.value = objectUrl
+      } else {
+        url.value = remote
+      }
+    },
+    { immediate: true },
+  )
 
   onScopeDispose(release)
   return url

@@ -5,7 +5,15 @@ import type { SyncMark } from '@/offline/db'
 export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default'
 
 export const DEVICE_CATEGORIES: DeviceCategory[] = [
-  'boiler', 'pressure_vessel', 'gas_cylinder', 'pressure_piping', 'elevator', 'crane', 'ropeway', 'amusement_ride', 'field_vehicle',
+  'boiler',
+  'pressure_vessel',
+  'gas_cylinder',
+  'pressure_piping',
+  'elevator',
+  'crane',
+  'ropeway',
+  'amusement_ride',
+  'field_vehicle',
 ]
 
 export const INSPECTION_TAG: Record<InspectionState, TagType> = {
@@ -30,7 +38,16 @@ export const SYNC_TAG: Record<SyncMark, TagType> = { synced: 'default', pending:
 
 export const OPEN_HAZARD_STATUSES: HazardStatus[] = ['reported', 'rectifying', 'rectification_submitted']
 
-export const HAZARD_CATEGORY_SUGGESTIONS = ['安全附件', '安全保护装置', '作业人员', '使用登记', '定期检验', '维护保养', '安全管理制度', '其他']
+export const HAZARD_CATEGORY_SUGGESTIONS = [
+  '安全附件',
+  '安全保护装置',
+  '作业人员',
+  '使用登记',
+  '定期检验',
+  '维护保养',
+  '安全管理制度',
+  '其他',
+]
 
 export const COMPLAINT_STATUS_TAG: Record<ComplaintStatus, TagType> = {
   received: 'danger',

@@ -22,9 +22,8 @@ export const i18n = createI18n({
 let features: Promise<void> | null = null
 
 async function mergeFeatures(locale: Locale): Promise<void> {
-  const mod = locale === 'en'
-    ? await import('./locales/features.en.json')
-    : await import('./locales/features.zh-CN.json')
+  const mod =
+    locale === 'en' ? await import('./locales/features.en.json') : await import('./locales/features.zh-CN.json')
   i18n.global.mergeLocaleMessage(locale, mod.default as unknown as MessageSchema)
 }
 

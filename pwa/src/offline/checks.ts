@@ -25,7 +25,9 @@ export async function cachedChecks(userId: string): Promise<CheckCache> {
  */
 function keepDone(fresh: CheckAssignment[], known: CheckAssignment[]): CheckAssignment[] {
   const done = new Map(known.filter(a => a.done).map(a => [a.id, a.check_id]))
-  return fresh.map(a => (a.done || !done.has(a.id) ? a : { ...a, done: true, check_id: a.check_id ?? done.get(a.id) ?? null }))
+  return fresh.map(a =>
+    a.done || !done.has(a.id) ? a : { ...a, done: true, check_id: a.check_id ?? done.get(a.id) ?? null },
+  )
 }
 
 /** Refresh tasks and the enterprise checklist from the server; keeps the old copy when offline. */
@@ -47,7 +49,11 @@ export async function refreshChecks(userId: string): Promise<CheckCache> {
  * The server has the check of this assignment (its push was applied, or it came in the change feed): the cached
  * task is done. Call inside a transaction that includes db.meta.
  */
-export async function markAssignmentDone(userId: string, assignmentId: number | string, checkId: string): Promise<void> {
+export async function markAssignmentDone(
+  userId: string,
+  assignmentId: number | string,
+  checkId: string,
+): Promise<void> {
   const cache = await getMeta<CheckCache>(cacheKey(userId))
   const task = cache?.tasks.find(a => String(a.id) === String(assignmentId))
   if (!cache || !task || task.done) return
@@ -77,12 +83,14 @@ let refreshing: Promise<ChecklistTemplate[]> | null = null
 export function refreshTemplates(userId: string): Promise<ChecklistTemplate[]> {
   if (typeof navigator !== 'undefined' && navigator.onLine === false) return cachedTemplates(userId)
   refreshing ??= fetchTemplates()
-    .then(async (res) => {
+    .then(async res => {
       await setMeta(templatesKey(userId), res.items)
       return res.items
     })
     .catch(() => cachedTemplates(userId))
-    .finally(() => { refreshing = null })
+    .finally(() => {
+      refreshing = null
+    })
   return refreshing
 }
 
@@ -93,10 +101,19 @@ export function templateFor(
   subkind: string,
   deviceCategory?: string | null,
 ): ChecklistTemplate | null {
-  const purpose: ChecklistTemplate['purpose'] = kind !== 'self_check'
-    ? 'enterprise'
-    : subkind === 'weekly' ? 'weekly_investigation' : subkind === 'monthly' ? 'monthly_dispatch' : 'daily_device'
-  return templates.find(tp => tp.purpose === purpose && (purpose !== 'daily_device' || tp.device_category === deviceCategory)) ?? null
+  const purpose: ChecklistTemplate['purpose'] =
+    kind !== 'self_check'
+      ? 'enterprise'
+      : subkind === 'weekly'
+        ? 'weekly_investigation'
+        : subkind === 'monthly'
+          ? 'monthly_dispatch'
+          : 'daily_device'
+  return (
+    templates.find(
+      tp => tp.purpose === purpose && (purpose !== 'daily_device' || tp.device_category === deviceCategory),
+    ) ?? null
+  )
 }
 
 /** Assignment ids with a check still in this user's outbox (waiting to upload, or refused and needing attention). */

@@ -25,7 +25,7 @@ export interface OutboxItem {
   photos: string[]
   state: OutboxState
   attempts: number
-  error: { code: string, message: string } | null
+  error: { code: string; message: string } | null
   created_at: string
   updated_at: string
 }
@@ -69,7 +69,7 @@ const plainValuesOnly: Middleware<DBCore> = {
   name: 'plain-values',
   create: down => ({
     ...down,
-    table: (name) => {
+    table: name => {
       const table = down.table(name)
       return { ...table, mutate: req => table.mutate(withPlainValues(req)) }
     },

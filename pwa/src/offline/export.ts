@@ -16,14 +16,28 @@ export async function exportUnsynced(userId: string): Promise<Blob> {
   const photos = []
   for (const sha of shas) {
     const row = await db.photos.get(sha)
-    if (row) photos.push({ sha256: sha, type: row.type, width: row.width, height: row.height, base64: await toBase64(photoBlob(row)) })
+    if (row)
+      photos.push({
+        sha256: sha,
+        type: row.type,
+        width: row.width,
+        height: row.height,
+        base64: await toBase64(photoBlob(row)),
+      })
   }
   const doc = {
     format: 'sesv-outbox-export',
     version: 1,
     exported_at: new Date().toISOString(),
     user_id: userId,
-    ops: items.map(i => ({ op_id: i.op_id, type: i.type, payload: i.payload, state: i.state, error: i.error, created_at: i.created_at })),
+    ops: items.map(i => ({
+      op_id: i.op_id,
+      type: i.type,
+      payload: i.payload,
+      state: i.state,
+      error: i.error,
+      created_at: i.created_at,
+    })),
     photos,
   }
   return new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' })

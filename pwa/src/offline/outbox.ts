@@ -20,7 +20,13 @@ function stripLocal(row: HazardRow): Hazard {
   return hazard
 }
 
-function newItem(userId: string, type: OpType, entityId: string, payload: OutboxItem['payload'], photos: string[]): OutboxItem {
+function newItem(
+  userId: string,
+  type: OpType,
+  entityId: string,
+  payload: OutboxItem['payload'],
+  photos: string[],
+): OutboxItem {
   const at = nowIso()
   return {
     op_id: newUuid(),
@@ -43,7 +49,11 @@ export interface Actor {
 }
 
 /** Save a new hazard locally (shown at once as pending) and queue its hazard.create op. */
-export async function enqueueHazardCreate(actor: Actor, payload: HazardCreate, device: Device | null): Promise<HazardRow> {
+export async function enqueueHazardCreate(
+  actor: Actor,
+  payload: HazardCreate,
+  device: Device | null,
+): Promise<HazardRow> {
   const at = nowIso()
   const row: HazardRow = {
     id: payload.id,
@@ -79,7 +89,7 @@ export async function enqueueHazardCreate(actor: Actor, payload: HazardCreate, d
 export async function enqueueTransition(
   actor: Actor,
   hazardId: string,
-  input: { action: HazardAction, note?: string | null, reason?: string | null, photos?: string[] },
+  input: { action: HazardAction; note?: string | null; reason?: string | null; photos?: string[] },
 ): Promise<HazardRow> {
   const payload: HazardTransition = {
     hazard_id: hazardId,
@@ -97,12 +107,24 @@ export async function enqueueTransition(
     const next: HazardRow = {
       ...row,
       status: NEXT_STATUS[input.action],
-      photos: [...row.photos, ...payload.photos.map(sha256 => ({ sha256, stage: 'after' as const, thumbnail_url: null, url: null }))],
-      events: [...row.events, { action: input.action, actor_name: actor.name, note: payload.note ?? null, reason: payload.reason ?? null, at }],
+      photos: [
+        ...row.photos,
+        ...payload.photos.map(sha256 => ({ sha256, stage: 'after' as const, thumbnail_url: null, url: null })),
+      ],
+      events: [
+        ...row.events,
+        {
+          action: input.action,
+          actor_name: actor.name,
+          note: payload.note ?? null,
+          reason: payload.reason ?? null,
+          at,
+        },
+      ],
       allowed_actions: [],
       updated_at: at,
       _sync: row._sync === 'attention' ? 'attention' : 'pending',
-      _server: row._sync === 'synced' ? stripLocal(row) : row._server ?? null,
+      _server: row._sync === 'synced' ? stripLocal(row) : (row._server ?? null),
     }
     await db.hazards.put(next)
     await db.outbox.add(item)
@@ -114,7 +136,7 @@ export function listOutbox(userId: string): Promise<OutboxItem[]> {
   return db.outbox.where('user_id').equals(userId).sortBy('seq')
 }
 
-export async function countOutbox(userId: string): Promise<{ pending: number, attention: number }> {
+export async function countOutbox(userId: string): Promise<{ pending: number; attention: number }> {
   const items = await db.outbox.where('user_id').equals(userId).toArray()
   return {
     pending: items.filter(i => i.state === 'pending').length,
@@ -154,14 +176,11 @@ export async function refreshHazardMark(hazardId: string, restoreWhenClear = fal
   if (items.length === 0) {
     if (!restoreWhenClear) {
       await db.hazards.update(hazardId, { _sync: 'synced' })
-    }
-    else if (row._server) {
+    } else if (row._server) {
       await db.hazards.put({ ...row._server, _sync: 'synced', _server: undefined })
-    }
-    else if (row._server === null) {
+    } else if (row._server === null) {
       await db.hazards.delete(hazardId)
-    }
-    else {
+    } else {
       await db.hazards.update(hazardId, { _sync: 'synced' })
     }
     return

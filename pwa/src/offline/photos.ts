@@ -19,8 +19,7 @@ async function readsBack(sha256: string): Promise<PhotoRow | null> {
   try {
     const bytes = await photoBlob(row).arrayBuffer()
     return (await sha256Hex(bytes)) === sha256 ? row : null
-  }
-  catch {
+  } catch {
     return null
   }
 }
@@ -46,8 +45,7 @@ export async function storePhoto(userId: string, photo: CompressedPhoto): Promis
     await db.photos.put({ ...base, blob: photo.blob })
     const back = await readsBack(sha256)
     if (back) return back
-  }
-  catch {
+  } catch {
     // Blob storage refused (private mode, old WebKit): store the bytes instead
   }
   await db.photos.put({ ...base, bytes })
@@ -70,7 +68,9 @@ const PHOTO_GRACE_MS = 7 * 24 * 3600 * 1000
 export async function pruneUploadedPhotos(now = Date.now()): Promise<number> {
   return db.transaction('rw', db.photos, db.outbox, async () => {
     const cited = new Set((await db.outbox.toArray()).flatMap(i => i.photos))
-    const old = await db.photos.where('state').equals('uploaded')
+    const old = await db.photos
+      .where('state')
+      .equals('uploaded')
       .filter(p => !cited.has(p.sha256) && now - Date.parse(p.created_at) > PHOTO_GRACE_MS)
       .primaryKeys()
     await db.photos.bulkDelete(old)

@@ -37,18 +37,15 @@ export async function applyChanges(userId: string, changes: PullChange[], cursor
     for (const change of changes) {
       if (change.entity === 'hazard') {
         await applyHazard(change)
-      }
-      else if (change.entity === 'device') {
+      } else if (change.entity === 'device') {
         if (change.deleted) await db.devices.bulkDelete(keysOf(change.id))
         else await db.devices.put(change.data as unknown as Device)
-      }
-      else if (change.entity === 'enterprise') {
+      } else if (change.entity === 'enterprise') {
         if (change.deleted) await db.enterprises.bulkDelete(keysOf(change.id))
         else await db.enterprises.put(change.data as unknown as Enterprise)
-      }
-      else if (change.entity === 'check') {
+      } else if (change.entity === 'check') {
         // a check done from any phone completes its mutual-check task in the task list
-        const check = change.data as { id: string, assignment_id?: number | string | null } | null
+        const check = change.data as { id: string; assignment_id?: number | string | null } | null
         if (check?.assignment_id != null) await markAssignmentDone(userId, check.assignment_id, check.id)
       }
     }

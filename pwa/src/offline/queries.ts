@@ -28,9 +28,17 @@ function matches(d: Device, f: DeviceFilter): boolean {
   return true
 }
 
-export async function queryDevices(filter: DeviceFilter, page: number, perPage: number): Promise<{ items: Device[], total: number }> {
+export async function queryDevices(
+  filter: DeviceFilter,
+  page: number,
+  perPage: number,
+): Promise<{ items: Device[]; total: number }> {
   const all = await db.devices.filter(d => matches(d, filter)).toArray()
-  all.sort((a, b) => Number(b.inspection_state === 'overdue') - Number(a.inspection_state === 'overdue') || a.name.localeCompare(b.name, 'zh-CN'))
+  all.sort(
+    (a, b) =>
+      Number(b.inspection_state === 'overdue') - Number(a.inspection_state === 'overdue') ||
+      a.name.localeCompare(b.name, 'zh-CN'),
+  )
   return { items: all.slice(0, page * perPage), total: all.length }
 }
 
@@ -42,10 +50,16 @@ export function deviceByQrToken(token: string): Promise<Device | undefined> {
 export async function findDeviceByCode(code: string): Promise<Device | undefined> {
   const c = code.trim()
   if (!c) return undefined
-  return (await db.devices.where('qr_token').equals(c).first())
-    ?? (await db.devices.where('device_code').equals(c).first())
-    ?? (await db.devices.where('registration_no').equals(c).first())
-    ?? db.devices.filter(d => d.device_code?.toLowerCase() === c.toLowerCase() || d.registration_no?.toLowerCase() === c.toLowerCase()).first()
+  return (
+    (await db.devices.where('qr_token').equals(c).first()) ??
+    (await db.devices.where('device_code').equals(c).first()) ??
+    (await db.devices.where('registration_no').equals(c).first()) ??
+    db.devices
+      .filter(
+        d => d.device_code?.toLowerCase() === c.toLowerCase() || d.registration_no?.toLowerCase() === c.toLowerCase(),
+      )
+      .first()
+  )
 }
 
 export async function getDevice(id: string): Promise<Device | undefined> {
@@ -69,7 +83,7 @@ export function isOverdue(h: HazardRow): boolean {
 
 export async function queryHazards(filter: HazardFilter): Promise<HazardRow[]> {
   const rows = await db.hazards.toArray()
-  const pick = rows.filter((h) => {
+  const pick = rows.filter(h => {
     if (filter === 'open') return OPEN_HAZARD_STATUSES.includes(h.status)
     if (filter === 'overdue') return isOverdue(h)
     if (filter === 'awaiting') return h.status === 'rectification_submitted'

@@ -8,7 +8,7 @@ import { SyncEngine } from './sync'
 interface RuntimeHooks {
   getUserId: () => string | null
   onStatus: (status: SyncStatus) => void
-  onCounts: (counts: { pending: number, attention: number }) => void
+  onCounts: (counts: { pending: number; attention: number }) => void
 }
 
 let engine: SyncEngine | null = null

@@ -14,7 +14,7 @@ export type SyncOutcome = 'ok' | 'offline' | 'retry' | 'auth' | 'no_user' | 'bus
 
 export interface SyncStatus {
   phase: SyncPhase
-  progress: { done: number, total: number }
+  progress: { done: number; total: number }
   lastSyncAt: string | null
   lastError: string | null
   /** ApiError code of the last failure (network_error, http_503, …) so the UI can word it */
@@ -84,7 +84,7 @@ export class SyncEngine {
   private async runExclusive(): Promise<SyncOutcome> {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
     if (!locks) return this.round()
-    return locks.request('sesv-sync', { ifAvailable: true }, lock => (lock ? this.round() : 'busy' as const))
+    return locks.request('sesv-sync', { ifAvailable: true }, lock => (lock ? this.round() : ('busy' as const)))
   }
 
   /** Called after a new login: unpause and go. */
@@ -113,11 +113,17 @@ export class SyncEngine {
       this.emit({ phase: 'pull', progress: { done: 0, total: 0 } })
       await pullAll(userId)
       await pruneUploadedPhotos()
-      this.emit({ phase: 'idle', lastSyncAt: new Date().toISOString(), lastError: null, lastErrorCode: null, failures: 0, nextRetryAt: null })
+      this.emit({
+        phase: 'idle',
+        lastSyncAt: new Date().toISOString(),
+        lastError: null,
+        lastErrorCode: null,
+        failures: 0,
+        nextRetryAt: null,
+      })
       this.schedule((this.deps.idlePullSeconds ?? 300) * 1000, false)
       return 'ok'
-    }
-    catch (err) {
+    } catch (err) {
       if (err instanceof ApiError && err.unauthorized) {
         this.pauseForAuth()
         return 'auth'
@@ -136,7 +142,11 @@ export class SyncEngine {
   }
 
   private async uploadPhotos(userId: string): Promise<void> {
-    const items = await db.outbox.where('user_id').equals(userId).filter(i => i.state === 'pending').toArray()
+    const items = await db.outbox
+      .where('user_id')
+      .equals(userId)
+      .filter(i => i.state === 'pending')
+      .toArray()
     // a cited photo missing on this phone (evicted storage) is not blocking: the server decides on the op
     const wanted = [...new Set(items.flatMap(i => i.photos))]
     const rows = (await db.photos.bulkGet(wanted)).filter(r => r !== undefined && r.state === 'pending')
@@ -147,8 +157,7 @@ export class SyncEngine {
       try {
         await putPhoto(row.sha256, photoBlob(row))
         await db.photos.update(row.sha256, { state: 'uploaded', error: null })
-      }
-      catch (err) {
+      } catch (err) {
         if (!(err instanceof ApiError) || err.transient || err.unauthorized) throw err
         if (!PERMANENT_PHOTO_CODES.has(err.status)) throw err
         await db.photos.update(row.sha256, { state: 'failed', error: err.message })
@@ -199,8 +208,7 @@ export class SyncEngine {
         const held = result.status === 'applied' || result.status === 'duplicate'
         if (held) {
           await db.outbox.delete(item.seq!)
-        }
-        else {
+        } else {
           await db.outbox.update(item.seq!, {
             state: 'attention',
             error: result.error ?? { code: result.status, message: result.status },

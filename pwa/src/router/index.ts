@@ -9,7 +9,7 @@ export const router = createRouter({
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 })
 
-router.beforeEach(async (to) => {
+router.beforeEach(async to => {
   const session = useSessionStore()
   if (!to.meta.public && !session.isLoggedIn) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
@@ -36,6 +36,6 @@ router.onError((err, to) => {
   if (/dynamically imported module|Importing a module script failed/i.test(msg)) reloadOnceForStaleChunk(to.fullPath)
 })
 
-window.addEventListener('vite:preloadError', (event) => {
+window.addEventListener('vite:preloadError', event => {
   if (reloadOnceForStaleChunk(window.location.pathname + window.location.search)) event.preventDefault()
 })

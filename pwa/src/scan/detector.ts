@@ -5,7 +5,8 @@ import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url'
 
 // one object, defined once: prepareZXingModule compares overrides shallowly
 const ZXING_OVERRIDES = {
-  locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? new URL(wasmUrl, window.location.href).href : prefix + path),
+  locateFile: (path: string, prefix: string) =>
+    path.endsWith('.wasm') ? new URL(wasmUrl, window.location.href).href : prefix + path,
 }
 prepareZXingModule({ overrides: ZXING_OVERRIDES })
 
@@ -24,8 +25,7 @@ export async function createQrDetector(): Promise<QrDetector> {
     try {
       const formats = await Native.getSupportedFormats()
       if (formats.includes('qr_code')) return new Native({ formats: ['qr_code'] })
-    }
-    catch {
+    } catch {
       // fall through to the ponyfill
     }
   }

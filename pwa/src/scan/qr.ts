@@ -4,8 +4,7 @@ export function parseQrToken(text: string): string | null {
   let path = s
   try {
     path = new URL(s).pathname
-  }
-  catch {
+  } catch {
     // not an absolute URL: maybe a bare path
   }
   const m = path.match(/(?:^|\/)q\/([^/?#\s]+)\/?$/)

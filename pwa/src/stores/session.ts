@@ -10,8 +10,7 @@ const KEYS = { access: 'sesv.access', refresh: 'sesv.refresh', user: 'sesv.user'
 function readUser(): User | null {
   try {
     return JSON.parse(localStorage.getItem(KEYS.user) ?? 'null') as User | null
-  }
-  catch {
+  } catch {
     return null
   }
 }
@@ -39,7 +38,7 @@ export const useSessionStore = defineStore('session', () => {
   setAuthHooks({
     getAccessToken: () => accessToken.value,
     getRefreshToken: () => refreshToken.value,
-    setAccessToken: (token) => {
+    setAccessToken: token => {
       accessToken.value = token
       store(KEYS.access, token)
     },
@@ -64,8 +63,7 @@ export const useSessionStore = defineStore('session', () => {
     if (accessToken.value && navigator.onLine) {
       try {
         await apiLogout(refreshToken.value)
-      }
-      catch {
+      } catch {
         // offline or already revoked: forgetting the tokens locally is what matters
       }
     }

@@ -16,12 +16,14 @@ export const useSyncStore = defineStore('sync', () => {
   let loading: Promise<Runtime> | null = null
 
   function load(): Promise<Runtime> {
-    loading ??= import('@/offline/runtime').then((mod) => {
+    loading ??= import('@/offline/runtime').then(mod => {
       runtime = mod
       mod.startRuntime({
         getUserId: () => (session.needsLogin ? null : session.userId),
-        onStatus: (s) => { status.value = s },
-        onCounts: (c) => {
+        onStatus: s => {
+          status.value = s
+        },
+        onCounts: c => {
           pending.value = c.pending
           attention.value = c.attention
         },
@@ -49,16 +51,25 @@ export const useSyncStore = defineStore('sync', () => {
     rt.stopForLogout()
   }
 
-  watch(() => session.needsLogin, (needs) => {
-    if (needs && runtime) runtime.pause()
-  })
-  watch(() => session.userId, () => runtime?.watchCounts())
+  watch(
+    () => session.needsLogin,
+    needs => {
+      if (needs && runtime) runtime.pause()
+    },
+  )
+  watch(
+    () => session.userId,
+    () => runtime?.watchCounts(),
+  )
   // after each successful round, the checklists too, so the self-check and inspection forms open offline later
-  watch(() => status.value?.lastSyncAt, (at) => {
-    const userId = session.userId
-    if (!at || !userId || !session.hasRole('safety_manager', 'inspector', 'bureau_admin')) return
-    void import('@/offline/checks').then(m => m.refreshTemplates(userId)).catch(() => {})
-  })
+  watch(
+    () => status.value?.lastSyncAt,
+    at => {
+      const userId = session.userId
+      if (!at || !userId || !session.hasRole('safety_manager', 'inspector', 'bureau_admin')) return
+      void import('@/offline/checks').then(m => m.refreshTemplates(userId)).catch(() => {})
+    },
+  )
 
   return { pending, attention, status, ready, load, syncNow, afterLogin, beforeLogout }
 })

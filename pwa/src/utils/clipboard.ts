@@ -5,8 +5,7 @@ export async function copyText(text: string): Promise<boolean> {
       await navigator.clipboard.writeText(text)
       return true
     }
-  }
-  catch {
+  } catch {
     // denied or not a secure context: fall back below
   }
   const area = document.createElement('textarea')
@@ -19,11 +18,9 @@ export async function copyText(text: string): Promise<boolean> {
   area.setSelectionRange(0, text.length)
   try {
     return document.execCommand('copy')
-  }
-  catch {
+  } catch {
     return false
-  }
-  finally {
+  } finally {
     area.remove()
   }
 }

@@ -5,8 +5,7 @@ export async function confirmed(options: Parameters<typeof showConfirmDialog>[0]
   try {
     await showConfirmDialog(options)
     return true
-  }
-  catch {
+  } catch {
     return false
   }
 }

@@ -4,18 +4,23 @@ export const MAX_EDGE = 1600
 export const QUALITY = 0.75
 
 export class PhotoError extends Error {
-  constructor(public readonly code: 'decode_failed' | 'encode_failed' | 'blank_image' | 'store_failed', message: string) {
+  constructor(
+    public readonly code: 'decode_failed' | 'encode_failed' | 'blank_image' | 'store_failed',
+    message: string,
+  ) {
     super(message)
     this.name = 'PhotoError'
   }
 }
 
-export function targetSize(width: number, height: number, maxEdge = MAX_EDGE): { width: number, height: number } {
+export function targetSize(width: number, height: number, maxEdge = MAX_EDGE): { width: number; height: number } {
   const scale = Math.min(1, maxEdge / Math.max(width, height))
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) }
 }
 
-async function decodeScaled(file: Blob): Promise<{ source: CanvasImageSource, width: number, height: number, close: () => void }> {
+async function decodeScaled(
+  file: Blob,
+): Promise<{ source: CanvasImageSource; width: number; height: number; close: () => void }> {
   if (typeof createImageBitmap === 'function') {
     try {
       const probe = await createImageBitmap(file, { imageOrientation: 'from-image' })
@@ -28,8 +33,7 @@ async function decodeScaled(file: Blob): Promise<{ source: CanvasImageSource, wi
         resizeQuality: 'high',
       })
       return { source: bmp, ...size, close: () => bmp.close() }
-    }
-    catch {
+    } catch {
       // older Safari: no resize options; use an <img> below
     }
   }
@@ -41,8 +45,7 @@ async function decodeScaled(file: Blob): Promise<{ source: CanvasImageSource, wi
     await img.decode()
     const size = targetSize(img.naturalWidth, img.naturalHeight)
     return { source: img, ...size, close: () => URL.revokeObjectURL(url) }
-  }
-  catch {
+  } catch {
     URL.revokeObjectURL(url)
     throw new PhotoError('decode_failed', 'Cannot read this image')
   }
@@ -81,8 +84,7 @@ export async function compressPhoto(file: Blob): Promise<CompressedPhoto> {
     const blob = await new Promise<Blob | null>(resolve => canvas.toBlob(resolve, 'image/jpeg', QUALITY))
     if (!blob || blob.size < 500) throw new PhotoError('encode_failed', 'Could not encode the photo')
     return { blob, width: decoded.width, height: decoded.height }
-  }
-  finally {
+  } finally {
     decoded.close()
   }
 }

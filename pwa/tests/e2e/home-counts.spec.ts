@@ -29,6 +29,7 @@ test('a safety manager\'s home counts the demo\'s open and overdue hazards as hi
   // the credit page, reached from the home, states the same numbers
   await page.getByTestId('credit-link').click()
   await expect(page).toHaveURL(new RegExp(`/enterprises/${facts.id}/credit$`))
+  // the breakdown row of each indicator (the "what to fix" list names the same indicators)
   await expect(page.locator('[data-testid="credit-indicator"][data-indicator="hazards_open"]')).toContainText(`${facts.open} 项`)
   await expect(page.locator('[data-testid="credit-indicator"][data-indicator="hazards_overdue"]')).toContainText(`${facts.overdue} 项`)
 

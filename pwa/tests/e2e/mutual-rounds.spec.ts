@@ -98,7 +98,7 @@ test('the supervisor pool shows certificates and eligibility; an exam is recorde
   const auth = { Authorization: `Bearer ${await apiToken(request, 'inspector1')}` }
   const expired = await me(request, 'supervisor4')
   // supervisor1's task on manager1's enterprise belongs to offline-mutual-check.spec.ts: leave it alone
-  const kept = await me(request, 'supervisor1')
+  const _kept = await me(request, 'supervisor1')
   const examsOf = async () => ((await (await request.get('/api/supervisors', { headers: auth })).json()).items as (PoolEntry & { exams: unknown[] })[])
     .find(p => p.user_id === expired.id)!.exams.length
   const before = await examsOf()

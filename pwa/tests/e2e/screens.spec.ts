@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../../playwright.config'
-import { apiToken, createHazardViaApi, fileComplaintViaApi, firstDevice, makeJpeg, uiLogin, waitSynced } from './helpers'
+import { apiToken, createHazardViaApi, fileComplaintViaApi, firstDevice, makeJpeg, uiLogin } from './helpers'
 
 const OUT = process.env.SCREENSHOT_DIR ?? new URL('../../../docs/screenshots/', import.meta.url).pathname
 

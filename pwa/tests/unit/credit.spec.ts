@@ -1,9 +1,10 @@
-import type { CreditConfig } from '@/views/credit/credit-api'
+import type { CreditConfig } from '@/api/credit'
 import { describe, expect, it } from 'vitest'
+import { fieldErrors } from '@/api/errors'
 import { ApiError } from '@/api/http'
 import zh from '@/i18n/locales/features.zh-CN.json'
 import en from '@/i18n/locales/features.en.json'
-import { apiFieldErrors, causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, round2, validateConfig } from '@/views/credit/credit-logic'
+import { causeKey, fixLink, formatFact, groupPercent, ITEMS, reasonKey, reasonKind, round2, validateConfig } from '@/components/credit/credit-logic'
 
 /** backend/credit/rules.py DEFAULT_CONFIG */
 function defaults(): CreditConfig {
@@ -123,7 +124,7 @@ describe('credit facts and links', () => {
 
   it('reads the API 422 field messages', () => {
     const err = new ApiError(422, 'validation_failed', '校验失败', { fields: { weights: ['权重之和须为 100'], bands: ['a', 'b'] } })
-    expect(apiFieldErrors(err)).toEqual({ weights: '权重之和须为 100', bands: 'a；b' })
-    expect(apiFieldErrors(new Error('x'))).toEqual({})
+    expect(fieldErrors(err)).toEqual({ weights: '权重之和须为 100', bands: 'a；b' })
+    expect(fieldErrors(new Error('x'))).toEqual({})
   })
 })

@@ -21,9 +21,11 @@ function literalKeys(source: string, blocks: string[]): string[] {
 }
 
 const featureBlocks = Object.keys(featuresZh)
-/** Views opened only through routes with meta.features (the feature texts are loaded by then). */
+/** Views opened only through routes with meta.features, and their domain components (the feature texts are loaded by then). */
 const FEATURE_DIRS = ['views/credit/', 'views/plans/', 'views/admin/', 'views/enterprises/', 'views/complaints/',
-  'views/mutual/', 'views/reports/', 'views/public/PlanPublicView.vue', 'router/routes.ts']
+  'views/mutual/', 'views/reports/',
+  'components/credit/', 'components/plans/', 'components/templates/', 'components/enterprises/',
+  'views/public/PlanPublicView.vue', 'router/routes.ts']
 
 describe('i18n messages', () => {
   it('has every key in both languages, for the shell and for the feature screens', () => {

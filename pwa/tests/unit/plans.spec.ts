@@ -1,6 +1,6 @@
 import type { Plan, PlanItem } from '@/api/plans'
 import { describe, expect, it } from 'vitest'
-import { canRecord, impossibleReasons, nearestExactSize, progressPercent, quotaRows, sizeRanges, validateDraw, validateResult } from '@/views/plans/plan-logic'
+import { canRecord, impossibleReasons, nearestExactSize, progressPercent, quotaRows, sizeRanges, validateDraw, validateResult } from '@/components/plans/plan-logic'
 
 const form = { zone_id: 1, period_start: '2026-12-01', period_end: '2026-12-31', size: '10', per_item: '2', seed: '' }
 

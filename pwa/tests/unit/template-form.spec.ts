@@ -1,6 +1,6 @@
 import type { TemplateVersion } from '@/api/templates'
 import { describe, expect, it } from 'vitest'
-import { move, newItem, newSection, toForm, toPublish, validateForm } from '@/views/admin/template-form'
+import { move, newItem, newSection, toForm, toPublish, validateForm } from '@/components/templates/template-form'
 
 const t = (key: string, values?: Record<string, unknown>) => (values ? `${key}:${JSON.stringify(values)}` : key)
 

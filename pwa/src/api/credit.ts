@@ -1,6 +1,6 @@
 // Typed calls of the credit grading API (信用风险分级, backend/credit/api.py) for the credit screens.
-import type { Page } from '@/api/types'
-import { request } from '@/api/http'
+import type { Page } from './types'
+import { request } from './http'
 
 export type Grade = 'A' | 'B' | 'C' | 'D'
 export const GRADES: Grade[] = ['A', 'B', 'C', 'D']
@@ -77,7 +77,7 @@ export type CreditCycle = {
   recorded_at: string
 }
 
-export type GradeCounts = Record<Grade, number> & { total: number, latest_cycle: CreditCycle | null }
+export type GradeCounts = Record<Grade, number> & { total: number; latest_cycle: CreditCycle | null }
 
 export interface CreditConfig {
   weights: Record<string, number>
@@ -146,13 +146,6 @@ export interface RecognitionCreate {
   note: string
 }
 
-export interface EnterpriseBrief {
-  id: number
-  name: string
-  credit_code: string
-  zone_name: string
-}
-
 export interface GradeFilter {
   grade?: Grade
   zone_id?: number
@@ -189,7 +182,7 @@ export function saveConfig(config: CreditConfig): Promise<CreditConfig> {
 }
 
 /** Run a full grading cycle now (bureau). */
-export function recomputeNow(): Promise<{ as_of: string, graded: number, changed: number }> {
+export function recomputeNow(): Promise<{ as_of: string; graded: number; changed: number }> {
   return request('/api/credit/recompute', { method: 'POST', json: {} })
 }
 
@@ -214,9 +207,4 @@ export function openCase(body: CaseCreate): Promise<EnforcementCase> {
 /** Grant a recognition (bureau): dual-prevention benchmark or intrinsic safety. */
 export function grantRecognition(body: RecognitionCreate): Promise<unknown> {
   return request('/api/credit/recognitions', { method: 'POST', json: body })
-}
-
-/** Enterprises in scope whose name or credit code contains `q` (the picker). */
-export async function searchEnterprises(q: string): Promise<EnterpriseBrief[]> {
-  return (await request<Page<EnterpriseBrief>>('/api/enterprises', { query: { q, per_page: 20 } })).items
 }

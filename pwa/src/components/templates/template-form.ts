@@ -3,9 +3,23 @@
 import type { ChecklistSection } from '@/api/types'
 import type { TemplatePublish, TemplateVersion } from '@/api/templates'
 
-export interface EditItem { key: number, code: string, text: string, required: boolean }
-export interface EditSection { key: number, code: string, title: string, items: EditItem[] }
-export interface EditForm { code: string, title: string, sections: EditSection[] }
+export interface EditItem {
+  key: number
+  code: string
+  text: string
+  required: boolean
+}
+export interface EditSection {
+  key: number
+  code: string
+  title: string
+  items: EditItem[]
+}
+export interface EditForm {
+  code: string
+  title: string
+  sections: EditSection[]
+}
 
 type Translate = (key: string, values?: Record<string, unknown>) => string
 
@@ -15,7 +29,12 @@ let nextKey = 1
 export function formatTemplateMeta(t: Translate, tpl: TemplateVersion): string {
   const parts = [t(`template.purpose.${tpl.purpose}`)]
   if (tpl.device_category) parts.push(t(`category.${tpl.device_category}`))
-  parts.push(t('template.publishedBy', { who: tpl.published_by ?? t('template.system'), at: tpl.published_at.slice(0, 16).replace('T', ' ') }))
+  parts.push(
+    t('template.publishedBy', {
+      who: tpl.published_by ?? t('template.system'),
+      at: tpl.published_at.slice(0, 16).replace('T', ' '),
+    }),
+  )
   return parts.join(' · ')
 }
 

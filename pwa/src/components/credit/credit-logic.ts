@@ -1,17 +1,23 @@
 // Pure helpers of the credit screens: grade colours, reason and cause labels, fact formatting,
 // "what to fix" links and the grading-config validation (mirrors backend/credit/rules.py validate_config).
 import type { RouteLocationRaw } from 'vue-router'
-import type { CreditConfig, Grade } from './credit-api'
-import { ApiError } from '@/api/http'
+import type { CreditConfig, Grade } from '@/api/credit'
 
 export const GRADE_COLOURS: Record<Grade, string> = { A: '#07c160', B: '#1989fa', C: '#ff976a', D: '#ee0a24' }
 
 /** The six indicator groups (第五条), in the API's order. */
-export const GROUPS = ['safety_management', 'operator_competence', 'risk_control', 'device_condition', 'inspection_results', 'enforcement'] as const
+export const GROUPS = [
+  'safety_management',
+  'operator_competence',
+  'risk_control',
+  'device_condition',
+  'inspection_results',
+  'enforcement',
+] as const
 
 type Kind = 'flag' | 'share' | 'count'
 /** indicator → (group, kind), as backend/credit/rules.py ITEMS */
-export const ITEMS: Record<string, [typeof GROUPS[number], Kind]> = {
+export const ITEMS: Record<string, [(typeof GROUPS)[number], Kind]> = {
   no_safety_manager: ['safety_management', 'flag'],
   operators_expired_share: ['operator_competence', 'share'],
   hazards_open: ['risk_control', 'count'],
@@ -61,7 +67,7 @@ export function causeKey(cause: string): string {
 }
 
 /** A fact as people read it: flags yes/no, shares in per mille as a percentage, counts as they are. */
-export function formatFact(indicator: string, value: number): { key: string, n: string } {
+export function formatFact(indicator: string, value: number): { key: string; n: string } {
   const kind = ITEMS[indicator]?.[1] ?? 'count'
   if (kind === 'flag') return { key: value ? 'credit.factYes' : 'credit.factNo', n: '' }
   if (kind === 'share') return { key: 'credit.factShare', n: (value / 10).toFixed(1).replace(/\.0$/, '') }
@@ -102,8 +108,7 @@ export function groupPercent(points: number, weight: number): number {
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const nonNegativeMap = (map: Record<string, number>, keys: readonly string[]) =>
-  keys.every(k => isNumber(map[k]) && map[k]! >= 0 && map[k]! <= 100)
-  && Object.keys(map).every(k => keys.includes(k))
+  keys.every(k => isNumber(map[k]) && map[k]! >= 0 && map[k]! <= 100) && Object.keys(map).every(k => keys.includes(k))
 
 export type ConfigErrors = Partial<Record<keyof CreditConfig, string>>
 
@@ -111,24 +116,15 @@ export type ConfigErrors = Partial<Record<keyof CreditConfig, string>>
 export function validateConfig(c: CreditConfig): ConfigErrors {
   const errors: ConfigErrors = {}
   if (!nonNegativeMap(c.weights, GROUPS)) errors.weights = 'credit.config.errWeights'
-  else if (Math.round(GROUPS.reduce((s, g) => s + c.weights[g]!, 0) * 1e6) / 1e6 !== 100) errors.weights = 'credit.config.errWeightsSum'
+  else if (Math.round(GROUPS.reduce((s, g) => s + c.weights[g]!, 0) * 1e6) / 1e6 !== 100)
+    errors.weights = 'credit.config.errWeightsSum'
   if (!nonNegativeMap(c.points, Object.keys(ITEMS))) errors.points = 'credit.config.errPoints'
   const [a, b, cc] = c.bands
-  if (c.bands.length !== 3 || !c.bands.every(isNumber) || !(a! > 0 && a! < b! && b! < cc! && cc! <= 100)) errors.bands = 'credit.config.errBands'
+  if (c.bands.length !== 3 || !c.bands.every(isNumber) || !(a! > 0 && a! < b! && b! < cc! && cc! <= 100))
+    errors.bands = 'credit.config.errBands'
   if (!nonNegativeMap(c.deductions, DEDUCTIONS)) errors.deductions = 'credit.config.errDeductions'
-  if (!Number.isInteger(c.accident_d_years) || c.accident_d_years < 0 || c.accident_d_years > 10) errors.accident_d_years = 'credit.config.errYears'
+  if (!Number.isInteger(c.accident_d_years) || c.accident_d_years < 0 || c.accident_d_years > 10)
+    errors.accident_d_years = 'credit.config.errYears'
   if (typeof c.fined_d !== 'boolean') errors.fined_d = 'credit.config.errFined'
   return errors
-}
-
-/** The API's 422 field messages (`details.fields`), one line per field. */
-export function apiFieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ApiError)) return {}
-  const fields = (err.details?.fields ?? {}) as Record<string, unknown>
-  const out: Record<string, string> = {}
-  for (const [name, msgs] of Object.entries(fields)) {
-    if (Array.isArray(msgs)) out[name] = msgs.filter(m => typeof m === 'string').join('；')
-    else if (msgs && typeof msgs === 'object') out[name] = JSON.stringify(msgs)
-  }
-  return out
 }

@@ -30,7 +30,9 @@ export function validateDraw(form: DrawForm, needsZone: boolean): DrawErrors {
     period_start: form.period_start ? '' : 'plan.startRequired',
     period_end: !form.period_end
       ? 'plan.endRequired'
-      : form.period_start && form.period_end < form.period_start ? 'plan.endBeforeStart' : '',
+      : form.period_start && form.period_end < form.period_start
+        ? 'plan.endBeforeStart'
+        : '',
     size: intIn(form.size, 1, 5000) === null ? 'plan.sizeInvalid' : '',
     per_item: intIn(form.per_item, 1, 5) === null ? 'plan.perItemInvalid' : '',
     seed: form.seed.trim() && intIn(form.seed, 0, MAX_SEED) === null ? 'plan.seedInvalid' : '',
@@ -81,7 +83,7 @@ export function impossibleReasons(details: Record<string, unknown> | undefined):
 }
 
 /** May this user record the item's result? Its drawn inspectors or the bureau, while pending. */
-export function canRecord(item: PlanItem, user: { id: number | string, role: Role } | null): boolean {
+export function canRecord(item: PlanItem, user: { id: number | string; role: Role } | null): boolean {
   if (!user || item.status !== 'pending') return false
   return user.role === 'bureau_admin' || (user.role === 'inspector' && item.inspector_ids.includes(Number(user.id)))
 }
@@ -94,11 +96,17 @@ export interface ResultForm {
 }
 
 /** The result form's checks: the day lies between the plan's start and today, findings 0–999. */
-export function validateResult(form: ResultForm, periodStart: string, today: string): Record<'done_on' | 'findings', string> {
+export function validateResult(
+  form: ResultForm,
+  periodStart: string,
+  today: string,
+): Record<'done_on' | 'findings', string> {
   return {
     done_on: !form.done_on
       ? 'plan.doneOnRequired'
-      : form.done_on > today || form.done_on < periodStart ? 'plan.doneOnRange' : '',
+      : form.done_on > today || form.done_on < periodStart
+        ? 'plan.doneOnRange'
+        : '',
     findings: form.status === 'done' && intIn(form.findings, 0, 999) === null ? 'plan.findingsInvalid' : '',
   }
 }
