@@ -121,7 +121,8 @@ def main() -> None:
         p50, p99 = percentiles(samples)
         rates.append(rate)
         print(f"hazard create, {CLIENTS} clients, gunicorn {WORKERS}x4, {engine}: p50 {p50:.1f} ms  "
-              f"p99 {p99:.1f} ms  {rate:.0f} writes/s  server CPU {cpu:.1f} ms/write  n={len(samples)} errors={errors}")
+              f"p99 {p99:.1f} ms  {rate:.0f} writes/s  server CPU {cpu:.1f} ms/write  "
+              f"n={len(samples)} errors={errors}")
         print(f"sync push of {PUSH_OPS} hazard.create ops, one client: "
               f"p50 {statistics.median(pushes):.0f} ms  max {max(pushes):.0f} ms  "
               f"(loopback request time, n={len(pushes)})")
