@@ -13,8 +13,6 @@ from backend.extensions import db
 from tests.conftest import auth
 from tests.factories import new_id
 
-pytestmark = pytest.mark.sqlite_only
-
 
 def _statements_of(app, send) -> list[str]:  # type: ignore[no-untyped-def]
     seen: list[str] = []
@@ -33,6 +31,7 @@ def _statements_of(app, send) -> list[str]:  # type: ignore[no-untyped-def]
     return seen
 
 
+@pytest.mark.sqlite_only
 def test_hazard_report_takes_the_write_lock_once_after_the_token_check(app, client, city):
     body = {"id": new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
             "description": "锁测试", "location": "机房"}
