@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
 from backend.config import load_config
+from backend.core.db import expire_state_on_commit, keep_state_after_commit
 from backend.core.errors import http_exception_response, register_error_handlers
 from backend.core.json_body import register_json_guard
 from backend.core.schemas import MAX_ID
 from backend.extensions import db, jwt, limiter, migrate
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -66,7 +69,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         from backend.core.db import configure_sqlite
 
-        configure_sqlite(db.engine)
+        configure_sqlite(db.engine, app.config["SQLITE_SYNCHRONOUS"])
+    _keep_state_after_commit(app)
 
     from backend.accounts.tokens import register_jwt_callbacks
 
@@ -84,6 +88,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_cli(app)
     _trust_proxies(app)
     return app
+
+
+def _keep_state_after_commit(app: Flask) -> None:
+    app.before_request(lambda: keep_state_after_commit(db.session(), hold_loaded=request.method in WRITES))
+    app.teardown_request(lambda _exc: expire_state_on_commit(db.session()))
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -86,7 +86,8 @@ def refuse_taken_port(port: int) -> None:
 def start_server(name: str) -> subprocess.Popen:
     """gunicorn on loopback over bench/out/<name>.db, as the README runs it in production."""
     refuse_taken_port(PORT)
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{OUT / name}.db", "RATELIMIT_ENABLED": "0",
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / name}.db"
+    env = os.environ | {"DATABASE_URL": url, "RATELIMIT_ENABLED": "0",
                         "SESV_INSTANCE_DIR": str(OUT / "instance"), "UPLOAD_DIR": str(OUT / "uploads")}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),

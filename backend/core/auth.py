@@ -9,7 +9,9 @@ from typing import Any
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
+from backend.core.db import reads_before_writing
 from backend.core.errors import Forbidden
+from backend.extensions import db
 
 
 class Role(StrEnum):
@@ -30,9 +32,10 @@ def require_roles(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            verify_jwt_in_request()
-            if current_user.role not in allowed:
-                raise Forbidden("当前角色无权执行此操作 (role not allowed)", code="forbidden_role")
+            with reads_before_writing(db.session()):
+                verify_jwt_in_request()
+                if current_user.role not in allowed:
+                    raise Forbidden("当前角色无权执行此操作 (role not allowed)", code="forbidden_role")
             return view(*args, **kwargs)
 
         return wrapper

@@ -6,11 +6,13 @@ import contextvars
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from backend.core.clock import utcnow
@@ -27,6 +29,11 @@ NAMING_CONVENTION = {
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "write_intent", default=False
 )
+
+#: FULL syncs the WAL at every COMMIT (an acknowledged write survives power loss);
+#: NORMAL syncs only at checkpoints (survives a process crash, may lose the last
+#: commits on power loss or a kernel crash). See the README's benchmark notes.
+SQLITE_SYNCHRONOUS_MODES = ("FULL", "NORMAL", "EXTRA")
 
 
 class Base(DeclarativeBase):
@@ -59,15 +66,67 @@ class TimestampMixin:
     )
 
 
-def configure_sqlite(engine: Engine) -> None:
+@contextmanager
+def reads_before_writing(session: Session) -> Iterator[None]:
+    """Run a writing request's preliminary reads (token, account) outside its write lock.
+
+    The reads run in a deferred transaction that is committed (nothing to write) when the
+    block ends, so the request's own transaction then begins with BEGIN IMMEDIATE: the
+    one-writer-at-a-time section covers only the work that needs it.
+    """
+    intent = write_intent.get()
+    if not intent or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    write_intent.set(False)
+    try:
+        yield
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
+    finally:
+        write_intent.set(True)
+
+
+def keep_state_after_commit(session: Session, *, hold_loaded: bool) -> None:
+    """A request's objects keep their loaded values after its one commit.
+
+    Views commit, then serialise what they wrote; expiring it at commit made that
+    serialisation read every row back in a second transaction (which, for a writing
+    request on SQLite, queued for the write lock again). With `hold_loaded` the session
+    also keeps every row it loaded until the request ends, so a relationship the response
+    shows (a hazard's enterprise name) is found in the identity map instead of re-read.
+    """
+    session.expire_on_commit = False
+    if hold_loaded:
+        session.info[_HELD] = []
+
+
+def expire_state_on_commit(session: Session) -> None:
+    session.expire_on_commit = True
+    session.info.pop(_HELD, None)
+
+
+_HELD = "sesv_held_rows"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold_loaded_row(session: Session, instance: object) -> None:
+    held = session.info.get(_HELD)
+    if held is not None:
+        held.append(instance)
+
+
+def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     """WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for writing requests.
 
     A deferred SQLite transaction that reads and then writes can fail with
     SQLITE_BUSY at once (the busy handler is skipped to avoid a deadlock), so
     requests that may write take the write lock when they begin instead.
+    The PRAGMAs run once per pooled connection, not per request.
     """
     if engine.dialect.name != "sqlite":
         return
+    _check_synchronous(synchronous)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -76,8 +135,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
-        # FULL: an acknowledged write survives power loss too, not only a process crash
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     writers = WriterQueue(engine.url.database)
@@ -101,6 +159,11 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_invalidate(_dbapi_conn, record, _exc):  # type: ignore[no-untyped-def]
         if record.info.pop("holds_writer_queue", False):
             writers.release()
+
+
+def _check_synchronous(mode: str) -> None:
+    if mode not in SQLITE_SYNCHRONOUS_MODES:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {SQLITE_SYNCHRONOUS_MODES}, not {mode!r}")
 
 
 class WriterQueue:
