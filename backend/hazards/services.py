@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from backend.core.auth import Role
+from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.events import publish
@@ -23,7 +24,6 @@ from backend.hazards.rules import Action, ActorFacts, HazardFacts, HazardStatus
 from backend.org.models import Enterprise
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_enterprise_for
-from backend.sync.changes import record_change
 
 OPEN = rules.OPEN_STATUSES
 
