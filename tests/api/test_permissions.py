@@ -440,7 +440,7 @@ def _plan(suffix: str = "", body: dict | None = None) -> Builder:
 
         inspectors = db.session.scalars(select(User.id).where(User.role == INSP)).all()
         plan = InspectionPlan(zone_id=t.enterprise.zone_id, title="计划", period_start=today(),
-                              period_end=today(), size=1, seed=1, candidates_digest="0" * 64,
+                              period_end=today(), size=1, quota_total=1, seed=1, candidates_digest="0" * 64,
                               created_by_id=t.hazard.reported_by_id)
         plan.items = [PlanItem(enterprise_id=t.enterprise.id, grade="C",
                                inspector_ids=",".join(map(str, inspectors)))]
