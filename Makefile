@@ -13,7 +13,7 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 help:
 	@echo "make run        install everything, migrate, load the demo city if empty, serve on :$(PORT)"
 	@echo "make test       every suite: backend on SQLite and PostgreSQL, PWA unit tests, browser tests"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff, and the import layers (lint-imports, .importlinter)"
 	@echo "make bench      run the benchmarks under bench/"
 	@echo "make crash-test SIGKILL the server under concurrent writes, then check nothing acknowledged was lost"
 
@@ -54,6 +54,7 @@ test: system-deps venv pwa-build
 
 lint:
 	$(BIN)/ruff check backend tests bench app.py
+	$(BIN)/lint-imports
 	cd pwa && npm run lint
 
 test-sqlite:

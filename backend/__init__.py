@@ -54,6 +54,15 @@ def _blueprints() -> tuple:
             sync, public, public_complaints, credit, plans, public_plans, reports)
 
 
+def _subscribe_event_handlers(app: Flask) -> None:
+    """The higher domains' handlers of the lower domains' events (core.events)."""
+    from backend.core import events
+    from backend.credit.handlers import register_credit_handlers
+
+    events.init_app(app)
+    register_credit_handlers(app)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=None, static_folder=None)
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -78,6 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api = EnvelopeApi(app)
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
+    _subscribe_event_handlers(app)
     register_error_handlers(app)
     register_json_guard(app)
 

@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(complaints)
     app.cli.add_command(checklists)
     app.cli.add_command(credit)
+    app.cli.add_command(events)
 
 
 @click.group(help="Demo data.")
@@ -131,3 +132,24 @@ def recompute(as_of) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"Graded {report.graded} enterprise(s) as of {report.as_of}, {report.changed} "
                f"change(s), {report.written} row(s) rewritten, in "
                f"{time.perf_counter() - started:.2f} s.")
+
+
+@click.group(help="Domain events (the outbox of core.events).")
+def events() -> None:
+    """Commands under `flask events`."""
+
+
+@events.command("run-pending", help="Run the handlers of events left pending (a crash, a failed "
+                "handler); safe to run any time, each event is handled once.")
+def run_pending() -> None:
+    from backend.core.db import write_intent
+    from backend.core.events import handle_events
+
+    token = write_intent.set(True)  # SQLite: take the write lock at BEGIN
+    try:
+        report = handle_events()
+    finally:
+        write_intent.reset(token)
+    click.echo(f"Handled {report.done} event(s), {report.failed} failed (left pending).")
+    if report.failed:
+        raise SystemExit(1)

@@ -12,14 +12,17 @@ from werkzeug.security import generate_password_hash
 
 from backend.accounts.models import User
 from backend.core.auth import Role
+from backend.core.changes import record_changes
 from backend.core.clock import today, utcnow
+from backend.credit.models import Accident, EnforcementCase
+from backend.credit.services import recompute_grades
 from backend.devices.models import Device, new_qr_token
 from backend.devices.rules import DeviceCategory, DeviceStatus
 from backend.extensions import db
 from backend.hazards.models import Hazard
+from backend.inspections.demo import load_inspection_demo
 from backend.org.models import Block, Certificate, Enterprise, Person, PublicPlace, Zone
 from backend.org.rules import CREDIT_CODE_CHARS, credit_code_check_char
-from backend.sync.changes import record_changes
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - documented demo credential
 ZONE_NAMES = ("城东分局", "城西分局", "港区分局")
@@ -96,8 +99,6 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     db.session.flush()
     checks = _demo_checks(scale, as_of) if scale.change_feed else 0
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
-    from backend.credit.services import recompute_grades
-
     recompute_grades(as_of, cause="demo")
     return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
             "devices": scale.devices, "checks": checks}
@@ -229,8 +230,6 @@ def _demo_users(scale: Scale) -> None:
 
 def _credit_events(scale: Scale, as_of: date) -> None:
     """Accidents (one enterprise in 150) and enforcement cases (one in 60, half fined)."""
-    from backend.credit.models import Accident, EnforcementCase
-
     admin = db.session.scalar(select(User.id).where(User.username == "admin"))
     users = [i for i in range(scale.enterprises) if i % 25 != 24]
     _bulk(Accident, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
@@ -297,8 +296,6 @@ DEMO_SUPERVISORS = ((36, "supervisor2", True), (60, "supervisor3", True), (84, "
 
 def _demo_checks(scale: Scale, as_of: date) -> int:
     """Checklists, a current mutual-check cycle in zone 1 and a few submitted checks."""
-    from backend.inspections.demo import load_inspection_demo
-
     return load_inspection_demo(as_of, DEMO_SUPERVISORS)
 
 

@@ -115,7 +115,7 @@ def image_bytes(colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, i
 
 def record_changes(*objects: Enterprise | Device | Hazard) -> None:
     """Put factory-made rows into the sync change feed (factories bypass it), in order."""
-    from backend.sync.changes import record_change
+    from backend.core.changes import record_change
 
     for obj in objects:
         if isinstance(obj, Enterprise):

@@ -9,10 +9,12 @@ from backend.complaints.rules import (
     TriageOutcome,
     normalize_phone,
 )
+from backend.complaints.services import may_see_identity, reveal_phone
 from backend.core.clock import local_day
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money
 from backend.devices.rules import CATEGORY_LABELS as DEVICE_LABELS
 from backend.hazards.rules import Severity
+from backend.photos.services import signed_photo_url
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位十六进制 sha256")
 MAX_PHOTOS = 6
@@ -183,15 +185,11 @@ class ComplaintSchema(ComplaintSummarySchema):
     events = fields.List(fields.Nested(ComplaintEventSchema))
 
     def _contact_phone(self, complaint) -> str | None:  # type: ignore[no-untyped-def]
-        from backend.complaints.services import reveal_phone
-
         return reveal_phone(complaint) if _viewer_sees_identity() else None
 
 
 def _viewer_sees_identity() -> bool:
     """Fails closed: no signed-in regulator, no identity."""
-    from backend.complaints.services import may_see_identity
-
     try:
         actor = current_user._get_current_object()
     except RuntimeError:
@@ -200,6 +198,4 @@ def _viewer_sees_identity() -> bool:
 
 
 def _photo_url(sha256: str, variant: str) -> str:
-    from backend.photos.services import signed_photo_url
-
     return signed_photo_url(sha256, variant)

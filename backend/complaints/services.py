@@ -42,6 +42,7 @@ from backend.complaints.rules import ComplaintStatus, PowProblem, TriageOutcome
 from backend.core.auth import REGULATORS
 from backend.core.clock import today, utcnow
 from backend.core.errors import AppError, Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.events import publish
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.devices.services import device_by_token
@@ -301,9 +302,8 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
     db.session.flush()
     append_evidence("complaint.triage", str(complaint.id), {"content": triage_digest(complaint)})
     if complaint.status == ComplaintStatus.substantiated:
-        from backend.credit.services import regrade_enterprise
-
-        regrade_enterprise(complaint.enterprise_id, "complaint.substantiated")
+        publish("complaint.substantiated",
+                {"enterprise_id": complaint.enterprise_id, "complaint_id": complaint.id})
     return complaint
 
 

@@ -10,6 +10,8 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from backend.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -115,8 +117,6 @@ def http_exception_response(exc: HTTPException):  # type: ignore[no-untyped-def]
 
 def _discard_unit_of_work() -> None:
     """A failed request saves nothing: roll back what its services flushed."""
-    from backend.extensions import db
-
     db.session.rollback()
 
 

@@ -9,7 +9,7 @@ from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.downloads import file_response
 from backend.core.errors import ValidationFailed
 from backend.core.schemas import BaseSchema, Id, page_schema, text
-from backend.devices import importer, labels, services
+from backend.devices import importer, labels, overview, services
 from backend.devices.schemas import (
     DeviceCreateSchema,
     DeviceListQuerySchema,
@@ -33,7 +33,7 @@ class ReissueSchema(BaseSchema):
 @bp.response(200, page_schema(DeviceSchema))
 def list_devices(query: dict):  # type: ignore[no-untyped-def]
     """Search the device ledger in scope (category, status, overdue, key-monitored, block…)."""
-    return services.list_devices(current_user, query)
+    return overview.list_devices(current_user, query)
 
 
 class ZoneAttentionSchema(BaseSchema):
@@ -71,7 +71,7 @@ def attention_summary() -> dict:
 @require_roles()
 @bp.response(200, DeviceSchema)
 def get_device(device_id: int):  # type: ignore[no-untyped-def]
-    return services.show_device(current_user, device_id)
+    return overview.show_device(current_user, device_id)
 
 
 @bp.post("")

@@ -13,6 +13,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from backend.core.auth import Role
+from backend.core.changes import record_change
 from backend.core.errors import AppError, ValidationFailed
 from backend.core.schemas import text
 from backend.devices.models import Device
@@ -21,7 +22,6 @@ from backend.extensions import db
 from backend.org.models import Enterprise, Zone
 from backend.org.schemas import CreditCodeField
 from backend.org.scope import Actor, can_manage_enterprise
-from backend.sync.changes import record_change
 
 MAX_ROWS = 20_000
 #: Chinese column headings accepted beside the English ones

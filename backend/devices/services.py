@@ -8,17 +8,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from backend.core.auth import Role
+from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import NotFound, ValidationFailed
-from backend.core.pagination import Page, paginate
+from backend.core.unique import flush_unique
 from backend.devices.models import Device, QrTokenEvent, new_qr_token
 from backend.devices.rules import LONG_IDLE_DAYS, DeviceStatus
 from backend.extensions import db
 from backend.org.models import Enterprise, Zone
 from backend.org.scope import Actor, enterprise_scope
-from backend.org.services import _flush_unique, get_managed_enterprise
-from backend.sync.changes import record_change
+from backend.org.services import get_managed_enterprise, safety_managers
 
 
 def overdue_clause(as_of: Any, due: Any = Device.next_inspection_due) -> ColumnElement[bool]:
@@ -96,7 +95,7 @@ def create_device(actor: Actor, data: dict) -> Device:
     _check_maintainer(data)
     device = Device(enterprise_id=enterprise.id, zone_id=enterprise.zone_id, **data)
     db.session.add(device)
-    _flush_unique("使用登记证编号已存在 (registration number exists)")
+    flush_unique("使用登记证编号已存在 (registration number exists)")
     record_change("device", device.id, enterprise.id)
     return device
 
@@ -110,7 +109,7 @@ def update_device(actor: Actor, device_id: int, data: dict) -> Device:
         setattr(device, key, value)
     if device.status == DeviceStatus.idle and device.idle_since is None:
         device.idle_since = today()
-    _flush_unique("使用登记证编号已存在 (registration number exists)")
+    flush_unique("使用登记证编号已存在 (registration number exists)")
     record_change("device", device.id, device.enterprise_id)
     return device
 
@@ -126,34 +125,6 @@ def reissue_qr_token(actor: Actor, device_id: int, reason: str) -> Device:
     db.session.flush()
     record_change("device", device.id, device.enterprise_id)
     return device
-
-
-def annotate_devices(actor: Actor, devices: list[Device]) -> list[Device]:
-    """Add open-hazard and complaint counts; enterprise people count only substantiated
-    complaints (they never see the others)."""
-    from backend.complaints.services import complaint_counts
-    from backend.hazards.services import open_hazard_counts
-    from backend.inspections.status import last_checks
-
-    ids = [d.id for d in devices]
-    hazards, complaints, checks = open_hazard_counts(ids), complaint_counts(ids), last_checks(devices)
-    key = "total" if actor.role in (Role.bureau_admin, Role.inspector) else "substantiated"
-    for device in devices:
-        device.open_hazards = hazards.get(device.id, 0)  # type: ignore[attr-defined]
-        device.complaint_count = complaints.get(device.id, {}).get(key, 0)  # type: ignore[attr-defined]
-        device.last_self_check = checks[device.id]["self"]  # type: ignore[attr-defined]
-        device.last_mutual_check = checks[device.id]["mutual"]  # type: ignore[attr-defined]
-    return devices
-
-
-def list_devices(actor: Actor, filters: dict) -> Page:
-    page = paginate(visible_devices(actor, filters), filters["page"], filters["per_page"])
-    annotate_devices(actor, page.items)
-    return page
-
-
-def show_device(actor: Actor, device_id: int) -> Device:
-    return annotate_devices(actor, [get_device_for(actor, device_id)])[0]
 
 
 def attention_summary(actor: Actor, limit: int = 50) -> dict:
@@ -182,3 +153,26 @@ def attention_summary(actor: Actor, limit: int = 50) -> dict:
         "enterprises": [{"enterprise_id": e, "enterprise_name": n, "overdue": o or 0, "long_idle": i or 0}
                         for e, n, o, i in enterprises],
     }
+
+
+def two_lists(actor: Actor, min_devices: int) -> list[dict]:
+    """两项清单: enterprises with ≥ N devices in use, with their certified safety managers."""
+    counts = (
+        select(Device.enterprise_id, func.count().label("n"))
+        .where(Device.status != DeviceStatus.scrapped)
+        .group_by(Device.enterprise_id)
+        .having(func.count() >= min_devices)
+        .subquery()
+    )
+    query = (
+        select(Enterprise, counts.c.n)
+        .join(counts, counts.c.enterprise_id == Enterprise.id)
+        .where(enterprise_scope(actor, Enterprise.id))
+        .order_by(counts.c.n.desc(), Enterprise.id)
+    )
+    rows = db.session.execute(query).all()
+    managers = safety_managers([e.id for e, _ in rows])
+    return [
+        {"enterprise": e, "device_count": n, "safety_managers": managers.get(e.id, [])}
+        for e, n in rows
+    ]

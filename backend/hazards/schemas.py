@@ -4,6 +4,8 @@ from marshmallow import Schema, fields, post_load, validate
 from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
 from backend.hazards.rules import Action, HazardSource, HazardStatus, Severity, is_overdue
+from backend.hazards.services import allowed_actions_for
+from backend.photos.services import signed_photo_url
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位十六进制 sha256")
 
@@ -99,14 +101,10 @@ class HazardSchema(Schema):
 
 
 def _photo_url(sha256: str, variant: str) -> str:
-    from backend.photos.services import signed_photo_url
-
     return signed_photo_url(sha256, variant)
 
 
 def _actions_for_current_user(hazard) -> list[str]:  # type: ignore[no-untyped-def]
-    from backend.hazards.services import allowed_actions_for
-
     try:
         actor = current_user._get_current_object()
     except RuntimeError:

@@ -9,8 +9,10 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from backend.core.auth import Role
+from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.events import publish
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.devices.services import get_device_for
@@ -22,7 +24,6 @@ from backend.hazards.rules import Action, ActorFacts, HazardFacts, HazardStatus
 from backend.org.models import Enterprise
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_enterprise_for
-from backend.sync.changes import record_change
 
 OPEN = rules.OPEN_STATUSES
 
@@ -158,7 +159,7 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
     append_evidence("hazard.create", hazard.id, {"content": hazard_digest(hazard)})
-    _regrade(hazard, "hazard.create")
+    _publish(hazard, "hazard.create")
     return hazard, True
 
 
@@ -186,15 +187,14 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     record_change("hazard", hazard.id, hazard.enterprise_id)
     append_evidence(f"hazard.{action.value}", hazard.id,
                     {"event": event.id, "content": event_digest(event, hazard)})
-    _regrade(hazard, f"hazard.{action.value}")
+    _publish(hazard, f"hazard.{action.value}")
     return hazard
 
 
-def _regrade(hazard: Hazard, cause: str) -> None:
-    """A new or closed hazard changes the enterprise's risk score at once (seed 002 第十三条)."""
-    from backend.credit.services import regrade_enterprise
-
-    regrade_enterprise(hazard.enterprise_id, cause)
+def _publish(hazard: Hazard, kind: str) -> None:
+    """A new or closed hazard changes the enterprise's risk score at once (seed 002 第十三条):
+    credit re-grades it right after the commit."""
+    publish(kind, {"enterprise_id": hazard.enterprise_id, "hazard_id": hazard.id})
 
 
 def _check_transition(actor: Actor, hazard: Hazard, action: Action, data: dict) -> None:

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from backend.accounts.models import User
 from backend.core.auth import Role
+from backend.devices.models import Device
 from backend.extensions import db
 from backend.inspections import rules
 from backend.inspections.models import ChecklistTemplate, MutualCheckAssignment
@@ -81,8 +82,6 @@ def load_inspection_demo(as_of: date, supervisors: tuple) -> int:
 def _self_checks(manager: User, templates: dict, as_of: date) -> int:
     """Daily checks of manager1's first devices on most recent days (some missed), last week's
     investigation and last month's dispatch meeting."""
-    from backend.devices.models import Device
-
     devices = list(db.session.scalars(
         select(Device).where(Device.enterprise_id == manager.enterprise_id, Device.status == "in_use")
         .order_by(Device.id).limit(6)))

@@ -18,6 +18,7 @@ from backend.inspections import rules
 from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle, SupervisorExam
 from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Zone
 from backend.org.scope import Actor, enterprise_scope, zone_scope
+from backend.org.services import get_enterprise_for
 
 
 def supervisor_certificate(user: User, as_of: date) -> Certificate | None:
@@ -211,8 +212,6 @@ def _pool_row(user: User, exams: list[SupervisorExam], as_of: date) -> dict:
 
 def record_exam(actor: Actor, data: dict) -> SupervisorExam:
     """Record a training/exam result; a pass with certificate dates issues the certificate."""
-    from backend.org.services import get_enterprise_for
-
     person = db.session.get(Person, data["person_id"])
     if person is None or person.enterprise_id is None:
         raise NotFound("人员不存在 (person not found)")

@@ -5,6 +5,7 @@ from backend.devices.rules import DeviceCategory
 from backend.hazards.rules import Severity
 from backend.hazards.schemas import SHA256
 from backend.inspections.rules import CheckKind, CheckResult, ItemResult
+from backend.inspections.services import superseded_by
 
 CODE = validate.Regexp(r"^[a-z0-9_.]{1,60}$", error="编号只能包含小写字母、数字、下划线和点")
 
@@ -132,8 +133,6 @@ class CheckSchema(Schema):
 
 
 def _superseded_by(check) -> str | None:  # type: ignore[no-untyped-def]
-    from backend.inspections.services import superseded_by
-
     return superseded_by(check)
 
 

@@ -8,20 +8,24 @@ from sqlalchemy import Select, false, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from backend.core.auth import Role
+from backend.core.changes import record_change
 from backend.core.clock import today
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.devices.rules import CATEGORY_LABELS
+from backend.devices.services import get_device_for
 from backend.evidence.services import append_evidence
 from backend.extensions import db
+from backend.hazards.services import report_hazard
 from backend.inspections import rules
 from backend.inspections.defaults import DEFAULT_TEMPLATES
 from backend.inspections.models import Check, CheckItem, ChecklistTemplate
+from backend.inspections.mutual import get_assignment_for, is_eligible
 from backend.inspections.rules import CheckKind, InspectionType, ItemResult, Rhythm
 from backend.org.models import Enterprise, ModelStatus
 from backend.org.scope import Actor, enterprise_scope
-from backend.sync.changes import record_change
+from backend.org.services import get_enterprise_for
 
 HAZARD_IDS = uuid.UUID("6f1d3c1e-8a55-4c55-9d7e-3c1b5a0e9f21")
 
@@ -214,9 +218,6 @@ def _target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
 
 
 def _enterprise_and_device(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
-    from backend.devices.services import get_device_for
-    from backend.org.services import get_enterprise_for
-
     device = get_device_for(actor, data["device_id"]) if data.get("device_id") else None
     enterprise_id = device.enterprise_id if device else data.get("enterprise_id") or actor.enterprise_id
     if enterprise_id is None:
@@ -240,8 +241,6 @@ def _self_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
 
 
 def _mutual_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
-    from backend.inspections.mutual import get_assignment_for, is_eligible
-
     if not data.get("assignment_id"):
         raise ValidationFailed(details={"fields": {"assignment_id": ["互查须对应互查任务"]}})
     assignment = get_assignment_for(actor, data["assignment_id"])
@@ -283,8 +282,6 @@ def _superseded(actor: Actor, data: dict, enterprise_id: int) -> Check | None:
 def _raise_hazards(actor: Actor, check: Check, template: ChecklistTemplate,
                    previous: Check | None) -> None:
     """Each failed item becomes a hazard with its photos; a correction keeps the earlier one."""
-    from backend.hazards.services import report_hazard
-
     carried = {i.code: i.hazard_id for i in previous.items if i.hazard_id} if previous else {}
     for item in check.items:
         if item.result != ItemResult.failed:

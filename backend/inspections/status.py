@@ -9,12 +9,15 @@ from sqlalchemy import func, select
 
 from backend.core.auth import Role
 from backend.core.clock import local_day, today
+from backend.devices.models import Device
+from backend.devices.rules import DeviceStatus
 from backend.extensions import db
 from backend.inspections import rules
 from backend.inspections.models import Check
 from backend.inspections.rules import CheckKind, Rhythm
 from backend.org.models import Enterprise
 from backend.org.scope import Actor
+from backend.org.services import visible_enterprises
 
 
 def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:  # type: ignore[no-untyped-def]
@@ -68,9 +71,6 @@ def _done_dates(enterprise_ids: list[int], since: date) -> dict[tuple, set[date]
 
 def self_check_status(actor: Actor, enterprise_ids: list[int], as_of: date) -> list[dict]:
     """Due and missed self-checks per enterprise (日管控 per device in use, 周排查, 月调度)."""
-    from backend.devices.models import Device
-    from backend.devices.rules import DeviceStatus
-
     if not enterprise_ids:
         return []
     done = _done_dates(enterprise_ids, as_of - WINDOWS[Rhythm.monthly] - timedelta(days=31))
@@ -111,8 +111,6 @@ def _enterprise_status(enterprise: Enterprise, devices: list, done: dict, as_of:
 
 def self_check_overview(actor: Actor, filters: dict) -> dict:
     """The safety manager's list, or counts per enterprise and per zone for regulators."""
-    from backend.org.services import visible_enterprises
-
     query = visible_enterprises(actor, filters).with_only_columns(Enterprise.id).limit(500)
     if actor.role == Role.block_supervisor:
         query = query.where(Enterprise.id == actor.enterprise_id)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, WrapMode, XPos, YPos
 
 from backend.core.qrcodes import cjk_font_path
+from backend.notices.models import Notice
 from backend.notices.rules import NoticeKind, chinese_date
-
-if TYPE_CHECKING:
-    from backend.notices.models import Notice
 
 SEVERITY_LABELS = {"general": "一般", "major": "重大"}
 LAW = "《中华人民共和国特种设备安全法》"

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend.core.auth import REGULATORS
+from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.pagination import Page, paginate
@@ -22,7 +23,6 @@ from backend.notices.pdf import notice_pdf
 from backend.org.models import Enterprise
 from backend.org.scope import Actor, own_records_scope
 from backend.org.services import get_enterprise_for
-from backend.sync.changes import record_change
 
 
 def visible_notices(actor: Actor, filters: dict | None = None) -> Select:

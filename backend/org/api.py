@@ -8,8 +8,9 @@ from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.exports import csv_response, xlsx_response
 from backend.core.pagination import paginate
 from backend.core.schemas import PageQuerySchema, page_schema
+from backend.devices import services as device_services
 from backend.extensions import db
-from backend.org import services
+from backend.org import overview, services
 from backend.org.schemas import (
     BlockCreateSchema,
     BlockListQuerySchema,
@@ -74,14 +75,14 @@ def create_block(body: dict):  # type: ignore[no-untyped-def]
 @bp.response(200, page_schema(EnterpriseSchema))
 def list_enterprises(query: dict):  # type: ignore[no-untyped-def]
     """Enterprises in scope, searchable by name or credit code."""
-    return services.list_enterprises(current_user, query)
+    return overview.list_enterprises(current_user, query)
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
 @require_roles()
 @bp.response(200, EnterpriseSchema)
 def get_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
-    return services.show_enterprise(current_user, enterprise_id)
+    return overview.show_enterprise(current_user, enterprise_id)
 
 
 @bp.post("/enterprises")
@@ -99,7 +100,7 @@ def create_enterprise(body: dict):  # type: ignore[no-untyped-def]
 @bp.arguments(EnterpriseUpdateSchema)
 @bp.response(200, EnterpriseSchema)
 def update_enterprise(body: dict, enterprise_id: int):  # type: ignore[no-untyped-def]
-    enterprise = services.update_enterprise(current_user, enterprise_id, body)
+    enterprise = overview.update_enterprise(current_user, enterprise_id, body)
     db.session.commit()
     return enterprise
 
@@ -154,7 +155,7 @@ def two_lists(query: dict):  # type: ignore[no-untyped-def]
 
     `format=csv` or `format=xlsx` downloads the same list as a file.
     """
-    rows = services.two_lists(current_user, query["min_devices"])
+    rows = device_services.two_lists(current_user, query["min_devices"])
     if query["format"] == "json":
         return {"items": rows}
     table = [_two_lists_row(row, m) for row in rows for m in (row["safety_managers"] or [{}])]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, or_, select
 
 from backend.core.auth import Role
-from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from backend.core.pagination import Page, paginate
+from backend.core.changes import record_change
+from backend.core.errors import Forbidden, NotFound, ValidationFailed
+from backend.core.unique import flush_unique
 from backend.extensions import db
 from backend.org.models import Block, Certificate, Enterprise, Person, Zone
 from backend.org.scope import (
@@ -19,7 +19,6 @@ from backend.org.scope import (
     own_records_scope,
     zone_scope,
 )
-from backend.sync.changes import record_change
 
 
 def visible_zones(actor: Actor) -> Select:
@@ -29,7 +28,7 @@ def visible_zones(actor: Actor) -> Select:
 def create_zone(actor: Actor, data: dict) -> Zone:
     zone = Zone(**data)
     db.session.add(zone)
-    _flush_unique("辖区名称或代码已存在 (zone name or code exists)")
+    flush_unique("辖区名称或代码已存在 (zone name or code exists)")
     return zone
 
 
@@ -65,27 +64,6 @@ def visible_enterprises(actor: Actor, filters: dict | None = None) -> Select:
         column = Enterprise.public_place
         query = query.where(column.isnot(None) if filters["public_place"] else column.is_(None))
     return query.order_by(Enterprise.id)
-
-
-def list_enterprises(actor: Actor, filters: dict) -> Page:
-    page = paginate(visible_enterprises(actor, filters), filters["page"], filters["per_page"])
-    annotate_enterprises(actor, page.items)
-    return page
-
-
-def show_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
-    return annotate_enterprises(actor, [get_enterprise_for(actor, enterprise_id)])[0]
-
-
-def annotate_enterprises(actor: Actor, enterprises: list[Enterprise]) -> list[Enterprise]:
-    """Add complaint counts; enterprise people count only substantiated complaints."""
-    from backend.complaints.services import enterprise_complaint_counts
-
-    counts = enterprise_complaint_counts([e.id for e in enterprises])
-    key = "total" if actor.role in (Role.bureau_admin, Role.inspector) else "substantiated"
-    for enterprise in enterprises:
-        enterprise.complaint_count = counts.get(enterprise.id, {}).get(key, 0)  # type: ignore[attr-defined]
-    return enterprises
 
 
 def get_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:
@@ -142,12 +120,13 @@ def create_enterprise(actor: Actor, data: dict) -> Enterprise:
     enterprise = Enterprise()
     _apply_enterprise_fields(enterprise, data)
     db.session.add(enterprise)
-    _flush_unique("统一社会信用代码已登记 (credit code already registered)")
+    flush_unique("统一社会信用代码已登记 (credit code already registered)")
     record_change("enterprise", enterprise.id, enterprise.id)
     return enterprise
 
 
-def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> Enterprise:
+def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> tuple[Enterprise, bool]:
+    """Edit an enterprise; True when it moved zone (its records follow: org.overview)."""
     enterprise = get_enterprise_for(actor, enterprise_id)
     if actor.role not in (Role.bureau_admin, Role.inspector):
         raise Forbidden("只有监管人员可以修改企业信息 (regulators only)")
@@ -156,25 +135,9 @@ def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> Enterpris
         data["zone_id"] = _check_placement(actor, zone_id, data.get("block_id", enterprise.block_id))
     moved = "zone_id" in data and data["zone_id"] != enterprise.zone_id
     _apply_enterprise_fields(enterprise, data)
-    _flush_unique("统一社会信用代码已登记 (credit code already registered)")
+    flush_unique("统一社会信用代码已登记 (credit code already registered)")
     record_change("enterprise", enterprise.id, enterprise.id)
-    if moved:
-        _move_zone_records(enterprise)
-    return annotate_enterprises(actor, [enterprise])[0]
-
-
-def _move_zone_records(enterprise: Enterprise) -> None:
-    """Devices and hazards carry their enterprise's zone: follow it to the new zone."""
-    from backend.devices.models import Device
-    from backend.hazards.models import Hazard
-
-    for entity, model in (("device", Device), ("hazard", Hazard)):
-        db.session.execute(
-            update(model).where(model.enterprise_id == enterprise.id).values(zone_id=enterprise.zone_id)
-        )
-        # re-announce them so the new zone's phones pull them
-        for record_id in db.session.scalars(select(model.id).where(model.enterprise_id == enterprise.id)):
-            record_change(entity, record_id, enterprise.id)
+    return enterprise, moved
 
 
 def visible_people(actor: Actor, filters: dict) -> Select:
@@ -202,33 +165,7 @@ def create_person(actor: Actor, data: dict) -> Person:
     return person
 
 
-def two_lists(actor: Actor, min_devices: int) -> list[dict]:
-    """两项清单: enterprises with ≥ N devices in use, with their certified safety managers."""
-    from backend.devices.models import Device
-    from backend.devices.rules import DeviceStatus
-
-    counts = (
-        select(Device.enterprise_id, func.count().label("n"))
-        .where(Device.status != DeviceStatus.scrapped)
-        .group_by(Device.enterprise_id)
-        .having(func.count() >= min_devices)
-        .subquery()
-    )
-    query = (
-        select(Enterprise, counts.c.n)
-        .join(counts, counts.c.enterprise_id == Enterprise.id)
-        .where(enterprise_scope(actor, Enterprise.id))
-        .order_by(counts.c.n.desc(), Enterprise.id)
-    )
-    rows = db.session.execute(query).all()
-    managers = _safety_managers([e.id for e, _ in rows])
-    return [
-        {"enterprise": e, "device_count": n, "safety_managers": managers.get(e.id, [])}
-        for e, n in rows
-    ]
-
-
-def _safety_managers(enterprise_ids: list[int]) -> dict[int, list[dict]]:
+def safety_managers(enterprise_ids: list[int]) -> dict[int, list[dict]]:
     query = (
         select(Person, Certificate)
         .join(Certificate, Certificate.person_id == Person.id)
@@ -242,11 +179,3 @@ def _safety_managers(enterprise_ids: list[int]) -> dict[int, list[dict]]:
              "expires_on": cert.expires_on}
         )
     return found
-
-
-def _flush_unique(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise Conflict(message, code="duplicate") from exc

@@ -2,10 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.accounts.models import User
+from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Day, Id, PageQuerySchema, text
 from backend.extensions import db
 from backend.plans import rules
 from backend.plans.models import RECUSAL_KINDS, ItemStatus, PlanStatus
+from backend.plans.services import execution_rate, quota_check
 
 
 class PlanCreateSchema(BaseSchema):
@@ -74,8 +77,6 @@ class PlanListQuerySchema(PageQuerySchema):
 
 
 def _inspectors(item) -> list[dict]:  # type: ignore[no-untyped-def]
-    from backend.accounts.models import User
-
     users = [db.session.get(User, i) for i in item.inspectors]
     return [{"id": u.id, "name": u.display_name or u.username} for u in users if u is not None]
 
@@ -145,13 +146,9 @@ class PlanSchema(Schema):
     items = fields.List(fields.Nested(PlanItemSchema))
 
     def _rate(self, plan) -> float:  # type: ignore[no-untyped-def]
-        from backend.plans.services import execution_rate
-
         return execution_rate(plan)
 
     def _quota(self, plan) -> dict:  # type: ignore[no-untyped-def]
-        from backend.plans.services import quota_check
-
         return quota_check(plan)
 
 
@@ -221,8 +218,6 @@ class KeyObjectSchema(Schema):
     created_at = fields.DateTime()
 
     def _in_force(self, key_object) -> bool:  # type: ignore[no-untyped-def]
-        from backend.core.clock import today
-
         return key_object.in_force(today())
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from backend.core.errors import AppError, NotFound
-from backend.devices.services import device_by_token, show_device
+from backend.devices.overview import show_device
+from backend.devices.services import device_by_token
 
 
 def qr_lookup(actor, token: str) -> dict:  # type: ignore[no-untyped-def]

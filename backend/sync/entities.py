@@ -4,44 +4,41 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from backend.core.changes import Change
+from backend.devices.models import Device
+from backend.devices.overview import annotate_devices
+from backend.devices.schemas import DeviceSchema
+from backend.devices.services import visible_devices
 from backend.extensions import db
+from backend.hazards.models import Hazard
+from backend.hazards.schemas import HazardSchema
+from backend.hazards.services import visible_hazards
+from backend.inspections.models import Check
+from backend.inspections.schemas import CheckSchema
+from backend.inspections.services import visible_checks
+from backend.org.models import Enterprise
+from backend.org.schemas import EnterpriseSchema
 from backend.org.scope import Actor
-from backend.sync.models import Change
+from backend.org.services import visible_enterprises
 
 
 def _devices(actor: Actor, ids: list[str]) -> dict[str, dict]:
-    from backend.devices.models import Device
-    from backend.devices.schemas import DeviceSchema
-    from backend.devices.services import annotate_devices, visible_devices
-
     found = db.session.scalars(visible_devices(actor).where(Device.id.in_([int(i) for i in ids])))
     devices = annotate_devices(actor, list(found.unique()))
     return {str(d.id): DeviceSchema().dump(d) for d in devices}
 
 
 def _hazards(actor: Actor, ids: list[str]) -> dict[str, dict]:
-    from backend.hazards.models import Hazard
-    from backend.hazards.schemas import HazardSchema
-    from backend.hazards.services import visible_hazards
-
     found = db.session.scalars(visible_hazards(actor).where(Hazard.id.in_(ids)))
     return {h.id: HazardSchema().dump(h) for h in found.unique()}
 
 
 def _enterprises(actor: Actor, ids: list[str]) -> dict[str, dict]:
-    from backend.org.models import Enterprise
-    from backend.org.schemas import EnterpriseSchema
-    from backend.org.services import visible_enterprises
-
     found = db.session.scalars(visible_enterprises(actor).where(Enterprise.id.in_([int(i) for i in ids])))
     return {str(e.id): EnterpriseSchema().dump(e) for e in found}
 
 
 def _checks(actor: Actor, ids: list[str]) -> dict[str, dict]:
-    from backend.inspections.models import Check
-    from backend.inspections.schemas import CheckSchema
-    from backend.inspections.services import visible_checks
-
     found = db.session.scalars(visible_checks(actor).where(Check.id.in_(ids)))
     return {c.id: CheckSchema().dump(c) for c in found.unique()}
 

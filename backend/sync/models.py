@@ -1,35 +1,15 @@
-"""The change feed behind pull, and the ledger of applied push ops."""
+"""The ledger of applied push ops (the change feed itself is core.changes)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.clock import utcnow
 from backend.core.db import UTCDateTime
 from backend.extensions import db
-
-
-class SyncCounter(db.Model):
-    """One row; bumping it inside the write transaction orders changes by commit."""
-
-    __tablename__ = "sync_counter"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Change(db.Model):
-    """The latest change of one entity; pull reads these in seq order."""
-
-    __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_enterprise_seq", "enterprise_id", "seq"),)
-    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
-    entity_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(Integer)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AppliedOp(db.Model):

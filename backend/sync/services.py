@@ -11,12 +11,18 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
+from backend.core.changes import Change
 from backend.core.errors import AppError, ValidationFailed
 from backend.core.hashing import payload_hash
 from backend.core.schemas import MAX_ID
 from backend.extensions import db
+from backend.hazards import services as hazards
+from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
+from backend.inspections import services as inspections
+from backend.inspections.schemas import CheckCreateSchema
 from backend.org.scope import Actor, enterprise_scope
-from backend.sync.models import AppliedOp, Change
+from backend.sync.entities import load_entities
+from backend.sync.models import AppliedOp
 
 PULL_LIMIT = 200
 OUT_OF_RANGE = "数值或文本超出允许范围 (value out of range)"
@@ -30,11 +36,6 @@ class OpHandler:
 
 
 def _handlers() -> dict[str, OpHandler]:
-    from backend.hazards import services as hazards
-    from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
-    from backend.inspections import services as inspections
-    from backend.inspections.schemas import CheckCreateSchema
-
     return {
         "hazard.create": OpHandler(HazardCreateSchema, lambda a, p: hazards.report_hazard(a, p)[1]),
         "hazard.transition": OpHandler(
@@ -120,8 +121,6 @@ def pull_changes(actor: Actor, cursor: str | None) -> dict:
 
 
 def _materialise(actor: Actor, rows: list[Change]) -> list[dict]:
-    from backend.sync.entities import load_entities
-
     loaded = load_entities(actor, rows)
     changes = []
     for row in rows:

@@ -235,13 +235,13 @@ def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
             "description": "制动器磨损超标", "source": "inspection"}
     assert client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code == 201
     raised = _grade(city.ent_a.id)
+    assert (raised.major_hazards_open, raised.score) == (1, 12 + 3)
     steps = [("submit_rectification", city.manager, ["a" * 64]), ("verify", city.inspector, [])]
     for action, user, photos in steps:
         response = client.post(f"/api/hazards/{hazard_id}/transitions", headers=auth(user),
                                json={"id": f.new_id(), "action": action, "photos": photos})
         assert response.status_code == 200, response.json
     lowered = _grade(city.ent_a.id)
-    assert (raised.major_hazards_open, raised.score) == (1, 12 + 3)
     assert (lowered.major_hazards_open, lowered.hazards_open) == (0, 0)
     assert lowered.inspection_findings == 1
 

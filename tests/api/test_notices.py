@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from backend.core.changes import Change
 from backend.core.clock import today, utcnow
 from backend.evidence.models import EvidenceEntry
 from backend.evidence.services import verify_chain
@@ -18,7 +19,6 @@ from backend.hazards.services import hazard_evidence_problem
 from backend.notices import services
 from backend.notices.models import Notice
 from backend.notices.rules import chinese_date
-from backend.sync.models import Change
 from tests.conftest import auth
 from tests.factories import new_id
 

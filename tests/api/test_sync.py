@@ -132,7 +132,7 @@ def test_device_edit_appears_once_with_the_latest_data(client, feed):
 
 
 def test_deletion_is_a_tombstone(client, feed):
-    from backend.sync.changes import record_change
+    from backend.core.changes import record_change
 
     cursor = _pull(client, feed.manager)["cursor"]
     record_change("device", feed.dev_a.id, feed.ent_a.id, deleted=True)
@@ -142,7 +142,7 @@ def test_deletion_is_a_tombstone(client, feed):
 
 
 def test_bulk_recorded_changes_follow_earlier_ones_and_move_records_already_in_the_feed(client, feed):
-    from backend.sync.changes import record_change, record_changes
+    from backend.core.changes import record_change, record_changes
 
     cursor = _pull(client, feed.manager)["cursor"]
     hazard = f.make_hazard(feed.ent_a, feed.manager)

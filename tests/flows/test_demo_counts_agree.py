@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.accounts.models import User
+from backend.core.changes import Change
 from backend.core.clock import today
 from backend.demo import load_demo
 from backend.devices.models import Device
@@ -24,7 +25,6 @@ from backend.hazards.models import Hazard
 from backend.inspections.models import Check
 from backend.org.models import Enterprise
 from backend.sync.entities import LOADERS
-from backend.sync.models import Change
 from tests.conftest import auth
 
 OPEN = {"reported", "rectifying", "rectification_submitted"}

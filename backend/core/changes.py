@@ -1,15 +1,38 @@
-"""Record entity changes for pull (called by domain services inside their transaction)."""
+"""The change feed (what phones pull): every domain records its writes here inside its
+own transaction. Plumbing under every domain; `sync` serves it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Boolean, Index, Integer, String, delete, insert, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.singletons import insert_singleton
 from backend.extensions import db
-from backend.sync.models import Change, SyncCounter
+
+
+class SyncCounter(db.Model):
+    """One row; bumping it inside the write transaction orders changes by commit."""
+
+    __tablename__ = "sync_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Change(db.Model):
+    """The latest change of one entity; pull reads these in seq order."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_enterprise_seq", "enterprise_id", "seq"),)
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 
 BULK_CHUNK = 5_000
 

@@ -1,0 +1,156 @@
+"""After-commit domain events: an outbox written with the record, handled right after commit.
+
+A service calls `publish(kind, payload)`: the event row joins the record's own transaction,
+so a committed record always has its event (nothing is lost if the process dies). A higher
+domain subscribes a handler to a kind (`subscribe(app, "hazard.*", handler)`) at app setup;
+the lower domain never imports it. Right after the commit the handlers run in a new
+transaction, each event in its own savepoint: a failing handler leaves its event pending
+(the user's write stands) and `flask events run-pending` retries it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import JSON, Integer, String, Text, event, insert, select, true, update
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+
+from backend.core.clock import utcnow
+from backend.core.db import UTCDateTime
+from backend.extensions import db
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, dict], None]
+
+_PUBLISHED = "events.published"  # ids published in the open transaction
+_COMMITTED = "events.committed"  # ids whose transaction committed, not yet handled
+_HANDLING = "events.handling"  # set while handlers run: their own commits queue, not recurse
+_EXTENSION = "events"
+BATCH = 500
+
+
+class Event(db.Model):
+    """The outbox: one row per domain event; `done_at` once every handler ran."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def publish(kind: str, payload: dict) -> None:
+    """Record that `kind` happened, in the caller's transaction; handled after its commit."""
+    event_id = db.session.execute(
+        insert(Event.__table__).values(kind=kind, payload=payload, created_at=utcnow(), attempts=0)
+        .returning(Event.__table__.c.id)
+    ).scalar_one()
+    db.session().info.setdefault(_PUBLISHED, []).append(event_id)
+
+
+def init_app(app: Flask) -> None:
+    """Give `app` an empty handler registry and run handlers after every commit."""
+    app.extensions[_EXTENSION] = {}
+    for name, listener in (("after_commit", _after_commit),
+                           ("after_transaction_end", _after_transaction_end)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+def subscribe(app: Flask, pattern: str, handler: Handler) -> None:
+    """Run `handler(kind, payload)` after the commit of every event whose kind matches
+    `pattern` (fnmatch: "hazard.*"). Subscribing the same handler twice runs it once."""
+    handlers = app.extensions[_EXTENSION].setdefault(pattern, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def _handlers_for(kind: str) -> list[Handler]:
+    registry = current_app.extensions.get(_EXTENSION, {})
+    return [h for pattern, hs in registry.items() if fnmatch.fnmatchcase(kind, pattern) for h in hs]
+
+
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: its transaction may still roll back
+        return
+    published = session.info.pop(_PUBLISHED, None)
+    if published:
+        session.info.setdefault(_COMMITTED, []).extend(published)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    session.info.pop(_PUBLISHED, None)  # published in a transaction that rolled back
+    if session.info.get(_HANDLING) or not session.info.get(_COMMITTED) or not has_app_context():
+        return
+    session.info[_HANDLING] = True
+    try:
+        while ids := session.info.pop(_COMMITTED, None):
+            handle_events(ids)
+    finally:
+        session.info.pop(_HANDLING, None)
+
+
+@dataclass
+class HandleReport:
+    done: int = 0
+    failed: int = 0
+
+
+def handle_events(ids: Sequence[int] | None = None) -> HandleReport:
+    """Run the handlers of the pending events `ids` (None: every pending event, oldest
+    first, BATCH at a time) and mark each done; never raises: a failure stays pending."""
+    report = HandleReport()
+    while True:
+        try:
+            rows = _pending(ids)
+            for event_id, kind, payload in rows:
+                _handle_one(event_id, kind, payload, report)
+            db.session.commit()
+        except Exception:
+            log.exception("domain events %s: handling failed, left pending", ids or "pending")
+            db.session.rollback()
+            return report
+        if ids is not None or len(rows) < BATCH:
+            return report
+
+
+def _pending(ids: Sequence[int] | None) -> list:
+    table = Event.__table__
+    return db.session.execute(
+        select(table.c.id, table.c.kind, table.c.payload)
+        .where(table.c.done_at.is_(None), table.c.id.in_(ids) if ids is not None else true())
+        .order_by(table.c.id).limit(BATCH if ids is None else None)
+    ).all()
+
+
+def _handle_one(event_id: int, kind: str, payload: dict, report: HandleReport) -> None:
+    table = Event.__table__
+    try:
+        with db.session.begin_nested():
+            # the claim: run-pending and the after-commit run may meet on one event; one wins
+            claimed = db.session.execute(
+                update(table).where(table.c.id == event_id, table.c.done_at.is_(None))
+                .values(done_at=utcnow(), attempts=table.c.attempts + 1)
+            ).rowcount
+            if claimed != 1:
+                return
+            for handler in _handlers_for(kind):
+                handler(kind, payload)
+    except Exception as exc:
+        log.exception("domain event %s (%s): handler failed, left pending", event_id, kind)
+        db.session.execute(update(table).where(table.c.id == event_id).values(
+            attempts=table.c.attempts + 1, last_error=repr(exc)[:2000]))
+        report.failed += 1
+        return
+    report.done += 1
