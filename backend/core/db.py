@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import MANYTOONE, DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from backend.core.clock import utcnow
@@ -114,6 +114,20 @@ def _hold_loaded_row(session: Session, instance: object) -> None:
     held = session.info.get(_HELD)
     if held is not None:
         held.append(instance)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_stale_parents(session: Session, _context: object) -> None:
+    """Expire a loaded many-to-one whose foreign key a flush changed (task.supervisor after
+    task.supervisor_id = …): with state kept after commit nothing else would reload it."""
+    for instance in session.dirty:
+        state = inspect(instance)
+        stale = [rel.key for rel in state.mapper.relationships
+                 if rel.direction is MANYTOONE and rel.key not in state.unloaded
+                 and any(state.attrs[col.key].history.has_changes()
+                         for col in rel.local_columns if col.key in state.attrs)]
+        if stale:
+            session.expire(instance, stale)
 
 
 def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:

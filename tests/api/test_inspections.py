@@ -241,6 +241,19 @@ def test_assigning_a_supervisor_with_an_expired_certificate_is_a_clear_422(clien
     assert "过期" in response.json["error"]["message"]
 
 
+def test_reassigning_a_task_answers_with_the_new_supervisor(client, city, cycle):
+    other = f.make_user("block_supervisor", enterprise=city.ent_b)
+    other.display_name = "新监督员"
+    db.session.commit()
+    certify(other, expires_on=today() + timedelta(days=365))
+    task = next(a for a in cycle["assignments"] if a["enterprise_id"] == city.ent_a.id)
+    assert task["supervisor_name"] != "新监督员"
+    response = client.put(f"/api/mutual-check-assignments/{task['id']}/supervisor",
+                          json={"supervisor_id": other.id}, headers=auth(city.inspector))
+    assert response.status_code == 200, response.json
+    assert (response.json["supervisor_id"], response.json["supervisor_name"]) == (other.id, "新监督员")
+
+
 def test_a_supervisor_cannot_be_assigned_to_their_own_enterprise(client, city, cycle):
     task = next(a for a in cycle["assignments"] if a["enterprise_id"] == city.ent_b.id)
     response = client.put(f"/api/mutual-check-assignments/{task['id']}/supervisor",
