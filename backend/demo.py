@@ -302,6 +302,7 @@ def _demo_checks(scale: Scale, as_of: date) -> int:
 DEMO_LOGINS = (
     ("admin", "bureau_admin", "市局管理员"),
     ("inspector1", "inspector", "城东分局监察员"),
+    ("inspector1b", "inspector", "城东分局监察员二（双随机派两人）"),
     ("manager1", "safety_manager", "企业安全管理员"),
     ("supervisor1", "block_supervisor", "同区块另一企业的监督员"),
 )
