@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import Boolean, Index, Integer, String, delete, insert, select, update
+from sqlalchemy import Boolean, Index, Integer, String, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.singletons import insert_singleton
@@ -56,18 +56,16 @@ def next_seq(count: int = 1) -> int:
 def record_change(
     entity: str, entity_id: object, enterprise_id: int, *, deleted: bool = False
 ) -> None:
+    """Give the entity the next change number (one row per entity: its latest change).
+    Core statements, no ORM flush: this runs once per record on every write path."""
     key = str(entity_id)
-    seq = next_seq()
-    change = db.session.scalar(
-        select(Change).where(Change.entity == entity, Change.entity_id == key)
-    )
-    if change is None:
-        change = Change(entity=entity, entity_id=key)
-        db.session.add(change)
-    change.enterprise_id = enterprise_id
-    change.seq = seq
-    change.deleted = deleted
-    db.session.flush()
+    table = Change.__table__
+    values = {"enterprise_id": enterprise_id, "seq": next_seq(), "deleted": deleted}
+    moved = db.session.execute(
+        update(table).where(table.c.entity == entity, table.c.entity_id == key).values(values)
+    ).rowcount
+    if not moved:
+        db.session.execute(insert(table).values(entity=entity, entity_id=key, **values))
 
 
 def _chunks(rows: Iterable[tuple[str, int]]) -> Iterator[list[tuple[str, int]]]:

@@ -3,9 +3,13 @@
 A service calls `publish(kind, payload)`: the event row joins the record's own transaction,
 so a committed record always has its event (nothing is lost if the process dies). A higher
 domain subscribes a handler to a kind (`subscribe(app, "hazard.*", handler)`) at app setup;
-the lower domain never imports it. Right after the commit the handlers run in a new
-transaction, each event in its own savepoint: a failing handler leaves its event pending
-(the user's write stands) and `flask events run-pending` retries it.
+the lower domain never imports it. A batch handler (`subscribe_batch`) gets every matching
+event of one handling run at once, so work that depends only on the latest state (a
+re-grade) runs once per commit, not once per event: a sync push of 50 ops re-grades once.
+Right after the commit the handlers run in a new transaction, all of the commit's events in
+one savepoint; should a handler fail, the savepoint rolls back and each event is handled
+again in a savepoint of its own, so only the failing events stay pending (the user's write
+stands) and `flask events run-pending` retries them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import JSON, Integer, String, Text, event, insert, select, true, update
@@ -27,6 +32,7 @@ from backend.extensions import db
 log = logging.getLogger(__name__)
 
 Handler = Callable[[str, dict], None]
+BatchHandler = Callable[[list[tuple[str, dict]]], None]
 
 _PUBLISHED = "events.published"  # ids published in the open transaction
 _COMMITTED = "events.committed"  # ids whose transaction committed, not yet handled
@@ -66,17 +72,33 @@ def init_app(app: Flask) -> None:
             event.listen(db.session, name, listener)
 
 
+@dataclass(frozen=True)
+class _Subscription:
+    handler: Callable[..., None]  # a Handler, or a BatchHandler when `batch`
+    batch: bool
+
+
 def subscribe(app: Flask, pattern: str, handler: Handler) -> None:
     """Run `handler(kind, payload)` after the commit of every event whose kind matches
     `pattern` (fnmatch: "hazard.*"). Subscribing the same handler twice runs it once."""
-    handlers = app.extensions[_EXTENSION].setdefault(pattern, [])
-    if handler not in handlers:
-        handlers.append(handler)
+    _add(app, pattern, _Subscription(handler, batch=False))
 
 
-def _handlers_for(kind: str) -> list[Handler]:
+def subscribe_batch(app: Flask, pattern: str, handler: BatchHandler) -> None:
+    """Run `handler([(kind, payload), …])` once per handling run (one commit's events, or a
+    batch of `run-pending`) with its events whose kind matches `pattern`, oldest first."""
+    _add(app, pattern, _Subscription(handler, batch=True))
+
+
+def _add(app: Flask, pattern: str, subscription: _Subscription) -> None:
+    subscriptions = app.extensions[_EXTENSION].setdefault(pattern, [])
+    if subscription not in subscriptions:
+        subscriptions.append(subscription)
+
+
+def _subscriptions_for(kind: str) -> list[_Subscription]:
     registry = current_app.extensions.get(_EXTENSION, {})
-    return [h for pattern, hs in registry.items() if fnmatch.fnmatchcase(kind, pattern) for h in hs]
+    return [s for pattern, subs in registry.items() if fnmatch.fnmatchcase(kind, pattern) for s in subs]
 
 
 def _after_commit(session: Session) -> None:
@@ -107,6 +129,12 @@ class HandleReport:
     failed: int = 0
 
 
+class _Pending(NamedTuple):
+    id: int
+    kind: str
+    payload: dict
+
+
 def handle_events(ids: Sequence[int] | None = None) -> HandleReport:
     """Run the handlers of the pending events `ids` (None: every pending event, oldest
     first, BATCH at a time) and mark each done; never raises: a failure stays pending."""
@@ -114,8 +142,7 @@ def handle_events(ids: Sequence[int] | None = None) -> HandleReport:
     while True:
         try:
             rows = _pending(ids)
-            for event_id, kind, payload in rows:
-                _handle_one(event_id, kind, payload, report)
+            _handle_together(rows, report)
             db.session.commit()
         except Exception:
             log.exception("domain events %s: handling failed, left pending", ids or "pending")
@@ -125,32 +152,66 @@ def handle_events(ids: Sequence[int] | None = None) -> HandleReport:
             return report
 
 
-def _pending(ids: Sequence[int] | None) -> list:
+def _pending(ids: Sequence[int] | None) -> list[_Pending]:
     table = Event.__table__
-    return db.session.execute(
+    rows = db.session.execute(
         select(table.c.id, table.c.kind, table.c.payload)
         .where(table.c.done_at.is_(None), table.c.id.in_(ids) if ids is not None else true())
         .order_by(table.c.id).limit(BATCH if ids is None else None)
     ).all()
+    return [_Pending(*row) for row in rows]
 
 
-def _handle_one(event_id: int, kind: str, payload: dict, report: HandleReport) -> None:
+def _handle_together(rows: list[_Pending], report: HandleReport) -> None:
+    """All `rows` in one savepoint, batch handlers once; on a failure, one savepoint each."""
+    if len(rows) > 1:
+        try:
+            with db.session.begin_nested():
+                handled = _claim_and_run(rows)
+        except Exception:
+            log.warning("domain events %s…: a handler failed, handling one by one", rows[0].id)
+        else:
+            report.done += handled
+            return
+    for row in rows:
+        _handle_one(row, report)
+
+
+def _handle_one(row: _Pending, report: HandleReport) -> None:
     table = Event.__table__
     try:
         with db.session.begin_nested():
-            # the claim: run-pending and the after-commit run may meet on one event; one wins
-            claimed = db.session.execute(
-                update(table).where(table.c.id == event_id, table.c.done_at.is_(None))
-                .values(done_at=utcnow(), attempts=table.c.attempts + 1)
-            ).rowcount
-            if claimed != 1:
+            if not _claim_and_run([row]):
                 return
-            for handler in _handlers_for(kind):
-                handler(kind, payload)
     except Exception as exc:
-        log.exception("domain event %s (%s): handler failed, left pending", event_id, kind)
-        db.session.execute(update(table).where(table.c.id == event_id).values(
+        log.exception("domain event %s (%s): handler failed, left pending", row.id, row.kind)
+        db.session.execute(update(table).where(table.c.id == row.id).values(
             attempts=table.c.attempts + 1, last_error=repr(exc)[:2000]))
         report.failed += 1
         return
     report.done += 1
+
+
+def _claim_and_run(rows: list[_Pending]) -> int:
+    """Mark `rows` done and run their handlers; the number claimed. The claim: run-pending
+    and the after-commit run may meet on one event; one wins, the other skips it."""
+    table = Event.__table__
+    claimed = set(db.session.scalars(
+        update(table).where(table.c.id.in_([row.id for row in rows]), table.c.done_at.is_(None))
+        .values(done_at=utcnow(), attempts=table.c.attempts + 1).returning(table.c.id)
+    ))
+    _run_handlers([row for row in rows if row.id in claimed])
+    return len(claimed)
+
+
+def _run_handlers(rows: list[_Pending]) -> None:
+    """Per-event handlers event by event, then each batch handler once with its events."""
+    batches: dict[_Subscription, list[tuple[str, dict]]] = {}
+    for row in rows:
+        for subscription in dict.fromkeys(_subscriptions_for(row.kind)):  # once per event
+            if subscription.batch:
+                batches.setdefault(subscription, []).append((row.kind, row.payload))
+            else:
+                subscription.handler(row.kind, row.payload)
+    for subscription, events in batches.items():
+        subscription.handler(events)

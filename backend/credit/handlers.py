@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from backend.core.events import subscribe
+from backend.core.events import subscribe_batch
 from backend.credit.services import regrade_enterprise
 
 #: the events that change an enterprise's indicators (hazards reported, rectified, closed…)
 REGRADING_EVENTS = ("hazard.*", "complaint.substantiated")
 
 
-def regrade_on_event(kind: str, payload: dict) -> None:
-    regrade_enterprise(payload["enterprise_id"], kind)
+def regrade_on_events(events: list[tuple[str, dict]]) -> None:
+    """Re-grade each enterprise of one commit's events once: a grade depends on the state
+    after the commit, not on how many events led there (a 50-op push re-grades once). The
+    latest event of an enterprise names the cause in its grade history."""
+    for enterprise_id, kind in _latest_kind_by_enterprise(events).items():
+        regrade_enterprise(enterprise_id, kind)
+
+
+def _latest_kind_by_enterprise(events: list[tuple[str, dict]]) -> dict[int, str]:
+    return {payload["enterprise_id"]: kind for kind, payload in events}
 
 
 def register_credit_handlers(app: Flask) -> None:
     for pattern in REGRADING_EVENTS:
-        subscribe(app, pattern, regrade_on_event)
+        subscribe_batch(app, pattern, regrade_on_events)

@@ -18,25 +18,30 @@ from backend.evidence.rules import GENESIS, link_hash
 from backend.extensions import db
 
 
-def _lock_head() -> EvidenceHead:
-    """Take the chain's write lock by touching the head row first."""
-    db.session.execute(update(EvidenceHead).where(EvidenceHead.id == 1).values(seq=EvidenceHead.seq))
-    head = db.session.get(EvidenceHead, 1, populate_existing=True)
+def _lock_head() -> tuple[int, str]:
+    """Take the chain's write lock by touching the head row first; its (seq, hash) as
+    locked (PostgreSQL re-reads the row a concurrent append just committed)."""
+    table = EvidenceHead.__table__
+    head = db.session.execute(
+        update(table).where(table.c.id == 1).values(seq=table.c.seq)
+        .returning(table.c.seq, table.c.hash)
+    ).first()
     if head is None:
         insert_singleton(EvidenceHead(id=1, seq=0, hash=GENESIS))
         return _lock_head()
-    return head
+    return head.seq, head.hash
 
 
 def append_evidence(kind: str, ref: str, data: dict) -> EvidenceEntry:
     """Append one evidence event; appends are serialised by the head row lock."""
-    head = _lock_head()
+    head_seq, head_hash = _lock_head()
     body = canonical_bytes({"kind": kind, "ref": ref, "data": data}).decode()
-    seq = head.seq + 1
-    entry = EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=head.hash,
-                          hash=link_hash(seq, head.hash, body), at=utcnow())
+    seq = head_seq + 1
+    entry = EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=head_hash,
+                          hash=link_hash(seq, head_hash, body), at=utcnow())
     db.session.add(entry)
-    head.seq, head.hash = seq, entry.hash
+    table = EvidenceHead.__table__
+    db.session.execute(update(table).where(table.c.id == 1).values(seq=seq, hash=entry.hash))
     db.session.flush()
     return entry
 

@@ -130,3 +130,45 @@ def test_an_event_published_by_a_handler_is_handled_too(app, city):
         app.extensions["events"].pop("test.second")
     assert handled == ["test.first", "test.second"]
     assert all(e.done_at is not None for e in _events())
+
+
+def test_a_synced_batch_for_one_enterprise_regrades_it_once_and_right(client, graded, monkeypatch):
+    regraded: list[tuple[int, str]] = []
+
+    def counting(enterprise_id: int, cause: str) -> None:
+        regraded.append((enterprise_id, cause))
+        regrade_enterprise(enterprise_id, cause)
+
+    monkeypatch.setattr(credit_handlers, "regrade_enterprise", counting)
+    ops = [{"op_id": f.new_id(), "type": "hazard.create",
+            "payload": {"id": f.new_id(), "device_id": graded.dev_a.id, "category": "电梯",
+                        "severity": "major", "description": f"隐患{n}"}} for n in range(50)]
+    response = client.post("/api/sync/push", json={"ops": ops}, headers=auth(graded.manager))
+    assert {r["status"] for r in response.json["results"]} == {"applied"}
+    assert regraded == [(graded.ent_a.id, "hazard.create")]
+    after_push = _score(client, graded.manager, graded.ent_a.id)
+    recompute_grades(today())  # the whole city graded afresh gives the same grade
+    db.session.commit()
+    assert _score(client, graded.manager, graded.ent_a.id) == after_push
+    assert all(e.done_at is not None and e.attempts == 1 for e in _events())
+
+
+def test_one_failing_event_of_a_batch_stays_pending_and_the_others_are_done(app, city):
+    calls: list[list[str]] = []
+
+    def fussy(batch: list[tuple[str, dict]]) -> None:
+        calls.append([payload["name"] for _kind, payload in batch])
+        if any(payload["name"] == "bad" for _kind, payload in batch):
+            raise RuntimeError("cannot handle bad")
+
+    events.subscribe_batch(app, "test.*", fussy)
+    try:
+        for name in ("one", "bad", "two"):
+            events.publish("test.batch", {"name": name})
+        db.session.commit()
+    finally:
+        app.extensions["events"].pop("test.*")
+    assert calls == [["one", "bad", "two"], ["one"], ["bad"], ["two"]]
+    state = [(e.payload["name"], e.done_at is not None, e.attempts) for e in _events()]
+    assert state == [("one", True, 1), ("bad", False, 1), ("two", True, 1)]
+    assert "cannot handle bad" in _events()[1].last_error
