@@ -74,7 +74,7 @@ def _read_json_body():  # type: ignore[no-untyped-def]
     try:
         text = raw.decode("utf-8")
         body = json.loads(text)
-        too_deep = json_depth(body) > MAX_JSON_DEPTH
+        too_deep = _may_nest_too_deep(text) and json_depth(body) > MAX_JSON_DEPTH
     except RecursionError:
         too_deep = True
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
@@ -82,6 +82,11 @@ def _read_json_body():  # type: ignore[no-untyped-def]
     if too_deep:
         return _clip_request_body(text)
     return None
+
+
+def _may_nest_too_deep(text: str) -> bool:
+    """False when the text has too few brackets to nest past the limit (most bodies): no walk then."""
+    return text.count("[") + text.count("{") > MAX_JSON_DEPTH
 
 
 def _clip_request_body(text: str):  # type: ignore[no-untyped-def]
