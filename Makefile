@@ -13,7 +13,8 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 help:
 	@echo "make run        install everything, migrate, load the demo city if empty, serve on :$(PORT)"
 	@echo "make test       every suite: backend on SQLite and PostgreSQL, PWA unit tests, browser tests"
-	@echo "make lint       ruff, and the import layers (lint-imports, .importlinter)"
+	@echo "make lint       ruff (check and format), mypy, the import layers (lint-imports), ESLint and Prettier"
+	@echo "make fmt        format Python (ruff format) and the PWA (prettier)"
 	@echo "make bench      run the benchmarks under bench/"
 	@echo "make crash-test SIGKILL the server under concurrent writes, then check nothing acknowledged was lost"
 
@@ -54,8 +55,14 @@ test: system-deps venv pwa-build
 
 lint:
 	$(BIN)/ruff check backend tests bench app.py
+	$(BIN)/ruff format --check backend tests bench app.py
 	$(BIN)/lint-imports
 	cd pwa && npm run lint
+
+fmt:
+	$(BIN)/ruff format backend tests bench app.py
+	$(BIN)/ruff check --fix backend tests bench app.py
+	cd pwa && npm run format
 
 test-sqlite:
 	$(BIN)/python -m pytest -q

@@ -19,7 +19,7 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in URLs: ids beyond what a table can hold simply match nothing (404)."""
 
-    def __init__(self, url_map, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, url_map, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, **kwargs)
 
@@ -27,7 +27,7 @@ class DatabaseIdConverter(IntegerConverter):
 class EnvelopeApi(Api):
     """flask-smorest with API.md's error envelope instead of its own."""
 
-    def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
+    def handle_http_exception(self, error):
         return http_exception_response(error)
 
 
@@ -50,8 +50,25 @@ def _blueprints() -> tuple:
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
 
-    return (system, auth, org, devices, label_sheets, photos, hazards, inspections, notices, complaints,
-            sync, public, public_complaints, credit, plans, public_plans, reports)
+    return (
+        system,
+        auth,
+        org,
+        devices,
+        label_sheets,
+        photos,
+        hazards,
+        inspections,
+        notices,
+        complaints,
+        sync,
+        public,
+        public_complaints,
+        credit,
+        plans,
+        public_plans,
+        reports,
+    )
 
 
 def _subscribe_event_handlers(app: Flask) -> None:
@@ -117,7 +134,7 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
-def _migrations_dir():  # type: ignore[no-untyped-def]
+def _migrations_dir():
     from backend.config import ROOT
 
     return ROOT / "migrations"

@@ -40,8 +40,7 @@ def load(scale: str, enterprises: int | None, devices: int | None, if_empty: boo
             return
         raise click.ClickException("The database is not empty; refusing to load the demo.")
     chosen = CITY if scale == "city" else PROVINCE
-    chosen = replace(chosen, enterprises=enterprises or chosen.enterprises,
-                     devices=devices or chosen.devices)
+    chosen = replace(chosen, enterprises=enterprises or chosen.enterprises, devices=devices or chosen.devices)
     started = time.perf_counter()
     counts = load_demo(chosen)
     db.session.commit()
@@ -65,9 +64,16 @@ def verify() -> None:
     from backend.inspections.services import check_evidence_problem
     from backend.notices.services import notice_evidence_problem
 
-    report = verify_chain({"hazard.": hazard_evidence_problem, "notice.": notice_evidence_problem,
-                           "complaint.": complaint_evidence_problem, "check.": check_evidence_problem,
-                           "accident.": credit_evidence_problem, "enforcement.": credit_evidence_problem})
+    report = verify_chain(
+        {
+            "hazard.": hazard_evidence_problem,
+            "notice.": notice_evidence_problem,
+            "complaint.": complaint_evidence_problem,
+            "check.": check_evidence_problem,
+            "accident.": credit_evidence_problem,
+            "enforcement.": credit_evidence_problem,
+        }
+    )
     if not report.ok:
         raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
     click.echo(f"OK: {report.entries} entries, head {report.head_hash}")
@@ -89,8 +95,11 @@ def complaints() -> None:
     """Commands under `flask complaints`."""
 
 
-@complaints.command("purge", help="Wipe contact phones of complaints closed longer ago than "
-                    "COMPLAINT_PHONE_RETENTION_DAYS (default 180).")
+@complaints.command(
+    "purge",
+    help="Wipe contact phones of complaints closed longer ago than "
+    "COMPLAINT_PHONE_RETENTION_DAYS (default 180).",
+)
 def purge() -> None:
     from backend.complaints.services import purge_expired_contacts
     from backend.core.clock import utcnow
@@ -120,18 +129,24 @@ def credit() -> None:
 
 
 @credit.command("recompute", help="Grade every enterprise now (a full cycle), set-based.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Grade as of this day (default today, China time).")
-def recompute(as_of) -> None:  # type: ignore[no-untyped-def]
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Grade as of this day (default today, China time).",
+)
+def recompute(as_of) -> None:
     from backend.core.clock import today
     from backend.credit.services import recompute_grades
 
     started = time.perf_counter()
     report = recompute_grades(as_of.date() if as_of else today())
     db.session.commit()
-    click.echo(f"Graded {report.graded} enterprise(s) as of {report.as_of}, {report.changed} "
-               f"change(s), {report.written} row(s) rewritten, in "
-               f"{time.perf_counter() - started:.2f} s.")
+    click.echo(
+        f"Graded {report.graded} enterprise(s) as of {report.as_of}, {report.changed} "
+        f"change(s), {report.written} row(s) rewritten, in "
+        f"{time.perf_counter() - started:.2f} s."
+    )
 
 
 @click.group(help="Domain events (the outbox of core.events).")
@@ -139,8 +154,11 @@ def events() -> None:
     """Commands under `flask events`."""
 
 
-@events.command("run-pending", help="Run the handlers of events left pending (a crash, a failed "
-                "handler); safe to run any time, each event is handled once.")
+@events.command(
+    "run-pending",
+    help="Run the handlers of events left pending (a crash, a failed "
+    "handler); safe to run any time, each event is handled once.",
+)
 def run_pending() -> None:
     from backend.core.db import write_intent
     from backend.core.events import handle_events

@@ -39,24 +39,16 @@ def load_config(overrides: dict | None = None) -> dict:
     instance = _instance_dir()
     config = {
         "INSTANCE_DIR": str(instance),
-        "SECRET_KEY": os.environ.get("SECRET_KEY")
-        or _persistent_secret(instance, "secret_key"),
-        "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY")
-        or _persistent_secret(instance, "jwt_secret_key"),
-        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(
-            minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
-        ),
-        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(
-            days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))
-        ),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _persistent_secret(instance, "secret_key"),
+        "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY") or _persistent_secret(instance, "jwt_secret_key"),
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))),
         "JWT_TOKEN_LOCATION": ["headers"],
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         # FULL (default): every acknowledged write is on disk before the answer; NORMAL trades
         # the last commits before a power cut for speed (README, "Benchmarks")
         "SQLITE_SYNCHRONOUS": os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper(),
-        "PUBLIC_BASE_URL": os.environ.get(
-            "PUBLIC_BASE_URL", "http://127.0.0.1:8000"
-        ).rstrip("/"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),

@@ -52,8 +52,7 @@ class Scale:
 
 
 CITY = Scale()
-PROVINCE = Scale(zones=16, blocks_per_zone=2000, enterprises=600_000, devices=2_300_000,
-                 change_feed=False)
+PROVINCE = Scale(zones=16, blocks_per_zone=2000, enterprises=600_000, devices=2_300_000, change_feed=False)
 
 
 def credit_code(n: int) -> str:
@@ -63,13 +62,13 @@ def credit_code(n: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
-def _chunks(rows, size: int = 20_000):  # type: ignore[no-untyped-def]
+def _chunks(rows, size: int = 20_000):
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
-def _bulk(model, rows) -> None:  # type: ignore[no-untyped-def]
+def _bulk(model, rows) -> None:
     for chunk in _chunks(rows):
         db.session.execute(insert(model), chunk)
 
@@ -82,11 +81,33 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     """Generate the demo city; returns counts. Same seed, same city."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     as_of = today()
-    _bulk(Zone, ({"id": z + 1, "name": _zone_name(z), "code": f"Z{z + 1:02d}",
-                  "created_at": utcnow(), "updated_at": utcnow()} for z in range(scale.zones)))
+    _bulk(
+        Zone,
+        (
+            {
+                "id": z + 1,
+                "name": _zone_name(z),
+                "code": f"Z{z + 1:02d}",
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+            for z in range(scale.zones)
+        ),
+    )
     blocks = scale.zones * scale.blocks_per_zone
-    _bulk(Block, ({"id": b + 1, "zone_id": b // scale.blocks_per_zone + 1, "name": f"第{b + 1}区块",
-                   "created_at": utcnow(), "updated_at": utcnow()} for b in range(blocks)))
+    _bulk(
+        Block,
+        (
+            {
+                "id": b + 1,
+                "zone_id": b // scale.blocks_per_zone + 1,
+                "name": f"第{b + 1}区块",
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+            for b in range(blocks)
+        ),
+    )
     _bulk(Enterprise, (_enterprise(i, scale, blocks, rng, as_of) for i in range(scale.enterprises)))
     _bulk(Person, (_manager(i, scale) for i in range(scale.enterprises)))
     _bulk(Certificate, _certificates(scale, as_of))
@@ -100,8 +121,13 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     checks = _demo_checks(scale, as_of) if scale.change_feed else 0
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     recompute_grades(as_of, cause="demo")
-    return {"zones": scale.zones, "blocks": blocks, "enterprises": scale.enterprises,
-            "devices": scale.devices, "checks": checks}
+    return {
+        "zones": scale.zones,
+        "blocks": blocks,
+        "enterprises": scale.enterprises,
+        "devices": scale.devices,
+        "checks": checks,
+    }
 
 
 def _zone_name(z: int) -> str:
@@ -127,8 +153,11 @@ def _enterprise(i: int, scale: Scale, blocks: int, rng: random.Random, as_of: da
     if i % 16 == 0:  # the hazard-heavy ones (load_demo_hazards): under three years old, so
         founded_days_ago = 200 + founded_days_ago % 800  # not lowered (第十三条): C occurs
     return {
-        "id": i + 1, "name": f"{'维保' if maintainer else industry}示例企业{i + 1:06d}有限公司",
-        "credit_code": credit_code(i + 1), "zone_id": zone, "block_id": block,
+        "id": i + 1,
+        "name": f"{'维保' if maintainer else industry}示例企业{i + 1:06d}有限公司",
+        "credit_code": credit_code(i + 1),
+        "zone_id": zone,
+        "block_id": block,
         "address": address,
         "established_on": as_of - timedelta(days=founded_days_ago),
         "roles": "maintainer" if maintainer else "user",
@@ -136,27 +165,46 @@ def _enterprise(i: int, scale: Scale, blocks: int, rng: random.Random, as_of: da
         "model_status": "accepted" if i < scale.zones else "none",
         "model_accepted_on": as_of - timedelta(days=90) if i < scale.zones else None,
         "contact_phone": f"0512-{5800_0000 + i:08d}"[:13],
-        "created_at": utcnow(), "updated_at": utcnow(),
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
     }
 
 
 def _manager(i: int, scale: Scale) -> dict:
-    return {"id": i + 1, "name": f"安全员{i + 1:06d}", "phone": f"138{i:08d}"[:11],
-            "enterprise_id": i + 1, "zone_id": None, "created_at": utcnow(), "updated_at": utcnow()}
+    return {
+        "id": i + 1,
+        "name": f"安全员{i + 1:06d}",
+        "phone": f"138{i:08d}"[:11],
+        "enterprise_id": i + 1,
+        "zone_id": None,
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
+    }
 
 
-def _certificates(scale: Scale, as_of: date):  # type: ignore[no-untyped-def]
+def _certificates(scale: Scale, as_of: date):
     for i in range(scale.enterprises):
         lapsed = i % 17 == 0 or i % 16 == 0  # about one in eight has no valid safety manager
         expires = as_of - timedelta(days=20) if lapsed else as_of + timedelta(days=30 + (i * 37) % 1400)
-        yield {"person_id": i + 1, "kind": "safety_manager", "number": f"TA{i + 1:08d}",
-               "issued_on": as_of - timedelta(days=400), "expires_on": expires,
-               "created_at": utcnow(), "updated_at": utcnow()}
+        yield {
+            "person_id": i + 1,
+            "kind": "safety_manager",
+            "number": f"TA{i + 1:08d}",
+            "issued_on": as_of - timedelta(days=400),
+            "expires_on": expires,
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        }
         if i % 4 == 1 or i == scale.zones * scale.blocks_per_zone:  # supervisors (监督员证)
-            yield {"person_id": i + 1, "kind": "block_supervisor", "number": f"JD{i + 1:08d}",
-                   "issued_on": as_of - timedelta(days=200),
-                   "expires_on": as_of + timedelta(days=900),
-                   "created_at": utcnow(), "updated_at": utcnow()}
+            yield {
+                "person_id": i + 1,
+                "kind": "block_supervisor",
+                "number": f"JD{i + 1:08d}",
+                "issued_on": as_of - timedelta(days=200),
+                "expires_on": as_of + timedelta(days=900),
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
 
 
 def _pick_category(rng: random.Random) -> DeviceCategory:
@@ -173,26 +221,34 @@ def _device(d: int, scale: Scale, rng: random.Random, as_of: date) -> dict:
     _share, prefix, names = CATEGORY_MIX[category]
     enterprise_id = _device_owner(d, scale)
     roll = rng.random()
-    status = (DeviceStatus.scrapped if roll < 0.02
-              else DeviceStatus.idle if roll < 0.07 else DeviceStatus.in_use)
+    status = (
+        DeviceStatus.scrapped if roll < 0.02 else DeviceStatus.idle if roll < 0.07 else DeviceStatus.in_use
+    )
     # about one device in twenty is overdue (超期未检)
     due = as_of + timedelta(days=rng.randint(-60, 365) if rng.random() < 0.3 else rng.randint(20, 365))
     maintainer = (enterprise_id // 25) * 25 + 25
     return {
-        "id": d + 1, "enterprise_id": enterprise_id, "zone_id": _enterprise_zone(enterprise_id - 1, scale),
+        "id": d + 1,
+        "enterprise_id": enterprise_id,
+        "zone_id": _enterprise_zone(enterprise_id - 1, scale),
         "category": category.value,
         "registration_no": f"{prefix}{10 + d % 90}苏E{d + 1:07d}",
         "device_code": f"{3000 + d % 7000}{d + 1:08d}",
-        "name": names[d % len(names)], "location": f"{1 + d % 6}号楼{1 + d % 3}层",
+        "name": names[d % len(names)],
+        "location": f"{1 + d % 6}号楼{1 + d % 3}层",
         "status": status.value,
         "idle_since": as_of - timedelta(days=rng.randint(30, 800)) if status == DeviceStatus.idle else None,
-        "next_inspection_due": due, "last_inspection_on": due - timedelta(days=365),
+        "next_inspection_due": due,
+        "last_inspection_on": due - timedelta(days=365),
         "key_monitored": category in KEY_CATEGORIES or rng.random() < 0.05,
         "maintenance_company_id": maintainer
-        if category == DeviceCategory.elevator and maintainer <= scale.enterprises else None,
+        if category == DeviceCategory.elevator and maintainer <= scale.enterprises
+        else None,
         "emergency_phone": "96333" if category == DeviceCategory.elevator else "",
-        "qr_token": new_qr_token(), "qr_issued_at": utcnow(),
-        "created_at": utcnow(), "updated_at": utcnow(),
+        "qr_token": new_qr_token(),
+        "qr_issued_at": utcnow(),
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
     }
 
 
@@ -213,42 +269,110 @@ def _demo_users(scale: Scale) -> None:
     blocks = scale.zones * scale.blocks_per_zone
     rows = [
         {"username": "admin", "role": Role.bureau_admin, "display_name": "市局管理员"},
-        *({"username": f"inspector{z + 1}", "role": Role.inspector,
-           "display_name": f"{_zone_name(z)}监察员", "zone_id": z + 1} for z in range(scale.zones)),
-        {"username": "manager1", "role": Role.safety_manager, "display_name": "安全员一",
-         "enterprise_id": 1, "person_id": 1},
-        {"username": "supervisor1", "role": Role.block_supervisor, "display_name": "监督员一",
-         "enterprise_id": 1 + blocks, "person_id": 1 + blocks},
-        *({"username": f"inspector{z + 1}{suffix}", "role": Role.inspector,
-           "display_name": f"{_zone_name(z)}监察员{number}", "zone_id": z + 1}
-          for z in range(scale.zones) for suffix, number in EXTRA_INSPECTORS),
+        *(
+            {
+                "username": f"inspector{z + 1}",
+                "role": Role.inspector,
+                "display_name": f"{_zone_name(z)}监察员",
+                "zone_id": z + 1,
+            }
+            for z in range(scale.zones)
+        ),
+        {
+            "username": "manager1",
+            "role": Role.safety_manager,
+            "display_name": "安全员一",
+            "enterprise_id": 1,
+            "person_id": 1,
+        },
+        {
+            "username": "supervisor1",
+            "role": Role.block_supervisor,
+            "display_name": "监督员一",
+            "enterprise_id": 1 + blocks,
+            "person_id": 1 + blocks,
+        },
+        *(
+            {
+                "username": f"inspector{z + 1}{suffix}",
+                "role": Role.inspector,
+                "display_name": f"{_zone_name(z)}监察员{number}",
+                "zone_id": z + 1,
+            }
+            for z in range(scale.zones)
+            for suffix, number in EXTRA_INSPECTORS
+        ),
     ]
-    _bulk(User, ({"password_hash": password_hash, "active": True, "created_at": utcnow(),
-                  "updated_at": utcnow(), "zone_id": None, "enterprise_id": None,
-                  "person_id": None} | row for row in rows))
+    _bulk(
+        User,
+        (
+            {
+                "password_hash": password_hash,
+                "active": True,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+                "zone_id": None,
+                "enterprise_id": None,
+                "person_id": None,
+            }
+            | row
+            for row in rows
+        ),
+    )
 
 
 def _credit_events(scale: Scale, as_of: date) -> None:
     """Accidents (one enterprise in 150) and enforcement cases (one in 60, half fined)."""
     admin = db.session.scalar(select(User.id).where(User.username == "admin"))
     users = [i for i in range(scale.enterprises) if i % 25 != 24]
-    _bulk(Accident, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
-                      "occurred_on": as_of - timedelta(days=(i * 13) % 1500 + 1),
-                      "deaths": 1 if i % 900 == 0 else 0, "injuries": i % 3,
-                      "responsible": i % 4 != 0, "description": "起重机械吊物坠落",
-                      "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
-                     for i in users if i % 150 == 7))
-    _bulk(EnforcementCase, ({"enterprise_id": i + 1, "zone_id": _enterprise_zone(i, scale),
-                             "case_no": f"特监罚〔{as_of.year}〕{i + 1}号",
-                             "opened_on": as_of - timedelta(days=(i * 7) % 700 + 1),
-                             "violation": "使用未经定期检验的特种设备", "ordered_to_correct": True,
-                             "fine_yuan": 30000 if i % 120 == 11 else None,
-                             "recorded_by_id": admin, "created_at": utcnow(), "updated_at": utcnow()}
-                            for i in users if i % 60 == 11))
+    _bulk(
+        Accident,
+        (
+            {
+                "enterprise_id": i + 1,
+                "zone_id": _enterprise_zone(i, scale),
+                "occurred_on": as_of - timedelta(days=(i * 13) % 1500 + 1),
+                "deaths": 1 if i % 900 == 0 else 0,
+                "injuries": i % 3,
+                "responsible": i % 4 != 0,
+                "description": "起重机械吊物坠落",
+                "recorded_by_id": admin,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+            for i in users
+            if i % 150 == 7
+        ),
+    )
+    _bulk(
+        EnforcementCase,
+        (
+            {
+                "enterprise_id": i + 1,
+                "zone_id": _enterprise_zone(i, scale),
+                "case_no": f"特监罚〔{as_of.year}〕{i + 1}号",
+                "opened_on": as_of - timedelta(days=(i * 7) % 700 + 1),
+                "violation": "使用未经定期检验的特种设备",
+                "ordered_to_correct": True,
+                "fine_yuan": 30000 if i % 120 == 11 else None,
+                "recorded_by_id": admin,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+            for i in users
+            if i % 60 == 11
+        ),
+    )
 
 
-HAZARD_TEXTS = ("安全阀未按期校验", "电梯轿厢应急照明失效", "叉车司机无证作业", "压力表超期未检",
-                "起重机限位器失灵", "锅炉水位计模糊不清")
+HAZARD_TEXTS = (
+    "安全阀未按期校验",
+    "电梯轿厢应急照明失效",
+    "叉车司机无证作业",
+    "压力表超期未检",
+    "起重机限位器失灵",
+    "锅炉水位计模糊不清",
+)
 
 
 def load_demo_hazards(scale: Scale, as_of: date) -> None:
@@ -266,26 +390,38 @@ def load_demo_hazards(scale: Scale, as_of: date) -> None:
         for k in range(1 + (i // 4) % 3 + (3 if i % 16 == 0 else 0)):
             overdue = k % 2 == 0 and (i % 16 == 0 or (k == 0 and i % 12 == 0))
             status = "verified_closed" if (i + k) % 5 == 4 else ("rectifying" if k % 3 == 1 else "reported")
-            rows.append({
-                "id": str(uuid.UUID(int=(i << 8) + k + 1)), "enterprise_id": i + 1,
-                "zone_id": _enterprise_zone(i, scale), "device_id": None,
-                "source": ("self_check", "mutual_check", "inspection")[(i + k) % 3],
-                "category": "一般隐患", "severity": "major" if k == 3 else "general",
-                "description": HAZARD_TEXTS[(i + k) % len(HAZARD_TEXTS)], "location": "",
-                "responsible_person": "", "status": status,
-                "deadline": as_of + timedelta(days=-5 - k if overdue else 10 + k),
-                "reported_by_id": reporter, "reporter_role": Role.bureau_admin,
-                "closed_at": utcnow() if status == "verified_closed" else None,
-                "payload_hash": "0" * 64, "created_at": utcnow(), "updated_at": utcnow(),
-            })
+            rows.append(
+                {
+                    "id": str(uuid.UUID(int=(i << 8) + k + 1)),
+                    "enterprise_id": i + 1,
+                    "zone_id": _enterprise_zone(i, scale),
+                    "device_id": None,
+                    "source": ("self_check", "mutual_check", "inspection")[(i + k) % 3],
+                    "category": "一般隐患",
+                    "severity": "major" if k == 3 else "general",
+                    "description": HAZARD_TEXTS[(i + k) % len(HAZARD_TEXTS)],
+                    "location": "",
+                    "responsible_person": "",
+                    "status": status,
+                    "deadline": as_of + timedelta(days=-5 - k if overdue else 10 + k),
+                    "reported_by_id": reporter,
+                    "reporter_role": Role.bureau_admin,
+                    "closed_at": utcnow() if status == "verified_closed" else None,
+                    "payload_hash": "0" * 64,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+            )
     _bulk(Hazard, rows)
 
 
 def _seed_change_feed() -> None:
     """Every bulk-inserted record the phone pulls enters the change feed, as a service's write would."""
-    for entity, id_column, enterprise_column in (("enterprise", Enterprise.id, Enterprise.id),
-                                                 ("device", Device.id, Device.enterprise_id),
-                                                 ("hazard", Hazard.id, Hazard.enterprise_id)):
+    for entity, id_column, enterprise_column in (
+        ("enterprise", Enterprise.id, Enterprise.id),
+        ("device", Device.id, Device.enterprise_id),
+        ("hazard", Hazard.id, Hazard.enterprise_id),
+    ):
         rows = db.session.execute(select(id_column, enterprise_column).order_by(id_column)).all()
         record_changes(entity, rows)
 

@@ -31,8 +31,12 @@ def _ensure_index() -> None:
     from backend.extensions import db
 
     started = time.perf_counter()
-    db.session.execute(text("CREATE INDEX IF NOT EXISTS ix_devices_enterprise_status_due "
-                            "ON devices (enterprise_id, status, next_inspection_due)"))
+    db.session.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_devices_enterprise_status_due "
+            "ON devices (enterprise_id, status, next_inspection_due)"
+        )
+    )
     db.session.commit()
     if time.perf_counter() - started > 1:
         print(f"# added ix_devices_enterprise_status_due in {time.perf_counter() - started:.0f} s")
@@ -102,15 +106,19 @@ def main(scale: str) -> None:
             report = recompute_grades(as_of)
             db.session.commit()
             seconds = time.perf_counter() - started
-            print(f"[{scale}/{engine}] {label}: {report.graded} graded, {report.written} rows "
-                  f"rewritten, {report.changed} changes, {seconds:.2f} s (SQL CPU "
-                  f"{cpu() - cpu_started:.2f} s)", flush=True)
+            print(
+                f"[{scale}/{engine}] {label}: {report.graded} graded, {report.written} rows "
+                f"rewritten, {report.changed} changes, {seconds:.2f} s (SQL CPU "
+                f"{cpu() - cpu_started:.2f} s)",
+                flush=True,
+            )
 
         def vacuum_grades() -> None:
             if engine == "postgresql":
                 with db.engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                        text("VACUUM credit_grades"))
+                        text("VACUUM credit_grades")
+                    )
 
         day, next_day = today(), today() + timedelta(days=1)
         vacuum_grades()  # what earlier runs left dead is not this run's
@@ -136,9 +144,11 @@ def main(scale: str) -> None:
         total = sorted(r + c for r, c in zip(regrade, commit, strict=True))
         regrade.sort()
         commit.sort()
-        print(f"[{scale}/{engine}] event re-grade of one enterprise: p50 {regrade[100]:.1f} ms, "
-              f"p99 {regrade[197]:.1f} ms; with its commit p50 {total[100]:.1f} ms, p99 "
-              f"{total[197]:.1f} ms (the commit alone p50 {commit[100]:.1f} ms)")
+        print(
+            f"[{scale}/{engine}] event re-grade of one enterprise: p50 {regrade[100]:.1f} ms, "
+            f"p99 {regrade[197]:.1f} ms; with its commit p50 {total[100]:.1f} ms, p99 "
+            f"{total[197]:.1f} ms (the commit alone p50 {commit[100]:.1f} ms)"
+        )
 
 
 if __name__ == "__main__":

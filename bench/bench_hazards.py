@@ -43,8 +43,14 @@ def login(connection: http.client.HTTPConnection) -> dict:
 
 
 def hazard(n: int) -> dict:
-    return {"id": str(uuid.uuid4()), "device_id": 1 + n % 300, "category": "电梯",
-            "severity": "general", "description": f"基准测试隐患 {n}", "location": "机房"}
+    return {
+        "id": str(uuid.uuid4()),
+        "device_id": 1 + n % 300,
+        "category": "电梯",
+        "severity": "general",
+        "description": f"基准测试隐患 {n}",
+        "location": "机房",
+    }
 
 
 def client(samples: list[float], errors: list[int], lock: threading.Lock) -> None:
@@ -65,8 +71,10 @@ def sync_pushes() -> list[float]:
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     headers, samples = login(connection), []
     for _ in range(PUSHES):
-        ops = [{"op_id": str(uuid.uuid4()), "type": "hazard.create", "payload": hazard(n)}
-               for n in range(PUSH_OPS)]
+        ops = [
+            {"op_id": str(uuid.uuid4()), "type": "hazard.create", "payload": hazard(n)}
+            for n in range(PUSH_OPS)
+        ]
         started = time.perf_counter()
         connection.request("POST", "/api/sync/push", json.dumps({"ops": ops}), headers)
         response = connection.getresponse()
@@ -120,15 +128,21 @@ def main() -> None:
         samples, rate, errors, cpu, pushes = one_run()
         p50, p99 = percentiles(samples)
         rates.append(rate)
-        print(f"hazard create, {CLIENTS} clients, gunicorn {WORKERS}x4, {engine}: p50 {p50:.1f} ms  "
-              f"p99 {p99:.1f} ms  {rate:.0f} writes/s  server CPU {cpu:.1f} ms/write  "
-              f"n={len(samples)} errors={errors}")
-        print(f"sync push of {PUSH_OPS} hazard.create ops, one client: "
-              f"p50 {statistics.median(pushes):.0f} ms  max {max(pushes):.0f} ms  "
-              f"(loopback request time, n={len(pushes)})")
+        print(
+            f"hazard create, {CLIENTS} clients, gunicorn {WORKERS}x4, {engine}: p50 {p50:.1f} ms  "
+            f"p99 {p99:.1f} ms  {rate:.0f} writes/s  server CPU {cpu:.1f} ms/write  "
+            f"n={len(samples)} errors={errors}"
+        )
+        print(
+            f"sync push of {PUSH_OPS} hazard.create ops, one client: "
+            f"p50 {statistics.median(pushes):.0f} ms  max {max(pushes):.0f} ms  "
+            f"(loopback request time, n={len(pushes)})"
+        )
     if RUNS > 1:
-        print(f"writes/s over {RUNS} runs: {min(rates):.0f}–{max(rates):.0f}; "
-              f"load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"writes/s over {RUNS} runs: {min(rates):.0f}–{max(rates):.0f}; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 if __name__ == "__main__":

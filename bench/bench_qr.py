@@ -71,10 +71,16 @@ def max_throughput(all_tokens: list[str]) -> str:
         return python_throughput(all_tokens)
     script = OUT / "qr.lua"
     picks = ",".join(f'"{t}"' for t in random.Random(1).sample(all_tokens, 500))
-    script.write_text(f"local t = {{{picks}}}\nrequest = function()\n"
-                      "  return wrk.format('GET', '/api/qr/' .. t[math.random(#t)])\nend\n")
-    result = subprocess.run(["wrk", "-t2", "-c32", "-d10s", "--latency", "-s", str(script),
-                             f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True)
+    script.write_text(
+        f"local t = {{{picks}}}\nrequest = function()\n"
+        "  return wrk.format('GET', '/api/qr/' .. t[math.random(#t)])\nend\n"
+    )
+    result = subprocess.run(
+        ["wrk", "-t2", "-c32", "-d10s", "--latency", "-s", str(script), f"http://127.0.0.1:{PORT}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wanted = ("Requests/sec", "99%", "50%", "Non-2xx", "Socket errors")
     lines = result.stdout.splitlines()
     picked = [" ".join(line.split()) for line in lines if line.strip().startswith(wanted)]
@@ -99,8 +105,10 @@ def python_throughput(all_tokens: list[str], clients: int = 16, seconds: float =
             errors[0] += failed
 
     run_threads([partial(worker, i) for i in range(clients)])
-    return (f"max throughput ({clients} Python keep-alive clients, {seconds:.0f} s; wrk not installed): "
-            f"{counts[0] / seconds:.0f} req/s errors={errors[0]}")
+    return (
+        f"max throughput ({clients} Python keep-alive clients, {seconds:.0f} s; wrk not installed): "
+        f"{counts[0] / seconds:.0f} req/s errors={errors[0]}"
+    )
 
 
 def main() -> None:
@@ -110,8 +118,10 @@ def main() -> None:
         paced(all_tokens, 100, 2)  # warm-up
         samples, errors = paced(all_tokens, 300, 10)
         p50, p99 = percentiles(samples)
-        print(f"QR lookup at 300 req/s for 10 s, gunicorn {WORKERS} workers x 4 threads: "
-              f"p50 {p50:.2f} ms  p99 {p99:.2f} ms  n={len(samples)} errors={errors}")
+        print(
+            f"QR lookup at 300 req/s for 10 s, gunicorn {WORKERS} workers x 4 threads: "
+            f"p50 {p50:.2f} ms  p99 {p99:.2f} ms  n={len(samples)} errors={errors}"
+        )
         print(max_throughput(all_tokens))
     finally:
         server.terminate()

@@ -50,10 +50,7 @@ def time_ms(fn: Callable[[], object], runs: int) -> list[float]:
 def report(label: str, samples: list[float]) -> None:
     """Print median and p99 of ``samples``."""
     p99 = statistics.quantiles(samples, n=100, method="inclusive")[98]
-    print(
-        f"{label:<44} median {statistics.median(samples):7.2f} ms"
-        f"   p99 {p99:7.2f} ms   (n={len(samples)})"
-    )
+    print(f"{label:<44} median {statistics.median(samples):7.2f} ms   p99 {p99:7.2f} ms   (n={len(samples)})")
 
 
 def thumbnail_step(decoded: Image.Image) -> Callable[[], bytes]:
@@ -67,9 +64,7 @@ def main(runs: int = 50) -> None:
     for size in ((1600, 1200), (4000, 3000)):
         raw = jpeg_bytes(photo_like(size))
         label = f"{size[0]}x{size[1]} JPEG ({len(raw) // 1024} KiB)"
-        report(
-            f"process_upload {label}", time_ms(lambda r=raw: process_upload(r), runs)
-        )
+        report(f"process_upload {label}", time_ms(lambda r=raw: process_upload(r), runs))
         decoded = Image.open(io.BytesIO(process_upload(raw).data)).convert("RGB")
         report(
             f"  thumbnail step from {decoded.width}x{decoded.height}",

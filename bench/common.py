@@ -36,8 +36,9 @@ def build_app(name: str, scale: str, *, enterprises: int | None = None, devices:
         upgrade()
         if is_empty():
             chosen = CITY if scale == "city" else PROVINCE
-            chosen = replace(chosen, enterprises=enterprises or chosen.enterprises,
-                             devices=devices or chosen.devices)
+            chosen = replace(
+                chosen, enterprises=enterprises or chosen.enterprises, devices=devices or chosen.devices
+            )
             started = time.perf_counter()
             load_demo(chosen)
             db.session.commit()
@@ -87,12 +88,27 @@ def start_server(name: str) -> subprocess.Popen:
     """gunicorn on loopback over bench/out/<name>.db, as the README runs it in production."""
     refuse_taken_port(PORT)
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / name}.db"
-    env = os.environ | {"DATABASE_URL": url, "RATELIMIT_ENABLED": "0",
-                        "SESV_INSTANCE_DIR": str(OUT / "instance"), "UPLOAD_DIR": str(OUT / "uploads")}
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "RATELIMIT_ENABLED": "0",
+        "SESV_INSTANCE_DIR": str(OUT / "instance"),
+        "UPLOAD_DIR": str(OUT / "uploads"),
+    }
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),
-         "--threads", "4", "--log-level", "warning", "app:app"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:

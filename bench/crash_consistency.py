@@ -28,8 +28,11 @@ FLASK = str(ROOT / ".venv/bin/flask")
 
 
 def environment(instance: Path) -> dict:
-    return os.environ | {"SESV_INSTANCE_DIR": str(instance), "RATELIMIT_ENABLED": "0",
-                         "DATABASE_URL": f"sqlite:///{instance / 'crash.db'}"}
+    return os.environ | {
+        "SESV_INSTANCE_DIR": str(instance),
+        "RATELIMIT_ENABLED": "0",
+        "DATABASE_URL": f"sqlite:///{instance / 'crash.db'}",
+    }
 
 
 def start(env: dict) -> subprocess.Popen:
@@ -37,9 +40,22 @@ def start(env: dict) -> subprocess.Popen:
         if probe.connect_ex(("127.0.0.1", PORT)) == 0:
             raise SystemExit(f"port {PORT} is already in use; set CRASH_PORT to a free one")
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
-         "--threads", "4", "--log-level", "critical", "app:app"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "critical",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     for _ in range(100):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
@@ -53,8 +69,12 @@ def start(env: dict) -> subprocess.Popen:
 
 def token() -> str:
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
-    connection.request("POST", "/api/auth/login", json.dumps(
-        {"username": "manager1", "password": "demo-password-1"}), {"Content-Type": "application/json"})
+    connection.request(
+        "POST",
+        "/api/auth/login",
+        json.dumps({"username": "manager1", "password": "demo-password-1"}),
+        {"Content-Type": "application/json"},
+    )
     return json.loads(connection.getresponse().read())["access_token"]
 
 
@@ -62,8 +82,15 @@ def writer(bearer: str, acknowledged: list[str], stop: threading.Event) -> None:
     headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
     while not stop.is_set():
         hazard_id = str(uuid.uuid4())
-        body = json.dumps({"id": hazard_id, "device_id": random.randint(1, 300), "category": "电梯",
-                           "severity": "general", "description": "崩溃一致性测试"})
+        body = json.dumps(
+            {
+                "id": hazard_id,
+                "device_id": random.randint(1, 300),
+                "category": "电梯",
+                "severity": "general",
+                "description": "崩溃一致性测试",
+            }
+        )
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
             connection.request("POST", "/api/hazards", body, headers)
@@ -93,11 +120,19 @@ def check(env: dict, instance: Path, acknowledged: list[str]) -> bool:
     stored = {row[0] for row in database.execute("SELECT id FROM hazards")}
     database.close()
     missing = [h for h in acknowledged if h not in stored]
-    verify = subprocess.run([FLASK, "--app", "app", "evidence", "verify"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=False)
+    verify = subprocess.run(
+        [FLASK, "--app", "app", "evidence", "verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     print(f"integrity_check: {integrity}")
-    print(f"acknowledged writes: {len(acknowledged)}, stored hazards: {len(stored)}, "
-          f"acknowledged but missing: {len(missing)}")
+    print(
+        f"acknowledged writes: {len(acknowledged)}, stored hazards: {len(stored)}, "
+        f"acknowledged but missing: {len(missing)}"
+    )
     print(f"evidence verify: {(verify.stdout or verify.stderr).strip()}")
     return integrity == "ok" and not missing and verify.returncode == 0
 
@@ -107,8 +142,9 @@ def main(rounds: int) -> int:
         instance = Path(directory)
         env = environment(instance)
         for command in (["db", "upgrade"], ["demo", "load"]):
-            subprocess.run([FLASK, "--app", "app", *command], cwd=ROOT, env=env, check=True,
-                           capture_output=True)
+            subprocess.run(
+                [FLASK, "--app", "app", *command], cwd=ROOT, env=env, check=True, capture_output=True
+            )
         acknowledged: list[str] = []
         for _ in range(rounds):
             run_round(env, acknowledged)

@@ -82,8 +82,10 @@ def phone_photo(rng: random.Random) -> bytes:
     draw = ImageDraw.Draw(image)
     for _ in range(12):
         x, y = rng.randrange(1200), rng.randrange(900)
-        draw.rectangle((x, y, x + rng.randrange(40, 300), y + rng.randrange(40, 300)),
-                       fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+        draw.rectangle(
+            (x, y, x + rng.randrange(40, 300), y + rng.randrange(40, 300)),
+            fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+        )
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
@@ -109,8 +111,12 @@ def fixtures(photo_count: int) -> Fixtures:
 
 def login(username: str) -> dict[str, str]:
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    connection.request("POST", "/api/auth/login", json.dumps({"username": username, "password": PASSWORD}),
-                       {"Content-Type": "application/json"})
+    connection.request(
+        "POST",
+        "/api/auth/login",
+        json.dumps({"username": username, "password": PASSWORD}),
+        {"Content-Type": "application/json"},
+    )
     response = connection.getresponse()
     body = json.loads(response.read())
     connection.close()
@@ -127,8 +133,9 @@ class Client:
         self.data, self.tally, self.photo_lock = data, tally, photo_lock
         self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, bytes, float]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes, float]:
         started = time.perf_counter()
         try:
             self.connection.request(method, path, body, headers or {})
@@ -146,8 +153,9 @@ class Client:
 
     def hazard_list(self) -> None:
         who = self.rng.choice(["inspector1", "manager1", "admin"])
-        query = self.rng.choice(["", "?open=true", "?status=reported", "?page=2&per_page=20",
-                                 "?severity=major", "?overdue=true"])
+        query = self.rng.choice(
+            ["", "?open=true", "?status=reported", "?page=2&per_page=20", "?severity=major", "?overdue=true"]
+        )
         status, _, took = self.request("GET", f"/api/hazards{query}", headers=self.data.headers[who])
         self.tally.add("hazard_list", took, status == 200)
 
@@ -158,16 +166,30 @@ class Client:
         photos = []
         if photo is not None:
             sha = hashlib.sha256(photo).hexdigest()
-            status, _, took = self.request("PUT", f"/api/photos/{sha}", photo,
-                                           headers | {"Content-Type": "image/jpeg"})
+            status, _, took = self.request(
+                "PUT", f"/api/photos/{sha}", photo, headers | {"Content-Type": "image/jpeg"}
+            )
             self.tally.add("photo_put", took, status in (200, 201))
             photos = [sha]
-        op = {"op_id": str(uuid.uuid4()), "type": "hazard.create", "payload": {
-            "id": str(uuid.uuid4()), "device_id": self.rng.choice(self.data.manager_devices),
-            "category": "电梯", "severity": self.rng.choice(["general", "general", "major"]),
-            "description": "负载测试：离线上报的隐患", "location": "机房", "photos": photos}}
-        status, payload, took = self.request("POST", "/api/sync/push", json.dumps({"ops": [op]}).encode(),
-                                             headers | {"Content-Type": "application/json"})
+        op = {
+            "op_id": str(uuid.uuid4()),
+            "type": "hazard.create",
+            "payload": {
+                "id": str(uuid.uuid4()),
+                "device_id": self.rng.choice(self.data.manager_devices),
+                "category": "电梯",
+                "severity": self.rng.choice(["general", "general", "major"]),
+                "description": "负载测试：离线上报的隐患",
+                "location": "机房",
+                "photos": photos,
+            },
+        }
+        status, payload, took = self.request(
+            "POST",
+            "/api/sync/push",
+            json.dumps({"ops": [op]}).encode(),
+            headers | {"Content-Type": "application/json"},
+        )
         applied = status == 200 and json.loads(payload)["results"][0]["status"] == "applied"
         self.tally.add("sync_push", took, applied)
 
@@ -181,14 +203,18 @@ class Client:
 def report(tally: Tally, elapsed: float) -> None:
     total = sum(len(s) for s in tally.samples.values())
     errors = sum(tally.errors.values())
-    print(f"mixed load, gunicorn {WORKERS} workers x 4 threads, SQLite WAL, {CLIENTS} clients, "
-          f"{elapsed:.0f} s: {total / elapsed:.0f} req/s, {total} requests, errors {errors}")
+    print(
+        f"mixed load, gunicorn {WORKERS} workers x 4 threads, SQLite WAL, {CLIENTS} clients, "
+        f"{elapsed:.0f} s: {total / elapsed:.0f} req/s, {total} requests, errors {errors}"
+    )
     for kind in (*WEIGHTS, "photo_put"):
         samples = tally.samples[kind]
         if samples:
             p50, p99 = percentiles(samples)
-            print(f"  {kind:<12} n={len(samples):<6} {len(samples) / elapsed:6.1f} req/s  p50 {p50:7.1f} ms  "
-                  f"p99 {p99:7.1f} ms  errors={tally.errors[kind]}")
+            print(
+                f"  {kind:<12} n={len(samples):<6} {len(samples) / elapsed:6.1f} req/s  p50 {p50:7.1f} ms  "
+                f"p99 {p99:7.1f} ms  errors={tally.errors[kind]}"
+            )
     if len(tally.samples["photo_put"]) < len(tally.samples["sync_push"]):
         print("  (photo pool ran out: later pushes carried no photo; raise photo_count)")
 

@@ -42,8 +42,11 @@ def commands() -> list[list[str]]:
 
 
 def figures(stdout: str, stderr: str, returncode: int) -> list[str]:
-    lines = [line.rstrip() for line in stdout.splitlines()
-             if line.strip() and not any(noise in line for noise in NOISE)]
+    lines = [
+        line.rstrip()
+        for line in stdout.splitlines()
+        if line.strip() and not any(noise in line for noise in NOISE)
+    ]
     if returncode != 0 or not lines:  # say why, from the end of stderr
         lines += [f"! {line.rstrip()}" for line in stderr.splitlines()[-5:] if line.strip()]
     return lines or ["(no output)"]
@@ -53,8 +56,9 @@ def run(command: list[str]) -> tuple[str, int, float, list[str]]:
     name = " ".join([Path(command[1]).name, *command[2:]])
     started = time.perf_counter()
     try:
-        result = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent, check=False,
-                                timeout=3600)
+        result = subprocess.run(
+            command, capture_output=True, text=True, cwd=HERE.parent, check=False, timeout=3600
+        )
         code, lines = result.returncode, figures(result.stdout, result.stderr, result.returncode)
     except (OSError, subprocess.TimeoutExpired) as exc:
         code, lines = -1, [f"! {exc}"]
@@ -62,8 +66,10 @@ def run(command: list[str]) -> tuple[str, int, float, list[str]]:
 
 
 def table(rows: list[tuple[str, int, float, list[str]]]) -> str:
-    out = [f"{'benchmark':<{WIDTH}} {'exit':>4} {'time':>6}  figures",
-           f"{'-' * WIDTH} {'-' * 4} {'-' * 6}  {'-' * 60}"]
+    out = [
+        f"{'benchmark':<{WIDTH}} {'exit':>4} {'time':>6}  figures",
+        f"{'-' * WIDTH} {'-' * 4} {'-' * 6}  {'-' * 60}",
+    ]
     for name, code, seconds, lines in rows:
         status = "ok" if code == 0 else str(code)
         out.append(f"{name:<{WIDTH}} {status:>4} {seconds:>5.0f}s  {lines[0]}")

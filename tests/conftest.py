@@ -25,23 +25,26 @@ def _fast_password_hashing(monkeypatch):
 
     from backend.accounts import models as account_models
 
-    monkeypatch.setattr(account_models, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
+    monkeypatch.setattr(
+        account_models, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
+    )
 
 
 @pytest.fixture
 def app(tmp_path):
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "test-secret",
-        "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
-        "PUBLIC_BASE_URL": "https://tzsb.example.cn",
-        "PWA_DIST": str(tmp_path / "dist"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "test-secret",
+            "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
+            "PUBLIC_BASE_URL": "https://tzsb.example.cn",
+            "PWA_DIST": str(tmp_path / "dist"),
+        }
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -84,8 +87,17 @@ def city(app) -> City:
     ent_a, ent_b = f.make_enterprise(zone, block), f.make_enterprise(zone, block)
     ent_c, ent_x = f.make_enterprise(zone), f.make_enterprise(other_zone)
     city = City(
-        zone, other_zone, block, ent_a, ent_b, ent_c, ent_x,
-        f.make_device(ent_a), f.make_device(ent_b), f.make_device(ent_c), f.make_device(ent_x),
+        zone,
+        other_zone,
+        block,
+        ent_a,
+        ent_b,
+        ent_c,
+        ent_x,
+        f.make_device(ent_a),
+        f.make_device(ent_b),
+        f.make_device(ent_c),
+        f.make_device(ent_x),
         admin=f.make_user("bureau_admin"),
         inspector=f.make_user("inspector", zone=zone),
         other_inspector=f.make_user("inspector", zone=other_zone),

@@ -41,9 +41,14 @@ def make_block(zone: Zone, **overrides) -> Block:
 
 def make_enterprise(zone: Zone, block: Block | None = None, **overrides) -> Enterprise:
     n = next(_counter)
-    values = {"name": f"测试企业{n}", "credit_code": valid_credit_code(n), "zone_id": zone.id,
-              "block_id": block.id if block else None, "roles": "user",
-              "established_on": date(2015, 1, 1)}
+    values = {
+        "name": f"测试企业{n}",
+        "credit_code": valid_credit_code(n),
+        "zone_id": zone.id,
+        "block_id": block.id if block else None,
+        "roles": "user",
+        "established_on": date(2015, 1, 1),
+    }
     enterprise = Enterprise(**(values | overrides))
     db.session.add(enterprise)
     db.session.flush()
@@ -52,9 +57,14 @@ def make_enterprise(zone: Zone, block: Block | None = None, **overrides) -> Ente
 
 def make_device(enterprise: Enterprise, **overrides) -> Device:
     n = next(_counter)
-    values = {"enterprise_id": enterprise.id, "zone_id": enterprise.zone_id, "category": "elevator",
-              "registration_no": f"梯11苏E{n:07d}", "name": f"客梯{n}",
-              "next_inspection_due": today() + timedelta(days=200)}
+    values = {
+        "enterprise_id": enterprise.id,
+        "zone_id": enterprise.zone_id,
+        "category": "elevator",
+        "registration_no": f"梯11苏E{n:07d}",
+        "name": f"客梯{n}",
+        "next_inspection_due": today() + timedelta(days=200),
+    }
     device = Device(**(values | overrides))
     db.session.add(device)
     db.session.flush()
@@ -72,12 +82,18 @@ def make_person(enterprise: Enterprise, *certificates: tuple[str, date | None]) 
     return person
 
 
-def make_user(role: str, *, enterprise: Enterprise | None = None, zone: Zone | None = None,
-              **overrides) -> User:
+def make_user(
+    role: str, *, enterprise: Enterprise | None = None, zone: Zone | None = None, **overrides
+) -> User:
     n = next(_counter)
-    user = User(username=overrides.pop("username", f"{role}{n}"), role=role,
-                display_name=f"{role}-{n}", enterprise_id=enterprise.id if enterprise else None,
-                zone_id=zone.id if zone else None, **overrides)
+    user = User(
+        username=overrides.pop("username", f"{role}{n}"),
+        role=role,
+        display_name=f"{role}-{n}",
+        enterprise_id=enterprise.id if enterprise else None,
+        zone_id=zone.id if zone else None,
+        **overrides,
+    )
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.flush()
@@ -90,19 +106,29 @@ def new_id() -> str:
 
 def make_hazard(enterprise: Enterprise, reporter: User, **overrides) -> Hazard:
     """A hazard inserted directly (no change feed, no evidence), status `reported`."""
-    values = {"id": new_id(), "enterprise_id": enterprise.id, "zone_id": enterprise.zone_id,
-              "source": "self_check", "category": "电梯", "severity": "general",
-              "description": f"隐患{next(_counter)}", "status": "reported",
-              "deadline": today() + timedelta(days=15), "reported_by_id": reporter.id,
-              "reporter_role": reporter.role, "payload_hash": "0" * 64}
+    values = {
+        "id": new_id(),
+        "enterprise_id": enterprise.id,
+        "zone_id": enterprise.zone_id,
+        "source": "self_check",
+        "category": "电梯",
+        "severity": "general",
+        "description": f"隐患{next(_counter)}",
+        "status": "reported",
+        "deadline": today() + timedelta(days=15),
+        "reported_by_id": reporter.id,
+        "reporter_role": reporter.role,
+        "payload_hash": "0" * 64,
+    }
     hazard = Hazard(**(values | overrides))
     db.session.add(hazard)
     db.session.flush()
     return hazard
 
 
-def image_bytes(colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (64, 48),
-                fmt: str = "JPEG") -> bytes:
+def image_bytes(
+    colour: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (64, 48), fmt: str = "JPEG"
+) -> bytes:
     """A small real image made by Pillow (JPEG, PNG or WEBP)."""
     from io import BytesIO
 

@@ -21,8 +21,14 @@ def test_openapi_document_lists_the_public_interfaces(client):
     assert response.status_code == 200
     spec = response.json
     assert spec["openapi"].startswith("3.")
-    for path in ("/api/hazards", "/api/sync/push", "/api/sync/pull", "/api/qr/{token}",
-                 "/api/photos/{sha256}", "/api/health"):
+    for path in (
+        "/api/hazards",
+        "/api/sync/push",
+        "/api/sync/pull",
+        "/api/qr/{token}",
+        "/api/photos/{sha256}",
+        "/api/health",
+    ):
         assert path in spec["paths"], path
     assert "post" in spec["paths"]["/api/sync/push"]
     assert "put" in spec["paths"]["/api/photos/{sha256}"]
@@ -30,8 +36,15 @@ def test_openapi_document_lists_the_public_interfaces(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/api/health", "/api/openapi.json", "/api/nope", "/q/some-token", "/some/pwa/route",
-     "/api/devices"],
+    [
+        "/",
+        "/api/health",
+        "/api/openapi.json",
+        "/api/nope",
+        "/q/some-token",
+        "/some/pwa/route",
+        "/api/devices",
+    ],
     ids=["root", "health", "openapi", "api_404", "qr_landing", "spa_route", "api_401"],
 )
 def test_every_response_says_nosniff(client, path):
@@ -48,8 +61,11 @@ def test_pages_carry_a_content_security_policy(client, path):
     assert "object-src 'none'" in csp
 
 
-@pytest.mark.parametrize("path", ["/api/health", "/api/nope", "/api/devices", "/api/qr/unknown-token"],
-                         ids=["health", "api_404", "api_401", "qr_404"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/health", "/api/nope", "/api/devices", "/api/qr/unknown-token"],
+    ids=["health", "api_404", "api_401", "qr_404"],
+)
 def test_api_json_is_never_cached(client, path):
     response = client.get(path)
     assert response.mimetype == "application/json"

@@ -20,7 +20,6 @@ from backend.extensions import db
 MIGRATIONS = ROOT / "migrations"
 
 
-
 @pytest.fixture
 def _keep_logging():
     """alembic.ini's fileConfig disables existing loggers; put them back afterwards."""
@@ -44,9 +43,16 @@ def _wipe() -> None:
 def empty_db_app(tmp_path, _keep_logging):  # type: ignore[no-untyped-def]
     """An app on an empty database: a fresh SQLite file, or TEST_DATABASE_URL emptied."""
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.db'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
-                      "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
-                      "UPLOAD_DIR": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret",
+            "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         _wipe()
         yield app
@@ -97,16 +103,28 @@ def test_reason_codes_become_bits_and_back(empty_db_app):
     upgrade(revision="7e1d2c3b4a50")
     now = "2026-11-23 00:00:00"
     with db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO zones (id, name, code, created_at, updated_at) "
-                                "VALUES (1, 'z', 'z', :now, :now)"), {"now": now})
-        connection.execute(text(
-            "INSERT INTO enterprises (id, name, credit_code, zone_id, address, roles, model_status, "
-            "contact_phone, created_at, updated_at) VALUES (1, 'e', 'c', 1, '', '', 'none', '', :now, :now)"),
-            {"now": now})
-        connection.execute(text(
-            "INSERT INTO credit_grade_changes (enterprise_id, from_grade, to_grade, score, reasons, "
-            "changed_on, cause) VALUES (1, NULL, 'B', 10, :codes, '2026-11-23', 'cycle'), "
-            "(1, 'B', 'D', 70, '', '2026-11-24', 'cycle')"), {"codes": "accident_free,never_a_young,c_bar,"})
+        connection.execute(
+            text(
+                "INSERT INTO zones (id, name, code, created_at, updated_at) VALUES (1, 'z', 'z', :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO enterprises (id, name, credit_code, zone_id, address, roles, model_status, "
+                "contact_phone, created_at, updated_at) "
+                "VALUES (1, 'e', 'c', 1, '', '', 'none', '', :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO credit_grade_changes (enterprise_id, from_grade, to_grade, score, reasons, "
+                "changed_on, cause) VALUES (1, NULL, 'B', 10, :codes, '2026-11-23', 'cycle'), "
+                "(1, 'B', 'D', 70, '', '2026-11-24', 'cycle')"
+            ),
+            {"codes": "accident_free,never_a_young,c_bar,"},
+        )
     upgrade()
     with db.engine.connect() as connection:
         bits = connection.execute(text("SELECT reason_bits FROM credit_grade_changes ORDER BY id")).scalars()
@@ -130,18 +148,31 @@ def test_a_batch_migration_keeps_rows_that_other_rows_reference(empty_db_app):
     enterprise = f.make_enterprise(zone, f.make_block(zone))
     user = f.make_user("zone_inspector", zone=zone)
     install_default_templates()
-    cycle = MutualCheckCycle(zone_id=zone.id, name="互查", starts_on=today(), due_on=today(), seed=1,
-                             created_by_id=user.id)
+    cycle = MutualCheckCycle(
+        zone_id=zone.id, name="互查", starts_on=today(), due_on=today(), seed=1, created_by_id=user.id
+    )
     db.session.add(cycle)
     db.session.flush()
-    task = MutualCheckAssignment(cycle_id=cycle.id, block_id=enterprise.block_id, zone_id=zone.id,
-                                 enterprise_id=enterprise.id)
+    task = MutualCheckAssignment(
+        cycle_id=cycle.id, block_id=enterprise.block_id, zone_id=zone.id, enterprise_id=enterprise.id
+    )
     db.session.add(task)
     db.session.flush()
     template = db.session.scalars(db.select(ChecklistTemplate)).first()
-    db.session.add(Check(id=f.new_id(), kind="mutual", template_id=template.id, enterprise_id=enterprise.id,
-                         zone_id=zone.id, assignment_id=task.id, performed_by_id=user.id,
-                         performed_on=today(), result="pass", payload_hash="0" * 64))
+    db.session.add(
+        Check(
+            id=f.new_id(),
+            kind="mutual",
+            template_id=template.id,
+            enterprise_id=enterprise.id,
+            zone_id=zone.id,
+            assignment_id=task.id,
+            performed_by_id=user.id,
+            performed_on=today(),
+            result="pass",
+            payload_hash="0" * 64,
+        )
+    )
     db.session.commit()
     db.session.remove()
     downgrade(revision="4931215fd9ee")

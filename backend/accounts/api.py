@@ -63,6 +63,6 @@ def logout(body: dict) -> dict:
 @bp.get("/me")
 @require_roles()
 @bp.response(200, UserSchema)
-def me():  # type: ignore[no-untyped-def]
+def me():
     """The signed-in user."""
     return current_user

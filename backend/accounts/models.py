@@ -10,11 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model
 from backend.org.models import Enterprise, Person, Zone
 
 
-class User(TimestampMixin, db.Model):
+class User(TimestampMixin, Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
@@ -23,9 +23,7 @@ class User(TimestampMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(60), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: own enterprise of a safety manager or block supervisor
-    enterprise_id: Mapped[int | None] = mapped_column(
-        ForeignKey("enterprises.id"), index=True
-    )
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     #: zone of an inspector
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -48,13 +46,13 @@ class User(TimestampMixin, db.Model):
         return self.enterprise.zone_id if self.enterprise else self.zone_id
 
 
-class RevokedToken(db.Model):
+class RevokedToken(Model):
     __tablename__ = "revoked_tokens"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), index=True)

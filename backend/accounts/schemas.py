@@ -20,9 +20,7 @@ class UserSchema(Schema):
     enterprise_id = fields.Integer(allow_none=True)
     zone_id = fields.Integer(attribute="effective_zone_id", allow_none=True)
     block_id = fields.Integer(allow_none=True)
-    enterprise_name = fields.Function(
-        lambda u: u.enterprise.name if u.enterprise else None
-    )
+    enterprise_name = fields.Function(lambda u: u.enterprise.name if u.enterprise else None)
 
 
 class TokensSchema(Schema):

@@ -22,9 +22,7 @@ class InvalidCredentials(AppError):
 
 
 def _recent_failures(username: str, since: datetime) -> int:
-    query = select(func.count()).where(
-        LoginFailure.username == username, LoginFailure.at >= since
-    )
+    query = select(func.count()).where(LoginFailure.username == username, LoginFailure.at >= since)
     return db.session.scalar(query) or 0
 
 

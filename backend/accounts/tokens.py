@@ -12,7 +12,7 @@ from backend.core.errors import error_response
 from backend.extensions import db
 
 
-def _unauthorized(code: str, message: str):  # type: ignore[no-untyped-def]
+def _unauthorized(code: str, message: str):
     return error_response(401, code, message)
 
 
@@ -37,18 +37,10 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
     def _revoked(_header: dict, data: dict) -> bool:
         return db.session.get(RevokedToken, data["jti"]) is not None
 
-    jwt.unauthorized_loader(
-        lambda _msg: _unauthorized("token_missing", "请先登录 (sign-in required)")
-    )
-    jwt.invalid_token_loader(
-        lambda _msg: _unauthorized("token_invalid", "登录凭证无效 (invalid token)")
-    )
-    jwt.expired_token_loader(
-        lambda _h, _d: _unauthorized("token_expired", "登录已过期 (token expired)")
-    )
-    jwt.revoked_token_loader(
-        lambda _h, _d: _unauthorized("token_revoked", "登录已注销 (token revoked)")
-    )
+    jwt.unauthorized_loader(lambda _msg: _unauthorized("token_missing", "请先登录 (sign-in required)"))
+    jwt.invalid_token_loader(lambda _msg: _unauthorized("token_invalid", "登录凭证无效 (invalid token)"))
+    jwt.expired_token_loader(lambda _h, _d: _unauthorized("token_expired", "登录已过期 (token expired)"))
+    jwt.revoked_token_loader(lambda _h, _d: _unauthorized("token_revoked", "登录已注销 (token revoked)"))
     jwt.user_lookup_error_loader(
         lambda _h, _d: _unauthorized("token_invalid", "账号不可用 (account unavailable)")
     )

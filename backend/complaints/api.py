@@ -28,8 +28,12 @@ from backend.extensions import db, limiter
 from backend.photos.api import PhotoSchema
 from backend.photos.services import store_photo
 
-public_bp = Blueprint("public_complaints", __name__, url_prefix="/api/public",
-                      description="公众投诉举报（匿名，限流 + 工作量证明）")
+public_bp = Blueprint(
+    "public_complaints",
+    __name__,
+    url_prefix="/api/public",
+    description="公众投诉举报（匿名，限流 + 工作量证明）",
+)
 bp = Blueprint("complaints", __name__, url_prefix="/api/complaints", description="投诉举报核查与奖励")
 
 DEFAULT_LIMITS = {
@@ -41,7 +45,7 @@ DEFAULT_LIMITS = {
 }
 
 
-def _limit(name: str):  # type: ignore[no-untyped-def]
+def _limit(name: str):
     return lambda: current_app.config.get(name, DEFAULT_LIMITS[name])
 
 
@@ -57,7 +61,7 @@ def device_key() -> str:
     return f"qr:{token[:64]}" if isinstance(token, str) else "qr:-"
 
 
-def _created(response) -> bool:  # type: ignore[no-untyped-def]
+def _created(response) -> bool:
     return response.status_code == 201
 
 
@@ -73,7 +77,7 @@ def get_challenge() -> dict:
 @limiter.limit(_limit("COMPLAINT_PHOTO_LIMIT"), key_func=client_key)
 @public_bp.response(201, PhotoSchema)
 @public_bp.alt_response(200, schema=PhotoSchema, description="Already stored")
-def put_public_photo(sha256: str):  # type: ignore[no-untyped-def]
+def put_public_photo(sha256: str):
     """Upload a complaint photo before submitting (re-encoded, metadata stripped)."""
     photo, created = store_photo(None, sha256, request.get_data(cache=False))
     db.session.commit()
@@ -96,7 +100,7 @@ def submit_complaint(body: dict) -> dict:
 @limiter.limit(_limit("COMPLAINT_TRACK_LIMIT"), key_func=client_key)
 @public_bp.arguments(TrackQuerySchema, location="query")
 @public_bp.response(200, ComplaintPublicSchema)
-def track_complaint(query: dict, ticket_no: str):  # type: ignore[no-untyped-def]
+def track_complaint(query: dict, ticket_no: str):
     """Status and public replies; a wrong code is 404 like an unknown ticket."""
     return services.track_complaint(ticket_no, query["code"])
 
@@ -105,7 +109,7 @@ def track_complaint(query: dict, ticket_no: str):  # type: ignore[no-untyped-def
 @require_roles()
 @bp.arguments(ComplaintListQuerySchema, location="query")
 @bp.response(200, page_schema(ComplaintSummarySchema))
-def list_complaints(query: dict):  # type: ignore[no-untyped-def]
+def list_complaints(query: dict):
     """Regulators: complaints in their zone (phone masked). Enterprise users: substantiated
     complaints about their own enterprise, without any complainant data."""
     return services.list_complaints(current_user, query)
@@ -114,7 +118,7 @@ def list_complaints(query: dict):  # type: ignore[no-untyped-def]
 @bp.get("/<int:complaint_id>")
 @require_roles()
 @bp.response(200, ComplaintSchema)
-def get_complaint(complaint_id: int):  # type: ignore[no-untyped-def]
+def get_complaint(complaint_id: int):
     """One complaint; the zone's inspectors and bureau admins also see the contact phone."""
     return services.get_complaint_for(current_user, complaint_id)
 
@@ -123,7 +127,7 @@ def get_complaint(complaint_id: int):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(TriageSchema)
 @bp.response(200, ComplaintSchema)
-def triage_complaint(body: dict, complaint_id: int):  # type: ignore[no-untyped-def]
+def triage_complaint(body: dict, complaint_id: int):
     """Record the finding once: substantiated (optional hazard, reward), not substantiated,
     or duplicate; the public reply goes to the complainant."""
     complaint = services.triage_complaint(current_user, complaint_id, body)

@@ -12,11 +12,11 @@ from backend.complaints.rules import ComplaintStatus, RewardStatus
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.models import Device
-from backend.extensions import db
+from backend.extensions import Model
 from backend.org.models import Enterprise
 
 
-class Complaint(TimestampMixin, db.Model):
+class Complaint(TimestampMixin, Model):
     """A report from the public about one labelled device.
 
     Who complained is never stored beyond an optional contact phone, kept encrypted
@@ -70,7 +70,7 @@ class Complaint(TimestampMixin, db.Model):
         return [p.sha256 for p in self.photos]
 
 
-class ComplaintPhoto(db.Model):
+class ComplaintPhoto(Model):
     __tablename__ = "complaint_photos"
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), primary_key=True)
     #: refers to photos.sha256 (uploaded anonymously before the complaint)
@@ -78,7 +78,7 @@ class ComplaintPhoto(db.Model):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class ComplaintEvent(db.Model):
+class ComplaintEvent(Model):
     """One step (submit, triage); never updated. public_reply is what the public sees."""
 
     __tablename__ = "complaint_events"
@@ -92,7 +92,7 @@ class ComplaintEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Reward(TimestampMixin, db.Model):
+class Reward(TimestampMixin, Model):
     """Reward for a substantiated complaint (投诉举报奖励); no personal data beyond the link."""
 
     __tablename__ = "complaint_rewards"
@@ -104,7 +104,7 @@ class Reward(TimestampMixin, db.Model):
     complaint: Mapped[Complaint] = relationship(back_populates="reward")
 
 
-class SpentChallenge(db.Model):
+class SpentChallenge(Model):
     """A proof-of-work challenge already used for a submission (single use until expiry)."""
 
     __tablename__ = "spent_pow_challenges"

@@ -59,8 +59,9 @@ class RewardStatus(StrEnum):
     paid = "paid"
 
 
-def triage_problem(status: str, outcome: str, *, duplicate_of: int | None,
-                   opens_hazard: bool, has_reward: bool = False) -> tuple[str, str] | None:
+def triage_problem(
+    status: str, outcome: str, *, duplicate_of: int | None, opens_hazard: bool, has_reward: bool = False
+) -> tuple[str, str] | None:
     """(field, message) when a triage is not allowed; triage happens once, from received."""
     if status != ComplaintStatus.received:
         return "outcome", "该投诉已核查完毕 (already triaged)"
@@ -105,7 +106,7 @@ def normalize_phone(raw: str) -> str | None:
     digits = re.sub(r"[\s\-()]", "", raw)
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
     return digits if _PHONE_RE.fullmatch(digits) else None
 
 
@@ -175,8 +176,7 @@ def pow_digest(challenge: str, nonce: str) -> bytes:
     return hashlib.sha256((challenge + nonce).encode()).digest()
 
 
-def pow_problem(key: bytes, challenge: str, nonce: str, *, now: int,
-                min_bits: int) -> PowProblem | None:
+def pow_problem(key: bytes, challenge: str, nonce: str, *, now: int, min_bits: int) -> PowProblem | None:
     """Why this solution is not acceptable (signature, expiry, difficulty, work), or None.
 
     Single use is the caller's job: it needs storage.

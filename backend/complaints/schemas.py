@@ -22,10 +22,22 @@ MAX_DESCRIPTION = 2000
 
 #: what an enterprise's own people may read of a (substantiated) complaint: no contact,
 #: no description or photos (they may identify the complainant), no submission time
-ENTERPRISE_FIELDS = frozenset({
-    "id", "status", "status_label", "category", "category_label", "device_id", "device_label",
-    "enterprise_id", "enterprise_name", "public_reply", "hazard_id", "closed_on",
-})
+ENTERPRISE_FIELDS = frozenset(
+    {
+        "id",
+        "status",
+        "status_label",
+        "category",
+        "category_label",
+        "device_id",
+        "device_label",
+        "enterprise_id",
+        "enterprise_name",
+        "public_reply",
+        "hazard_id",
+        "closed_on",
+    }
+)
 
 
 # --- input ----------------------------------------------------------------------------
@@ -40,16 +52,16 @@ class ComplaintSubmitSchema(BaseSchema):
     qr_token = fields.String(required=True, validate=validate.Length(min=1, max=64))
     category = fields.Enum(ComplaintCategory, by_value=True, required=True)
     description = fields.String(required=True, validate=validate.Length(min=2, max=MAX_DESCRIPTION))
-    photos = fields.List(fields.String(validate=SHA256), load_default=list,
-                         validate=validate.Length(max=MAX_PHOTOS))
+    photos = fields.List(
+        fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=MAX_PHOTOS)
+    )
     #: optional; mainland mobile or landline. Stored encrypted, never shown to the enterprise
-    contact_phone = fields.String(load_default=None, allow_none=True,
-                                  validate=validate.Length(max=24))
+    contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=24))
     #: {"challenge", "nonce"} from GET /api/public/challenge, solved by the client
     pow = fields.Nested(PowSolutionSchema, load_default=None, allow_none=True)
 
     @post_load
-    def _normalize_phone(self, data: dict, **_kwargs) -> dict:  # type: ignore[no-untyped-def]
+    def _normalize_phone(self, data: dict, **_kwargs) -> dict:
         raw = data.get("contact_phone")
         if not raw:
             return data | {"contact_phone": None}
@@ -171,7 +183,7 @@ class ComplaintSummarySchema(Schema):
     closed_on = fields.Function(lambda c: local_day(c.closed_at).isoformat() if c.closed_at else None)
 
     @post_dump
-    def _redact_for_enterprise(self, data: dict, **_kwargs) -> dict:  # type: ignore[no-untyped-def]
+    def _redact_for_enterprise(self, data: dict, **_kwargs) -> dict:
         if _viewer_sees_identity():
             return data
         return {k: v for k, v in data.items() if k in ENTERPRISE_FIELDS}
@@ -184,7 +196,7 @@ class ComplaintSchema(ComplaintSummarySchema):
     photos = fields.List(fields.Nested(ComplaintPhotoSchema))
     events = fields.List(fields.Nested(ComplaintEventSchema))
 
-    def _contact_phone(self, complaint) -> str | None:  # type: ignore[no-untyped-def]
+    def _contact_phone(self, complaint) -> str | None:
         return reveal_phone(complaint) if _viewer_sees_identity() else None
 
 

@@ -68,8 +68,9 @@ def _config(name: str, default: int) -> int:
 @lru_cache(maxsize=4)
 def _derived_key(secret: str, info: bytes) -> bytes:
     """A purpose-bound 32-byte key from SECRET_KEY (HKDF-SHA256)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"sesv-complaint-contact",
-                info=info).derive(secret.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"sesv-complaint-contact", info=info).derive(
+        secret.encode()
+    )
 
 
 def _contact_cipher() -> Fernet:
@@ -104,10 +105,12 @@ def issue_challenge() -> dict:
     now = int(utcnow().timestamp())
     ttl = _config("COMPLAINT_POW_TTL_SECONDS", DEFAULT_POW_TTL_SECONDS)
     bits = _config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS)
-    challenge = rules.make_challenge(_pow_key(), now=now, ttl=ttl, bits=bits,
-                                     salt=secrets.token_hex(12))
-    return {"challenge": challenge, "difficulty": bits,
-            "expires_at": datetime.fromtimestamp(now + ttl, tz=UTC)}
+    challenge = rules.make_challenge(_pow_key(), now=now, ttl=ttl, bits=bits, salt=secrets.token_hex(12))
+    return {
+        "challenge": challenge,
+        "difficulty": bits,
+        "expires_at": datetime.fromtimestamp(now + ttl, tz=UTC),
+    }
 
 
 POW_MESSAGES = {
@@ -129,9 +132,13 @@ def spend_pow(pow_data: dict | None) -> None:
     if not pow_data:
         raise _pow_error(PowProblem.required)
     now = utcnow()
-    problem = rules.pow_problem(_pow_key(), pow_data["challenge"], pow_data["nonce"],
-                                now=int(now.timestamp()),
-                                min_bits=_config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS))
+    problem = rules.pow_problem(
+        _pow_key(),
+        pow_data["challenge"],
+        pow_data["nonce"],
+        now=int(now.timestamp()),
+        min_bits=_config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS),
+    )
     if problem:
         raise _pow_error(problem)
     terms = rules.parse_challenge(_pow_key(), pow_data["challenge"])
@@ -143,8 +150,9 @@ def spend_pow(pow_data: dict | None) -> None:
         raise _pow_error(PowProblem.reused)
     try:
         with db.session.begin_nested():
-            db.session.add(SpentChallenge(
-                digest=digest, expires_at=datetime.fromtimestamp(terms.expires, tz=UTC)))
+            db.session.add(
+                SpentChallenge(digest=digest, expires_at=datetime.fromtimestamp(terms.expires, tz=UTC))
+            )
     except IntegrityError as exc:  # a concurrent submission spent it first
         raise _pow_error(PowProblem.reused) from exc
 
@@ -155,7 +163,7 @@ def spend_pow(pow_data: dict | None) -> None:
 def _new_tracking_code() -> str:
     """80 random bits as 16 base32 characters, shown in groups: ABCD-EFGH-JKLM-NPQR."""
     raw = base64.b32encode(secrets.token_bytes(10)).decode()
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def _code_hash(code: str) -> str:
@@ -169,8 +177,11 @@ def _check_photos_uploaded(hashes: list[str]) -> None:
     found = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
     missing = [h for h in hashes if h not in found]
     if missing:
-        raise ValidationFailed("请先上传照片 (upload the photos first)", code="photo_missing",
-                               details={"fields": {"photos": [f"未上传: {', '.join(missing)}"]}})
+        raise ValidationFailed(
+            "请先上传照片 (upload the photos first)",
+            code="photo_missing",
+            details={"fields": {"photos": [f"未上传: {', '.join(missing)}"]}},
+        )
 
 
 def submit_complaint(data: dict) -> tuple[Complaint, str]:
@@ -187,8 +198,11 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
     _check_photos_uploaded(photos)
     code = _new_tracking_code()
     complaint = Complaint(
-        tracking_hash=_code_hash(code), device_id=device.id, enterprise_id=device.enterprise_id,
-        category=data["category"], description=data["description"],
+        tracking_hash=_code_hash(code),
+        device_id=device.id,
+        enterprise_id=device.enterprise_id,
+        category=data["category"],
+        description=data["description"],
         status=ComplaintStatus.received,
     )
     phone = data.get("contact_phone")
@@ -228,7 +242,8 @@ def track_complaint(ticket_no: str, code: str) -> Complaint:
     complaint = None
     if rules.is_ticket_number(ticket_no):
         complaint = db.session.scalar(
-            select(Complaint).options(selectinload(Complaint.events), joinedload(Complaint.device))
+            select(Complaint)
+            .options(selectinload(Complaint.events), joinedload(Complaint.device))
             .where(Complaint.ticket_no == ticket_no)
         )
     expected = complaint.tracking_hash if complaint is not None else _NO_MATCH
@@ -250,14 +265,17 @@ def visible_complaints(actor: Actor, filters: dict | None = None) -> Select:
     elif actor.enterprise_id is None:
         query = query.where(false())
     else:
-        query = query.where(Complaint.enterprise_id == actor.enterprise_id,
-                            Complaint.status == ComplaintStatus.substantiated)
+        query = query.where(
+            Complaint.enterprise_id == actor.enterprise_id, Complaint.status == ComplaintStatus.substantiated
+        )
     for key in ("status", "category", "device_id", "enterprise_id"):
         if filters.get(key) is not None:
             query = query.where(getattr(Complaint, key) == filters[key])
     return query.options(
-        joinedload(Complaint.device), joinedload(Complaint.reward),
-        selectinload(Complaint.photos), selectinload(Complaint.events),
+        joinedload(Complaint.device),
+        joinedload(Complaint.reward),
+        selectinload(Complaint.photos),
+        selectinload(Complaint.events),
     ).order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 
@@ -279,9 +297,13 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
         raise Forbidden("只有监管人员可以核查投诉 (regulators only)")
     complaint = get_complaint_for(actor, complaint_id)
     outcome = TriageOutcome(data["outcome"])
-    problem = rules.triage_problem(complaint.status, outcome, duplicate_of=data.get("duplicate_of"),
-                                   opens_hazard=bool(data.get("open_hazard")),
-                                   has_reward=data.get("reward_yuan") is not None)
+    problem = rules.triage_problem(
+        complaint.status,
+        outcome,
+        duplicate_of=data.get("duplicate_of"),
+        opens_hazard=bool(data.get("open_hazard")),
+        has_reward=data.get("reward_yuan") is not None,
+    )
     if problem:
         field, message = problem
         error = InvalidState if field == "outcome" else ValidationFailed
@@ -297,21 +319,26 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
         if data.get("open_hazard"):
             complaint.hazard_id = _open_hazard(actor, complaint, data["open_hazard"]).id
         complaint.reward = Reward(amount_yuan=data.get("reward_yuan"))
-    complaint.events.append(ComplaintEvent(action="triage", to_status=complaint.status,
-                                           actor_id=actor.id, public_reply=data["public_reply"]))
+    complaint.events.append(
+        ComplaintEvent(
+            action="triage", to_status=complaint.status, actor_id=actor.id, public_reply=data["public_reply"]
+        )
+    )
     db.session.flush()
     append_evidence("complaint.triage", str(complaint.id), {"content": triage_digest(complaint)})
     if complaint.status == ComplaintStatus.substantiated:
-        publish("complaint.substantiated",
-                {"enterprise_id": complaint.enterprise_id, "complaint_id": complaint.id})
+        publish(
+            "complaint.substantiated",
+            {"enterprise_id": complaint.enterprise_id, "complaint_id": complaint.id},
+        )
     return complaint
 
 
 def _claim(complaint: Complaint, status: ComplaintStatus) -> None:
     """Move received → status atomically: two inspectors triaging at once, one wins (409)."""
     claimed = db.session.execute(
-        update(Complaint).where(Complaint.id == complaint.id,
-                                Complaint.status == ComplaintStatus.received)
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.status == ComplaintStatus.received)
         .values(status=status, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -327,15 +354,24 @@ def _check_original(actor: Actor, complaint: Complaint, original_id: int) -> Non
         raise ValidationFailed(message, details={"fields": {"duplicate_of": [message]}})
 
 
-def _open_hazard(actor: Actor, complaint: Complaint, spec: dict):  # type: ignore[no-untyped-def]
+def _open_hazard(actor: Actor, complaint: Complaint, spec: dict):
     """A hazard (source complaint) on the device's enterprise, reported by the inspector."""
-    hazard, _created = report_hazard(actor, {
-        "id": uuid.uuid4(), "device_id": complaint.device_id, "enterprise_id": None,
-        "source": HazardSource.complaint, "category": spec["category"],
-        "severity": spec["severity"], "description": spec["description"], "location": "",
-        "responsible_person": "", "deadline": None,
-        "photos": complaint.photo_hashes if spec.get("attach_photos") else [],
-    })
+    hazard, _created = report_hazard(
+        actor,
+        {
+            "id": uuid.uuid4(),
+            "device_id": complaint.device_id,
+            "enterprise_id": None,
+            "source": HazardSource.complaint,
+            "category": spec["category"],
+            "severity": spec["severity"],
+            "description": spec["description"],
+            "location": "",
+            "responsible_person": "",
+            "deadline": None,
+            "photos": complaint.photo_hashes if spec.get("attach_photos") else [],
+        },
+    )
     return hazard
 
 
@@ -348,13 +384,18 @@ def complaint_counts(device_ids: list[int]) -> dict[int, dict[str, int]]:
         return {}
     rows = db.session.execute(
         select(
-            Complaint.device_id, func.count(),
+            Complaint.device_id,
+            func.count(),
             func.sum(case((Complaint.status == ComplaintStatus.received, 1), else_=0)),
             func.sum(case((Complaint.status == ComplaintStatus.substantiated, 1), else_=0)),
-        ).where(Complaint.device_id.in_(device_ids)).group_by(Complaint.device_id)
+        )
+        .where(Complaint.device_id.in_(device_ids))
+        .group_by(Complaint.device_id)
     ).all()
-    return {device_id: {"total": total, "open": int(open_ or 0), "substantiated": int(subst or 0)}
-            for device_id, total, open_, subst in rows}
+    return {
+        device_id: {"total": total, "open": int(open_ or 0), "substantiated": int(subst or 0)}
+        for device_id, total, open_, subst in rows
+    }
 
 
 def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:
@@ -365,8 +406,10 @@ def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:
     cutoff = as_of - timedelta(days=days)
     result = db.session.execute(
         update(Complaint)
-        .where(Complaint.closed_at < cutoff,
-               (Complaint.phone_enc.is_not(None)) | (Complaint.phone_masked.is_not(None)))
+        .where(
+            Complaint.closed_at < cutoff,
+            (Complaint.phone_enc.is_not(None)) | (Complaint.phone_masked.is_not(None)),
+        )
         .values(phone_enc=None, phone_masked=None, contact_purged_at=as_of)
         .execution_options(synchronize_session="fetch")
     )
@@ -377,13 +420,29 @@ def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:
 
 
 def complaint_digest(complaint: Complaint) -> str:
-    return payload_hash([complaint.ticket_no, complaint.device_id, complaint.enterprise_id,
-                         complaint.category, complaint.description, sorted(complaint.photo_hashes)])
+    return payload_hash(
+        [
+            complaint.ticket_no,
+            complaint.device_id,
+            complaint.enterprise_id,
+            complaint.category,
+            complaint.description,
+            sorted(complaint.photo_hashes),
+        ]
+    )
 
 
 def triage_digest(complaint: Complaint) -> str:
-    return payload_hash([complaint.id, complaint.status, complaint.public_reply,
-                         complaint.duplicate_of_id, complaint.hazard_id, complaint.triaged_by_id])
+    return payload_hash(
+        [
+            complaint.id,
+            complaint.status,
+            complaint.public_reply,
+            complaint.duplicate_of_id,
+            complaint.hazard_id,
+            complaint.triaged_by_id,
+        ]
+    )
 
 
 def complaint_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
@@ -401,8 +460,11 @@ def enterprise_complaint_counts(enterprise_ids: list[int]) -> dict[int, dict[str
         return {}
     rows = db.session.execute(
         select(
-            Complaint.enterprise_id, func.count(),
+            Complaint.enterprise_id,
+            func.count(),
             func.sum(case((Complaint.status == ComplaintStatus.substantiated, 1), else_=0)),
-        ).where(Complaint.enterprise_id.in_(enterprise_ids)).group_by(Complaint.enterprise_id)
+        )
+        .where(Complaint.enterprise_id.in_(enterprise_ids))
+        .group_by(Complaint.enterprise_id)
     ).all()
     return {e: {"total": total, "substantiated": int(subst or 0)} for e, total, subst in rows}

@@ -10,10 +10,10 @@ from sqlalchemy import Boolean, Index, Integer, String, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.singletons import insert_singleton
-from backend.extensions import db
+from backend.extensions import Model, db
 
 
-class SyncCounter(db.Model):
+class SyncCounter(Model):
     """One row; bumping it inside the write transaction orders changes by commit."""
 
     __tablename__ = "sync_counter"
@@ -21,7 +21,7 @@ class SyncCounter(db.Model):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Change(db.Model):
+class Change(Model):
     """The latest change of one entity; pull reads these in seq order."""
 
     __tablename__ = "changes"
@@ -31,7 +31,6 @@ class Change(db.Model):
     enterprise_id: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-
 
 
 BULK_CHUNK = 5_000
@@ -53,9 +52,7 @@ def next_seq(count: int = 1) -> int:
     return seq
 
 
-def record_change(
-    entity: str, entity_id: object, enterprise_id: int, *, deleted: bool = False
-) -> None:
+def record_change(entity: str, entity_id: object, enterprise_id: int, *, deleted: bool = False) -> None:
     """Give the entity the next change number (one row per entity: its latest change).
     Core statements, no ORM flush: this runs once per record on every write path."""
     key = str(entity_id)
@@ -80,11 +77,21 @@ def record_changes(entity: str, rows: Iterable[tuple[object, int]]) -> int:
     total = 0
     for chunk in _chunks(((str(entity_id), enterprise_id) for entity_id, enterprise_id in rows)):
         last = next_seq(len(chunk))
-        db.session.execute(delete(Change).where(
-            Change.entity == entity, Change.entity_id.in_([key for key, _ in chunk])))
-        db.session.execute(insert(Change), [
-            {"entity": entity, "entity_id": key, "enterprise_id": enterprise_id,
-             "seq": last - len(chunk) + n + 1, "deleted": False}
-            for n, (key, enterprise_id) in enumerate(chunk)])
+        db.session.execute(
+            delete(Change).where(Change.entity == entity, Change.entity_id.in_([key for key, _ in chunk]))
+        )
+        db.session.execute(
+            insert(Change),
+            [
+                {
+                    "entity": entity,
+                    "entity_id": key,
+                    "enterprise_id": enterprise_id,
+                    "seq": last - len(chunk) + n + 1,
+                    "deleted": False,
+                }
+                for n, (key, enterprise_id) in enumerate(chunk)
+            ],
+        )
         total += len(chunk)
     return total

@@ -26,9 +26,7 @@ NAMING_CONVENTION = {
 }
 
 #: True while the current request may write; SQLite then takes the write lock at BEGIN.
-write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "write_intent", default=False
-)
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 #: FULL syncs the WAL at every COMMIT (an acknowledged write survives power loss);
 #: NORMAL syncs only at checkpoints (survives a process crash, may lose the last
@@ -46,21 +44,19 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return value
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
@@ -122,10 +118,17 @@ def _forget_stale_parents(session: Session, _context: object) -> None:
     task.supervisor_id = …): with state kept after commit nothing else would reload it."""
     for instance in session.dirty:
         state = inspect(instance)
-        stale = [rel.key for rel in state.mapper.relationships
-                 if rel.direction is MANYTOONE and rel.key not in state.unloaded
-                 and any(state.attrs[col.key].history.has_changes()
-                         for col in rel.local_columns if col.key in state.attrs)]
+        stale = [
+            rel.key
+            for rel in state.mapper.relationships
+            if rel.direction is MANYTOONE
+            and rel.key not in state.unloaded
+            and any(
+                state.attrs[col.key].history.has_changes()
+                for col in rel.local_columns
+                if col.key in state.attrs
+            )
+        ]
         if stale:
             session.expire(instance, stale)
 
@@ -143,7 +146,7 @@ def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     _check_synchronous(synchronous)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -155,7 +158,7 @@ def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     writers = WriterQueue(engine.url.database)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         if not write_intent.get():
             conn.exec_driver_sql("BEGIN")
             return
@@ -164,13 +167,13 @@ def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+    def _on_checkin(_dbapi_conn, record):
         # The connection is back in the pool: COMMIT or ROLLBACK has run.
         if record.info.pop("holds_writer_queue", False):
             writers.release()
 
     @event.listens_for(engine, "invalidate")
-    def _on_invalidate(_dbapi_conn, record, _exc):  # type: ignore[no-untyped-def]
+    def _on_invalidate(_dbapi_conn, record, _exc):
         if record.info.pop("holds_writer_queue", False):
             writers.release()
 

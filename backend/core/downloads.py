@@ -33,14 +33,16 @@ def content_disposition(filename: str, *, inline: bool = False, fallback: str | 
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def name_file(response: Response, filename: str, *, inline: bool = False,
-              fallback: str | None = None) -> Response:
+def name_file(
+    response: Response, filename: str, *, inline: bool = False, fallback: str | None = None
+) -> Response:
     """Name the file a response carries (for responses built elsewhere, e.g. send_file)."""
     response.headers["Content-Disposition"] = content_disposition(filename, inline=inline, fallback=fallback)
     return response
 
 
-def file_response(body: bytes, filename: str, mimetype: str, *, inline: bool = False,
-                  fallback: str | None = None) -> Response:
+def file_response(
+    body: bytes, filename: str, mimetype: str, *, inline: bool = False, fallback: str | None = None
+) -> Response:
     """A download: the bytes, their type and their (possibly Chinese) file name."""
     return name_file(Response(body, mimetype=mimetype), filename, inline=inline, fallback=fallback)

@@ -69,9 +69,7 @@ class TooManyRequests(AppError):
     message = "请求过于频繁，请稍后再试 (too many requests)"
 
 
-def error_response(
-    status: int, code: str, message: str, details: dict | None = None
-):  # type: ignore[no-untyped-def]
+def error_response(status: int, code: str, message: str, details: dict | None = None):
     body = {"error": {"code": code, "message": message, "details": details or {}}}
     return jsonify(body), status
 
@@ -97,7 +95,7 @@ def field_errors(messages: Any) -> dict:
     return messages if isinstance(messages, dict) else {"_schema": messages}
 
 
-def http_exception_response(exc: HTTPException):  # type: ignore[no-untyped-def]
+def http_exception_response(exc: HTTPException):
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
@@ -122,12 +120,12 @@ def _discard_unit_of_work() -> None:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
-    def _app_error(exc: AppError):  # type: ignore[no-untyped-def]
+    def _app_error(exc: AppError):
         _discard_unit_of_work()
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(ValidationError)
-    def _validation(exc: ValidationError):  # type: ignore[no-untyped-def]
+    def _validation(exc: ValidationError):
         _discard_unit_of_work()
         return error_response(
             422,
@@ -139,17 +137,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)
     @app.errorhandler(UnicodeEncodeError)
-    def _out_of_range(exc: Exception):  # type: ignore[no-untyped-def]
+    def _out_of_range(exc: Exception):
         # A value the database cannot hold (huge number, NUL byte, lone surrogate) is bad input, not a crash.
         _discard_unit_of_work()
         return error_response(422, "value_out_of_range", "数值或文本超出允许范围 (value out of range)")
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException):
         return http_exception_response(exc)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception):
         log.exception("unhandled error")
         _discard_unit_of_work()
         return error_response(500, "internal_error", "服务器内部错误 (internal error)")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from backend.core.clock import utcnow
 from backend.core.db import UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ _EXTENSION = "events"
 BATCH = 500
 
 
-class Event(db.Model):
+class Event(Model):
     """The outbox: one row per domain event; `done_at` once every handler ran."""
 
     __tablename__ = "events"
@@ -57,7 +57,8 @@ class Event(db.Model):
 def publish(kind: str, payload: dict) -> None:
     """Record that `kind` happened, in the caller's transaction; handled after its commit."""
     event_id = db.session.execute(
-        insert(Event.__table__).values(kind=kind, payload=payload, created_at=utcnow(), attempts=0)
+        insert(Event.__table__)
+        .values(kind=kind, payload=payload, created_at=utcnow(), attempts=0)
         .returning(Event.__table__.c.id)
     ).scalar_one()
     db.session().info.setdefault(_PUBLISHED, []).append(event_id)
@@ -66,8 +67,10 @@ def publish(kind: str, payload: dict) -> None:
 def init_app(app: Flask) -> None:
     """Give `app` an empty handler registry and run handlers after every commit."""
     app.extensions[_EXTENSION] = {}
-    for name, listener in (("after_commit", _after_commit),
-                           ("after_transaction_end", _after_transaction_end)):
+    for name, listener in (
+        ("after_commit", _after_commit),
+        ("after_transaction_end", _after_transaction_end),
+    ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
 
@@ -157,7 +160,8 @@ def _pending(ids: Sequence[int] | None) -> list[_Pending]:
     rows = db.session.execute(
         select(table.c.id, table.c.kind, table.c.payload)
         .where(table.c.done_at.is_(None), table.c.id.in_(ids) if ids is not None else true())
-        .order_by(table.c.id).limit(BATCH if ids is None else None)
+        .order_by(table.c.id)
+        .limit(BATCH if ids is None else None)
     ).all()
     return [_Pending(*row) for row in rows]
 
@@ -185,8 +189,11 @@ def _handle_one(row: _Pending, report: HandleReport) -> None:
                 return
     except Exception as exc:
         log.exception("domain event %s (%s): handler failed, left pending", row.id, row.kind)
-        db.session.execute(update(table).where(table.c.id == row.id).values(
-            attempts=table.c.attempts + 1, last_error=repr(exc)[:2000]))
+        db.session.execute(
+            update(table)
+            .where(table.c.id == row.id)
+            .values(attempts=table.c.attempts + 1, last_error=repr(exc)[:2000])
+        )
         report.failed += 1
         return
     report.done += 1
@@ -196,10 +203,14 @@ def _claim_and_run(rows: list[_Pending]) -> int:
     """Mark `rows` done and run their handlers; the number claimed. The claim: run-pending
     and the after-commit run may meet on one event; one wins, the other skips it."""
     table = Event.__table__
-    claimed = set(db.session.scalars(
-        update(table).where(table.c.id.in_([row.id for row in rows]), table.c.done_at.is_(None))
-        .values(done_at=utcnow(), attempts=table.c.attempts + 1).returning(table.c.id)
-    ))
+    claimed = set(
+        db.session.scalars(
+            update(table)
+            .where(table.c.id.in_([row.id for row in rows]), table.c.done_at.is_(None))
+            .values(done_at=utcnow(), attempts=table.c.attempts + 1)
+            .returning(table.c.id)
+        )
+    )
     _run_handlers([row for row in rows if row.id in claimed])
     return len(claimed)
 

@@ -19,20 +19,26 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Sequence[Sequence], *,
-                 fallback: str | None = None) -> Response:
+def csv_response(
+    filename: str, header: Sequence[str], rows: Sequence[Sequence], *, fallback: str | None = None
+) -> Response:
     """`filename` without extension (Chinese is fine); `fallback`: its ASCII stand-in."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows([[_cell(v) for v in row] for row in rows])
     body = "\ufeff" + buffer.getvalue()
-    return file_response(body.encode("utf-8"), f"{filename}.csv", "text/csv; charset=utf-8",
-                         fallback=fallback and f"{fallback}.csv")
+    return file_response(
+        body.encode("utf-8"),
+        f"{filename}.csv",
+        "text/csv; charset=utf-8",
+        fallback=fallback and f"{fallback}.csv",
+    )
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Sequence[Sequence], *,
-                  fallback: str | None = None) -> Response:
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Sequence[Sequence], *, fallback: str | None = None
+) -> Response:
     """`filename` without extension (Chinese is fine); `fallback`: its ASCII stand-in."""
     book = Workbook()
     sheet = book.active
@@ -42,6 +48,6 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Sequence[Sequence]
     buffer = io.BytesIO()
     book.save(buffer)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return file_response(buffer.getvalue(), f"{filename}.xlsx", mimetype,
-                         fallback=fallback and f"{fallback}.xlsx")
-
+    return file_response(
+        buffer.getvalue(), f"{filename}.xlsx", mimetype, fallback=fallback and f"{fallback}.xlsx"
+    )

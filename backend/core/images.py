@@ -101,9 +101,7 @@ def process_upload(
             raise ImageRejected("decompression_bomb", str(exc)) from exc
 
 
-def _process(
-    raw: bytes, max_pixels: int, long_edge: int, thumb_edge: int, quality: int
-) -> ProcessedImage:
+def _process(raw: bytes, max_pixels: int, long_edge: int, thumb_edge: int, quality: int) -> ProcessedImage:
     """Run the pipeline on bytes already within the size limit."""
     # Not closed via ``with``: close() would free the pixels we keep; a BytesIO holds
     # no OS resource.

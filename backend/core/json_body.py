@@ -65,7 +65,7 @@ def clip_deep_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> str:
     return "".join(out)
 
 
-def _read_json_body():  # type: ignore[no-untyped-def]
+def _read_json_body():
     if not request.is_json:
         return None
     raw = request.get_data(cache=True)
@@ -89,7 +89,7 @@ def _may_nest_too_deep(text: str) -> bool:
     return text.count("[") + text.count("{") > MAX_JSON_DEPTH
 
 
-def _clip_request_body(text: str):  # type: ignore[no-untyped-def]
+def _clip_request_body(text: str):
     clipped = clip_deep_json(text)
     try:
         json.loads(clipped)
@@ -99,7 +99,7 @@ def _clip_request_body(text: str):  # type: ignore[no-untyped-def]
     return None
 
 
-def _invalid(message: str):  # type: ignore[no-untyped-def]
+def _invalid(message: str):
     return error_response(400, "invalid_json", message)
 
 

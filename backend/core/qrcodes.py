@@ -76,9 +76,7 @@ def _qr(url: str, box_size: int = 10) -> qrcode.QRCode:
         raise ValueError("QR code URL must not be empty")
     if box_size < 1:
         raise ValueError("box_size must be at least 1 pixel")
-    code = qrcode.QRCode(
-        error_correction=ERROR_CORRECT_H, box_size=box_size, border=QUIET_ZONE
-    )
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_H, box_size=box_size, border=QUIET_ZONE)
     code.add_data(url)
     code.make(fit=True)
     return code
@@ -144,9 +142,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(cjk_font_path()), size)
 
 
-def _wrap(
-    text: str, width: float, measure: Callable[[str], float], max_lines: int = 2
-) -> list[str]:
+def _wrap(text: str, width: float, measure: Callable[[str], float], max_lines: int = 2) -> list[str]:
     """Break ``text`` per character to fit ``width``; ellipsise past max_lines.
 
     Chinese has no spaces, so wrapping is by character, not by word.
@@ -167,9 +163,7 @@ def _wrap(
     return lines
 
 
-def _fit(
-    text: str, width: float, size: int, measure: Callable[[str, int], float]
-) -> int:
+def _fit(text: str, width: float, size: int, measure: Callable[[str, int], float]) -> int:
     """Largest font size ≤ ``size``, but not below half, at which ``text`` fits."""
     floor = max(1, size // 2)
     while size > floor and measure(text, size) > width:
@@ -288,9 +282,7 @@ def _pdf_width(pdf: FPDF, text: str, size: int) -> float:
     return pdf.get_string_width(text)
 
 
-def _cell_text(
-    pdf: FPDF, info: LabelInfo, x: float, y: float, size: tuple[float, float]
-) -> None:
+def _cell_text(pdf: FPDF, info: LabelInfo, x: float, y: float, size: tuple[float, float]) -> None:
     """Category, detail lines and the scan hint in a ``size`` box at x, y."""
     w, h = size
     pdf.set_text_color(*LABEL_ACCENT)

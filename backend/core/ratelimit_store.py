@@ -58,9 +58,11 @@ class SQLiteLimitStorage(Storage):
         return int(value)
 
     def get(self, key: str) -> int:
-        row = self._db().execute(
-            "SELECT value FROM counters WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT value FROM counters WHERE key = ? AND expires > ?", (key, time.time()))
+            .fetchone()
+        )
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:

@@ -75,8 +75,11 @@ class BaseSchema(Schema):
 
         Nested schemas check their own fields (and may declare opaque ones), so they are skipped here.
         """
-        checked = {field.data_key or name for name, field in self.load_fields.items()
-                   if name not in self.opaque_fields and not _is_nested(field)}
+        checked = {
+            field.data_key or name
+            for name, field in self.load_fields.items()
+            if name not in self.opaque_fields and not _is_nested(field)
+        }
         for key in checked & data.keys():
             why = unstorable_text(data[key])
             if why:
@@ -102,9 +105,7 @@ class EmptySchema(Schema):
 
 class PageQuerySchema(BaseSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(
-        load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE)
-    )
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 def page_schema(item_schema: type[Schema]) -> type[Schema]:
@@ -130,9 +131,14 @@ def money(max_yuan: int, **kwargs: Any) -> fields.Decimal:
     The bounds are repeated as metadata so the OpenAPI document states them as numbers: apispec would print
     the Decimal bounds as strings, which makes the spec invalid.
     """
-    return fields.Decimal(places=2, load_default=None, allow_none=True,
-                          validate=validate.Range(min=0, max=max_yuan),
-                          metadata={"minimum": 0, "maximum": max_yuan}, **kwargs)
+    return fields.Decimal(
+        places=2,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=max_yuan),
+        metadata={"minimum": 0, "maximum": max_yuan},
+        **kwargs,
+    )
 
 
 def text(max_len: int, **kwargs: Any) -> fields.String:
@@ -165,8 +171,12 @@ class Day(fields.Date):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validate", validate.Range(min=EARLIEST_DAY, max=LATEST_DAY,
-                                                     error=f"日期须在 {_DAY_RANGE} 之间 (date out of range)"))
+        kwargs.setdefault(
+            "validate",
+            validate.Range(
+                min=EARLIEST_DAY, max=LATEST_DAY, error=f"日期须在 {_DAY_RANGE} 之间 (date out of range)"
+            ),
+        )
         super().__init__(**kwargs)
 
 
@@ -177,7 +187,8 @@ class Month(fields.String):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["metadata"] = {"description": "YYYY-MM", "pattern": self._PATTERN.pattern} | kwargs.get(
-            "metadata", {})
+            "metadata", {}
+        )
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:

@@ -26,15 +26,16 @@ from backend.credit.schemas import (
 )
 from backend.extensions import db
 
-bp = Blueprint("credit", __name__, url_prefix="/api/credit",
-               description="信用风险分级：等级、事故、立案处罚、分级规则")
+bp = Blueprint(
+    "credit", __name__, url_prefix="/api/credit", description="信用风险分级：等级、事故、立案处罚、分级规则"
+)
 
 
 @bp.get("/grades")
 @require_roles()
 @bp.arguments(GradeListQuerySchema, location="query")
 @bp.response(200, page_schema(GradeSummarySchema))
-def list_grades(query: dict):  # type: ignore[no-untyped-def]
+def list_grades(query: dict):
     """Grades of the enterprises in scope, highest risk first (`q`: name or credit code)."""
     return services.search_grades(current_user, query)
 
@@ -43,7 +44,7 @@ def list_grades(query: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(GradeCountQuerySchema, location="query")
 @bp.response(200, GradeCountSchema)
-def count_grades(query: dict):  # type: ignore[no-untyped-def]
+def count_grades(query: dict):
     """How many enterprises in scope hold each grade (same zone and name filters as the list)."""
     return services.grade_counts(current_user, query)
 
@@ -51,7 +52,7 @@ def count_grades(query: dict):  # type: ignore[no-untyped-def]
 @bp.get("/enterprises/<int:enterprise_id>")
 @require_roles()
 @bp.response(200, EnterpriseCreditSchema)
-def get_enterprise_credit(enterprise_id: int):  # type: ignore[no-untyped-def]
+def get_enterprise_credit(enterprise_id: int):
     """One enterprise's grade: score breakdown, reasons, what to fix, history."""
     return services.enterprise_credit(current_user, enterprise_id)
 
@@ -60,7 +61,7 @@ def get_enterprise_credit(enterprise_id: int):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(PageQuerySchema, location="query")
 @bp.response(200, page_schema(GradeChangeSchema))
-def list_grade_changes(query: dict, enterprise_id: int):  # type: ignore[no-untyped-def]
+def list_grade_changes(query: dict, enterprise_id: int):
     """One enterprise's grade changes and why (信用修复 history), newest first."""
     return services.list_grade_changes(current_user, enterprise_id, query)
 
@@ -68,7 +69,7 @@ def list_grade_changes(query: dict, enterprise_id: int):  # type: ignore[no-unty
 @bp.get("/config")
 @require_roles(*REGULATORS)
 @bp.response(200, CreditConfigSchema)
-def get_config():  # type: ignore[no-untyped-def]
+def get_config():
     """Weights, per-indicator points, grade bands and rule switches in force."""
     return services.current_config()
 
@@ -77,7 +78,7 @@ def get_config():  # type: ignore[no-untyped-def]
 @require_roles(Role.bureau_admin)
 @bp.arguments(CreditConfigSchema)
 @bp.response(200, CreditConfigSchema)
-def update_config(body: dict):  # type: ignore[no-untyped-def]
+def update_config(body: dict):
     """Change the grading config (given keys replace theirs); applies from the next recompute."""
     config = services.update_config(current_user, body)
     db.session.commit()
@@ -88,7 +89,7 @@ def update_config(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(Role.bureau_admin)
 @bp.arguments(EmptySchema)
 @bp.response(200, RecomputeSchema)
-def recompute(_body: dict):  # type: ignore[no-untyped-def]
+def recompute(_body: dict):
     """Run a full grading cycle now (also `flask credit recompute`)."""
     report = services.recompute_grades(today())
     db.session.commit()
@@ -99,7 +100,7 @@ def recompute(_body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(CreditListQuerySchema, location="query")
 @bp.response(200, page_schema(AccidentSchema))
-def list_accidents(query: dict):  # type: ignore[no-untyped-def]
+def list_accidents(query: dict):
     return services.list_accidents(current_user, query)
 
 
@@ -107,7 +108,7 @@ def list_accidents(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(AccidentCreateSchema)
 @bp.response(201, AccidentSchema)
-def record_accident(body: dict):  # type: ignore[no-untyped-def]
+def record_accident(body: dict):
     """Record an accident (事故); the enterprise is re-graded at once."""
     accident = services.record_accident(current_user, body)
     db.session.commit()
@@ -118,7 +119,7 @@ def record_accident(body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(CreditListQuerySchema, location="query")
 @bp.response(200, page_schema(CaseSchema))
-def list_cases(query: dict):  # type: ignore[no-untyped-def]
+def list_cases(query: dict):
     return services.list_cases(current_user, query)
 
 
@@ -126,7 +127,7 @@ def list_cases(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(CaseCreateSchema)
 @bp.response(201, CaseSchema)
-def open_case(body: dict):  # type: ignore[no-untyped-def]
+def open_case(body: dict):
     """Record an enforcement case (立案处罚); the enterprise is re-graded at once."""
     case = services.open_case(current_user, body)
     db.session.commit()
@@ -137,7 +138,7 @@ def open_case(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(Role.bureau_admin)
 @bp.arguments(RecognitionCreateSchema)
 @bp.response(201, RecognitionSchema)
-def grant_recognition(body: dict):  # type: ignore[no-untyped-def]
+def grant_recognition(body: dict):
     """Dual-prevention benchmark or intrinsic-safety improvement: lowers the score."""
     recognition = services.grant_recognition(current_user, body)
     db.session.commit()

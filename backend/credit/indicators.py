@@ -85,14 +85,18 @@ class Window:
 
     def params(self, config: dict) -> dict[str, date | datetime]:
         """The values of the named parameters of `SQL` on this day under `config`."""
-        return {"as_of": self.as_of, "one_year": self.one_year, "three_years": self.three_years,
-                # the start of `one_year` (UTC), for timestamp columns
-                "one_year_at": datetime.combine(self.one_year, time(), UTC),
-                # an accident after this day makes the grade D (accident_d_years; 0: off)
-                "d_since": years_before(self.as_of, config["accident_d_years"])}
+        return {
+            "as_of": self.as_of,
+            "one_year": self.one_year,
+            "three_years": self.three_years,
+            # the start of `one_year` (UTC), for timestamp columns
+            "one_year_at": datetime.combine(self.one_year, time(), UTC),
+            # an accident after this day makes the grade D (accident_d_years; 0: off)
+            "d_since": years_before(self.as_of, config["accident_d_years"]),
+        }
 
 
-def _param(name: str, type_) -> ColumnElement:  # type: ignore[no-untyped-def]
+def _param(name: str, type_) -> ColumnElement:
     """A named parameter left in the compiled SQL (`:name`); bound at each execution."""
     return literal_column(f":{name}", type_)
 
@@ -109,8 +113,13 @@ class SqlWindow:
 
 
 #: the day-dependent parameters of every grading statement
-SQL = SqlWindow(_param("as_of", Date), _param("one_year", Date), _param("three_years", Date),
-                _param("one_year_at", UTCDateTime()), _param("d_since", Date))
+SQL = SqlWindow(
+    _param("as_of", Date),
+    _param("one_year", Date),
+    _param("three_years", Date),
+    _param("one_year_at", UTCDateTime()),
+    _param("d_since", Date),
+)
 #: the expanding parameter (`IN :ids`) of an event re-grade: the enterprises to grade
 IDS_PARAM = "ids"
 
@@ -125,7 +134,7 @@ class _PerEngine(FunctionElement):
 
 
 @compiles(_PerEngine)
-def _per_engine_sql(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _per_engine_sql(element, compiler, **kw) -> str:
     template = element.sqlite if compiler.dialect.name == "sqlite" else element.postgresql
     return template.format(compiler.process(element.clauses, **kw))
 
@@ -141,7 +150,7 @@ class _Plain(_PerEngine):
     inherit_cache = True
     sqlite = "+{}"
 
-    def __init__(self, column) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, column) -> None:
         super().__init__(column)
         self.type = column.type
 
@@ -174,12 +183,12 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def only_ids(column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def only_ids(column) -> ColumnElement[bool]:
     """`column IN :ids` (expanded to the list bound at execution)."""
     return column.op("IN")(literal_column(f":{IDS_PARAM}"))
 
 
-def _limit(query: Select, column, subset: bool) -> Select:  # type: ignore[no-untyped-def]
+def _limit(query: Select, column, subset: bool) -> Select:
     return query.where(only_ids(column)) if subset else query
 
 
@@ -198,12 +207,16 @@ def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Valid safety-manager certificates; operator certificates and the expired ones."""
     valid = or_(Certificate.expires_on.is_(None), _Plain(Certificate.expires_on) >= w.as_of)
     operator = Certificate.kind == CertificateKind.operator
-    query = select(
-        Person.enterprise_id.label("enterprise_id"),
-        _count_if((Certificate.kind == CertificateKind.safety_manager) & valid).label("managers"),
-        _count_if(operator).label("operators"),
-        _count_if(operator & ~valid).label("operators_expired"),
-    ).join(Certificate, Certificate.person_id == Person.id).group_by(Person.enterprise_id)
+    query = (
+        select(
+            Person.enterprise_id.label("enterprise_id"),
+            _count_if((Certificate.kind == CertificateKind.safety_manager) & valid).label("managers"),
+            _count_if(operator).label("operators"),
+            _count_if(operator & ~valid).label("operators_expired"),
+        )
+        .join(Certificate, Certificate.person_id == Person.id)
+        .group_by(Person.enterprise_id)
+    )
     return _limit(query, Person.enterprise_id, subset).subquery("cert")
 
 
@@ -223,51 +236,79 @@ def hazard_indicators(w: SqlWindow, subset: bool) -> Subquery:
 
 def complaint_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Substantiated complaints (投诉属实) of the last year."""
-    query = select(Complaint.enterprise_id.label("enterprise_id"),
-                   func.count().label("substantiated")).where(
-        Complaint.status == ComplaintStatus.substantiated, Complaint.day >= w.one_year,
-    ).group_by(Complaint.enterprise_id)
+    query = (
+        select(Complaint.enterprise_id.label("enterprise_id"), func.count().label("substantiated"))
+        .where(
+            Complaint.status == ComplaintStatus.substantiated,
+            Complaint.day >= w.one_year,
+        )
+        .group_by(Complaint.enterprise_id)
+    )
     return _limit(query, Complaint.enterprise_id, subset).subquery("cmp")
 
 
 def enforcement_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Enforcement cases of the last year, and those ordered to correct and fined."""
     fined = EnforcementCase.ordered_to_correct & (func.coalesce(EnforcementCase.fine_yuan, 0) > 0)
-    query = select(EnforcementCase.enterprise_id.label("enterprise_id"),
-                   func.count().label("cases"), _count_if(fined).label("fined")).where(
-        EnforcementCase.opened_on > w.one_year, EnforcementCase.opened_on <= w.as_of,
-    ).group_by(EnforcementCase.enterprise_id)
+    query = (
+        select(
+            EnforcementCase.enterprise_id.label("enterprise_id"),
+            func.count().label("cases"),
+            _count_if(fined).label("fined"),
+        )
+        .where(
+            EnforcementCase.opened_on > w.one_year,
+            EnforcementCase.opened_on <= w.as_of,
+        )
+        .group_by(EnforcementCase.enterprise_id)
+    )
     return _limit(query, EnforcementCase.enterprise_id, subset).subquery("enf")
 
 
 def accident_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Accidents of the last three years and the latest accident day."""
-    query = select(Accident.enterprise_id.label("enterprise_id"),
-                   _count_if(_Plain(Accident.occurred_on) > w.three_years).label("recent"),
-                   func.max(Accident.occurred_on).label("last_on")).where(
-        Accident.occurred_on <= w.as_of).group_by(Accident.enterprise_id)
+    query = (
+        select(
+            Accident.enterprise_id.label("enterprise_id"),
+            _count_if(_Plain(Accident.occurred_on) > w.three_years).label("recent"),
+            func.max(Accident.occurred_on).label("last_on"),
+        )
+        .where(Accident.occurred_on <= w.as_of)
+        .group_by(Accident.enterprise_id)
+    )
     return _limit(query, Accident.enterprise_id, subset).subquery("acc")
 
 
 def recognition_indicators(w: SqlWindow, subset: bool) -> Subquery:
     """Recognitions in force: dual-prevention benchmark, intrinsic-safety improvement."""
     in_force = (CreditRecognition.granted_on <= w.as_of) & or_(
-        CreditRecognition.expires_on.is_(None), CreditRecognition.expires_on >= w.as_of)
-    query = select(
-        CreditRecognition.enterprise_id.label("enterprise_id"),
-        _count_if(CreditRecognition.kind == "benchmark").label("benchmark"),
-        _count_if(CreditRecognition.kind == "intrinsic_safety").label("intrinsic"),
-    ).where(in_force).group_by(CreditRecognition.enterprise_id)
+        CreditRecognition.expires_on.is_(None), CreditRecognition.expires_on >= w.as_of
+    )
+    query = (
+        select(
+            CreditRecognition.enterprise_id.label("enterprise_id"),
+            _count_if(CreditRecognition.kind == "benchmark").label("benchmark"),
+            _count_if(CreditRecognition.kind == "intrinsic_safety").label("intrinsic"),
+        )
+        .where(in_force)
+        .group_by(CreditRecognition.enterprise_id)
+    )
     return _limit(query, CreditRecognition.enterprise_id, subset).subquery("rec")
 
 
-def _z(column) -> ColumnElement[int]:  # type: ignore[no-untyped-def]
+def _z(column) -> ColumnElement[int]:
     return func.coalesce(column, 0)
 
 
-PIECES = {"dev": device_indicators, "cert": certificate_indicators, "haz": hazard_indicators,
-          "cmp": complaint_indicators, "enf": enforcement_indicators, "acc": accident_indicators,
-          "rec": recognition_indicators}
+PIECES = {
+    "dev": device_indicators,
+    "cert": certificate_indicators,
+    "haz": hazard_indicators,
+    "cmp": complaint_indicators,
+    "enf": enforcement_indicators,
+    "acc": accident_indicators,
+    "rec": recognition_indicators,
+}
 #: the pieces with a row for most enterprises (a full cycle on SQLite keys them, see `keyed`)
 LARGE_PIECES = ("dev", "cert", "haz")
 Piece = Subquery | Table
@@ -280,9 +321,12 @@ def keyed(name: str, piece: Subquery) -> Table:
     them on every run; rows inserted in enterprise order into a table whose rowid is the
     enterprise are one copy, and each join a rowid lookup.
     """
-    return Table(f"credit_{name}", MetaData(), *(
-        Column(c.name, Integer, primary_key=c.name == "enterprise_id") for c in piece.c),
-        schema="temp")
+    return Table(
+        f"credit_{name}",
+        MetaData(),
+        *(Column(c.name, Integer, primary_key=c.name == "enterprise_id") for c in piece.c),
+        schema="temp",
+    )
 
 
 def facts_select(w: SqlWindow, subset: bool, sources: dict[str, Piece] | None = None) -> Select:
@@ -295,26 +339,31 @@ def facts_select(w: SqlWindow, subset: bool, sources: dict[str, Piece] | None = 
     # per mille, rounded down: integer division, the same on every engine
     share = lambda part, whole: case((_z(whole) > 0, _z(part) * 1000 // whole), else_=0)  # noqa: E731
     query = select(
-        Enterprise.id.label("enterprise_id"), Enterprise.zone_id.label("zone_id"),
+        Enterprise.id.label("enterprise_id"),
+        Enterprise.zone_id.label("zone_id"),
         Enterprise.established_on.label("established_on"),
         case((_z(cert.c.managers) == 0, 1), else_=0).label("no_safety_manager"),
         share(cert.c.operators_expired, cert.c.operators).label("operators_expired_share"),
-        _z(haz.c.open).label("hazards_open"), _z(haz.c.overdue).label("hazards_overdue"),
+        _z(haz.c.open).label("hazards_open"),
+        _z(haz.c.overdue).label("hazards_overdue"),
         _z(haz.c.major_open).label("major_hazards_open"),
         _z(haz.c.mutual).label("mutual_check_findings"),
         share(dev.c.overdue, dev.c.in_use).label("devices_overdue_share"),
         _z(haz.c.inspection).label("inspection_findings"),
         _z(cmp.c.substantiated).label("complaints_substantiated"),
-        _z(enf.c.cases).label("enforcement_cases"), _z(enf.c.fined).label("fined_cases"),
-        _z(acc.c.recent).label("accidents_3y"), acc.c.last_on.label("last_accident_on"),
-        (_z(rec.c.benchmark) > 0).label("benchmark"), (_z(rec.c.intrinsic) > 0).label("intrinsic_safety"),
+        _z(enf.c.cases).label("enforcement_cases"),
+        _z(enf.c.fined).label("fined_cases"),
+        _z(acc.c.recent).label("accidents_3y"),
+        acc.c.last_on.label("last_accident_on"),
+        (_z(rec.c.benchmark) > 0).label("benchmark"),
+        (_z(rec.c.intrinsic) > 0).label("intrinsic_safety"),
     ).select_from(Enterprise)
     for piece in (dev, cert, haz, cmp, enf, acc, rec):
         query = query.outerjoin(piece, piece.c.enterprise_id == Enterprise.id)
     return _limit(query, Enterprise.id, subset)
 
 
-def _item_sql(name: str, column, points: float) -> ColumnElement[float]:  # type: ignore[no-untyped-def]
+def _item_sql(name: str, column, points: float) -> ColumnElement[float]:
     kind = ITEMS[name][1]
     if kind == Kind.flag:
         return case((column > 0, literal(float(points))), else_=literal(0.0))
@@ -323,7 +372,7 @@ def _item_sql(name: str, column, points: float) -> ColumnElement[float]:  # type
     return cast(column, Float) * float(points)
 
 
-def _within(column, since, years: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _within(column, since, years: int) -> ColumnElement[bool]:
     return and_(column.is_not(None), column > since) if years > 0 else false()
 
 
@@ -331,7 +380,7 @@ def _bits(reasons: tuple[Reason, ...]) -> int:
     return sum(REASON_BIT[r] for r in reasons)
 
 
-def _has(flags, reasons: tuple[Reason, ...]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _has(flags, reasons: tuple[Reason, ...]) -> ColumnElement[bool]:
     """Some of `reasons` are set in the integer `flags`."""
     return flags.bitwise_and(_bits(reasons)) != 0
 
@@ -370,15 +419,22 @@ def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None
     w = SQL
     f = facts_select(w, subset, sources).subquery("f")
     old = CreditGrade.__table__.alias("old")
-    groups = {g: _Least(sum((_item_sql(n, f.c[n], config["points"][n])
-                             for n, i in ITEMS.items() if i[0] == g), literal(0.0)),
-                        literal(float(config["weights"][g])))
-              for g in GROUPS}
+    groups = {
+        g: _Least(
+            sum(
+                (_item_sql(n, f.c[n], config["points"][n]) for n, i in ITEMS.items() if i[0] == g),
+                literal(0.0),
+            ),
+            literal(float(config["weights"][g])),
+        )
+        for g in GROUPS
+    }
     established = _Plain(f.c.established_on)
     years = config["accident_d_years"]
     conditions = {  # each rule's condition on the facts (credit/rules.py grade())
-        Reason.accident_free: established.is_not(None) & (established <= w.three_years) & or_(
-            f.c.last_accident_on.is_(None), f.c.last_accident_on <= w.three_years),
+        Reason.accident_free: established.is_not(None)
+        & (established <= w.three_years)
+        & or_(f.c.last_accident_on.is_(None), f.c.last_accident_on <= w.three_years),
         Reason.benchmark: f.c.benchmark == true(),
         Reason.intrinsic_safety: f.c.intrinsic_safety == true(),
         Reason.d_accident: _within(f.c.last_accident_on, w.d_since, years),
@@ -389,23 +445,38 @@ def grade_select(config: dict, *, subset: bool, sources: dict[str, Piece] | None
         Reason.c_bar: _within(_Plain(old.c.last_c_on), w.one_year, 1),
         Reason.accident_lock: _within(f.c.last_accident_on, w.three_years, 3),
     }
-    flags = sum((case((condition, literal(REASON_BIT[r])), else_=literal(0))
-                 for r, condition in conditions.items()), literal(0))
-    deducted = sum((case((conditions[r], literal(float(config["deductions"][r.value]))),
-                         else_=literal(0.0)) for r in _deducting(config)), literal(0.0))
+    flags = sum(
+        (case((condition, literal(REASON_BIT[r])), else_=literal(0)) for r, condition in conditions.items()),
+        literal(0),
+    )
+    deducted = sum(
+        (
+            case((conditions[r], literal(float(config["deductions"][r.value]))), else_=literal(0.0))
+            for r in _deducting(config)
+        ),
+        literal(0.0),
+    )
     # the group scores again inside the score: cheaper than one more stage to read them from
     total = sum(groups.values(), literal(0.0)) - deducted
     score = _RoundedScore(_Greatest(total, literal(0.0)))
-    s1 = _stage(select(
-        f, *(expr.label(g) for g, expr in groups.items()),
-        score.label("score"), flags.label("flags"),
-        case({letter: rank for rank, letter in enumerate(LETTERS)}, value=old.c.grade,
-             else_=-1).label("previous_rank"),
-        old.c.grade.label("previous_grade"), old.c.last_c_on.label("old_last_c_on"),
-    ).outerjoin(old, old.c.enterprise_id == f.c.enterprise_id)
+    s1 = _stage(
+        select(
+            f,
+            *(expr.label(g) for g, expr in groups.items()),
+            score.label("score"),
+            flags.label("flags"),
+            case({letter: rank for rank, letter in enumerate(LETTERS)}, value=old.c.grade, else_=-1).label(
+                "previous_rank"
+            ),
+            old.c.grade.label("previous_grade"),
+            old.c.last_c_on.label("old_last_c_on"),
+        )
+        .outerjoin(old, old.c.enterprise_id == f.c.enterprise_id)
         # the order the facts come in anyway; said, so that PostgreSQL knows it past the
         # fence and merges the new rows with the current ones without sorting them
-        .order_by(f.c.enterprise_id), "s1")
+        .order_by(f.c.enterprise_id),
+        "s1",
+    )
     return _final_grade(s1, w, config)
 
 
@@ -431,40 +502,49 @@ def _final_grade(s1: Subquery, w: SqlWindow, config: dict) -> Select:
     lowers = tried & ~locked
     pre_a = ~d_floor & ((score < a) | ((score < b) & lowers))  # A before 第七条 is applied
     band = case((score < a, 0), (score < b, 1), (score < c, 2), else_=3)
-    ranked = case((d_floor, 3), (pre_a, case((_has(flags, NEVER_A), 1), else_=0)),
-                  else_=band - case((lowers, 1), else_=0))
+    ranked = case(
+        (d_floor, 3),
+        (pre_a, case((_has(flags, NEVER_A), 1), else_=0)),
+        else_=band - case((lowers, 1), else_=0),
+    )
     final = _Greatest(ranked, case((locked, previous), else_=-1))
-    reasons = (flags.bitwise_and(case((tried, _bits(LOWERING)), else_=_bits(_deducting(config)))
-                                 + _bits(D_FLOORS))
-               + case((pre_a, flags.bitwise_and(_bits(NEVER_A))), else_=0)
-               + case((locked & ((ranked < previous) | tried), _bits(LOCK)), else_=0)
-               + case((final < band, _bits(LOWERED)), else_=0))
-    fact_columns = [s1.c[c.name] for c in CreditGrade.__table__.columns
-                    if c.name in s1.c and c.name not in ("previous_grade", "as_of")]
+    reasons = (
+        flags.bitwise_and(case((tried, _bits(LOWERING)), else_=_bits(_deducting(config))) + _bits(D_FLOORS))
+        + case((pre_a, flags.bitwise_and(_bits(NEVER_A))), else_=0)
+        + case((locked & ((ranked < previous) | tried), _bits(LOCK)), else_=0)
+        + case((final < band, _bits(LOWERED)), else_=0)
+    )
+    fact_columns = [
+        s1.c[c.name]
+        for c in CreditGrade.__table__.columns
+        if c.name in s1.c and c.name not in ("previous_grade", "as_of")
+    ]
     return select(
-        *fact_columns, w.as_of.label("as_of"),
+        *fact_columns,
+        w.as_of.label("as_of"),
         func.substr(LETTERS, band + 1, 1).label("band_grade"),
-        func.substr(LETTERS, final + 1, 1).label("grade"), reasons.label("reason_bits"),
-        s1.c.previous_grade, case((final >= 2, w.as_of), else_=s1.c.old_last_c_on).label("last_c_on"),
+        func.substr(LETTERS, final + 1, 1).label("grade"),
+        reasons.label("reason_bits"),
+        s1.c.previous_grade,
+        case((final >= 2, w.as_of), else_=s1.c.old_last_c_on).label("last_c_on"),
     )
 
 
-def compile_text(statement, dialect: Dialect) -> TextClause:  # type: ignore[no-untyped-def]
+def compile_text(statement, dialect: Dialect) -> TextClause:
     """`statement` compiled once for `dialect`: constants inlined, the named parameters
     (`SQL`, `:ids`, `:cause`) kept with their types, so running it again only binds values
     (no expression building, no cache-key walk over hundreds of constants)."""
     return sql_text(compile_sql(statement, dialect))
 
 
-def compile_sql(statement, dialect: Dialect) -> str:  # type: ignore[no-untyped-def]
+def compile_sql(statement, dialect: Dialect) -> str:
     """The SQL of `statement` for `dialect`, constants inlined, named parameters kept."""
     return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def sql_text(sql: str) -> TextClause:
     """`sql` as a statement that binds the named parameters it uses, with their types."""
-    types = {name: getattr(SQL, name).type for name in SqlWindow.__dataclass_fields__} | {
-        "cause": String(40)}
+    types = {name: getattr(SQL, name).type for name in SqlWindow.__dataclass_fields__} | {"cause": String(40)}
     binds = [bindparam(name, type_=t) for name, t in types.items() if re.search(rf":{name}\b", sql)]
     if re.search(rf":{IDS_PARAM}\b", sql):
         binds.append(bindparam(IDS_PARAM, expanding=True))

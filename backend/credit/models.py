@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model
 from backend.org.models import Enterprise
 
 
-class Accident(TimestampMixin, db.Model):
+class Accident(TimestampMixin, Model):
     """A special-equipment accident (特种设备安全事故) recorded by a regulator."""
 
     __tablename__ = "accidents"
@@ -33,7 +33,7 @@ class Accident(TimestampMixin, db.Model):
     enterprise: Mapped[Enterprise] = relationship()
 
 
-class EnforcementCase(TimestampMixin, db.Model):
+class EnforcementCase(TimestampMixin, Model):
     """An enforcement case (立案处罚) against an enterprise."""
 
     __tablename__ = "enforcement_cases"
@@ -53,7 +53,7 @@ class EnforcementCase(TimestampMixin, db.Model):
     enterprise: Mapped[Enterprise] = relationship()
 
 
-class CreditRecognition(TimestampMixin, db.Model):
+class CreditRecognition(TimestampMixin, Model):
     """A lowering reason granted by the bureau: dual-prevention benchmark or intrinsic safety."""
 
     __tablename__ = "credit_recognitions"
@@ -67,7 +67,7 @@ class CreditRecognition(TimestampMixin, db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
-class CreditConfig(db.Model):
+class CreditConfig(Model):
     """The bureau's grading weights and bands (one row; absent → rules.DEFAULT_CONFIG)."""
 
     __tablename__ = "credit_config"
@@ -120,7 +120,7 @@ class _GradeColumns:
     last_c_on: Mapped[date | None] = mapped_column(Date)
 
 
-class CreditGrade(_GradeColumns, db.Model):
+class CreditGrade(_GradeColumns, Model):
     """The current grade of each enterprise.
 
     PostgreSQL: fillfactor 50 (migration 5c3f1e0a9b21) so the daily recompute's upsert
@@ -131,7 +131,7 @@ class CreditGrade(_GradeColumns, db.Model):
     __table_args__ = (Index("ix_credit_grades_zone_grade", "zone_id", "grade"),)
 
 
-class CreditGradeChange(db.Model):
+class CreditGradeChange(Model):
     """A grade change and why (信用修复 history); written set-based by each recompute."""
 
     __tablename__ = "credit_grade_changes"
@@ -148,7 +148,7 @@ class CreditGradeChange(db.Model):
     cause: Mapped[str] = mapped_column(String(40))
 
 
-class CreditCycle(db.Model):
+class CreditCycle(Model):
     """One full recompute (评级周期): the day graded as of, how many were graded, rewritten, changed."""
 
     __tablename__ = "credit_cycles"

@@ -45,12 +45,21 @@ class Grade(StrEnum):
 
 
 RANK = {Grade.A: 0, Grade.B: 1, Grade.C: 2, Grade.D: 3}
-GROUPS = ("safety_management", "operator_competence", "risk_control", "device_condition",
-          "inspection_results", "enforcement")
+GROUPS = (
+    "safety_management",
+    "operator_competence",
+    "risk_control",
+    "device_condition",
+    "inspection_results",
+    "enforcement",
+)
 GROUP_LABELS = {
-    "safety_management": "安全生产管理", "operator_competence": "作业人员安全素质",
-    "risk_control": "风险管控和隐患排查治理", "device_condition": "设备安全运行和使用场所",
-    "inspection_results": "特种设备安全检查", "enforcement": "立案处罚与事故",
+    "safety_management": "安全生产管理",
+    "operator_competence": "作业人员安全素质",
+    "risk_control": "风险管控和隐患排查治理",
+    "device_condition": "设备安全运行和使用场所",
+    "inspection_results": "特种设备安全检查",
+    "enforcement": "立案处罚与事故",
 }
 
 
@@ -97,15 +106,33 @@ class Reason(StrEnum):
 LOWERING = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety)
 #: the order the reasons apply in (`grade`): lowering conditions, the lowering, D floors,
 #: never A, accident lock.
-REASON_ORDER = (*LOWERING, Reason.lowered, Reason.d_accident, Reason.d_fined,
-                Reason.never_a_young, Reason.never_a_previous, Reason.never_a_accident,
-                Reason.c_bar, Reason.accident_lock)
+REASON_ORDER = (
+    *LOWERING,
+    Reason.lowered,
+    Reason.d_accident,
+    Reason.d_fined,
+    Reason.never_a_young,
+    Reason.never_a_previous,
+    Reason.never_a_accident,
+    Reason.c_bar,
+    Reason.accident_lock,
+)
 #: A stored grade keeps its reasons as one integer, a bit per reason (`reason_bits`), so
 #: the set-based recompute adds bits instead of joining strings. Stored rows and the change
 #: history keep their bits: a new reason takes the next bit, at the end of this tuple.
-BIT_ORDER = (Reason.accident_free, Reason.benchmark, Reason.intrinsic_safety,
-             Reason.d_accident, Reason.d_fined, Reason.never_a_young, Reason.never_a_previous,
-             Reason.never_a_accident, Reason.c_bar, Reason.accident_lock, Reason.lowered)
+BIT_ORDER = (
+    Reason.accident_free,
+    Reason.benchmark,
+    Reason.intrinsic_safety,
+    Reason.d_accident,
+    Reason.d_fined,
+    Reason.never_a_young,
+    Reason.never_a_previous,
+    Reason.never_a_accident,
+    Reason.c_bar,
+    Reason.accident_lock,
+    Reason.lowered,
+)
 REASON_BIT = {reason: 1 << position for position, reason in enumerate(BIT_ORDER)}
 
 
@@ -130,14 +157,29 @@ REASON_LABELS = {
 
 DEFAULT_CONFIG: dict[str, Any] = {
     #: maximum points of each indicator group; together 100 (百分制)
-    "weights": {"safety_management": 15, "operator_competence": 10, "risk_control": 25,
-                "device_condition": 20, "inspection_results": 15, "enforcement": 15},
+    "weights": {
+        "safety_management": 15,
+        "operator_competence": 10,
+        "risk_control": 25,
+        "device_condition": 20,
+        "inspection_results": 15,
+        "enforcement": 15,
+    },
     #: points per indicator (flag: when true; share: at 100 %; count: each)
-    "points": {"no_safety_manager": 15, "operators_expired_share": 10, "hazards_open": 2,
-               "hazards_overdue": 5, "major_hazards_open": 10, "mutual_check_findings": 1,
-               "devices_overdue_share": 40, "inspection_findings": 3,
-               "complaints_substantiated": 4, "enforcement_cases": 8, "fined_cases": 7,
-               "accidents_3y": 15},
+    "points": {
+        "no_safety_manager": 15,
+        "operators_expired_share": 10,
+        "hazards_open": 2,
+        "hazards_overdue": 5,
+        "major_hazards_open": 10,
+        "mutual_check_findings": 1,
+        "devices_overdue_share": 40,
+        "inspection_findings": 3,
+        "complaints_substantiated": 4,
+        "enforcement_cases": 8,
+        "fined_cases": 7,
+        "accidents_3y": 15,
+    },
     #: upper bounds (exclusive) of A, B and C; a score ≥ the last is D
     "bands": [15, 35, 60],
     #: points the lowering conditions (第十三条) deduct besides lowering the grade one level;
@@ -162,12 +204,12 @@ def validate_config(config: dict) -> dict[str, list[str]]:
     if set(points) != set(ITEMS) or any(not _number(v) or v < 0 for v in points.values()):
         errors["points"] = [f"需为每个指标的非负分值: {', '.join(ITEMS)}"]
     bands = config.get("bands", [])
-    if (len(bands) != 3 or any(not _number(b) for b in bands)
-            or not 0 < bands[0] < bands[1] < bands[2] <= 100):
+    if len(bands) != 3 or any(not _number(b) for b in bands) or not 0 < bands[0] < bands[1] < bands[2] <= 100:
         errors["bands"] = ["需为三个递增分界 0 < A < B < C ≤ 100"]
     deductions = config.get("deductions", {})
     if set(deductions) != {"accident_free", "benchmark", "intrinsic_safety"} or any(
-            not _number(v) or v < 0 for v in deductions.values()):
+        not _number(v) or v < 0 for v in deductions.values()
+    ):
         errors["deductions"] = ["需为 accident_free, benchmark, intrinsic_safety 的非负分值"]
     years = config.get("accident_d_years")
     if not isinstance(years, int) or isinstance(years, bool) or not 0 <= years <= 10:
@@ -343,9 +385,14 @@ def next_last_c_on(new_grade: Grade, as_of: date, last_c_on: date | None) -> dat
 
 #: indicators that count records of the last N years whatever became of them: fixing one
 #: does not take its points off now, they go when the record is N years old
-COUNTS_FOR_YEARS = {"mutual_check_findings": 1, "inspection_findings": 1,
-                    "complaints_substantiated": 1, "enforcement_cases": 1, "fined_cases": 1,
-                    "accidents_3y": 3}
+COUNTS_FOR_YEARS = {
+    "mutual_check_findings": 1,
+    "inspection_findings": 1,
+    "complaints_substantiated": 1,
+    "enforcement_cases": 1,
+    "fined_cases": 1,
+    "accidents_3y": 3,
+}
 
 
 def fixed_facts(facts: Facts, name: str, as_of: date) -> Facts:
@@ -383,8 +430,16 @@ def repair_hints(facts: Facts, as_of: date, config: dict = DEFAULT_CONFIG) -> li
         if points <= 0:
             continue
         after = grade(fixed_facts(facts, name, as_of), as_of, config)
-        hints.append({"indicator": name, "group": group, "points": round(points, 2), "fix": fix,
-                      "gain": round_score(max(now.score - after.score, 0.0)),
-                      "score_after": after.score, "grade_after": after.grade.value,
-                      "counts_for_years": COUNTS_FOR_YEARS.get(name)})
+        hints.append(
+            {
+                "indicator": name,
+                "group": group,
+                "points": round(points, 2),
+                "fix": fix,
+                "gain": round_score(max(now.score - after.score, 0.0)),
+                "score_after": after.score,
+                "grade_after": after.grade.value,
+                "counts_for_years": COUNTS_FOR_YEARS.get(name),
+            }
+        )
     return sorted(hints, key=lambda h: (-h["gain"], -h["points"]))

@@ -101,8 +101,11 @@ class GradeCountSchema(Schema):
     C = fields.Integer()
     D = fields.Integer()
     total = fields.Integer()
-    latest_cycle = fields.Nested(CreditCycleSchema, allow_none=True,
-                                 metadata={"description": "the latest full recompute; null before the first"})
+    latest_cycle = fields.Nested(
+        CreditCycleSchema,
+        allow_none=True,
+        metadata={"description": "the latest full recompute; null before the first"},
+    )
 
 
 class ReasonSchema(Schema):
@@ -139,13 +142,21 @@ class RepairSchema(Schema):
     group = fields.String()
     points = fields.Float(metadata={"description": "what the indicator adds before its group's cap"})
     fix = fields.String()
-    gain = fields.Float(metadata={"description": "points the score really drops once fixed (group caps, "
-                                              "deductions included); 0 when the group stays over its cap"})
+    gain = fields.Float(
+        metadata={
+            "description": "points the score really drops once fixed (group caps, "
+            "deductions included); 0 when the group stays over its cap"
+        }
+    )
     score_after = fields.Float(metadata={"description": "the score once fixed"})
     grade_after = fields.String(metadata={"description": "the grade once fixed, through every rule"})
-    counts_for_years = fields.Integer(allow_none=True, metadata={
-        "description": "set for records that count this many years whatever is done: the gain comes "
-                       "when they are that old, not when fixed"})
+    counts_for_years = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "set for records that count this many years whatever is done: the gain comes "
+            "when they are that old, not when fixed"
+        },
+    )
 
 
 class GradeChangeSchema(Schema):
@@ -167,8 +178,10 @@ class EnterpriseCreditSchema(GradeSummarySchema):
 
 
 def _number_map(keys: tuple[str, ...] | list[str]) -> fields.Dict:
-    return fields.Dict(keys=fields.String(validate=validate.OneOf(list(keys))),
-                       values=fields.Float(validate=validate.Range(min=0, max=100)))
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(keys))),
+        values=fields.Float(validate=validate.Range(min=0, max=100)),
+    )
 
 
 class CreditConfigSchema(BaseSchema):

@@ -143,26 +143,33 @@ def _build_plan(config: dict, subset: bool, dialect: Dialect) -> _Plan:
     else:
         # WHERE true: SQLite needs a WHERE between INSERT … SELECT and ON CONFLICT
         computed = computed.where(true())
-        upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()),
-                                                       computed)
+        upsert = _UPSERTS[dialect.name](g).from_select(list(computed.selected_columns.keys()), computed)
         upsert = upsert.on_conflict_do_update(
             index_elements=[g.c.enterprise_id],
             set_={c.name: upsert.excluded[c.name] for c in g.columns if not c.primary_key},
-            where=None if subset else or_(
-                *(g.c[n].is_distinct_from(upsert.excluded[n]) for n in content)))
+            where=None if subset else or_(*(g.c[n].is_distinct_from(upsert.excluded[n]) for n in content)),
+        )
         grade = compile_text(upsert, dialect)
-    changed = select(g.c.enterprise_id, g.c.previous_grade, g.c.grade, g.c.score, g.c.reason_bits,
-                     g.c.as_of, literal_column(":cause", String(40))).where(
-        g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
+    changed = select(
+        g.c.enterprise_id,
+        g.c.previous_grade,
+        g.c.grade,
+        g.c.score,
+        g.c.reason_bits,
+        g.c.as_of,
+        literal_column(":cause", String(40)),
+    ).where(g.c.previous_grade.is_(None) | (g.c.previous_grade != g.c.grade))
     if subset:
         changed = changed.where(only_ids(g.c.enterprise_id))
     log = insert(CreditGradeChange.__table__).from_select(
-        ["enterprise_id", "from_grade", "to_grade", "score", "reason_bits", "changed_on", "cause"], changed)
+        ["enterprise_id", "from_grade", "to_grade", "score", "reason_bits", "changed_on", "cause"], changed
+    )
     return _Plan(grade, compile_text(log, dialect), before, after)
 
 
-def _keyed_pieces(dialect: Dialect) -> tuple[dict[str, Table], tuple[TextClause, ...],
-                                              tuple[TextClause, ...]]:
+def _keyed_pieces(
+    dialect: Dialect,
+) -> tuple[dict[str, Table], tuple[TextClause, ...], tuple[TextClause, ...]]:
     """SQLite, full cycle: the large indicator pieces go into keyed temporary tables first
     (indicators.keyed); their rows are then joined by rowid."""
     if dialect.name != "sqlite":
@@ -173,9 +180,11 @@ def _keyed_pieces(dialect: Dialect) -> tuple[dict[str, Table], tuple[TextClause,
     for name in LARGE_PIECES:
         piece = PIECES[name](SQL, False)
         table = sources[name] = keyed(name, piece)
-        before += [compile_text(DropTable(table, if_exists=True), dialect),
-                   compile_text(CreateTable(table), dialect),
-                   compile_text(insert(table).from_select(list(piece.c.keys()), piece.element), dialect)]
+        before += [
+            compile_text(DropTable(table, if_exists=True), dialect),
+            compile_text(CreateTable(table), dialect),
+            compile_text(insert(table).from_select(list(piece.c.keys()), piece.element), dialect),
+        ]
         after.append(compile_text(DropTable(table), dialect))
     return sources, tuple(before), tuple(after)
 
@@ -193,11 +202,13 @@ def _merge(new_rows: str, table: Table, content: list[str]) -> TextClause:
         f"MERGE INTO {table.name} AS cur USING ({new_rows}) AS new "  # noqa: S608
         f"ON cur.enterprise_id = new.enterprise_id "
         f"WHEN MATCHED AND ({changed}) THEN UPDATE SET {updates} "
-        f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({values})")
+        f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({values})"
+    )
 
 
-def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
-                     cause: str = "cycle") -> RecomputeReport:
+def recompute_grades(
+    as_of: date, *, ids: Sequence[int] | None = None, cause: str = "cycle"
+) -> RecomputeReport:
     """Grade every enterprise (or `ids`) set-based: one SQL pass per indicator, no row loop.
 
     The new grades replace the current ones in one statement, then the changes are logged.
@@ -212,8 +223,11 @@ def recompute_grades(as_of: date, *, ids: Sequence[int] | None = None,
     for statement in plan.before:
         db.session.execute(statement, params)
     # an event re-grade (on the hot path of every hazard report) needs no savepoint: it upserts
-    written = _rows(db.session.execute(plan.grade, params)) if ids is not None else _write_grades(
-        plan.grade, params)
+    written = (
+        _rows(db.session.execute(plan.grade, params))
+        if ids is not None
+        else _write_grades(plan.grade, params)
+    )
     changed = _rows(db.session.execute(plan.log, params))
     for statement in plan.after:
         db.session.execute(statement)
@@ -239,7 +253,7 @@ def _write_grades(statement: TextClause, params: dict) -> int:
         return _rows(db.session.execute(statement, params))
 
 
-def _rows(result) -> int:  # type: ignore[no-untyped-def]
+def _rows(result) -> int:
     """The rows a statement wrote (a driver may answer -1 when it cannot tell)."""
     return max(result.rowcount or 0, 0)
 
@@ -317,11 +331,17 @@ def record_accident(actor: Actor, data: dict) -> Accident:
     _require_regulator(actor)
     enterprise = get_enterprise_for(actor, data["enterprise_id"])
     _not_future(data["occurred_on"], "occurred_on")
-    accident = Accident(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-                        device_id=_device_of(enterprise, data.get("device_id")),
-                        occurred_on=data["occurred_on"], deaths=data["deaths"],
-                        injuries=data["injuries"], responsible=data["responsible"],
-                        description=data["description"], recorded_by_id=actor.id)
+    accident = Accident(
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        device_id=_device_of(enterprise, data.get("device_id")),
+        occurred_on=data["occurred_on"],
+        deaths=data["deaths"],
+        injuries=data["injuries"],
+        responsible=data["responsible"],
+        description=data["description"],
+        recorded_by_id=actor.id,
+    )
     db.session.add(accident)
     db.session.flush()
     append_evidence("accident.record", str(accident.id), {"content": accident_digest(accident)})
@@ -334,10 +354,16 @@ def open_case(actor: Actor, data: dict) -> EnforcementCase:
     _require_regulator(actor)
     enterprise = get_enterprise_for(actor, data["enterprise_id"])
     _not_future(data["opened_on"], "opened_on")
-    case = EnforcementCase(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-                           case_no=data["case_no"], opened_on=data["opened_on"],
-                           violation=data["violation"], ordered_to_correct=data["ordered_to_correct"],
-                           fine_yuan=data.get("fine_yuan"), recorded_by_id=actor.id)
+    case = EnforcementCase(
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        case_no=data["case_no"],
+        opened_on=data["opened_on"],
+        violation=data["violation"],
+        ordered_to_correct=data["ordered_to_correct"],
+        fine_yuan=data.get("fine_yuan"),
+        recorded_by_id=actor.id,
+    )
     db.session.add(case)
     try:
         with db.session.begin_nested():
@@ -354,27 +380,52 @@ def grant_recognition(actor: Actor, data: dict) -> CreditRecognition:
     if actor.role != Role.bureau_admin:
         raise Forbidden("只有市局可以认定 (bureau only)")
     enterprise = get_enterprise_for(actor, data["enterprise_id"])
-    recognition = CreditRecognition(enterprise_id=enterprise.id, kind=data["kind"],
-                                    granted_on=data.get("granted_on") or today(),
-                                    expires_on=data.get("expires_on"), note=data["note"],
-                                    recorded_by_id=actor.id)
+    recognition = CreditRecognition(
+        enterprise_id=enterprise.id,
+        kind=data["kind"],
+        granted_on=data.get("granted_on") or today(),
+        expires_on=data.get("expires_on"),
+        note=data["note"],
+        recorded_by_id=actor.id,
+    )
     db.session.add(recognition)
     db.session.flush()
-    append_evidence("credit.recognition", str(recognition.id),
-                    {"content": payload_hash([enterprise.id, recognition.kind,
-                                              recognition.granted_on.isoformat()])})
+    append_evidence(
+        "credit.recognition",
+        str(recognition.id),
+        {"content": payload_hash([enterprise.id, recognition.kind, recognition.granted_on.isoformat()])},
+    )
     regrade_enterprise(enterprise.id, "recognition")
     return recognition
 
 
 def accident_digest(a: Accident) -> str:
-    return payload_hash([a.id, a.enterprise_id, a.device_id, a.occurred_on.isoformat(), a.deaths,
-                         a.injuries, a.responsible, a.description])
+    return payload_hash(
+        [
+            a.id,
+            a.enterprise_id,
+            a.device_id,
+            a.occurred_on.isoformat(),
+            a.deaths,
+            a.injuries,
+            a.responsible,
+            a.description,
+        ]
+    )
 
 
 def case_digest(c: EnforcementCase) -> str:
-    return payload_hash([c.id, c.enterprise_id, c.case_no, c.opened_on.isoformat(), c.violation,
-                         c.ordered_to_correct, str(c.fine_yuan) if c.fine_yuan is not None else None])
+    return payload_hash(
+        [
+            c.id,
+            c.enterprise_id,
+            c.case_no,
+            c.opened_on.isoformat(),
+            c.violation,
+            c.ordered_to_correct,
+            str(c.fine_yuan) if c.fine_yuan is not None else None,
+        ]
+    )
 
 
 def visible_accidents(actor: Actor, filters: dict) -> Select:
@@ -390,7 +441,8 @@ def list_accidents(actor: Actor, filters: dict) -> Page:
 
 def visible_cases(actor: Actor, filters: dict) -> Select:
     query = select(EnforcementCase).where(
-        own_records_scope(actor, EnforcementCase.enterprise_id, EnforcementCase.zone_id))
+        own_records_scope(actor, EnforcementCase.enterprise_id, EnforcementCase.zone_id)
+    )
     if filters.get("enterprise_id"):
         query = query.where(EnforcementCase.enterprise_id == filters["enterprise_id"])
     return query.order_by(EnforcementCase.opened_on.desc(), EnforcementCase.id.desc())
@@ -405,7 +457,8 @@ def list_cases(actor: Actor, filters: dict) -> Page:
 
 def visible_grades(actor: Actor, filters: dict) -> Select:
     query = select(CreditGrade).where(
-        own_records_scope(actor, CreditGrade.enterprise_id, CreditGrade.zone_id))
+        own_records_scope(actor, CreditGrade.enterprise_id, CreditGrade.zone_id)
+    )
     for key in ("grade", "zone_id"):
         if filters.get(key):
             query = query.where(getattr(CreditGrade, key) == filters[key])
@@ -413,9 +466,15 @@ def visible_grades(actor: Actor, filters: dict) -> Select:
 
 
 def _summary(grade: CreditGrade, name: str, cycle_day: date | None) -> dict:
-    return {"enterprise_id": grade.enterprise_id, "enterprise_name": name, "zone_id": grade.zone_id,
-            "grade": grade.grade, "score": grade.score, "as_of": graded_as_of(grade, cycle_day),
-            "reasons": _reason_list(grade.reason_bits)}
+    return {
+        "enterprise_id": grade.enterprise_id,
+        "enterprise_name": name,
+        "zone_id": grade.zone_id,
+        "grade": grade.grade,
+        "score": grade.score,
+        "as_of": graded_as_of(grade, cycle_day),
+        "reasons": _reason_list(grade.reason_bits),
+    }
 
 
 def _reason_list(bits: int) -> list[dict]:
@@ -424,9 +483,13 @@ def _reason_list(bits: int) -> list[dict]:
 
 def facts_of(grade: CreditGrade, established_on: date | None) -> rules.Facts:
     values = {name: getattr(grade, name) for name in rules.ITEMS}
-    return rules.Facts(established_on=established_on, last_accident_on=grade.last_accident_on,
-                       benchmark=bool(grade.benchmark), intrinsic_safety=bool(grade.intrinsic_safety),
-                       **values)
+    return rules.Facts(
+        established_on=established_on,
+        last_accident_on=grade.last_accident_on,
+        benchmark=bool(grade.benchmark),
+        intrinsic_safety=bool(grade.intrinsic_safety),
+        **values,
+    )
 
 
 def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
@@ -437,31 +500,60 @@ def enterprise_credit(actor: Actor, enterprise_id: int) -> dict:
         raise NotFound("该企业尚未评级，下一轮评级后可见 (not graded yet)", code="not_graded")
     config = current_config()
     # what a re-grade after a fix would see: this grade as the previous one
-    facts = replace(facts_of(grade, enterprise.established_on),
-                    previous_grade=rules.Grade(grade.grade), last_c_on=grade.last_c_on)
-    groups = [{"group": g, "label": rules.GROUP_LABELS[g], "points": getattr(grade, g),
-               "weight": config["weights"][g],
-               "indicators": [{"indicator": n, "value": getattr(grade, n),
-                               "points": round(rules.item_points(n, getattr(grade, n), config), 2)}
-                              for n, item in rules.ITEMS.items() if item[0] == g]}
-              for g in rules.GROUPS]
-    history = db.session.scalars(select(CreditGradeChange).where(
-        CreditGradeChange.enterprise_id == enterprise.id).order_by(
-        CreditGradeChange.id.desc()).limit(20)).all()
+    facts = replace(
+        facts_of(grade, enterprise.established_on),
+        previous_grade=rules.Grade(grade.grade),
+        last_c_on=grade.last_c_on,
+    )
+    groups = [
+        {
+            "group": g,
+            "label": rules.GROUP_LABELS[g],
+            "points": getattr(grade, g),
+            "weight": config["weights"][g],
+            "indicators": [
+                {
+                    "indicator": n,
+                    "value": getattr(grade, n),
+                    "points": round(rules.item_points(n, getattr(grade, n), config), 2),
+                }
+                for n, item in rules.ITEMS.items()
+                if item[0] == g
+            ],
+        }
+        for g in rules.GROUPS
+    ]
+    history = db.session.scalars(
+        select(CreditGradeChange)
+        .where(CreditGradeChange.enterprise_id == enterprise.id)
+        .order_by(CreditGradeChange.id.desc())
+        .limit(20)
+    ).all()
     return _summary(grade, enterprise.name, latest_cycle_day()) | {
-        "band_grade": grade.band_grade, "previous_grade": grade.previous_grade,
-        "bands": config["bands"], "groups": groups,
+        "band_grade": grade.band_grade,
+        "previous_grade": grade.previous_grade,
+        "bands": config["bands"],
+        "groups": groups,
         "repair": rules.repair_hints(facts, today(), config),
-        "history": [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
-                     "changed_on": h.changed_on, "cause": h.cause,
-                     "reasons": _reason_list(h.reason_bits)} for h in history],
+        "history": [
+            {
+                "from_grade": h.from_grade,
+                "to_grade": h.to_grade,
+                "score": h.score,
+                "changed_on": h.changed_on,
+                "cause": h.cause,
+                "reasons": _reason_list(h.reason_bits),
+            }
+            for h in history
+        ],
     }
 
 
 def credit_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     """Does the stored accident or enforcement case still match what the chain recorded?"""
-    model, digest = ((Accident, accident_digest) if kind.startswith("accident.")
-                     else (EnforcementCase, case_digest))
+    model, digest = (
+        (Accident, accident_digest) if kind.startswith("accident.") else (EnforcementCase, case_digest)
+    )
     record = db.session.get(model, int(ref))
     if record is None:
         return f"{kind} {ref} is missing"
@@ -476,8 +568,13 @@ def _grades_matching(actor: Actor, filters: dict) -> Select:
     query = visible_grades(actor, filters)
     if filters.get("q"):
         pattern = f"%{filters['q']}%"
-        query = query.where(CreditGrade.enterprise_id.in_(select(Enterprise.id).where(
-            Enterprise.name.like(pattern) | Enterprise.credit_code.like(pattern))))
+        query = query.where(
+            CreditGrade.enterprise_id.in_(
+                select(Enterprise.id).where(
+                    Enterprise.name.like(pattern) | Enterprise.credit_code.like(pattern)
+                )
+            )
+        )
     return query
 
 
@@ -485,8 +582,9 @@ def search_grades(actor: Actor, filters: dict) -> Page:
     """Grades in scope matching the filters, highest risk first, with enterprise names."""
     page = paginate(_grades_matching(actor, filters), filters["page"], filters["per_page"])
     ids = [g.enterprise_id for g in page.items]
-    names = dict(db.session.execute(
-        select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all())
+    names = dict(
+        db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))).all()
+    )
     cycle_day = latest_cycle_day()
     page.items = [_summary(g, names.get(g.enterprise_id, ""), cycle_day) for g in page.items]
     return page
@@ -504,10 +602,21 @@ def grade_counts(actor: Actor, filters: dict) -> dict:
 def list_grade_changes(actor: Actor, enterprise_id: int, filters: dict) -> Page:
     """One enterprise's grade changes (信用修复 history), newest first; 404 out of scope."""
     enterprise = get_records_enterprise_for(actor, enterprise_id)
-    query = select(CreditGradeChange).where(CreditGradeChange.enterprise_id == enterprise.id).order_by(
-        CreditGradeChange.changed_on.desc(), CreditGradeChange.id.desc())
+    query = (
+        select(CreditGradeChange)
+        .where(CreditGradeChange.enterprise_id == enterprise.id)
+        .order_by(CreditGradeChange.changed_on.desc(), CreditGradeChange.id.desc())
+    )
     page = paginate(query, filters["page"], filters["per_page"])
-    page.items = [{"from_grade": h.from_grade, "to_grade": h.to_grade, "score": h.score,
-                   "changed_on": h.changed_on, "cause": h.cause, "reasons": _reason_list(h.reason_bits)}
-                  for h in page.items]
+    page.items = [
+        {
+            "from_grade": h.from_grade,
+            "to_grade": h.to_grade,
+            "score": h.score,
+            "changed_on": h.changed_on,
+            "cause": h.cause,
+            "reasons": _reason_list(h.reason_bits),
+        }
+        for h in page.items
+    ]
     return page

@@ -31,7 +31,7 @@ class ReissueSchema(BaseSchema):
 @require_roles()
 @bp.arguments(DeviceListQuerySchema, location="query")
 @bp.response(200, page_schema(DeviceSchema))
-def list_devices(query: dict):  # type: ignore[no-untyped-def]
+def list_devices(query: dict):
     """Search the device ledger in scope (category, status, overdue, key-monitored, block…)."""
     return overview.list_devices(current_user, query)
 
@@ -70,7 +70,7 @@ def attention_summary() -> dict:
 @bp.get("/<int:device_id>")
 @require_roles()
 @bp.response(200, DeviceSchema)
-def get_device(device_id: int):  # type: ignore[no-untyped-def]
+def get_device(device_id: int):
     return overview.show_device(current_user, device_id)
 
 
@@ -78,7 +78,7 @@ def get_device(device_id: int):  # type: ignore[no-untyped-def]
 @require_roles(*EDITORS)
 @bp.arguments(DeviceCreateSchema)
 @bp.response(201, DeviceSchema)
-def create_device(body: dict):  # type: ignore[no-untyped-def]
+def create_device(body: dict):
     """Register a device in an enterprise's ledger."""
     device = services.create_device(current_user, body)
     db.session.commit()
@@ -89,7 +89,7 @@ def create_device(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(*EDITORS)
 @bp.arguments(DeviceUpdateSchema)
 @bp.response(200, DeviceSchema)
-def update_device(body: dict, device_id: int):  # type: ignore[no-untyped-def]
+def update_device(body: dict, device_id: int):
     device = services.update_device(current_user, device_id, body)
     db.session.commit()
     return device
@@ -99,13 +99,11 @@ def update_device(body: dict, device_id: int):  # type: ignore[no-untyped-def]
 @require_roles(*EDITORS)
 @bp.arguments(ReissueSchema)
 @bp.response(200, DeviceSchema)
-def reissue_qr_token(body: dict, device_id: int):  # type: ignore[no-untyped-def]
+def reissue_qr_token(body: dict, device_id: int):
     """Revoke the device's label and issue a new token (print the new label)."""
     device = services.reissue_qr_token(current_user, device_id, body["reason"])
     db.session.commit()
     return device
-
-
 
 
 @bp.get("/<int:device_id>/label.png")
@@ -144,8 +142,9 @@ sheets = Blueprint("labels", __name__, url_prefix="/api/enterprises", descriptio
 def enterprise_labels_pdf(query: dict, enterprise_id: int) -> Response:
     """A4 label sheet for the enterprise's devices (or `device_ids`)."""
     filename, pdf = labels.enterprise_labels_pdf(current_user, enterprise_id, query["device_ids"])
-    return file_response(pdf, filename, "application/pdf", inline=True,
-                         fallback=f"labels-{enterprise_id}.pdf")
+    return file_response(
+        pdf, filename, "application/pdf", inline=True, fallback=f"labels-{enterprise_id}.pdf"
+    )
 
 
 class ImportQuerySchema(BaseSchema):
@@ -170,7 +169,8 @@ def import_ledger(query: dict) -> dict:
     upload = request.files.get("file")
     if upload is None:
         raise ValidationFailed(details={"fields": {"file": ["请选择文件 (file required)"]}})
-    result = importer.import_ledger(current_user, upload.filename or "", upload.read(),
-                                    dry_run=query["dry_run"])
+    result = importer.import_ledger(
+        current_user, upload.filename or "", upload.read(), dry_run=query["dry_run"]
+    )
     db.session.commit()
     return result

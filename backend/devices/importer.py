@@ -26,10 +26,17 @@ from backend.org.scope import Actor, can_manage_enterprise
 MAX_ROWS = 20_000
 #: Chinese column headings accepted beside the English ones
 HEADINGS = {
-    "统一社会信用代码": "credit_code", "企业名称": "enterprise_name", "辖区代码": "zone_code",
-    "设备类别": "category", "使用登记证编号": "registration_no", "设备代码": "device_code",
-    "设备名称": "name", "安装位置": "location", "状态": "status",
-    "下次检验日期": "next_inspection_due", "重点监控": "key_monitored",
+    "统一社会信用代码": "credit_code",
+    "企业名称": "enterprise_name",
+    "辖区代码": "zone_code",
+    "设备类别": "category",
+    "使用登记证编号": "registration_no",
+    "设备代码": "device_code",
+    "设备名称": "name",
+    "安装位置": "location",
+    "状态": "status",
+    "下次检验日期": "next_inspection_due",
+    "重点监控": "key_monitored",
 }
 
 
@@ -64,8 +71,10 @@ def _rows_from_xlsx(data: bytes) -> Iterator[dict]:
     header = [str(h or "").strip() for h in next(rows, [])]
     for values in rows:
         if any(v not in (None, "") for v in values):
-            yield {h: ("" if v is None else v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
-                   for h, v in zip(header, values, strict=False)}
+            yield {
+                h: ("" if v is None else v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
+                for h, v in zip(header, values, strict=False)
+            }
 
 
 def read_rows(filename: str, data: bytes) -> list[dict]:
@@ -73,10 +82,16 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
     if not filename.lower().endswith((".csv", ".xlsx")):
         raise UnsupportedFile()
     try:
-        rows = [{HEADINGS.get(k.strip(), k.strip()): v for k, v in row.items() if k}
-                for row in reader(data)]
-    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, BadZipFile,
-            InvalidFileException) as exc:
+        rows = [{HEADINGS.get(k.strip(), k.strip()): v for k, v in row.items() if k} for row in reader(data)]
+    except (
+        UnicodeDecodeError,
+        csv.Error,
+        OSError,
+        KeyError,
+        ValueError,
+        BadZipFile,
+        InvalidFileException,
+    ) as exc:
         raise UnsupportedFile("文件无法读取 (unreadable file)") from exc
     if len(rows) > MAX_ROWS:
         raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行 (too many rows)")
@@ -90,8 +105,9 @@ def import_ledger(actor: Actor, filename: str, data: bytes, *, dry_run: bool = F
         raise ValidationFailed("文件没有数据行 (no data rows)")
     loaded, errors = _validate(actor, rows)
     if errors:
-        raise ValidationFailed("导入数据有误，未导入任何数据 (nothing imported)",
-                               code="import_failed", details={"rows": errors})
+        raise ValidationFailed(
+            "导入数据有误，未导入任何数据 (nothing imported)", code="import_failed", details={"rows": errors}
+        )
     created = {"enterprises": 0, "devices": 0}
     if not dry_run:
         created = _insert(actor, loaded)
@@ -100,8 +116,13 @@ def import_ledger(actor: Actor, filename: str, data: bytes, *, dry_run: bool = F
 
 def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict]]:
     schema, loaded, errors, seen = LedgerRowSchema(), [], [], set()
-    existing = set(db.session.scalars(select(Device.registration_no).where(
-        Device.registration_no.in_([r.get("registration_no", "") for r in rows]))))
+    existing = set(
+        db.session.scalars(
+            select(Device.registration_no).where(
+                Device.registration_no.in_([r.get("registration_no", "") for r in rows])
+            )
+        )
+    )
     for number, row in enumerate(rows, start=2):  # row 1 is the heading
         try:
             item = schema.load(row)
@@ -153,8 +174,11 @@ def _insert(actor: Actor, items: list[dict]) -> dict:
                 record_change("enterprise", enterprise.id, enterprise.id)
                 created_enterprises += 1
             enterprises[code] = enterprise
-        device = Device(enterprise_id=enterprises[code].id, zone_id=enterprises[code].zone_id, **{
-            k: v for k, v in item.items() if k not in ("credit_code", "enterprise_name", "zone_code")})
+        device = Device(
+            enterprise_id=enterprises[code].id,
+            zone_id=enterprises[code].zone_id,
+            **{k: v for k, v in item.items() if k not in ("credit_code", "enterprise_name", "zone_code")},
+        )
         db.session.add(device)
         db.session.flush()
         record_change("device", device.id, device.enterprise_id)

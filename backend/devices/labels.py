@@ -19,9 +19,13 @@ MAX_LABELS_PER_SHEET = 2000
 
 
 def _info(device: Device) -> LabelInfo:
-    return LabelInfo(url=qr_url(device), category_label=CATEGORY_LABELS.get(device.category, device.category),
-                     registration_no=device.registration_no, enterprise_name=device.enterprise.name,
-                     device_code=device.device_code)
+    return LabelInfo(
+        url=qr_url(device),
+        category_label=CATEGORY_LABELS.get(device.category, device.category),
+        registration_no=device.registration_no,
+        enterprise_name=device.enterprise.name,
+        device_code=device.device_code,
+    )
 
 
 def device_label_png(actor: Actor, device_id: int) -> tuple[str, bytes]:
@@ -36,12 +40,14 @@ def device_label_svg(actor: Actor, device_id: int) -> tuple[str, bytes]:
     return f"设备二维码-{device.registration_no}.svg", qr_svg(qr_url(device))
 
 
-def enterprise_labels_pdf(actor: Actor, enterprise_id: int,
-                          device_ids: list[int] | None) -> tuple[str, bytes]:
+def enterprise_labels_pdf(
+    actor: Actor, enterprise_id: int, device_ids: list[int] | None
+) -> tuple[str, bytes]:
     """(file name, A4 sheet) of labels for the enterprise's devices in use (or the chosen ones)."""
     enterprise = get_enterprise_for(actor, enterprise_id)
     query = (
-        select(Device).options(joinedload(Device.enterprise))
+        select(Device)
+        .options(joinedload(Device.enterprise))
         .where(Device.enterprise_id == enterprise.id, Device.status != DeviceStatus.scrapped)
         .order_by(Device.id)
     )

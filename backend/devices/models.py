@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.rules import DeviceStatus
-from backend.extensions import db
+from backend.extensions import Model
 from backend.org.models import Enterprise
 
 
@@ -20,7 +20,7 @@ def new_qr_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Device(TimestampMixin, db.Model):
+class Device(TimestampMixin, Model):
     __tablename__ = "devices"
     __table_args__ = (
         Index("ix_devices_enterprise_category", "enterprise_id", "category"),
@@ -46,20 +46,16 @@ class Device(TimestampMixin, db.Model):
     next_inspection_due: Mapped[date | None] = mapped_column(Date)
     last_inspection_on: Mapped[date | None] = mapped_column(Date)
     key_monitored: Mapped[bool] = mapped_column(Boolean, default=False)
-    maintenance_company_id: Mapped[int | None] = mapped_column(
-        ForeignKey("enterprises.id")
-    )
+    maintenance_company_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
     emergency_phone: Mapped[str] = mapped_column(String(30), default="")
     qr_token: Mapped[str] = mapped_column(String(40), unique=True, default=new_qr_token)
     qr_issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(foreign_keys=[enterprise_id])
-    maintenance_company: Mapped[Enterprise | None] = relationship(
-        foreign_keys=[maintenance_company_id]
-    )
+    maintenance_company: Mapped[Enterprise | None] = relationship(foreign_keys=[maintenance_company_id])
 
 
-class QrTokenEvent(db.Model):
+class QrTokenEvent(Model):
     """A label re-issue: who revoked the old token, when and why."""
 
     __tablename__ = "qr_token_events"

@@ -83,7 +83,5 @@ def is_overdue(next_due: date | None, status: str, as_of: date) -> bool:
 
 def is_long_idle(status: str, idle_since: date | None, as_of: date) -> bool:
     return (
-        status == DeviceStatus.idle
-        and idle_since is not None
-        and (as_of - idle_since).days >= LONG_IDLE_DAYS
+        status == DeviceStatus.idle and idle_since is not None and (as_of - idle_since).days >= LONG_IDLE_DAYS
     )

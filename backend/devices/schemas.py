@@ -7,11 +7,11 @@ from backend.devices.rules import CATEGORY_LABELS, DeviceCategory, DeviceStatus,
 from backend.org.schemas import PHONE
 
 
-def qr_url(device) -> str:  # type: ignore[no-untyped-def]
+def qr_url(device) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/q/{device.qr_token}"
 
 
-def _state(device) -> str:  # type: ignore[no-untyped-def]
+def _state(device) -> str:
     return inspection_state(device.next_inspection_due, device.status, today()).value
 
 

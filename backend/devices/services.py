@@ -25,18 +25,18 @@ def overdue_clause(as_of: Any, due: Any = Device.next_inspection_due) -> ColumnE
     return (Device.status == DeviceStatus.in_use) & (due < as_of)
 
 
-def _placement_clause(filters: dict):  # type: ignore[no-untyped-def]
+def _placement_clause(filters: dict):
     column = "block_id" if filters.get("block_id") else "zone_id"
     ids = select(Enterprise.id).where(getattr(Enterprise, column) == filters[column])
     return Device.enterprise_id.in_(ids)
 
 
-def _starts_with(column, prefix: str):  # type: ignore[no-untyped-def]
+def _starts_with(column, prefix: str):
     """A prefix match as an index range (LIKE skips the index on SQLite)."""
     return (column >= prefix) & (column < prefix + "\U0010ffff")
 
 
-def _search_clause(actor: Actor, filters: dict):  # type: ignore[no-untyped-def]
+def _search_clause(actor: Actor, filters: dict):
     """Registration number or device code prefix; name substring only in one enterprise,
     where scanning is cheap (a province-wide substring scan is not)."""
     q = filters["q"]
@@ -64,9 +64,9 @@ def visible_devices(actor: Actor, filters: dict | None = None) -> Select:
     if filters.get("long_idle"):
         cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
         query = query.where(Device.status == DeviceStatus.idle, Device.idle_since <= cutoff)
-    return query.options(
-        joinedload(Device.enterprise), joinedload(Device.maintenance_company)
-    ).order_by(Device.id)
+    return query.options(joinedload(Device.enterprise), joinedload(Device.maintenance_company)).order_by(
+        Device.id
+    )
 
 
 def get_device_for(actor: Actor, device_id: int) -> Device:
@@ -118,8 +118,11 @@ def reissue_qr_token(actor: Actor, device_id: int, reason: str) -> Device:
     """Revoke the label's token and issue a new one (the old label stops resolving)."""
     device = get_device_for(actor, device_id)
     get_managed_enterprise(actor, device.enterprise_id)
-    db.session.add(QrTokenEvent(device_id=device.id, old_token_hint=device.qr_token[:4],
-                                actor_id=actor.id, reason=reason))
+    db.session.add(
+        QrTokenEvent(
+            device_id=device.id, old_token_hint=device.qr_token[:4], actor_id=actor.id, reason=reason
+        )
+    )
     device.qr_token = new_qr_token()
     device.qr_issued_at = utcnow()
     db.session.flush()
@@ -132,26 +135,35 @@ def attention_summary(actor: Actor, limit: int = 50) -> dict:
     as_of = today()
     overdue = func.sum(case((overdue_clause(as_of), 1), else_=0))
     idle_cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
-    long_idle = func.sum(case(((Device.status == DeviceStatus.idle) & (Device.idle_since <= idle_cutoff), 1),
-                              else_=0))
+    long_idle = func.sum(
+        case(((Device.status == DeviceStatus.idle) & (Device.idle_since <= idle_cutoff), 1), else_=0)
+    )
     scoped = enterprise_scope(actor, Device.enterprise_id, Device.zone_id)
     zones = db.session.execute(
-        select(Zone.id, Zone.name, overdue, long_idle).join(Zone, Zone.id == Device.zone_id)
-        .where(scoped).group_by(Zone.id, Zone.name).order_by(Zone.id)
+        select(Zone.id, Zone.name, overdue, long_idle)
+        .join(Zone, Zone.id == Device.zone_id)
+        .where(scoped)
+        .group_by(Zone.id, Zone.name)
+        .order_by(Zone.id)
     ).all()
     enterprises = db.session.execute(
         select(Enterprise.id, Enterprise.name, overdue.label("overdue"), long_idle.label("long_idle"))
-        .join(Enterprise, Enterprise.id == Device.enterprise_id).where(scoped)
+        .join(Enterprise, Enterprise.id == Device.enterprise_id)
+        .where(scoped)
         .group_by(Enterprise.id, Enterprise.name)
         .having((overdue > 0) | (long_idle > 0))
-        .order_by(overdue.desc(), long_idle.desc(), Enterprise.id).limit(limit)
+        .order_by(overdue.desc(), long_idle.desc(), Enterprise.id)
+        .limit(limit)
     ).all()
     return {
         "as_of": as_of,
-        "zones": [{"zone_id": z, "zone_name": n, "overdue": o or 0, "long_idle": i or 0}
-                  for z, n, o, i in zones],
-        "enterprises": [{"enterprise_id": e, "enterprise_name": n, "overdue": o or 0, "long_idle": i or 0}
-                        for e, n, o, i in enterprises],
+        "zones": [
+            {"zone_id": z, "zone_name": n, "overdue": o or 0, "long_idle": i or 0} for z, n, o, i in zones
+        ],
+        "enterprises": [
+            {"enterprise_id": e, "enterprise_name": n, "overdue": o or 0, "long_idle": i or 0}
+            for e, n, o, i in enterprises
+        ],
     }
 
 
@@ -172,7 +184,4 @@ def two_lists(actor: Actor, min_devices: int) -> list[dict]:
     )
     rows = db.session.execute(query).all()
     managers = safety_managers([e.id for e, _ in rows])
-    return [
-        {"enterprise": e, "device_count": n, "safety_managers": managers.get(e.id, [])}
-        for e, n in rows
-    ]
+    return [{"enterprise": e, "device_count": n, "safety_managers": managers.get(e.id, [])} for e, n in rows]

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.clock import utcnow
 from backend.core.db import UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model
 
 
-class EvidenceHead(db.Model):
+class EvidenceHead(Model):
     """One row; updating it serialises appends (row lock / SQLite write lock)."""
 
     __tablename__ = "evidence_head"
@@ -21,7 +21,7 @@ class EvidenceHead(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class EvidenceEntry(db.Model):
+class EvidenceEntry(Model):
     __tablename__ = "evidence_entries"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(40))

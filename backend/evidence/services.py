@@ -23,8 +23,7 @@ def _lock_head() -> tuple[int, str]:
     locked (PostgreSQL re-reads the row a concurrent append just committed)."""
     table = EvidenceHead.__table__
     head = db.session.execute(
-        update(table).where(table.c.id == 1).values(seq=table.c.seq)
-        .returning(table.c.seq, table.c.hash)
+        update(table).where(table.c.id == 1).values(seq=table.c.seq).returning(table.c.seq, table.c.hash)
     ).first()
     if head is None:
         insert_singleton(EvidenceHead(id=1, seq=0, hash=GENESIS))
@@ -37,8 +36,15 @@ def append_evidence(kind: str, ref: str, data: dict) -> EvidenceEntry:
     head_seq, head_hash = _lock_head()
     body = canonical_bytes({"kind": kind, "ref": ref, "data": data}).decode()
     seq = head_seq + 1
-    entry = EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=head_hash,
-                          hash=link_hash(seq, head_hash, body), at=utcnow())
+    entry = EvidenceEntry(
+        seq=seq,
+        kind=kind,
+        ref=ref,
+        body=body,
+        prev_hash=head_hash,
+        hash=link_hash(seq, head_hash, body),
+        at=utcnow(),
+    )
     db.session.add(entry)
     table = EvidenceHead.__table__
     db.session.execute(update(table).where(table.c.id == 1).values(seq=seq, hash=entry.hash))

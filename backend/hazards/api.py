@@ -21,7 +21,7 @@ bp = Blueprint("hazards", __name__, url_prefix="/api/hazards", description="ÈöêÊ
 @require_roles()
 @bp.arguments(HazardListQuerySchema, location="query")
 @bp.response(200, page_schema(HazardSchema))
-def list_hazards(query: dict):  # type: ignore[no-untyped-def]
+def list_hazards(query: dict):
     """Hazards in scope: open, overdue, awaiting my verification, by status or severity."""
     return services.list_hazards(current_user, query)
 
@@ -29,7 +29,7 @@ def list_hazards(query: dict):  # type: ignore[no-untyped-def]
 @bp.get("/<uuid:hazard_id>")
 @require_roles()
 @bp.response(200, HazardSchema)
-def get_hazard(hazard_id):  # type: ignore[no-untyped-def]
+def get_hazard(hazard_id):
     return services.get_hazard_for(current_user, hazard_id)
 
 
@@ -38,7 +38,7 @@ def get_hazard(hazard_id):  # type: ignore[no-untyped-def]
 @bp.arguments(HazardCreateSchema)
 @bp.response(201, HazardSchema)
 @bp.alt_response(200, schema=HazardSchema, description="The same id was reported before")
-def report_hazard(body: dict):  # type: ignore[no-untyped-def]
+def report_hazard(body: dict):
     """Report a hazard with a client-generated id (idempotent: repeat gives 200)."""
     hazard, created = services.report_hazard(current_user, body)
     db.session.commit()
@@ -49,7 +49,7 @@ def report_hazard(body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(TransitionSchema)
 @bp.response(200, HazardSchema)
-def transition_hazard(body: dict, hazard_id):  # type: ignore[no-untyped-def]
+def transition_hazard(body: dict, hazard_id):
     """start_rectification, submit_rectification (after-photos), verify, or return (reason)."""
     hazard = services.transition_hazard(current_user, hazard_id, body)
     db.session.commit()

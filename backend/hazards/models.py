@@ -11,12 +11,12 @@ from backend.accounts.models import User
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.models import Device
-from backend.extensions import db
+from backend.extensions import Model
 from backend.hazards.rules import HazardStatus
 from backend.org.models import Enterprise
 
 
-class Hazard(TimestampMixin, db.Model):
+class Hazard(TimestampMixin, Model):
     __tablename__ = "hazards"
     __table_args__ = (
         Index("ix_hazards_enterprise_status", "enterprise_id", "status"),
@@ -44,15 +44,11 @@ class Hazard(TimestampMixin, db.Model):
     enterprise: Mapped[Enterprise] = relationship()
     device: Mapped[Device | None] = relationship()
     reported_by: Mapped[User] = relationship()
-    photos: Mapped[list[HazardPhoto]] = relationship(
-        order_by="HazardPhoto.id", cascade="all, delete-orphan"
-    )
-    events: Mapped[list[HazardEvent]] = relationship(
-        order_by="HazardEvent.at", cascade="all, delete-orphan"
-    )
+    photos: Mapped[list[HazardPhoto]] = relationship(order_by="HazardPhoto.id", cascade="all, delete-orphan")
+    events: Mapped[list[HazardEvent]] = relationship(order_by="HazardEvent.at", cascade="all, delete-orphan")
 
 
-class HazardPhoto(db.Model):
+class HazardPhoto(Model):
     __tablename__ = "hazard_photos"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id"), index=True)
@@ -63,7 +59,7 @@ class HazardPhoto(db.Model):
     event_id: Mapped[str | None] = mapped_column(String(36))
 
 
-class HazardEvent(db.Model):
+class HazardEvent(Model):
     """One step of the closed loop; never updated, never deleted."""
 
     __tablename__ = "hazard_events"

@@ -22,8 +22,11 @@ class HazardCreateSchema(BaseSchema):
     responsible_person = text(60, load_default="")
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
     deadline = fields.Date(load_default=None, allow_none=True)
-    recorded_on = fields.Date(load_default=None, allow_none=True,
-                              metadata={"description": "the phone's date when the report was made (offline)"})
+    recorded_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the phone's date when the report was made (offline)"},
+    )
 
 
 class TransitionSchema(BaseSchema):
@@ -33,8 +36,9 @@ class TransitionSchema(BaseSchema):
     reason = text(2000, load_default="", allow_none=True)
 
     @post_load
-    def _none_is_empty(self, data: dict, **_kwargs) -> dict:  # type: ignore[no-untyped-def]
+    def _none_is_empty(self, data: dict, **_kwargs) -> dict:
         return data | {k: data.get(k) or "" for k in ("note", "reason")}
+
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
 
 
@@ -104,11 +108,9 @@ def _photo_url(sha256: str, variant: str) -> str:
     return signed_photo_url(sha256, variant)
 
 
-def _actions_for_current_user(hazard) -> list[str]:  # type: ignore[no-untyped-def]
+def _actions_for_current_user(hazard) -> list[str]:
     try:
         actor = current_user._get_current_object()
     except RuntimeError:
         return []
     return [a.value for a in allowed_actions_for(actor, hazard)] if actor else []
-
-

@@ -44,8 +44,14 @@ def major_open_clause() -> ColumnElement[bool]:
 
 
 def _facts(hazard: Hazard) -> HazardFacts:
-    return HazardFacts(hazard.status, hazard.severity, hazard.enterprise_id, hazard.zone_id,
-                       hazard.reported_by_id, hazard.reporter_role)
+    return HazardFacts(
+        hazard.status,
+        hazard.severity,
+        hazard.enterprise_id,
+        hazard.zone_id,
+        hazard.reported_by_id,
+        hazard.reporter_role,
+    )
 
 
 def _actor_facts(actor: Actor) -> ActorFacts:
@@ -77,13 +83,16 @@ def visible_hazards(actor: Actor, filters: dict | None = None) -> Select:
     ).order_by(Hazard.created_at.desc(), Hazard.id)
 
 
-def _awaiting_my_review(actor: Actor):  # type: ignore[no-untyped-def]
+def _awaiting_my_review(actor: Actor):
     submitted = Hazard.status == HazardStatus.rectification_submitted
     if actor.role in (Role.bureau_admin, Role.inspector):
         return submitted
-    return submitted & (Hazard.reported_by_id == actor.id) & (
-        Hazard.severity == rules.Severity.general
-    ) & (Hazard.reporter_role == Role.block_supervisor)
+    return (
+        submitted
+        & (Hazard.reported_by_id == actor.id)
+        & (Hazard.severity == rules.Severity.general)
+        & (Hazard.reporter_role == Role.block_supervisor)
+    )
 
 
 def list_hazards(actor: Actor, filters: dict) -> Page:
@@ -145,16 +154,33 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
     if deadline < rules.earliest_deadline(reported_on, data.get("recorded_on")):
         raise ValidationFailed(details={"fields": {"deadline": ["整改期限不能早于发现当天"]}})
     hazard = Hazard(
-        id=str(data["id"]), enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-        device_id=device_id, source=data["source"], category=data["category"],
-        severity=data["severity"], description=data["description"], location=data["location"],
-        responsible_person=data["responsible_person"], deadline=deadline,
-        reported_by_id=actor.id, reporter_role=actor.role, payload_hash=digest,
+        id=str(data["id"]),
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        device_id=device_id,
+        source=data["source"],
+        category=data["category"],
+        severity=data["severity"],
+        description=data["description"],
+        location=data["location"],
+        responsible_person=data["responsible_person"],
+        deadline=deadline,
+        reported_by_id=actor.id,
+        reporter_role=actor.role,
+        payload_hash=digest,
     )
     hazard.photos = [HazardPhoto(sha256=s, stage="before") for s in dict.fromkeys(data["photos"])]
-    hazard.events = [HazardEvent(id=str(data["id"]), action="report", from_status=None,
-                                 to_status=HazardStatus.reported, actor_id=actor.id,
-                                 note=data["description"], payload_hash=digest)]
+    hazard.events = [
+        HazardEvent(
+            id=str(data["id"]),
+            action="report",
+            from_status=None,
+            to_status=HazardStatus.reported,
+            actor_id=actor.id,
+            note=data["description"],
+            payload_hash=digest,
+        )
+    ]
     db.session.add(hazard)
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
@@ -174,9 +200,16 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
         return hazard
     action = Action(data["action"])
     _check_transition(actor, hazard, action, data)
-    event = HazardEvent(id=str(data["id"]), action=action.value, from_status=hazard.status,
-                        to_status=rules.target_status(action), actor_id=actor.id,
-                        note=data["note"], reason=data["reason"], payload_hash=digest)
+    event = HazardEvent(
+        id=str(data["id"]),
+        action=action.value,
+        from_status=hazard.status,
+        to_status=rules.target_status(action),
+        actor_id=actor.id,
+        note=data["note"],
+        reason=data["reason"],
+        payload_hash=digest,
+    )
     hazard.events.append(event)
     for sha in dict.fromkeys(data["photos"]):
         hazard.photos.append(HazardPhoto(sha256=sha, stage="after", event_id=event.id))
@@ -185,8 +218,9 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     hazard.closed_at = utcnow() if hazard.status == HazardStatus.verified_closed else None
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
-    append_evidence(f"hazard.{action.value}", hazard.id,
-                    {"event": event.id, "content": event_digest(event, hazard)})
+    append_evidence(
+        f"hazard.{action.value}", hazard.id, {"event": event.id, "content": event_digest(event, hazard)}
+    )
     _publish(hazard, f"hazard.{action.value}")
     return hazard
 
@@ -212,15 +246,38 @@ def _check_transition(actor: Actor, hazard: Hazard, action: Action, data: dict) 
 def hazard_digest(hazard: Hazard) -> str:
     """Digest of what a report states; any later edit of these columns breaks the chain."""
     before = sorted(p.sha256 for p in hazard.photos if p.stage == "before")
-    return payload_hash([hazard.id, hazard.enterprise_id, hazard.device_id, hazard.source,
-                         hazard.category, hazard.severity, hazard.description, hazard.location,
-                         hazard.deadline.isoformat(), hazard.reported_by_id, before])
+    return payload_hash(
+        [
+            hazard.id,
+            hazard.enterprise_id,
+            hazard.device_id,
+            hazard.source,
+            hazard.category,
+            hazard.severity,
+            hazard.description,
+            hazard.location,
+            hazard.deadline.isoformat(),
+            hazard.reported_by_id,
+            before,
+        ]
+    )
 
 
 def event_digest(event: HazardEvent, hazard: Hazard) -> str:
     photos = sorted(p.sha256 for p in hazard.photos if p.event_id == event.id)
-    return payload_hash([event.id, event.hazard_id, event.action, event.from_status, event.to_status,
-                         event.actor_id, event.note, event.reason, photos])
+    return payload_hash(
+        [
+            event.id,
+            event.hazard_id,
+            event.action,
+            event.from_status,
+            event.to_status,
+            event.actor_id,
+            event.note,
+            event.reason,
+            photos,
+        ]
+    )
 
 
 def hazard_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
@@ -237,5 +294,3 @@ def hazard_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
         return f"step {event.id} of hazard {ref} was altered"
     last = max(hazard.events, key=lambda e: e.at)
     return None if hazard.status == last.to_status else f"hazard {ref} status differs from its steps"
-
-

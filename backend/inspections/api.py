@@ -37,7 +37,7 @@ bp = Blueprint("inspections", __name__, url_prefix="/api", description="自查�
 @require_roles()
 @bp.arguments(TemplateListQuerySchema, location="query")
 @bp.response(200, TemplateListSchema)
-def list_templates(query: dict):  # type: ignore[no-untyped-def]
+def list_templates(query: dict):
     """Current checklists (or every version), with who published each."""
     return {"items": services.list_templates(query)}
 
@@ -45,7 +45,7 @@ def list_templates(query: dict):  # type: ignore[no-untyped-def]
 @bp.get("/checklist-templates/<int:template_id>")
 @require_roles()
 @bp.response(200, TemplateSchema)
-def get_template(template_id: int):  # type: ignore[no-untyped-def]
+def get_template(template_id: int):
     return services.get_template(template_id)
 
 
@@ -53,7 +53,7 @@ def get_template(template_id: int):  # type: ignore[no-untyped-def]
 @require_roles(Role.bureau_admin)
 @bp.arguments(TemplatePublishSchema)
 @bp.response(201, TemplateSchema)
-def publish_template(body: dict):  # type: ignore[no-untyped-def]
+def publish_template(body: dict):
     """Publish a new version of a checklist (checks already made keep their version)."""
     template = services.publish_template(current_user, body)
     db.session.commit()
@@ -64,14 +64,14 @@ def publish_template(body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(CheckListQuerySchema, location="query")
 @bp.response(200, page_schema(CheckSchema))
-def list_checks(query: dict):  # type: ignore[no-untyped-def]
+def list_checks(query: dict):
     return services.list_checks(current_user, query)
 
 
 @bp.get("/checks/<uuid:check_id>")
 @require_roles()
 @bp.response(200, CheckSchema)
-def get_check(check_id):  # type: ignore[no-untyped-def]
+def get_check(check_id):
     return services.get_check_for(current_user, check_id)
 
 
@@ -80,7 +80,7 @@ def get_check(check_id):  # type: ignore[no-untyped-def]
 @bp.arguments(CheckCreateSchema)
 @bp.response(201, CheckSchema)
 @bp.alt_response(200, schema=CheckSchema, description="The same id was submitted before")
-def submit_check(body: dict):  # type: ignore[no-untyped-def]
+def submit_check(body: dict):
     """Submit a filled checklist (also the sync op `check.submit`); failed items become hazards."""
     check, created = services.submit_check(current_user, body)
     db.session.commit()
@@ -91,7 +91,7 @@ def submit_check(body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(SelfCheckQuerySchema, location="query")
 @bp.response(200, SelfCheckOverviewSchema)
-def self_check_status(query: dict):  # type: ignore[no-untyped-def]
+def self_check_status(query: dict):
     """Due and missed daily / weekly / monthly self-checks per enterprise, counted per zone."""
     return status.self_check_overview(current_user, query)
 
@@ -100,7 +100,7 @@ def self_check_status(query: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(PageQuerySchema, location="query")
 @bp.response(200, page_schema(CycleBriefSchema))
-def list_cycles(query: dict):  # type: ignore[no-untyped-def]
+def list_cycles(query: dict):
     return mutual.list_cycles(current_user, query)
 
 
@@ -108,7 +108,7 @@ def list_cycles(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(CycleCreateSchema)
 @bp.response(201, CycleSchema)
-def open_cycle(body: dict):  # type: ignore[no-untyped-def]
+def open_cycle(body: dict):
     """Open a mutual-check round for a zone; a supervisor is drawn for every enterprise."""
     cycle = mutual.open_cycle(current_user, body)
     db.session.commit()
@@ -118,7 +118,7 @@ def open_cycle(body: dict):  # type: ignore[no-untyped-def]
 @bp.get("/mutual-check-cycles/<int:cycle_id>")
 @require_roles()
 @bp.response(200, CycleSchema)
-def get_cycle(cycle_id: int):  # type: ignore[no-untyped-def]
+def get_cycle(cycle_id: int):
     return mutual.get_cycle_for(current_user, cycle_id)
 
 
@@ -126,7 +126,7 @@ def get_cycle(cycle_id: int):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(AssignmentListQuerySchema, location="query")
 @bp.response(200, page_schema(AssignmentSchema))
-def list_assignments(query: dict):  # type: ignore[no-untyped-def]
+def list_assignments(query: dict):
     """Mutual-check tasks: `mine=true` gives a supervisor their own."""
     return mutual.list_assignments(current_user, query)
 
@@ -135,7 +135,7 @@ def list_assignments(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(ReassignSchema)
 @bp.response(200, AssignmentSchema)
-def reassign_supervisor(body: dict, assignment_id: int):  # type: ignore[no-untyped-def]
+def reassign_supervisor(body: dict, assignment_id: int):
     """Hand a task to another eligible supervisor (expired certificate: 422 supervisor_not_eligible)."""
     assignment = mutual.reassign_supervisor(current_user, assignment_id, body["supervisor_id"])
     db.session.commit()
@@ -146,7 +146,7 @@ def reassign_supervisor(body: dict, assignment_id: int):  # type: ignore[no-unty
 @require_roles()
 @bp.arguments(PoolQuerySchema, location="query")
 @bp.response(200, PoolSchema)
-def supervisor_pool(query: dict):  # type: ignore[no-untyped-def]
+def supervisor_pool(query: dict):
     """The supervisor pool (监督员库): certificates, exams, eligibility for mutual checks."""
     return {"items": mutual.supervisor_pool(current_user, query.get("as_of") or today())}
 
@@ -155,7 +155,7 @@ def supervisor_pool(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(ExamCreateSchema)
 @bp.response(201, ExamSchema)
-def record_exam(body: dict):  # type: ignore[no-untyped-def]
+def record_exam(body: dict):
     """Record training and exam results; a pass with a number issues the certificate."""
     exam = mutual.record_exam(current_user, body)
     db.session.commit()

@@ -11,11 +11,11 @@ from backend.accounts.models import User
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.models import Device
-from backend.extensions import db
+from backend.extensions import Model
 from backend.org.models import Block, Enterprise
 
 
-class ChecklistTemplate(db.Model):
+class ChecklistTemplate(Model):
     """One published version of a checklist; never edited (a change is a new version)."""
 
     __tablename__ = "checklist_templates"
@@ -48,7 +48,7 @@ class ChecklistTemplate(db.Model):
         return next((i["text"] for s in self.sections for i in s["items"] if i["code"] == code), code)
 
 
-class MutualCheckCycle(TimestampMixin, db.Model):
+class MutualCheckCycle(TimestampMixin, Model):
     """One round of block mutual checks (互查) in a zone."""
 
     __tablename__ = "mutual_check_cycles"
@@ -65,7 +65,7 @@ class MutualCheckCycle(TimestampMixin, db.Model):
     )
 
 
-class MutualCheckAssignment(TimestampMixin, db.Model):
+class MutualCheckAssignment(TimestampMixin, Model):
     __tablename__ = "mutual_check_assignments"
     __table_args__ = (UniqueConstraint("cycle_id", "enterprise_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -85,7 +85,7 @@ class MutualCheckAssignment(TimestampMixin, db.Model):
     supervisor: Mapped[User | None] = relationship()
 
 
-class Check(db.Model):
+class Check(Model):
     """A submitted checklist: immutable; a correction is a new row that supersedes it."""
 
     __tablename__ = "checks"
@@ -102,9 +102,7 @@ class Check(db.Model):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
-    assignment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("mutual_check_assignments.id"), index=True
-    )
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("mutual_check_assignments.id"), index=True)
     performed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     performed_on: Mapped[date] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(10))
@@ -124,7 +122,7 @@ class Check(db.Model):
     items: Mapped[list[CheckItem]] = relationship(order_by="CheckItem.id", cascade="all, delete-orphan")
 
 
-class CheckItem(db.Model):
+class CheckItem(Model):
     __tablename__ = "check_items"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     check_id: Mapped[str] = mapped_column(ForeignKey("checks.id"), index=True)
@@ -138,7 +136,7 @@ class CheckItem(db.Model):
     hazard_id: Mapped[str | None] = mapped_column(String(36))
 
 
-class SupervisorExam(TimestampMixin, db.Model):
+class SupervisorExam(TimestampMixin, Model):
     """Training and exam result of a candidate block supervisor (监督员库)."""
 
     __tablename__ = "supervisor_exams"

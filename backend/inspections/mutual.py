@@ -40,11 +40,18 @@ def is_eligible(user: User, as_of: date) -> bool:
 
 
 def _supervisors_of(enterprise_ids: list[int]) -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.block_supervisor, User.active.is_(True),
-                           User.enterprise_id.in_(enterprise_ids))
-        .options(joinedload(User.person).selectinload(Person.certificates)).order_by(User.id)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.role == Role.block_supervisor,
+                User.active.is_(True),
+                User.enterprise_id.in_(enterprise_ids),
+            )
+            .options(joinedload(User.person).selectinload(Person.certificates))
+            .order_by(User.id)
+        ).unique()
+    )
 
 
 def eligible_supervisors(enterprise_ids: list[int], as_of: date) -> dict[int, list[int]]:
@@ -57,11 +64,15 @@ def eligible_supervisors(enterprise_ids: list[int], as_of: date) -> dict[int, li
 
 # --- cycles ---------------------------------------------------------------------------
 
+
 def visible_cycles(actor: Actor) -> Select:
     """Cycles are zone-level: regulators see their zone's, enterprise people their own zone's."""
-    return (select(MutualCheckCycle).where(zone_scope(actor, MutualCheckCycle.zone_id))
-            .options(selectinload(MutualCheckCycle.assignments))
-            .order_by(MutualCheckCycle.starts_on.desc(), MutualCheckCycle.id.desc()))
+    return (
+        select(MutualCheckCycle)
+        .where(zone_scope(actor, MutualCheckCycle.zone_id))
+        .options(selectinload(MutualCheckCycle.assignments))
+        .order_by(MutualCheckCycle.starts_on.desc(), MutualCheckCycle.id.desc())
+    )
 
 
 def list_cycles(actor: Actor, filters: dict) -> Page:
@@ -85,35 +96,52 @@ def open_cycle(actor: Actor, data: dict) -> MutualCheckCycle:
     if data["due_on"] < data["starts_on"]:
         raise ValidationFailed(details={"fields": {"due_on": ["截止日期不能早于开始日期"]}})
     seed = data.get("seed") if data.get("seed") is not None else secrets.randbelow(2**31)
-    cycle = MutualCheckCycle(zone_id=zone_id, name=data["name"], starts_on=data["starts_on"],
-                             due_on=data["due_on"], seed=seed, created_by_id=actor.id)
+    cycle = MutualCheckCycle(
+        zone_id=zone_id,
+        name=data["name"],
+        starts_on=data["starts_on"],
+        due_on=data["due_on"],
+        seed=seed,
+        created_by_id=actor.id,
+    )
     db.session.add(cycle)
     db.session.flush()
     blocks = db.session.scalars(select(Block).where(Block.zone_id == zone_id).order_by(Block.id))
     for block in blocks:
         _assign_block(cycle, block)
     if not cycle.assignments:
-        raise ValidationFailed("该辖区没有区块或企业 (no blocks to check)",
-                               details={"fields": {"zone_id": ["没有可互查的区块"]}})
+        raise ValidationFailed(
+            "该辖区没有区块或企业 (no blocks to check)", details={"fields": {"zone_id": ["没有可互查的区块"]}}
+        )
     db.session.flush()
     return cycle
 
 
 def _assign_block(cycle: MutualCheckCycle, block: Block) -> None:
-    enterprise_ids = list(db.session.scalars(
-        select(Enterprise.id).where(Enterprise.block_id == block.id).order_by(Enterprise.id)))
+    enterprise_ids = list(
+        db.session.scalars(
+            select(Enterprise.id).where(Enterprise.block_id == block.id).order_by(Enterprise.id)
+        )
+    )
     if not enterprise_ids:
         return
-    plan = rules.assign_mutual_checks(enterprise_ids, eligible_supervisors(enterprise_ids, cycle.starts_on),
-                                      seed=cycle.seed ^ block.id)
+    plan = rules.assign_mutual_checks(
+        enterprise_ids, eligible_supervisors(enterprise_ids, cycle.starts_on), seed=cycle.seed ^ block.id
+    )
     chosen = {a.enterprise_id: a.supervisor_id for a in plan.assignments}
     for enterprise_id in enterprise_ids:
-        cycle.assignments.append(MutualCheckAssignment(
-            block_id=block.id, enterprise_id=enterprise_id, zone_id=cycle.zone_id,
-            supervisor_id=chosen.get(enterprise_id)))
+        cycle.assignments.append(
+            MutualCheckAssignment(
+                block_id=block.id,
+                enterprise_id=enterprise_id,
+                zone_id=cycle.zone_id,
+                supervisor_id=chosen.get(enterprise_id),
+            )
+        )
 
 
 # --- assignments ------------------------------------------------------------------------
+
 
 def visible_assignments(actor: Actor, filters: dict | None = None) -> Select:
     """Regulators: their zone; a supervisor: their tasks and visits to their enterprise;
@@ -132,8 +160,9 @@ def visible_assignments(actor: Actor, filters: dict | None = None) -> Select:
             query = query.where(getattr(A, key) == filters[key])
     if filters.get("done") is not None:
         query = query.where(A.check_id.isnot(None) if filters["done"] else A.check_id.is_(None))
-    return query.options(selectinload(A.cycle), joinedload(A.enterprise), joinedload(A.supervisor)
-                         ).order_by(A.cycle_id.desc(), A.id)
+    return query.options(selectinload(A.cycle), joinedload(A.enterprise), joinedload(A.supervisor)).order_by(
+        A.cycle_id.desc(), A.id
+    )
 
 
 def list_assignments(actor: Actor, filters: dict) -> Page:
@@ -159,9 +188,11 @@ def reassign_supervisor(actor: Actor, assignment_id: int, supervisor_id: int) ->
     elif supervisor.enterprise_id == assignment.enterprise_id:
         fields["supervisor_id"].append("监督员不能检查本单位 (cannot inspect own enterprise)")
     elif not is_eligible(supervisor, max(assignment.cycle.starts_on, today())):
-        raise ValidationFailed("该监督员的监督员证已过期或无效 (supervisor certificate expired or missing)",
-                               code="supervisor_not_eligible",
-                               details={"fields": {"supervisor_id": ["监督员证已过期或无效"]}})
+        raise ValidationFailed(
+            "该监督员的监督员证已过期或无效 (supervisor certificate expired or missing)",
+            code="supervisor_not_eligible",
+            details={"fields": {"supervisor_id": ["监督员证已过期或无效"]}},
+        )
     if fields["supervisor_id"]:
         raise ValidationFailed(code="supervisor_not_eligible", details={"fields": fields})
     if assignment.check_id is not None:
@@ -173,19 +204,26 @@ def reassign_supervisor(actor: Actor, assignment_id: int, supervisor_id: int) ->
 
 # --- supervisor pool ------------------------------------------------------------------
 
+
 def supervisor_pool(actor: Actor, as_of: date) -> list[dict]:
     """Block supervisors in scope with certificate, exams and eligibility (监督员库)."""
     query = select(User.enterprise_id).where(User.role == Role.block_supervisor)
-    enterprise_ids = list(db.session.scalars(
-        select(Enterprise.id).where(enterprise_scope(actor, Enterprise.id), Enterprise.id.in_(query))))
+    enterprise_ids = list(
+        db.session.scalars(
+            select(Enterprise.id).where(enterprise_scope(actor, Enterprise.id), Enterprise.id.in_(query))
+        )
+    )
     users = _supervisors_of(enterprise_ids)
     exams = _exams([u.person_id for u in users if u.person_id])
     return [_pool_row(u, exams.get(u.person_id or 0, []), as_of) for u in users]
 
 
 def _exams(person_ids: list[int]) -> dict[int, list[SupervisorExam]]:
-    rows = db.session.scalars(select(SupervisorExam).where(SupervisorExam.person_id.in_(person_ids))
-                              .order_by(SupervisorExam.exam_on))
+    rows = db.session.scalars(
+        select(SupervisorExam)
+        .where(SupervisorExam.person_id.in_(person_ids))
+        .order_by(SupervisorExam.exam_on)
+    )
     found: dict[int, list[SupervisorExam]] = {}
     for exam in rows:
         found.setdefault(exam.person_id, []).append(exam)
@@ -193,19 +231,31 @@ def _exams(person_ids: list[int]) -> dict[int, list[SupervisorExam]]:
 
 
 def _pool_row(user: User, exams: list[SupervisorExam], as_of: date) -> dict:
-    certs = [c for c in (user.person.certificates if user.person else [])
-             if c.kind == CertificateKind.block_supervisor]
+    certs = [
+        c
+        for c in (user.person.certificates if user.person else [])
+        if c.kind == CertificateKind.block_supervisor
+    ]
     latest = max(certs, key=lambda c: c.expires_on or date.max, default=None)
     return {
-        "user_id": user.id, "display_name": user.display_name, "enterprise_id": user.enterprise_id,
+        "user_id": user.id,
+        "display_name": user.display_name,
+        "enterprise_id": user.enterprise_id,
         "enterprise_name": user.enterprise.name if user.enterprise else None,
         "block_id": user.block_id,
         "block_name": user.enterprise.block.name if user.enterprise and user.enterprise.block else None,
         "person_id": user.person_id,
-        "certificate": {"number": latest.number, "issued_on": latest.issued_on,
-                        "expires_on": latest.expires_on} if latest else None,
-        "exams": [{"exam_on": e.exam_on, "trained_on": e.trained_on, "score": e.score,
-                   "passed": e.passed} for e in exams],
+        "certificate": {
+            "number": latest.number,
+            "issued_on": latest.issued_on,
+            "expires_on": latest.expires_on,
+        }
+        if latest
+        else None,
+        "exams": [
+            {"exam_on": e.exam_on, "trained_on": e.trained_on, "score": e.score, "passed": e.passed}
+            for e in exams
+        ],
         "eligible": is_eligible(user, as_of),
     }
 
@@ -216,12 +266,23 @@ def record_exam(actor: Actor, data: dict) -> SupervisorExam:
     if person is None or person.enterprise_id is None:
         raise NotFound("人员不存在 (person not found)")
     get_enterprise_for(actor, person.enterprise_id)
-    exam = SupervisorExam(person_id=person.id, trained_on=data.get("trained_on"), exam_on=data["exam_on"],
-                          score=data["score"], passed=data["passed"], recorded_by_id=actor.id)
+    exam = SupervisorExam(
+        person_id=person.id,
+        trained_on=data.get("trained_on"),
+        exam_on=data["exam_on"],
+        score=data["score"],
+        passed=data["passed"],
+        recorded_by_id=actor.id,
+    )
     db.session.add(exam)
     if data["passed"] and data.get("certificate_number"):
-        person.certificates.append(Certificate(
-            kind=CertificateKind.block_supervisor, number=data["certificate_number"],
-            issued_on=data.get("issued_on") or data["exam_on"], expires_on=data.get("expires_on")))
+        person.certificates.append(
+            Certificate(
+                kind=CertificateKind.block_supervisor,
+                number=data["certificate_number"],
+                issued_on=data.get("issued_on") or data["exam_on"],
+                expires_on=data.get("expires_on"),
+            )
+        )
     db.session.flush()
     return exam

@@ -67,8 +67,10 @@ def hazard_source(kind: str) -> str:
 
 # --- answers --------------------------------------------------------------------------
 
-def answer_problems(item_codes: Sequence[str], answers: Sequence[Mapping],
-                    required: Sequence[str] | None = None) -> dict[str, str]:
+
+def answer_problems(
+    item_codes: Sequence[str], answers: Sequence[Mapping], required: Sequence[str] | None = None
+) -> dict[str, str]:
     """Every required template item answered once (optional ones at most once), nothing else;
     a failed item needs a note or photo. `required` defaults to every item."""
     problems: dict[str, str] = {}
@@ -101,6 +103,7 @@ def overall_result(answers: Iterable[Mapping]) -> CheckResult:
 
 
 # --- self-check rhythm ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Period:
@@ -156,6 +159,7 @@ def rhythm_status(rhythm: str, done_on: Iterable[date], since: date, as_of: date
 
 
 # --- mutual-check assignment ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Assignment:

@@ -12,6 +12,7 @@ CODE = validate.Regexp(r"^[a-z0-9_.]{1,60}$", error="编号只能包含小写字
 
 # --- templates ------------------------------------------------------------------------
 
+
 class TemplateItemSchema(BaseSchema):
     code = fields.String(required=True, validate=CODE)
     text = fields.String(required=True, validate=validate.Length(min=2, max=300))
@@ -22,21 +23,25 @@ class TemplateItemSchema(BaseSchema):
 class TemplateSectionSchema(BaseSchema):
     code = fields.String(required=True, validate=CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    items = fields.List(fields.Nested(TemplateItemSchema), required=True,
-                        validate=validate.Length(min=1, max=60))
+    items = fields.List(
+        fields.Nested(TemplateItemSchema), required=True, validate=validate.Length(min=1, max=60)
+    )
 
 
 class TemplatePublishSchema(BaseSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{2,40}$"))
     title = fields.String(required=True, validate=validate.Length(min=2, max=120))
-    purpose = fields.String(load_default=None, validate=validate.OneOf(
-        ["enterprise", "daily_device", "weekly_investigation", "monthly_dispatch"]))
+    purpose = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["enterprise", "daily_device", "weekly_investigation", "monthly_dispatch"]),
+    )
     device_category = fields.Enum(DeviceCategory, by_value=True, load_default=None, allow_none=True)
-    sections = fields.List(fields.Nested(TemplateSectionSchema), required=True,
-                           validate=validate.Length(min=1, max=20))
+    sections = fields.List(
+        fields.Nested(TemplateSectionSchema), required=True, validate=validate.Length(min=1, max=20)
+    )
 
     @validates_schema
-    def _category_for_device_checks(self, data: dict, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    def _category_for_device_checks(self, data: dict, **_kwargs) -> None:
         if data.get("purpose") == "daily_device" and not data.get("device_category"):
             raise ValidationError({"device_category": ["设备日常检查表须指定设备类别"]})
 
@@ -67,6 +72,7 @@ class TemplateListSchema(Schema):
 
 # --- checks -------------------------------------------------------------------------------
 
+
 class CheckItemInSchema(BaseSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=60))
     result = fields.Enum(ItemResult, by_value=True, required=True)
@@ -79,8 +85,9 @@ class CheckCreateSchema(BaseSchema):
     id = fields.UUID(required=True)
     kind = fields.Enum(CheckKind, by_value=True, required=True)
     #: daily / weekly / monthly for self-checks; routine / special for inspections
-    subkind = fields.String(load_default="", validate=validate.OneOf(
-        ["", "daily", "weekly", "monthly", "routine", "special"]))
+    subkind = fields.String(
+        load_default="", validate=validate.OneOf(["", "daily", "weekly", "monthly", "routine", "special"])
+    )
     template_id = Id(required=True)
     enterprise_id = Id(load_default=None, allow_none=True)
     device_id = Id(load_default=None, allow_none=True)
@@ -90,19 +97,29 @@ class CheckCreateSchema(BaseSchema):
     #: the signing supervisor's or inspector's name (签字确认)
     signed_by = text(60, load_default="")
     supersedes_id = fields.UUID(load_default=None, allow_none=True)
-    items = fields.List(fields.Nested(CheckItemInSchema), required=True,
-                        validate=validate.Length(min=1, max=200))
+    items = fields.List(
+        fields.Nested(CheckItemInSchema), required=True, validate=validate.Length(min=1, max=200)
+    )
 
     @validates_schema
-    def _signed(self, data: dict, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    def _signed(self, data: dict, **_kwargs) -> None:
         if data.get("kind") != CheckKind.self_check and not data.get("signed_by"):
             raise ValidationError({"signed_by": ["互查、监督检查和验收须签字确认 (sign-off required)"]})
 
 
-def _items(check) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [{"code": i.code, "text": check.template.item_text(i.code), "result": i.result,
-             "note": i.note, "severity": i.severity, "photos": i.photos, "hazard_id": i.hazard_id}
-            for i in check.items]
+def _items(check) -> list[dict]:
+    return [
+        {
+            "code": i.code,
+            "text": check.template.item_text(i.code),
+            "result": i.result,
+            "note": i.note,
+            "severity": i.severity,
+            "photos": i.photos,
+            "hazard_id": i.hazard_id,
+        }
+        for i in check.items
+    ]
 
 
 class CheckSchema(Schema):
@@ -132,7 +149,7 @@ class CheckSchema(Schema):
     created_at = fields.DateTime()
 
 
-def _superseded_by(check) -> str | None:  # type: ignore[no-untyped-def]
+def _superseded_by(check) -> str | None:
     return superseded_by(check)
 
 
@@ -207,6 +224,7 @@ class SelfCheckOverviewSchema(Schema):
 
 # --- cycles, assignments, pool ------------------------------------------------------------
 
+
 class CycleCreateSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=100))
     zone_id = Id(load_default=None)
@@ -241,7 +259,8 @@ class CycleSchema(Schema):
     seed = fields.Integer()
     assignments = fields.List(fields.Nested(AssignmentSchema))
     unassigned = fields.Function(
-        lambda c: [a.enterprise_id for a in c.assignments if a.supervisor_id is None])
+        lambda c: [a.enterprise_id for a in c.assignments if a.supervisor_id is None]
+    )
     created_at = fields.DateTime()
 
 
@@ -254,7 +273,8 @@ class CycleBriefSchema(Schema):
     total = fields.Function(lambda c: len(c.assignments))
     done = fields.Function(lambda c: sum(a.check_id is not None for a in c.assignments))
     done_on_time = fields.Function(
-        lambda c: sum(a.check_id is not None and not a.late for a in c.assignments))
+        lambda c: sum(a.check_id is not None and not a.late for a in c.assignments)
+    )
 
 
 class AssignmentListQuerySchema(PageQuerySchema):

@@ -32,6 +32,7 @@ HAZARD_IDS = uuid.UUID("6f1d3c1e-8a55-4c55-9d7e-3c1b5a0e9f21")
 
 # --- templates ----------------------------------------------------------------------
 
+
 def install_default_templates() -> int:
     """Publish version 1 of every shipped checklist not installed yet; returns how many."""
     installed = set(db.session.scalars(select(ChecklistTemplate.code).distinct()))
@@ -57,8 +58,9 @@ def visible_templates(filters: dict) -> Select:
 def list_templates(filters: dict) -> list[ChecklistTemplate]:
     """Read-only: the shipped defaults are installed by `flask checklists install` (make migrate)
     and the demo loader, never as a side effect of a GET."""
-    return list(db.session.scalars(visible_templates(filters).options(
-        selectinload(ChecklistTemplate.published_by))))
+    return list(
+        db.session.scalars(visible_templates(filters).options(selectinload(ChecklistTemplate.published_by)))
+    )
 
 
 def get_template(template_id: int) -> ChecklistTemplate:
@@ -72,24 +74,37 @@ def publish_template(actor: Actor, data: dict) -> ChecklistTemplate:
     """Publish a new version of a checklist (bureau admins); earlier checks keep theirs."""
     _check_unique_codes(data["sections"])
     latest = db.session.scalar(
-        select(ChecklistTemplate).where(ChecklistTemplate.code == data["code"])
-        .order_by(ChecklistTemplate.version.desc()).limit(1)
+        select(ChecklistTemplate)
+        .where(ChecklistTemplate.code == data["code"])
+        .order_by(ChecklistTemplate.version.desc())
+        .limit(1)
     )
     if latest is not None and (data.get("purpose") or latest.purpose) != latest.purpose:
         raise ValidationFailed(details={"fields": {"purpose": ["同一检查表不能改变用途"]}})
-    db.session.execute(update(ChecklistTemplate).where(ChecklistTemplate.code == data["code"])
-                       .values(is_current=False))
+    db.session.execute(
+        update(ChecklistTemplate).where(ChecklistTemplate.code == data["code"]).values(is_current=False)
+    )
     template = ChecklistTemplate(
-        code=data["code"], version=(latest.version + 1) if latest else 1,
+        code=data["code"],
+        version=(latest.version + 1) if latest else 1,
         purpose=latest.purpose if latest else data.get("purpose") or rules.ENTERPRISE_PURPOSE,
         device_category=latest.device_category if latest else data.get("device_category"),
-        title=data["title"], sections=data["sections"], is_current=True, published_by_id=actor.id,
+        title=data["title"],
+        sections=data["sections"],
+        is_current=True,
+        published_by_id=actor.id,
     )
     db.session.add(template)
     db.session.flush()
-    append_evidence("template.publish", str(template.id),
-                    {"code": template.code, "version": template.version,
-                     "content": payload_hash([template.title, template.sections])})
+    append_evidence(
+        "template.publish",
+        str(template.id),
+        {
+            "code": template.code,
+            "version": template.version,
+            "content": payload_hash([template.title, template.sections]),
+        },
+    )
     return template
 
 
@@ -101,7 +116,8 @@ def _check_unique_codes(sections: list[dict]) -> None:
 
 # --- checks: scope ---------------------------------------------------------------------
 
-def _check_scope(actor: Actor):  # type: ignore[no-untyped-def]
+
+def _check_scope(actor: Actor):
     """Enterprise scope, except that a supervisor sees checks of their own enterprise
     and the ones they performed, not every check in the block."""
     if actor.role == Role.block_supervisor:
@@ -119,7 +135,8 @@ def visible_checks(actor: Actor, filters: dict | None = None) -> Select:
     if filters.get("mine"):
         query = query.where(Check.performed_by_id == actor.id)
     return query.options(selectinload(Check.items)).order_by(
-        Check.performed_on.desc(), Check.created_at.desc(), Check.id)
+        Check.performed_on.desc(), Check.created_at.desc(), Check.id
+    )
 
 
 def list_checks(actor: Actor, filters: dict) -> Page:
@@ -139,9 +156,9 @@ def superseded_by(check: Check) -> str | None:
 
 # --- checks: submit ----------------------------------------------------------------------
 
+
 def _digest(data: dict) -> str:
-    return payload_hash({k: str(v) if k in ("id", "supersedes_id") and v else v
-                         for k, v in data.items()})
+    return payload_hash({k: str(v) if k in ("id", "supersedes_id") and v else v for k, v in data.items()})
 
 
 def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
@@ -162,22 +179,38 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
     template = _template_for(data, device)
     problems = rules.answer_problems(template.item_codes, data["items"], template.required_codes)
     if problems:
-        raise ValidationFailed("检查表填写不完整 (checklist incomplete)",
-                               details={"fields": {"items": problems}})
+        raise ValidationFailed(
+            "检查表填写不完整 (checklist incomplete)", details={"fields": {"items": problems}}
+        )
     previous = _superseded(actor, data, enterprise.id)
     check = Check(
-        id=data["id"], kind=data["kind"], subkind=data.get("subkind") or "", template_id=template.id,
-        enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-        device_id=device.id if device else None, assignment_id=assignment.id if assignment else None,
-        performed_by_id=actor.id, performed_on=data["performed_on"],
-        result=rules.overall_result(data["items"]), summary=data.get("summary") or "",
-        signed_by=data.get("signed_by") or "", version=previous.version + 1 if previous else 1,
-        supersedes_id=previous.id if previous else None, payload_hash=digest,
+        id=data["id"],
+        kind=data["kind"],
+        subkind=data.get("subkind") or "",
+        template_id=template.id,
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        device_id=device.id if device else None,
+        assignment_id=assignment.id if assignment else None,
+        performed_by_id=actor.id,
+        performed_on=data["performed_on"],
+        result=rules.overall_result(data["items"]),
+        summary=data.get("summary") or "",
+        signed_by=data.get("signed_by") or "",
+        version=previous.version + 1 if previous else 1,
+        supersedes_id=previous.id if previous else None,
+        payload_hash=digest,
     )
-    check.items = [CheckItem(code=a["code"], result=a["result"], note=a.get("note") or "",
-                             severity=a.get("severity") or "general",
-                             photos=list(dict.fromkeys(a.get("photos") or [])))
-                   for a in data["items"]]
+    check.items = [
+        CheckItem(
+            code=a["code"],
+            result=a["result"],
+            note=a.get("note") or "",
+            severity=a.get("severity") or "general",
+            photos=list(dict.fromkeys(a.get("photos") or [])),
+        )
+        for a in data["items"]
+    ]
     db.session.add(check)
     db.session.flush()
     _raise_hazards(actor, check, template, previous)
@@ -185,7 +218,7 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
     return check, True
 
 
-def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:  # type: ignore[no-untyped-def]
+def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:
     if assignment is not None:
         if assignment.check_id is None:  # a later correction keeps the first completion's timing
             assignment.late = rules.is_late(check.performed_on, assignment.cycle.due_on)
@@ -202,7 +235,7 @@ def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:  # 
     append_evidence("check.submit", check.id, {"content": check_digest(check)})
 
 
-def _target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
+def _target(actor: Actor, data: dict):
     """(enterprise, device, assignment) the check is about, with the kind's permission."""
     kind = CheckKind(data["kind"])
     if kind == CheckKind.mutual_check:
@@ -217,7 +250,7 @@ def _target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
     return (*_enterprise_and_device(actor, data), None)
 
 
-def _enterprise_and_device(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
+def _enterprise_and_device(actor: Actor, data: dict):
     device = get_device_for(actor, data["device_id"]) if data.get("device_id") else None
     enterprise_id = device.enterprise_id if device else data.get("enterprise_id") or actor.enterprise_id
     if enterprise_id is None:
@@ -227,7 +260,7 @@ def _enterprise_and_device(actor: Actor, data: dict):  # type: ignore[no-untyped
     return get_enterprise_for(actor, enterprise_id), device
 
 
-def _self_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
+def _self_target(actor: Actor, data: dict):
     if actor.role not in (Role.safety_manager, Role.block_supervisor) or actor.enterprise_id is None:
         raise Forbidden("自查由本单位安全管理员完成 (self-checks are the enterprise's own)")
     rhythm = Rhythm(data.get("subkind") or Rhythm.daily)
@@ -240,7 +273,7 @@ def _self_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
     return enterprise, device if rhythm == Rhythm.daily else None, None
 
 
-def _mutual_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
+def _mutual_target(actor: Actor, data: dict):
     if not data.get("assignment_id"):
         raise ValidationFailed(details={"fields": {"assignment_id": ["互查须对应互查任务"]}})
     assignment = get_assignment_for(actor, data["assignment_id"])
@@ -249,14 +282,15 @@ def _mutual_target(actor: Actor, data: dict):  # type: ignore[no-untyped-def]
     if assignment.check_id is not None and not data.get("supersedes_id"):
         raise Conflict("该互查任务已完成；如需更正请提交更正版本 (task already done)", code="task_done")
     if not is_eligible(actor, data["performed_on"]):
-        raise Forbidden("您的监督员证已过期或无效 (supervisor certificate not valid)",
-                        code="certificate_invalid")
+        raise Forbidden(
+            "您的监督员证已过期或无效 (supervisor certificate not valid)", code="certificate_invalid"
+        )
     data["enterprise_id"] = assignment.enterprise_id
     enterprise, device = _enterprise_and_device(actor, data)
     return enterprise, device, assignment
 
 
-def _template_for(data: dict, device) -> ChecklistTemplate:  # type: ignore[no-untyped-def]
+def _template_for(data: dict, device) -> ChecklistTemplate:
     template = db.session.get(ChecklistTemplate, data["template_id"])
     purpose = rules.template_purpose(data["kind"], data.get("subkind"))
     if template is None or template.purpose != purpose:
@@ -271,7 +305,10 @@ def _superseded(actor: Actor, data: dict, enterprise_id: int) -> Check | None:
         return None
     previous = get_check_for(actor, str(data["supersedes_id"]))
     same = (previous.kind, previous.enterprise_id, previous.assignment_id) == (
-        data["kind"], enterprise_id, data.get("assignment_id"))
+        data["kind"],
+        enterprise_id,
+        data.get("assignment_id"),
+    )
     if not same or previous.performed_by_id != actor.id:
         raise ValidationFailed(details={"fields": {"supersedes_id": ["只能更正本人提交的同一检查"]}})
     if superseded_by(previous) is not None:
@@ -279,8 +316,7 @@ def _superseded(actor: Actor, data: dict, enterprise_id: int) -> Check | None:
     return previous
 
 
-def _raise_hazards(actor: Actor, check: Check, template: ChecklistTemplate,
-                   previous: Check | None) -> None:
+def _raise_hazards(actor: Actor, check: Check, template: ChecklistTemplate, previous: Check | None) -> None:
     """Each failed item becomes a hazard with its photos; a correction keeps the earlier one."""
     carried = {i.code: i.hazard_id for i in previous.items if i.hazard_id} if previous else {}
     for item in check.items:
@@ -292,12 +328,22 @@ def _raise_hazards(actor: Actor, check: Check, template: ChecklistTemplate,
         hazard_id = uuid.uuid5(HAZARD_IDS, f"{check.id}:{item.code}")
         text = template.item_text(item.code)
         description = f"【{template.title}】{text}" + (f"：{item.note}" if item.note else "")
-        report_hazard(actor, {
-            "id": hazard_id, "enterprise_id": check.enterprise_id, "device_id": check.device_id,
-            "source": rules.hazard_source(check.kind), "category": _hazard_category(check)[:60],
-            "severity": item.severity, "description": description[:2000], "location": "",
-            "responsible_person": "", "photos": item.photos, "deadline": None,
-        })
+        report_hazard(
+            actor,
+            {
+                "id": hazard_id,
+                "enterprise_id": check.enterprise_id,
+                "device_id": check.device_id,
+                "source": rules.hazard_source(check.kind),
+                "category": _hazard_category(check)[:60],
+                "severity": item.severity,
+                "description": description[:2000],
+                "location": "",
+                "responsible_person": "",
+                "photos": item.photos,
+                "deadline": None,
+            },
+        )
         item.hazard_id = str(hazard_id)
     db.session.flush()
 
@@ -305,17 +351,36 @@ def _raise_hazards(actor: Actor, check: Check, template: ChecklistTemplate,
 def _hazard_category(check: Check) -> str:
     if check.device is not None:
         return CATEGORY_LABELS.get(check.device.category, check.device.category)
-    return {"self_check": "自查", "mutual_check": "互查", "inspection": "监督检查",
-            "acceptance": "示范单位验收"}[check.kind]
+    return {
+        "self_check": "自查",
+        "mutual_check": "互查",
+        "inspection": "监督检查",
+        "acceptance": "示范单位验收",
+    }[check.kind]
 
 
 def check_digest(check: Check) -> str:
     """Digest of what a check states; any later edit breaks the evidence chain."""
     items = [[i.code, i.result, i.note, i.severity, sorted(i.photos), i.hazard_id] for i in check.items]
-    return payload_hash([check.id, check.kind, check.subkind, check.template_id, check.enterprise_id,
-                         check.device_id, check.assignment_id, check.performed_by_id,
-                         check.performed_on.isoformat(), check.result, check.summary,
-                         check.signed_by, check.version, check.supersedes_id, items])
+    return payload_hash(
+        [
+            check.id,
+            check.kind,
+            check.subkind,
+            check.template_id,
+            check.enterprise_id,
+            check.device_id,
+            check.assignment_id,
+            check.performed_by_id,
+            check.performed_on.isoformat(),
+            check.result,
+            check.summary,
+            check.signed_by,
+            check.version,
+            check.supersedes_id,
+            items,
+        ]
+    )
 
 
 def check_evidence_problem(kind: str, ref: str, data: dict) -> str | None:

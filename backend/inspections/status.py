@@ -20,36 +20,44 @@ from backend.org.scope import Actor
 from backend.org.services import visible_enterprises
 
 
-def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:  # type: ignore[no-untyped-def]
+def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:
     """(date, result) of the newest non-superseded check of `kind` per `column` value;
     one row per key through a window, not every daily check ever made."""
     if not ids:
         return {}
     newer = select(Check.supersedes_id).where(Check.supersedes_id.isnot(None))
-    rank = func.row_number().over(partition_by=column,
-                                  order_by=(Check.performed_on.desc(), Check.created_at.desc()))
-    ranked = (select(column.label("key"), Check.performed_on, Check.result, rank.label("n"))
-              .where(Check.kind == kind, column.in_(ids), Check.id.not_in(newer)).subquery())
-    rows = db.session.execute(select(ranked.c.key, ranked.c.performed_on, ranked.c.result)
-                              .where(ranked.c.n == 1))
+    rank = func.row_number().over(
+        partition_by=column, order_by=(Check.performed_on.desc(), Check.created_at.desc())
+    )
+    ranked = (
+        select(column.label("key"), Check.performed_on, Check.result, rank.label("n"))
+        .where(Check.kind == kind, column.in_(ids), Check.id.not_in(newer))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.key, ranked.c.performed_on, ranked.c.result).where(ranked.c.n == 1)
+    )
     return {key: (on, result) for key, on, result in rows}
 
 
 def last_checks(devices: list) -> dict[int, dict]:  # type: ignore[type-arg]
     """Last self-check of each device and last mutual check of its enterprise (date + result)."""
     own = _latest(CheckKind.self_check, Check.device_id, [d.id for d in devices])
-    mutual = _latest(CheckKind.mutual_check, Check.enterprise_id,
-                     sorted({d.enterprise_id for d in devices}))
+    mutual = _latest(CheckKind.mutual_check, Check.enterprise_id, sorted({d.enterprise_id for d in devices}))
 
     def brief(found: tuple[date, str] | None) -> dict | None:
         return {"on": found[0], "result": found[1]} if found else None
 
-    return {d.id: {"self": brief(own.get(d.id)), "mutual": brief(mutual.get(d.enterprise_id))}
-            for d in devices}
+    return {
+        d.id: {"self": brief(own.get(d.id)), "mutual": brief(mutual.get(d.enterprise_id))} for d in devices
+    }
 
 
-WINDOWS = {Rhythm.daily: timedelta(days=6), Rhythm.weekly: timedelta(weeks=3),
-           Rhythm.monthly: timedelta(days=62)}
+WINDOWS = {
+    Rhythm.daily: timedelta(days=6),
+    Rhythm.weekly: timedelta(weeks=3),
+    Rhythm.monthly: timedelta(days=62),
+}
 
 
 def _since(rhythm: Rhythm, as_of: date, created: date) -> date:
@@ -58,9 +66,11 @@ def _since(rhythm: Rhythm, as_of: date, created: date) -> date:
 
 def _done_dates(enterprise_ids: list[int], since: date) -> dict[tuple, set[date]]:
     rows = db.session.execute(
-        select(Check.enterprise_id, Check.device_id, Check.subkind, Check.performed_on)
-        .where(Check.kind == CheckKind.self_check, Check.enterprise_id.in_(enterprise_ids),
-               Check.performed_on >= since)
+        select(Check.enterprise_id, Check.device_id, Check.subkind, Check.performed_on).where(
+            Check.kind == CheckKind.self_check,
+            Check.enterprise_id.in_(enterprise_ids),
+            Check.performed_on >= since,
+        )
     )
     done: dict[tuple, set[date]] = {}
     for enterprise_id, device_id, subkind, on in rows:
@@ -74,15 +84,22 @@ def self_check_status(actor: Actor, enterprise_ids: list[int], as_of: date) -> l
     if not enterprise_ids:
         return []
     done = _done_dates(enterprise_ids, as_of - WINDOWS[Rhythm.monthly] - timedelta(days=31))
-    enterprises = db.session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids))
-                                      .order_by(Enterprise.id))
-    devices = db.session.scalars(select(Device).where(
-        Device.enterprise_id.in_(enterprise_ids), Device.status == DeviceStatus.in_use
-    ).order_by(Device.id))
+    enterprises = db.session.scalars(
+        select(Enterprise).where(Enterprise.id.in_(enterprise_ids)).order_by(Enterprise.id)
+    )
+    devices = db.session.scalars(
+        select(Device)
+        .where(Device.enterprise_id.in_(enterprise_ids), Device.status == DeviceStatus.in_use)
+        .order_by(Device.id)
+    )
     per_enterprise: dict[int, list] = {}
     for device in devices:
-        status = rules.rhythm_status(Rhythm.daily, done.get((device.id,), ()),
-                                     _since(Rhythm.daily, as_of, local_day(device.created_at)), as_of)
+        status = rules.rhythm_status(
+            Rhythm.daily,
+            done.get((device.id,), ()),
+            _since(Rhythm.daily, as_of, local_day(device.created_at)),
+            as_of,
+        )
         per_enterprise.setdefault(device.enterprise_id, []).append((device, status))
     return [_enterprise_status(e, per_enterprise.get(e.id, []), done, as_of) for e in enterprises]
 
@@ -90,22 +107,39 @@ def self_check_status(actor: Actor, enterprise_ids: list[int], as_of: date) -> l
 def _enterprise_status(enterprise: Enterprise, devices: list, done: dict, as_of: date) -> dict:
     created = local_day(enterprise.created_at)
     rhythms = {
-        rhythm.value: rules.rhythm_status(rhythm, done.get((enterprise.id, rhythm.value), ()),
-                                          _since(rhythm, as_of, created), as_of)
+        rhythm.value: rules.rhythm_status(
+            rhythm, done.get((enterprise.id, rhythm.value), ()), _since(rhythm, as_of, created), as_of
+        )
         for rhythm in (Rhythm.weekly, Rhythm.monthly)
     }
     return {
-        "enterprise_id": enterprise.id, "enterprise_name": enterprise.name,
-        "zone_id": enterprise.zone_id, "as_of": as_of,
+        "enterprise_id": enterprise.id,
+        "enterprise_name": enterprise.name,
+        "zone_id": enterprise.zone_id,
+        "as_of": as_of,
         "daily": {
             "due": sum(s.due for _, s in devices),
             "missed": sum(len(s.missed) for _, s in devices),
-            "devices": [{"device_id": d.id, "name": d.name or d.registration_no, "category": d.category,
-                         "due": s.due, "missed": [p.start for p in s.missed],
-                         "last_done": s.last_done} for d, s in devices],
+            "devices": [
+                {
+                    "device_id": d.id,
+                    "name": d.name or d.registration_no,
+                    "category": d.category,
+                    "due": s.due,
+                    "missed": [p.start for p in s.missed],
+                    "last_done": s.last_done,
+                }
+                for d, s in devices
+            ],
         },
-        **{name: {"due": s.due, "missed": [{"start": p.start, "end": p.end} for p in s.missed],
-                  "last_done": s.last_done} for name, s in rhythms.items()},
+        **{
+            name: {
+                "due": s.due,
+                "missed": [{"start": p.start, "end": p.end} for p in s.missed],
+                "last_done": s.last_done,
+            }
+            for name, s in rhythms.items()
+        },
     }
 
 
@@ -117,9 +151,17 @@ def self_check_overview(actor: Actor, filters: dict) -> dict:
     statuses = self_check_status(actor, list(db.session.scalars(query)), filters.get("as_of") or today())
     zones: dict[int, dict] = {}
     for row in statuses:
-        zone = zones.setdefault(row["zone_id"], {"zone_id": row["zone_id"], "daily_due": 0,
-                                                 "daily_missed": 0, "weekly_missed": 0,
-                                                 "monthly_missed": 0, "enterprises": 0})
+        zone = zones.setdefault(
+            row["zone_id"],
+            {
+                "zone_id": row["zone_id"],
+                "daily_due": 0,
+                "daily_missed": 0,
+                "weekly_missed": 0,
+                "monthly_missed": 0,
+                "enterprises": 0,
+            },
+        )
         zone["enterprises"] += 1
         zone["daily_due"] += row["daily"]["due"]
         zone["daily_missed"] += row["daily"]["missed"]

@@ -11,15 +11,16 @@ from backend.extensions import db
 from backend.notices import services
 from backend.notices.schemas import NoticeCreateSchema, NoticeListQuerySchema, NoticeSchema
 
-bp = Blueprint("notices", __name__, url_prefix="/api/notices",
-               description="三书一函：挂牌督办、约谈、整改通知、提醒敦促")
+bp = Blueprint(
+    "notices", __name__, url_prefix="/api/notices", description="三书一函：挂牌督办、约谈、整改通知、提醒敦促"
+)
 
 
 @bp.get("")
 @require_roles()
 @bp.arguments(NoticeListQuerySchema, location="query")
 @bp.response(200, page_schema(NoticeSchema))
-def list_notices(query: dict):  # type: ignore[no-untyped-def]
+def list_notices(query: dict):
     """Notices to the enterprises in scope, newest first; filter by kind or enterprise."""
     return services.list_notices(current_user, query)
 
@@ -28,7 +29,7 @@ def list_notices(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(NoticeCreateSchema)
 @bp.response(201, NoticeSchema)
-def issue_notice(body: dict):  # type: ignore[no-untyped-def]
+def issue_notice(body: dict):
     """Issue a notice for open hazards of one enterprise (inspectors: own zone)."""
     notice = services.issue_notice(current_user, body)
     db.session.commit()
@@ -38,7 +39,7 @@ def issue_notice(body: dict):  # type: ignore[no-untyped-def]
 @bp.get("/<int:notice_id>")
 @require_roles()
 @bp.response(200, NoticeSchema)
-def get_notice(notice_id: int):  # type: ignore[no-untyped-def]
+def get_notice(notice_id: int):
     return services.get_notice_for(current_user, notice_id)
 
 
@@ -48,5 +49,6 @@ def get_notice(notice_id: int):  # type: ignore[no-untyped-def]
 def notice_pdf(notice_id: int) -> Response:
     """The printable notice (A4), shown inline."""
     notice, pdf = services.notice_document(current_user, notice_id)
-    return file_response(pdf, f"{notice.number}.pdf", "application/pdf", inline=True,
-                         fallback=f"notice-{notice.id}.pdf")
+    return file_response(
+        pdf, f"{notice.number}.pdf", "application/pdf", inline=True, fallback=f"notice-{notice.id}.pdf"
+    )

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.accounts.models import User
 from backend.core.db import TimestampMixin
 from backend.devices.rules import CATEGORY_LABELS
-from backend.extensions import db
+from backend.extensions import Model
 from backend.hazards.models import Hazard
 from backend.notices.rules import KIND_TITLES, NoticeKind
 from backend.org.models import Enterprise, Zone
 
 
-class Notice(TimestampMixin, db.Model):
+class Notice(TimestampMixin, Model):
     """One issued document; never edited after issue (the evidence chain covers it)."""
 
     __tablename__ = "notices"
@@ -49,7 +49,7 @@ class Notice(TimestampMixin, db.Model):
         return KIND_TITLES[NoticeKind(self.kind)]
 
 
-class NoticeHazard(db.Model):
+class NoticeHazard(Model):
     """A hazard listed on a notice, in the order the document shows it."""
 
     __tablename__ = "notice_hazards"

@@ -73,10 +73,9 @@ def _new_pdf(notice: Notice) -> FPDF:
     return pdf
 
 
-def _paragraph(pdf: FPDF, text: str, size: float = 12, height: float = 7.5, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _paragraph(pdf: FPDF, text: str, size: float = 12, height: float = 7.5, **kwargs) -> None:
     pdf.set_font("cjk", size=size)
-    pdf.multi_cell(0, height, text, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN,
-                   new_y=YPos.NEXT, **kwargs)
+    pdf.multi_cell(0, height, text, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)
 
 
 def _heading(pdf: FPDF, notice: Notice) -> None:
@@ -98,15 +97,27 @@ def _heading(pdf: FPDF, notice: Notice) -> None:
 def _hazard_table(pdf: FPDF, notice: Notice) -> None:
     pdf.set_font("cjk", size=10)
     heading = FontFace(emphasis="", fill_color=(235, 235, 235))
-    with pdf.table(col_widths=tuple(w for _, w in COLUMNS), headings_style=heading,
-                   line_height=6, wrapmode=WrapMode.CHAR, text_align=Align.L,
-                   padding=1.5, width=pdf.epw) as table:
+    with pdf.table(
+        col_widths=tuple(w for _, w in COLUMNS),
+        headings_style=heading,
+        line_height=6,
+        wrapmode=WrapMode.CHAR,
+        text_align=Align.L,
+        padding=1.5,
+        width=pdf.epw,
+    ) as table:
         table.row([title for title, _ in COLUMNS])
         for item in notice.items:
             hazard = item.hazard
-            table.row([str(item.position), item.place, hazard.description,
-                       SEVERITY_LABELS.get(hazard.severity, hazard.severity),
-                       chinese_date(item.hazard_deadline)])
+            table.row(
+                [
+                    str(item.position),
+                    item.place,
+                    hazard.description,
+                    SEVERITY_LABELS.get(hazard.severity, hazard.severity),
+                    chinese_date(item.hazard_deadline),
+                ]
+            )
     pdf.ln(4)
 
 

@@ -75,14 +75,13 @@ def _hazard_problem(kind: NoticeKind, hazard: EscalationFacts, as_of: date) -> s
     if hazard.status == HazardStatus.verified_closed:
         return "已复查销号，不能再列入文书 (hazard already closed)"
     if kind != NoticeKind.rectification and not (is_overdue(hazard, as_of) or hazard.repeated):
-        return (f"未逾期且非重复发生，不能发{KIND_TITLES[kind]}，请改发整改通知书"
-                " (neither overdue nor repeated)")
+        return (
+            f"未逾期且非重复发生，不能发{KIND_TITLES[kind]}，请改发整改通知书 (neither overdue nor repeated)"
+        )
     return None
 
 
-def escalation_problem(
-    kind: str, hazards: list[EscalationFacts], as_of: date, deadline: date
-) -> str | None:
+def escalation_problem(kind: str, hazards: list[EscalationFacts], as_of: date, deadline: date) -> str | None:
     """Why a notice of `kind` may not be issued for `hazards` on `as_of`, or None.
 
     The deadline must be after `as_of`; every hazard must be open; except for a
@@ -99,9 +98,7 @@ def escalation_problem(
         problem = _hazard_problem(kind, hazard, as_of)
         if problem:
             return f"第{index}项隐患{problem}"
-    if kind == NoticeKind.listed_supervision and not any(
-        h.severity == Severity.major for h in hazards
-    ):
+    if kind == NoticeKind.listed_supervision and not any(h.severity == Severity.major for h in hazards):
         return "挂牌督办须至少包含一项重大隐患 (listed supervision needs a major hazard)"
     return None
 

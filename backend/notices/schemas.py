@@ -17,9 +17,7 @@ def _no_nul(value: str) -> None:
 class NoticeCreateSchema(BaseSchema):
     kind = fields.Enum(NoticeKind, by_value=True, required=True)
     enterprise_id = Id(required=True)
-    hazard_ids = fields.List(
-        fields.UUID(), required=True, validate=validate.Length(min=1, max=MAX_HAZARDS)
-    )
+    hazard_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=MAX_HAZARDS))
     deadline = fields.Date(required=True)
     remarks = fields.String(load_default="", validate=[validate.Length(max=1000), _no_nul])
 

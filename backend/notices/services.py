@@ -33,7 +33,9 @@ def visible_notices(actor: Actor, filters: dict | None = None) -> Select:
         if filters.get(key) is not None:
             query = query.where(getattr(Notice, key) == filters[key])
     return query.options(
-        joinedload(Notice.enterprise), joinedload(Notice.zone), joinedload(Notice.issued_by),
+        joinedload(Notice.enterprise),
+        joinedload(Notice.zone),
+        joinedload(Notice.issued_by),
         selectinload(Notice.items).joinedload(NoticeHazard.hazard).joinedload(Hazard.device),
     ).order_by(Notice.issued_on.desc(), Notice.id.desc())
 
@@ -84,14 +86,23 @@ def issue_notice(actor: Actor, data: dict) -> Notice:
 def _enterprise_hazards(enterprise: Enterprise, hazard_ids: list[str]) -> list[Hazard]:
     """The listed hazards in the order given; each must be this enterprise's (else 422)."""
     wanted = list(dict.fromkeys(hazard_ids))
-    found = {h.id: h for h in db.session.scalars(
-        select(Hazard).where(Hazard.id.in_(wanted), Hazard.enterprise_id == enterprise.id)
-    )}
+    found = {
+        h.id: h
+        for h in db.session.scalars(
+            select(Hazard).where(Hazard.id.in_(wanted), Hazard.enterprise_id == enterprise.id)
+        )
+    }
     missing = [h for h in wanted if h not in found]
     if missing:
-        raise ValidationFailed(details={"fields": {"hazard_ids": [
-            f"不是该企业的隐患 (not a hazard of this enterprise): {', '.join(missing)}"
-        ]}})
+        raise ValidationFailed(
+            details={
+                "fields": {
+                    "hazard_ids": [
+                        f"不是该企业的隐患 (not a hazard of this enterprise): {', '.join(missing)}"
+                    ]
+                }
+            }
+        )
     return [found[h] for h in wanted]
 
 
@@ -99,11 +110,17 @@ def is_repeated(hazard: Hazard) -> bool:
     """Did the enterprise report a hazard on the same device (without a device: in the
     same category) within REPEAT_WINDOW_DAYS before this one? (反复出现的隐患)"""
     since = hazard.created_at - timedelta(days=rules.REPEAT_WINDOW_DAYS)
-    same = (Hazard.device_id == hazard.device_id if hazard.device_id is not None
-            else Hazard.category == hazard.category)
+    same = (
+        Hazard.device_id == hazard.device_id
+        if hazard.device_id is not None
+        else Hazard.category == hazard.category
+    )
     earlier = exists().where(
-        Hazard.enterprise_id == hazard.enterprise_id, Hazard.id != hazard.id, same,
-        Hazard.created_at >= since, Hazard.created_at < hazard.created_at,
+        Hazard.enterprise_id == hazard.enterprise_id,
+        Hazard.id != hazard.id,
+        same,
+        Hazard.created_at >= since,
+        Hazard.created_at < hazard.created_at,
     )
     return bool(db.session.scalar(select(earlier)))
 
@@ -117,56 +134,77 @@ def _check_escalation(kind: str, hazards: list[Hazard], as_of: date, deadline: d
     problem = rules.escalation_problem(kind, facts, as_of, deadline)
     if problem:
         field = "deadline" if rules.deadline_problem(deadline, as_of) else "hazard_ids"
-        raise ValidationFailed(problem, code="escalation_not_allowed",
-                               details={"fields": {field: [problem]}})
+        raise ValidationFailed(problem, code="escalation_not_allowed", details={"fields": {field: [problem]}})
 
 
 def _next_seq(kind: str, year: int) -> int:
     """Next number in the kind's sequence for `year` (the unique number guards races)."""
-    last = db.session.scalar(select(func.max(Notice.seq)).where(
-        Notice.kind == kind, Notice.issued_on.between(date(year, 1, 1), date(year, 12, 31))
-    ))
+    last = db.session.scalar(
+        select(func.max(Notice.seq)).where(
+            Notice.kind == kind, Notice.issued_on.between(date(year, 1, 1), date(year, 12, 31))
+        )
+    )
     return (last or 0) + 1
 
 
-def _insert_notice(actor: Actor, enterprise: Enterprise, data: dict, hazards: list[Hazard],
-                   issued_on: date) -> Notice:
+def _insert_notice(
+    actor: Actor, enterprise: Enterprise, data: dict, hazards: list[Hazard], issued_on: date
+) -> Notice:
     kind = rules.NoticeKind(data["kind"])
     seq = _next_seq(kind, issued_on.year)
     notice = Notice(
-        number=rules.notice_number(kind, issued_on.year, seq), seq=seq, kind=kind,
-        enterprise_id=enterprise.id, zone_id=enterprise.zone_id, issued_by_id=actor.id,
-        issued_on=issued_on, deadline=data["deadline"], remarks=data["remarks"],
+        number=rules.notice_number(kind, issued_on.year, seq),
+        seq=seq,
+        kind=kind,
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        issued_by_id=actor.id,
+        issued_on=issued_on,
+        deadline=data["deadline"],
+        remarks=data["remarks"],
     )
-    notice.items = [NoticeHazard(hazard_id=h.id, position=i, hazard_deadline=h.deadline)
-                    for i, h in enumerate(hazards, start=1)]
+    notice.items = [
+        NoticeHazard(hazard_id=h.id, position=i, hazard_deadline=h.deadline)
+        for i, h in enumerate(hazards, start=1)
+    ]
     try:
         with db.session.begin_nested():
             db.session.add(notice)
             db.session.flush()
     except IntegrityError as exc:
         # SQLite serialises writers; on PostgreSQL two issuers may race for one number.
-        raise Conflict("文书编号已被占用，请重新提交 (notice number taken, retry)",
-                       code="notice_number_taken") from exc
+        raise Conflict(
+            "文书编号已被占用，请重新提交 (notice number taken, retry)", code="notice_number_taken"
+        ) from exc
     return notice
 
 
 def _log_on_hazard(actor: Actor, notice: Notice, hazard: Hazard) -> None:
     """The hazard's own log shows the notice; its status does not change."""
-    hazard.events.append(HazardEvent(
-        id=str(uuid.uuid4()), action="notice_issued", from_status=hazard.status,
-        to_status=hazard.status, actor_id=actor.id, note=f"{notice.number} {notice.title}",
-        payload_hash="",
-    ))
+    hazard.events.append(
+        HazardEvent(
+            id=str(uuid.uuid4()),
+            action="notice_issued",
+            from_status=hazard.status,
+            to_status=hazard.status,
+            actor_id=actor.id,
+            note=f"{notice.number} {notice.title}",
+            payload_hash="",
+        )
+    )
     hazard.updated_at = utcnow()
     record_change("hazard", hazard.id, hazard.enterprise_id)
 
 
 def notice_evidence(notice: Notice) -> dict:
     """What the evidence chain records of a notice: no personal data."""
-    return {"number": notice.number, "kind": notice.kind, "enterprise": notice.enterprise_id,
-            "hazards": sorted(i.hazard_id for i in notice.items),
-            "deadline": notice.deadline.isoformat()}
+    return {
+        "number": notice.number,
+        "kind": notice.kind,
+        "enterprise": notice.enterprise_id,
+        "hazards": sorted(i.hazard_id for i in notice.items),
+        "deadline": notice.deadline.isoformat(),
+    }
 
 
 def notice_evidence_problem(kind: str, ref: str, data: dict) -> str | None:

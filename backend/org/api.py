@@ -35,7 +35,7 @@ bp = Blueprint("org", __name__, url_prefix="/api", description="辖区、区块�
 @require_roles()
 @bp.arguments(PageQuerySchema, location="query")
 @bp.response(200, page_schema(ZoneSchema))
-def list_zones(query: dict):  # type: ignore[no-untyped-def]
+def list_zones(query: dict):
     """Zones (分局辖区) the caller may see."""
     return paginate(services.visible_zones(current_user), query["page"], query["per_page"])
 
@@ -44,7 +44,7 @@ def list_zones(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(Role.bureau_admin)
 @bp.arguments(ZoneCreateSchema)
 @bp.response(201, ZoneSchema)
-def create_zone(body: dict):  # type: ignore[no-untyped-def]
+def create_zone(body: dict):
     zone = services.create_zone(current_user, body)
     db.session.commit()
     return zone
@@ -54,7 +54,7 @@ def create_zone(body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(BlockListQuerySchema, location="query")
 @bp.response(200, page_schema(BlockSchema))
-def list_blocks(query: dict):  # type: ignore[no-untyped-def]
+def list_blocks(query: dict):
     """Blocks (块) the caller may see."""
     return paginate(services.visible_blocks(current_user, query), query["page"], query["per_page"])
 
@@ -63,7 +63,7 @@ def list_blocks(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(BlockCreateSchema)
 @bp.response(201, BlockSchema)
-def create_block(body: dict):  # type: ignore[no-untyped-def]
+def create_block(body: dict):
     block = services.create_block(current_user, body)
     db.session.commit()
     return block
@@ -73,7 +73,7 @@ def create_block(body: dict):  # type: ignore[no-untyped-def]
 @require_roles()
 @bp.arguments(EnterpriseListQuerySchema, location="query")
 @bp.response(200, page_schema(EnterpriseSchema))
-def list_enterprises(query: dict):  # type: ignore[no-untyped-def]
+def list_enterprises(query: dict):
     """Enterprises in scope, searchable by name or credit code."""
     return overview.list_enterprises(current_user, query)
 
@@ -81,7 +81,7 @@ def list_enterprises(query: dict):  # type: ignore[no-untyped-def]
 @bp.get("/enterprises/<int:enterprise_id>")
 @require_roles()
 @bp.response(200, EnterpriseSchema)
-def get_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
+def get_enterprise(enterprise_id: int):
     return overview.show_enterprise(current_user, enterprise_id)
 
 
@@ -89,7 +89,7 @@ def get_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(EnterpriseCreateSchema)
 @bp.response(201, EnterpriseSchema)
-def create_enterprise(body: dict):  # type: ignore[no-untyped-def]
+def create_enterprise(body: dict):
     enterprise = services.create_enterprise(current_user, body)
     db.session.commit()
     return enterprise
@@ -99,7 +99,7 @@ def create_enterprise(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(EnterpriseUpdateSchema)
 @bp.response(200, EnterpriseSchema)
-def update_enterprise(body: dict, enterprise_id: int):  # type: ignore[no-untyped-def]
+def update_enterprise(body: dict, enterprise_id: int):
     enterprise = overview.update_enterprise(current_user, enterprise_id, body)
     db.session.commit()
     return enterprise
@@ -109,7 +109,7 @@ def update_enterprise(body: dict, enterprise_id: int):  # type: ignore[no-untype
 @require_roles()
 @bp.arguments(PersonListQuerySchema, location="query")
 @bp.response(200, page_schema(PersonSchema))
-def list_people(query: dict):  # type: ignore[no-untyped-def]
+def list_people(query: dict):
     """Safety managers, supervisors and operators of enterprises in scope."""
     return paginate(services.visible_people(current_user, query), query["page"], query["per_page"])
 
@@ -118,7 +118,7 @@ def list_people(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS, Role.safety_manager)
 @bp.arguments(PersonCreateSchema)
 @bp.response(201, PersonSchema)
-def create_person(body: dict):  # type: ignore[no-untyped-def]
+def create_person(body: dict):
     person = services.create_person(current_user, body)
     db.session.commit()
     return person
@@ -142,7 +142,14 @@ class TwoListsSchema(Schema):
 
 
 TWO_LISTS_HEADER = (
-    "企业名称", "统一社会信用代码", "辖区", "区块", "设备数", "安全管理员", "证书编号", "证书有效期",
+    "企业名称",
+    "统一社会信用代码",
+    "辖区",
+    "区块",
+    "设备数",
+    "安全管理员",
+    "证书编号",
+    "证书有效期",
 )
 
 
@@ -150,7 +157,7 @@ TWO_LISTS_HEADER = (
 @require_roles(*REGULATORS)
 @bp.arguments(TwoListsQuerySchema, location="query")
 @bp.response(200, TwoListsSchema)
-def two_lists(query: dict):  # type: ignore[no-untyped-def]
+def two_lists(query: dict):
     """两项清单: enterprises with ≥ min_devices devices and their certified safety managers.
 
     `format=csv` or `format=xlsx` downloads the same list as a file.
@@ -165,5 +172,13 @@ def two_lists(query: dict):  # type: ignore[no-untyped-def]
 
 def _two_lists_row(row: dict, manager: dict) -> list:
     e = row["enterprise"]
-    return [e.name, e.credit_code, e.zone.name, e.block.name if e.block else "", row["device_count"],
-            manager.get("name", ""), manager.get("certificate_no", ""), manager.get("expires_on") or ""]
+    return [
+        e.name,
+        e.credit_code,
+        e.zone.name,
+        e.block.name if e.block else "",
+        row["device_count"],
+        manager.get("name", ""),
+        manager.get("certificate_no", ""),
+        manager.get("expires_on") or "",
+    ]

@@ -9,7 +9,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db import TimestampMixin
-from backend.extensions import db
+from backend.extensions import Model
 
 
 class EnterpriseRole(StrEnum):
@@ -47,7 +47,7 @@ class CertificateKind(StrEnum):
     operator = "operator"
 
 
-class Zone(TimestampMixin, db.Model):
+class Zone(TimestampMixin, Model):
     """A district sub-bureau's jurisdiction (分局辖区)."""
 
     __tablename__ = "zones"
@@ -56,7 +56,7 @@ class Zone(TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
 
 
-class Block(TimestampMixin, db.Model):
+class Block(TimestampMixin, Model):
     """A group of 5–10 enterprises in one zone that check each other (块)."""
 
     __tablename__ = "blocks"
@@ -66,7 +66,7 @@ class Block(TimestampMixin, db.Model):
     zone: Mapped[Zone] = relationship()
 
 
-class Enterprise(TimestampMixin, db.Model):
+class Enterprise(TimestampMixin, Model):
     __tablename__ = "enterprises"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -89,24 +89,20 @@ class Enterprise(TimestampMixin, db.Model):
         return [r for r in self.roles.split(",") if r]
 
 
-class Person(TimestampMixin, db.Model):
+class Person(TimestampMixin, Model):
     """A safety manager, supervisor or operator of an enterprise, or an inspector."""
 
     __tablename__ = "people"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     phone: Mapped[str] = mapped_column(String(30), default="")
-    enterprise_id: Mapped[int | None] = mapped_column(
-        ForeignKey("enterprises.id"), index=True
-    )
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), index=True)
     enterprise: Mapped[Enterprise | None] = relationship()
-    certificates: Mapped[list[Certificate]] = relationship(
-        back_populates="person", order_by="Certificate.id"
-    )
+    certificates: Mapped[list[Certificate]] = relationship(back_populates="person", order_by="Certificate.id")
 
 
-class Certificate(TimestampMixin, db.Model):
+class Certificate(TimestampMixin, Model):
     __tablename__ = "certificates"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)

@@ -10,8 +10,7 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 def credit_code_check_char(first17: str) -> str:
     """The 18th character of a unified social credit code (统一社会信用代码)."""
     total = sum(
-        CREDIT_CODE_CHARS.index(ch) * weight
-        for ch, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+        CREDIT_CODE_CHARS.index(ch) * weight for ch, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
     )
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 

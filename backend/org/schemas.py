@@ -11,7 +11,7 @@ PHONE = validate.Regexp(r"^(?:[0-9+\-() ]{3,30})?$", error="电话号码格式�
 class CreditCodeField(fields.String):
     """A unified social credit code with its GB 32100 check digit verified."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
         problem = credit_code_problem(code)
         if problem:
@@ -84,7 +84,7 @@ class EnterpriseCreateSchema(BaseSchema):
     contact_phone = fields.String(load_default="", validate=PHONE)
 
     @validates("established_on")
-    def _not_in_future(self, value, **_kwargs):  # type: ignore[no-untyped-def]
+    def _not_in_future(self, value, **_kwargs):
         if value is not None and value > today():
             raise ValidationError("成立日期不能晚于今天 (date is in the future)")
 

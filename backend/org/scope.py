@@ -28,9 +28,7 @@ class Actor(Protocol):
     def block_id(self) -> int | None: ...
 
 
-def enterprise_scope(
-    actor: Actor, enterprise_id_col: Any, zone_id_col: Any = None
-) -> ColumnElement[bool]:
+def enterprise_scope(actor: Actor, enterprise_id_col: Any, zone_id_col: Any = None) -> ColumnElement[bool]:
     """A WHERE clause limiting `enterprise_id_col` to the actor's enterprises.
 
     Tables that carry their enterprise's zone (devices, hazards) pass `zone_id_col`,
@@ -53,9 +51,7 @@ def enterprise_scope(
     return enterprise_id_col == actor.enterprise_id
 
 
-def own_records_scope(
-    actor: Actor, enterprise_id_col: Any, zone_id_col: Any = None
-) -> ColumnElement[bool]:
+def own_records_scope(actor: Actor, enterprise_id_col: Any, zone_id_col: Any = None) -> ColumnElement[bool]:
     """Like `enterprise_scope`, but a block supervisor sees only their own enterprise.
 
     Mutual checks need the block peers' devices and hazards; they do not need the

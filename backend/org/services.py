@@ -54,9 +54,7 @@ def visible_enterprises(actor: Actor, filters: dict | None = None) -> Select:
     query = select(Enterprise).where(enterprise_scope(actor, Enterprise.id))
     if filters.get("q"):
         pattern = f"%{filters['q']}%"
-        query = query.where(
-            or_(Enterprise.name.like(pattern), Enterprise.credit_code.like(pattern))
-        )
+        query = query.where(or_(Enterprise.name.like(pattern), Enterprise.credit_code.like(pattern)))
     for key in ("zone_id", "block_id", "model_status"):
         if filters.get(key):
             query = query.where(getattr(Enterprise, key) == filters[key])
@@ -67,9 +65,7 @@ def visible_enterprises(actor: Actor, filters: dict | None = None) -> Select:
 
 
 def get_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:
-    enterprise = db.session.scalar(
-        visible_enterprises(actor).where(Enterprise.id == enterprise_id)
-    )
+    enterprise = db.session.scalar(visible_enterprises(actor).where(Enterprise.id == enterprise_id))
     if enterprise is None:
         raise NotFound("企业不存在或不在您的管辖范围 (enterprise not found)")
     return enterprise
@@ -79,7 +75,8 @@ def get_records_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:
     """An enterprise whose regulator records (credit grade, its history) the actor may read:
     as `get_enterprise_for`, but a block supervisor's peers are out of scope (404)."""
     enterprise = db.session.scalar(
-        select(Enterprise).where(Enterprise.id == enterprise_id, own_records_scope(actor, Enterprise.id)))
+        select(Enterprise).where(Enterprise.id == enterprise_id, own_records_scope(actor, Enterprise.id))
+    )
     if enterprise is None:
         raise NotFound("企业不存在或不在您的管辖范围 (enterprise not found)")
     return enterprise
@@ -101,9 +98,7 @@ def _check_placement(actor: Actor, zone_id: int | None, block_id: int | None) ->
     if block_id is not None:
         block = db.session.get(Block, block_id)
         if block is None or block.zone_id != zone_id:
-            raise ValidationFailed(
-                details={"fields": {"block_id": ["区块不在该辖区 (block not in zone)"]}}
-            )
+            raise ValidationFailed(details={"fields": {"block_id": ["区块不在该辖区 (block not in zone)"]}})
     return zone_id
 
 
@@ -156,7 +151,9 @@ def create_person(actor: Actor, data: dict) -> Person:
         raise ValidationFailed(details={"fields": {"enterprise_id": ["必填 (required)"]}})
     enterprise = get_managed_enterprise(actor, enterprise_id)
     person = Person(
-        name=data["name"], phone=data["phone"], enterprise_id=enterprise.id,
+        name=data["name"],
+        phone=data["phone"],
+        enterprise_id=enterprise.id,
         zone_id=enterprise.zone_id,
     )
     person.certificates = [Certificate(**c) for c in data["certificates"]]
@@ -175,7 +172,11 @@ def safety_managers(enterprise_ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
     for person, cert in db.session.execute(query):
         found.setdefault(person.enterprise_id, []).append(
-            {"name": person.name, "phone": person.phone, "certificate_no": cert.number,
-             "expires_on": cert.expires_on}
+            {
+                "name": person.name,
+                "phone": person.phone,
+                "certificate_no": cert.number,
+                "expires_on": cert.expires_on,
+            }
         )
     return found

@@ -33,7 +33,7 @@ class SignedQuerySchema(BaseSchema):
 @require_roles()
 @bp.response(201, PhotoSchema)
 @bp.alt_response(200, schema=PhotoSchema, description="Already stored")
-def put_photo(sha256: str):  # type: ignore[no-untyped-def]
+def put_photo(sha256: str):
     """Upload image bytes (JPEG, PNG, WebP) named by their sha256; 201 first time, 200 after."""
     photo, created = services.store_photo(current_user.id, sha256, request.get_data(cache=False))
     db.session.commit()
@@ -42,7 +42,7 @@ def put_photo(sha256: str):  # type: ignore[no-untyped-def]
 
 @bp.get(f"/{SHA_RULE}")
 @bp.arguments(SignedQuerySchema, location="query")
-def get_photo(query: dict, sha256: str):  # type: ignore[no-untyped-def]
+def get_photo(query: dict, sha256: str):
     """The cleaned photo, through a signed link from a record the caller could see."""
     path = services.open_signed_photo(sha256, "full", query["exp"], query["sig"])
     return _private_image(path, f"{sha256}.jpg")
@@ -50,12 +50,12 @@ def get_photo(query: dict, sha256: str):  # type: ignore[no-untyped-def]
 
 @bp.get(f"/{SHA_RULE}/thumb")
 @bp.arguments(SignedQuerySchema, location="query")
-def get_thumbnail(query: dict, sha256: str):  # type: ignore[no-untyped-def]
+def get_thumbnail(query: dict, sha256: str):
     path = services.open_signed_photo(sha256, "thumb", query["exp"], query["sig"])
     return _private_image(path, f"{sha256}-thumb.jpg")
 
 
-def _private_image(path, filename: str):  # type: ignore[no-untyped-def]
+def _private_image(path, filename: str):
     response = name_file(send_file(path, mimetype="image/jpeg", max_age=86400), filename, inline=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.clock import utcnow
 from backend.core.db import UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model
 
 
-class Photo(db.Model):
+class Photo(Model):
     """An evidence photo, addressed by the sha256 of the bytes the phone sent."""
 
     __tablename__ = "photos"

@@ -40,8 +40,9 @@ def store_photo(actor_id: int | None, sha256: str, raw: bytes) -> tuple[Photo, b
     store = storage()
     store.put(f"{sha256}.jpg", image.data)
     store.put(f"{sha256}.thumb.jpg", image.thumbnail)
-    photo = Photo(sha256=sha256, width=image.width, height=image.height,
-                  size=len(image.data), uploaded_by_id=actor_id)
+    photo = Photo(
+        sha256=sha256, width=image.width, height=image.height, size=len(image.data), uploaded_by_id=actor_id
+    )
     db.session.add(photo)
     db.session.flush()
     return photo, True

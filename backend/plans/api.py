@@ -1,6 +1,5 @@
 """Random inspection plans (双随机): draw, publish, track; the public list (一公开)."""
 
-
 from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -30,15 +29,19 @@ from backend.plans.schemas import (
 )
 
 bp = Blueprint("plans", __name__, url_prefix="/api/plans", description="双随机检查计划")
-public_bp = Blueprint("public_plans", __name__, url_prefix="/api/public",
-                      description="一公开：已公开的抽查计划与结果（无需登录）")
+public_bp = Blueprint(
+    "public_plans",
+    __name__,
+    url_prefix="/api/public",
+    description="一公开：已公开的抽查计划与结果（无需登录）",
+)
 
 
 @bp.get("")
 @require_roles(*REGULATORS)
 @bp.arguments(PlanListQuerySchema, location="query")
 @bp.response(200, page_schema(PlanBriefSchema))
-def list_plans(query: dict):  # type: ignore[no-untyped-def]
+def list_plans(query: dict):
     """Plans of the caller's zone(s), newest first, with executed/total counts."""
     return services.list_plans(current_user, query)
 
@@ -47,7 +50,7 @@ def list_plans(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(PlanCreateSchema)
 @bp.response(201, PlanSchema)
-def draw_plan(body: dict):  # type: ignore[no-untyped-def]
+def draw_plan(body: dict):
     """Draw a plan for a zone: quotas by grade, key objects, seeded; 422 plan_impossible."""
     plan = services.draw_inspection_plan(current_user, body)
     db.session.commit()
@@ -58,7 +61,7 @@ def draw_plan(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(PlanPreviewQuerySchema, location="query")
 @bp.response(200, PlanPreviewSchema)
-def preview_plan(query: dict):  # type: ignore[no-untyped-def]
+def preview_plan(query: dict):
     """Before drawing: the mandatory objects, the sizes meeting every quota exactly and, for `size`,
     the plan total and the notes the plan would carry (nothing is drawn)."""
     return services.preview_plan(current_user, query)
@@ -70,14 +73,15 @@ def preview_plan(query: dict):  # type: ignore[no-untyped-def]
 def plan_pdf(plan_id: int) -> Response:
     """The printable plan (A4) with its notes, shown inline."""
     plan, pdf = services.plan_document(current_user, plan_id)
-    return file_response(pdf, f"{plan.title}.pdf", "application/pdf", inline=True,
-                         fallback=f"plan-{plan.id}.pdf")
+    return file_response(
+        pdf, f"{plan.title}.pdf", "application/pdf", inline=True, fallback=f"plan-{plan.id}.pdf"
+    )
 
 
 @bp.get("/<int:plan_id>")
 @require_roles(*REGULATORS)
 @bp.response(200, PlanSchema)
-def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(plan_id: int):
     return services.get_plan_for(current_user, plan_id)
 
 
@@ -85,7 +89,7 @@ def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(EmptySchema)
 @bp.response(200, PlanSchema)
-def publish_plan(_body: dict, plan_id: int):  # type: ignore[no-untyped-def]
+def publish_plan(_body: dict, plan_id: int):
     """Publish the plan on the public list (一公开)."""
     plan = services.publish_plan(current_user, plan_id)
     db.session.commit()
@@ -96,7 +100,7 @@ def publish_plan(_body: dict, plan_id: int):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(ItemResultSchema)
 @bp.response(200, PlanSchema)
-def record_item_result(body: dict, plan_id: int, item_id: int):  # type: ignore[no-untyped-def]
+def record_item_result(body: dict, plan_id: int, item_id: int):
     """Record the inspection of one drawn enterprise (execution tracking)."""
     plan = services.record_item_result(current_user, plan_id, item_id, body)
     db.session.commit()
@@ -107,7 +111,7 @@ def record_item_result(body: dict, plan_id: int, item_id: int):  # type: ignore[
 @require_roles(*REGULATORS)
 @bp.arguments(KeyObjectListQuerySchema, location="query")
 @bp.response(200, page_schema(KeyObjectSchema))
-def list_key_objects(query: dict):  # type: ignore[no-untyped-def]
+def list_key_objects(query: dict):
     """Key objects named by the regulator (重点监管对象), zone-scoped."""
     return services.list_key_objects(current_user, query)
 
@@ -116,7 +120,7 @@ def list_key_objects(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(KeyObjectCreateSchema)
 @bp.response(201, KeyObjectSchema)
-def name_key_object(body: dict):  # type: ignore[no-untyped-def]
+def name_key_object(body: dict):
     """Name an enterprise a key object: every draw includes it while in force."""
     key_object = services.name_key_object(current_user, body)
     db.session.commit()
@@ -127,7 +131,7 @@ def name_key_object(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(KeyObjectEndSchema)
 @bp.response(200, KeyObjectSchema)
-def end_key_object(body: dict, key_object_id: int):  # type: ignore[no-untyped-def]
+def end_key_object(body: dict, key_object_id: int):
     """End a named key object (default today)."""
     key_object = services.end_key_object(current_user, key_object_id, body)
     db.session.commit()
@@ -138,7 +142,7 @@ def end_key_object(body: dict, key_object_id: int):  # type: ignore[no-untyped-d
 @require_roles(*REGULATORS)
 @bp.arguments(RecusalListQuerySchema, location="query")
 @bp.response(200, page_schema(RecusalSchema))
-def list_recusals(query: dict):  # type: ignore[no-untyped-def]
+def list_recusals(query: dict):
     """Recusal declarations (回避): an inspector's own, or all for the bureau."""
     return services.list_recusals(current_user, query)
 
@@ -147,7 +151,7 @@ def list_recusals(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(RecusalCreateSchema)
 @bp.response(201, RecusalSchema)
-def declare_recusal(body: dict):  # type: ignore[no-untyped-def]
+def declare_recusal(body: dict):
     """Declare an inspector's link to an enterprise: never drawn to inspect it."""
     recusal = services.declare_recusal(current_user, body)
     db.session.commit()
@@ -158,7 +162,7 @@ def declare_recusal(body: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(RecusalWithdrawSchema)
 @bp.response(200, RecusalSchema)
-def withdraw_recusal(body: dict, recusal_id: int):  # type: ignore[no-untyped-def]
+def withdraw_recusal(body: dict, recusal_id: int):
     """Withdraw a recusal declaration."""
     recusal = services.withdraw_recusal(current_user, recusal_id, body)
     db.session.commit()
@@ -168,6 +172,6 @@ def withdraw_recusal(body: dict, recusal_id: int):  # type: ignore[no-untyped-de
 @public_bp.get("/plans")
 @public_bp.arguments(PageQuerySchema, location="query")
 @public_bp.response(200, page_schema(PublicPlanSchema))
-def list_public_plans(query: dict):  # type: ignore[no-untyped-def]
+def list_public_plans(query: dict):
     """Published random-inspection plans and their results (anonymous)."""
     return services.published_plans(query)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
 from backend.core.db import TimestampMixin, UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model
 from backend.org.models import Enterprise, Zone
 
 
@@ -24,7 +24,7 @@ class ItemStatus:
     not_found = "not_found"  #: 查无下落 / closed down
 
 
-class InspectionPlan(TimestampMixin, db.Model):
+class InspectionPlan(TimestampMixin, Model):
     __tablename__ = "inspection_plans"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
@@ -53,7 +53,7 @@ class InspectionPlan(TimestampMixin, db.Model):
         return [line for line in self.notes.split("\n") if line]
 
 
-class PlanItem(db.Model):
+class PlanItem(Model):
     __tablename__ = "inspection_plan_items"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"), index=True)
@@ -85,11 +85,10 @@ class RecusalKind:
     other = "other"
 
 
-RECUSAL_KINDS = (RecusalKind.relative, RecusalKind.former_employer, RecusalKind.interest,
-                 RecusalKind.other)
+RECUSAL_KINDS = (RecusalKind.relative, RecusalKind.former_employer, RecusalKind.interest, RecusalKind.other)
 
 
-class InspectorRecusal(db.Model):
+class InspectorRecusal(Model):
     """An inspector linked to an enterprise (回避): never drawn to inspect it while not withdrawn."""
 
     __tablename__ = "inspector_recusals"
@@ -97,8 +96,7 @@ class InspectorRecusal(db.Model):
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
     reason: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[str] = mapped_column(String(20), default=RecusalKind.other,
-                                      server_default=RecusalKind.other)
+    kind: Mapped[str] = mapped_column(String(20), default=RecusalKind.other, server_default=RecusalKind.other)
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -112,7 +110,7 @@ class InspectorRecusal(db.Model):
         return self.withdrawn_at is None
 
 
-class KeyObject(TimestampMixin, db.Model):
+class KeyObject(TimestampMixin, Model):
     """An enterprise the regulator names a key object (重点监管对象, 第十二条第四项).
 
     Every draw whose period overlaps [starts_on, ends_on] includes it.

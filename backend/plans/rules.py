@@ -64,8 +64,11 @@ class Item:
 
 def limits(total: int) -> dict[str, int]:
     """The quota bounds of a plan total: A (not key) at most, B and C at least."""
-    return {"A_max": math.floor(total * A_MAX_SHARE), "B_min": math.ceil(total * B_MIN_SHARE),
-            "C_min": math.ceil(total * C_MIN_SHARE)}
+    return {
+        "A_max": math.floor(total * A_MAX_SHARE),
+        "B_min": math.ceil(total * B_MIN_SHARE),
+        "C_min": math.ceil(total * C_MIN_SHARE),
+    }
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,10 @@ class Pool:
 
     @classmethod
     def of(cls, candidates: Sequence[Candidate]) -> Pool:
-        return cls({g: sum(1 for c in candidates if c.grade == g) for g in GRADES},
-                   {g: sum(1 for c in candidates if c.grade == g and c.mandatory) for g in GRADES})
+        return cls(
+            {g: sum(1 for c in candidates if c.grade == g) for g in GRADES},
+            {g: sum(1 for c in candidates if c.grade == g and c.mandatory) for g in GRADES},
+        )
 
     @property
     def mandatory_total(self) -> int:
@@ -96,8 +101,12 @@ class Pool:
     def needed(self, total: int) -> int:
         """Places the mandatory objects and the floors take in a plan of `total`."""
         bounds = limits(total)
-        return (self.mandatory["A"] + self.mandatory["D"] + self.floor_count("B", bounds["B_min"])
-                + self.floor_count("C", bounds["C_min"]))
+        return (
+            self.mandatory["A"]
+            + self.mandatory["D"]
+            + self.floor_count("B", bounds["B_min"])
+            + self.floor_count("C", bounds["C_min"])
+        )
 
 
 @dataclass(frozen=True)
@@ -125,8 +134,11 @@ class Composition:
     def shortfall(self) -> dict[str, int]:
         """Floor grades with fewer enterprises than the floor asks → how many are missing."""
         bounds = self.limits
-        return {g: bounds[f"{g}_min"] - self.pool.available[g] for g, _ in FLOORS
-                if self.pool.available[g] < bounds[f"{g}_min"]}
+        return {
+            g: bounds[f"{g}_min"] - self.pool.available[g]
+            for g, _ in FLOORS
+            if self.pool.available[g] < bounds[f"{g}_min"]
+        }
 
     @property
     def exact(self) -> bool:
@@ -152,8 +164,12 @@ def composition(size: int, candidates: Sequence[Candidate] | Pool) -> Compositio
     pool = candidates if isinstance(candidates, Pool) else Pool.of(candidates)
     total = plan_total(size, pool)
     bounds = limits(total)
-    counts = {"A": pool.mandatory["A"], "B": pool.floor_count("B", bounds["B_min"]),
-              "C": pool.floor_count("C", bounds["C_min"]), "D": pool.available["D"]}
+    counts = {
+        "A": pool.mandatory["A"],
+        "B": pool.floor_count("B", bounds["B_min"]),
+        "C": pool.floor_count("C", bounds["C_min"]),
+        "D": pool.available["D"],
+    }
     room = total - sum(counts.values())
     a_cap = min(pool.available["A"], pool.mandatory["A"] + bounds["A_max"])
     for grade, cap in (("C", pool.available["C"]), ("B", pool.available["B"]), ("A", a_cap)):
@@ -185,8 +201,14 @@ class Draw:
     borrowed: dict[int, list[int]] = field(default_factory=dict)
 
 
-def draw(size: int, candidates: Sequence[Candidate], inspectors: Sequence[Inspector], seed: int,
-         per_item: int = 2, others: Sequence[Inspector] = ()) -> Draw:
+def draw(
+    size: int,
+    candidates: Sequence[Candidate],
+    inspectors: Sequence[Inspector],
+    seed: int,
+    per_item: int = 2,
+    others: Sequence[Inspector] = (),
+) -> Draw:
     """Draw the plan: enterprises by quota, then inspectors (reproducible from `seed`).
 
     `inspectors` are the zone's; `others` the rest of the city's, sent only where the zone lacks
@@ -210,15 +232,17 @@ def _by_id(inspectors: Sequence[Inspector]) -> list[Inspector]:
     return sorted(inspectors, key=lambda i: i.id)
 
 
-def _least_loaded(eligible: list[Inspector], load: dict[int, int], rng: random.Random,
-                  wanted: int) -> list[Inspector]:
+def _least_loaded(
+    eligible: list[Inspector], load: dict[int, int], rng: random.Random, wanted: int
+) -> list[Inspector]:
     rng.shuffle(eligible)
     eligible.sort(key=lambda i: load[i.id])  # stable: random among the least loaded
     return eligible[:wanted]
 
 
-def _assign(items: list[Item], zone: list[Inspector], others: list[Inspector], rng: random.Random,
-            per_item: int) -> dict[int, list[int]]:
+def _assign(
+    items: list[Item], zone: list[Inspector], others: list[Inspector], rng: random.Random, per_item: int
+) -> dict[int, list[int]]:
     load = dict.fromkeys((i.id for i in zone + others), 0)
     borrowed: dict[int, list[int]] = {}
     for item in items:
@@ -227,9 +251,14 @@ def _assign(items: list[Item], zone: list[Inspector], others: list[Inspector], r
             outside = [i for i in others if item.enterprise_id not in i.linked]
             extra = _least_loaded(outside, load, rng, per_item - len(chosen))
             if len(chosen) + len(extra) < per_item:
-                raise PlanImpossible({"inspectors": (
-                    f"企业 {item.enterprise_id} 全市可派的无关联监察员只有 {len(chosen) + len(extra)} 名，"
-                    f"每家需要 {per_item} 名")})
+                raise PlanImpossible(
+                    {
+                        "inspectors": (
+                            f"企业 {item.enterprise_id} 全市可派的无关联监察员"
+                            f"只有 {len(chosen) + len(extra)} 名，每家需要 {per_item} 名"
+                        )
+                    }
+                )
             borrowed[item.enterprise_id] = [i.id for i in extra]
             chosen += extra
         for inspector in chosen:
@@ -243,42 +272,62 @@ def check_plan(total: int, items: Sequence[Item]) -> dict[str, bool]:
     count = {g: sum(1 for i in items if i.grade == g) for g in GRADES}
     bounds = limits(total)
     drawn_a = sum(1 for i in items if i.grade == "A" and not i.key_reasons)
-    return {"size": len(items) == total, "A_max": drawn_a <= bounds["A_max"],
-            "B_min": count["B"] >= bounds["B_min"], "C_min": count["C"] >= bounds["C_min"]}
+    return {
+        "size": len(items) == total,
+        "A_max": drawn_a <= bounds["A_max"],
+        "B_min": count["B"] >= bounds["B_min"],
+        "C_min": count["C"] >= bounds["C_min"],
+    }
 
 
 def _percent(share: float) -> str:
     return f"{share * 100:g}%"
 
 
-def describe(counts: Composition, borrowed: Mapping[int, Sequence[int]] | None = None,
-             per_item: int = 2, inspector_names: Mapping[int, str] | None = None) -> list[str]:
+def describe(
+    counts: Composition,
+    borrowed: Mapping[int, Sequence[int]] | None = None,
+    per_item: int = 2,
+    inspector_names: Mapping[int, str] | None = None,
+) -> list[str]:
     """The plan's notes in plain words: growth beyond the asked size, shortfalls, borrowed inspectors."""
     pool, notes, names_of = counts.pool, [], inspector_names or {}
     if pool.mandatory_total > counts.size:
-        notes.append(f"必查对象（D 级 {pool.mandatory['D']} 家、重点对象 {pool.key_total} 家）共 "
-                     f"{pool.mandatory_total} 家，多于计划规模 {counts.size} 家，已全部纳入。")
+        notes.append(
+            f"必查对象（D 级 {pool.mandatory['D']} 家、重点对象 {pool.key_total} 家）共 "
+            f"{pool.mandatory_total} 家，多于计划规模 {counts.size} 家，已全部纳入。"
+        )
     start = max(counts.size, pool.mandatory_total)
     if counts.total > start:
-        notes.append(f"为同时满足 C 级不少于 {_percent(C_MIN_SHARE)}、B 级不少于 {_percent(B_MIN_SHARE)}，"
-                     f"计划总数由 {start} 家增至 {counts.total} 家。")
+        notes.append(
+            f"为同时满足 C 级不少于 {_percent(C_MIN_SHARE)}、B 级不少于 {_percent(B_MIN_SHARE)}，"
+            f"计划总数由 {start} 家增至 {counts.total} 家。"
+        )
     bounds = counts.limits
     for grade, share in FLOORS:
         missing = counts.shortfall.get(grade)
         if missing:
             floor = bounds[f"{grade}_min"]
-            notes.append(f"{grade} 级企业应不少于计划总数的 {_percent(share)}，即 {floor} 家；"
-                         f"本辖区只有 {pool.available[grade]} 家，已全部纳入，缺 {missing} 家。")
+            notes.append(
+                f"{grade} 级企业应不少于计划总数的 {_percent(share)}，即 {floor} 家；"
+                f"本辖区只有 {pool.available[grade]} 家，已全部纳入，缺 {missing} 家。"
+            )
     if counts.unfilled:
         spare_a = pool.available["A"] - pool.mandatory["A"]
-        why = ("各级企业已全部纳入" if spare_a <= bounds["A_max"] else
-               f"C 级、B 级企业已全部纳入，A 级（重点对象除外）不超过计划总数的 {_percent(A_MAX_SHARE)}，"
-               f"即 {bounds['A_max']} 家")
-        notes.append(f"计划总数 {counts.total} 家，实际抽取 {counts.held} 家，"
-                     f"少 {counts.unfilled} 家：{why}。")
+        why = (
+            "各级企业已全部纳入"
+            if spare_a <= bounds["A_max"]
+            else f"C 级、B 级企业已全部纳入，A 级（重点对象除外）不超过计划总数的 {_percent(A_MAX_SHARE)}，"
+            f"即 {bounds['A_max']} 家"
+        )
+        notes.append(
+            f"计划总数 {counts.total} 家，实际抽取 {counts.held} 家，少 {counts.unfilled} 家：{why}。"
+        )
     if borrowed:
         sent = sorted({i for ids in borrowed.values() for i in ids})
         names = "、".join(names_of.get(i, f"监察员 {i}") for i in sent)
-        notes.append(f"本辖区无关联的监察员不足每家 {per_item} 名，{len(borrowed)} 家企业从其他辖区抽派"
-                     f"监察员：{names}。")
+        notes.append(
+            f"本辖区无关联的监察员不足每家 {per_item} 名，{len(borrowed)} 家企业从其他辖区抽派"
+            f"监察员：{names}。"
+        )
     return notes

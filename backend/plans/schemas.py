@@ -17,20 +17,33 @@ class PlanCreateSchema(BaseSchema):
     period_start = Day(required=True)
     period_end = Day(required=True)
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
-    seed = fields.Integer(load_default=None, allow_none=True,
-                          validate=validate.Range(min=0, max=2**31 - 1),
-                          metadata={"description": "omit for a fresh random seed; it is recorded"})
-    per_item = fields.Integer(load_default=2, validate=validate.Range(min=1, max=5),
-                              metadata={"description": "inspectors per enterprise"})
+    seed = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={"description": "omit for a fresh random seed; it is recorded"},
+    )
+    per_item = fields.Integer(
+        load_default=2,
+        validate=validate.Range(min=1, max=5),
+        metadata={"description": "inspectors per enterprise"},
+    )
 
 
 class PlanPreviewQuerySchema(BaseSchema):
     zone_id = Id(required=True)
-    period_start = Day(load_default=None, allow_none=True,
-                               metadata={"description": "default today (named key objects in force then)"})
+    period_start = Day(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "default today (named key objects in force then)"},
+    )
     period_end = Day(load_default=None, allow_none=True)
-    size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=5000),
-                          metadata={"description": "omit for the zone's figures only"})
+    size = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=5000),
+        metadata={"description": "omit for the zone's figures only"},
+    )
 
 
 class _GradeCounts(Schema):
@@ -59,10 +72,17 @@ class PlanPreviewSchema(Schema):
     zone_id = fields.Integer()
     candidates = fields.Nested(_GradeCounts, metadata={"description": "graded enterprises per grade"})
     mandatory = fields.Nested(_Mandatory)
-    exact_sizes = fields.List(fields.List(fields.Integer()), metadata={
-        "description": "inclusive [from, to] ranges of sizes whose plan meets every quota exactly"})
-    inspectors = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "active inspectors: zone, city_others (sent where the zone lacks unlinked ones)"})
+    exact_sizes = fields.List(
+        fields.List(fields.Integer()),
+        metadata={"description": "inclusive [from, to] ranges of sizes whose plan meets every quota exactly"},
+    )
+    inspectors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": "active inspectors: zone, city_others (sent where the zone lacks unlinked ones)"
+        },
+    )
     size = fields.Integer()
     quota_total = fields.Integer(metadata={"description": "计划总数 the quotas are shares of"})
     composition = fields.Nested(_GradeCounts)
@@ -76,7 +96,7 @@ class PlanListQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf([PlanStatus.draft, PlanStatus.published]))
 
 
-def _inspectors(item) -> list[dict]:  # type: ignore[no-untyped-def]
+def _inspectors(item) -> list[dict]:
     users = [db.session.get(User, i) for i in item.inspectors]
     return [{"id": u.id, "name": u.display_name or u.username} for u in users if u is not None]
 
@@ -97,7 +117,7 @@ class PlanItemSchema(Schema):
     findings = fields.Integer()
 
 
-def _executed(plan) -> int:  # type: ignore[no-untyped-def]
+def _executed(plan) -> int:
     return sum(1 for i in plan.items if i.status != ItemStatus.pending)
 
 
@@ -126,10 +146,13 @@ class PlanSchema(Schema):
     period_start = fields.Date()
     period_end = fields.Date()
     size = fields.Integer(metadata={"description": "the size asked for (计划规模)"})
-    quota_total = fields.Integer(metadata={
-        "description": "计划总数: the quotas' base; above size when the mandatory objects need it"})
-    notes = fields.Function(lambda p: p.note_lines, metadata={
-        "description": "shortfalls and other departures from the asked size, in plain words"})
+    quota_total = fields.Integer(
+        metadata={"description": "计划总数: the quotas' base; above size when the mandatory objects need it"}
+    )
+    notes = fields.Function(
+        lambda p: p.note_lines,
+        metadata={"description": "shortfalls and other departures from the asked size, in plain words"},
+    )
     pdf_url = fields.Function(lambda p: f"/api/plans/{p.id}.pdf")
     seed = fields.Integer()
     per_item = fields.Integer()
@@ -145,20 +168,24 @@ class PlanSchema(Schema):
     executed = fields.Function(_executed)
     items = fields.List(fields.Nested(PlanItemSchema))
 
-    def _rate(self, plan) -> float:  # type: ignore[no-untyped-def]
+    def _rate(self, plan) -> float:
         return execution_rate(plan)
 
-    def _quota(self, plan) -> dict:  # type: ignore[no-untyped-def]
+    def _quota(self, plan) -> dict:
         return quota_check(plan)
 
 
 class ItemResultSchema(BaseSchema):
     status = fields.String(required=True, validate=validate.OneOf([ItemStatus.done, ItemStatus.not_found]))
     result = text(2000, load_default="")
-    done_on = Day(load_default=None, allow_none=True,
-                          metadata={"description": "day of the inspection; default today"})
-    findings = fields.Integer(load_default=0, validate=validate.Range(min=0, max=999),
-                              metadata={"description": "problems found (0 for not_found)"})
+    done_on = Day(
+        load_default=None, allow_none=True, metadata={"description": "day of the inspection; default today"}
+    )
+    findings = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=999),
+        metadata={"description": "problems found (0 for not_found)"},
+    )
 
 
 class PublicPlanItemSchema(Schema):
@@ -187,15 +214,20 @@ class PublicPlanSchema(Schema):
 class KeyObjectCreateSchema(BaseSchema):
     enterprise_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    starts_on = Day(load_default=None, allow_none=True,
-                            metadata={"description": "default today"})
-    ends_on = Day(load_default=None, allow_none=True,
-                          metadata={"description": "last day in force; omit for until ended"})
+    starts_on = Day(load_default=None, allow_none=True, metadata={"description": "default today"})
+    ends_on = Day(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "last day in force; omit for until ended"},
+    )
 
 
 class KeyObjectEndSchema(BaseSchema):
-    ends_on = Day(load_default=None, allow_none=True,
-                          metadata={"description": "last day in force; default yesterday (ends now)"})
+    ends_on = Day(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "last day in force; default yesterday (ends now)"},
+    )
 
 
 class KeyObjectListQuerySchema(PageQuerySchema):
@@ -217,14 +249,17 @@ class KeyObjectSchema(Schema):
     in_force = fields.Method("_in_force")
     created_at = fields.DateTime()
 
-    def _in_force(self, key_object) -> bool:  # type: ignore[no-untyped-def]
+    def _in_force(self, key_object) -> bool:
         return key_object.in_force(today())
 
 
 class RecusalCreateSchema(BaseSchema):
     enterprise_id = Id(required=True)
-    inspector_id = Id(load_default=None, allow_none=True,
-                      metadata={"description": "bureau only; an inspector declares their own"})
+    inspector_id = Id(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "bureau only; an inspector declares their own"},
+    )
     kind = fields.String(required=True, validate=validate.OneOf(RECUSAL_KINDS))
     reason = text(200, load_default="")
 

@@ -42,16 +42,25 @@ def _key_reasons(zone_id: int, as_of: date) -> dict[int, list[str]]:
     """Key objects of the zone (第十二条), set-based: public places, accidents, complaints."""
     reasons: dict[int, list[str]] = {}
     queries = {
-        "public_place": select(Enterprise.id).where(Enterprise.zone_id == zone_id,
-                                                    Enterprise.public_place.is_not(None)),
-        "accident": select(Accident.enterprise_id).where(
-            Accident.zone_id == zone_id, Accident.responsible.is_(True),
-            Accident.occurred_on > years_before(as_of, 2)).distinct(),
-        "complaints": select(Complaint.enterprise_id).join(
-            Enterprise, Enterprise.id == Complaint.enterprise_id).where(
-            Enterprise.zone_id == zone_id, Complaint.status == ComplaintStatus.substantiated,
-            Complaint.day > years_before(as_of, 1)).group_by(Complaint.enterprise_id).having(
-            func.count() >= MANY_COMPLAINTS),
+        "public_place": select(Enterprise.id).where(
+            Enterprise.zone_id == zone_id, Enterprise.public_place.is_not(None)
+        ),
+        "accident": select(Accident.enterprise_id)
+        .where(
+            Accident.zone_id == zone_id,
+            Accident.responsible.is_(True),
+            Accident.occurred_on > years_before(as_of, 2),
+        )
+        .distinct(),
+        "complaints": select(Complaint.enterprise_id)
+        .join(Enterprise, Enterprise.id == Complaint.enterprise_id)
+        .where(
+            Enterprise.zone_id == zone_id,
+            Complaint.status == ComplaintStatus.substantiated,
+            Complaint.day > years_before(as_of, 1),
+        )
+        .group_by(Complaint.enterprise_id)
+        .having(func.count() >= MANY_COMPLAINTS),
     }
     for reason, query in queries.items():
         for enterprise_id in db.session.scalars(query):
@@ -61,9 +70,15 @@ def _key_reasons(zone_id: int, as_of: date) -> dict[int, list[str]]:
 
 def _named_key_objects(zone_id: int, start: date, end: date) -> dict[int, str]:
     """Key objects the regulator named (第十二条第四项) in force on some day of the plan period."""
-    rows = db.session.execute(select(KeyObject.enterprise_id, KeyObject.reason).where(
-        KeyObject.zone_id == zone_id, KeyObject.starts_on <= end,
-        or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= start)).order_by(KeyObject.id))
+    rows = db.session.execute(
+        select(KeyObject.enterprise_id, KeyObject.reason)
+        .where(
+            KeyObject.zone_id == zone_id,
+            KeyObject.starts_on <= end,
+            or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= start),
+        )
+        .order_by(KeyObject.id)
+    )
     named: dict[int, str] = {}
     for enterprise_id, reason in rows:
         named[enterprise_id] = f"{named[enterprise_id]}；{reason}" if enterprise_id in named else reason
@@ -74,24 +89,33 @@ def _candidates(zone_id: int, as_of: date, named: dict[int, str]) -> list[rules.
     keys = _key_reasons(zone_id, as_of)
     for enterprise_id in named:
         keys.setdefault(enterprise_id, []).append("named")
-    rows = db.session.execute(select(CreditGrade.enterprise_id, CreditGrade.grade).where(
-        CreditGrade.zone_id == zone_id).order_by(CreditGrade.enterprise_id))
+    rows = db.session.execute(
+        select(CreditGrade.enterprise_id, CreditGrade.grade)
+        .where(CreditGrade.zone_id == zone_id)
+        .order_by(CreditGrade.enterprise_id)
+    )
     return [rules.Candidate(e, g, tuple(keys.get(e, ()))) for e, g in rows]
 
 
-def _inspectors(*where) -> list[rules.Inspector]:  # type: ignore[no-untyped-def]
+def _inspectors(*where) -> list[rules.Inspector]:
     """Active inspectors matching `where`, each with the enterprises they are linked to (回避)."""
-    users = db.session.execute(select(User.id, User.enterprise_id, Person.enterprise_id).outerjoin(
-        Person, Person.id == User.person_id).where(
-        User.role == Role.inspector, User.active.is_(True), *where)).all()
+    users = db.session.execute(
+        select(User.id, User.enterprise_id, Person.enterprise_id)
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(User.role == Role.inspector, User.active.is_(True), *where)
+    ).all()
     recusals: dict[int, set[int]] = {}
     for inspector_id, enterprise_id in db.session.execute(
-            select(InspectorRecusal.inspector_id, InspectorRecusal.enterprise_id).where(
-                InspectorRecusal.withdrawn_at.is_(None),
-                InspectorRecusal.inspector_id.in_([uid for uid, _, _ in users]))):
+        select(InspectorRecusal.inspector_id, InspectorRecusal.enterprise_id).where(
+            InspectorRecusal.withdrawn_at.is_(None),
+            InspectorRecusal.inspector_id.in_([uid for uid, _, _ in users]),
+        )
+    ):
         recusals.setdefault(inspector_id, set()).add(enterprise_id)
-    return [rules.Inspector(uid, frozenset({e for e in (own, person) if e} | recusals.get(uid, set())))
-            for uid, own, person in users]
+    return [
+        rules.Inspector(uid, frozenset({e for e in (own, person) if e} | recusals.get(uid, set())))
+        for uid, own, person in users
+    ]
 
 
 def _zone_inspectors(zone_id: int) -> list[rules.Inspector]:
@@ -132,31 +156,56 @@ def draw_inspection_plan(actor: Actor, data: dict) -> InspectionPlan:
     named = _named_key_objects(zone.id, data["period_start"], data["period_end"])
     candidates = _candidates(zone.id, today(), named)
     if not candidates:
-        raise ValidationFailed("本辖区没有已评级的企业可抽取 (no graded enterprises)", code="plan_impossible",
-                               details={"quotas": {"size": "本辖区没有已评级的企业可抽取"}})
+        raise ValidationFailed(
+            "本辖区没有已评级的企业可抽取 (no graded enterprises)",
+            code="plan_impossible",
+            details={"quotas": {"size": "本辖区没有已评级的企业可抽取"}},
+        )
     try:
-        drawn = rules.draw(data["size"], candidates, _zone_inspectors(zone.id), seed, data["per_item"],
-                           others=_city_inspectors(zone.id))
+        drawn = rules.draw(
+            data["size"],
+            candidates,
+            _zone_inspectors(zone.id),
+            seed,
+            data["per_item"],
+            others=_city_inspectors(zone.id),
+        )
     except rules.PlanImpossible as error:
-        raise ValidationFailed(str(error), code="plan_impossible",
-                               details={"quotas": error.problems}) from error
+        raise ValidationFailed(
+            str(error), code="plan_impossible", details={"quotas": error.problems}
+        ) from error
     borrowed_names = _names({i for ids in drawn.borrowed.values() for i in ids})
     notes = rules.describe(drawn.composition, drawn.borrowed, data["per_item"], borrowed_names)
-    plan = InspectionPlan(zone_id=zone.id, title=data.get("title") or f"{zone.name}双随机抽查计划",
-                          period_start=data["period_start"], period_end=data["period_end"],
-                          size=data["size"], quota_total=drawn.composition.total, notes="\n".join(notes),
-                          seed=seed, per_item=data["per_item"],
-                          candidates_digest=payload_hash([[c.enterprise_id, c.grade, list(c.key_reasons)]
-                                                          for c in candidates]),
-                          created_by_id=actor.id)
-    plan.items = [PlanItem(enterprise_id=i.enterprise_id, grade=i.grade,
-                           key_reasons=",".join(i.key_reasons),
-                           named_reason=named.get(i.enterprise_id, "")[:200],
-                           inspector_ids=",".join(map(str, i.inspector_ids))) for i in drawn.items]
+    plan = InspectionPlan(
+        zone_id=zone.id,
+        title=data.get("title") or f"{zone.name}双随机抽查计划",
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        size=data["size"],
+        quota_total=drawn.composition.total,
+        notes="\n".join(notes),
+        seed=seed,
+        per_item=data["per_item"],
+        candidates_digest=payload_hash([[c.enterprise_id, c.grade, list(c.key_reasons)] for c in candidates]),
+        created_by_id=actor.id,
+    )
+    plan.items = [
+        PlanItem(
+            enterprise_id=i.enterprise_id,
+            grade=i.grade,
+            key_reasons=",".join(i.key_reasons),
+            named_reason=named.get(i.enterprise_id, "")[:200],
+            inspector_ids=",".join(map(str, i.inspector_ids)),
+        )
+        for i in drawn.items
+    ]
     db.session.add(plan)
     db.session.flush()
-    append_evidence("plan.draw", str(plan.id), {"seed": seed, "candidates": plan.candidates_digest,
-                                                "content": plan_digest(plan)})
+    append_evidence(
+        "plan.draw",
+        str(plan.id),
+        {"seed": seed, "candidates": plan.candidates_digest, "content": plan_digest(plan)},
+    )
     return plan
 
 
@@ -169,21 +218,42 @@ def preview_plan(actor: Actor, query: dict) -> dict:
     end = max(start, query.get("period_end") or start)
     candidates = _candidates(zone.id, today(), _named_key_objects(zone.id, start, end))
     pool = rules.Pool.of(candidates)
-    preview = {"zone_id": zone.id, "candidates": dict(pool.available), "mandatory": {
-        "total": pool.mandatory_total, "D": pool.mandatory["D"], "key": pool.key_total,
-        "by_grade": dict(pool.mandatory)}, "exact_sizes": [list(r) for r in rules.exact_sizes(pool)],
-        "inspectors": {"zone": len(_zone_inspectors(zone.id)), "city_others": len(_city_inspectors(zone.id))}}
+    preview = {
+        "zone_id": zone.id,
+        "candidates": dict(pool.available),
+        "mandatory": {
+            "total": pool.mandatory_total,
+            "D": pool.mandatory["D"],
+            "key": pool.key_total,
+            "by_grade": dict(pool.mandatory),
+        },
+        "exact_sizes": [list(r) for r in rules.exact_sizes(pool)],
+        "inspectors": {"zone": len(_zone_inspectors(zone.id)), "city_others": len(_city_inspectors(zone.id))},
+    }
     size = query.get("size")
     if size and candidates:
         counts = rules.composition(size, pool)
-        preview |= {"size": size, "quota_total": counts.total, "composition": dict(counts.counts),
-                    "limits": counts.limits, "exact": counts.exact, "notes": rules.describe(counts)}
+        preview |= {
+            "size": size,
+            "quota_total": counts.total,
+            "composition": dict(counts.counts),
+            "limits": counts.limits,
+            "exact": counts.exact,
+            "notes": rules.describe(counts),
+        }
     return preview
 
 
 def plan_digest(plan: InspectionPlan) -> str:
-    return payload_hash([plan.zone_id, plan.size, plan.seed, plan.per_item,
-                         [[i.enterprise_id, i.grade, i.inspector_ids] for i in plan.items]])
+    return payload_hash(
+        [
+            plan.zone_id,
+            plan.size,
+            plan.seed,
+            plan.per_item,
+            [[i.enterprise_id, i.grade, i.inspector_ids] for i in plan.items],
+        ]
+    )
 
 
 def visible_plans(actor: Actor, filters: dict | None = None) -> Select:
@@ -198,8 +268,9 @@ def visible_plans(actor: Actor, filters: dict | None = None) -> Select:
 
 
 def list_plans(actor: Actor, filters: dict) -> Page:
-    query = visible_plans(actor, filters).options(selectinload(InspectionPlan.items),
-                                                  selectinload(InspectionPlan.zone))
+    query = visible_plans(actor, filters).options(
+        selectinload(InspectionPlan.items), selectinload(InspectionPlan.zone)
+    )
     return paginate(query, filters["page"], filters["per_page"])
 
 
@@ -233,14 +304,22 @@ def record_item_result(actor: Actor, plan_id: int, item_id: int, data: dict) -> 
         raise InvalidState("该企业的检查结果已登记 (already recorded)")
     done_on = data.get("done_on") or today()
     if done_on > today() or done_on < plan.period_start:
-        raise ValidationFailed(details={"fields": {"done_on": [
-            f"检查日期须在 {plan.period_start.isoformat()} 至今天之间"]}})
+        raise ValidationFailed(
+            details={"fields": {"done_on": [f"检查日期须在 {plan.period_start.isoformat()} 至今天之间"]}}
+        )
     findings = data["findings"] if data["status"] == ItemStatus.done else 0
-    item.status, item.result, item.done_on, item.findings = (data["status"], data["result"],
-                                                             done_on, findings)
+    item.status, item.result, item.done_on, item.findings = (
+        data["status"],
+        data["result"],
+        done_on,
+        findings,
+    )
     db.session.flush()
-    append_evidence("plan.result", f"{plan.id}:{item.id}", {"content": payload_hash(
-        [item.id, item.status, item.result, done_on.isoformat(), findings])})
+    append_evidence(
+        "plan.result",
+        f"{plan.id}:{item.id}",
+        {"content": payload_hash([item.id, item.status, item.result, done_on.isoformat(), findings])},
+    )
     return plan
 
 
@@ -248,8 +327,16 @@ def plan_document(actor: Actor, plan_id: int) -> tuple[InspectionPlan, bytes]:
     """The printable plan (A4) with its notes."""
     plan = get_plan_for(actor, plan_id)
     names = _names({uid for item in plan.items for uid in item.inspectors})
-    rows = [Row(item.enterprise.name, item.grade, [r for r in item.key_reasons.split(",") if r],
-                [names.get(uid, str(uid)) for uid in item.inspectors], item.status) for item in plan.items]
+    rows = [
+        Row(
+            item.enterprise.name,
+            item.grade,
+            [r for r in item.key_reasons.split(",") if r],
+            [names.get(uid, str(uid)) for uid in item.inspectors],
+            item.status,
+        )
+        for item in plan.items
+    ]
     return plan, plan_pdf(plan, rows)
 
 
@@ -261,17 +348,24 @@ def execution_rate(plan: InspectionPlan) -> float:
 
 def published_plans(filters: dict) -> Page:
     """The public list (一公开): published plans, newest first."""
-    query = select(InspectionPlan).where(InspectionPlan.status == PlanStatus.published).order_by(
-        InspectionPlan.published_at.desc(), InspectionPlan.id.desc()).options(
-        selectinload(InspectionPlan.items).selectinload(PlanItem.enterprise),
-        selectinload(InspectionPlan.zone))
+    query = (
+        select(InspectionPlan)
+        .where(InspectionPlan.status == PlanStatus.published)
+        .order_by(InspectionPlan.published_at.desc(), InspectionPlan.id.desc())
+        .options(
+            selectinload(InspectionPlan.items).selectinload(PlanItem.enterprise),
+            selectinload(InspectionPlan.zone),
+        )
+    )
     return paginate(query, filters["page"], filters["per_page"])
 
 
 def quota_check(plan: InspectionPlan) -> dict[str, bool]:
     """The plan's quotas as predicates (A ≤ 5 %, B ≥ 10 %, C ≥ 50 %, size)."""
-    items = [rules.Item(i.enterprise_id, i.grade, tuple(r for r in i.key_reasons.split(",") if r))
-             for i in plan.items]
+    items = [
+        rules.Item(i.enterprise_id, i.grade, tuple(r for r in i.key_reasons.split(",") if r))
+        for i in plan.items
+    ]
     return rules.check_plan(plan.quota_total, items)
 
 
@@ -281,6 +375,7 @@ def _require_regulator(actor: Actor) -> None:
 
 
 # --- key objects named by the regulator (重点监管对象, 第十二条第四项) ---
+
 
 def visible_key_objects(actor: Actor, filters: dict | None = None) -> Select:
     """Named key objects of the actor's zone(s), newest first; `in_force` as of today."""
@@ -298,8 +393,9 @@ def visible_key_objects(actor: Actor, filters: dict | None = None) -> Select:
 
 
 def list_key_objects(actor: Actor, filters: dict) -> Page:
-    query = visible_key_objects(actor, filters).options(selectinload(KeyObject.enterprise),
-                                                        selectinload(KeyObject.named_by))
+    query = visible_key_objects(actor, filters).options(
+        selectinload(KeyObject.enterprise), selectinload(KeyObject.named_by)
+    )
     return paginate(query, filters["page"], filters["per_page"])
 
 
@@ -317,20 +413,39 @@ def name_key_object(actor: Actor, data: dict) -> KeyObject:
     starts_on, ends_on = data.get("starts_on") or today(), data.get("ends_on")
     if ends_on is not None and ends_on < starts_on:
         raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于开始日期"]}})
-    overlapping = db.session.scalar(select(KeyObject.id).where(
-        KeyObject.enterprise_id == enterprise.id, KeyObject.starts_on <= (ends_on or date.max),
-        or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= starts_on)))
+    overlapping = db.session.scalar(
+        select(KeyObject.id).where(
+            KeyObject.enterprise_id == enterprise.id,
+            KeyObject.starts_on <= (ends_on or date.max),
+            or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= starts_on),
+        )
+    )
     if overlapping is not None:
-        raise Conflict("该企业在此期间已被列为重点监管对象 (already a key object)",
-                       details={"key_object_id": overlapping})
-    key_object = KeyObject(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-                           reason=data["reason"], named_by_id=actor.id, starts_on=starts_on,
-                           ends_on=ends_on)
+        raise Conflict(
+            "该企业在此期间已被列为重点监管对象 (already a key object)",
+            details={"key_object_id": overlapping},
+        )
+    key_object = KeyObject(
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        reason=data["reason"],
+        named_by_id=actor.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     db.session.add(key_object)
     db.session.flush()
-    append_evidence("plan.key_object.name", str(key_object.id), {
-        "enterprise_id": enterprise.id, "reason": key_object.reason, "by": actor.id,
-        "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat() if ends_on else None})
+    append_evidence(
+        "plan.key_object.name",
+        str(key_object.id),
+        {
+            "enterprise_id": enterprise.id,
+            "reason": key_object.reason,
+            "by": actor.id,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat() if ends_on else None,
+        },
+    )
     return key_object
 
 
@@ -349,13 +464,20 @@ def end_key_object(actor: Actor, key_object_id: int, data: dict) -> KeyObject:
     key_object.ends_on = max(ends_on, key_object.starts_on - timedelta(days=1))
     key_object.ended_by_id = actor.id
     db.session.flush()
-    append_evidence("plan.key_object.end", str(key_object.id), {
-        "enterprise_id": key_object.enterprise_id, "by": actor.id,
-        "ends_on": key_object.ends_on.isoformat()})
+    append_evidence(
+        "plan.key_object.end",
+        str(key_object.id),
+        {
+            "enterprise_id": key_object.enterprise_id,
+            "by": actor.id,
+            "ends_on": key_object.ends_on.isoformat(),
+        },
+    )
     return key_object
 
 
 # --- recusals (回避): an inspector linked to an enterprise is never drawn for it ---
+
 
 def visible_recusals(actor: Actor, filters: dict | None = None) -> Select:
     """The bureau sees every declaration; an inspector sees their own."""
@@ -374,8 +496,9 @@ def visible_recusals(actor: Actor, filters: dict | None = None) -> Select:
 
 
 def list_recusals(actor: Actor, filters: dict) -> Page:
-    query = visible_recusals(actor, filters).options(selectinload(InspectorRecusal.enterprise),
-                                                     selectinload(InspectorRecusal.inspector))
+    query = visible_recusals(actor, filters).options(
+        selectinload(InspectorRecusal.enterprise), selectinload(InspectorRecusal.inspector)
+    )
     return paginate(query, filters["page"], filters["per_page"])
 
 
@@ -395,19 +518,30 @@ def declare_recusal(actor: Actor, data: dict) -> InspectorRecusal:
     _require_regulator(actor)
     enterprise = get_enterprise_for(actor, data["enterprise_id"])
     inspector = _recused_inspector(actor, data.get("inspector_id"))
-    duplicate = db.session.scalar(select(InspectorRecusal.id).where(
-        InspectorRecusal.inspector_id == inspector.id, InspectorRecusal.enterprise_id == enterprise.id,
-        InspectorRecusal.withdrawn_at.is_(None)))
+    duplicate = db.session.scalar(
+        select(InspectorRecusal.id).where(
+            InspectorRecusal.inspector_id == inspector.id,
+            InspectorRecusal.enterprise_id == enterprise.id,
+            InspectorRecusal.withdrawn_at.is_(None),
+        )
+    )
     if duplicate is not None:
         raise Conflict("已申报过与该企业的回避 (already declared)", details={"recusal_id": duplicate})
-    recusal = InspectorRecusal(inspector_id=inspector.id, enterprise_id=enterprise.id,
-                               kind=data["kind"], reason=data["reason"], declared_by_id=actor.id,
-                               declared_at=utcnow())
+    recusal = InspectorRecusal(
+        inspector_id=inspector.id,
+        enterprise_id=enterprise.id,
+        kind=data["kind"],
+        reason=data["reason"],
+        declared_by_id=actor.id,
+        declared_at=utcnow(),
+    )
     db.session.add(recusal)
     db.session.flush()
-    append_evidence("plan.recusal.declare", str(recusal.id), {
-        "inspector_id": inspector.id, "enterprise_id": enterprise.id, "kind": recusal.kind,
-        "by": actor.id})
+    append_evidence(
+        "plan.recusal.declare",
+        str(recusal.id),
+        {"inspector_id": inspector.id, "enterprise_id": enterprise.id, "kind": recusal.kind, "by": actor.id},
+    )
     return recusal
 
 
@@ -421,6 +555,9 @@ def withdraw_recusal(actor: Actor, recusal_id: int, data: dict) -> InspectorRecu
     recusal.withdrawn_at, recusal.withdrawn_by_id = utcnow(), actor.id
     recusal.withdraw_reason = data["reason"]
     db.session.flush()
-    append_evidence("plan.recusal.withdraw", str(recusal.id), {
-        "inspector_id": recusal.inspector_id, "enterprise_id": recusal.enterprise_id, "by": actor.id})
+    append_evidence(
+        "plan.recusal.withdraw",
+        str(recusal.id),
+        {"inspector_id": recusal.inspector_id, "enterprise_id": recusal.enterprise_id, "by": actor.id},
+    )
     return recusal

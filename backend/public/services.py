@@ -5,7 +5,7 @@ from backend.devices.overview import show_device
 from backend.devices.services import device_by_token
 
 
-def qr_lookup(actor, token: str) -> dict:  # type: ignore[no-untyped-def]
+def qr_lookup(actor, token: str) -> dict:
     """Resolve a label token; unknown and revoked tokens are 404 alike."""
     device = device_by_token(token)
     if device is None:

@@ -23,7 +23,7 @@ bp = Blueprint("reports", __name__, url_prefix="/api/reports", description="统�
 @require_roles(*REGULATORS)
 @bp.arguments(DashboardQuerySchema, location="query")
 @bp.response(200, DashboardSchema)
-def get_dashboard(query: dict):  # type: ignore[no-untyped-def]
+def get_dashboard(query: dict):
     """Devices, overdue inspections, hazards, complaints, grades, accident rates (zone or city)."""
     return services.dashboard(current_user, query)
 
@@ -32,7 +32,7 @@ def get_dashboard(query: dict):  # type: ignore[no-untyped-def]
 @require_roles(*REGULATORS)
 @bp.arguments(MonthlyQuerySchema, location="query")
 @bp.response(200, MonthlyReportSchema)
-def get_monthly_report(query: dict):  # type: ignore[no-untyped-def]
+def get_monthly_report(query: dict):
     """The month's figures and the evidence-chain head of the period."""
     return services.monthly_report(current_user, query.get("zone_id"), query["month"])
 
@@ -44,8 +44,13 @@ def get_monthly_report(query: dict):  # type: ignore[no-untyped-def]
 def monthly_report_pdf_view(query: dict) -> Response:
     """The monthly report (工作小结) as a printable A4 PDF."""
     report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
-    return file_response(monthly_report_pdf(report), f"{_report_name(report)}.pdf", "application/pdf",
-                         inline=True, fallback=f"monthly-{query['month']}.pdf")
+    return file_response(
+        monthly_report_pdf(report),
+        f"{_report_name(report)}.pdf",
+        "application/pdf",
+        inline=True,
+        fallback=f"monthly-{query['month']}.pdf",
+    )
 
 
 @bp.get("/monthly.xlsx")
@@ -55,8 +60,12 @@ def monthly_report_pdf_view(query: dict) -> Response:
 def monthly_report_xlsx(query: dict) -> Response:
     """The monthly report as a spreadsheet (类别, 指标, 数值)."""
     report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
-    return xlsx_response(_report_name(report), ("类别", "指标", "数值"), services.report_rows(report),
-                         fallback=f"monthly-{query['month']}")
+    return xlsx_response(
+        _report_name(report),
+        ("类别", "指标", "数值"),
+        services.report_rows(report),
+        fallback=f"monthly-{query['month']}",
+    )
 
 
 def _report_name(report: dict) -> str:

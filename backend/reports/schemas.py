@@ -21,16 +21,22 @@ class DashboardSchema(Schema):
     zone_name = fields.String()
     start = fields.Date()
     end = fields.Date()
-    devices = fields.Dict(metadata={"description": "by_category {category: {status: n}}, registered, "
-                                                   "overdue_inspections"})
-    hazards = fields.Dict(metadata={"description": "found, closed, open, overdue, major_found, "
-                                                   "rectification_rate"})
+    devices = fields.Dict(
+        metadata={"description": "by_category {category: {status: n}}, registered, overdue_inspections"}
+    )
+    hazards = fields.Dict(
+        metadata={"description": "found, closed, open, overdue, major_found, rectification_rate"}
+    )
     complaints = fields.Dict()
     grades = fields.Dict(metadata={"description": "enterprises per credit grade A–D"})
-    mutual_checks = fields.Dict(metadata={"description": "mutual-check tasks and done, in total and "
-                                                         "by_block, for the rounds of the period"})
-    accidents = fields.Dict(metadata={"description": "12 months to `end`, per 10,000 devices, "
-                                                     "against the targets of seed 003"})
+    mutual_checks = fields.Dict(
+        metadata={
+            "description": "mutual-check tasks and done, in total and by_block, for the rounds of the period"
+        }
+    )
+    accidents = fields.Dict(
+        metadata={"description": "12 months to `end`, per 10,000 devices, against the targets of seed 003"}
+    )
 
 
 class MonthlyReportSchema(DashboardSchema):

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.clock import utcnow
 from backend.core.db import UTCDateTime
-from backend.extensions import db
+from backend.extensions import Model
 
 
-class AppliedOp(db.Model):
+class AppliedOp(Model):
     """Idempotency ledger: an op id is applied once; its result is replayed after."""
 
     __tablename__ = "applied_ops"

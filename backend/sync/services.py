@@ -57,21 +57,26 @@ def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
     previous = db.session.get(AppliedOp, op_id)
     if previous is not None:
         same = previous.payload_hash == digest and previous.user_id == actor.id
-        return _result(op_id, "duplicate" if same else "conflict",
-                       None if same else ("conflict", "该操作编号已用于其他内容 (op id reused)"))
+        return _result(
+            op_id,
+            "duplicate" if same else "conflict",
+            None if same else ("conflict", "该操作编号已用于其他内容 (op id reused)"),
+        )
     handler = handlers.get(op["type"])
     if handler is None:
         return _result(op_id, "rejected", ("unknown_op_type", f"未知操作类型 {op['type']}"))
     try:
         with db.session.begin_nested():
             changed = handler.apply(actor, handler.schema().load(op["payload"]))
-            db.session.add(AppliedOp(op_id=op_id, user_id=actor.id, op_type=op["type"],
-                                     payload_hash=digest, status="applied"))
+            db.session.add(
+                AppliedOp(
+                    op_id=op_id, user_id=actor.id, op_type=op["type"], payload_hash=digest, status="applied"
+                )
+            )
     except ValidationError as exc:
         return _result(op_id, "rejected", ("validation_failed", "输入有误", {"fields": exc.messages}))
     except IntegrityError:
-        return _result(op_id, "duplicate" if db.session.get(AppliedOp, op_id) else "conflict",
-                       None)
+        return _result(op_id, "duplicate" if db.session.get(AppliedOp, op_id) else "conflict", None)
     except AppError as exc:
         status = "conflict" if exc.status == 409 and exc.code == "conflict" else "rejected"
         return _result(op_id, status, (exc.code, exc.message, exc.details))
@@ -84,8 +89,11 @@ def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
 def _result(op_id: str, status: str, error: tuple | None) -> dict:
     result: dict = {"op_id": op_id, "status": status}
     if error:
-        result["error"] = {"code": error[0], "message": error[1],
-                           "details": error[2] if len(error) > 2 else {}}
+        result["error"] = {
+            "code": error[0],
+            "message": error[1],
+            "details": error[2] if len(error) > 2 else {},
+        }
     return result
 
 
@@ -125,6 +133,5 @@ def _materialise(actor: Actor, rows: list[Change]) -> list[dict]:
     changes = []
     for row in rows:
         data = None if row.deleted else loaded.get((row.entity, row.entity_id))
-        changes.append({"entity": row.entity, "id": row.entity_id,
-                        "deleted": data is None, "data": data})
+        changes.append({"entity": row.entity, "id": row.entity_id, "deleted": data is None, "data": data})
     return changes

@@ -32,14 +32,16 @@ def _shared_app(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('api-db') / 'test.db'}"
     )
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": "test-secret",
-        "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
-        "PUBLIC_BASE_URL": "https://tzsb.example.cn",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "test-secret",
+            "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
+            "PUBLIC_BASE_URL": "https://tzsb.example.cn",
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -180,15 +180,30 @@ def test_other_sessions_survive_logout(client, city):
 
 def _alg_none_token(user_id: int) -> str:
     header = _b64({"alg": "none", "typ": "JWT"})
-    claims = _b64({"sub": str(user_id), "type": "access", "fresh": False,
-                   "jti": "x" * 36, "role": "bureau_admin", "exp": 4_102_444_800})
+    claims = _b64(
+        {
+            "sub": str(user_id),
+            "type": "access",
+            "fresh": False,
+            "jti": "x" * 36,
+            "role": "bureau_admin",
+            "exp": 4_102_444_800,
+        }
+    )
     return f"{header}.{claims}."
 
 
 def _wrong_key_token(user_id: int) -> str:
-    claims = {"sub": str(user_id), "type": "access", "fresh": False, "jti": "y" * 36,
-              "role": "bureau_admin", "exp": 4_102_444_800, "iat": 1_700_000_000,
-              "nbf": 1_700_000_000}
+    claims = {
+        "sub": str(user_id),
+        "type": "access",
+        "fresh": False,
+        "jti": "y" * 36,
+        "role": "bureau_admin",
+        "exp": 4_102_444_800,
+        "iat": 1_700_000_000,
+        "nbf": 1_700_000_000,
+    }
     return pyjwt.encode(claims, "another-key-that-is-long-enough-0123456789", "HS256")
 
 
@@ -216,8 +231,14 @@ def test_bad_bearer_token_is_401_with_its_code(client, city, kind):
 @pytest.mark.parametrize(
     "header",
     ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "bearer", "Token abc", "Bearer a b c"],
-    ids=["bearer_without_token", "bearer_blank", "basic", "lowercase_no_token", "other_scheme",
-         "spaces_in_token"],
+    ids=[
+        "bearer_without_token",
+        "bearer_blank",
+        "basic",
+        "lowercase_no_token",
+        "other_scheme",
+        "spaces_in_token",
+    ],
 )
 def test_malformed_authorization_header_is_401_never_422(client, city, header):
     response = client.get("/api/devices", headers={"Authorization": header})

@@ -35,21 +35,23 @@ def app(tmp_path):
     """tests/conftest.py's app with rate limits on (the public surface's limits are under test)."""
     limiter_was_enabled = limiter.enabled
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "SECRET_KEY": "test-secret",
-        "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
-        "PUBLIC_BASE_URL": "https://tzsb.example.cn",
-        "PWA_DIST": str(tmp_path / "dist"),
-        "COMPLAINT_POW_BITS": 8,
-        "COMPLAINT_IP_LIMIT": NO_LIMIT,
-        "COMPLAINT_DEVICE_LIMIT": NO_LIMIT,
-        "COMPLAINT_CHALLENGE_LIMIT": NO_LIMIT,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SECRET_KEY": "test-secret",
+            "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
+            "PUBLIC_BASE_URL": "https://tzsb.example.cn",
+            "PWA_DIST": str(tmp_path / "dist"),
+            "COMPLAINT_POW_BITS": 8,
+            "COMPLAINT_IP_LIMIT": NO_LIMIT,
+            "COMPLAINT_DEVICE_LIMIT": NO_LIMIT,
+            "COMPLAINT_CHALLENGE_LIMIT": NO_LIMIT,
+        }
+    )
     try:
         with app.app_context():
             db.drop_all()
@@ -70,8 +72,12 @@ def _pow(client, **environ) -> dict:
 
 
 def _body(token: str, **overrides) -> dict:
-    return {"qr_token": token, "category": "elevator_trapped",
-            "description": "电梯停在两层之间，有人被困约十分钟", "photos": []} | overrides
+    return {
+        "qr_token": token,
+        "category": "elevator_trapped",
+        "description": "电梯停在两层之间，有人被困约十分钟",
+        "photos": [],
+    } | overrides
 
 
 def _submit(client, token: str, environ: dict | None = None, **overrides):  # type: ignore[no-untyped-def]
@@ -158,8 +164,9 @@ def test_unknown_label_token_is_404(client, city):
 
 def test_revoked_label_token_is_404(client, city):
     old_token = city.dev_a.qr_token
-    reissue = client.post(f"/api/devices/{city.dev_a.id}/qr-token", json={"reason": "标签损坏"},
-                          headers=auth(city.inspector))
+    reissue = client.post(
+        f"/api/devices/{city.dev_a.id}/qr-token", json={"reason": "标签损坏"}, headers=auth(city.inspector)
+    )
     assert reissue.status_code == 200
     assert _submit(client, old_token).status_code == 404
     assert _submit(client, reissue.json["qr_token"]).status_code == 201
@@ -171,13 +178,16 @@ def test_photos_must_be_uploaded_before_submitting(client, city):
     assert _error_code(response) == "photo_missing"
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"description": "长" * 2001}, "description"),
-    ({"photos": [f"{i:064x}" for i in range(7)]}, "photos"),
-    ({"category": "noise"}, "category"),
-    ({"contact_phone": "12345"}, "contact_phone"),
-    ({"qr_token": ""}, "qr_token"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"description": "长" * 2001}, "description"),
+        ({"photos": [f"{i:064x}" for i in range(7)]}, "photos"),
+        ({"category": "noise"}, "category"),
+        ({"contact_phone": "12345"}, "contact_phone"),
+        ({"qr_token": ""}, "qr_token"),
+    ],
+)
 def test_oversized_or_invalid_fields_are_422(client, city, overrides, field):
     response = _submit(client, city.dev_a.qr_token, **overrides)
     assert response.status_code == 422
@@ -197,8 +207,9 @@ def _unsolved(client) -> dict:
 
 
 def _forged(client) -> dict:
-    challenge = rules.make_challenge(b"not-our-key" * 3, now=int(utcnow().timestamp()), ttl=600,
-                                     bits=8, salt="0")
+    challenge = rules.make_challenge(
+        b"not-our-key" * 3, now=int(utcnow().timestamp()), ttl=600, bits=8, salt="0"
+    )
     return {"challenge": challenge, "nonce": rules.solve_pow(challenge, 8)}
 
 
@@ -216,14 +227,18 @@ def _too_easy(client) -> dict:
     return solution
 
 
-@pytest.mark.parametrize(("make", "code"), [
-    (lambda c: None, "pow_required"),
-    (_unsolved, "pow_unsolved"),
-    (_forged, "pow_invalid"),
-    (lambda c: {"challenge": "garbage", "nonce": "1"}, "pow_invalid"),
-    (_expired, "pow_expired"),
-    (_too_easy, "pow_too_easy"),
-], ids=["missing", "unsolved", "forged", "garbage", "expired", "too_easy"])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda c: None, "pow_required"),
+        (_unsolved, "pow_unsolved"),
+        (_forged, "pow_invalid"),
+        (lambda c: {"challenge": "garbage", "nonce": "1"}, "pow_invalid"),
+        (_expired, "pow_expired"),
+        (_too_easy, "pow_too_easy"),
+    ],
+    ids=["missing", "unsolved", "forged", "garbage", "expired", "too_easy"],
+)
 def test_bad_proof_of_work_is_400_with_a_clear_code(client, city, make, code):
     response = _submit(client, city.dev_a.qr_token, pow=make(client))
     assert response.status_code == 400
@@ -266,8 +281,9 @@ def test_rate_limit_per_ip_gives_429_envelope_and_recovers(client, city, app):
 def test_ipv6_clients_share_a_bucket_per_64(client, city, app):
     app.config["COMPLAINT_CHALLENGE_LIMIT"] = "2 per minute"
     same_64 = ["2001:db8:1:2::1", "2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2:aaaa::9"]
-    statuses = [client.get("/api/public/challenge", environ_base={"REMOTE_ADDR": a}).status_code
-                for a in same_64]
+    statuses = [
+        client.get("/api/public/challenge", environ_base={"REMOTE_ADDR": a}).status_code for a in same_64
+    ]
     assert statuses == [200, 200, 429]
     other = client.get("/api/public/challenge", environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})
     assert other.status_code == 200
@@ -307,8 +323,12 @@ def test_enterprise_never_sees_the_complainant(client, city):
     for user in (city.manager, city.supervisor):  # nothing before triage
         assert client.get("/api/complaints", headers=auth(user)).json["items"] == []
         assert client.get(f"/api/complaints/{complaint_id}", headers=auth(user)).status_code == 404
-    triaged = _triage(client, city.inspector, complaint, open_hazard={
-        "severity": "major", "category": "电梯", "description": "电梯困人，门锁回路故障"})
+    triaged = _triage(
+        client,
+        city.inspector,
+        complaint,
+        open_hazard={"severity": "major", "category": "电梯", "description": "电梯困人，门锁回路故障"},
+    )
     assert triaged.status_code == 200
 
     listed = client.get("/api/complaints", headers=auth(city.manager))
@@ -372,30 +392,42 @@ def test_phone_is_stored_encrypted_and_kept_out_of_the_evidence_chain(client, ci
 
 def test_substantiated_triage_opens_a_hazard_and_a_reward(client, city):
     complaint = _filed(client, city.dev_a, contact_phone=PHONE)
-    response = _triage(client, city.inspector, complaint, reward_yuan="200", open_hazard={
-        "severity": "major", "category": "电梯", "description": "电梯困人，门锁回路故障"})
+    response = _triage(
+        client,
+        city.inspector,
+        complaint,
+        reward_yuan="200",
+        open_hazard={"severity": "major", "category": "电梯", "description": "电梯困人，门锁回路故障"},
+    )
     assert response.status_code == 200
     assert response.json["status"] == "substantiated"
     assert response.json["reward"] == {"amount_yuan": "200.00", "status": "pending", "paid_at": None}
-    hazards = client.get("/api/hazards", query_string={"device_id": city.dev_a.id},
-                         headers=auth(city.inspector)).json["items"]
+    hazards = client.get(
+        "/api/hazards", query_string={"device_id": city.dev_a.id}, headers=auth(city.inspector)
+    ).json["items"]
     assert [(h["id"], h["source"], h["severity"]) for h in hazards] == [
-        (response.json["hazard_id"], "complaint", "major")]
+        (response.json["hazard_id"], "complaint", "major")
+    ]
     assert hazards[0]["enterprise_id"] == city.ent_a.id
     reward = db.session.scalar(select(Reward))
     assert reward.complaint_id == complaint.id and reward.status == "pending"
-    tracked = client.get(f"/api/public/complaints/{complaint.ticket_no}",
-                         query_string={"code": "wrong"})
+    tracked = client.get(f"/api/public/complaints/{complaint.ticket_no}", query_string={"code": "wrong"})
     assert tracked.status_code == 404
 
 
 def test_complainant_sees_the_public_reply(client, city):
     receipt = _submit(client, city.dev_a.qr_token).json
     complaint = db.session.scalar(select(Complaint))
-    _triage(client, city.inspector, complaint, outcome="not_substantiated",
-            public_reply="经核查，该电梯检验合格标志在有效期内。")
-    tracked = client.get(f"/api/public/complaints/{receipt['ticket_no']}",
-                         query_string={"code": receipt["tracking_code"]}).json
+    _triage(
+        client,
+        city.inspector,
+        complaint,
+        outcome="not_substantiated",
+        public_reply="经核查，该电梯检验合格标志在有效期内。",
+    )
+    tracked = client.get(
+        f"/api/public/complaints/{receipt['ticket_no']}", query_string={"code": receipt["tracking_code"]}
+    ).json
     assert tracked["status"] == "not_substantiated"
     assert [r["text"] for r in tracked["replies"]] == ["经核查，该电梯检验合格标志在有效期内。"]
 
@@ -404,10 +436,14 @@ def test_duplicate_needs_another_complaint_about_the_same_device(client, city):
     first, second = _filed(client, city.dev_a), _filed(client, city.dev_a)
     other_device = _filed(client, city.dev_b)
     assert _triage(client, city.inspector, second, outcome="duplicate").status_code == 422
-    assert _triage(client, city.inspector, second, outcome="duplicate",
-                   duplicate_of=other_device.id).status_code == 422
-    assert _triage(client, city.inspector, second, outcome="duplicate",
-                   duplicate_of=second.id).status_code == 422
+    assert (
+        _triage(client, city.inspector, second, outcome="duplicate", duplicate_of=other_device.id).status_code
+        == 422
+    )
+    assert (
+        _triage(client, city.inspector, second, outcome="duplicate", duplicate_of=second.id).status_code
+        == 422
+    )
     ok = _triage(client, city.inspector, second, outcome="duplicate", duplicate_of=first.id)
     assert ok.status_code == 200
     assert ok.json["duplicate_of_id"] == first.id and ok.json["reward"] is None
@@ -430,8 +466,13 @@ def test_enterprise_users_cannot_triage(client, city, who):
 
 def test_hazard_only_for_substantiated(client, city):
     complaint = _filed(client, city.dev_a)
-    response = _triage(client, city.inspector, complaint, outcome="not_substantiated", open_hazard={
-        "severity": "general", "category": "电梯", "description": "照明不亮"})
+    response = _triage(
+        client,
+        city.inspector,
+        complaint,
+        outcome="not_substantiated",
+        open_hazard={"severity": "general", "category": "电梯", "description": "照明不亮"},
+    )
     assert response.status_code == 422
     assert "open_hazard" in response.json["error"]["details"]["fields"]
 
@@ -445,8 +486,10 @@ def test_complaint_counts_per_device(client, city):
     _filed(client, city.dev_b)
     _triage(client, city.inspector, first)
     counts = complaint_counts([city.dev_a.id, city.dev_b.id, city.dev_c.id])
-    assert counts == {city.dev_a.id: {"total": 2, "open": 1, "substantiated": 1},
-                      city.dev_b.id: {"total": 1, "open": 1, "substantiated": 0}}
+    assert counts == {
+        city.dev_a.id: {"total": 2, "open": 1, "substantiated": 1},
+        city.dev_b.id: {"total": 1, "open": 1, "substantiated": 0},
+    }
     assert complaint_counts([]) == {}
 
 

@@ -72,16 +72,21 @@ def test_operator_certificates_expired_share(city):
 def test_recompute_logs_each_grade_change_once(city):
     recompute_grades(today())
     recompute_grades(today())
-    changes = db.session.scalars(select(CreditGradeChange).where(
-        CreditGradeChange.enterprise_id == city.ent_a.id)).all()
+    changes = db.session.scalars(
+        select(CreditGradeChange).where(CreditGradeChange.enterprise_id == city.ent_a.id)
+    ).all()
     assert [(c.from_grade, c.cause) for c in changes] == [(None, "cycle")]
 
 
 def test_recording_an_accident_regrades_the_enterprise_to_d_at_once(client, city):
     recompute_grades(today())
     db.session.commit()
-    body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat(), "deaths": 1,
-            "description": "起重机倾覆"}
+    body = {
+        "enterprise_id": city.ent_a.id,
+        "occurred_on": today().isoformat(),
+        "deaths": 1,
+        "description": "起重机倾覆",
+    }
     response = client.post("/api/credit/accidents", json=body, headers=auth(city.inspector))
     assert response.status_code == 201, response.json
     credit = client.get(f"/api/credit/enterprises/{city.ent_a.id}", headers=auth(city.manager)).json
@@ -91,8 +96,13 @@ def test_recording_an_accident_regrades_the_enterprise_to_d_at_once(client, city
 
 
 def test_fined_enforcement_case_makes_grade_d_and_duplicate_case_no_is_409(client, city):
-    body = {"enterprise_id": city.ent_a.id, "case_no": "苏特监罚〔2026〕1号",
-            "opened_on": today().isoformat(), "violation": "超期未检", "fine_yuan": "30000"}
+    body = {
+        "enterprise_id": city.ent_a.id,
+        "case_no": "苏特监罚〔2026〕1号",
+        "opened_on": today().isoformat(),
+        "violation": "超期未检",
+        "fine_yuan": "30000",
+    }
     first = client.post("/api/credit/enforcement-cases", json=body, headers=auth(city.inspector))
     again = client.post("/api/credit/enforcement-cases", json=body, headers=auth(city.inspector))
     assert (first.status_code, again.status_code) == (201, 409)
@@ -155,8 +165,7 @@ def test_accident_in_the_future_is_422(client, city):
 
 def test_bureau_changes_bands_and_an_invalid_config_is_422(client, city):
     ok = client.put("/api/credit/config", json={"bands": [10, 30, 50]}, headers=auth(city.admin))
-    bad = client.put("/api/credit/config", json={"weights": {"risk_control": 100}},
-                     headers=auth(city.admin))
+    bad = client.put("/api/credit/config", json={"weights": {"risk_control": 100}}, headers=auth(city.admin))
     assert ok.status_code == 200 and ok.json["bands"] == [10, 30, 50]
     assert bad.status_code == 422
     assert "weights" in bad.json["error"]["details"]["fields"]
@@ -172,36 +181,60 @@ def test_grade_list_is_scoped_to_the_inspector_zone(client, city):
 
 def _random_history(rng: random.Random, enterprise: Enterprise, reporter, as_of: date) -> None:
     for _ in range(rng.randint(0, 4)):
-        f.make_hazard(enterprise, reporter, severity=rng.choice(["general", "major"]),
-                      source=rng.choice(["self_check", "mutual_check", "inspection"]),
-                      status=rng.choice(["reported", "rectifying", "verified_closed"]),
-                      deadline=as_of + timedelta(days=rng.randint(-20, 20)))
+        f.make_hazard(
+            enterprise,
+            reporter,
+            severity=rng.choice(["general", "major"]),
+            source=rng.choice(["self_check", "mutual_check", "inspection"]),
+            status=rng.choice(["reported", "rectifying", "verified_closed"]),
+            deadline=as_of + timedelta(days=rng.randint(-20, 20)),
+        )
     if rng.random() < 0.3:
-        db.session.add(Accident(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-                                occurred_on=as_of - timedelta(days=rng.randint(0, 1500)),
-                                recorded_by_id=reporter.id))
+        db.session.add(
+            Accident(
+                enterprise_id=enterprise.id,
+                zone_id=enterprise.zone_id,
+                occurred_on=as_of - timedelta(days=rng.randint(0, 1500)),
+                recorded_by_id=reporter.id,
+            )
+        )
     if rng.random() < 0.2:
-        db.session.add(EnforcementCase(
-            enterprise_id=enterprise.id, zone_id=enterprise.zone_id, case_no=f.new_id(),
-            opened_on=as_of - timedelta(days=rng.randint(0, 500)), violation="违规",
-            fine_yuan=rng.choice([None, 5000]), recorded_by_id=reporter.id))
+        db.session.add(
+            EnforcementCase(
+                enterprise_id=enterprise.id,
+                zone_id=enterprise.zone_id,
+                case_no=f.new_id(),
+                opened_on=as_of - timedelta(days=rng.randint(0, 500)),
+                violation="违规",
+                fine_yuan=rng.choice([None, 5000]),
+                recorded_by_id=reporter.id,
+            )
+        )
     if rng.random() < 0.5:
         f.make_person(enterprise, ("safety_manager", None))
     if rng.random() < 0.3:
-        db.session.add(CreditRecognition(
-            enterprise_id=enterprise.id, kind=rng.choice(["benchmark", "intrinsic_safety"]),
-            granted_on=as_of - timedelta(days=rng.randint(0, 400)), recorded_by_id=reporter.id))
+        db.session.add(
+            CreditRecognition(
+                enterprise_id=enterprise.id,
+                kind=rng.choice(["benchmark", "intrinsic_safety"]),
+                granted_on=as_of - timedelta(days=rng.randint(0, 400)),
+                recorded_by_id=reporter.id,
+            )
+        )
 
 
-def _assert_sql_agrees_with_the_rules(city, seed: int, count: int, rounds: int,
-                                      config: dict = rules.DEFAULT_CONFIG) -> set[rules.Reason]:
+def _assert_sql_agrees_with_the_rules(
+    city, seed: int, count: int, rounds: int, config: dict = rules.DEFAULT_CONFIG
+) -> set[rules.Reason]:
     """Random histories graded by SQL over `rounds` cycles 200 days apart; each grade, score
     and reason list is what credit/rules.py grade() says for the stored facts. Returns the
     reasons seen."""
     seen: set[rules.Reason] = set()
     rng, as_of = random.Random(seed), today()
-    enterprises = [f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
-                   for _ in range(count)]
+    enterprises = [
+        f.make_enterprise(city.zone, established_on=as_of - timedelta(days=rng.randint(100, 3000)))
+        for _ in range(count)
+    ]
     for enterprise in enterprises:
         _random_history(rng, enterprise, city.admin, as_of)
     db.session.flush()
@@ -211,9 +244,19 @@ def _assert_sql_agrees_with_the_rules(city, seed: int, count: int, rounds: int,
         for enterprise in enterprises:
             new, old = _grade(enterprise.id), previous.get(enterprise.id)
             facts = facts_of(new, enterprise.established_on)
-            expected = rules.grade(rules.Facts(**(facts.__dict__ | {
-                "previous_grade": rules.Grade(old.grade) if old else None,
-                "last_c_on": old.last_c_on if old else None})), new.as_of, config)
+            expected = rules.grade(
+                rules.Facts(
+                    **(
+                        facts.__dict__
+                        | {
+                            "previous_grade": rules.Grade(old.grade) if old else None,
+                            "last_c_on": old.last_c_on if old else None,
+                        }
+                    )
+                ),
+                new.as_of,
+                config,
+            )
             assert (new.grade, new.score) == (expected.grade, pytest.approx(expected.score))
             assert rules.reasons_of(new.reason_bits) == expected.reasons
             seen.update(expected.reasons)
@@ -231,15 +274,24 @@ def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
     recompute_grades(today())
     db.session.commit()
     hazard_id = f.new_id()
-    body = {"id": hazard_id, "enterprise_id": city.ent_a.id, "category": "电梯", "severity": "major",
-            "description": "制动器磨损超标", "source": "inspection"}
+    body = {
+        "id": hazard_id,
+        "enterprise_id": city.ent_a.id,
+        "category": "电梯",
+        "severity": "major",
+        "description": "制动器磨损超标",
+        "source": "inspection",
+    }
     assert client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code == 201
     raised = _grade(city.ent_a.id)
     assert (raised.major_hazards_open, raised.score) == (1, 12 + 3)
     steps = [("submit_rectification", city.manager, ["a" * 64]), ("verify", city.inspector, [])]
     for action, user, photos in steps:
-        response = client.post(f"/api/hazards/{hazard_id}/transitions", headers=auth(user),
-                               json={"id": f.new_id(), "action": action, "photos": photos})
+        response = client.post(
+            f"/api/hazards/{hazard_id}/transitions",
+            headers=auth(user),
+            json={"id": f.new_id(), "action": action, "photos": photos},
+        )
         assert response.status_code == 200, response.json
     lowered = _grade(city.ent_a.id)
     assert (lowered.major_hazards_open, lowered.hazards_open) == (0, 0)
@@ -249,13 +301,23 @@ def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
 def test_substantiated_complaint_counts_against_the_enterprise(client, city):
     from backend.complaints.models import Complaint
 
-    complaint = Complaint(ticket_no="TS20261123-0001", day=today(), seq=1, tracking_hash="0" * 64,
-                          device_id=city.dev_a.id, enterprise_id=city.ent_a.id,
-                          category="elevator_trapped", description="电梯困人")
+    complaint = Complaint(
+        ticket_no="TS20261123-0001",
+        day=today(),
+        seq=1,
+        tracking_hash="0" * 64,
+        device_id=city.dev_a.id,
+        enterprise_id=city.ent_a.id,
+        category="elevator_trapped",
+        description="电梯困人",
+    )
     db.session.add(complaint)
     db.session.commit()
-    response = client.post(f"/api/complaints/{complaint.id}/triage", headers=auth(city.inspector),
-                           json={"outcome": "substantiated", "public_reply": "经核查属实"})
+    response = client.post(
+        f"/api/complaints/{complaint.id}/triage",
+        headers=auth(city.inspector),
+        json={"outcome": "substantiated", "public_reply": "经核查属实"},
+    )
     assert response.status_code == 200, response.json
     assert _grade(city.ent_a.id).complaints_substantiated == 1
 
@@ -273,11 +335,15 @@ def test_evidence_chain_detects_an_altered_accident(client, city):
     assert "altered" in verify_chain(checks).problem
 
 
-@pytest.mark.parametrize("change", [
-    {"accident_d_years": 0, "fined_d": False},
-    {"accident_d_years": 1, "bands": [5, 10, 20]},
-    {"deductions": {"accident_free": 3, "benchmark": 10, "intrinsic_safety": 0}},
-], ids=["d_floors_off", "one_year_floor_narrow_bands", "points_deducted_too"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"accident_d_years": 0, "fined_d": False},
+        {"accident_d_years": 1, "bands": [5, 10, 20]},
+        {"deductions": {"accident_free": 3, "benchmark": 10, "intrinsic_safety": 0}},
+    ],
+    ids=["d_floors_off", "one_year_floor_narrow_bands", "points_deducted_too"],
+)
 def test_sql_recompute_agrees_with_the_pure_rules_under_another_config(city, change):
     from backend.credit.services import update_config
 
@@ -300,11 +366,20 @@ def test_a_share_is_per_mille_rounded_down(city):
     f.make_device(city.ent_a, next_inspection_due=today() - timedelta(days=1))
     f.make_device(city.ent_a)
     recompute_grades(today())
-    devices = db.session.scalar(select(func.count()).select_from(Device).where(
-        Device.enterprise_id == city.ent_a.id, Device.status == "in_use"))
-    overdue = db.session.scalar(select(func.count()).select_from(Device).where(
-        Device.enterprise_id == city.ent_a.id, Device.status == "in_use",
-        Device.next_inspection_due < today()))
+    devices = db.session.scalar(
+        select(func.count())
+        .select_from(Device)
+        .where(Device.enterprise_id == city.ent_a.id, Device.status == "in_use")
+    )
+    overdue = db.session.scalar(
+        select(func.count())
+        .select_from(Device)
+        .where(
+            Device.enterprise_id == city.ent_a.id,
+            Device.status == "in_use",
+            Device.next_inspection_due < today(),
+        )
+    )
     assert overdue * 1000 % devices  # a share that is not a whole per mille
     assert _grade(city.ent_a.id).devices_overdue_share == overdue * 1000 // devices
 
@@ -332,8 +407,9 @@ def test_every_grade_holds_as_of_the_latest_cycle_though_its_row_was_not_rewritt
     report = recompute_grades(today())
     db.session.commit()
     assert report.written < report.graded
-    kept = db.session.scalars(select(CreditGrade).where(
-        CreditGrade.as_of == today() - timedelta(days=1))).all()
+    kept = db.session.scalars(
+        select(CreditGrade).where(CreditGrade.as_of == today() - timedelta(days=1))
+    ).all()
     assert kept, "some rows were left as they were"
     items = client.get("/api/credit/grades", headers=auth(city.admin)).json["items"]
     assert {i["as_of"] for i in items} == {today().isoformat()}
@@ -342,8 +418,14 @@ def test_every_grade_holds_as_of_the_latest_cycle_though_its_row_was_not_rewritt
 
 
 def test_a_d_grade_is_rewritten_each_cycle_so_its_last_c_day_moves_on(city):
-    db.session.add(Accident(enterprise_id=city.ent_a.id, zone_id=city.ent_a.zone_id,
-                            occurred_on=today() - timedelta(days=30), recorded_by_id=city.admin.id))
+    db.session.add(
+        Accident(
+            enterprise_id=city.ent_a.id,
+            zone_id=city.ent_a.zone_id,
+            occurred_on=today() - timedelta(days=30),
+            recorded_by_id=city.admin.id,
+        )
+    )
     recompute_grades(today() - timedelta(days=1))
     recompute_grades(today())
     grade = _grade(city.ent_a.id)
@@ -356,8 +438,11 @@ def test_a_grade_change_is_logged_once_though_the_next_cycle_rewrites_its_previo
     f.make_hazard(city.ent_a, city.admin, severity="major", deadline=today() - timedelta(days=1))
     recompute_grades(today() - timedelta(days=1))
     recompute_grades(today())
-    changes = db.session.scalars(select(CreditGradeChange).where(
-        CreditGradeChange.enterprise_id == city.ent_a.id).order_by(CreditGradeChange.id)).all()
+    changes = db.session.scalars(
+        select(CreditGradeChange)
+        .where(CreditGradeChange.enterprise_id == city.ent_a.id)
+        .order_by(CreditGradeChange.id)
+    ).all()
     assert len(changes) == 2, [(c.from_grade, c.to_grade, c.changed_on) for c in changes]
     assert changes[1].from_grade == changes[0].to_grade != changes[1].to_grade
     assert _grade(city.ent_a.id).previous_grade == changes[1].to_grade
@@ -391,8 +476,11 @@ def test_a_cycle_on_postgresql_completes_when_an_event_grades_a_new_enterprise_m
     newcomer = f.make_enterprise(city.zone)
     db.session.commit()
     with db.engine.connect() as event:  # an event's re-grade of the newcomer, not committed yet
-        event.execute(insert(CreditGrade).values(enterprise_id=newcomer.id, zone_id=city.zone.id,
-                                                 as_of=today(), band_grade="A", grade="A"))
+        event.execute(
+            insert(CreditGrade).values(
+                enterprise_id=newcomer.id, zone_id=city.zone.id, as_of=today(), band_grade="A", grade="A"
+            )
+        )
         committing = threading.Timer(0.5, event.commit)  # while the cycle waits on that row
         committing.start()
         report = recompute_grades(today())

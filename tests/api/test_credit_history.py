@@ -29,10 +29,8 @@ def _graded(city) -> None:
 def test_grade_changes_list_the_accident_first_with_its_reasons(client, city):
     _graded(city)
     body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat()}
-    assert client.post("/api/credit/accidents", json=body,
-                       headers=auth(city.inspector)).status_code == 201
-    page = client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes",
-                      headers=auth(city.manager)).json
+    assert client.post("/api/credit/accidents", json=body, headers=auth(city.inspector)).status_code == 201
+    page = client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes", headers=auth(city.manager)).json
     assert page["total"] == 2
     newest, first = page["items"]
     assert (newest["from_grade"], newest["to_grade"], newest["cause"]) == ("A", "D", "accident")
@@ -45,23 +43,22 @@ def test_grade_changes_are_paginated_newest_first(client, city):
     _graded(city)
     body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat()}
     client.post("/api/credit/accidents", json=body, headers=auth(city.inspector))
-    page = client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes?per_page=1&page=2",
-                      headers=auth(city.admin)).json
+    page = client.get(
+        f"/api/credit/enterprises/{city.ent_a.id}/changes?per_page=1&page=2", headers=auth(city.admin)
+    ).json
     assert (page["page"], page["per_page"], page["total"]) == (2, 1, 2)
     assert [(c["from_grade"], c["to_grade"]) for c in page["items"]] == [(None, "A")]
 
 
 def test_grade_changes_of_another_enterprise_are_404_for_a_safety_manager(client, city):
     _graded(city)
-    response = client.get(f"/api/credit/enterprises/{city.ent_b.id}/changes",
-                          headers=auth(city.manager))
+    response = client.get(f"/api/credit/enterprises/{city.ent_b.id}/changes", headers=auth(city.manager))
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
 
 
 def test_grade_changes_reject_a_bad_page_with_422(client, city):
-    response = client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes?page=0",
-                          headers=auth(city.admin))
+    response = client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes?page=0", headers=auth(city.admin))
     assert response.status_code == 422
     assert "page" in response.json["error"]["details"]["fields"]
 
@@ -71,13 +68,20 @@ def test_grade_counts_follow_the_scope_and_the_zone_filter(client, city):
     body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat()}
     client.post("/api/credit/accidents", json=body, headers=auth(city.inspector))
     inspector = client.get("/api/credit/grades/counts", headers=auth(city.inspector)).json
-    admin_zone = client.get(f"/api/credit/grades/counts?zone_id={city.other_zone.id}",
-                            headers=auth(city.admin)).json
+    admin_zone = client.get(
+        f"/api/credit/grades/counts?zone_id={city.other_zone.id}", headers=auth(city.admin)
+    ).json
     manager = client.get("/api/credit/grades/counts", headers=auth(city.manager)).json
     assert inspector["D"] == 1 and inspector["total"] == 3  # ent_a, ent_b, ent_c
     assert admin_zone["total"] == 1 and admin_zone["D"] == 0
-    assert manager | {"latest_cycle": None} == {"A": 0, "B": 0, "C": 0, "D": 1, "total": 1,
-                                                "latest_cycle": None}
+    assert manager | {"latest_cycle": None} == {
+        "A": 0,
+        "B": 0,
+        "C": 0,
+        "D": 1,
+        "total": 1,
+        "latest_cycle": None,
+    }
 
 
 def test_grade_counts_give_the_latest_cycle_the_grades_hold_as_of(client, city):
@@ -96,10 +100,12 @@ def test_grade_list_searches_by_enterprise_name(client, city):
     recompute_grades(today())
     db.session.commit()
     name = city.ent_c.name
-    items = client.get("/api/credit/grades", query_string={"q": name},
-                       headers=auth(city.inspector)).json["items"]
-    counts = client.get("/api/credit/grades/counts", query_string={"q": name},
-                        headers=auth(city.inspector)).json
+    items = client.get("/api/credit/grades", query_string={"q": name}, headers=auth(city.inspector)).json[
+        "items"
+    ]
+    counts = client.get(
+        "/api/credit/grades/counts", query_string={"q": name}, headers=auth(city.inspector)
+    ).json
     assert [i["enterprise_id"] for i in items] == [city.ent_c.id]
     assert counts["total"] == 1
 
@@ -107,21 +113,25 @@ def test_grade_list_searches_by_enterprise_name(client, city):
 def test_grade_list_search_never_leaves_the_scope(client, city):
     recompute_grades(today())
     db.session.commit()
-    items = client.get("/api/credit/grades", query_string={"q": city.ent_x.name},
-                       headers=auth(city.inspector)).json["items"]
+    items = client.get(
+        "/api/credit/grades", query_string={"q": city.ent_x.name}, headers=auth(city.inspector)
+    ).json["items"]
     assert items == []
 
 
 def test_grade_list_search_that_is_too_long_is_422(client, city):
-    response = client.get("/api/credit/grades", query_string={"q": "企" * 101},
-                          headers=auth(city.inspector))
+    response = client.get("/api/credit/grades", query_string={"q": "企" * 101}, headers=auth(city.inspector))
     assert response.status_code == 422
 
 
 def test_accident_and_case_lists_name_the_enterprise(client, city):
     accident = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat()}
-    case = {"enterprise_id": city.ent_a.id, "case_no": "罚1", "violation": "超期未检",
-            "opened_on": today().isoformat()}
+    case = {
+        "enterprise_id": city.ent_a.id,
+        "case_no": "罚1",
+        "violation": "超期未检",
+        "opened_on": today().isoformat(),
+    }
     client.post("/api/credit/accidents", json=accident, headers=auth(city.inspector))
     client.post("/api/credit/enforcement-cases", json=case, headers=auth(city.inspector))
     for path in ("/api/credit/accidents", "/api/credit/enforcement-cases"):
@@ -134,8 +144,9 @@ def test_block_supervisor_reads_own_credit_records_but_not_a_peers(client, city)
     _graded(city)
     for enterprise in (city.ent_a, city.ent_b):
         body = {"enterprise_id": enterprise.id, "occurred_on": today().isoformat()}
-        assert client.post("/api/credit/accidents", json=body,
-                           headers=auth(city.inspector)).status_code == 201
+        assert (
+            client.post("/api/credit/accidents", json=body, headers=auth(city.inspector)).status_code == 201
+        )
     headers = auth(city.supervisor)  # works at ent_b; ent_a is a peer of the same block
     grades = client.get("/api/credit/grades", headers=headers).json
     assert [g["enterprise_id"] for g in grades["items"]] == [city.ent_b.id]
@@ -143,5 +154,4 @@ def test_block_supervisor_reads_own_credit_records_but_not_a_peers(client, city)
     assert {a["enterprise_id"] for a in accidents["items"]} == {city.ent_b.id}
     assert client.get(f"/api/credit/enterprises/{city.ent_b.id}", headers=headers).status_code == 200
     assert client.get(f"/api/credit/enterprises/{city.ent_a.id}", headers=headers).status_code == 404
-    assert client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes",
-                      headers=headers).status_code == 404
+    assert client.get(f"/api/credit/enterprises/{city.ent_a.id}/changes", headers=headers).status_code == 404

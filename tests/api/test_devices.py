@@ -41,10 +41,17 @@ def _count(model) -> int:  # type: ignore[no-untyped-def]
 
 # --- list: scope, envelope, filters -------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("user", "visible"),
-    [("admin", "abcx"), ("inspector", "abc"), ("other_inspector", "x"), ("manager", "a"),
-     ("supervisor", "ab"), ("manager_x", "x")],
+    [
+        ("admin", "abcx"),
+        ("inspector", "abc"),
+        ("other_inspector", "x"),
+        ("manager", "a"),
+        ("supervisor", "ab"),
+        ("manager_x", "x"),
+    ],
 )
 def test_device_list_is_limited_to_the_callers_scope(client, city, user, visible):
     expected = {getattr(city, f"dev_{letter}").id for letter in visible}
@@ -84,8 +91,9 @@ def ledger(city) -> dict[str, int]:
         "boiler": f.make_device(city.ent_a, category="boiler"),
         "idle_364": f.make_device(city.ent_a, status="idle", idle_since=t - timedelta(days=364)),
         "idle_365": f.make_device(city.ent_a, status="idle", idle_since=t - timedelta(days=365)),
-        "scrapped_past_due": f.make_device(city.ent_a, status="scrapped",
-                                           next_inspection_due=t - timedelta(days=30)),
+        "scrapped_past_due": f.make_device(
+            city.ent_a, status="scrapped", next_inspection_due=t - timedelta(days=30)
+        ),
         "overdue": f.make_device(city.ent_a, next_inspection_due=t - timedelta(days=1)),
         "due_today": f.make_device(city.ent_a, next_inspection_due=t),
         "key": f.make_device(city.ent_a, key_monitored=True),
@@ -111,8 +119,18 @@ ALL = {"dev_a", "boiler", "idle_364", "idle_365", "scrapped_past_due", "overdue"
         ("key_monitored=false", ALL - {"key"}),
         ("status=in_use&overdue=false&key_monitored=false&category=elevator", {"dev_a", "due_today"}),
     ],
-    ids=["category", "category_other", "status_idle", "status_scrapped", "overdue",
-         "not_overdue", "long_idle", "key_monitored", "not_key_monitored", "combined"],
+    ids=[
+        "category",
+        "category_other",
+        "status_idle",
+        "status_scrapped",
+        "overdue",
+        "not_overdue",
+        "long_idle",
+        "key_monitored",
+        "not_key_monitored",
+        "combined",
+    ],
 )
 def test_device_list_filters(client, city, ledger, query, expected):
     found = _ids(_list(client, city.admin, f"enterprise_id={city.ent_a.id}&{query}"))
@@ -146,8 +164,13 @@ def numbered(city) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("q", "expected"),
-    [("锅炉QX", {"prefix", "code"}), ("锅炉QX-0001", {"prefix"}), ("QX", set()),
-     ("A锅炉", {"inside"}), ("一号", set())],
+    [
+        ("锅炉QX", {"prefix", "code"}),
+        ("锅炉QX-0001", {"prefix"}),
+        ("QX", set()),
+        ("A锅炉", {"inside"}),
+        ("一号", set()),
+    ],
     ids=["prefix", "full_number", "infix_is_not_prefix", "other_prefix", "name_needs_enterprise"],
 )
 def test_search_matches_registration_number_or_code_prefix(client, city, numbered, q, expected):
@@ -167,6 +190,7 @@ def test_search_treats_like_wildcards_literally(client, city, numbered):
 
 # --- create / patch -----------------------------------------------------------------------------
 
+
 def _device_body(**overrides) -> dict:
     return {"category": "crane", "registration_no": f"起新{f.new_id()[:8]}", "name": "桥式起重机"} | overrides
 
@@ -181,9 +205,16 @@ def test_manager_creates_device_in_own_enterprise_by_default(client, city):
 
 @pytest.mark.parametrize(
     ("user", "enterprise", "status"),
-    [("admin", "ent_x", 201), ("inspector", "ent_c", 201), ("inspector", "ent_x", 404),
-     ("manager", "ent_a", 201), ("manager", "ent_b", 404), ("supervisor", "ent_a", 403),
-     ("supervisor", "ent_b", 403), ("other_inspector", "ent_a", 404)],
+    [
+        ("admin", "ent_x", 201),
+        ("inspector", "ent_c", 201),
+        ("inspector", "ent_x", 404),
+        ("manager", "ent_a", 201),
+        ("manager", "ent_b", 404),
+        ("supervisor", "ent_a", 403),
+        ("supervisor", "ent_b", 403),
+        ("other_inspector", "ent_a", 404),
+    ],
 )
 def test_device_create_is_scoped(client, city, user, enterprise, status):
     body = _device_body(enterprise_id=getattr(city, enterprise).id)
@@ -207,11 +238,13 @@ def test_device_create_with_taken_registration_no_is_409(client, city):
 
 def test_device_patch_to_taken_registration_no_is_409_and_changes_nothing(client, city):
     old, taken = city.dev_a.registration_no, city.dev_x.registration_no
-    response = client.patch(f"/api/devices/{city.dev_a.id}", json={"registration_no": taken},
-                            headers=auth(city.admin))
+    response = client.patch(
+        f"/api/devices/{city.dev_a.id}", json={"registration_no": taken}, headers=auth(city.admin)
+    )
     assert response.status_code == 409
-    assert client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.admin)).json[
-        "registration_no"] == old
+    assert (
+        client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.admin)).json["registration_no"] == old
+    )
 
 
 def test_device_create_with_unknown_maintenance_company_is_422(client, city):
@@ -222,8 +255,9 @@ def test_device_create_with_unknown_maintenance_company_is_422(client, city):
 
 
 def test_device_patch_to_idle_sets_idle_since_today(client, city):
-    response = client.patch(f"/api/devices/{city.dev_a.id}", json={"status": "idle"},
-                            headers=auth(city.manager))
+    response = client.patch(
+        f"/api/devices/{city.dev_a.id}", json={"status": "idle"}, headers=auth(city.manager)
+    )
     assert response.status_code == 200
     assert response.json["status"] == "idle"
     assert response.json["idle_since"] == today().isoformat()
@@ -237,35 +271,40 @@ def test_device_patch_to_idle_keeps_a_given_idle_since(client, city):
 
 
 def test_device_patch_changes_only_the_given_fields(client, city):
-    response = client.patch(f"/api/devices/{city.dev_a.id}", json={"location": "三号楼"},
-                            headers=auth(city.manager))
+    response = client.patch(
+        f"/api/devices/{city.dev_a.id}", json={"location": "三号楼"}, headers=auth(city.manager)
+    )
     assert response.json["location"] == "三号楼"
     assert response.json["registration_no"] == city.dev_a.registration_no
     assert response.json["category"] == "elevator"
 
 
 def test_device_patch_cannot_move_device_to_another_enterprise(client, city):
-    response = client.patch(f"/api/devices/{city.dev_a.id}", json={"enterprise_id": city.ent_b.id},
-                            headers=auth(city.manager))
+    response = client.patch(
+        f"/api/devices/{city.dev_a.id}", json={"enterprise_id": city.ent_b.id}, headers=auth(city.manager)
+    )
     assert response.status_code in (200, 422)
     assert _ids(_list(client, city.manager)) == {city.dev_a.id}
 
 
-@pytest.mark.parametrize(("user", "status"),
-                         [("manager", 200), ("supervisor", 403), ("manager_x", 404),
-                          ("other_inspector", 404)])
+@pytest.mark.parametrize(
+    ("user", "status"), [("manager", 200), ("supervisor", 403), ("manager_x", 404), ("other_inspector", 404)]
+)
 def test_device_patch_is_scoped(client, city, user, status):
-    response = client.patch(f"/api/devices/{city.dev_a.id}", json={"location": "x"},
-                            headers=auth(getattr(city, user)))
+    response = client.patch(
+        f"/api/devices/{city.dev_a.id}", json={"location": "x"}, headers=auth(getattr(city, user))
+    )
     assert response.status_code == status
 
 
 # --- QR tokens and labels -----------------------------------------------------------------------
 
+
 def test_reissued_qr_token_revokes_the_old_label(client, city):
     old = city.dev_a.qr_token
-    response = client.post(f"/api/devices/{city.dev_a.id}/qr-token", json={"reason": "标签损坏"},
-                           headers=auth(city.manager))
+    response = client.post(
+        f"/api/devices/{city.dev_a.id}/qr-token", json={"reason": "标签损坏"}, headers=auth(city.manager)
+    )
     assert response.status_code == 200
     new = response.json["qr_token"]
     assert new != old
@@ -278,8 +317,7 @@ def test_reissued_qr_token_revokes_the_old_label(client, city):
 
 def test_qr_token_reissue_by_read_only_supervisor_is_403_and_keeps_token(client, city):
     token = city.dev_a.qr_token
-    response = client.post(f"/api/devices/{city.dev_a.id}/qr-token", json={},
-                           headers=auth(city.supervisor))
+    response = client.post(f"/api/devices/{city.dev_a.id}/qr-token", json={}, headers=auth(city.supervisor))
     assert response.status_code == 403
     assert client.get(f"/api/qr/{token}").status_code == 200
 
@@ -314,8 +352,7 @@ def test_enterprise_label_sheet_is_a_pdf(client, city):
 
 # --- ledger import ------------------------------------------------------------------------------
 
-HEADER = ["credit_code", "enterprise_name", "zone_code", "category", "registration_no",
-          "next_inspection_due"]
+HEADER = ["credit_code", "enterprise_name", "zone_code", "category", "registration_no", "next_inspection_due"]
 
 
 def _csv(rows: list[list], header: list[str] = HEADER, encoding: str = "utf-8") -> bytes:
@@ -339,8 +376,9 @@ def _xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
 
 def _import(client, user, data: bytes, filename: str = "ledger.csv", query: str = ""):  # type: ignore[no-untyped-def]
     form = {"file": (io.BytesIO(data), filename)}
-    return client.post(f"/api/devices/import{query}", data=form, content_type="multipart/form-data",
-                       headers=auth(user))
+    return client.post(
+        f"/api/devices/import{query}", data=form, content_type="multipart/form-data", headers=auth(user)
+    )
 
 
 def _reg() -> str:
@@ -360,8 +398,7 @@ def test_csv_import_creates_enterprises_and_devices(client, city):
     rows = _good_rows(city)
     response = _import(client, city.admin, _csv(rows))
     assert response.status_code == 200, response.json
-    assert response.json == {"rows": 3, "dry_run": False,
-                             "created": {"enterprises": 1, "devices": 3}}
+    assert response.json == {"rows": 3, "dry_run": False, "created": {"enterprises": 1, "devices": 3}}
     imported = _list(client, city.admin, "q=梯导").json["items"]
     assert {d["registration_no"] for d in imported} == {r[4] for r in rows}
     assert {d["enterprise_name"] for d in imported} == {city.ent_a.name, "新导入企业"}
@@ -396,16 +433,20 @@ BAD_ROWS = {
     "bad_category": lambda c: [c.ent_a.credit_code, "", "", "rocket", _reg(), ""],
     "bad_credit_code": lambda c: ["91350100M000100Y44", "某企业", c.zone.code, "elevator", _reg(), ""],
     "bad_date": lambda c: [c.ent_a.credit_code, "", "", "elevator", _reg(), "2030-02-30"],
-    "taken_registration_no": lambda c: [c.ent_a.credit_code, "", "", "elevator",
-                                        c.dev_x.registration_no, ""],
-    "new_enterprise_without_name": lambda c: [f.valid_credit_code(), "", c.zone.code, "elevator",
-                                              _reg(), ""],
+    "taken_registration_no": lambda c: [c.ent_a.credit_code, "", "", "elevator", c.dev_x.registration_no, ""],
+    "new_enterprise_without_name": lambda c: [f.valid_credit_code(), "", c.zone.code, "elevator", _reg(), ""],
     "unknown_zone_code": lambda c: [f.valid_credit_code(), "某企业", "NO-SUCH", "elevator", _reg(), ""],
     "out_of_scope_enterprise": lambda c: [c.ent_x.credit_code, "", "", "elevator", _reg(), ""],
 }
-BAD_FIELD = {"bad_category": "category", "bad_credit_code": "credit_code", "bad_date": "next_inspection_due",
-             "taken_registration_no": "registration_no", "new_enterprise_without_name": "enterprise_name",
-             "unknown_zone_code": "zone_code", "out_of_scope_enterprise": "credit_code"}
+BAD_FIELD = {
+    "bad_category": "category",
+    "bad_credit_code": "credit_code",
+    "bad_date": "next_inspection_due",
+    "taken_registration_no": "registration_no",
+    "new_enterprise_without_name": "enterprise_name",
+    "unknown_zone_code": "zone_code",
+    "out_of_scope_enterprise": "credit_code",
+}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -460,8 +501,9 @@ def test_import_of_corrupt_xlsx_is_4xx_not_500(client, city):
 
 
 def test_import_without_file_is_422(client, city):
-    response = client.post("/api/devices/import", data={}, content_type="multipart/form-data",
-                           headers=auth(city.admin))
+    response = client.post(
+        "/api/devices/import", data={}, content_type="multipart/form-data", headers=auth(city.admin)
+    )
     assert response.status_code == 422
     assert "file" in response.json["error"]["details"]["fields"]
 

@@ -21,36 +21,60 @@ BIG_INT = 2**70  # beyond any database integer
 
 
 def _hazard_body(city) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯",
-            "severity": "general", "description": "轿厢照明不亮"}
+    return {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "轿厢照明不亮",
+    }
 
 
 #: name → (method, path, valid body, success status); the caller is bureau_admin
 WRITES: dict[str, Callable] = {
-    "create_enterprise": lambda c: ("POST", "/api/enterprises", {
-        "name": "新登记企业", "credit_code": f.valid_credit_code(), "zone_id": c.zone.id}, 201),
-    "create_device": lambda c: ("POST", "/api/devices", {
-        "enterprise_id": c.ent_a.id, "category": "elevator",
-        "registration_no": f"梯新{f.new_id()[:8]}"}, 201),
+    "create_enterprise": lambda c: (
+        "POST",
+        "/api/enterprises",
+        {"name": "新登记企业", "credit_code": f.valid_credit_code(), "zone_id": c.zone.id},
+        201,
+    ),
+    "create_device": lambda c: (
+        "POST",
+        "/api/devices",
+        {"enterprise_id": c.ent_a.id, "category": "elevator", "registration_no": f"梯新{f.new_id()[:8]}"},
+        201,
+    ),
     "report_hazard": lambda c: ("POST", "/api/hazards", _hazard_body(c), 201),
-    "sync_push": lambda c: ("POST", "/api/sync/push", {"ops": [
-        {"op_id": f.new_id(), "type": "hazard.create", "payload": _hazard_body(c)}]}, 200),
+    "sync_push": lambda c: (
+        "POST",
+        "/api/sync/push",
+        {"ops": [{"op_id": f.new_id(), "type": "hazard.create", "payload": _hazard_body(c)}]},
+        200,
+    ),
     "patch_enterprise": lambda c: (
-        "PATCH", f"/api/enterprises/{c.ent_a.id}", {"address": "新地址 1 号"}, 200),
-    "patch_device": lambda c: (
-        "PATCH", f"/api/devices/{c.dev_a.id}", {"location": "二号楼"}, 200),
+        "PATCH",
+        f"/api/enterprises/{c.ent_a.id}",
+        {"address": "新地址 1 号"},
+        200,
+    ),
+    "patch_device": lambda c: ("PATCH", f"/api/devices/{c.dev_a.id}", {"location": "二号楼"}, 200),
 }
 
 
-def send(client, city, name: str, change: Callable[[dict], object] | None = None,
-         raw: str | None = None, content_type: str = "application/json"):  # type: ignore[no-untyped-def]
+def send(
+    client,
+    city,
+    name: str,
+    change: Callable[[dict], object] | None = None,
+    raw: str | None = None,
+    content_type: str = "application/json",
+):  # type: ignore[no-untyped-def]
     """Send WRITES[name] as admin, its body changed in place by `change` (or `raw`)."""
     method, path, body, _ok = WRITES[name](city)
     if change:
         change(body)
     data = raw if raw is not None else json.dumps(body)
-    return client.open(path, method=method, data=data, content_type=content_type,
-                       headers=auth(city.admin))
+    return client.open(path, method=method, data=data, content_type=content_type, headers=auth(city.admin))
 
 
 def assert_envelope(response, status: int, code: str = "validation_failed"):  # type: ignore[no-untyped-def]
@@ -106,8 +130,11 @@ def test_write_refuses_wrong_type_with_422_and_field(client, city, name):
 
 
 HUGE_FIELDS = {
-    "create_enterprise": "name", "create_device": "location", "report_hazard": "description",
-    "patch_enterprise": "address", "patch_device": "name",
+    "create_enterprise": "name",
+    "create_device": "location",
+    "report_hazard": "description",
+    "patch_enterprise": "address",
+    "patch_device": "name",
 }
 
 
@@ -154,8 +181,11 @@ def test_push_rejects_op_with_bad_date(client, city):
 
 
 NULLS = {
-    "create_enterprise": "credit_code", "create_device": "name", "report_hazard": "category",
-    "patch_enterprise": "name", "patch_device": "registration_no",
+    "create_enterprise": "credit_code",
+    "create_device": "name",
+    "report_hazard": "category",
+    "patch_enterprise": "name",
+    "patch_device": "registration_no",
 }
 
 
@@ -185,11 +215,11 @@ def test_write_answers_malformed_json_with_4xx_envelope(client, city, name):
     assert response.json["error"]["code"]
 
 
-@pytest.mark.parametrize("name", ["create_enterprise", "create_device", "report_hazard",
-                                  "sync_push"])
+@pytest.mark.parametrize("name", ["create_enterprise", "create_device", "report_hazard", "sync_push"])
 def test_create_with_non_json_body_is_422(client, city, name):
-    response = send(client, city, name, raw="name=x&zone_id=1",
-                    content_type="application/x-www-form-urlencoded")
+    response = send(
+        client, city, name, raw="name=x&zone_id=1", content_type="application/x-www-form-urlencoded"
+    )
     assert_envelope(response, 422)
 
 
@@ -224,8 +254,11 @@ def test_push_rejects_op_with_id_beyond_64_bits(client, city):
 
 
 NUL_FIELDS = {
-    "create_enterprise": "name", "create_device": "location", "report_hazard": "description",
-    "patch_enterprise": "address", "patch_device": "name",
+    "create_enterprise": "name",
+    "create_device": "location",
+    "report_hazard": "description",
+    "patch_enterprise": "address",
+    "patch_device": "name",
 }
 
 
@@ -239,8 +272,15 @@ def test_write_with_nul_character_is_not_500(client, city, name):
 
 @pytest.mark.parametrize(
     "code",
-    ["91350100M000100Y44", "91350100M000100Y4", "91350100M000100Y433", "9135O100M000100Y43",
-     "91350100M000100I43", "", "  "],
+    [
+        "91350100M000100Y44",
+        "91350100M000100Y4",
+        "91350100M000100Y433",
+        "9135O100M000100Y43",
+        "91350100M000100I43",
+        "",
+        "  ",
+    ],
     ids=["check_digit", "17_chars", "19_chars", "letter_O", "letter_I", "empty", "blank"],
 )
 def test_create_enterprise_refuses_invalid_credit_code(client, city, code):
@@ -274,14 +314,19 @@ def test_report_hazard_refuses_past_deadline(client, city):
     assert "deadline" in assert_envelope(response, 422)["fields"]
 
 
-LISTS = ["/api/devices", "/api/enterprises", "/api/hazards", "/api/people", "/api/zones",
-         "/api/blocks"]
+LISTS = ["/api/devices", "/api/enterprises", "/api/hazards", "/api/people", "/api/zones", "/api/blocks"]
 
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("per_page=1000", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"),
-     ("page=-1", "page"), ("page=abc", "page"), ("per_page=1.5", "per_page")],
+    [
+        ("per_page=1000", "per_page"),
+        ("per_page=0", "per_page"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("per_page=1.5", "per_page"),
+    ],
     ids=["per_page_1000", "per_page_0", "page_0", "page_negative", "page_text", "per_page_float"],
 )
 @pytest.mark.parametrize("path", LISTS)
@@ -292,8 +337,11 @@ def test_list_refuses_bad_pagination_with_422(client, city, path, query, field):
 
 @pytest.mark.parametrize(
     "query",
-    ["enterprise_id=99999999999999999999999", "block_id=99999999999999999999999",
-     "zone_id=99999999999999999999999"],
+    [
+        "enterprise_id=99999999999999999999999",
+        "block_id=99999999999999999999999",
+        "zone_id=99999999999999999999999",
+    ],
     ids=["enterprise_id", "block_id", "zone_id"],
 )
 @pytest.mark.parametrize("path", ["/api/devices", "/api/hazards", "/api/people"])
@@ -306,18 +354,22 @@ def test_list_filter_with_huge_id_is_not_500(client, city, path, query):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/devices/2147483648", "/api/devices/99999999999999999999999",
-     "/api/enterprises/99999999999999999999999",
-     "/api/devices/99999999999999999999999/label.png",
-     "/api/enterprises/99999999999999999999999/labels.pdf"],
+    [
+        "/api/devices/2147483648",
+        "/api/devices/99999999999999999999999",
+        "/api/enterprises/99999999999999999999999",
+        "/api/devices/99999999999999999999999/label.png",
+        "/api/enterprises/99999999999999999999999/labels.pdf",
+    ],
     ids=["device_int32_plus_one", "device", "enterprise", "label", "label_sheet"],
 )
 def test_object_with_huge_id_is_404(client, city, path):
     assert_envelope(client.get(path, headers=auth(city.admin)), 404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/api/devices?q=%00", "/api/enterprises?q=a%00b"],
-                         ids=["devices", "enterprises"])
+@pytest.mark.parametrize(
+    "path", ["/api/devices?q=%00", "/api/enterprises?q=a%00b"], ids=["devices", "enterprises"]
+)
 def test_search_with_nul_character_is_not_500(client, city, path):
     response = client.get(path, headers=auth(city.admin))
     assert response.status_code in (200, 422), response.json
@@ -334,8 +386,13 @@ def test_unknown_api_url_is_404_envelope(client, city, path):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("DELETE", "/api/devices"), ("PUT", "/api/hazards"), ("DELETE", "/api/enterprises/1"),
-     ("GET", "/api/sync/push"), ("POST", "/api/health")],
+    [
+        ("DELETE", "/api/devices"),
+        ("PUT", "/api/hazards"),
+        ("DELETE", "/api/enterprises/1"),
+        ("GET", "/api/sync/push"),
+        ("POST", "/api/health"),
+    ],
     ids=["delete_devices", "put_hazards", "delete_enterprise", "get_push", "post_health"],
 )
 def test_wrong_method_is_405_envelope(client, city, method, path):

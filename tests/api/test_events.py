@@ -37,8 +37,14 @@ def _score(client, user, enterprise_id: int) -> float:
 
 def _report(client, city, severity: str = "major") -> str:  # type: ignore[no-untyped-def]
     hazard_id = f.new_id()
-    body = {"id": hazard_id, "enterprise_id": city.ent_a.id, "category": "电梯", "severity": severity,
-            "description": "制动器磨损超标", "source": "inspection"}
+    body = {
+        "id": hazard_id,
+        "enterprise_id": city.ent_a.id,
+        "category": "电梯",
+        "severity": severity,
+        "description": "制动器磨损超标",
+        "source": "inspection",
+    }
     response = client.post("/api/hazards", json=body, headers=auth(city.inspector))
     assert response.status_code == 201, response.json
     return hazard_id
@@ -63,9 +69,20 @@ def test_the_grade_read_right_after_a_hazard_report_reflects_it(client, graded):
 
 
 def test_the_grade_read_right_after_a_synced_batch_reflects_every_op(client, graded):
-    ops = [{"op_id": f.new_id(), "type": "hazard.create",
-            "payload": {"id": f.new_id(), "device_id": graded.dev_a.id, "category": "电梯",
-                        "severity": "major", "description": f"隐患{n}"}} for n in range(2)]
+    ops = [
+        {
+            "op_id": f.new_id(),
+            "type": "hazard.create",
+            "payload": {
+                "id": f.new_id(),
+                "device_id": graded.dev_a.id,
+                "category": "电梯",
+                "severity": "major",
+                "description": f"隐患{n}",
+            },
+        }
+        for n in range(2)
+    ]
     before = _score(client, graded.manager, graded.ent_a.id)
     response = client.post("/api/sync/push", json={"ops": ops}, headers=auth(graded.manager))
     assert [r["status"] for r in response.json["results"]] == ["applied", "applied"]
@@ -140,9 +157,20 @@ def test_a_synced_batch_for_one_enterprise_regrades_it_once_and_right(client, gr
         regrade_enterprise(enterprise_id, cause)
 
     monkeypatch.setattr(credit_handlers, "regrade_enterprise", counting)
-    ops = [{"op_id": f.new_id(), "type": "hazard.create",
-            "payload": {"id": f.new_id(), "device_id": graded.dev_a.id, "category": "电梯",
-                        "severity": "major", "description": f"隐患{n}"}} for n in range(50)]
+    ops = [
+        {
+            "op_id": f.new_id(),
+            "type": "hazard.create",
+            "payload": {
+                "id": f.new_id(),
+                "device_id": graded.dev_a.id,
+                "category": "电梯",
+                "severity": "major",
+                "description": f"隐患{n}",
+            },
+        }
+        for n in range(50)
+    ]
     response = client.post("/api/sync/push", json={"ops": ops}, headers=auth(graded.manager))
     assert {r["status"] for r in response.json["results"]} == {"applied"}
     assert regraded == [(graded.ent_a.id, "hazard.create")]

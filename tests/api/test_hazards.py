@@ -63,8 +63,13 @@ def _expected(role: str, action: str, status: str) -> int:
 
 
 def _report(client, user, device, **overrides) -> dict:  # type: ignore[no-untyped-def]
-    body = {"id": f.new_id(), "device_id": device.id, "category": "电梯", "severity": "general",
-            "description": "门锁回路短接"} | overrides
+    body = {
+        "id": f.new_id(),
+        "device_id": device.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "门锁回路短接",
+    } | overrides
     response = client.post("/api/hazards", json=body, headers=auth(user))
     assert response.status_code == 201, response.json
     return response.json
@@ -100,8 +105,10 @@ def test_transition_table(client, city, role, action, status):
         assert response.json["status"] == after["status"] == SOURCES[action][1]
         assert len(after["events"]) == events + 1
     else:
-        assert response.json["error"]["code"] == {404: "not_found", 409: "invalid_state",
-                                                  403: "forbidden"}[expected]
+        assert (
+            response.json["error"]["code"]
+            == {404: "not_found", 409: "invalid_state", 403: "forbidden"}[expected]
+        )
         assert (after["status"], len(after["events"])) == (status, events)
 
 
@@ -118,9 +125,11 @@ def test_events_record_the_whole_loop(client, city):
     hazard_id = _hazard_in(client, city, "verified_closed")
     hazard = _get(client, city, hazard_id)
     assert [(e["action"], e["from_status"], e["to_status"]) for e in hazard["events"]] == [
-        ("report", None, "reported"), ("start_rectification", "reported", "rectifying"),
+        ("report", None, "reported"),
+        ("start_rectification", "reported", "rectifying"),
         ("submit_rectification", "rectifying", "rectification_submitted"),
-        ("verify", "rectification_submitted", "verified_closed")]
+        ("verify", "rectification_submitted", "verified_closed"),
+    ]
     assert hazard["closed_at"] is not None
     assert [(p["sha256"], p["stage"]) for p in hazard["photos"]] == [(AFTER_PHOTO, "after")]
 
@@ -135,9 +144,15 @@ def test_return_sends_it_back_with_the_reason_and_reopens(client, city):
 
 # --- idempotency --------------------------------------------------------------------------------
 
+
 def test_same_hazard_id_and_body_twice_is_200_with_the_first_result(client, city):
-    body = {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "轿厢照明不亮"}
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "轿厢照明不亮",
+    }
     first = client.post("/api/hazards", json=body, headers=auth(city.manager))
     again = client.post("/api/hazards", json=body, headers=auth(city.manager))
     assert (first.status_code, again.status_code) == (201, 200)
@@ -152,8 +167,13 @@ def test_same_hazard_id_and_body_twice_is_200_with_the_first_result(client, city
     ids=["description", "severity", "device"],
 )
 def test_same_hazard_id_with_other_content_is_409(client, city, change):
-    body = {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "轿厢照明不亮"}
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "轿厢照明不亮",
+    }
     client.post("/api/hazards", json=body, headers=auth(city.manager))
     response = client.post("/api/hazards", json=body | change, headers=auth(city.manager))
     assert response.status_code == 409
@@ -161,8 +181,13 @@ def test_same_hazard_id_with_other_content_is_409(client, city, change):
 
 
 def test_same_hazard_id_from_another_user_is_409(client, city):
-    body = {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "轿厢照明不亮"}
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "轿厢照明不亮",
+    }
     client.post("/api/hazards", json=body, headers=auth(city.manager))
     assert client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code == 409
 
@@ -196,6 +221,7 @@ def test_transition_id_reused_on_another_hazard_is_409(client, city):
 
 # --- required evidence --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("photos", [[], None], ids=["empty", "missing"])
 def test_submit_without_after_photos_is_422(client, city, photos):
     hazard_id = _hazard_in(client, city, "rectifying")
@@ -225,9 +251,17 @@ def test_transition_with_null_note_is_accepted(client, city):
 
 # --- mutual checks (互查) ------------------------------------------------------------------------
 
+
 def _supervisor_finding(client, city, severity: str, device=None) -> str:  # type: ignore[no-untyped-def]
-    return _hazard_in(client, city, "rectification_submitted", reporter=city.supervisor,
-                      device=device or city.dev_a, severity=severity, source="mutual_check")
+    return _hazard_in(
+        client,
+        city,
+        "rectification_submitted",
+        reporter=city.supervisor,
+        device=device or city.dev_a,
+        severity=severity,
+        source="mutual_check",
+    )
 
 
 @pytest.mark.parametrize("action", ["verify", "return"])
@@ -255,12 +289,18 @@ def test_block_supervisor_may_not_verify_a_peer_hazard_someone_else_found(client
 
 
 def test_block_supervisor_may_not_report_outside_the_block(client, city):
-    body = {"id": f.new_id(), "device_id": city.dev_c.id, "category": "电梯", "severity": "general",
-            "description": "区块外设备"}
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_c.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "区块外设备",
+    }
     assert client.post("/api/hazards", json=body, headers=auth(city.supervisor)).status_code == 404
 
 
 # --- report -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("severity", "days"), [("general", 15), ("major", 30)])
 def test_deadline_defaults_by_severity(client, city, severity, days):
@@ -275,8 +315,14 @@ def test_given_deadline_is_kept(client, city):
 
 
 def _report_status(client, city, **extra) -> int:
-    body = {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "离线上报", **extra}
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "离线上报",
+        **extra,
+    }
     return client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code
 
 
@@ -304,8 +350,14 @@ def test_report_without_device_goes_to_the_managers_own_enterprise(client, city)
 
 
 def test_report_with_device_of_another_enterprise_id_is_422(client, city):
-    body = {"id": f.new_id(), "device_id": city.dev_a.id, "enterprise_id": city.ent_b.id,
-            "category": "电梯", "severity": "general", "description": "企业与设备不符"}
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "enterprise_id": city.ent_b.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "企业与设备不符",
+    }
     assert client.post("/api/hazards", json=body, headers=auth(city.admin)).status_code == 422
 
 
@@ -324,11 +376,13 @@ def test_before_photos_come_with_signed_links(client, city):
 
 # --- list filters -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def listed(client, city) -> dict[str, str]:  # type: ignore[no-untyped-def]
     late = f.make_hazard(city.ent_a, city.inspector, deadline=today() - timedelta(days=1))
-    late_closed = f.make_hazard(city.ent_a, city.inspector, deadline=today() - timedelta(days=1),
-                                status="verified_closed")
+    late_closed = f.make_hazard(
+        city.ent_a, city.inspector, deadline=today() - timedelta(days=1), status="verified_closed"
+    )
     db.session.commit()
     return {
         "reported": _hazard_in(client, city, "reported"),
@@ -336,7 +390,8 @@ def listed(client, city) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "submitted": _hazard_in(client, city, "rectification_submitted"),
         "mutual": _supervisor_finding(client, city, "general"),
         "closed": _hazard_in(client, city, "verified_closed"),
-        "late": late.id, "late_closed": late_closed.id,
+        "late": late.id,
+        "late_closed": late_closed.id,
     }
 
 
@@ -363,8 +418,18 @@ OPEN = {"reported", "major", "submitted", "mutual", "late"}
         ("other_inspector", "open=true", set()),
         ("manager", "open=true&severity=general", OPEN - {"major"}),
     ],
-    ids=["open", "closed", "overdue", "severity", "status", "awaiting_inspector",
-         "awaiting_supervisor", "awaiting_manager", "out_of_zone", "combined"],
+    ids=[
+        "open",
+        "closed",
+        "overdue",
+        "severity",
+        "status",
+        "awaiting_inspector",
+        "awaiting_supervisor",
+        "awaiting_manager",
+        "out_of_zone",
+        "combined",
+    ],
 )
 def test_hazard_list_filters(client, city, listed, user, query, expected):
     assert _found(client, getattr(city, user), query) == {listed[name] for name in expected}

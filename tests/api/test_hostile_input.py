@@ -44,8 +44,13 @@ def assert_envelope(response, status: int, code: str) -> dict:  # type: ignore[n
 
 
 def hazard_body(city, **overrides) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "层门锁失效"} | overrides
+    return {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "层门锁失效",
+    } | overrides
 
 
 @pytest.fixture
@@ -58,8 +63,14 @@ def elevator_template(city) -> ChecklistTemplate:  # type: ignore[no-untyped-def
 def check_body(city, template: ChecklistTemplate, note: str = "") -> dict:  # type: ignore[no-untyped-def]
     items = [{"code": code, "result": "pass"} for code in template.item_codes]
     items[0]["note"] = note
-    return {"id": f.new_id(), "kind": "self_check", "subkind": "daily", "template_id": template.id,
-            "device_id": city.dev_a.id, "items": items}
+    return {
+        "id": f.new_id(),
+        "kind": "self_check",
+        "subkind": "daily",
+        "template_id": template.id,
+        "device_id": city.dev_a.id,
+        "items": items,
+    }
 
 
 def op(op_type: str, payload: dict) -> dict:
@@ -78,6 +89,7 @@ def hazard_exists(client, city, hazard_id: str) -> bool:  # type: ignore[no-unty
 
 # --- sync: the bad op is rejected, the good ones are applied ------------------------------------
 
+
 @BAD_TEXTS
 def test_batch_with_bad_text_in_a_hazard_applies_the_good_op_and_rejects_the_bad(client, city, bad):
     good, wrong = hazard_body(city), hazard_body(city, description=bad)
@@ -92,12 +104,14 @@ def test_batch_with_bad_text_in_a_hazard_applies_the_good_op_and_rejects_the_bad
 
 
 @BAD_TEXTS
-def test_batch_with_bad_text_in_a_checklist_note_rejects_only_that_check(client, city, elevator_template,
-                                                                         bad):
+def test_batch_with_bad_text_in_a_checklist_note_rejects_only_that_check(
+    client, city, elevator_template, bad
+):
     good, wrong = check_body(city, elevator_template), check_body(city, elevator_template, note=bad)
     hazard = hazard_body(city)
-    results = push(client, city.manager, op("check.submit", wrong), op("check.submit", good),
-                   op("hazard.create", hazard))
+    results = push(
+        client, city.manager, op("check.submit", wrong), op("check.submit", good), op("hazard.create", hazard)
+    )
     assert [r["status"] for r in results] == ["rejected", "applied", "applied"]
     assert "items" in results[0]["error"]["details"]["fields"]
     checks = client.get("/api/checks", headers=auth(city.manager)).json["items"]
@@ -165,13 +179,17 @@ def _deep_body(city, depth: int) -> str:  # type: ignore[no-untyped-def]
     return json.dumps(body).replace('"@"', "[" * depth + "]" * depth)
 
 
-@pytest.mark.parametrize("raw", ['{"ops": [', b'{"ops": ["\xff\xfe"]}', '{"ops": []]'],
-                         ids=["truncated", "not_utf8", "extra_bracket"])
+@pytest.mark.parametrize(
+    "raw",
+    ['{"ops": [', b'{"ops": ["\xff\xfe"]}', '{"ops": []]'],
+    ids=["truncated", "not_utf8", "extra_bracket"],
+)
 def test_push_with_unreadable_body_is_400_envelope(client, city, raw):
     assert_envelope(raw_post(client, "/api/sync/push", raw, auth(city.manager)), 400, "invalid_json")
 
 
 # --- the same text in ordinary writes: 422 on the field -----------------------------------------
+
 
 @BAD_TEXTS
 def test_hazard_with_bad_text_is_422_on_the_field(client, city, bad):
@@ -223,10 +241,18 @@ def test_write_nested_too_deep_to_read_is_422(client, city, path, depth):
 
 # --- impossible dates in queries ----------------------------------------------------------------
 
-@pytest.mark.parametrize("query", [
-    "start=0000-01-01", "start=0001-01-01", "start=0001-01-01&end=0001-01-01", "end=9999-12-31",
-    "start=2026-00-01", "end=2026-13-01",
-])
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start=0000-01-01",
+        "start=0001-01-01",
+        "start=0001-01-01&end=0001-01-01",
+        "end=9999-12-31",
+        "start=2026-00-01",
+        "end=2026-13-01",
+    ],
+)
 def test_dashboard_with_impossible_period_is_422(client, city, query):
     response = client.get(f"/api/reports/dashboard?{query}", headers=auth(city.admin))
     assert assert_envelope(response, 422, "validation_failed")["fields"]
@@ -247,9 +273,12 @@ def test_as_of_day_out_of_range_is_422(client, city, path, as_of):
 
 
 def test_reports_of_ordinary_dates_still_work(client, city):
-    for url in ("/api/reports/dashboard?start=2026-01-01&end=2026-01-31",
-                "/api/reports/monthly?month=2026-01", "/api/self-checks/status?as_of=2026-01-15",
-                "/api/supervisors?as_of=2026-01-15"):
+    for url in (
+        "/api/reports/dashboard?start=2026-01-01&end=2026-01-31",
+        "/api/reports/monthly?month=2026-01",
+        "/api/self-checks/status?as_of=2026-01-15",
+        "/api/supervisors?as_of=2026-01-15",
+    ):
         assert client.get(url, headers=auth(city.admin)).status_code == 200, url
 
 

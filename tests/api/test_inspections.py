@@ -43,20 +43,34 @@ def templates(city):  # type: ignore[no-untyped-def]
 
 def answers(template: ChecklistTemplate, failed: dict[str, list[str]] | None = None) -> list[dict]:
     failed = failed or {}
-    return [{"code": c, "result": "fail", "note": "不符合", "photos": failed[c]} if c in failed
-            else {"code": c, "result": "pass"} for c in template.item_codes]
+    return [
+        {"code": c, "result": "fail", "note": "不符合", "photos": failed[c]}
+        if c in failed
+        else {"code": c, "result": "pass"}
+        for c in template.item_codes
+    ]
 
 
 def daily_body(city, template, **overrides) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": f.new_id(), "kind": "self_check", "subkind": "daily", "template_id": template.id,
-            "device_id": city.dev_a.id, "items": answers(template)} | overrides
+    return {
+        "id": f.new_id(),
+        "kind": "self_check",
+        "subkind": "daily",
+        "template_id": template.id,
+        "device_id": city.dev_a.id,
+        "items": answers(template),
+    } | overrides
 
 
 @pytest.fixture
 def cycle(client, city, templates):  # type: ignore[no-untyped-def]
     certify(city.supervisor)
-    body = {"name": "2026年第一轮互查", "starts_on": today().isoformat(),
-            "due_on": (today() + timedelta(days=30)).isoformat(), "seed": 42}
+    body = {
+        "name": "2026年第一轮互查",
+        "starts_on": today().isoformat(),
+        "due_on": (today() + timedelta(days=30)).isoformat(),
+        "seed": 42,
+    }
     response = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.inspector))
     assert response.status_code == 201, response.json
     return response.json
@@ -65,9 +79,14 @@ def cycle(client, city, templates):  # type: ignore[no-untyped-def]
 def mutual_body(cycle, templates, failed=None, **overrides) -> dict:  # type: ignore[no-untyped-def]
     template = templates["enterprise_baseline"]
     task = next(a for a in cycle["assignments"] if a["supervisor_id"])
-    return {"id": f.new_id(), "kind": "mutual_check", "template_id": template.id,
-            "assignment_id": task["id"], "signed_by": "李监督",
-            "items": answers(template, failed)} | overrides
+    return {
+        "id": f.new_id(),
+        "kind": "mutual_check",
+        "template_id": template.id,
+        "assignment_id": task["id"],
+        "signed_by": "李监督",
+        "items": answers(template, failed),
+    } | overrides
 
 
 def test_default_checklists_cover_the_six_model_requirements_in_chinese(client, city, templates):
@@ -76,16 +95,27 @@ def test_default_checklists_cover_the_six_model_requirements_in_chinese(client, 
     by_code = {t["code"]: t for t in response.json["items"]}
     baseline = by_code["enterprise_baseline"]
     assert [s["title"][:2] for s in baseline["sections"]] == ["一、", "二、", "三、", "四、", "五、", "六、"]
-    assert {"device_elevator", "device_boiler", "device_pressure_vessel", "device_crane",
-            "device_field_vehicle", "weekly_investigation", "monthly_dispatch"} <= set(by_code)
+    assert {
+        "device_elevator",
+        "device_boiler",
+        "device_pressure_vessel",
+        "device_crane",
+        "device_field_vehicle",
+        "weekly_investigation",
+        "monthly_dispatch",
+    } <= set(by_code)
 
 
 def test_publishing_a_template_makes_a_new_version_and_old_checks_keep_theirs(client, city, templates):
     old = templates["device_elevator"]
     client.post("/api/checks", json=daily_body(city, old), headers=auth(city.manager))
-    body = {"code": "device_elevator", "title": "电梯日常检查表（2026版）",
-            "sections": [{"code": "e", "title": "日常检查",
-                          "items": [{"code": "e.sign", "text": "使用标志在有效期内"}]}]}
+    body = {
+        "code": "device_elevator",
+        "title": "电梯日常检查表（2026版）",
+        "sections": [
+            {"code": "e", "title": "日常检查", "items": [{"code": "e.sign", "text": "使用标志在有效期内"}]}
+        ],
+    }
     response = client.post("/api/checklist-templates", json=body, headers=auth(city.admin))
     assert response.status_code == 201
     assert (response.json["version"], response.json["purpose"]) == (2, "daily_device")
@@ -111,24 +141,43 @@ def test_the_install_command_publishes_the_defaults_once(app, city):
 
 
 def test_template_list_says_who_published_each_version(client, city, templates):
-    body = {"code": "device_elevator", "title": "电梯日常检查表（2026版）",
-            "sections": [{"code": "e", "title": "日常检查",
-                          "items": [{"code": "e.sign", "text": "使用标志有效"}]}]}
+    body = {
+        "code": "device_elevator",
+        "title": "电梯日常检查表（2026版）",
+        "sections": [
+            {"code": "e", "title": "日常检查", "items": [{"code": "e.sign", "text": "使用标志有效"}]}
+        ],
+    }
     client.post("/api/checklist-templates", json=body, headers=auth(city.admin))
-    items = client.get("/api/checklist-templates?code=device_elevator&all_versions=true",
-                       headers=auth(city.admin)).json["items"]
+    items = client.get(
+        "/api/checklist-templates?code=device_elevator&all_versions=true", headers=auth(city.admin)
+    ).json["items"]
     assert [(t["version"], t["published_by"]) for t in items] == [(1, None), (2, city.admin.display_name)]
 
 
 def test_an_optional_item_may_be_left_unanswered_but_a_required_one_may_not(client, city, templates):
-    body = {"code": "device_elevator", "title": "电梯日常检查表（2026版）", "sections": [
-        {"code": "e", "title": "日常检查", "items": [
-            {"code": "e.sign", "text": "使用标志有效"},
-            {"code": "e.extra", "text": "轿厢清洁（选填）", "required": False}]}]}
+    body = {
+        "code": "device_elevator",
+        "title": "电梯日常检查表（2026版）",
+        "sections": [
+            {
+                "code": "e",
+                "title": "日常检查",
+                "items": [
+                    {"code": "e.sign", "text": "使用标志有效"},
+                    {"code": "e.extra", "text": "轿厢清洁（选填）", "required": False},
+                ],
+            }
+        ],
+    }
     template = client.post("/api/checklist-templates", json=body, headers=auth(city.admin)).json
     assert [i["required"] for i in template["sections"][0]["items"]] == [True, False]
-    only_required = daily_body(city, templates["device_elevator"], template_id=template["id"],
-                               items=[{"code": "e.sign", "result": "pass"}])
+    only_required = daily_body(
+        city,
+        templates["device_elevator"],
+        template_id=template["id"],
+        items=[{"code": "e.sign", "result": "pass"}],
+    )
     assert client.post("/api/checks", json=only_required, headers=auth(city.manager)).status_code == 201
     only_optional = only_required | {"id": f.new_id(), "items": [{"code": "e.extra", "result": "pass"}]}
     response = client.post("/api/checks", json=only_optional, headers=auth(city.manager))
@@ -137,8 +186,11 @@ def test_an_optional_item_may_be_left_unanswered_but_a_required_one_may_not(clie
 
 
 def test_only_bureau_admins_publish_templates(client, city, templates):
-    body = {"code": "x_new", "title": "新检查表", "sections": [
-        {"code": "a", "title": "一", "items": [{"code": "a.1", "text": "检查项一"}]}]}
+    body = {
+        "code": "x_new",
+        "title": "新检查表",
+        "sections": [{"code": "a", "title": "一", "items": [{"code": "a.1", "text": "检查项一"}]}],
+    }
     response = client.post("/api/checklist-templates", json=body, headers=auth(city.inspector))
     assert response.status_code == 403
 
@@ -200,8 +252,13 @@ def test_self_check_status_shows_due_today_and_counts_per_zone(client, city, tem
 def test_weekly_and_monthly_self_checks_clear_their_due_flags(client, city, templates):
     for code, rhythm in (("weekly_investigation", "weekly"), ("monthly_dispatch", "monthly")):
         template = templates[code]
-        body = {"id": f.new_id(), "kind": "self_check", "subkind": rhythm, "template_id": template.id,
-                "items": answers(template)}
+        body = {
+            "id": f.new_id(),
+            "kind": "self_check",
+            "subkind": rhythm,
+            "template_id": template.id,
+            "items": answers(template),
+        }
         assert client.post("/api/checks", json=body, headers=auth(city.manager)).status_code == 201
     [row] = client.get("/api/self-checks/status", headers=auth(city.manager)).json["enterprises"]
     assert row["weekly"]["due"] is False and row["monthly"]["due"] is False
@@ -234,8 +291,11 @@ def test_assigning_a_supervisor_with_an_expired_certificate_is_a_clear_422(clien
     other = f.make_user("block_supervisor", enterprise=city.ent_b)
     certify(other, expires_on=today() - timedelta(days=1))
     task = next(a for a in cycle["assignments"] if a["enterprise_id"] == city.ent_a.id)
-    response = client.put(f"/api/mutual-check-assignments/{task['id']}/supervisor",
-                          json={"supervisor_id": other.id}, headers=auth(city.inspector))
+    response = client.put(
+        f"/api/mutual-check-assignments/{task['id']}/supervisor",
+        json={"supervisor_id": other.id},
+        headers=auth(city.inspector),
+    )
     assert response.status_code == 422
     assert response.json["error"]["code"] == "supervisor_not_eligible"
     assert "过期" in response.json["error"]["message"]
@@ -248,16 +308,22 @@ def test_reassigning_a_task_answers_with_the_new_supervisor(client, city, cycle)
     certify(other, expires_on=today() + timedelta(days=365))
     task = next(a for a in cycle["assignments"] if a["enterprise_id"] == city.ent_a.id)
     assert task["supervisor_name"] != "新监督员"
-    response = client.put(f"/api/mutual-check-assignments/{task['id']}/supervisor",
-                          json={"supervisor_id": other.id}, headers=auth(city.inspector))
+    response = client.put(
+        f"/api/mutual-check-assignments/{task['id']}/supervisor",
+        json={"supervisor_id": other.id},
+        headers=auth(city.inspector),
+    )
     assert response.status_code == 200, response.json
     assert (response.json["supervisor_id"], response.json["supervisor_name"]) == (other.id, "新监督员")
 
 
 def test_a_supervisor_cannot_be_assigned_to_their_own_enterprise(client, city, cycle):
     task = next(a for a in cycle["assignments"] if a["enterprise_id"] == city.ent_b.id)
-    response = client.put(f"/api/mutual-check-assignments/{task['id']}/supervisor",
-                          json={"supervisor_id": city.supervisor.id}, headers=auth(city.inspector))
+    response = client.put(
+        f"/api/mutual-check-assignments/{task['id']}/supervisor",
+        json={"supervisor_id": city.supervisor.id},
+        headers=auth(city.inspector),
+    )
     assert response.status_code == 422
     assert response.json["error"]["code"] == "supervisor_not_eligible"
 
@@ -270,8 +336,12 @@ def test_mutual_check_result_is_signed_and_visible_to_the_inspected_enterprise_a
     response = client.post("/api/checks", json=body, headers=auth(city.supervisor))
     assert response.status_code == 201, response.json
     assert (response.json["signed_by"], len(response.json["hazard_ids"])) == ("李监督", 2)
-    for user, status in ((city.manager, 200), (city.inspector, 200), (city.other_inspector, 404),
-                         (city.manager_x, 404)):
+    for user, status in (
+        (city.manager, 200),
+        (city.inspector, 200),
+        (city.other_inspector, 404),
+        (city.manager_x, 404),
+    ):
         assert client.get(f"/api/checks/{body['id']}", headers=auth(user)).status_code == status
     hazards = client.get("/api/hazards", headers=auth(city.manager)).json["items"]
     assert {h["source"] for h in hazards} == {"mutual_check"} and len(hazards) == 2
@@ -353,8 +423,15 @@ def test_checks_enter_the_evidence_chain_and_an_edit_breaks_it(client, city, tem
 
 def test_inspectors_do_supervisory_inspections_and_managers_may_not(client, city, templates):
     template = templates["enterprise_baseline"]
-    body = {"id": f.new_id(), "kind": "inspection", "subkind": "special", "template_id": template.id,
-            "enterprise_id": city.ent_a.id, "signed_by": "王监察", "items": answers(template)}
+    body = {
+        "id": f.new_id(),
+        "kind": "inspection",
+        "subkind": "special",
+        "template_id": template.id,
+        "enterprise_id": city.ent_a.id,
+        "signed_by": "王监察",
+        "items": answers(template),
+    }
     assert client.post("/api/checks", json=body, headers=auth(city.manager)).status_code == 403
     assert client.post("/api/checks", json=body, headers=auth(city.other_inspector)).status_code == 404
     response = client.post("/api/checks", json=body, headers=auth(city.inspector))
@@ -363,10 +440,18 @@ def test_inspectors_do_supervisory_inspections_and_managers_may_not(client, city
 
 def test_bureau_acceptance_makes_the_enterprise_a_model_enterprise(client, city, templates):
     template = templates["enterprise_baseline"]
-    body = {"id": f.new_id(), "kind": "acceptance", "template_id": template.id,
-            "enterprise_id": city.ent_a.id, "signed_by": "市局验收组", "items": answers(template)}
-    assert client.post("/api/checks", json=body | {"id": f.new_id()},
-                       headers=auth(city.inspector)).status_code == 403
+    body = {
+        "id": f.new_id(),
+        "kind": "acceptance",
+        "template_id": template.id,
+        "enterprise_id": city.ent_a.id,
+        "signed_by": "市局验收组",
+        "items": answers(template),
+    }
+    assert (
+        client.post("/api/checks", json=body | {"id": f.new_id()}, headers=auth(city.inspector)).status_code
+        == 403
+    )
     assert client.post("/api/checks", json=body, headers=auth(city.admin)).status_code == 201
     enterprise = client.get(f"/api/enterprises/{city.ent_a.id}", headers=auth(city.manager)).json
     assert (enterprise["model_status"], enterprise["model_accepted_on"]) == ("accepted", today().isoformat())
@@ -374,8 +459,12 @@ def test_bureau_acceptance_makes_the_enterprise_a_model_enterprise(client, city,
 
 def test_a_mutual_check_done_after_the_due_date_is_accepted_and_marked_late(client, city, templates):
     certify(city.supervisor)
-    body = {"name": "上一轮互查", "starts_on": (today() - timedelta(days=20)).isoformat(),
-            "due_on": (today() - timedelta(days=1)).isoformat(), "seed": 7}
+    body = {
+        "name": "上一轮互查",
+        "starts_on": (today() - timedelta(days=20)).isoformat(),
+        "due_on": (today() - timedelta(days=1)).isoformat(),
+        "seed": 7,
+    }
     cycle = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.inspector)).json
     late = mutual_body(cycle, templates)
     on_time = mutual_body(cycle, templates) | {"performed_on": cycle["due_on"]}
@@ -392,8 +481,12 @@ def test_a_mutual_check_done_after_the_due_date_is_accepted_and_marked_late(clie
 
 def test_a_mutual_check_done_by_the_due_date_is_on_time_even_if_it_syncs_later(client, city, templates):
     certify(city.supervisor)
-    body = {"name": "上一轮互查", "starts_on": (today() - timedelta(days=20)).isoformat(),
-            "due_on": (today() - timedelta(days=1)).isoformat(), "seed": 7}
+    body = {
+        "name": "上一轮互查",
+        "starts_on": (today() - timedelta(days=20)).isoformat(),
+        "due_on": (today() - timedelta(days=1)).isoformat(),
+        "seed": 7,
+    }
     cycle = client.post("/api/mutual-check-cycles", json=body, headers=auth(city.inspector)).json
     check = mutual_body(cycle, templates) | {"performed_on": cycle["due_on"]}
     assert client.post("/api/checks", json=check, headers=auth(city.supervisor)).status_code == 201
@@ -405,11 +498,15 @@ def test_device_record_shows_last_self_check_and_last_mutual_check(client, city,
     before = client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.manager)).json
     assert (before["last_self_check"], before["last_mutual_check"]) == (None, None)
     yesterday = (today() - timedelta(days=1)).isoformat()
-    client.post("/api/checks", json=daily_body(city, templates["device_elevator"], performed_on=yesterday),
-                headers=auth(city.manager))
+    client.post(
+        "/api/checks",
+        json=daily_body(city, templates["device_elevator"], performed_on=yesterday),
+        headers=auth(city.manager),
+    )
     codes = templates["enterprise_baseline"].item_codes
-    client.post("/api/checks", json=mutual_body(cycle, templates, {codes[1]: [PHOTO]}),
-                headers=auth(city.supervisor))
+    client.post(
+        "/api/checks", json=mutual_body(cycle, templates, {codes[1]: [PHOTO]}), headers=auth(city.supervisor)
+    )
     record = client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.manager)).json
     assert record["last_self_check"] == {"on": yesterday, "result": "pass"}
     assert record["last_mutual_check"] == {"on": today().isoformat(), "result": "fail"}
@@ -432,13 +529,23 @@ def test_supervisor_pool_lists_certificates_exams_and_eligibility(client, city):
     person = f.make_person(city.ent_b)
     city.supervisor.person_id = person.id
     db.session.commit()
-    exam = {"person_id": person.id, "trained_on": "2026-01-05", "exam_on": "2026-01-10", "score": 88,
-            "passed": True, "certificate_number": "JD-2026-001", "expires_on": "2099-01-10"}
+    exam = {
+        "person_id": person.id,
+        "trained_on": "2026-01-05",
+        "exam_on": "2026-01-10",
+        "score": 88,
+        "passed": True,
+        "certificate_number": "JD-2026-001",
+        "expires_on": "2099-01-10",
+    }
     assert client.post("/api/supervisor-exams", json=exam, headers=auth(city.manager)).status_code == 403
     assert client.post("/api/supervisor-exams", json=exam, headers=auth(city.inspector)).status_code == 201
     [row] = client.get("/api/supervisors", headers=auth(city.inspector)).json["items"]
     assert (row["user_id"], row["eligible"], row["certificate"]["number"]) == (
-        city.supervisor.id, True, "JD-2026-001")
+        city.supervisor.id,
+        True,
+        "JD-2026-001",
+    )
     assert row["exams"][0]["score"] == 88
     assert (row["block_id"], row["block_name"]) == (city.block.id, city.block.name)
 
@@ -493,8 +600,12 @@ def test_supervisor_pool_dates_are_iso_dates(client, city):
 
 
 def test_a_new_device_checklist_needs_its_device_category(client, city, templates):
-    body = {"code": "device_new", "title": "新设备检查表", "purpose": "daily_device", "sections": [
-        {"code": "a", "title": "一", "items": [{"code": "a.1", "text": "检查项一"}]}]}
+    body = {
+        "code": "device_new",
+        "title": "新设备检查表",
+        "purpose": "daily_device",
+        "sections": [{"code": "a", "title": "一", "items": [{"code": "a.1", "text": "检查项一"}]}],
+    }
     response = client.post("/api/checklist-templates", json=body, headers=auth(city.admin))
     assert response.status_code == 422
     assert "device_category" in response.json["error"]["details"]["fields"]

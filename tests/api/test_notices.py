@@ -31,11 +31,18 @@ def app(fast_app):
     return fast_app
 
 
-def report(client, user, *, device=None, enterprise=None, severity="general",
-           category="电梯", description="轿厢照明不亮") -> str:
+def report(
+    client,
+    user,
+    *,
+    device=None,
+    enterprise=None,
+    severity="general",
+    category="电梯",
+    description="轿厢照明不亮",
+) -> str:
     hazard_id = new_id()
-    body = {"id": hazard_id, "category": category, "severity": severity,
-            "description": description}
+    body = {"id": hazard_id, "category": category, "severity": severity, "description": description}
     body |= {"device_id": device.id} if device else {"enterprise_id": enterprise.id}
     response = client.post("/api/hazards", json=body, headers=auth(user))
     assert response.status_code == 201, response.json
@@ -53,8 +60,12 @@ def overdue(hazard_id: str, days: int = 1) -> str:
 
 
 def issue(client, user, kind, enterprise, hazard_ids, *, deadline=None, **extra):
-    body = {"kind": kind, "enterprise_id": enterprise.id, "hazard_ids": hazard_ids,
-            "deadline": (deadline or today() + timedelta(days=10)).isoformat()} | extra
+    body = {
+        "kind": kind,
+        "enterprise_id": enterprise.id,
+        "hazard_ids": hazard_ids,
+        "deadline": (deadline or today() + timedelta(days=10)).isoformat(),
+    } | extra
     return client.post("/api/notices", json=body, headers=auth(user))
 
 
@@ -103,8 +114,7 @@ def test_issuing_appends_evidence_without_personal_data_and_chain_verifies(clien
     assert entry.ref == str(notice["id"])
     assert city.admin.display_name not in entry.body
     assert sorted([first, second])[0] in entry.body
-    report_ = verify_chain({"hazard.": hazard_evidence_problem,
-                            "notice.": services.notice_evidence_problem})
+    report_ = verify_chain({"hazard.": hazard_evidence_problem, "notice.": services.notice_evidence_problem})
     assert report_.ok, report_.problem
 
 
@@ -174,8 +184,9 @@ def test_without_a_device_the_same_category_is_repeated(client, city):
     assert issue(client, city.inspector, "interview", city.ent_a, [first]).status_code == 422
 
 
-@pytest.mark.parametrize(("days_before", "status"), [(364, 201), (366, 422)],
-                         ids=["within-a-year", "over-a-year"])
+@pytest.mark.parametrize(
+    ("days_before", "status"), [(364, 201), (366, 422)], ids=["within-a-year", "over-a-year"]
+)
 def test_repeat_window_is_365_days(client, city, days_before, status):
     earlier = report(client, city.manager, device=city.dev_a)
     set_hazard(earlier, created_at=utcnow() - timedelta(days=days_before))
@@ -215,23 +226,40 @@ def test_unknown_hazard_id_is_422(client, city):
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"kind": "warning"}, "kind"),
-    ({"hazard_ids": []}, "hazard_ids"),
-    ({"hazard_ids": ["not-a-uuid"]}, "hazard_ids"),
-    ({"deadline": (today() - timedelta(days=1)).isoformat()}, "deadline"),
-    ({"deadline": "today"}, "deadline"),
-    ({"remarks": "很" * 1001}, "remarks"),
-    ({"remarks": "一号\x00楼"}, "remarks"),
-    ({"enterprise_id": None}, "enterprise_id"),
-    ({"enterprise_id": 2**70}, "enterprise_id"),
-    ({"hazard_ids": [new_id() for _ in range(51)]}, "hazard_ids"),
-], ids=["unknown-kind", "no-hazards", "bad-hazard-id", "deadline-past", "deadline-garbage",
-        "huge-remarks", "nul-in-remarks", "no-enterprise", "huge-enterprise-id", "too-many-hazards"])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"kind": "warning"}, "kind"),
+        ({"hazard_ids": []}, "hazard_ids"),
+        ({"hazard_ids": ["not-a-uuid"]}, "hazard_ids"),
+        ({"deadline": (today() - timedelta(days=1)).isoformat()}, "deadline"),
+        ({"deadline": "today"}, "deadline"),
+        ({"remarks": "很" * 1001}, "remarks"),
+        ({"remarks": "一号\x00楼"}, "remarks"),
+        ({"enterprise_id": None}, "enterprise_id"),
+        ({"enterprise_id": 2**70}, "enterprise_id"),
+        ({"hazard_ids": [new_id() for _ in range(51)]}, "hazard_ids"),
+    ],
+    ids=[
+        "unknown-kind",
+        "no-hazards",
+        "bad-hazard-id",
+        "deadline-past",
+        "deadline-garbage",
+        "huge-remarks",
+        "nul-in-remarks",
+        "no-enterprise",
+        "huge-enterprise-id",
+        "too-many-hazards",
+    ],
+)
 def test_bad_input_is_422_on_the_field(client, city, change, field):
-    body = {"kind": "rectification", "enterprise_id": city.ent_a.id,
-            "hazard_ids": [report(client, city.manager, device=city.dev_a)],
-            "deadline": (today() + timedelta(days=10)).isoformat()} | change
+    body = {
+        "kind": "rectification",
+        "enterprise_id": city.ent_a.id,
+        "hazard_ids": [report(client, city.manager, device=city.dev_a)],
+        "deadline": (today() + timedelta(days=10)).isoformat(),
+    } | change
     response = client.post("/api/notices", json=body, headers=auth(city.inspector))
     assert response.status_code == 422, response.json
     assert field in response.json["error"]["details"]["fields"]
@@ -239,8 +267,7 @@ def test_bad_input_is_422_on_the_field(client, city, change, field):
 
 def test_deadline_must_be_after_today(client, city):
     hazard_id = report(client, city.manager, device=city.dev_a)
-    response = issue(client, city.inspector, "rectification", city.ent_a, [hazard_id],
-                     deadline=today())
+    response = issue(client, city.inspector, "rectification", city.ent_a, [hazard_id], deadline=today())
     assert response.status_code == 422
     assert "deadline" in response.json["error"]["details"]["fields"]
 
@@ -248,10 +275,17 @@ def test_deadline_must_be_after_today(client, city):
 # --- roles and scope ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("admin", 201), ("inspector", 201), ("other_inspector", 404),
-    ("manager", 403), ("supervisor", 403), ("manager_x", 403),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 201),
+        ("inspector", 201),
+        ("other_inspector", 404),
+        ("manager", 403),
+        ("supervisor", 403),
+        ("manager_x", 403),
+    ],
+)
 def test_who_may_issue(client, city, who, status):
     hazard_id = major_overdue(client, city)
     response = issue(client, getattr(city, who), "rectification", city.ent_a, [hazard_id])
@@ -266,8 +300,9 @@ def test_issue_without_token_is_401(client, city):
 
 
 def test_manager_reads_and_prints_own_enterprises_notice(client, city):
-    notice = issue(client, city.inspector, "rectification", city.ent_a,
-                   [report(client, city.manager, device=city.dev_a)]).json
+    notice = issue(
+        client, city.inspector, "rectification", city.ent_a, [report(client, city.manager, device=city.dev_a)]
+    ).json
     listed = client.get("/api/notices", headers=auth(city.manager)).json
     assert [n["id"] for n in listed["items"]] == [notice["id"]]
     one = client.get(f"/api/notices/{notice['id']}", headers=auth(city.manager))
@@ -282,8 +317,9 @@ def test_manager_reads_and_prints_own_enterprises_notice(client, city):
 
 @pytest.mark.parametrize("who", ["manager_x", "other_inspector", "supervisor"])
 def test_notice_outside_scope_is_404(client, city, who):
-    notice = issue(client, city.inspector, "rectification", city.ent_a,
-                   [report(client, city.manager, device=city.dev_a)]).json
+    notice = issue(
+        client, city.inspector, "rectification", city.ent_a, [report(client, city.manager, device=city.dev_a)]
+    ).json
     user = getattr(city, who)
     assert client.get(f"/api/notices/{notice['id']}", headers=auth(user)).status_code == 404
     assert client.get(f"/api/notices/{notice['id']}.pdf", headers=auth(user)).status_code == 404
@@ -292,10 +328,16 @@ def test_notice_outside_scope_is_404(client, city, who):
 
 def test_block_supervisor_reads_own_enterprises_notice_but_not_a_peers(client, city):
     """Mutual checks open the peers' hazards, not the regulator's documents to them."""
-    own = issue(client, city.inspector, "rectification", city.ent_b,
-                [report(client, city.inspector, device=city.dev_b)]).json
-    issue(client, city.inspector, "rectification", city.ent_a,
-          [report(client, city.manager, device=city.dev_a)])
+    own = issue(
+        client,
+        city.inspector,
+        "rectification",
+        city.ent_b,
+        [report(client, city.inspector, device=city.dev_b)],
+    ).json
+    issue(
+        client, city.inspector, "rectification", city.ent_a, [report(client, city.manager, device=city.dev_a)]
+    )
     listed = client.get("/api/notices", headers=auth(city.supervisor)).json
     assert [n["id"] for n in listed["items"]] == [own["id"]]
 
@@ -315,9 +357,11 @@ def test_list_filters_by_kind_and_enterprise(client, city):
     assert client.get("/api/notices?kind=warning", headers=headers).status_code == 422
 
 
-@pytest.mark.parametrize("path", ["/api/notices/99999999999999999999999",
-                                  "/api/notices/99999999999999999999999.pdf"],
-                         ids=["notice", "pdf"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/notices/99999999999999999999999", "/api/notices/99999999999999999999999.pdf"],
+    ids=["notice", "pdf"],
+)
 def test_notice_with_huge_id_is_404(client, city, path):
     response = client.get(path, headers=auth(city.admin))
     assert response.status_code == 404
@@ -325,8 +369,7 @@ def test_notice_with_huge_id_is_404(client, city, path):
 
 
 def test_list_filter_with_huge_enterprise_id_is_422(client, city):
-    response = client.get("/api/notices?enterprise_id=99999999999999999999999",
-                          headers=auth(city.admin))
+    response = client.get("/api/notices?enterprise_id=99999999999999999999999", headers=auth(city.admin))
     assert response.status_code == 422
 
 
@@ -336,19 +379,33 @@ def test_list_filter_with_huge_enterprise_id_is_422(client, city):
 def test_numbers_count_per_kind_within_the_year(client, city):
     hazard_id = major_overdue(client, city)
     year = today().year
-    numbers = [issue(client, city.inspector, kind, city.ent_a, [hazard_id]).json["number"]
-               for kind in ("rectification", "rectification", "reminder", "rectification")]
-    assert numbers == [f"特监〔{year}〕整改第0001号", f"特监〔{year}〕整改第0002号",
-                       f"特监〔{year}〕提醒第0001号", f"特监〔{year}〕整改第0003号"]
+    numbers = [
+        issue(client, city.inspector, kind, city.ent_a, [hazard_id]).json["number"]
+        for kind in ("rectification", "rectification", "reminder", "rectification")
+    ]
+    assert numbers == [
+        f"特监〔{year}〕整改第0001号",
+        f"特监〔{year}〕整改第0002号",
+        f"特监〔{year}〕提醒第0001号",
+        f"特监〔{year}〕整改第0003号",
+    ]
 
 
 def test_numbering_restarts_each_year(client, city):
     hazard_id = major_overdue(client, city)
     last_year = today().year - 1
-    db.session.add(Notice(number=f"特监〔{last_year}〕整改第0007号", seq=7, kind="rectification",
-                          enterprise_id=city.ent_a.id, zone_id=city.zone.id,
-                          issued_by_id=city.inspector.id, issued_on=date(last_year, 12, 31),
-                          deadline=date(last_year + 1, 1, 15)))
+    db.session.add(
+        Notice(
+            number=f"特监〔{last_year}〕整改第0007号",
+            seq=7,
+            kind="rectification",
+            enterprise_id=city.ent_a.id,
+            zone_id=city.zone.id,
+            issued_by_id=city.inspector.id,
+            issued_on=date(last_year, 12, 31),
+            deadline=date(last_year + 1, 1, 15),
+        )
+    )
     db.session.commit()
     response = issue(client, city.inspector, "rectification", city.ent_a, [hazard_id])
     assert response.json["number"] == f"特监〔{today().year}〕整改第0001号"
@@ -373,37 +430,63 @@ def pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "notice.pdf"
     path.write_bytes(data)
     # fixed argv of a local tool on our own file
-    out = subprocess.run([shutil.which("pdftotext"), "-raw", str(path), "-"],  # noqa: S603
-                         capture_output=True, check=True, text=True).stdout
+    out = subprocess.run(  # noqa: S603
+        [shutil.which("pdftotext"), "-raw", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
     return "".join(out.split())
 
 
-@pytest.mark.parametrize(("kind", "title", "phrase"), [
-    ("rectification", "整改通知书", "现责令你单位于"),
-    ("reminder", "提醒敦促函", "现函告提醒"),
-    ("interview", "约谈通知书", "我局决定对你单位进行约谈"),
-    ("listed_supervision", "挂牌督办通知书", "实行挂牌督办"),
-])
-def test_pdf_shows_number_addressee_hazards_and_deadline(client, city, tmp_path, kind, title,
-                                                          phrase):
+@pytest.mark.parametrize(
+    ("kind", "title", "phrase"),
+    [
+        ("rectification", "整改通知书", "现责令你单位于"),
+        ("reminder", "提醒敦促函", "现函告提醒"),
+        ("interview", "约谈通知书", "我局决定对你单位进行约谈"),
+        ("listed_supervision", "挂牌督办通知书", "实行挂牌督办"),
+    ],
+)
+def test_pdf_shows_number_addressee_hazards_and_deadline(client, city, tmp_path, kind, title, phrase):
     long_text = "压力表表盘破损且指针卡滞，安全阀铅封缺失，" * 6 + "末尾标记"
     first = major_overdue(client, city, description=long_text)
     second = overdue(report(client, city.manager, device=city.dev_a, description="门锁回路短接"))
     deadline = today() + timedelta(days=20)
-    notice = issue(client, city.inspector, kind, city.ent_a, [first, second], deadline=deadline,
-                   remarks="请于整改完成后三日内报送整改报告及照片。").json
+    notice = issue(
+        client,
+        city.inspector,
+        kind,
+        city.ent_a,
+        [first, second],
+        deadline=deadline,
+        remarks="请于整改完成后三日内报送整改报告及照片。",
+    ).json
     response = client.get(f"/api/notices/{notice['id']}.pdf", headers=auth(city.manager))
     text = pdf_text(response.data, tmp_path)
-    for expected in (title, notice["number"], city.ent_a.name, city.ent_a.credit_code, phrase,
-                     "".join(long_text.split()), "门锁回路短接", chinese_date(deadline),
-                     city.zone.name, city.dev_a.registration_no, "重大", "一般",
-                     "请于整改完成后三日内报送整改报告及照片。"):
+    for expected in (
+        title,
+        notice["number"],
+        city.ent_a.name,
+        city.ent_a.credit_code,
+        phrase,
+        "".join(long_text.split()),
+        "门锁回路短接",
+        chinese_date(deadline),
+        city.zone.name,
+        city.dev_a.registration_no,
+        "重大",
+        "一般",
+        "请于整改完成后三日内报送整改报告及照片。",
+    ):
         assert expected in text, expected
 
 
 def test_pdf_with_many_hazards_runs_onto_more_pages(client, city, tmp_path):
-    ids = [overdue(report(client, city.manager, device=city.dev_a, description=f"隐患描述第{n}条" * 4))
-           for n in range(30)]
+    ids = [
+        overdue(report(client, city.manager, device=city.dev_a, description=f"隐患描述第{n}条" * 4))
+        for n in range(30)
+    ]
     notice = issue(client, city.inspector, "reminder", city.ent_a, ids).json
     data = client.get(f"/api/notices/{notice['id']}.pdf", headers=auth(city.inspector)).data
     text = pdf_text(data, tmp_path)

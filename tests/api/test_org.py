@@ -31,6 +31,7 @@ def _ids(response) -> set[int]:  # type: ignore[no-untyped-def]
 
 # --- enterprises --------------------------------------------------------------------------------
 
+
 def test_enterprise_create_returns_the_record(client, city):
     body = _enterprise_body(city, block_id=city.block.id, roles=["user", "maintainer"])
     response = client.post("/api/enterprises", json=body, headers=auth(city.admin))
@@ -46,16 +47,18 @@ def test_enterprise_create_returns_the_record(client, city):
     ids=["check_digit", "17_chars", "letter_O", "letter_I"],
 )
 def test_enterprise_create_with_invalid_credit_code_is_422(client, city, code):
-    response = client.post("/api/enterprises", json=_enterprise_body(city, credit_code=code),
-                           headers=auth(city.admin))
+    response = client.post(
+        "/api/enterprises", json=_enterprise_body(city, credit_code=code), headers=auth(city.admin)
+    )
     assert response.status_code == 422
     assert "credit_code" in response.json["error"]["details"]["fields"]
 
 
 @pytest.mark.parametrize("code", ["91350100M000100Y43", "911101080828461726"])
 def test_enterprise_create_accepts_real_credit_codes(client, city, code):
-    response = client.post("/api/enterprises", json=_enterprise_body(city, credit_code=code),
-                           headers=auth(city.admin))
+    response = client.post(
+        "/api/enterprises", json=_enterprise_body(city, credit_code=code), headers=auth(city.admin)
+    )
     assert response.status_code == 201
 
 
@@ -67,8 +70,11 @@ def test_enterprise_create_with_registered_credit_code_is_409(client, city):
 
 
 def test_enterprise_patch_to_registered_credit_code_is_409(client, city):
-    response = client.patch(f"/api/enterprises/{city.ent_a.id}",
-                            json={"credit_code": city.ent_b.credit_code}, headers=auth(city.admin))
+    response = client.patch(
+        f"/api/enterprises/{city.ent_a.id}",
+        json={"credit_code": city.ent_b.credit_code},
+        headers=auth(city.admin),
+    )
     assert response.status_code == 409
 
 
@@ -88,8 +94,7 @@ def test_enterprise_in_block_of_another_zone_is_422(client, city):
 
 @pytest.mark.parametrize(
     ("user", "visible"),
-    [("admin", "abcx"), ("inspector", "abc"), ("manager", "a"), ("supervisor", "ab"),
-     ("manager_x", "x")],
+    [("admin", "abcx"), ("inspector", "abc"), ("manager", "a"), ("supervisor", "ab"), ("manager_x", "x")],
 )
 def test_enterprise_list_is_scoped(client, city, user, visible):
     response = client.get("/api/enterprises", headers=auth(getattr(city, user)))
@@ -130,8 +135,9 @@ def test_enterprise_zone_move_carries_its_hazards(client, city):
 
 
 def test_enterprise_zone_move_leaving_the_block_behind_is_422(client, city):
-    response = client.patch(f"/api/enterprises/{city.ent_a.id}", json={"zone_id": city.other_zone.id},
-                            headers=auth(city.admin))
+    response = client.patch(
+        f"/api/enterprises/{city.ent_a.id}", json={"zone_id": city.other_zone.id}, headers=auth(city.admin)
+    )
     assert response.status_code == 422
     assert client.get(f"/api/devices/{city.dev_a.id}", headers=auth(city.inspector)).status_code == 200
 
@@ -140,11 +146,11 @@ def test_inspector_cannot_move_enterprise_out_of_their_zone(client, city):
     body = {"zone_id": city.other_zone.id, "block_id": None}
     client.patch(f"/api/enterprises/{city.ent_c.id}", json=body, headers=auth(city.inspector))
     assert client.get(f"/api/devices/{city.dev_c.id}", headers=auth(city.inspector)).status_code == 200
-    assert client.get(f"/api/devices/{city.dev_c.id}",
-                      headers=auth(city.other_inspector)).status_code == 404
+    assert client.get(f"/api/devices/{city.dev_c.id}", headers=auth(city.other_inspector)).status_code == 404
 
 
 # --- two lists ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def two_lists(city):  # type: ignore[no-untyped-def]
@@ -168,11 +174,16 @@ def _two_lists(client, user, query: str = ""):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     ("min_devices", "expected"),
-    [(1, [("ent_a", 3), ("ent_b", 2), ("ent_c", 1), ("ent_x", 1)]), (2, [("ent_a", 3), ("ent_b", 2)]),
-     (3, [("ent_a", 3)]), (4, [])],
+    [
+        (1, [("ent_a", 3), ("ent_b", 2), ("ent_c", 1), ("ent_x", 1)]),
+        (2, [("ent_a", 3), ("ent_b", 2)]),
+        (3, [("ent_a", 3)]),
+        (4, []),
+    ],
 )
-def test_two_lists_holds_enterprises_with_at_least_min_devices_in_use(client, city, two_lists,
-                                                                      min_devices, expected):
+def test_two_lists_holds_enterprises_with_at_least_min_devices_in_use(
+    client, city, two_lists, min_devices, expected
+):
     response = _two_lists(client, city.admin, f"min_devices={min_devices}")
     assert response.status_code == 200
     found = [(row["enterprise"]["id"], row["device_count"]) for row in response.json["items"]]
@@ -183,8 +194,13 @@ def test_two_lists_names_the_certified_safety_managers(client, city, two_lists):
     rows = _two_lists(client, city.admin, "min_devices=2").json["items"]
     certificate = two_lists.certificates[0]
     assert rows[0]["safety_managers"] == [
-        {"name": two_lists.name, "phone": two_lists.phone, "certificate_no": certificate.number,
-         "expires_on": certificate.expires_on.isoformat()}]
+        {
+            "name": two_lists.name,
+            "phone": two_lists.phone,
+            "certificate_no": certificate.number,
+            "expires_on": certificate.expires_on.isoformat(),
+        }
+    ]
     assert rows[1]["safety_managers"] == []
 
 
@@ -212,10 +228,16 @@ def test_two_lists_csv_download(client, city, two_lists):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _csv_rows(response)
     assert rows[0] == HEADER
-    assert rows[1][:7] == [city.ent_a.name, city.ent_a.credit_code, city.zone.name, city.block.name,
-                           "3", two_lists.name, two_lists.certificates[0].number]
-    assert rows[2][:6] == [city.ent_b.name, city.ent_b.credit_code, city.zone.name, city.block.name,
-                           "2", ""]
+    assert rows[1][:7] == [
+        city.ent_a.name,
+        city.ent_a.credit_code,
+        city.zone.name,
+        city.block.name,
+        "3",
+        two_lists.name,
+        two_lists.certificates[0].number,
+    ]
+    assert rows[2][:6] == [city.ent_b.name, city.ent_b.credit_code, city.zone.name, city.block.name, "2", ""]
 
 
 def test_two_lists_xlsx_download(client, city, two_lists):
@@ -223,8 +245,14 @@ def test_two_lists_xlsx_download(client, city, two_lists):
     assert response.status_code == 200
     rows = _xlsx_rows(response)
     assert list(rows[0]) == HEADER
-    assert rows[1][:6] == [city.ent_a.name, city.ent_a.credit_code, city.zone.name, city.block.name,
-                           3, two_lists.name]
+    assert rows[1][:6] == [
+        city.ent_a.name,
+        city.ent_a.credit_code,
+        city.zone.name,
+        city.block.name,
+        3,
+        two_lists.name,
+    ]
     assert len(rows) == 3
 
 
@@ -256,10 +284,16 @@ def test_two_lists_refuses_bad_query_with_422(client, city, query):
 
 # --- people -------------------------------------------------------------------------------------
 
+
 def _person_body(**overrides) -> dict:
-    return {"name": "李四", "phone": "0531-88886666",
-            "certificates": [{"kind": "safety_manager", "number": "A-001", "expires_on": "2030-12-31"},
-                             {"kind": "operator", "number": "B-002"}]} | overrides
+    return {
+        "name": "李四",
+        "phone": "0531-88886666",
+        "certificates": [
+            {"kind": "safety_manager", "number": "A-001", "expires_on": "2030-12-31"},
+            {"kind": "operator", "number": "B-002"},
+        ],
+    } | overrides
 
 
 def test_manager_registers_a_person_with_certificates(client, city):
@@ -267,7 +301,9 @@ def test_manager_registers_a_person_with_certificates(client, city):
     assert response.status_code == 201, response.json
     assert response.json["enterprise_id"] == city.ent_a.id
     assert [(c["kind"], c["number"], c["expires_on"]) for c in response.json["certificates"]] == [
-        ("safety_manager", "A-001", "2030-12-31"), ("operator", "B-002", None)]
+        ("safety_manager", "A-001", "2030-12-31"),
+        ("operator", "B-002", None),
+    ]
 
 
 def test_people_list_carries_certificates_and_filters_by_kind(client, city):
@@ -279,9 +315,16 @@ def test_people_list_carries_certificates_and_filters_by_kind(client, city):
     assert client.get("/api/people", headers=auth(city.manager)).json["total"] == 2
 
 
-@pytest.mark.parametrize(("user", "sees"), [("manager", True), ("supervisor", True),
-                                            ("inspector", True), ("manager_x", False),
-                                            ("other_inspector", False)])
+@pytest.mark.parametrize(
+    ("user", "sees"),
+    [
+        ("manager", True),
+        ("supervisor", True),
+        ("inspector", True),
+        ("manager_x", False),
+        ("other_inspector", False),
+    ],
+)
 def test_people_list_is_scoped(client, city, user, sees):
     person = f.make_person(city.ent_a, ("safety_manager", date(2030, 1, 1)))
     db.session.commit()
@@ -291,13 +334,18 @@ def test_people_list_is_scoped(client, city, user, sees):
 
 @pytest.mark.parametrize(
     "certificate",
-    [{"kind": "pilot", "number": "X"}, {"kind": "operator"}, {"kind": "operator", "number": ""},
-     {"kind": "operator", "number": "X", "expires_on": "2030-02-30"}],
+    [
+        {"kind": "pilot", "number": "X"},
+        {"kind": "operator"},
+        {"kind": "operator", "number": ""},
+        {"kind": "operator", "number": "X", "expires_on": "2030-02-30"},
+    ],
     ids=["unknown_kind", "no_number", "empty_number", "bad_date"],
 )
 def test_person_with_bad_certificate_is_422(client, city, certificate):
-    response = client.post("/api/people", json=_person_body(certificates=[certificate]),
-                           headers=auth(city.manager))
+    response = client.post(
+        "/api/people", json=_person_body(certificates=[certificate]), headers=auth(city.manager)
+    )
     assert response.status_code == 422
     assert "certificates" in response.json["error"]["details"]["fields"]
 
@@ -310,21 +358,31 @@ def test_admin_person_without_enterprise_is_422(client, city):
 
 # --- zones and blocks ---------------------------------------------------------------------------
 
+
 def test_zone_with_taken_code_is_409(client, city):
-    response = client.post("/api/zones", json={"name": "另一分局", "code": city.zone.code},
-                           headers=auth(city.admin))
+    response = client.post(
+        "/api/zones", json={"name": "另一分局", "code": city.zone.code}, headers=auth(city.admin)
+    )
     assert response.status_code == 409
 
 
 def test_inspector_creates_blocks_in_own_zone(client, city):
-    response = client.post("/api/blocks", json={"zone_id": city.other_zone.id, "name": "新区块"},
-                           headers=auth(city.inspector))
+    response = client.post(
+        "/api/blocks", json={"zone_id": city.other_zone.id, "name": "新区块"}, headers=auth(city.inspector)
+    )
     assert response.status_code == 201
     assert response.json["zone_id"] == city.zone.id
 
 
-@pytest.mark.parametrize(("user", "zones"), [("admin", {"zone", "other_zone"}), ("inspector", {"zone"}),
-                                             ("manager", {"zone"}), ("manager_x", {"other_zone"})])
+@pytest.mark.parametrize(
+    ("user", "zones"),
+    [
+        ("admin", {"zone", "other_zone"}),
+        ("inspector", {"zone"}),
+        ("manager", {"zone"}),
+        ("manager_x", {"other_zone"}),
+    ],
+)
 def test_zone_list_is_scoped(client, city, user, zones):
     response = client.get("/api/zones", headers=auth(getattr(city, user)))
     assert _ids(response) == {getattr(city, z).id for z in zones}

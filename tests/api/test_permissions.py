@@ -95,8 +95,7 @@ def _new_block(t: Target) -> Request:
 
 
 def _new_enterprise(t: Target) -> Request:
-    body = {"name": "新登记企业", "credit_code": f.valid_credit_code(),
-            "zone_id": t.enterprise.zone_id}
+    body = {"name": "新登记企业", "credit_code": f.valid_credit_code(), "zone_id": t.enterprise.zone_id}
     return "/api/enterprises", {"json": body}
 
 
@@ -105,14 +104,22 @@ def _new_person(t: Target) -> Request:
 
 
 def _new_device(t: Target) -> Request:
-    body = {"enterprise_id": t.enterprise.id, "category": "boiler",
-            "registration_no": f"锅新{f.new_id()[:8]}"}
+    body = {
+        "enterprise_id": t.enterprise.id,
+        "category": "boiler",
+        "registration_no": f"锅新{f.new_id()[:8]}",
+    }
     return "/api/devices", {"json": body}
 
 
 def _new_hazard(t: Target) -> Request:
-    body = {"id": f.new_id(), "device_id": t.device.id, "category": "电梯",
-            "severity": "general", "description": "轿厢照明不亮"}
+    body = {
+        "id": f.new_id(),
+        "device_id": t.device.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "轿厢照明不亮",
+    }
     return "/api/hazards", {"json": body}
 
 
@@ -122,24 +129,35 @@ def _start_rectification(t: Target) -> Request:
 
 
 def _import_ledger(t: Target) -> Request:
-    ledger = ("credit_code,category,registration_no\n"
-              f"{t.enterprise.credit_code},crane,起新{f.new_id()[:8]}\n").encode()
+    ledger = (
+        f"credit_code,category,registration_no\n{t.enterprise.credit_code},crane,起新{f.new_id()[:8]}\n"
+    ).encode()
     form = {"file": (io.BytesIO(ledger), "ledger.csv")}
     return "/api/devices/import", {"data": form, "content_type": "multipart/form-data"}
 
 
 def _new_notice(t: Target) -> Request:
-    body = {"kind": "rectification", "enterprise_id": t.enterprise.id, "hazard_ids": [t.hazard.id],
-            "deadline": (today() + timedelta(days=10)).isoformat()}
+    body = {
+        "kind": "rectification",
+        "enterprise_id": t.enterprise.id,
+        "hazard_ids": [t.hazard.id],
+        "deadline": (today() + timedelta(days=10)).isoformat(),
+    }
     return "/api/notices", {"json": body}
 
 
 def _notice(suffix: str = "") -> Builder:
     def build(t: Target) -> Request:
-        notice = Notice(number=f"特监〔2000〕整改{t.hazard.id[:8]}", seq=1, kind="rectification",
-                        enterprise_id=t.enterprise.id, zone_id=t.enterprise.zone_id,
-                        issued_by_id=t.hazard.reported_by_id, issued_on=date(2000, 1, 1),
-                        deadline=date(2000, 1, 15))
+        notice = Notice(
+            number=f"特监〔2000〕整改{t.hazard.id[:8]}",
+            seq=1,
+            kind="rectification",
+            enterprise_id=t.enterprise.id,
+            zone_id=t.enterprise.zone_id,
+            issued_by_id=t.hazard.reported_by_id,
+            issued_on=date(2000, 1, 1),
+            deadline=date(2000, 1, 15),
+        )
         db.session.add(notice)
         db.session.commit()
         return f"/api/notices/{notice.id}{suffix}", {}
@@ -153,16 +171,27 @@ def _put_photo(_t: Target) -> Request:
 
 
 ALL_200 = {ADMIN: "200", INSP: "200", MGR: "200", SUP: "200"}
-READ_ONE = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
-            SUP: "own:200 peer:200 out:404"}
-EDIT_LEDGER = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
-               SUP: "own:403 peer:403 out:403"}
-CREATE_IN_LEDGER = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404",
-                    SUP: "own:403 peer:403 out:403"}
+READ_ONE = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:200 out:404"}
+EDIT_LEDGER = {
+    ADMIN: "in:200",
+    INSP: "in:200 out:404",
+    MGR: "in:200 out:404",
+    SUP: "own:403 peer:403 out:403",
+}
+CREATE_IN_LEDGER = {
+    ADMIN: "in:201",
+    INSP: "in:201 out:404",
+    MGR: "in:201 out:404",
+    SUP: "own:403 peer:403 out:403",
+}
 #: the regulator's documents and judgements: a block supervisor reads only their own enterprise's
 READ_OWN_DOCUMENT = {**READ_ONE, SUP: "own:200 peer:404 out:404"}
-REGULATORS_ONLY = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403",
-                   SUP: "own:403 peer:403 out:403"}
+REGULATORS_ONLY = {
+    ADMIN: "in:200",
+    INSP: "in:200 out:404",
+    MGR: "in:403 out:403",
+    SUP: "own:403 peer:403 out:403",
+}
 
 #: (method, url rule) → (request builder, expected status per role and scope)
 MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
@@ -173,46 +202,60 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ("GET", "/api/blocks"): (_get("/api/blocks"), ALL_200),
     ("POST", "/api/blocks"): (_new_block, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
     ("GET", "/api/enterprises"): (_get("/api/enterprises"), ALL_200),
-    ("POST", "/api/enterprises"): (
-        _new_enterprise, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
+    ("POST", "/api/enterprises"): (_new_enterprise, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
     ("GET", "/api/enterprises/<int:enterprise_id>"): (_get("/api/enterprises/{e}"), READ_ONE),
     ("PATCH", "/api/enterprises/<int:enterprise_id>"): (
-        _json("/api/enterprises/{e}", {"address": "新地址 1 号"}), REGULATORS_ONLY),
+        _json("/api/enterprises/{e}", {"address": "新地址 1 号"}),
+        REGULATORS_ONLY,
+    ),
     ("GET", "/api/enterprises/<int:enterprise_id>/labels.pdf"): (
-        _get("/api/enterprises/{e}/labels.pdf"), READ_ONE),
+        _get("/api/enterprises/{e}/labels.pdf"),
+        READ_ONE,
+    ),
     ("GET", "/api/enterprises/two-lists"): (
-        _get("/api/enterprises/two-lists"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+        _get("/api/enterprises/two-lists"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
     ("GET", "/api/people"): (_get("/api/people"), ALL_200),
     ("POST", "/api/people"): (_new_person, CREATE_IN_LEDGER),
     ("GET", "/api/devices"): (_get("/api/devices"), ALL_200),
     ("POST", "/api/devices"): (_new_device, CREATE_IN_LEDGER),
     # a bulk import reports out-of-scope rows row by row (422), it has no single object
     ("POST", "/api/devices/import"): (
-        _import_ledger, {ADMIN: "in:200", INSP: "in:200 out:422", MGR: "in:200 out:422",
-                         SUP: "own:403 peer:403 out:403"}),
+        _import_ledger,
+        {ADMIN: "in:200", INSP: "in:200 out:422", MGR: "in:200 out:422", SUP: "own:403 peer:403 out:403"},
+    ),
     ("GET", "/api/devices/<int:device_id>"): (_get("/api/devices/{d}"), READ_ONE),
     ("GET", "/api/devices/attention"): (_get("/api/devices/attention"), ALL_200),
     ("PATCH", "/api/devices/<int:device_id>"): (
-        _json("/api/devices/{d}", {"location": "一号楼"}), EDIT_LEDGER),
-    ("GET", "/api/devices/<int:device_id>/label.png"): (
-        _get("/api/devices/{d}/label.png"), READ_ONE),
-    ("GET", "/api/devices/<int:device_id>/label.svg"): (
-        _get("/api/devices/{d}/label.svg"), READ_ONE),
+        _json("/api/devices/{d}", {"location": "一号楼"}),
+        EDIT_LEDGER,
+    ),
+    ("GET", "/api/devices/<int:device_id>/label.png"): (_get("/api/devices/{d}/label.png"), READ_ONE),
+    ("GET", "/api/devices/<int:device_id>/label.svg"): (_get("/api/devices/{d}/label.svg"), READ_ONE),
     ("POST", "/api/devices/<int:device_id>/qr-token"): (
-        _json("/api/devices/{d}/qr-token", {"reason": "标签损坏"}), EDIT_LEDGER),
+        _json("/api/devices/{d}/qr-token", {"reason": "标签损坏"}),
+        EDIT_LEDGER,
+    ),
     ("GET", "/api/hazards"): (_get("/api/hazards"), ALL_200),
     ("POST", "/api/hazards"): (
-        _new_hazard, {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404",
-                      SUP: "own:201 peer:201 out:404"}),
+        _new_hazard,
+        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404", SUP: "own:201 peer:201 out:404"},
+    ),
     ("GET", "/api/hazards/<uuid:hazard_id>"): (_get("/api/hazards/{h}"), READ_ONE),
     ("POST", "/api/hazards/<uuid:hazard_id>/transitions"): (
-        _start_rectification, {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
-                               SUP: "own:200 peer:403 out:404"}),
+        _start_rectification,
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:403 out:404"},
+    ),
     ("PUT", "/api/photos/<string(length=64):sha256>"): (
-        _put_photo, {ADMIN: "201", INSP: "201", MGR: "201", SUP: "201"}),
+        _put_photo,
+        {ADMIN: "201", INSP: "201", MGR: "201", SUP: "201"},
+    ),
     ("GET", "/api/notices"): (_get("/api/notices"), ALL_200),
-    ("POST", "/api/notices"): (_new_notice, {ADMIN: "in:201", INSP: "in:201 out:404",
-                                             MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"}),
+    ("POST", "/api/notices"): (
+        _new_notice,
+        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
     ("GET", "/api/notices/<int:notice_id>"): (_notice(), READ_OWN_DOCUMENT),
     ("GET", "/api/notices/<int:notice_id>.pdf"): (_notice(".pdf"), READ_OWN_DOCUMENT),
     ("GET", "/api/sync/pull"): (_get("/api/sync/pull"), ALL_200),
@@ -227,10 +270,18 @@ def _complaint(status: str, suffix: str = "", body: dict | None = None) -> Build
         from backend.complaints.models import Complaint
 
         closed = None if status == "received" else utcnow()
-        complaint = Complaint(ticket_no=f"TS-{f.new_id()[:12]}", day=date(2000, 1, 1), seq=1,
-                              tracking_hash="0" * 64, device_id=t.device.id,
-                              enterprise_id=t.enterprise.id, category="elevator_trapped",
-                              description="电梯困人", status=status, closed_at=closed)
+        complaint = Complaint(
+            ticket_no=f"TS-{f.new_id()[:12]}",
+            day=date(2000, 1, 1),
+            seq=1,
+            tracking_hash="0" * 64,
+            device_id=t.device.id,
+            enterprise_id=t.enterprise.id,
+            category="elevator_trapped",
+            description="电梯困人",
+            status=status,
+            closed_at=closed,
+        )
         db.session.add(complaint)
         db.session.commit()
         return f"/api/complaints/{complaint.id}{suffix}", {} if body is None else {"json": body}
@@ -249,13 +300,12 @@ MATRIX |= {
     # enterprise people see only substantiated complaints about their own enterprise
     ("GET", "/api/complaints/<int:complaint_id>"): (
         _complaint("substantiated"),
-        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
-         SUP: "own:200 peer:404 out:404"}),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:404 out:404"},
+    ),
     ("POST", "/api/complaints/<int:complaint_id>/triage"): (
-        _complaint("received", "/triage", {"outcome": "not_substantiated",
-                                           "public_reply": "经核查不属实"}),
-        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403",
-         SUP: "own:403 peer:403 out:403"}),
+        _complaint("received", "/triage", {"outcome": "not_substantiated", "public_reply": "经核查不属实"}),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
 }
 
 
@@ -273,8 +323,13 @@ def _template(_t: Target) -> Request:
 
 
 def _new_template(_t: Target) -> Request:
-    body = {"code": "device_elevator", "title": "电梯日常检查表", "sections": [
-        {"code": "e", "title": "日常检查", "items": [{"code": "e.sign", "text": "使用标志在有效期内"}]}]}
+    body = {
+        "code": "device_elevator",
+        "title": "电梯日常检查表",
+        "sections": [
+            {"code": "e", "title": "日常检查", "items": [{"code": "e.sign", "text": "使用标志在有效期内"}]}
+        ],
+    }
     return "/api/checklist-templates", {"json": body}
 
 
@@ -282,10 +337,19 @@ def _check(t: Target) -> Request:
     """A daily self-check of the target's device, stored directly."""
     from backend.inspections.models import Check
 
-    check = Check(id=f.new_id(), kind="self_check", subkind="daily", template_id=_template_id(),
-                  enterprise_id=t.enterprise.id, zone_id=t.enterprise.zone_id, device_id=t.device.id,
-                  performed_by_id=t.hazard.reported_by_id, performed_on=date(2000, 1, 1), result="pass",
-                  payload_hash="0" * 64)
+    check = Check(
+        id=f.new_id(),
+        kind="self_check",
+        subkind="daily",
+        template_id=_template_id(),
+        enterprise_id=t.enterprise.id,
+        zone_id=t.enterprise.zone_id,
+        device_id=t.device.id,
+        performed_by_id=t.hazard.reported_by_id,
+        performed_on=date(2000, 1, 1),
+        result="pass",
+        payload_hash="0" * 64,
+    )
     db.session.add(check)
     db.session.commit()
     return f"/api/checks/{check.id}", {}
@@ -296,8 +360,14 @@ def _new_check(t: Target) -> Request:
 
     template = db.session.get(ChecklistTemplate, _template_id())
     items = [{"code": code, "result": "pass"} for code in template.item_codes]
-    body = {"id": f.new_id(), "kind": "self_check", "subkind": "daily", "template_id": template.id,
-            "device_id": t.device.id, "items": items}
+    body = {
+        "id": f.new_id(),
+        "kind": "self_check",
+        "subkind": "daily",
+        "template_id": template.id,
+        "device_id": t.device.id,
+        "items": items,
+    }
     return "/api/checks", {"json": body}
 
 
@@ -309,8 +379,14 @@ def _new_cycle(t: Target) -> Request:
 def _make_cycle(t: Target):  # type: ignore[no-untyped-def]
     from backend.inspections.models import MutualCheckCycle
 
-    cycle = MutualCheckCycle(zone_id=t.enterprise.zone_id, name="互查", starts_on=today(),
-                             due_on=today(), seed=1, created_by_id=t.hazard.reported_by_id)
+    cycle = MutualCheckCycle(
+        zone_id=t.enterprise.zone_id,
+        name="互查",
+        starts_on=today(),
+        due_on=today(),
+        seed=1,
+        created_by_id=t.hazard.reported_by_id,
+    )
     db.session.add(cycle)
     db.session.flush()
     return cycle
@@ -332,8 +408,12 @@ def _reassign(t: Target) -> Request:
     other = f.make_enterprise(enterprise.zone, db.session.get(Block, enterprise.block_id))
     person = f.make_person(other, ("block_supervisor", today() + timedelta(days=30)))
     supervisor = f.make_user(SUP, enterprise=other, person_id=person.id)
-    task = MutualCheckAssignment(cycle_id=_make_cycle(t).id, block_id=enterprise.block_id,
-                                 enterprise_id=enterprise.id, zone_id=enterprise.zone_id)
+    task = MutualCheckAssignment(
+        cycle_id=_make_cycle(t).id,
+        block_id=enterprise.block_id,
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+    )
     db.session.add(task)
     db.session.commit()
     return f"/api/mutual-check-assignments/{task.id}/supervisor", {"json": {"supervisor_id": supervisor.id}}
@@ -354,27 +434,29 @@ MATRIX |= {
     ("GET", "/api/checks"): (_get("/api/checks"), ALL_200),
     # a supervisor sees checks of their own enterprise and the ones they made, not the block's
     ("GET", "/api/checks/<uuid:check_id>"): (
-        _check, {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404",
-                 SUP: "own:200 peer:404 out:404"}),
+        _check,
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:404 out:404"},
+    ),
     # a self-check is the enterprise's own: regulators inspect with kind=inspection instead
     ("POST", "/api/checks"): (
-        _new_check, {ADMIN: "in:403", INSP: "in:403 out:403", MGR: "in:201 out:404",
-                     SUP: "own:201 peer:403 out:404"}),
+        _new_check,
+        {ADMIN: "in:403", INSP: "in:403 out:403", MGR: "in:201 out:404", SUP: "own:201 peer:403 out:404"},
+    ),
     ("GET", "/api/self-checks/status"): (_get("/api/self-checks/status"), ALL_200),
     ("GET", "/api/mutual-check-cycles"): (_get("/api/mutual-check-cycles"), ALL_200),
-    ("POST", "/api/mutual-check-cycles"): (
-        _new_cycle, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
+    ("POST", "/api/mutual-check-cycles"): (_new_cycle, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
     # cycles are zone-level: every enterprise of the zone sees its zone's rounds
     ("GET", "/api/mutual-check-cycles/<int:cycle_id>"): (
-        _cycle, {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:200",
-                 SUP: "own:200 peer:200 out:200"}),
+        _cycle,
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:200", SUP: "own:200 peer:200 out:200"},
+    ),
     ("GET", "/api/mutual-check-assignments"): (_get("/api/mutual-check-assignments"), ALL_200),
-    ("PUT", "/api/mutual-check-assignments/<int:assignment_id>/supervisor"): (
-        _reassign, REGULATORS_ONLY),
+    ("PUT", "/api/mutual-check-assignments/<int:assignment_id>/supervisor"): (_reassign, REGULATORS_ONLY),
     ("GET", "/api/supervisors"): (_get("/api/supervisors"), ALL_200),
     ("POST", "/api/supervisor-exams"): (
-        _new_exam, {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403",
-                    SUP: "own:403 peer:403 out:403"}),
+        _new_exam,
+        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
 }
 
 
@@ -387,27 +469,40 @@ def _graded(t: Target) -> Request:
 
 
 def _new_accident(t: Target) -> Request:
-    return "/api/credit/accidents", {"json": {"enterprise_id": t.enterprise.id,
-                                              "occurred_on": today().isoformat()}}
+    return "/api/credit/accidents", {
+        "json": {"enterprise_id": t.enterprise.id, "occurred_on": today().isoformat()}
+    }
 
 
 def _new_case(t: Target) -> Request:
-    body = {"enterprise_id": t.enterprise.id, "case_no": f"罚{f.new_id()[:12]}",
-            "opened_on": today().isoformat(), "violation": "超期未检"}
+    body = {
+        "enterprise_id": t.enterprise.id,
+        "case_no": f"罚{f.new_id()[:12]}",
+        "opened_on": today().isoformat(),
+        "violation": "超期未检",
+    }
     return "/api/credit/enforcement-cases", {"json": body}
 
 
-REGULATOR_CREATE = {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:403 out:403",
-                    SUP: "own:403 peer:403 out:403"}
+REGULATOR_CREATE = {
+    ADMIN: "in:201",
+    INSP: "in:201 out:404",
+    MGR: "in:403 out:403",
+    SUP: "own:403 peer:403 out:403",
+}
 BUREAU_ONLY = {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"}
 MATRIX |= {
     ("GET", "/api/credit/grades"): (_get("/api/credit/grades"), ALL_200),
     ("GET", "/api/credit/enterprises/<int:enterprise_id>"): (_graded, READ_OWN_DOCUMENT),
     ("GET", "/api/credit/enterprises/<int:enterprise_id>/changes"): (
-        _get("/api/credit/enterprises/{e}/changes"), READ_OWN_DOCUMENT),
+        _get("/api/credit/enterprises/{e}/changes"),
+        READ_OWN_DOCUMENT,
+    ),
     ("GET", "/api/credit/grades/counts"): (_get("/api/credit/grades/counts"), ALL_200),
     ("GET", "/api/credit/config"): (
-        _get("/api/credit/config"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+        _get("/api/credit/config"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
     ("PUT", "/api/credit/config"): (_json("/api/credit/config", {"bands": [15, 35, 60]}), BUREAU_ONLY),
     ("POST", "/api/credit/recompute"): (_json("/api/credit/recompute"), BUREAU_ONLY),
     ("GET", "/api/credit/accidents"): (_get("/api/credit/accidents"), ALL_200),
@@ -415,9 +510,12 @@ MATRIX |= {
     ("GET", "/api/credit/enforcement-cases"): (_get("/api/credit/enforcement-cases"), ALL_200),
     ("POST", "/api/credit/enforcement-cases"): (_new_case, REGULATOR_CREATE),
     ("POST", "/api/credit/recognitions"): (
-        lambda t: ("/api/credit/recognitions",
-                   {"json": {"enterprise_id": t.enterprise.id, "kind": "benchmark"}}),
-        {ADMIN: "in:201", INSP: "in:403", MGR: "in:403", SUP: "own:403"}),
+        lambda t: (
+            "/api/credit/recognitions",
+            {"json": {"enterprise_id": t.enterprise.id, "kind": "benchmark"}},
+        ),
+        {ADMIN: "in:201", INSP: "in:403", MGR: "in:403", SUP: "own:403"},
+    ),
 }
 
 
@@ -427,11 +525,24 @@ def _graded_zone(t: Target) -> Request:
 
     for grade in "BC":
         enterprise = f.make_enterprise(t.enterprise.zone)
-        db.session.add(CreditGrade(enterprise_id=enterprise.id, zone_id=enterprise.zone_id,
-                                   as_of=today(), band_grade=grade, grade=grade))
+        db.session.add(
+            CreditGrade(
+                enterprise_id=enterprise.id,
+                zone_id=enterprise.zone_id,
+                as_of=today(),
+                band_grade=grade,
+                grade=grade,
+            )
+        )
     db.session.commit()
-    body = {"zone_id": t.enterprise.zone_id, "period_start": today().isoformat(),
-            "period_end": today().isoformat(), "size": 2, "per_item": 1, "seed": 1}
+    body = {
+        "zone_id": t.enterprise.zone_id,
+        "period_start": today().isoformat(),
+        "period_end": today().isoformat(),
+        "size": 2,
+        "per_item": 1,
+        "seed": 1,
+    }
     return "/api/plans", {"json": body}
 
 
@@ -443,11 +554,20 @@ def _plan(suffix: str = "", body: dict | None = None) -> Builder:
         from backend.plans.models import InspectionPlan, PlanItem
 
         inspectors = db.session.scalars(select(User.id).where(User.role == INSP)).all()
-        plan = InspectionPlan(zone_id=t.enterprise.zone_id, title="计划", period_start=today(),
-                              period_end=today(), size=1, quota_total=1, seed=1, candidates_digest="0" * 64,
-                              created_by_id=t.hazard.reported_by_id)
-        plan.items = [PlanItem(enterprise_id=t.enterprise.id, grade="C",
-                               inspector_ids=",".join(map(str, inspectors)))]
+        plan = InspectionPlan(
+            zone_id=t.enterprise.zone_id,
+            title="计划",
+            period_start=today(),
+            period_end=today(),
+            size=1,
+            quota_total=1,
+            seed=1,
+            candidates_digest="0" * 64,
+            created_by_id=t.hazard.reported_by_id,
+        )
+        plan.items = [
+            PlanItem(enterprise_id=t.enterprise.id, grade="C", inspector_ids=",".join(map(str, inspectors)))
+        ]
         db.session.add(plan)
         db.session.commit()
         path = suffix.format(p=plan.id, i=plan.items[0].id) or f"/api/plans/{plan.id}"
@@ -465,7 +585,9 @@ MATRIX |= {
     ("GET", "/api/plans/preview"): (_get_zone("/api/plans/preview?zone_id={z}&size=2"), REGULATORS_ONLY),
     ("POST", "/api/plans/<int:plan_id>/publish"): (_plan("/api/plans/{p}/publish", {}), REGULATORS_ONLY),
     ("POST", "/api/plans/<int:plan_id>/items/<int:item_id>/result"): (
-        _plan("/api/plans/{p}/items/{i}/result", {"status": "done"}), REGULATORS_ONLY),
+        _plan("/api/plans/{p}/items/{i}/result", {"status": "done"}),
+        REGULATORS_ONLY,
+    ),
 }
 
 
@@ -474,15 +596,21 @@ def _zone_inspector_id(t: Target) -> int:
 
     from backend.accounts.models import User
 
-    return db.session.scalar(select(User.id).where(
-        User.role == INSP, User.zone_id == t.enterprise.zone_id).order_by(User.id))
+    return db.session.scalar(
+        select(User.id).where(User.role == INSP, User.zone_id == t.enterprise.zone_id).order_by(User.id)
+    )
 
 
 def _key_object(t: Target) -> Request:
     from backend.plans.models import KeyObject
 
-    key_object = KeyObject(enterprise_id=t.enterprise.id, zone_id=t.enterprise.zone_id,
-                           reason="学校周边", named_by_id=t.hazard.reported_by_id, starts_on=today())
+    key_object = KeyObject(
+        enterprise_id=t.enterprise.id,
+        zone_id=t.enterprise.zone_id,
+        reason="学校周边",
+        named_by_id=t.hazard.reported_by_id,
+        starts_on=today(),
+    )
     db.session.add(key_object)
     db.session.commit()
     return f"/api/plans/key-objects/{key_object.id}/end", {"json": {}}
@@ -492,28 +620,48 @@ def _recusal(t: Target) -> Request:
     """A recusal of the target zone's inspector (the caller, for an inspector in scope)."""
     from backend.plans.models import InspectorRecusal
 
-    recusal = InspectorRecusal(inspector_id=_zone_inspector_id(t), enterprise_id=t.enterprise.id,
-                               kind="relative", reason="配偶在该企业任职")
+    recusal = InspectorRecusal(
+        inspector_id=_zone_inspector_id(t),
+        enterprise_id=t.enterprise.id,
+        kind="relative",
+        reason="配偶在该企业任职",
+    )
     db.session.add(recusal)
     db.session.commit()
     return f"/api/plans/recusals/{recusal.id}/withdraw", {"json": {}}
 
 
 MATRIX |= {
-    ("GET", "/api/plans/key-objects"): (_get("/api/plans/key-objects"),
-                                        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("GET", "/api/plans/key-objects"): (
+        _get("/api/plans/key-objects"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
     ("POST", "/api/plans/key-objects"): (
-        lambda t: ("/api/plans/key-objects", {"json": {"enterprise_id": t.enterprise.id,
-                                                       "reason": "节假日人员密集"}}),
-        REGULATOR_CREATE),
+        lambda t: (
+            "/api/plans/key-objects",
+            {"json": {"enterprise_id": t.enterprise.id, "reason": "节假日人员密集"}},
+        ),
+        REGULATOR_CREATE,
+    ),
     ("POST", "/api/plans/key-objects/<int:key_object_id>/end"): (_key_object, REGULATORS_ONLY),
-    ("GET", "/api/plans/recusals"): (_get("/api/plans/recusals"),
-                                     {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("GET", "/api/plans/recusals"): (
+        _get("/api/plans/recusals"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
     # the body names the target zone's inspector: the caller itself for an inspector in scope
     ("POST", "/api/plans/recusals"): (
-        lambda t: ("/api/plans/recusals", {"json": {"enterprise_id": t.enterprise.id, "kind": "relative",
-                                                    "inspector_id": _zone_inspector_id(t)}}),
-        REGULATOR_CREATE),
+        lambda t: (
+            "/api/plans/recusals",
+            {
+                "json": {
+                    "enterprise_id": t.enterprise.id,
+                    "kind": "relative",
+                    "inspector_id": _zone_inspector_id(t),
+                }
+            },
+        ),
+        REGULATOR_CREATE,
+    ),
     # an inspector sees (and withdraws) only their own recusals: another zone's is 404
     ("POST", "/api/plans/recusals/<int:recusal_id>/withdraw"): (_recusal, REGULATORS_ONLY),
 }
@@ -524,22 +672,23 @@ MATRIX |= {
     ("GET", "/api/reports/dashboard"): (_get("/api/reports/dashboard"), REGULATORS_READ),
     ("GET", "/api/reports/monthly"): (_get("/api/reports/monthly?month=2026-01"), REGULATORS_READ),
     ("GET", "/api/reports/monthly.pdf"): (_get("/api/reports/monthly.pdf?month=2026-01"), REGULATORS_READ),
-    ("GET", "/api/reports/monthly.xlsx"): (
-        _get("/api/reports/monthly.xlsx?month=2026-01"), REGULATORS_READ),
+    ("GET", "/api/reports/monthly.xlsx"): (_get("/api/reports/monthly.xlsx?month=2026-01"), REGULATORS_READ),
 }
 
 
 def _cases() -> list:
     cases = []
     for (method, rule), (_builder, expected) in MATRIX.items():
-        cases.append(pytest.param(method, rule, ANON, "-", 401,
-                                  id=f"{method} {rule} {ANON} 401"))
+        cases.append(pytest.param(method, rule, ANON, "-", 401, id=f"{method} {rule} {ANON} 401"))
         for role, spec in expected.items():
             for item in spec.split():
                 scope, _, status = item.rpartition(":")
                 scope = scope or "-"
-                cases.append(pytest.param(method, rule, role, scope, int(status),
-                                          id=f"{method} {rule} {role} {scope} {status}"))
+                cases.append(
+                    pytest.param(
+                        method, rule, role, scope, int(status), id=f"{method} {rule} {role} {scope} {status}"
+                    )
+                )
     return cases
 
 
@@ -555,21 +704,27 @@ def _target(city, role: str, scope: str) -> Target:  # type: ignore[no-untyped-d
         (SUP, "own"): city.ent_b,
         (SUP, "out"): city.ent_c,
     }.get((role, scope), city.ent_a)
-    devices = {city.ent_a.id: city.dev_a, city.ent_b.id: city.dev_b,
-               city.ent_c.id: city.dev_c, city.ent_x.id: city.dev_x}
+    devices = {
+        city.ent_a.id: city.dev_a,
+        city.ent_b.id: city.dev_b,
+        city.ent_c.id: city.dev_c,
+        city.ent_x.id: city.dev_x,
+    }
     hazard = f.make_hazard(enterprise, city.admin)
     db.session.commit()
     return Target(enterprise, devices[enterprise.id], hazard)
 
 
-EXPECTED_CODES = {401: {"token_missing"}, 403: {"forbidden_role", "forbidden"},
-                  404: {"not_found"}, 422: {"import_failed"}}
+EXPECTED_CODES = {
+    401: {"token_missing"},
+    403: {"forbidden_role", "forbidden"},
+    404: {"not_found"},
+    422: {"import_failed"},
+}
 
 
 @pytest.mark.parametrize(("method", "rule", "role", "scope", "status"), _cases())
-def test_endpoint_answers_role_and_scope_with_exact_status(
-    client, city, method, rule, role, scope, status
-):
+def test_endpoint_answers_role_and_scope_with_exact_status(client, city, method, rule, role, scope, status):
     builder, _expected = MATRIX[(method, rule)]
     path, kwargs = builder(_target(city, role, scope))
     actor = _actor(city, role)

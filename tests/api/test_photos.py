@@ -85,9 +85,13 @@ def test_uppercase_hash_is_400_not_stored(client, city):
 
 @pytest.mark.parametrize(
     ("data", "content_type"),
-    [(b"just some text, not an image", "text/plain"), (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"),
-     (f.image_bytes(fmt="BMP"), "image/bmp"), (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
-     (b"", "image/jpeg")],
+    [
+        (b"just some text, not an image", "text/plain"),
+        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"),
+        (f.image_bytes(fmt="BMP"), "image/bmp"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
+        (b"", "image/jpeg"),
+    ],
     ids=["text", "gif", "bmp", "pdf", "empty"],
 )
 def test_non_image_is_415(client, city, data, content_type):
@@ -132,15 +136,25 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
 
 def _png_claiming(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize(("width", "height"), [(10_000, 10_000), (100_000, 1_000), (1, 2**31 - 1)],
-                         ids=["100_megapixels", "wide", "tall"])
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(10_000, 10_000), (100_000, 1_000), (1, 2**31 - 1)],
+    ids=["100_megapixels", "wide", "tall"],
+)
 def test_png_claiming_huge_dimensions_is_413(client, city, width, height):
-    _assert_error(_put(client, city.manager, _png_claiming(width, height), content_type="image/png"),
-                  413, "decompression_bomb")
+    _assert_error(
+        _put(client, city.manager, _png_claiming(width, height), content_type="image/png"),
+        413,
+        "decompression_bomb",
+    )
 
 
 def test_jpeg_with_appended_zip_is_stored_without_it(client, city):

@@ -45,8 +45,13 @@ def zone_with_grades(city):
 
 
 def _body(city, **overrides) -> dict:
-    return {"zone_id": city.zone.id, "period_start": today().isoformat(),
-            "period_end": (today() + timedelta(days=30)).isoformat(), "size": 10, "seed": 42} | overrides
+    return {
+        "zone_id": city.zone.id,
+        "period_start": today().isoformat(),
+        "period_end": (today() + timedelta(days=30)).isoformat(),
+        "size": 10,
+        "seed": 42,
+    } | overrides
 
 
 def test_same_seed_draws_the_same_plan(client, zone_with_grades):
@@ -71,8 +76,12 @@ def _pdf_text(client, plan, user) -> str:  # type: ignore[no-untyped-def]
     response = client.get(f"/api/plans/{plan['id']}.pdf", headers=auth(user))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
-    text = subprocess.run([shutil.which("pdftotext") or "pdftotext", "-raw", "-", "-"],  # noqa: S603
-                          input=response.data, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(  # noqa: S603
+        [shutil.which("pdftotext") or "pdftotext", "-raw", "-", "-"],
+        input=response.data,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     return re.sub(r"\s+", "", text)
 
 
@@ -101,8 +110,9 @@ def test_preview_gives_the_mandatory_count_and_the_sizes_that_draw_without_a_not
     city = zone_with_grades
     city.ent_a.public_place = "school"
     db.session.commit()
-    preview = client.get(f"/api/plans/preview?zone_id={city.zone.id}&size=40",
-                         headers=auth(city.inspector)).json
+    preview = client.get(
+        f"/api/plans/preview?zone_id={city.zone.id}&size=40", headers=auth(city.inspector)
+    ).json
     assert preview["mandatory"]["total"] == preview["mandatory"]["key"] == 1
     assert preview["quota_total"] == 40 and preview["exact"] is False and preview["notes"]
     assert preview["exact_sizes"]
@@ -110,16 +120,30 @@ def test_preview_gives_the_mandatory_count_and_the_sizes_that_draw_without_a_not
         for size in {first, last}:
             plan = client.post("/api/plans", json=_body(city, size=size), headers=auth(city.inspector)).json
             assert plan["notes"] == [] and all(plan["quota"].values()) and plan["total"] == size
-    assert client.get(f"/api/plans/preview?zone_id={city.other_zone.id}",
-                      headers=auth(city.inspector)).status_code == 404
-    assert client.get(f"/api/plans/preview?zone_id={city.zone.id}&size=0",
-                      headers=auth(city.inspector)).status_code == 422
+    assert (
+        client.get(
+            f"/api/plans/preview?zone_id={city.other_zone.id}", headers=auth(city.inspector)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"/api/plans/preview?zone_id={city.zone.id}&size=0", headers=auth(city.inspector)
+        ).status_code
+        == 422
+    )
 
 
 def test_key_objects_are_always_in_the_plan(client, zone_with_grades):
     city = zone_with_grades
-    db.session.add(Accident(enterprise_id=city.ent_c.id, zone_id=city.zone.id,
-                            occurred_on=today() - timedelta(days=500), recorded_by_id=city.admin.id))
+    db.session.add(
+        Accident(
+            enterprise_id=city.ent_c.id,
+            zone_id=city.zone.id,
+            occurred_on=today() - timedelta(days=500),
+            recorded_by_id=city.admin.id,
+        )
+    )
     recompute_grades(today())
     db.session.commit()
     for seed in range(5):
@@ -134,8 +158,9 @@ def test_linked_inspector_is_never_drawn_for_that_enterprise(client, zone_with_g
     city.ent_a.public_place = "school"  # a key object: in every plan
     db.session.commit()
     for seed in range(8):
-        items = client.post("/api/plans", json=_body(city, size=12, seed=seed),
-                            headers=auth(city.admin)).json["items"]
+        items = client.post(
+            "/api/plans", json=_body(city, size=12, seed=seed), headers=auth(city.admin)
+        ).json["items"]
         row = next(i for i in items if i["enterprise_id"] == city.ent_a.id)
         assert city.inspector.id not in row["inspector_ids"]
 
@@ -147,10 +172,16 @@ def test_publish_then_public_list_and_execution_rate(client, zone_with_grades):
     client.post(f"/api/plans/{plan['id']}/publish", json={}, headers=auth(city.inspector))
     mine = next(i for i in plan["items"] if city.inspector.id in i["inspector_ids"])
     other = next(i for i in plan["items"] if city.inspector.id not in i["inspector_ids"])
-    done = client.post(f"/api/plans/{plan['id']}/items/{mine['id']}/result",
-                       json={"status": "done", "result": "未发现问题"}, headers=auth(city.inspector))
-    refused = client.post(f"/api/plans/{plan['id']}/items/{other['id']}/result",
-                          json={"status": "done"}, headers=auth(city.inspector))
+    done = client.post(
+        f"/api/plans/{plan['id']}/items/{mine['id']}/result",
+        json={"status": "done", "result": "未发现问题"},
+        headers=auth(city.inspector),
+    )
+    refused = client.post(
+        f"/api/plans/{plan['id']}/items/{other['id']}/result",
+        json={"status": "done"},
+        headers=auth(city.inspector),
+    )
     assert done.status_code == 200 and done.json["execution_rate"] == pytest.approx(0.1)
     assert refused.status_code == 403
     public = client.get("/api/public/plans").json["items"][0]
@@ -166,6 +197,7 @@ def test_other_zone_inspector_gets_404_for_plan_and_zone(client, zone_with_grade
 
 
 # --- key objects named by the regulator (第十二条第四项) ---
+
 
 def _name(client, city, user, enterprise, **overrides):  # type: ignore[no-untyped-def]
     body = {"enterprise_id": enterprise.id, "reason": "节假日人员密集，群众反映多"} | overrides
@@ -187,8 +219,9 @@ def test_named_key_object_is_in_every_draw_with_the_reason_on_the_item(client, z
 def test_ended_key_object_is_no_longer_forced_into_draws(client, zone_with_grades):
     city = zone_with_grades
     key_object = _name(client, city, city.inspector, city.ent_b).json
-    ended = client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={},
-                        headers=auth(city.inspector))
+    ended = client.post(
+        f"/api/plans/key-objects/{key_object['id']}/end", json={}, headers=auth(city.inspector)
+    )
     assert ended.status_code == 200 and ended.json["in_force"] is False
     assert ended.json["ends_on"] == (today() - timedelta(days=1)).isoformat()
     for seed in range(5):
@@ -203,12 +236,22 @@ def test_ended_key_object_is_no_longer_forced_into_draws(client, zone_with_grade
 def test_key_object_of_a_future_period_applies_to_plans_in_that_period(client, zone_with_grades):
     city = zone_with_grades
     start = today() + timedelta(days=40)
-    _name(client, city, city.admin, city.ent_b, starts_on=start.isoformat(),
-          ends_on=(start + timedelta(days=10)).isoformat())
+    _name(
+        client,
+        city,
+        city.admin,
+        city.ent_b,
+        starts_on=start.isoformat(),
+        ends_on=(start + timedelta(days=10)).isoformat(),
+    )
     now = client.post("/api/plans", json=_body(city, seed=3), headers=auth(city.admin)).json
-    then = client.post("/api/plans", json=_body(city, seed=3, period_start=start.isoformat(),
-                                                 period_end=(start + timedelta(days=5)).isoformat()),
-                       headers=auth(city.admin)).json
+    then = client.post(
+        "/api/plans",
+        json=_body(
+            city, seed=3, period_start=start.isoformat(), period_end=(start + timedelta(days=5)).isoformat()
+        ),
+        headers=auth(city.admin),
+    ).json
     assert all(i["named_reason"] == "" for i in now["items"])
     assert next(i for i in then["items"] if i["enterprise_id"] == city.ent_b.id)["named_reason"]
 
@@ -217,8 +260,12 @@ def test_inspector_names_key_objects_only_in_their_zone(client, city):
     assert _name(client, city, city.inspector, city.ent_x).status_code == 404
     mine = _name(client, city, city.inspector, city.ent_a).json
     assert client.get("/api/plans/key-objects", headers=auth(city.other_inspector)).json["items"] == []
-    assert client.post(f"/api/plans/key-objects/{mine['id']}/end", json={},
-                       headers=auth(city.other_inspector)).status_code == 404
+    assert (
+        client.post(
+            f"/api/plans/key-objects/{mine['id']}/end", json={}, headers=auth(city.other_inspector)
+        ).status_code
+        == 404
+    )
     assert _name(client, city, city.manager, city.ent_a).status_code == 403
 
 
@@ -245,8 +292,11 @@ def test_ending_a_key_object_already_ended_is_409(client, city):
 
 def test_ending_a_key_object_in_the_past_is_422(client, city):
     key_object = _name(client, city, city.inspector, city.ent_a, starts_on="2020-01-01").json
-    response = client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={"ends_on": "2021-01-01"},
-                           headers=auth(city.inspector))
+    response = client.post(
+        f"/api/plans/key-objects/{key_object['id']}/end",
+        json={"ends_on": "2021-01-01"},
+        headers=auth(city.inspector),
+    )
     assert response.status_code == 422 and "ends_on" in response.json["error"]["details"]["fields"]
 
 
@@ -257,12 +307,14 @@ def test_naming_and_ending_key_objects_are_on_the_evidence_chain(client, city):
 
     key_object = _name(client, city, city.inspector, city.ent_a).json
     client.post(f"/api/plans/key-objects/{key_object['id']}/end", json={}, headers=auth(city.inspector))
-    kinds = db.session.scalars(select(EvidenceEntry.kind).where(
-        EvidenceEntry.ref == str(key_object["id"]))).all()
+    kinds = db.session.scalars(
+        select(EvidenceEntry.kind).where(EvidenceEntry.ref == str(key_object["id"]))
+    ).all()
     assert {"plan.key_object.name", "plan.key_object.end"} <= set(kinds)
 
 
 # --- recusals (回避) ---
+
 
 def _declare(client, user, enterprise, **overrides):  # type: ignore[no-untyped-def]
     body = {"enterprise_id": enterprise.id, "kind": "relative", "reason": "配偶在该企业任职"} | overrides
@@ -289,8 +341,11 @@ def test_declared_recusal_keeps_the_inspector_out_of_draws_until_withdrawn(clien
     # four per enterprise: the city has four inspectors, one of them recused
     four = client.post("/api/plans", json=_body(city, per_item=4), headers=auth(city.admin))
     assert four.status_code == 422 and "inspectors" in four.json["error"]["details"]["quotas"]
-    withdrawn = client.post(f"/api/plans/recusals/{recusal.json['id']}/withdraw",
-                            json={"reason": "已离婚"}, headers=auth(city.inspector))
+    withdrawn = client.post(
+        f"/api/plans/recusals/{recusal.json['id']}/withdraw",
+        json={"reason": "已离婚"},
+        headers=auth(city.inspector),
+    )
     assert withdrawn.status_code == 200 and withdrawn.json["active"] is False
     three = client.post("/api/plans", json=_body(city, per_item=3), headers=auth(city.admin))
     row = next(i for i in three.json["items"] if i["enterprise_id"] == city.ent_a.id)
@@ -298,8 +353,9 @@ def test_declared_recusal_keeps_the_inspector_out_of_draws_until_withdrawn(clien
 
 
 def test_inspector_declares_only_their_own_recusals_in_their_zone(client, city):
-    assert _declare(client, city.inspector, city.ent_a,
-                    inspector_id=city.other_inspector.id).status_code == 403
+    assert (
+        _declare(client, city.inspector, city.ent_a, inspector_id=city.other_inspector.id).status_code == 403
+    )
     assert _declare(client, city.inspector, city.ent_x).status_code == 404
     assert _declare(client, city.inspector, city.ent_a, kind="friend").status_code == 422
     assert _declare(client, city.manager, city.ent_a).status_code == 403
@@ -324,10 +380,18 @@ def test_inspector_lists_and_withdraws_only_their_own_recusals(client, city):
     assert [r["id"] for r in listed] == [mine["id"]]
     everyone = client.get("/api/plans/recusals", headers=auth(city.admin)).json["items"]
     assert {r["id"] for r in everyone} == {mine["id"], theirs["id"]}
-    assert client.post(f"/api/plans/recusals/{theirs['id']}/withdraw", json={},
-                       headers=auth(city.inspector)).status_code == 404
-    assert client.post(f"/api/plans/recusals/{theirs['id']}/withdraw", json={},
-                       headers=auth(city.admin)).status_code == 200
+    assert (
+        client.post(
+            f"/api/plans/recusals/{theirs['id']}/withdraw", json={}, headers=auth(city.inspector)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/plans/recusals/{theirs['id']}/withdraw", json={}, headers=auth(city.admin)
+        ).status_code
+        == 200
+    )
     again = client.post(f"/api/plans/recusals/{theirs['id']}/withdraw", json={}, headers=auth(city.admin))
     assert again.status_code == 409
     active = client.get("/api/plans/recusals?active=true", headers=auth(city.admin)).json["items"]
@@ -335,6 +399,7 @@ def test_inspector_lists_and_withdraws_only_their_own_recusals(client, city):
 
 
 # --- results, list and public view ---
+
 
 def _my_item(plan, user):  # type: ignore[no-untyped-def]
     return next(i for i in plan["items"] if user.id in i["inspector_ids"])
@@ -344,9 +409,11 @@ def test_result_records_date_and_findings(client, zone_with_grades):
     city = zone_with_grades
     plan = client.post("/api/plans", json=_body(city), headers=auth(city.inspector)).json
     item = _my_item(plan, city.inspector)
-    done = client.post(f"/api/plans/{plan['id']}/items/{item['id']}/result",
-                       json={"status": "done", "result": "安全阀超期", "findings": 2,
-                             "done_on": today().isoformat()}, headers=auth(city.inspector))
+    done = client.post(
+        f"/api/plans/{plan['id']}/items/{item['id']}/result",
+        json={"status": "done", "result": "安全阀超期", "findings": 2, "done_on": today().isoformat()},
+        headers=auth(city.inspector),
+    )
     row = next(i for i in done.json["items"] if i["id"] == item["id"])
     assert (row["status"], row["findings"], row["done_on"]) == ("done", 2, today().isoformat())
     assert done.json["executed"] == 1 and done.json["total"] == 10
@@ -357,9 +424,11 @@ def test_result_dated_outside_period_and_today_is_422(client, zone_with_grades, 
     city = zone_with_grades
     plan = client.post("/api/plans", json=_body(city), headers=auth(city.inspector)).json
     item = _my_item(plan, city.inspector)
-    response = client.post(f"/api/plans/{plan['id']}/items/{item['id']}/result",
-                           json={"status": "done", "done_on": (today() + timedelta(days=days)).isoformat()},
-                           headers=auth(city.inspector))
+    response = client.post(
+        f"/api/plans/{plan['id']}/items/{item['id']}/result",
+        json={"status": "done", "done_on": (today() + timedelta(days=days)).isoformat()},
+        headers=auth(city.inspector),
+    )
     assert response.status_code == 422 and "done_on" in response.json["error"]["details"]["fields"]
 
 
@@ -367,8 +436,11 @@ def test_not_found_result_counts_no_findings(client, zone_with_grades):
     city = zone_with_grades
     plan = client.post("/api/plans", json=_body(city), headers=auth(city.admin)).json
     item = plan["items"][0]
-    response = client.post(f"/api/plans/{plan['id']}/items/{item['id']}/result",
-                           json={"status": "not_found", "findings": 4}, headers=auth(city.admin))
+    response = client.post(
+        f"/api/plans/{plan['id']}/items/{item['id']}/result",
+        json={"status": "not_found", "findings": 4},
+        headers=auth(city.admin),
+    )
     assert next(i for i in response.json["items"] if i["id"] == item["id"])["findings"] == 0
 
 
@@ -410,8 +482,11 @@ def test_public_plan_shows_counts_and_findings_but_not_the_grades(client, zone_w
     plan = client.post("/api/plans", json=_body(city), headers=auth(city.admin)).json
     client.post(f"/api/plans/{plan['id']}/publish", json={}, headers=auth(city.admin))
     item = plan["items"][0]
-    client.post(f"/api/plans/{plan['id']}/items/{item['id']}/result",
-                json={"status": "done", "findings": 3}, headers=auth(city.admin))
+    client.post(
+        f"/api/plans/{plan['id']}/items/{item['id']}/result",
+        json={"status": "done", "findings": 3},
+        headers=auth(city.admin),
+    )
     public = client.get("/api/public/plans").json["items"][0]
     assert (public["executed"], public["total"], public["zone_name"]) == (1, 10, city.zone.name)
     assert sorted(i["findings"] for i in public["items"])[-1] == 3

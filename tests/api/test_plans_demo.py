@@ -23,8 +23,11 @@ def _user(username: str) -> User:
 
 
 def _draw(client, zone_id: int, user: User):  # type: ignore[no-untyped-def]
-    body = {"zone_id": zone_id, "period_start": today().isoformat(),
-            "period_end": (today() + timedelta(days=30)).isoformat()} | FORM_DEFAULTS
+    body = {
+        "zone_id": zone_id,
+        "period_start": today().isoformat(),
+        "period_end": (today() + timedelta(days=30)).isoformat(),
+    } | FORM_DEFAULTS
     return client.post("/api/plans", json=body, headers=auth(user))
 
 
@@ -50,8 +53,9 @@ def test_every_demo_zone_draws_a_plan_with_the_form_defaults(client, demo, zone_
     assert plan["quota"]["A_max"]  # the cap on non-key A holds everywhere
     # the demo's zones have too few C enterprises for half of a plan of 10: said in words
     assert any("C 级企业应不少于计划总数的 50%" in note and "已全部纳入" in note for note in plan["notes"])
-    zone_staff = set(db.session.scalars(select(User.id).where(User.role == "inspector",
-                                                              User.zone_id == zone_id)))
+    zone_staff = set(
+        db.session.scalars(select(User.id).where(User.role == "inspector", User.zone_id == zone_id))
+    )
     assert len(zone_staff) >= 3
     assert all(len(i["inspector_ids"]) == 2 and set(i["inspector_ids"]) <= zone_staff for i in plan["items"])
 
@@ -69,8 +73,13 @@ def test_zone_1_preview_names_the_sizes_that_meet_every_quota(client, demo):
     preview = client.get("/api/plans/preview?zone_id=1", headers=auth(_user("inspector1"))).json
     assert preview["mandatory"]["total"] == 0
     last = preview["exact_sizes"][0][1]
-    body = {"zone_id": 1, "period_start": today().isoformat(), "period_end": today().isoformat(),
-            "size": last, "per_item": 2}
+    body = {
+        "zone_id": 1,
+        "period_start": today().isoformat(),
+        "period_end": today().isoformat(),
+        "size": last,
+        "per_item": 2,
+    }
     plan = client.post("/api/plans", json=body, headers=auth(_user("inspector1"))).json
     assert plan["notes"] == [] and all(plan["quota"].values())
 

@@ -18,8 +18,17 @@ def app(fast_app):
     return fast_app
 
 
-PUBLIC_KEYS = {"category", "category_label", "registration_no", "enterprise_name", "status",
-               "inspection_state", "next_inspection_due", "maintenance_company", "emergency_phone"}
+PUBLIC_KEYS = {
+    "category",
+    "category_label",
+    "registration_no",
+    "enterprise_name",
+    "status",
+    "inspection_state",
+    "next_inspection_due",
+    "maintenance_company",
+    "emergency_phone",
+}
 
 
 def _lookup(client, token: str, user=None):  # type: ignore[no-untyped-def]
@@ -40,11 +49,15 @@ def test_public_view_values(client, city):
     db.session.commit()
     public = _lookup(client, city.dev_a.qr_token).json["public"]
     assert public == {
-        "category": "elevator", "category_label": "电梯",
-        "registration_no": city.dev_a.registration_no, "enterprise_name": city.ent_a.name,
-        "status": "in_use", "inspection_state": "valid",
+        "category": "elevator",
+        "category_label": "电梯",
+        "registration_no": city.dev_a.registration_no,
+        "enterprise_name": city.ent_a.name,
+        "status": "in_use",
+        "inspection_state": "valid",
         "next_inspection_due": city.dev_a.next_inspection_due.isoformat(),
-        "maintenance_company": city.ent_c.name, "emergency_phone": "0531-96333",
+        "maintenance_company": city.ent_c.name,
+        "emergency_phone": "0531-96333",
     }
 
 

@@ -30,8 +30,15 @@ def busy_city(city):
     f.make_hazard(city.ent_a, city.admin, deadline=today() - timedelta(days=2))
     f.make_hazard(city.ent_a, city.admin, status="verified_closed", closed_at=utcnow())
     f.make_hazard(city.ent_x, city.admin)
-    db.session.add(Accident(enterprise_id=city.ent_a.id, zone_id=city.zone.id, deaths=1,
-                            occurred_on=today(), recorded_by_id=city.admin.id))
+    db.session.add(
+        Accident(
+            enterprise_id=city.ent_a.id,
+            zone_id=city.zone.id,
+            deaths=1,
+            occurred_on=today(),
+            recorded_by_id=city.admin.id,
+        )
+    )
     recompute_grades(today())
     db.session.commit()
     return city
@@ -64,8 +71,9 @@ def test_bureau_dashboard_covers_the_city_or_one_zone(client, busy_city):
 
 def test_inspector_asking_for_another_zone_gets_404(client, busy_city):
     city = busy_city
-    response = client.get(f"/api/reports/dashboard?zone_id={city.other_zone.id}",
-                          headers=auth(city.inspector))
+    response = client.get(
+        f"/api/reports/dashboard?zone_id={city.other_zone.id}", headers=auth(city.inspector)
+    )
     assert response.status_code == 404
 
 
@@ -101,17 +109,37 @@ def test_malformed_month_is_422(client, busy_city):
 def test_dashboard_and_monthly_report_show_mutual_check_completion_by_block(client, city):
     from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
 
-    cycle = MutualCheckCycle(zone_id=city.zone.id, name="本月互查", starts_on=today().replace(day=1),
-                             due_on=today(), seed=1, created_by_id=city.inspector.id)
+    cycle = MutualCheckCycle(
+        zone_id=city.zone.id,
+        name="本月互查",
+        starts_on=today().replace(day=1),
+        due_on=today(),
+        seed=1,
+        created_by_id=city.inspector.id,
+    )
     db.session.add(cycle)
     db.session.flush()
     for enterprise, check_id in ((city.ent_a, f.new_id()), (city.ent_b, None)):
-        db.session.add(MutualCheckAssignment(cycle_id=cycle.id, block_id=city.block.id, zone_id=city.zone.id,
-                                             enterprise_id=enterprise.id, check_id=check_id))
+        db.session.add(
+            MutualCheckAssignment(
+                cycle_id=cycle.id,
+                block_id=city.block.id,
+                zone_id=city.zone.id,
+                enterprise_id=enterprise.id,
+                check_id=check_id,
+            )
+        )
     db.session.commit()
     body = client.get("/api/reports/dashboard", headers=auth(city.inspector)).json
-    assert body["mutual_checks"]["by_block"] == [{"block_id": city.block.id, "block_name": city.block.name,
-                                                  "tasks": 2, "done": 1, "completion_rate": 0.5}]
+    assert body["mutual_checks"]["by_block"] == [
+        {
+            "block_id": city.block.id,
+            "block_name": city.block.name,
+            "tasks": 2,
+            "done": 1,
+            "completion_rate": 0.5,
+        }
+    ]
     other = client.get(f"/api/reports/dashboard?zone_id={city.other_zone.id}", headers=auth(city.admin)).json
     assert other["mutual_checks"] == {"tasks": 0, "done": 0, "completion_rate": None, "by_block": []}
     xlsx = client.get(f"/api/reports/monthly.xlsx?month={today():%Y-%m}", headers=auth(city.inspector))

@@ -21,8 +21,9 @@ def app(fast_app):
 @pytest.fixture
 def feed(city):  # type: ignore[no-untyped-def]
     """The city's enterprises and devices in the change feed, as if made through the API."""
-    f.record_changes(city.ent_a, city.ent_b, city.ent_c, city.ent_x,
-                     city.dev_a, city.dev_b, city.dev_c, city.dev_x)
+    f.record_changes(
+        city.ent_a, city.ent_b, city.ent_c, city.ent_x, city.dev_a, city.dev_b, city.dev_c, city.dev_x
+    )
     db.session.commit()
     return city
 
@@ -48,10 +49,17 @@ def _enterprises(city, letters: str) -> set[tuple[str, str]]:  # type: ignore[no
 
 # --- pull ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("user", "visible"),
-    [("manager", "a"), ("supervisor", "ab"), ("inspector", "abc"), ("other_inspector", "x"),
-     ("admin", "abcx"), ("manager_x", "x")],
+    [
+        ("manager", "a"),
+        ("supervisor", "ab"),
+        ("inspector", "abc"),
+        ("other_inspector", "x"),
+        ("admin", "abcx"),
+        ("manager_x", "x"),
+    ],
 )
 def test_first_pull_holds_everything_in_scope_and_nothing_else(client, feed, user, visible):
     body = _pull(client, getattr(feed, user))
@@ -72,7 +80,9 @@ def test_pull_is_in_commit_order(client, feed):
     db.session.commit()
     body = _pull(client, feed.manager)
     assert [(c["entity"], c["id"]) for c in body["changes"]] == [
-        ("enterprise", str(feed.ent_a.id)), ("device", str(feed.dev_a.id))]
+        ("enterprise", str(feed.ent_a.id)),
+        ("device", str(feed.dev_a.id)),
+    ]
 
 
 def test_cursor_advances_and_second_pull_is_empty(client, feed):
@@ -100,8 +110,13 @@ def test_pull_pages_with_more_when_over_the_limit(client, feed):
 
 
 def _hazard_body(city, **overrides) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": f.new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "层门锁失效"} | overrides
+    return {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "层门锁失效",
+    } | overrides
 
 
 def test_new_hazard_appears_in_the_next_pull_with_its_data(client, feed):
@@ -152,7 +167,10 @@ def test_bulk_recorded_changes_follow_earlier_ones_and_move_records_already_in_t
     db.session.commit()
     changes = _pull(client, feed.manager, cursor)["changes"]
     assert [(c["entity"], c["id"]) for c in changes] == [
-        ("hazard", hazard.id), ("device", str(feed.dev_a.id)), ("enterprise", str(feed.ent_a.id))]
+        ("hazard", hazard.id),
+        ("device", str(feed.dev_a.id)),
+        ("enterprise", str(feed.ent_a.id)),
+    ]
     assert changes[0]["data"]["description"] == hazard.description
 
 
@@ -162,10 +180,30 @@ def _b64(text: str) -> str:
 
 @pytest.mark.parametrize(
     "cursor",
-    ["garbage!!", "v2:1", _b64("v2:1"), _b64("v1:99999999999999999999"), _b64("v1:-1"),
-     _b64("v1:abc"), _b64("v1"), _b64("v1:1:2"), "%FF%FE", "A" * 101],
-    ids=["garbage", "raw_v2", "v2", "huge_seq", "negative_seq", "text_seq", "no_seq", "extra_part",
-         "not_utf8", "too_long"],
+    [
+        "garbage!!",
+        "v2:1",
+        _b64("v2:1"),
+        _b64("v1:99999999999999999999"),
+        _b64("v1:-1"),
+        _b64("v1:abc"),
+        _b64("v1"),
+        _b64("v1:1:2"),
+        "%FF%FE",
+        "A" * 101,
+    ],
+    ids=[
+        "garbage",
+        "raw_v2",
+        "v2",
+        "huge_seq",
+        "negative_seq",
+        "text_seq",
+        "no_seq",
+        "extra_part",
+        "not_utf8",
+        "too_long",
+    ],
 )
 def test_bad_cursor_is_422(client, city, cursor):
     response = client.get(f"/api/sync/pull?cursor={cursor}", headers=auth(city.manager))
@@ -174,6 +212,7 @@ def test_bad_cursor_is_422(client, city, cursor):
 
 
 # --- push ---------------------------------------------------------------------------------------
+
 
 def _push(client, user, *ops: dict):  # type: ignore[no-untyped-def]
     response = client.post("/api/sync/push", json={"ops": list(ops)}, headers=auth(user))
@@ -195,9 +234,18 @@ def test_push_answers_each_op_in_order(client, city):
     results = _push(client, city.manager, *ops)
     assert [r["op_id"] for r in results] == [op["op_id"] for op in ops]
     assert [r["status"] for r in results] == [
-        "applied", "duplicate", "conflict", "rejected", "rejected", "rejected"]
+        "applied",
+        "duplicate",
+        "conflict",
+        "rejected",
+        "rejected",
+        "rejected",
+    ]
     assert [r.get("error", {}).get("code") for r in results[3:]] == [
-        "validation_failed", "unknown_op_type", "not_found"]
+        "validation_failed",
+        "unknown_op_type",
+        "not_found",
+    ]
     assert "severity" in results[3]["error"]["details"]["fields"]
 
 
@@ -250,19 +298,28 @@ def test_push_transition_op(client, city, note):
 def test_push_create_then_transitions_in_one_batch(client, city):
     body = _hazard_body(city)
     after = sha256_hex(b"after photo")
-    ops = [_op("hazard.create", body),
-           _op("hazard.transition", {"hazard_id": body["id"], "id": f.new_id(),
-                                     "action": "start_rectification"}),
-           _op("hazard.transition", {"hazard_id": body["id"], "id": f.new_id(),
-                                     "action": "submit_rectification", "photos": [after]})]
+    ops = [
+        _op("hazard.create", body),
+        _op(
+            "hazard.transition", {"hazard_id": body["id"], "id": f.new_id(), "action": "start_rectification"}
+        ),
+        _op(
+            "hazard.transition",
+            {"hazard_id": body["id"], "id": f.new_id(), "action": "submit_rectification", "photos": [after]},
+        ),
+    ]
     assert [r["status"] for r in _push(client, city.manager, *ops)] == ["applied"] * 3
     assert _status(client, city, body["id"]) == "rectification_submitted"
 
 
 @pytest.mark.parametrize(
     ("step", "code"),
-    [({"action": "verify"}, "invalid_state"), ({"action": "submit_rectification"}, "validation_failed"),
-     ({"action": "fly"}, "validation_failed"), ({}, "validation_failed")],
+    [
+        ({"action": "verify"}, "invalid_state"),
+        ({"action": "submit_rectification"}, "validation_failed"),
+        ({"action": "fly"}, "validation_failed"),
+        ({}, "validation_failed"),
+    ],
     ids=["wrong_state", "no_photos", "unknown_action", "no_action"],
 )
 def test_push_rejects_a_bad_transition_and_keeps_the_hazard(client, city, step, code):
@@ -304,9 +361,11 @@ def test_push_with_more_than_200_ops_is_422(client, city):
 
 @pytest.mark.parametrize(
     "op",
-    [{"op_id": "not-a-uuid", "type": "hazard.create", "payload": {}},
-     {"op_id": "00000000-0000-4000-8000-000000000001", "type": "hazard.create"},
-     {"op_id": "00000000-0000-4000-8000-000000000002", "type": "hazard.create", "payload": [1]}],
+    [
+        {"op_id": "not-a-uuid", "type": "hazard.create", "payload": {}},
+        {"op_id": "00000000-0000-4000-8000-000000000001", "type": "hazard.create"},
+        {"op_id": "00000000-0000-4000-8000-000000000002", "type": "hazard.create", "payload": [1]},
+    ],
     ids=["bad_op_id", "no_payload", "payload_not_object"],
 )
 def test_push_with_malformed_op_envelope_is_422(client, city, op):
@@ -321,10 +380,15 @@ def test_enterprise_zone_move_reaches_the_new_zones_inspector_in_the_next_pull(c
     db.session.commit()
     cursor = _pull(client, feed.other_inspector)["cursor"]
     body = {"zone_id": feed.other_zone.id, "block_id": None}
-    assert client.patch(f"/api/enterprises/{feed.ent_a.id}", json=body,
-                        headers=auth(feed.admin)).status_code == 200
+    assert (
+        client.patch(f"/api/enterprises/{feed.ent_a.id}", json=body, headers=auth(feed.admin)).status_code
+        == 200
+    )
     changes = _pull(client, feed.other_inspector, cursor)["changes"]
     assert {(c["entity"], c["id"]) for c in changes} >= {
-        ("enterprise", str(feed.ent_a.id)), ("device", str(feed.dev_a.id)), ("hazard", hazard.id)}
+        ("enterprise", str(feed.ent_a.id)),
+        ("device", str(feed.dev_a.id)),
+        ("hazard", hazard.id),
+    }
     moved = next(c for c in changes if c["entity"] == "hazard")
     assert moved["data"]["zone_id"] == feed.other_zone.id

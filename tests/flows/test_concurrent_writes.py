@@ -23,8 +23,13 @@ def test_parallel_hazard_reports_all_land_and_chain_stays_linked(app, city):
     def phone() -> None:
         client = app.test_client()
         for n in range(EACH):
-            body = {"id": new_id(), "device_id": device_id, "category": "电梯",
-                    "severity": "general", "description": f"并发写入 {n}"}
+            body = {
+                "id": new_id(),
+                "device_id": device_id,
+                "category": "电梯",
+                "severity": "general",
+                "description": f"并发写入 {n}",
+            }
             response = client.post("/api/hazards", json=body, headers=headers)
             with lock:
                 statuses.append(response.status_code)

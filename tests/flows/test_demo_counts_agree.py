@@ -42,8 +42,12 @@ class Counts:
     def facts(self) -> dict[str, int]:
         """As the credit page states them (the device share per mille, rounded down)."""
         share = self.overdue_devices * 1000 // self.in_use_devices if self.in_use_devices else 0
-        return {"hazards_open": self.open, "hazards_overdue": self.overdue,
-                "major_hazards_open": self.major_open, "devices_overdue_share": share}
+        return {
+            "hazards_open": self.open,
+            "hazards_overdue": self.overdue,
+            "major_hazards_open": self.major_open,
+            "devices_overdue_share": share,
+        }
 
 
 @pytest.fixture
@@ -61,8 +65,9 @@ def _pull_all(client, headers: dict) -> dict[str, dict[str, dict]]:
     copy: dict[str, dict[str, dict]] = defaultdict(dict)
     cursor = None
     while True:
-        page = client.get("/api/sync/pull", query_string={"cursor": cursor} if cursor else {},
-                          headers=headers).json
+        page = client.get(
+            "/api/sync/pull", query_string={"cursor": cursor} if cursor else {}, headers=headers
+        ).json
         for change in page["changes"]:
             if change["deleted"]:
                 copy[change["entity"]].pop(change["id"], None)
@@ -95,11 +100,13 @@ def _total(client, headers: dict, path: str, **query) -> int:
 
 def _listed(client, headers: dict) -> Counts:
     """The hazard and device lists' own filters (the online lists and exports)."""
-    return Counts(open=_total(client, headers, "/api/hazards", open="true"),
-                  overdue=_total(client, headers, "/api/hazards", overdue="true"),
-                  major_open=_total(client, headers, "/api/hazards", open="true", severity="major"),
-                  overdue_devices=_total(client, headers, "/api/devices", overdue="true"),
-                  in_use_devices=_total(client, headers, "/api/devices", status="in_use"))
+    return Counts(
+        open=_total(client, headers, "/api/hazards", open="true"),
+        overdue=_total(client, headers, "/api/hazards", overdue="true"),
+        major_open=_total(client, headers, "/api/hazards", open="true", severity="major"),
+        overdue_devices=_total(client, headers, "/api/devices", overdue="true"),
+        in_use_devices=_total(client, headers, "/api/devices", status="in_use"),
+    )
 
 
 def _figures(report: dict) -> tuple[int, int, int]:
@@ -123,8 +130,9 @@ def test_every_screen_counts_the_same_in_each_scope(client, demo, username):
 
     if username != "manager1":  # the regulators' figures
         dashboard = client.get("/api/reports/dashboard", headers=headers).json
-        month = client.get("/api/reports/monthly", query_string={"month": today().strftime("%Y-%m")},
-                           headers=headers).json
+        month = client.get(
+            "/api/reports/monthly", query_string={"month": today().strftime("%Y-%m")}, headers=headers
+        ).json
         expected = (home.open, home.overdue, home.overdue_devices)
         assert _figures(dashboard) == expected
         assert _figures(month) == expected
@@ -141,8 +149,9 @@ def test_every_screen_counts_the_same_in_each_scope(client, demo, username):
 def test_manager_pulls_every_open_hazard_of_his_enterprise(client, demo):
     headers = _headers("manager1")
     copy = _pull_all(client, headers)
-    stored = set(db.session.scalars(select(Hazard.id).where(
-        Hazard.enterprise_id == 1, Hazard.status.in_(OPEN))))
+    stored = set(
+        db.session.scalars(select(Hazard.id).where(Hazard.enterprise_id == 1, Hazard.status.in_(OPEN)))
+    )
     pulled = {i for i, h in copy["hazard"].items() if h["status"] in OPEN}
     assert pulled == stored
     facts = _credit_facts(client, headers, 1)

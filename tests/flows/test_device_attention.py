@@ -21,8 +21,9 @@ def test_attention_counts_overdue_and_long_idle_per_zone_and_enterprise(client, 
 
     body = client.get("/api/devices/attention", headers=auth(city.inspector)).json
 
-    assert body["zones"] == [{"zone_id": city.zone.id, "zone_name": city.zone.name,
-                              "overdue": 1, "long_idle": 1}]
+    assert body["zones"] == [
+        {"zone_id": city.zone.id, "zone_name": city.zone.name, "overdue": 1, "long_idle": 1}
+    ]
     by_enterprise = {e["enterprise_id"]: (e["overdue"], e["long_idle"]) for e in body["enterprises"]}
     assert by_enterprise == {city.ent_a.id: (1, 0), city.ent_c.id: (0, 1)}
 

@@ -49,8 +49,16 @@ class Server:
         self.port = port
         self.tokens: dict[str, str] = {}
 
-    def request(self, method: str, path: str, *, user: str | None = None, body: object = None,
-                raw: bytes | None = None, content_type: str = "application/json") -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        user: str | None = None,
+        body: object = None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> Answer:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
@@ -95,15 +103,33 @@ def server(tmp_path_factory) -> Iterator[Server]:
     instance = tmp_path_factory.mktemp("gunicorn-instance")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
-    env |= {"SESV_INSTANCE_DIR": str(instance), "RATELIMIT_ENABLED": "0",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    env |= {
+        "SESV_INSTANCE_DIR": str(instance),
+        "RATELIMIT_ENABLED": "0",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     for command in (["db", "upgrade"], ["demo", "load"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
     log = (instance / "gunicorn.log").open("wb")
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "4", "app:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     server = Server(port)
     try:
         _wait_until_up(server, process)
@@ -115,6 +141,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 
 # --- what a download must look like -------------------------------------------------------------
+
 
 def assert_download(answer: Answer, content_type: str, name: str | re.Pattern) -> str:
     """200, the type, an ASCII fallback and a filename* that decodes to the (Chinese) name."""
@@ -146,6 +173,7 @@ def assert_xlsx(body: bytes, first_heading: str) -> None:
 
 # --- the demo objects the downloads are about ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def manager_device(server: Server) -> dict:
     devices = server.request("GET", "/api/devices?per_page=1", user="manager1").json()["items"]
@@ -165,8 +193,14 @@ def hazard(server: Server, manager_device: dict) -> dict:
     sha = sha256_hex(photo)
     put = server.request("PUT", f"/api/photos/{sha}", user="manager1", raw=photo, content_type="image/jpeg")
     assert put.status in (200, 201), put.body
-    body = {"id": str(uuid.uuid4()), "device_id": manager_device["id"], "category": "电梯",
-            "severity": "general", "description": "层门锁回路短接", "photos": [sha]}
+    body = {
+        "id": str(uuid.uuid4()),
+        "device_id": manager_device["id"],
+        "category": "电梯",
+        "severity": "general",
+        "description": "层门锁回路短接",
+        "photos": [sha],
+    }
     created = server.request("POST", "/api/hazards", user="manager1", body=body)
     assert created.status == 201, created.body
     return created.json()
@@ -178,6 +212,7 @@ def _this_month() -> str:
 
 # --- the downloads ------------------------------------------------------------------------------
 
+
 def test_monthly_report_xlsx_of_the_city_downloads(server):
     month = _this_month()
     answer = server.request("GET", f"/api/reports/monthly.xlsx?month={month}", user="admin")
@@ -188,8 +223,9 @@ def test_monthly_report_xlsx_of_the_city_downloads(server):
 def test_monthly_report_pdf_of_a_zone_downloads(server):
     month = _this_month()
     zone = server.request("GET", "/api/zones", user="admin").json()["items"][0]
-    answer = server.request("GET", f"/api/reports/monthly.pdf?month={month}&zone_id={zone['id']}",
-                            user="admin")
+    answer = server.request(
+        "GET", f"/api/reports/monthly.pdf?month={month}&zone_id={zone['id']}", user="admin"
+    )
     assert_download(answer, "application/pdf", f"工作小结-{zone['name']}-{month}.pdf")
     assert_pdf(answer.body)
 
@@ -226,8 +262,12 @@ def test_enterprise_label_sheet_downloads(server, manager_device):
 
 
 def test_notice_pdf_downloads_under_its_number(server, hazard):
-    body = {"kind": "rectification", "enterprise_id": hazard["enterprise_id"], "hazard_ids": [hazard["id"]],
-            "deadline": (today() + timedelta(days=10)).isoformat()}
+    body = {
+        "kind": "rectification",
+        "enterprise_id": hazard["enterprise_id"],
+        "hazard_ids": [hazard["id"]],
+        "deadline": (today() + timedelta(days=10)).isoformat(),
+    }
     issued = server.request("POST", "/api/notices", user="inspector1", body=body)
     assert issued.status == 201, issued.body
     notice = issued.json()
@@ -249,8 +289,13 @@ def test_hazard_photo_downloads_under_its_hash(server, hazard):
 
 def test_random_inspection_plan_pdf_downloads_under_its_title(server):
     zone = server.request("GET", "/api/zones", user="inspector1").json()["items"][0]
-    body = {"zone_id": zone["id"], "period_start": today().isoformat(),
-            "period_end": (today() + timedelta(days=30)).isoformat(), "size": 10, "seed": 7}
+    body = {
+        "zone_id": zone["id"],
+        "period_start": today().isoformat(),
+        "period_end": (today() + timedelta(days=30)).isoformat(),
+        "size": 10,
+        "seed": 7,
+    }
     drawn = server.request("POST", "/api/plans", user="inspector1", body=body)
     assert drawn.status == 201, drawn.body
     plan = drawn.json()
@@ -262,7 +307,10 @@ def test_random_inspection_plan_pdf_downloads_under_its_title(server):
 
 def test_every_file_response_is_named_through_the_one_helper():
     """A view that sets Content-Disposition by hand would miss the RFC 6266 encoding."""
-    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "backend").rglob("*.py")
-                 if "Content-Disposition" in path.read_text(encoding="utf-8")
-                 and path != ROOT / "backend" / "core" / "downloads.py"]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "backend").rglob("*.py")
+        if "Content-Disposition" in path.read_text(encoding="utf-8")
+        and path != ROOT / "backend" / "core" / "downloads.py"
+    ]
     assert offenders == []

@@ -11,8 +11,13 @@ from tests.factories import new_id
 
 def report(client, city, description="压力表损坏") -> str:
     hazard_id = new_id()
-    body = {"id": hazard_id, "device_id": city.dev_a.id, "category": "安全附件",
-            "severity": "general", "description": description}
+    body = {
+        "id": hazard_id,
+        "device_id": city.dev_a.id,
+        "category": "安全附件",
+        "severity": "general",
+        "description": description,
+    }
     assert client.post("/api/hazards", json=body, headers=auth(city.manager)).status_code == 201
     return hazard_id
 

@@ -28,8 +28,14 @@ def upload(client, user, data: bytes) -> str:
 def test_major_hazard_goes_from_report_to_verified_close(client, city):
     before = upload(client, city.manager, jpeg_bytes())
     hazard_id = new_id()
-    body = {"id": hazard_id, "device_id": city.dev_a.id, "category": "安全附件",
-            "severity": "major", "description": "安全阀超期未校验", "photos": [before]}
+    body = {
+        "id": hazard_id,
+        "device_id": city.dev_a.id,
+        "category": "安全附件",
+        "severity": "major",
+        "description": "安全阀超期未校验",
+        "photos": [before],
+    }
     created = client.post("/api/hazards", json=body, headers=auth(city.manager))
     assert created.status_code == 201
     assert created.json["status"] == "reported"
@@ -41,21 +47,35 @@ def test_major_hazard_goes_from_report_to_verified_close(client, city):
     assert submitted.status_code == 200, submitted.json
     assert submitted.json["status"] == "rectification_submitted"
 
-    supervisor_try = client.post(f"/api/hazards/{hazard_id}/transitions",
-                                 json={"id": new_id(), "action": "verify"}, headers=auth(city.supervisor))
+    supervisor_try = client.post(
+        f"/api/hazards/{hazard_id}/transitions",
+        json={"id": new_id(), "action": "verify"},
+        headers=auth(city.supervisor),
+    )
     assert supervisor_try.status_code == 403
 
-    verified = client.post(f"/api/hazards/{hazard_id}/transitions",
-                           json={"id": new_id(), "action": "verify"}, headers=auth(city.inspector))
+    verified = client.post(
+        f"/api/hazards/{hazard_id}/transitions",
+        json={"id": new_id(), "action": "verify"},
+        headers=auth(city.inspector),
+    )
     assert verified.status_code == 200
     assert verified.json["status"] == "verified_closed"
     assert [e["action"] for e in verified.json["events"]] == ["report", "submit_rectification", "verify"]
 
 
 def test_sync_push_replayed_after_lost_response_creates_one_hazard(client, city):
-    op = {"op_id": new_id(), "type": "hazard.create",
-          "payload": {"id": new_id(), "device_id": city.dev_a.id, "category": "电梯",
-                      "severity": "general", "description": "轿厢照明不亮"}}
+    op = {
+        "op_id": new_id(),
+        "type": "hazard.create",
+        "payload": {
+            "id": new_id(),
+            "device_id": city.dev_a.id,
+            "category": "电梯",
+            "severity": "general",
+            "description": "轿厢照明不亮",
+        },
+    }
     first = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(city.manager))
     again = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(city.manager))
     assert first.json["results"] == [{"op_id": op["op_id"], "status": "applied"}]
@@ -65,12 +85,28 @@ def test_sync_push_replayed_after_lost_response_creates_one_hazard(client, city)
 
 
 def test_rejected_op_does_not_block_the_ones_after_it(client, city):
-    bad = {"op_id": new_id(), "type": "hazard.create",
-           "payload": {"id": new_id(), "device_id": city.dev_x.id, "category": "x",
-                       "severity": "general", "description": "别的辖区的设备"}}
-    good = {"op_id": new_id(), "type": "hazard.create",
-            "payload": {"id": new_id(), "device_id": city.dev_a.id, "category": "x",
-                        "severity": "general", "description": "本单位设备"}}
+    bad = {
+        "op_id": new_id(),
+        "type": "hazard.create",
+        "payload": {
+            "id": new_id(),
+            "device_id": city.dev_x.id,
+            "category": "x",
+            "severity": "general",
+            "description": "别的辖区的设备",
+        },
+    }
+    good = {
+        "op_id": new_id(),
+        "type": "hazard.create",
+        "payload": {
+            "id": new_id(),
+            "device_id": city.dev_a.id,
+            "category": "x",
+            "severity": "general",
+            "description": "本单位设备",
+        },
+    }
     response = client.post("/api/sync/push", json={"ops": [bad, good]}, headers=auth(city.manager))
     statuses = [r["status"] for r in response.json["results"]]
     assert statuses == ["rejected", "applied"]
@@ -78,8 +114,13 @@ def test_rejected_op_does_not_block_the_ones_after_it(client, city):
 
 
 def test_same_hazard_pushed_under_a_new_op_id_is_a_duplicate_not_a_second_hazard(client, city):
-    payload = {"id": new_id(), "device_id": city.dev_a.id, "category": "电梯",
-               "severity": "general", "description": "层门关闭不严"}
+    payload = {
+        "id": new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "层门关闭不严",
+    }
     ops = [{"op_id": new_id(), "type": "hazard.create", "payload": payload} for _ in range(2)]
     response = client.post("/api/sync/push", json={"ops": ops}, headers=auth(city.manager))
     assert [r["status"] for r in response.json["results"]] == ["applied", "duplicate"]

@@ -21,26 +21,49 @@ def _certify(user) -> None:  # type: ignore[no-untyped-def]
 def test_offline_mutual_check_becomes_two_hazards_that_close_the_loop(client, city, app):
     install_default_templates()  # what `make migrate` does (a GET never installs them)
     _certify(city.supervisor)
-    opened = client.post("/api/mutual-check-cycles", headers=auth(city.inspector), json={
-        "name": "2026年第四季度互查", "starts_on": today().isoformat(),
-        "due_on": (today() + timedelta(days=30)).isoformat()})
+    opened = client.post(
+        "/api/mutual-check-cycles",
+        headers=auth(city.inspector),
+        json={
+            "name": "2026年第四季度互查",
+            "starts_on": today().isoformat(),
+            "due_on": (today() + timedelta(days=30)).isoformat(),
+        },
+    )
     assert opened.status_code == 201, opened.json
 
     tasks = client.get("/api/mutual-check-assignments?mine=true", headers=auth(city.supervisor))
     [task] = tasks.json["items"]
     assert task["enterprise_id"] == city.ent_a.id
-    template = next(t for t in client.get("/api/checklist-templates?purpose=enterprise",
-                                          headers=auth(city.supervisor)).json["items"])
+    template = next(
+        t
+        for t in client.get(
+            "/api/checklist-templates?purpose=enterprise", headers=auth(city.supervisor)
+        ).json["items"]
+    )
     codes = [i["code"] for s in template["sections"] for i in s["items"]]
     # photos go up first (by sha256), then the queued op that cites them
     photo_1 = upload(client, city.supervisor, jpeg_bytes((180, 40, 40)))
     photo_2 = upload(client, city.supervisor, jpeg_bytes((40, 40, 180)))
     failed = {codes[1]: ("未设置安全管理机构", photo_1), codes[9]: ("安全阀超期未校验", photo_2)}
-    items = [{"code": c, "result": "fail", "note": failed[c][0], "photos": [failed[c][1]]}
-             if c in failed else {"code": c, "result": "pass"} for c in codes]
-    op = {"op_id": f.new_id(), "type": "check.submit", "payload": {
-        "id": f.new_id(), "kind": "mutual_check", "template_id": template["id"],
-        "assignment_id": task["id"], "signed_by": "李监督", "items": items}}
+    items = [
+        {"code": c, "result": "fail", "note": failed[c][0], "photos": [failed[c][1]]}
+        if c in failed
+        else {"code": c, "result": "pass"}
+        for c in codes
+    ]
+    op = {
+        "op_id": f.new_id(),
+        "type": "check.submit",
+        "payload": {
+            "id": f.new_id(),
+            "kind": "mutual_check",
+            "template_id": template["id"],
+            "assignment_id": task["id"],
+            "signed_by": "李监督",
+            "items": items,
+        },
+    }
 
     pushed = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(city.supervisor)).json
     replayed = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(city.supervisor)).json
@@ -60,12 +83,15 @@ def test_offline_mutual_check_becomes_two_hazards_that_close_the_loop(client, ci
     for hazard in hazards:
         proof = upload(client, city.manager, jpeg_bytes((30, 170, 30)))
         step = {"id": f.new_id(), "action": "submit_rectification", "note": "已整改", "photos": [proof]}
-        rectified = client.post(f"/api/hazards/{hazard['id']}/transitions", json=step,
-                                headers=auth(city.manager))
+        rectified = client.post(
+            f"/api/hazards/{hazard['id']}/transitions", json=step, headers=auth(city.manager)
+        )
         assert rectified.json["status"] == "rectification_submitted", rectified.json
-        verified = client.post(f"/api/hazards/{hazard['id']}/transitions",
-                               json={"id": f.new_id(), "action": "verify", "note": "复查合格"},
-                               headers=auth(city.supervisor))
+        verified = client.post(
+            f"/api/hazards/{hazard['id']}/transitions",
+            json={"id": f.new_id(), "action": "verify", "note": "复查合格"},
+            headers=auth(city.supervisor),
+        )
         assert verified.json["status"] == "verified_closed", verified.json
 
     open_left = client.get("/api/hazards?open=true", headers=auth(city.inspector)).json["total"]

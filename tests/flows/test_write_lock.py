@@ -33,21 +33,34 @@ def _statements_of(app, send) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.sqlite_only
 def test_hazard_report_takes_the_write_lock_for_its_record_and_its_handlers_after_the_token_check(
-        app, client, city):
-    body = {"id": new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "锁测试", "location": "机房"}
+    app, client, city
+):
+    body = {
+        "id": new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "锁测试",
+        "location": "机房",
+    }
     seen = _statements_of(app, lambda: client.post("/api/hazards", json=body, headers=auth(city.manager)))
 
     # once for the record (its rows, evidence and event), once for the after-commit handlers (re-grade)
     assert seen.count("BEGIN IMMEDIATE") == 2
     first_write_lock = seen.index("BEGIN IMMEDIATE")
     assert seen[0] == "BEGIN" and first_write_lock > 1  # token and account read before it
-    assert all(verb != "BEGIN" for verb in seen[first_write_lock + 1:])  # no read-back after commit
+    assert all(verb != "BEGIN" for verb in seen[first_write_lock + 1 :])  # no read-back after commit
 
 
 def test_hazard_answer_after_commit_still_shows_enterprise_and_device(app, client, city):
-    body = {"id": new_id(), "device_id": city.dev_a.id, "category": "电梯", "severity": "general",
-            "description": "回显", "location": "机房"}
+    body = {
+        "id": new_id(),
+        "device_id": city.dev_a.id,
+        "category": "电梯",
+        "severity": "general",
+        "description": "回显",
+        "location": "机房",
+    }
     answer = client.post("/api/hazards", json=body, headers=auth(city.manager)).get_json()
 
     assert answer["enterprise_name"] == city.dev_a.enterprise.name

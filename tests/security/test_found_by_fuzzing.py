@@ -27,8 +27,12 @@ def test_challenge_with_non_ascii_signature_is_refused_not_an_error():
 
 
 def test_complaint_with_non_ascii_challenge_signature_is_4xx(client, city):
-    body = {"qr_token": city.dev_a.qr_token, "category": "other", "description": "电梯异响",
-            "pow": {"challenge": "v1.4102444800.8.salt.签名", "nonce": "1"}}
+    body = {
+        "qr_token": city.dev_a.qr_token,
+        "category": "other",
+        "description": "电梯异响",
+        "pow": {"challenge": "v1.4102444800.8.salt.签名", "nonce": "1"},
+    }
     response = client.post("/api/public/complaints", json=body)
     assert 400 <= response.status_code < 500
     assert_envelope(response, response.status_code)
@@ -47,7 +51,10 @@ def _walk(node, path: str = ""):  # type: ignore[no-untyped-def]
 def test_openapi_numeric_bounds_are_numbers(client):
     """A Decimal Range came out as "minimum": "0.00", which schemathesis cannot generate from."""
     spec = client.get("/api/openapi.json").get_json()
-    bad = [f"{path}/{key}={value!r}" for path, key, value in _walk(spec)
-           if key in {"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"}
-           and not isinstance(value, int | float)]
+    bad = [
+        f"{path}/{key}={value!r}"
+        for path, key, value in _walk(spec)
+        if key in {"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"}
+        and not isinstance(value, int | float)
+    ]
     assert not bad

@@ -82,8 +82,9 @@ def _same_origin_refs(html: str) -> list[str]:
     return re.findall(r'(?:src|href)="([^"]*)"', html)
 
 
-@pytest.mark.parametrize("index", [ROOT / "pwa" / "index.html", ROOT / "pwa" / "dist" / "index.html"],
-                         ids=["source", "built"])
+@pytest.mark.parametrize(
+    "index", [ROOT / "pwa" / "index.html", ROOT / "pwa" / "dist" / "index.html"], ids=["source", "built"]
+)
 def test_pwa_shell_needs_nothing_the_csp_refuses(index):
     """No inline script and no other origin in the shell, so the CSP above lets it run."""
     if not index.exists():
@@ -96,9 +97,17 @@ def test_pwa_shell_needs_nothing_the_csp_refuses(index):
 
 
 def _app(tmp_path, **config):  # type: ignore[no-untyped-def]
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.db'}",
-                       "RATELIMIT_ENABLED": False, "SECRET_KEY": "s", "PWA_DIST": str(tmp_path / "dist"),
-                       "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789", **config})
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.db'}",
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "s",
+            "PWA_DIST": str(tmp_path / "dist"),
+            "JWT_SECRET_KEY": "test-jwt-secret-with-enough-length-0123456789",
+            **config,
+        }
+    )
 
 
 def test_no_hsts_over_plain_http(client, city, pwa_dist):
@@ -129,8 +138,12 @@ def test_trusted_proxy_gives_the_client_address_for_rate_limits(tmp_path):
     seen = []
     app.before_request(lambda: seen.append(request.remote_addr))
     fetch(app.test_client(), "/", headers={"X-Forwarded-For": "203.0.113.9"})
-    fetch(app.test_client(), "/", headers={"X-Forwarded-For": "203.0.113.9"},
-          environ_overrides={"REMOTE_ADDR": "10.0.0.2"})
+    fetch(
+        app.test_client(),
+        "/",
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        environ_overrides={"REMOTE_ADDR": "10.0.0.2"},
+    )
     assert seen == ["203.0.113.9", "203.0.113.9"]
 
 
@@ -147,11 +160,22 @@ def _personal_data_paths(city) -> list[str]:  # type: ignore[no-untyped-def]
     person = f.make_person(city.ent_a)
     db.session.commit()
     return [
-        "/api/auth/me", "/api/people", f"/api/people?enterprise_id={person.enterprise_id}",
-        "/api/enterprises", f"/api/enterprises/{city.ent_a.id}", "/api/devices",
-        f"/api/devices/{city.dev_a.id}", "/api/devices/attention", "/api/hazards",
-        f"/api/hazards/{hazard.id}", "/api/complaints", "/api/notices", "/api/sync/pull",
-        "/api/zones", "/api/blocks", "/api/enterprises/two-lists",
+        "/api/auth/me",
+        "/api/people",
+        f"/api/people?enterprise_id={person.enterprise_id}",
+        "/api/enterprises",
+        f"/api/enterprises/{city.ent_a.id}",
+        "/api/devices",
+        f"/api/devices/{city.dev_a.id}",
+        "/api/devices/attention",
+        "/api/hazards",
+        f"/api/hazards/{hazard.id}",
+        "/api/complaints",
+        "/api/notices",
+        "/api/sync/pull",
+        "/api/zones",
+        "/api/blocks",
+        "/api/enterprises/two-lists",
     ]
 
 
@@ -165,8 +189,13 @@ def test_api_answers_with_personal_data_are_no_store(client, city):
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("POST", "/api/auth/login", 401), ("GET", "/api/hazards", 401), ("GET", "/api/devices/999999", 401),
-     ("GET", "/api/public/complaints/T0000?code=x", 404), ("GET", "/api/nowhere", 404)],
+    [
+        ("POST", "/api/auth/login", 401),
+        ("GET", "/api/hazards", 401),
+        ("GET", "/api/devices/999999", 401),
+        ("GET", "/api/public/complaints/T0000?code=x", 404),
+        ("GET", "/api/nowhere", 404),
+    ],
 )
 def test_api_errors_are_no_store_too(client, city, method, path, status):
     body = {"json": {"username": "nobody", "password": "wrong-password"}} if method == "POST" else {}
@@ -189,4 +218,3 @@ def test_signed_photo_links_may_be_cached_only_by_the_browser(client, city):
     cache = fetch(client, url).headers["Cache-Control"]
     assert "private" in cache
     assert "public" not in cache
-

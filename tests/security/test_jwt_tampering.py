@@ -28,8 +28,16 @@ def _b64(data: dict | bytes) -> str:
 
 
 def _claims(user: User, **changes: object) -> dict:
-    return {"sub": str(user.id), "type": "access", "fresh": False, "jti": "f" * 36,
-            "role": user.role, "iat": 1_700_000_000, "nbf": 1_700_000_000, "exp": FAR_FUTURE} | changes
+    return {
+        "sub": str(user.id),
+        "type": "access",
+        "fresh": False,
+        "jti": "f" * 36,
+        "role": user.role,
+        "iat": 1_700_000_000,
+        "nbf": 1_700_000_000,
+        "exp": FAR_FUTURE,
+    } | changes
 
 
 def alg_none(user: User) -> str:
@@ -96,8 +104,12 @@ def refresh_as_access(user: User) -> str:
 
 def kid_injection(user: User) -> str:
     key = current_app.config["JWT_SECRET_KEY"]
-    return pyjwt.encode(_claims(user), key, "HS256",
-                        headers={"kid": "../../../../dev/null", "jku": "https://evil.example/keys"})
+    return pyjwt.encode(
+        _claims(user),
+        key,
+        "HS256",
+        headers={"kid": "../../../../dev/null", "jku": "https://evil.example/keys"},
+    )
 
 
 FORGERIES: dict[str, tuple[Callable[[User], str], str]] = {
@@ -161,18 +173,25 @@ def test_missing_token_is_401_token_missing(client, city, endpoint):
 def test_access_token_revoked_by_logout_is_401_everywhere(client, city, endpoint):
     tokens = login(client, city.inspector.username)
     assert call(client, endpoint, tokens["access_token"]).status_code != 401
-    out = client.post("/api/auth/logout", json={"refresh_token": tokens["refresh_token"]},
-                      headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    out = client.post(
+        "/api/auth/logout",
+        json={"refresh_token": tokens["refresh_token"]},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
     assert out.status_code == 200
     assert_envelope(call(client, endpoint, tokens["access_token"]), 401, "token_revoked")
 
 
 def test_refresh_token_revoked_by_logout_cannot_mint_access_tokens(client, city):
     tokens = login(client, city.inspector.username)
-    client.post("/api/auth/logout", json={"refresh_token": tokens["refresh_token"]},
-                headers={"Authorization": f"Bearer {tokens['access_token']}"})
-    response = client.post("/api/auth/refresh",
-                           headers={"Authorization": f"Bearer {tokens['refresh_token']}"})
+    client.post(
+        "/api/auth/logout",
+        json={"refresh_token": tokens["refresh_token"]},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    response = client.post(
+        "/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+    )
     assert_envelope(response, 401, "token_revoked")
 
 
@@ -210,6 +229,7 @@ def test_escalated_role_claim_cannot_reach_admin_only_route(client, city):
     """Even a validly signed token's role claim is not trusted: the role comes from the user row."""
     key = current_app.config["JWT_SECRET_KEY"]
     token = pyjwt.encode(_claims(city.manager, role="bureau_admin"), key, "HS256")
-    response = client.post("/api/zones", json={"name": "越权分局", "code": "ZX"},
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/zones", json={"name": "越权分局", "code": "ZX"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert_envelope(response, 403, "forbidden_role")

@@ -35,20 +35,30 @@ def _operations(app):  # type: ignore[no-untyped-def]
     return operations
 
 
-def _server_errors(operation, admin: User, mode: GenerationMode,  # type: ignore[no-untyped-def]
-                   unsupported: list[str]) -> list[str]:
+def _server_errors(
+    operation,
+    admin: User,
+    mode: GenerationMode,  # type: ignore[no-untyped-def]
+    unsupported: list[str],
+) -> list[str]:
     found: list[str] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def probe(case) -> None:  # type: ignore[no-untyped-def]
         token = create_access_token(identity=admin)
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         if response.status_code >= 500 and len(found) < 3:
-            found.append(f"{operation.label} [{mode.value}] -> {response.status_code}: "
-                         f"{case.as_curl_command()}")
+            found.append(
+                f"{operation.label} [{mode.value}] -> {response.status_code}: {case.as_curl_command()}"
+            )
 
     try:
         probe()

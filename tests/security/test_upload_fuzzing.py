@@ -51,8 +51,17 @@ SEEDS: dict[str, bytes] = {
     "webp_lossy": _photo("WEBP"),
     "webp_lossless": _photo("WEBP", lossless=True),
 }
-CONTENT_TYPES = [None, "image/jpeg", "image/png", "image/webp", "application/octet-stream",
-                 "text/html", "image/svg+xml", "multipart/form-data; boundary=x", "application/json"]
+CONTENT_TYPES = [
+    None,
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/octet-stream",
+    "text/html",
+    "image/svg+xml",
+    "multipart/form-data; boundary=x",
+    "application/json",
+]
 CLEAN_STATUSES = {200, 201, 400, 413, 415}
 
 
@@ -63,8 +72,9 @@ def put(client, city):  # type: ignore[no-untyped-def]
 
     def _put(raw: bytes, *, public: bool, content_type: str | None = None):  # type: ignore[no-untyped-def]
         prefix = "/api/public/photos/" if public else "/api/photos/"
-        response = client.put(prefix + sha256_hex(raw), data=raw, content_type=content_type,
-                              headers={} if public else headers)
+        response = client.put(
+            prefix + sha256_hex(raw), data=raw, content_type=content_type, headers={} if public else headers
+        )
         assert response.status_code in CLEAN_STATUSES, (response.status_code, response.get_data()[:300])
         if response.status_code >= 400:
             assert_envelope(response, response.status_code)
@@ -86,14 +96,20 @@ def _assert_stored_clean_jpeg(client, photo: dict) -> None:  # type: ignore[no-u
 
 
 # FUZZ_EXAMPLES=5000 for a long hunt; the default keeps the suite quick
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @FUZZ
-@given(seed=st.sampled_from(sorted(SEEDS)), public=st.booleans(),
-       content_type=st.sampled_from(CONTENT_TYPES),
-       flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8))
+@given(
+    seed=st.sampled_from(sorted(SEEDS)),
+    public=st.booleans(),
+    content_type=st.sampled_from(CONTENT_TYPES),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8),
+)
 def test_bytes_flipped_in_real_images_never_500(put, seed, public, content_type, flips):
     raw = bytearray(SEEDS[seed])
     for position, value in flips:
@@ -102,25 +118,36 @@ def test_bytes_flipped_in_real_images_never_500(put, seed, public, content_type,
 
 
 @FUZZ
-@given(seed=st.sampled_from(sorted(SEEDS)), public=st.booleans(),
-       start=st.integers(0, 10_000), length=st.integers(0, 2_000),
-       junk=st.binary(min_size=0, max_size=512))
+@given(
+    seed=st.sampled_from(sorted(SEEDS)),
+    public=st.booleans(),
+    start=st.integers(0, 10_000),
+    length=st.integers(0, 2_000),
+    junk=st.binary(min_size=0, max_size=512),
+)
 def test_spliced_truncated_and_padded_images_never_500(put, seed, public, start, length, junk):
     raw = SEEDS[seed]
     at = start % len(raw)
-    put(raw[:at] + junk + raw[at + length:], public=public)
+    put(raw[:at] + junk + raw[at + length :], public=public)
 
 
 @FUZZ
-@given(head=st.sampled_from(sorted(SEEDS)), body=st.sampled_from(sorted(SEEDS)), public=st.booleans(),
-       cut=st.integers(2, 64))
+@given(
+    head=st.sampled_from(sorted(SEEDS)),
+    body=st.sampled_from(sorted(SEEDS)),
+    public=st.booleans(),
+    cut=st.integers(2, 64),
+)
 def test_one_formats_header_on_anothers_body_never_500(put, head, body, public, cut):
     put(SEEDS[head][:cut] + SEEDS[body][cut:], public=public)
 
 
 @FUZZ
-@given(raw=st.binary(min_size=0, max_size=4096), public=st.booleans(),
-       magic=st.sampled_from([b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBPVP8 "]))
+@given(
+    raw=st.binary(min_size=0, max_size=4096),
+    public=st.booleans(),
+    magic=st.sampled_from([b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBPVP8 "]),
+)
 def test_random_bytes_behind_an_image_signature_never_500(put, raw, public, magic):
     put(magic + raw, public=public)
 
@@ -136,24 +163,39 @@ def _png_header(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     chunk = b"IHDR" + ihdr
     idat = zlib.compress(b"\x00" * 64)
-    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
-            + struct.pack(">I", len(idat)) + b"IDAT" + idat + struct.pack(">I", zlib.crc32(b"IDAT" + idat))
-            + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND")))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", 13)
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+        + struct.pack(">I", len(idat))
+        + b"IDAT"
+        + idat
+        + struct.pack(">I", zlib.crc32(b"IDAT" + idat))
+        + struct.pack(">I", 0)
+        + b"IEND"
+        + struct.pack(">I", zlib.crc32(b"IEND"))
+    )
 
 
 def _jpeg_claiming(width: int, height: int) -> bytes:
     """A real small JPEG whose SOF frame header is rewritten to claim other dimensions."""
     raw = bytearray(SEEDS["jpeg"])
     sof = raw.index(b"\xff\xc0")
-    raw[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    raw[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(raw)
 
 
 def _webp_vp8x_claiming(width: int, height: int) -> bytes:
     """An extended WebP whose canvas header claims the given size over a tiny bitstream."""
     inner = SEEDS["webp_lossy"][12:]
-    vp8x = b"VP8X" + struct.pack("<I", 10) + b"\x00\x00\x00\x00" + \
-        (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    vp8x = (
+        b"VP8X"
+        + struct.pack("<I", 10)
+        + b"\x00\x00\x00\x00"
+        + (width - 1).to_bytes(3, "little")
+        + (height - 1).to_bytes(3, "little")
+    )
     body = b"WEBP" + vp8x + inner
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
@@ -205,6 +247,8 @@ def test_other_formats_dressed_as_jpeg_are_415(put, name, public):
 
 @pytest.mark.parametrize("public", [False, True], ids=["signed_in", "public"])
 def test_image_wrapped_in_a_multipart_form_is_not_accepted_as_an_image(put, public):
-    raw = (b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
-           b"Content-Type: image/jpeg\r\n\r\n" + SEEDS["jpeg"] + b"\r\n--x--\r\n")
+    raw = (
+        b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n" + SEEDS["jpeg"] + b"\r\n--x--\r\n"
+    )
     assert put(raw, public=public, content_type="multipart/form-data; boundary=x").status_code == 415

@@ -15,15 +15,18 @@ def _challenge(bits: int = 8, ttl: int = 600, key: bytes = KEY) -> str:
     return rules.make_challenge(key, now=NOW, ttl=ttl, bits=bits, salt="abc123")
 
 
-@pytest.mark.parametrize(("digest", "bits"), [
-    (b"\xff" + b"\x00" * 31, 0),
-    (b"\x80" + b"\x00" * 31, 0),
-    (b"\x7f" + b"\x00" * 31, 1),
-    (b"\x01" + b"\x00" * 31, 7),
-    (b"\x00\x80" + b"\x00" * 30, 8),
-    (b"\x00\x00\x3f" + b"\x00" * 29, 18),
-    (b"\x00" * 32, 256),
-])
+@pytest.mark.parametrize(
+    ("digest", "bits"),
+    [
+        (b"\xff" + b"\x00" * 31, 0),
+        (b"\x80" + b"\x00" * 31, 0),
+        (b"\x7f" + b"\x00" * 31, 1),
+        (b"\x01" + b"\x00" * 31, 7),
+        (b"\x00\x80" + b"\x00" * 30, 8),
+        (b"\x00\x00\x3f" + b"\x00" * 29, 18),
+        (b"\x00" * 32, 256),
+    ],
+)
 def test_leading_zero_bits(digest, bits):
     assert rules.leading_zero_bits(digest) == bits
 
@@ -46,15 +49,19 @@ def _tamper_bits(challenge: str) -> str:
     return ".".join(parts)
 
 
-@pytest.mark.parametrize(("case", "expected"), [
-    ("solved", None),
-    ("unsolved", PowProblem.unsolved),
-    ("expired", PowProblem.expired),
-    ("other_key", PowProblem.invalid),
-    ("tampered_bits", PowProblem.invalid),
-    ("garbage", PowProblem.invalid),
-    ("too_easy", PowProblem.too_easy),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("solved", None),
+        ("unsolved", PowProblem.unsolved),
+        ("expired", PowProblem.expired),
+        ("other_key", PowProblem.invalid),
+        ("tampered_bits", PowProblem.invalid),
+        ("garbage", PowProblem.invalid),
+        ("too_easy", PowProblem.too_easy),
+    ],
+    ids=lambda v: str(v),
+)
 def test_pow_problem(case, expected):
     challenge, nonce, min_bits, now = _challenge(), None, 8, NOW
     if case == "expired":
@@ -67,8 +74,7 @@ def test_pow_problem(case, expected):
         challenge = "v1.not-a-challenge"
     elif case == "too_easy":
         min_bits = 9
-    nonce = (_first_failing_nonce(challenge, 8) if case == "unsolved"
-             else rules.solve_pow(challenge, 8))
+    nonce = _first_failing_nonce(challenge, 8) if case == "unsolved" else rules.solve_pow(challenge, 8)
     assert rules.pow_problem(KEY, challenge, nonce, now=now, min_bits=min_bits) == expected
 
 
@@ -78,46 +84,56 @@ def test_solution_meets_difficulty():
     assert rules.leading_zero_bits(rules.pow_digest(challenge, nonce)) >= 10
 
 
-@pytest.mark.parametrize(("phone", "masked"), [
-    ("13812345678", "138****5678"),
-    ("19900001111", "199****1111"),
-    ("051258123456", "051*****3456"),
-    ("1234567", "*******"),
-])
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("19900001111", "199****1111"),
+        ("051258123456", "051*****3456"),
+        ("1234567", "*******"),
+    ],
+)
 def test_mask_phone(phone, masked):
     assert rules.mask_phone(phone) == masked
 
 
-@pytest.mark.parametrize(("raw", "normalized"), [
-    ("13812345678", "13812345678"),
-    ("138 1234 5678", "13812345678"),
-    ("138-1234-5678", "13812345678"),
-    ("+86 13812345678", "13812345678"),
-    ("008613812345678", "13812345678"),
-    ("0512-58123456", "051258123456"),
-    ("010-12345678", "01012345678"),
-    ("12812345678", None),   # no such mobile prefix
-    ("1381234567", None),    # too short
-    ("abc", None),
-    ("", None),
-    ("1" * 100_000, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("+86 13812345678", "13812345678"),
+        ("008613812345678", "13812345678"),
+        ("0512-58123456", "051258123456"),
+        ("010-12345678", "01012345678"),
+        ("12812345678", None),  # no such mobile prefix
+        ("1381234567", None),  # too short
+        ("abc", None),
+        ("", None),
+        ("1" * 100_000, None),
+    ],
+)
 def test_normalize_phone(raw, normalized):
     assert rules.normalize_phone(raw) == normalized
 
 
-@pytest.mark.parametrize(("day", "seq", "ticket"), [
-    (date(2026, 11, 23), 1, "TS20261123-0001"),
-    (date(2026, 1, 5), 42, "TS20260105-0042"),
-    (date(2026, 1, 5), 12345, "TS20260105-12345"),
-])
+@pytest.mark.parametrize(
+    ("day", "seq", "ticket"),
+    [
+        (date(2026, 11, 23), 1, "TS20261123-0001"),
+        (date(2026, 1, 5), 42, "TS20260105-0042"),
+        (date(2026, 1, 5), 12345, "TS20260105-12345"),
+    ],
+)
 def test_ticket_number(day, seq, ticket):
     assert rules.ticket_number(day, seq) == ticket
     assert rules.is_ticket_number(ticket)
 
 
-@pytest.mark.parametrize("value", ["TS2026112-0001", "XX20261123-0001", "TS20261123-1",
-                                   "TS20261123-0001 ", "1 OR 1=1", ""])
+@pytest.mark.parametrize(
+    "value", ["TS2026112-0001", "XX20261123-0001", "TS20261123-1", "TS20261123-0001 ", "1 OR 1=1", ""]
+)
 def test_not_a_ticket_number(value):
     assert not rules.is_ticket_number(value)
 
@@ -127,17 +143,20 @@ def test_ticket_sequence_starts_at_one():
         rules.ticket_number(date(2026, 1, 1), 0)
 
 
-@pytest.mark.parametrize(("address", "key"), [
-    ("203.0.113.7", "203.0.113.7"),
-    ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
-    ("2001:db8:1:2:ffff:eeee:dddd:cccc", "2001:db8:1:2::/64"),
-    ("2001:DB8:1:2::abcd", "2001:db8:1:2::/64"),
-    ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
-    ("::ffff:198.51.100.4", "198.51.100.4"),
-    ("fe80::1%eth0", "fe80::/64"),
-    ("not-an-ip", "not-an-ip"),
-    ("", "unknown"),
-])
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:eeee:dddd:cccc", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::abcd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:198.51.100.4", "198.51.100.4"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("not-an-ip", "not-an-ip"),
+        ("", "unknown"),
+    ],
+)
 def test_ip_rate_key_groups_ipv6_by_64(address, key):
     assert rules.ip_rate_key(address) == key
 
@@ -145,20 +164,22 @@ def test_ip_rate_key_groups_ipv6_by_64(address, key):
 R, S, N, D = "received", "substantiated", "not_substantiated", "duplicate"
 
 
-@pytest.mark.parametrize(("status", "outcome", "dup", "hazard", "reward", "field"), [
-    (R, S, None, False, False, None),
-    (R, S, None, True, True, None),
-    (R, N, None, False, False, None),
-    (R, D, 7, False, False, None),
-    (S, N, None, False, False, "outcome"),
-    (D, D, 7, False, False, "outcome"),
-    (R, D, None, False, False, "duplicate_of"),
-    (R, S, 7, False, False, "duplicate_of"),
-    (R, N, None, True, False, "open_hazard"),
-    (R, D, 7, True, False, "open_hazard"),
-    (R, N, None, False, True, "reward_yuan"),
-])
+@pytest.mark.parametrize(
+    ("status", "outcome", "dup", "hazard", "reward", "field"),
+    [
+        (R, S, None, False, False, None),
+        (R, S, None, True, True, None),
+        (R, N, None, False, False, None),
+        (R, D, 7, False, False, None),
+        (S, N, None, False, False, "outcome"),
+        (D, D, 7, False, False, "outcome"),
+        (R, D, None, False, False, "duplicate_of"),
+        (R, S, 7, False, False, "duplicate_of"),
+        (R, N, None, True, False, "open_hazard"),
+        (R, D, 7, True, False, "open_hazard"),
+        (R, N, None, False, True, "reward_yuan"),
+    ],
+)
 def test_triage_problem(status, outcome, dup, hazard, reward, field):
-    problem = rules.triage_problem(status, outcome, duplicate_of=dup, opens_hazard=hazard,
-                                   has_reward=reward)
+    problem = rules.triage_problem(status, outcome, duplicate_of=dup, opens_hazard=hazard, has_reward=reward)
     assert (problem[0] if problem else None) == field

@@ -30,13 +30,27 @@ def test_check_char_of_real_codes(code):
 @pytest.mark.parametrize(
     ("code", "fragment"),
     [
-        ("91350100M000100Y4", "18"), ("91350100M000100Y433", "18"), ("", "18"),
-        ("91350100M000100I43", "I"), ("9135O100M000100Y43", "O"),
-        ("91350100m000100y43", "invalid characters"), ("91350100M000100Y4 ", "invalid characters"),
-        ("91350100M000100Y44", "check digit"), ("911101080828461727", "check digit"),
+        ("91350100M000100Y4", "18"),
+        ("91350100M000100Y433", "18"),
+        ("", "18"),
+        ("91350100M000100I43", "I"),
+        ("9135O100M000100Y43", "O"),
+        ("91350100m000100y43", "invalid characters"),
+        ("91350100M000100Y4 ", "invalid characters"),
+        ("91350100M000100Y44", "check digit"),
+        ("911101080828461727", "check digit"),
     ],
-    ids=["17_chars", "19_chars", "empty", "letter_I", "letter_O", "lowercase", "space",
-         "check_digit_1", "check_digit_2"],
+    ids=[
+        "17_chars",
+        "19_chars",
+        "empty",
+        "letter_I",
+        "letter_O",
+        "lowercase",
+        "space",
+        "check_digit_1",
+        "check_digit_2",
+    ],
 )
 def test_invalid_credit_codes_are_refused_with_a_reason(code, fragment):
     problem = credit_code_problem(code)
@@ -64,5 +78,5 @@ def test_appending_the_check_char_makes_any_17_chars_valid(first17):
 def test_changing_any_one_character_makes_a_valid_code_invalid(first17, position, replacement):
     code = first17 + credit_code_check_char(first17)
     assume(code[position] != replacement)
-    changed = code[:position] + replacement + code[position + 1:]
+    changed = code[:position] + replacement + code[position + 1 :]
     assert not is_valid_credit_code(changed)

@@ -42,9 +42,22 @@ def _days(n: int) -> date:
         (_days(100), DeviceStatus.scrapped, IS.not_required),
         (None, DeviceStatus.scrapped, IS.not_required),
     ],
-    ids=["yesterday", "long_ago", "idle_yesterday", "idle_tomorrow", "today", "tomorrow", "in_30_days",
-         "in_31_days", "in_10_years", "none", "idle_none", "scrapped_overdue", "scrapped_valid",
-         "scrapped_none"],
+    ids=[
+        "yesterday",
+        "long_ago",
+        "idle_yesterday",
+        "idle_tomorrow",
+        "today",
+        "tomorrow",
+        "in_30_days",
+        "in_31_days",
+        "in_10_years",
+        "none",
+        "idle_none",
+        "scrapped_overdue",
+        "scrapped_valid",
+        "scrapped_none",
+    ],
 )
 def test_inspection_state_boundaries(next_due, status, expected):
     assert inspection_state(next_due, status, AS_OF) == expected
@@ -54,17 +67,22 @@ def test_due_soon_window_is_30_days():
     assert DUE_SOON_DAYS == 30
 
 
-@pytest.mark.parametrize(("window", "expected"), [(0, IS.valid), (7, IS.due_soon)],
-                         ids=["no_window", "week_window"])
+@pytest.mark.parametrize(
+    ("window", "expected"), [(0, IS.valid), (7, IS.due_soon)], ids=["no_window", "week_window"]
+)
 def test_due_soon_window_is_configurable(window, expected):
     assert inspection_state(_days(5), DeviceStatus.in_use, AS_OF, due_soon_days=window) == expected
 
 
 @pytest.mark.parametrize(
     ("next_due", "status", "overdue"),
-    [(_days(-1), DeviceStatus.in_use, True), (_days(-1), DeviceStatus.idle, False),
-     (AS_OF, DeviceStatus.in_use, False), (_days(-1), DeviceStatus.scrapped, False),
-     (None, DeviceStatus.in_use, False)],
+    [
+        (_days(-1), DeviceStatus.in_use, True),
+        (_days(-1), DeviceStatus.idle, False),
+        (AS_OF, DeviceStatus.in_use, False),
+        (_days(-1), DeviceStatus.scrapped, False),
+        (None, DeviceStatus.in_use, False),
+    ],
     ids=["in_use_past", "idle_past_is_inspected_before_reuse", "today", "scrapped_past", "unknown"],
 )
 def test_is_overdue(next_due, status, overdue):
@@ -73,12 +91,16 @@ def test_is_overdue(next_due, status, overdue):
 
 @pytest.mark.parametrize(
     ("status", "idle_days", "long_idle"),
-    [(DeviceStatus.idle, 364, False), (DeviceStatus.idle, 365, True),
-     (DeviceStatus.idle, 3000, True), (DeviceStatus.idle, 0, False),
-     (DeviceStatus.idle, None, False), (DeviceStatus.in_use, 400, False),
-     (DeviceStatus.scrapped, 400, False)],
-    ids=["idle_364_days", "idle_365_days", "idle_years", "idle_today", "idle_no_date",
-         "in_use", "scrapped"],
+    [
+        (DeviceStatus.idle, 364, False),
+        (DeviceStatus.idle, 365, True),
+        (DeviceStatus.idle, 3000, True),
+        (DeviceStatus.idle, 0, False),
+        (DeviceStatus.idle, None, False),
+        (DeviceStatus.in_use, 400, False),
+        (DeviceStatus.scrapped, 400, False),
+    ],
+    ids=["idle_364_days", "idle_365_days", "idle_years", "idle_today", "idle_no_date", "in_use", "scrapped"],
 )
 def test_long_idle_boundary(status, idle_days, long_idle):
     idle_since = None if idle_days is None else AS_OF - timedelta(days=idle_days)

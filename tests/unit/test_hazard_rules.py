@@ -23,8 +23,14 @@ ENT, PEER_ENT, OTHER_ENT, ZONE, OTHER_ZONE = 1, 2, 3, 10, 11
 SUPERVISOR_ID = 99
 
 #: a general hazard in enterprise ENT (zone ZONE) found by a peer block supervisor
-HAZARD = HazardFacts(status=S.reported, severity="general", enterprise_id=ENT, zone_id=ZONE,
-                     reported_by_id=SUPERVISOR_ID, reporter_role="block_supervisor")
+HAZARD = HazardFacts(
+    status=S.reported,
+    severity="general",
+    enterprise_id=ENT,
+    zone_id=ZONE,
+    reported_by_id=SUPERVISOR_ID,
+    reporter_role="block_supervisor",
+)
 
 #: name → (actor, may rectify, may review)
 ACTORS: dict[str, tuple[ActorFacts, bool, bool]] = {
@@ -86,8 +92,14 @@ SUBMITTED = replace(HAZARD, status=S.rectification_submitted)
         (replace(SUBMITTED, enterprise_id=PEER_ENT), False),
         (replace(SUBMITTED, reported_by_id=None, reporter_role=None), False),
     ],
-    ids=["general_mutual_check", "major", "reported_as_inspector", "someone_elses_report",
-         "own_enterprise", "no_reporter"],
+    ids=[
+        "general_mutual_check",
+        "major",
+        "reported_as_inspector",
+        "someone_elses_report",
+        "own_enterprise",
+        "no_reporter",
+    ],
 )
 def test_block_supervisor_reviews_only_their_general_mutual_check_finding(hazard, may_review):
     allowed = allowed_actions(hazard, SUPERVISOR)
@@ -102,9 +114,12 @@ def test_inspector_without_zone_may_do_nothing():
 
 @pytest.mark.parametrize(
     ("action", "status"),
-    [(Action.start_rectification, S.rectifying),
-     (Action.submit_rectification, S.rectification_submitted),
-     (Action.verify, S.verified_closed), (Action.return_, S.rectifying)],
+    [
+        (Action.start_rectification, S.rectifying),
+        (Action.submit_rectification, S.rectification_submitted),
+        (Action.verify, S.verified_closed),
+        (Action.return_, S.rectifying),
+    ],
     ids=str,
 )
 def test_target_status_of_each_action(action, status):
@@ -118,9 +133,11 @@ def test_return_action_is_spelled_return_on_the_wire():
 DAYS = {"general": 15, "major": 30}
 
 
-@pytest.mark.parametrize(("severity", "expected"),
-                         [("general", date(2025, 1, 16)), ("major", date(2025, 1, 31))],
-                         ids=["general_15_days", "major_30_days"])
+@pytest.mark.parametrize(
+    ("severity", "expected"),
+    [("general", date(2025, 1, 16)), ("major", date(2025, 1, 31))],
+    ids=["general_15_days", "major_30_days"],
+)
 def test_default_deadline_by_severity(severity, expected):
     assert default_deadline(severity, date(2025, 1, 1), DAYS) == expected
 
@@ -134,12 +151,24 @@ AS_OF = date(2025, 6, 15)
 
 @pytest.mark.parametrize(
     ("status", "deadline", "overdue"),
-    [(S.reported, date(2025, 6, 14), True), (S.rectifying, date(2025, 6, 14), True),
-     (S.rectification_submitted, date(2025, 6, 14), True), (S.reported, AS_OF, False),
-     (S.reported, date(2025, 6, 16), False), (S.verified_closed, date(2025, 1, 1), False),
-     (S.reported, None, False)],
-    ids=["reported_past", "rectifying_past", "submitted_past", "due_today", "due_tomorrow",
-         "closed_past", "no_deadline"],
+    [
+        (S.reported, date(2025, 6, 14), True),
+        (S.rectifying, date(2025, 6, 14), True),
+        (S.rectification_submitted, date(2025, 6, 14), True),
+        (S.reported, AS_OF, False),
+        (S.reported, date(2025, 6, 16), False),
+        (S.verified_closed, date(2025, 1, 1), False),
+        (S.reported, None, False),
+    ],
+    ids=[
+        "reported_past",
+        "rectifying_past",
+        "submitted_past",
+        "due_today",
+        "due_tomorrow",
+        "closed_past",
+        "no_deadline",
+    ],
 )
 def test_is_overdue(status, deadline, overdue):
     assert is_overdue(status, deadline, AS_OF) is overdue

@@ -53,9 +53,7 @@ def _gps_exif(orientation: int | None = None) -> Image.Exif:
     exif[0x010F] = "PhoneMaker"
     if orientation:
         exif[ORIENTATION] = orientation
-    exif.get_ifd(GPS_IFD).update(
-        {1: "N", 2: (39.0, 54.0, 15.0), 3: "E", 4: (116.0, 23.0, 30.0)}
-    )
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (39.0, 54.0, 15.0), 3: "E", 4: (116.0, 23.0, 30.0)})
     return exif
 
 
@@ -156,9 +154,7 @@ def test_thumbnail_of_12mp_photo_has_320_long_edge_and_no_exif(
 def test_xmp_icc_and_comment_are_not_copied_to_output():
     xmp = b"<x:xmpmeta><exif:GPSLatitude>39,54.25N</exif:GPSLatitude></x:xmpmeta>"
     icc = b"\0" * 128 + b"acsp-fake-profile"
-    raw = _save(
-        _photo((640, 480)), "JPEG", xmp=xmp, icc_profile=icc, comment=b"secret-note"
-    )
+    raw = _save(_photo((640, 480)), "JPEG", xmp=xmp, icc_profile=icc, comment=b"secret-note")
     assert b"GPSLatitude" in raw
 
     result = process_upload(raw)
@@ -391,9 +387,7 @@ def test_16bit_greyscale_png_keeps_mid_tones():
 
 
 def test_cmyk_jpeg_is_converted_to_rgb():
-    result = process_upload(
-        _save(Image.new("CMYK", (64, 48), (0, 255, 255, 0)), "JPEG")
-    )
+    result = process_upload(_save(Image.new("CMYK", (64, 48), (0, 255, 255, 0)), "JPEG"))
 
     assert _open(result.data).mode == "RGB"
     assert _is_red(_open(result.data).getpixel((32, 24)))
@@ -422,9 +416,7 @@ def test_processed_image_is_frozen():
 
 
 def test_sha256_hex_matches_known_vector():
-    assert sha256_hex(b"abc") == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
+    assert sha256_hex(b"abc") == ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 
 
 def test_check_sha256_accepts_match_and_rejects_mismatch():
@@ -494,8 +486,8 @@ def test_palette_png_without_its_palette_is_corrupt_image_400():
     Image.new("P", (8, 8), 3).save(buffer, "PNG")
     raw = buffer.getvalue()
     start = raw.index(b"PLTE") - 4
-    length = struct.unpack(">I", raw[start:start + 4])[0]
+    length = struct.unpack(">I", raw[start : start + 4])[0]
     with pytest.raises(ImageRejected) as rejected:
-        process_upload(raw[:start] + raw[start + 12 + length:])
+        process_upload(raw[:start] + raw[start + 12 + length :])
     assert rejected.value.code == "corrupt_image"
     assert rejected.value.status == 400

@@ -28,8 +28,9 @@ def blocks(draw, min_size: int = 2, max_size: int = 12, min_with: int = 0):  # t
     for i in range(min(min_with, size)):
         counts[i] = max(counts[i], 1)
     next_user = iter(range(100_000, 200_000))
-    supervisors = {e: [next(next_user) for _ in range(n)]
-                   for e, n in zip(enterprise_ids, counts, strict=True)}
+    supervisors = {
+        e: [next(next_user) for _ in range(n)] for e, n in zip(enterprise_ids, counts, strict=True)
+    }
     return enterprise_ids, supervisors, draw(st.integers(0, 2**31 - 1))
 
 
@@ -50,8 +51,10 @@ def test_assignment_never_sends_a_supervisor_to_their_own_enterprise(block):
 @given(blocks(min_size=3))
 def test_assignment_has_no_reciprocal_pairs_in_blocks_of_three_or_more(block):
     enterprise_ids, supervisors, seed = block
-    pairs = {(a.from_enterprise_id, a.enterprise_id)
-             for a in assign_mutual_checks(enterprise_ids, supervisors, seed).assignments}
+    pairs = {
+        (a.from_enterprise_id, a.enterprise_id)
+        for a in assign_mutual_checks(enterprise_ids, supervisors, seed).assignments
+    }
     assert not {(b, a) for a, b in pairs} & pairs
 
 
@@ -94,7 +97,8 @@ def test_assignment_leaves_out_only_what_the_constraints_forbid(block):
 def test_assignment_is_reproducible_from_its_seed(block):
     enterprise_ids, supervisors, seed = block
     assert assign_mutual_checks(enterprise_ids, supervisors, seed) == assign_mutual_checks(
-        list(reversed(enterprise_ids)), supervisors, seed)
+        list(reversed(enterprise_ids)), supervisors, seed
+    )
 
 
 def test_assignment_of_a_two_enterprise_block_is_the_reciprocal_pair():
@@ -107,12 +111,16 @@ def test_assignment_ignores_enterprises_outside_the_block():
     assert 99 not in {a.supervisor_id for a in plan.assignments}
 
 
-@pytest.mark.parametrize(("rhythm", "day", "expected"), [
-    ("daily", date(2026, 3, 4), Period(date(2026, 3, 4), date(2026, 3, 4))),
-    ("weekly", date(2026, 3, 4), Period(date(2026, 3, 2), date(2026, 3, 8))),
-    ("monthly", date(2026, 2, 14), Period(date(2026, 2, 1), date(2026, 2, 28))),
-    ("monthly", date(2024, 12, 31), Period(date(2024, 12, 1), date(2024, 12, 31))),
-], ids=["day", "iso-week", "february", "december"])
+@pytest.mark.parametrize(
+    ("rhythm", "day", "expected"),
+    [
+        ("daily", date(2026, 3, 4), Period(date(2026, 3, 4), date(2026, 3, 4))),
+        ("weekly", date(2026, 3, 4), Period(date(2026, 3, 2), date(2026, 3, 8))),
+        ("monthly", date(2026, 2, 14), Period(date(2026, 2, 1), date(2026, 2, 28))),
+        ("monthly", date(2024, 12, 31), Period(date(2024, 12, 1), date(2024, 12, 31))),
+    ],
+    ids=["day", "iso-week", "february", "december"],
+)
 def test_period_of_covers_the_day_week_or_month(rhythm, day, expected):
     assert period_of(rhythm, day) == expected
 
@@ -137,12 +145,15 @@ def test_monthly_rhythm_ignores_checks_after_as_of():
 
 
 def test_answers_must_cover_every_item_once_and_failed_ones_need_evidence():
-    problems = answer_problems(["a", "b", "c"], [
-        {"code": "a", "result": "pass"},
-        {"code": "a", "result": "pass"},
-        {"code": "b", "result": "fail", "note": "", "photos": []},
-        {"code": "z", "result": "pass"},
-    ])
+    problems = answer_problems(
+        ["a", "b", "c"],
+        [
+            {"code": "a", "result": "pass"},
+            {"code": "a", "result": "pass"},
+            {"code": "b", "result": "fail", "note": "", "photos": []},
+            {"code": "z", "result": "pass"},
+        ],
+    )
     assert set(problems) == {"a", "b", "c", "z"}
 
 

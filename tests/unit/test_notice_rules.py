@@ -23,8 +23,9 @@ LATER = AS_OF + timedelta(days=10)
 K = NoticeKind
 
 
-def hazard(status="reported", severity="general", deadline=AS_OF + timedelta(days=5),
-           repeated=False) -> EscalationFacts:
+def hazard(
+    status="reported", severity="general", deadline=AS_OF + timedelta(days=5), repeated=False
+) -> EscalationFacts:
     return EscalationFacts(status, severity, deadline, repeated)
 
 
@@ -45,27 +46,43 @@ def test_every_kind_has_a_title():
     assert KIND_TITLES[K.reminder] == "提醒敦促函"
 
 
-@pytest.mark.parametrize(("kind", "year", "seq", "number"), [
-    ("rectification", 2026, 1, "特监〔2026〕整改第0001号"),
-    ("reminder", 2026, 12, "特监〔2026〕提醒第0012号"),
-    ("interview", 2027, 305, "特监〔2027〕约谈第0305号"),
-    ("listed_supervision", 2026, 10000, "特监〔2026〕督办第10000号"),
-])
+@pytest.mark.parametrize(
+    ("kind", "year", "seq", "number"),
+    [
+        ("rectification", 2026, 1, "特监〔2026〕整改第0001号"),
+        ("reminder", 2026, 12, "特监〔2026〕提醒第0012号"),
+        ("interview", 2027, 305, "特监〔2027〕约谈第0305号"),
+        ("listed_supervision", 2026, 10000, "特监〔2026〕督办第10000号"),
+    ],
+)
 def test_notice_number(kind, year, seq, number):
     assert notice_number(kind, year, seq) == number
 
 
-@pytest.mark.parametrize(("facts", "expected"), [
-    (FRESH, False), (DUE_TODAY, False), (OVERDUE, True), (SUBMITTED_OVERDUE, True),
-    (CLOSED, False),
-], ids=["fresh", "due-today", "overdue", "submitted-overdue", "closed"])
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (FRESH, False),
+        (DUE_TODAY, False),
+        (OVERDUE, True),
+        (SUBMITTED_OVERDUE, True),
+        (CLOSED, False),
+    ],
+    ids=["fresh", "due-today", "overdue", "submitted-overdue", "closed"],
+)
 def test_is_overdue(facts, expected):
     assert is_overdue(facts, AS_OF) is expected
 
 
-@pytest.mark.parametrize(("deadline", "ok"), [
-    (AS_OF - timedelta(days=1), False), (AS_OF, False), (AS_OF + timedelta(days=1), True),
-], ids=["yesterday", "today", "tomorrow"])
+@pytest.mark.parametrize(
+    ("deadline", "ok"),
+    [
+        (AS_OF - timedelta(days=1), False),
+        (AS_OF, False),
+        (AS_OF + timedelta(days=1), True),
+    ],
+    ids=["yesterday", "today", "tomorrow"],
+)
 def test_deadline_must_be_after_as_of(deadline, ok):
     assert (deadline_problem(deadline, AS_OF) is None) is ok
 
@@ -101,8 +118,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "hazards", "allowed", "words"), CASES,
-                         ids=[f"{c[0].value}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("kind", "hazards", "allowed", "words"), CASES, ids=[f"{c[0].value}-{i}" for i, c in enumerate(CASES)]
+)
 def test_escalation_problem(kind, hazards, allowed, words):
     problem = escalation_problem(kind, hazards, AS_OF, LATER)
     assert (problem is None) is allowed, problem
@@ -144,8 +162,7 @@ def test_suggested_kind(hazards, kind):
     assert suggested_kind(hazards, AS_OF) == kind
 
 
-OPEN = [FRESH, DUE_TODAY, OVERDUE, REPEATED, MAJOR, MAJOR_OVERDUE, MAJOR_REPEATED,
-        SUBMITTED_OVERDUE]
+OPEN = [FRESH, DUE_TODAY, OVERDUE, REPEATED, MAJOR, MAJOR_OVERDUE, MAJOR_REPEATED, SUBMITTED_OVERDUE]
 
 
 @pytest.mark.parametrize("first", OPEN)

@@ -51,11 +51,15 @@ def counts(size: int, candidates: list[Candidate]) -> dict[str, int]:
     return dict(composition(size, candidates).counts)
 
 
-@pytest.mark.parametrize(("size", "mix", "expected"), [
-    (20, (10, 10, 20, 2), {"A": 0, "B": 2, "C": 16, "D": 2}),
-    (20, (3, 9, 10, 0), {"A": 1, "B": 9, "C": 10, "D": 0}),
-    (4, (0, 0, 10, 0), {"A": 0, "B": 0, "C": 4, "D": 0}),
-], ids=["fill-c-first", "a-cap-1", "no-b-at-all"])
+@pytest.mark.parametrize(
+    ("size", "mix", "expected"),
+    [
+        (20, (10, 10, 20, 2), {"A": 0, "B": 2, "C": 16, "D": 2}),
+        (20, (3, 9, 10, 0), {"A": 1, "B": 9, "C": 10, "D": 0}),
+        (4, (0, 0, 10, 0), {"A": 0, "B": 0, "C": 4, "D": 0}),
+    ],
+    ids=["fill-c-first", "a-cap-1", "no-b-at-all"],
+)
 def test_composition_examples(size, mix, expected):
     assert counts(size, pool(*mix)) == expected
 
@@ -67,8 +71,10 @@ def test_a_grade_short_of_its_floor_gives_all_it_has_and_the_plan_says_how_many_
     assert plan.unfilled == 6 and not plan.exact
     notes = describe(plan)
     assert "C 级企业应不少于计划总数的 50%，即 5 家；本辖区只有 3 家，已全部纳入，缺 2 家。" in notes
-    assert any("实际抽取 4 家，少 6 家" in n and "A 级（重点对象除外）不超过计划总数的 5%，即 0 家" in n
-               for n in notes)
+    assert any(
+        "实际抽取 4 家，少 6 家" in n and "A 级（重点对象除外）不超过计划总数的 5%，即 0 家" in n
+        for n in notes
+    )
 
 
 def test_mandatory_objects_beyond_the_size_are_all_in_and_the_total_grows_to_hold_them():
@@ -124,8 +130,9 @@ def test_too_few_unlinked_inspectors_in_the_whole_city_is_a_clear_error():
     assert "inspectors" in error.value.problems
 
 
-mixes = st.tuples(*(st.integers(0, 30) for _ in GRADES), st.integers(0, 3), st.integers(0, 3),
-                  st.integers(0, 3))
+mixes = st.tuples(
+    *(st.integers(0, 30) for _ in GRADES), st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,8 +160,7 @@ def test_every_size_and_mix_draws_a_plan_meeting_each_quota_the_zone_can_meet(si
     assert {x.enterprise_id for x in candidates if x.grade == "D" or x.key_reasons} <= chosen
     for item in items:
         assert len(set(item.inspector_ids)) == 2
-        assert all(item.enterprise_id not in i.linked
-                   for i in linked if i.id in item.inspector_ids)
+        assert all(item.enterprise_id not in i.linked for i in linked if i.id in item.inspector_ids)
     assert draw(size, candidates, linked, seed) == result  # same seed, same plan
 
 

@@ -128,9 +128,7 @@ def test_empty_blob_is_stored(storage: LocalBlobStorage):
         "a" * 201,
     ],
 )
-def test_unsafe_keys_are_rejected_with_value_error(
-    storage: LocalBlobStorage, tmp_path: Path, key: str
-):
+def test_unsafe_keys_are_rejected_with_value_error(storage: LocalBlobStorage, tmp_path: Path, key: str):
     for call in (
         lambda: storage.put(key, b"x"),
         lambda: storage.get(key),
