@@ -100,7 +100,7 @@ def main(scale: str) -> None:
         _ensure_index()
         _ensure_hazards(scale)
 
-        def cycle(label: str, as_of) -> None:  # type: ignore[no-untyped-def]
+        def cycle(label: str, as_of) -> None:
             cpu = _server_cpu()
             started, cpu_started = time.perf_counter(), cpu()
             report = recompute_grades(as_of)

@@ -40,7 +40,7 @@ def _wipe() -> None:
 
 
 @pytest.fixture
-def empty_db_app(tmp_path, _keep_logging):  # type: ignore[no-untyped-def]
+def empty_db_app(tmp_path, _keep_logging):
     """An app on an empty database: a fresh SQLite file, or TEST_DATABASE_URL emptied."""
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.db'}"
     app = create_app(
@@ -65,6 +65,15 @@ def test_migrations_have_a_single_head():
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_migration_file_names_sort_in_chain_order():
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    chain = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+    names = [os.path.basename(script.path) for script in chain]
+    assert names == sorted(names)
+    assert all(name[:14].replace("_", "").isdigit() for name in names), "YYYYMMDD_HHMM_ prefix"
 
 
 def test_upgrade_builds_every_model_table(empty_db_app):

@@ -20,7 +20,7 @@ def app(fast_app):
     return fast_app
 
 
-def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(client, username: str, password: str = PASSWORD):
     return client.post("/api/auth/login", json={"username": username, "password": password})
 
 

@@ -80,7 +80,7 @@ def _body(token: str, **overrides) -> dict:
     } | overrides
 
 
-def _submit(client, token: str, environ: dict | None = None, **overrides):  # type: ignore[no-untyped-def]
+def _submit(client, token: str, environ: dict | None = None, **overrides):
     environ = environ or {}
     body = _body(token, **overrides)
     body.setdefault("pow", _pow(client, **environ))
@@ -93,12 +93,12 @@ def _filed(client, device, **overrides) -> Complaint:
     return db.session.scalar(select(Complaint).where(Complaint.ticket_no == response.json["ticket_no"]))
 
 
-def _triage(client, user, complaint: Complaint, **body):  # type: ignore[no-untyped-def]
+def _triage(client, user, complaint: Complaint, **body):
     body = {"outcome": "substantiated", "public_reply": "经现场核查属实，已责令整改。"} | body
     return client.post(f"/api/complaints/{complaint.id}/triage", json=body, headers=auth(user))
 
 
-def _error_code(response) -> str:  # type: ignore[no-untyped-def]
+def _error_code(response) -> str:
     return response.json["error"]["code"]
 
 
@@ -311,7 +311,7 @@ def test_anonymous_photo_upload_is_rate_limited(client, city, app):
 # --- privacy ----------------------------------------------------------------------------
 
 
-def _assert_no_identity(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_no_identity(response) -> None:
     text = response.get_data(as_text=True)
     for fragment in (PHONE, "5678", "138*", "contact", "电梯停在两层之间"):
         assert fragment not in text, fragment

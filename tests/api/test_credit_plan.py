@@ -25,7 +25,7 @@ def app(fast_app):
     return fast_app
 
 
-def _query_plan(clause, params: dict) -> list[str]:  # type: ignore[no-untyped-def]
+def _query_plan(clause, params: dict) -> list[str]:
     explain = text("EXPLAIN QUERY PLAN " + clause.text).bindparams(*clause._bindparams.values())
     return [row[-1] for row in db.session.execute(explain, params)]
 

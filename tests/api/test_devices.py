@@ -25,17 +25,17 @@ def app(fast_app):
     return fast_app
 
 
-def _list(client, user, query: str = ""):  # type: ignore[no-untyped-def]
+def _list(client, user, query: str = ""):
     response = client.get(f"/api/devices?{query}", headers=auth(user))
     assert response.status_code == 200, response.json
     return response
 
 
-def _ids(response) -> set[int]:  # type: ignore[no-untyped-def]
+def _ids(response) -> set[int]:
     return {item["id"] for item in response.json["items"]}
 
 
-def _count(model) -> int:  # type: ignore[no-untyped-def]
+def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
@@ -374,7 +374,7 @@ def _xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
     return buffer.getvalue()
 
 
-def _import(client, user, data: bytes, filename: str = "ledger.csv", query: str = ""):  # type: ignore[no-untyped-def]
+def _import(client, user, data: bytes, filename: str = "ledger.csv", query: str = ""):
     form = {"file": (io.BytesIO(data), filename)}
     return client.post(
         f"/api/devices/import{query}", data=form, content_type="multipart/form-data", headers=auth(user)
@@ -385,7 +385,7 @@ def _reg() -> str:
     return f"梯导{f.new_id()[:10]}"
 
 
-def _good_rows(city) -> list[list]:  # type: ignore[no-untyped-def]
+def _good_rows(city) -> list[list]:
     new_code = f.valid_credit_code()
     return [
         [city.ent_a.credit_code, "", "", "elevator", _reg(), "2030-01-31"],

@@ -20,7 +20,7 @@ HUGE = "长" * 100_000
 BIG_INT = 2**70  # beyond any database integer
 
 
-def _hazard_body(city) -> dict:  # type: ignore[no-untyped-def]
+def _hazard_body(city) -> dict:
     return {
         "id": f.new_id(),
         "device_id": city.dev_a.id,
@@ -68,7 +68,7 @@ def send(
     change: Callable[[dict], object] | None = None,
     raw: str | None = None,
     content_type: str = "application/json",
-):  # type: ignore[no-untyped-def]
+):
     """Send WRITES[name] as admin, its body changed in place by `change` (or `raw`)."""
     method, path, body, _ok = WRITES[name](city)
     if change:
@@ -77,7 +77,7 @@ def send(
     return client.open(path, method=method, data=data, content_type=content_type, headers=auth(city.admin))
 
 
-def assert_envelope(response, status: int, code: str = "validation_failed"):  # type: ignore[no-untyped-def]
+def assert_envelope(response, status: int, code: str = "validation_failed"):
     assert response.status_code == status, response.get_data(as_text=True)[:400]
     assert set(response.json["error"]) == {"code", "message", "details"}
     assert response.json["error"]["code"] == code

@@ -23,7 +23,7 @@ def app(fast_app):
 
 
 @pytest.fixture
-def graded(city):  # type: ignore[no-untyped-def]
+def graded(city):
     recompute_grades(today())
     db.session.commit()
     return city
@@ -35,7 +35,7 @@ def _score(client, user, enterprise_id: int) -> float:
     return response.json["score"]
 
 
-def _report(client, city, severity: str = "major") -> str:  # type: ignore[no-untyped-def]
+def _report(client, city, severity: str = "major") -> str:
     hazard_id = f.new_id()
     body = {
         "id": hazard_id,
@@ -92,7 +92,7 @@ def test_the_grade_read_right_after_a_synced_batch_reflects_every_op(client, gra
 
 
 def test_a_failing_handler_keeps_the_write_and_run_pending_retries_it(app, client, graded, monkeypatch):
-    def broken(*_args):  # type: ignore[no-untyped-def]
+    def broken(*_args):
         raise RuntimeError("credit is down")
 
     before = _score(client, graded.inspector, graded.ent_a.id)

@@ -62,7 +62,7 @@ def _expected(role: str, action: str, status: str) -> int:
     return 200 if permitted else 403
 
 
-def _report(client, user, device, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def _report(client, user, device, **overrides) -> dict:
     body = {
         "id": f.new_id(),
         "device_id": device.id,
@@ -75,19 +75,19 @@ def _report(client, user, device, **overrides) -> dict:  # type: ignore[no-untyp
     return response.json
 
 
-def _step(client, user, hazard_id: str, action: str, **body):  # type: ignore[no-untyped-def]
+def _step(client, user, hazard_id: str, action: str, **body):
     payload = {"id": f.new_id(), "action": action} | STEPS[action] | body
     return client.post(f"/api/hazards/{hazard_id}/transitions", json=payload, headers=auth(user))
 
 
-def _hazard_in(client, city, status: str, reporter=None, device=None, **overrides) -> str:  # type: ignore[no-untyped-def]
+def _hazard_in(client, city, status: str, reporter=None, device=None, **overrides) -> str:
     hazard = _report(client, reporter or city.inspector, device or city.dev_a, **overrides)
     for action in PATHS[status]:
         assert _step(client, city.admin, hazard["id"], action).status_code == 200
     return hazard["id"]
 
 
-def _get(client, city, hazard_id: str) -> dict:  # type: ignore[no-untyped-def]
+def _get(client, city, hazard_id: str) -> dict:
     return client.get(f"/api/hazards/{hazard_id}", headers=auth(city.admin)).json
 
 
@@ -252,7 +252,7 @@ def test_transition_with_null_note_is_accepted(client, city):
 # --- mutual checks (互查) ------------------------------------------------------------------------
 
 
-def _supervisor_finding(client, city, severity: str, device=None) -> str:  # type: ignore[no-untyped-def]
+def _supervisor_finding(client, city, severity: str, device=None) -> str:
     return _hazard_in(
         client,
         city,
@@ -378,7 +378,7 @@ def test_before_photos_come_with_signed_links(client, city):
 
 
 @pytest.fixture
-def listed(client, city) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def listed(client, city) -> dict[str, str]:
     late = f.make_hazard(city.ent_a, city.inspector, deadline=today() - timedelta(days=1))
     late_closed = f.make_hazard(
         city.ent_a, city.inspector, deadline=today() - timedelta(days=1), status="verified_closed"
@@ -395,7 +395,7 @@ def listed(client, city) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
-def _found(client, user, query: str) -> set[str]:  # type: ignore[no-untyped-def]
+def _found(client, user, query: str) -> set[str]:
     response = client.get(f"/api/hazards?{query}", headers=auth(user))
     assert response.status_code == 200, response.json
     return {h["id"] for h in response.json["items"]}

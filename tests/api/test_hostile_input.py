@@ -26,24 +26,24 @@ def app(fast_app):
     return fast_app
 
 
-def send(client, path: str, body: object, headers: dict | None = None):  # type: ignore[no-untyped-def]
+def send(client, path: str, body: object, headers: dict | None = None):
     """POST `body` as JSON with every non-ASCII character escaped: "\\ud800" travels as the 6 characters."""
     raw = json.dumps(body, ensure_ascii=True)
     return client.post(path, data=raw, content_type="application/json", headers=headers or {})
 
 
-def raw_post(client, path: str, raw: bytes | str, headers: dict | None = None):  # type: ignore[no-untyped-def]
+def raw_post(client, path: str, raw: bytes | str, headers: dict | None = None):
     return client.post(path, data=raw, content_type="application/json", headers=headers or {})
 
 
-def assert_envelope(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+def assert_envelope(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.json
     assert set(response.json["error"]) == {"code", "message", "details"}
     assert response.json["error"]["code"] == code
     return response.json["error"]["details"]
 
 
-def hazard_body(city, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def hazard_body(city, **overrides) -> dict:
     return {
         "id": f.new_id(),
         "device_id": city.dev_a.id,
@@ -54,13 +54,13 @@ def hazard_body(city, **overrides) -> dict:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def elevator_template(city) -> ChecklistTemplate:  # type: ignore[no-untyped-def]
+def elevator_template(city) -> ChecklistTemplate:
     install_default_templates()
     db.session.commit()
     return db.session.query(ChecklistTemplate).filter_by(code="device_elevator").one()
 
 
-def check_body(city, template: ChecklistTemplate, note: str = "") -> dict:  # type: ignore[no-untyped-def]
+def check_body(city, template: ChecklistTemplate, note: str = "") -> dict:
     items = [{"code": code, "result": "pass"} for code in template.item_codes]
     items[0]["note"] = note
     return {
@@ -77,13 +77,13 @@ def op(op_type: str, payload: dict) -> dict:
     return {"op_id": f.new_id(), "type": op_type, "payload": payload}
 
 
-def push(client, user, *ops: dict) -> list[dict]:  # type: ignore[no-untyped-def]
+def push(client, user, *ops: dict) -> list[dict]:
     response = send(client, "/api/sync/push", {"ops": list(ops)}, auth(user))
     assert response.status_code == 200, response.json
     return response.json["results"]
 
 
-def hazard_exists(client, city, hazard_id: str) -> bool:  # type: ignore[no-untyped-def]
+def hazard_exists(client, city, hazard_id: str) -> bool:
     return client.get(f"/api/hazards/{hazard_id}", headers=auth(city.manager)).status_code == 200
 
 
@@ -172,7 +172,7 @@ def test_body_that_is_only_nesting_is_a_4xx(client, city):
     assert raw_post(client, "/api/sync/push", raw, auth(city.manager)).status_code == 422
 
 
-def _deep_body(city, depth: int) -> str:  # type: ignore[no-untyped-def]
+def _deep_body(city, depth: int) -> str:
     """A push whose second op has a value `depth` arrays deep, written as text (json.dumps would recurse)."""
     good, deep = hazard_body(city), hazard_body(city, location="@")
     body = {"ops": [op("hazard.create", good), op("hazard.create", deep)]}

@@ -24,7 +24,7 @@ def app(fast_app):
 PHOTO = sha256_hex(b"a worn rope")
 
 
-def certify(user, expires_on: date | None = None):  # type: ignore[no-untyped-def]
+def certify(user, expires_on: date | None = None):
     """Give a block supervisor a person record with a supervisor certificate."""
     expires_on = expires_on or today() + timedelta(days=365)
     person = f.make_person(user.enterprise, ("block_supervisor", expires_on))
@@ -34,7 +34,7 @@ def certify(user, expires_on: date | None = None):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def templates(city):  # type: ignore[no-untyped-def]
+def templates(city):
     install_default_templates()
     db.session.commit()
     by_code = {t.code: t for t in db.session.query(ChecklistTemplate)}
@@ -51,7 +51,7 @@ def answers(template: ChecklistTemplate, failed: dict[str, list[str]] | None = N
     ]
 
 
-def daily_body(city, template, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def daily_body(city, template, **overrides) -> dict:
     return {
         "id": f.new_id(),
         "kind": "self_check",
@@ -63,7 +63,7 @@ def daily_body(city, template, **overrides) -> dict:  # type: ignore[no-untyped-
 
 
 @pytest.fixture
-def cycle(client, city, templates):  # type: ignore[no-untyped-def]
+def cycle(client, city, templates):
     certify(city.supervisor)
     body = {
         "name": "2026年第一轮互查",
@@ -76,7 +76,7 @@ def cycle(client, city, templates):  # type: ignore[no-untyped-def]
     return response.json
 
 
-def mutual_body(cycle, templates, failed=None, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def mutual_body(cycle, templates, failed=None, **overrides) -> dict:
     template = templates["enterprise_baseline"]
     task = next(a for a in cycle["assignments"] if a["supervisor_id"])
     return {

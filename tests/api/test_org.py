@@ -20,11 +20,11 @@ def app(fast_app):
     return fast_app
 
 
-def _enterprise_body(city, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def _enterprise_body(city, **overrides) -> dict:
     return {"name": "新登记企业", "credit_code": f.valid_credit_code(), "zone_id": city.zone.id} | overrides
 
 
-def _ids(response) -> set[int]:  # type: ignore[no-untyped-def]
+def _ids(response) -> set[int]:
     assert response.status_code == 200, response.json
     return {item["id"] for item in response.json["items"]}
 
@@ -109,7 +109,7 @@ def test_enterprise_search_by_name_or_credit_code(client, city, by):
     assert city.ent_x.id not in _ids(response)
 
 
-def _move_ent_a_to_other_zone(client, city):  # type: ignore[no-untyped-def]
+def _move_ent_a_to_other_zone(client, city):
     body = {"zone_id": city.other_zone.id, "block_id": None}
     response = client.patch(f"/api/enterprises/{city.ent_a.id}", json=body, headers=auth(city.admin))
     assert response.status_code == 200, response.json
@@ -153,7 +153,7 @@ def test_inspector_cannot_move_enterprise_out_of_their_zone(client, city):
 
 
 @pytest.fixture
-def two_lists(city):  # type: ignore[no-untyped-def]
+def two_lists(city):
     """ent_a: 3 devices in use (+1 scrapped), a certified safety manager and an operator;
     ent_b: 2 devices in use and 1 scrapped; ent_c and ent_x: one device each."""
     for _ in range(2):
@@ -168,7 +168,7 @@ def two_lists(city):  # type: ignore[no-untyped-def]
     return manager
 
 
-def _two_lists(client, user, query: str = ""):  # type: ignore[no-untyped-def]
+def _two_lists(client, user, query: str = ""):
     return client.get(f"/api/enterprises/two-lists?{query}", headers=auth(user))
 
 
@@ -209,11 +209,11 @@ def test_two_lists_of_an_inspector_stays_in_their_zone(client, city, two_lists):
     assert [row["enterprise"]["id"] for row in rows] == [city.ent_x.id]
 
 
-def _csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
-def _xlsx_rows(response) -> list[list]:  # type: ignore[no-untyped-def]
+def _xlsx_rows(response) -> list[list]:
     sheet = load_workbook(io.BytesIO(response.data)).active
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
 
@@ -257,7 +257,7 @@ def test_two_lists_xlsx_download(client, city, two_lists):
 
 
 @pytest.fixture
-def formula_names(city, two_lists):  # type: ignore[no-untyped-def]
+def formula_names(city, two_lists):
     city.ent_a.name = '=HYPERLINK("http://evil.example","点击")'
     two_lists.name = "@SUM(1+1)"
     db.session.commit()

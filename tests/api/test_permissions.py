@@ -376,7 +376,7 @@ def _new_cycle(t: Target) -> Request:
     return "/api/mutual-check-cycles", {"json": body | {"zone_id": t.enterprise.zone_id}}
 
 
-def _make_cycle(t: Target):  # type: ignore[no-untyped-def]
+def _make_cycle(t: Target):
     from backend.inspections.models import MutualCheckCycle
 
     cycle = MutualCheckCycle(
@@ -692,11 +692,11 @@ def _cases() -> list:
     return cases
 
 
-def _actor(city, role: str):  # type: ignore[no-untyped-def]
+def _actor(city, role: str):
     return {ADMIN: city.admin, INSP: city.inspector, MGR: city.manager, SUP: city.supervisor}.get(role)
 
 
-def _target(city, role: str, scope: str) -> Target:  # type: ignore[no-untyped-def]
+def _target(city, role: str, scope: str) -> Target:
     enterprise = {
         (ADMIN, "in"): city.ent_x,
         (INSP, "out"): city.ent_x,

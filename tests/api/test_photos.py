@@ -21,19 +21,19 @@ def app(fast_app):
     return fast_app
 
 
-def _put(client, user, data: bytes, sha: str | None = None, content_type: str = "image/jpeg"):  # type: ignore[no-untyped-def]
+def _put(client, user, data: bytes, sha: str | None = None, content_type: str = "image/jpeg"):
     headers = (auth(user) if user else {}) | {"Content-Type": content_type}
     return client.put(f"/api/photos/{sha or sha256_hex(data)}", data=data, headers=headers)
 
 
-def _fetch(client, url: str):  # type: ignore[no-untyped-def]
+def _fetch(client, url: str):
     response = client.get(url)
     body = response.get_data()
     response.close()  # send_file streams from disk
     return response, body
 
 
-def _assert_error(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
+def _assert_error(response, status: int, code: str) -> None:
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     assert response.json["error"]["code"] == code
 
@@ -205,7 +205,7 @@ def _tamper(url: str, **changes: str) -> str:
 
 
 @pytest.fixture
-def stored(client, city) -> dict:  # type: ignore[no-untyped-def]
+def stored(client, city) -> dict:
     return _put(client, city.manager, f.image_bytes()).json
 
 

@@ -72,7 +72,7 @@ def test_plan_without_a_seed_records_the_one_it_drew_with(client, zone_with_grad
     assert [i["enterprise_id"] for i in again.json["items"]] == [i["enterprise_id"] for i in plan["items"]]
 
 
-def _pdf_text(client, plan, user) -> str:  # type: ignore[no-untyped-def]
+def _pdf_text(client, plan, user) -> str:
     response = client.get(f"/api/plans/{plan['id']}.pdf", headers=auth(user))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
@@ -199,7 +199,7 @@ def test_other_zone_inspector_gets_404_for_plan_and_zone(client, zone_with_grade
 # --- key objects named by the regulator (第十二条第四项) ---
 
 
-def _name(client, city, user, enterprise, **overrides):  # type: ignore[no-untyped-def]
+def _name(client, city, user, enterprise, **overrides):
     body = {"enterprise_id": enterprise.id, "reason": "节假日人员密集，群众反映多"} | overrides
     return client.post("/api/plans/key-objects", json=body, headers=auth(user))
 
@@ -316,7 +316,7 @@ def test_naming_and_ending_key_objects_are_on_the_evidence_chain(client, city):
 # --- recusals (回避) ---
 
 
-def _declare(client, user, enterprise, **overrides):  # type: ignore[no-untyped-def]
+def _declare(client, user, enterprise, **overrides):
     body = {"enterprise_id": enterprise.id, "kind": "relative", "reason": "配偶在该企业任职"} | overrides
     return client.post("/api/plans/recusals", json=body, headers=auth(user))
 
@@ -401,7 +401,7 @@ def test_inspector_lists_and_withdraws_only_their_own_recusals(client, city):
 # --- results, list and public view ---
 
 
-def _my_item(plan, user):  # type: ignore[no-untyped-def]
+def _my_item(plan, user):
     return next(i for i in plan["items"] if user.id in i["inspector_ids"])
 
 

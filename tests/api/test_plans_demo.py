@@ -22,7 +22,7 @@ def _user(username: str) -> User:
     return db.session.scalars(select(User).where(User.username == username)).one()
 
 
-def _draw(client, zone_id: int, user: User):  # type: ignore[no-untyped-def]
+def _draw(client, zone_id: int, user: User):
     body = {
         "zone_id": zone_id,
         "period_start": today().isoformat(),

@@ -31,7 +31,7 @@ PUBLIC_KEYS = {
 }
 
 
-def _lookup(client, token: str, user=None):  # type: ignore[no-untyped-def]
+def _lookup(client, token: str, user=None):
     return client.get(f"/api/qr/{token}", headers=auth(user) if user else {})
 
 

@@ -19,7 +19,7 @@ def app(fast_app):
 
 
 @pytest.fixture
-def feed(city):  # type: ignore[no-untyped-def]
+def feed(city):
     """The city's enterprises and devices in the change feed, as if made through the API."""
     f.record_changes(
         city.ent_a, city.ent_b, city.ent_c, city.ent_x, city.dev_a, city.dev_b, city.dev_c, city.dev_x
@@ -28,7 +28,7 @@ def feed(city):  # type: ignore[no-untyped-def]
     return city
 
 
-def _pull(client, user, cursor: str | None = None):  # type: ignore[no-untyped-def]
+def _pull(client, user, cursor: str | None = None):
     query = "" if cursor is None else f"?cursor={cursor}"
     response = client.get(f"/api/sync/pull{query}", headers=auth(user))
     assert response.status_code == 200, response.json
@@ -39,11 +39,11 @@ def _keys(body: dict) -> set[tuple[str, str]]:
     return {(c["entity"], c["id"]) for c in body["changes"]}
 
 
-def _devices(city, letters: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _devices(city, letters: str) -> set[tuple[str, str]]:
     return {("device", str(getattr(city, f"dev_{x}").id)) for x in letters}
 
 
-def _enterprises(city, letters: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _enterprises(city, letters: str) -> set[tuple[str, str]]:
     return {("enterprise", str(getattr(city, f"ent_{x}").id)) for x in letters}
 
 
@@ -109,7 +109,7 @@ def test_pull_pages_with_more_when_over_the_limit(client, feed):
     assert {("device", str(d.id)) for d in extra} <= _keys(first) | _keys(second)
 
 
-def _hazard_body(city, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def _hazard_body(city, **overrides) -> dict:
     return {
         "id": f.new_id(),
         "device_id": city.dev_a.id,
@@ -214,7 +214,7 @@ def test_bad_cursor_is_422(client, city, cursor):
 # --- push ---------------------------------------------------------------------------------------
 
 
-def _push(client, user, *ops: dict):  # type: ignore[no-untyped-def]
+def _push(client, user, *ops: dict):
     response = client.post("/api/sync/push", json={"ops": list(ops)}, headers=auth(user))
     assert response.status_code == 200, response.json
     return response.json["results"]
@@ -277,13 +277,13 @@ def test_push_new_op_repeating_the_same_hazard_is_applied_idempotently(client, c
     assert client.get("/api/hazards", headers=auth(city.manager)).json["total"] == 1
 
 
-def _hazard(client, city) -> str:  # type: ignore[no-untyped-def]
+def _hazard(client, city) -> str:
     body = _hazard_body(city)
     assert _push(client, city.manager, _op("hazard.create", body))[0]["status"] == "applied"
     return body["id"]
 
 
-def _status(client, city, hazard_id: str) -> str:  # type: ignore[no-untyped-def]
+def _status(client, city, hazard_id: str) -> str:
     return client.get(f"/api/hazards/{hazard_id}", headers=auth(city.admin)).json["status"]
 
 

@@ -40,7 +40,7 @@ class Answer:
     headers: http.client.HTTPMessage
     body: bytes
 
-    def json(self):  # type: ignore[no-untyped-def]
+    def json(self):
         return json.loads(self.body)
 
 

@@ -12,7 +12,7 @@ from tests.conftest import auth
 from tests.flows.test_hazard_lifecycle import jpeg_bytes, upload
 
 
-def _certify(user) -> None:  # type: ignore[no-untyped-def]
+def _certify(user) -> None:
     person = f.make_person(user.enterprise, ("block_supervisor", today() + timedelta(days=365)))
     user.person_id = person.id
     db.session.commit()

@@ -14,10 +14,10 @@ from tests.conftest import auth
 from tests.factories import new_id
 
 
-def _statements_of(app, send) -> list[str]:  # type: ignore[no-untyped-def]
+def _statements_of(app, send) -> list[str]:
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_rest):  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, *_rest):
         seen.append(statement.split()[0].upper() + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
 
     engine = db.engine

@@ -12,7 +12,7 @@ def app(fast_app):  # noqa: F811 - the imported fixture, under the name tests us
     return fast_app
 
 
-def assert_envelope(response, status: int, code: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def assert_envelope(response, status: int, code: str | None = None) -> None:
     """The API.md error envelope with the given status (and code, when given)."""
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     error = response.get_json()["error"]

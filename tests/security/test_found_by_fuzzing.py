@@ -38,7 +38,7 @@ def test_complaint_with_non_ascii_challenge_signature_is_4xx(client, city):
     assert_envelope(response, response.status_code)
 
 
-def _walk(node, path: str = ""):  # type: ignore[no-untyped-def]
+def _walk(node, path: str = ""):
     if isinstance(node, dict):
         for key, value in node.items():
             yield path, key, value

@@ -32,7 +32,7 @@ ALLOWED_SOURCES = {
 }
 
 
-def fetch(client, path: str, **kwargs):  # type: ignore[no-untyped-def]
+def fetch(client, path: str, **kwargs):
     """GET and close at once (files are streamed; an open one is a ResourceWarning)."""
     response = client.get(path, **kwargs)
     response.get_data()
@@ -96,7 +96,7 @@ def test_pwa_shell_needs_nothing_the_csp_refuses(index):
         assert ref.startswith("/") and not ref.startswith("//"), ref
 
 
-def _app(tmp_path, **config):  # type: ignore[no-untyped-def]
+def _app(tmp_path, **config):
     return create_app(
         {
             "TESTING": True,
@@ -155,7 +155,7 @@ def test_untrusted_forwarded_for_does_not_change_the_client_address(tmp_path):
     assert seen == ["127.0.0.1"]
 
 
-def _personal_data_paths(city) -> list[str]:  # type: ignore[no-untyped-def]
+def _personal_data_paths(city) -> list[str]:
     hazard = f.make_hazard(city.ent_a, city.manager)
     person = f.make_person(city.ent_a)
     db.session.commit()

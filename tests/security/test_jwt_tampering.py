@@ -139,13 +139,13 @@ ENDPOINTS: dict[str, tuple[str, str, dict]] = {
 }
 
 
-def call(client, endpoint: str, token: str | None):  # type: ignore[no-untyped-def]
+def call(client, endpoint: str, token: str | None):
     method, path, kwargs = ENDPOINTS[endpoint]
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     return client.open(path, method=method, headers=headers, **kwargs)
 
 
-def login(client, username: str) -> dict:  # type: ignore[no-untyped-def]
+def login(client, username: str) -> dict:
     response = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200
     return response.get_json()

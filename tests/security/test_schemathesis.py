@@ -28,7 +28,7 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
 pytestmark = pytest.mark.sqlite_only  # ~1 min on SQLite; the same code paths run on PostgreSQL elsewhere
 
 
-def _operations(app):  # type: ignore[no-untyped-def]
+def _operations(app):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40, "the spec lost its operations"
@@ -38,7 +38,7 @@ def _operations(app):  # type: ignore[no-untyped-def]
 def _server_errors(
     operation,
     admin: User,
-    mode: GenerationMode,  # type: ignore[no-untyped-def]
+    mode: GenerationMode,
     unsupported: list[str],
 ) -> list[str]:
     found: list[str] = []
@@ -52,7 +52,7 @@ def _server_errors(
         suppress_health_check=list(HealthCheck),
     )
     @given(case=operation.as_strategy(generation_mode=mode))
-    def probe(case) -> None:  # type: ignore[no-untyped-def]
+    def probe(case) -> None:
         token = create_access_token(identity=admin)
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         if response.status_code >= 500 and len(found) < 3:

@@ -66,11 +66,11 @@ CLEAN_STATUSES = {200, 201, 400, 413, 415}
 
 
 @pytest.fixture
-def put(client, city):  # type: ignore[no-untyped-def]
+def put(client, city):
     """PUT bytes under their own sha256 to one of the two endpoints; check the outcome is clean."""
     headers = {"Authorization": f"Bearer {create_access_token(identity=city.inspector)}"}
 
-    def _put(raw: bytes, *, public: bool, content_type: str | None = None):  # type: ignore[no-untyped-def]
+    def _put(raw: bytes, *, public: bool, content_type: str | None = None):
         prefix = "/api/public/photos/" if public else "/api/photos/"
         response = client.put(
             prefix + sha256_hex(raw), data=raw, content_type=content_type, headers={} if public else headers
@@ -85,7 +85,7 @@ def put(client, city):  # type: ignore[no-untyped-def]
     return _put
 
 
-def _assert_stored_clean_jpeg(client, photo: dict) -> None:  # type: ignore[no-untyped-def]
+def _assert_stored_clean_jpeg(client, photo: dict) -> None:
     response = client.get(photo["url"])
     data = response.get_data()
     response.close()

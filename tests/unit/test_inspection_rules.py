@@ -20,7 +20,7 @@ from backend.inspections.rules import (
 
 
 @st.composite
-def blocks(draw, min_size: int = 2, max_size: int = 12, min_with: int = 0):  # type: ignore[no-untyped-def]
+def blocks(draw, min_size: int = 2, max_size: int = 12, min_with: int = 0):
     """A block of 2–12 enterprises, each with 0–3 eligible supervisors, and a seed."""
     size = draw(st.integers(min_size, max_size))
     enterprise_ids = draw(st.lists(st.integers(1, 10_000), min_size=size, max_size=size, unique=True))

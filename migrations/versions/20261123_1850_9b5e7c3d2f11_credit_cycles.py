@@ -5,7 +5,7 @@ which day every other grade was confirmed on.
 
 Revision ID: 9b5e7c3d2f11
 Revises: 8a4f6b2c1d90
-Create Date: 2026-11-23 18:30:00.000000
+Create Date: 2026-11-23 18:50:00.000000
 
 """
 from alembic import op
