@@ -2,7 +2,7 @@
 
 from backend.accounts import models as accounts  # noqa: F401
 from backend.complaints import models as complaints  # noqa: F401
-from backend.core import changes, events  # noqa: F401
+from backend.core import changes, events, history  # noqa: F401
 from backend.credit import models as credit  # noqa: F401
 from backend.devices import models as devices  # noqa: F401
 from backend.evidence import models as evidence  # noqa: F401
