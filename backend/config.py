@@ -75,7 +75,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "JSON_AS_ASCII": False,
     }
     config.update(overrides or {})
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(str(config["SQLALCHEMY_DATABASE_URI"])))
     return config
 
 

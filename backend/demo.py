@@ -267,7 +267,7 @@ def _demo_users(scale: Scale) -> None:
     two more inspectors per zone (inspector1b, inspector1c, …)."""
     password_hash = generate_password_hash(DEMO_PASSWORD)
     blocks = scale.zones * scale.blocks_per_zone
-    rows = [
+    rows: list[dict[str, object]] = [
         {"username": "admin", "role": Role.bureau_admin, "display_name": "市局管理员"},
         *(
             {

@@ -67,8 +67,8 @@ def _api_miss(path: str) -> Response:
             adapter.match(f"/{path}", method=method)
         except HTTPException:
             continue
-        return error_response(405, "method_not_allowed", "不支持该请求方法 (method not allowed)")  # type: ignore[return-value]
-    return error_response(404, "not_found", "未找到 (not found)")  # type: ignore[return-value]
+        return error_response(405, "method_not_allowed", "不支持该请求方法 (method not allowed)")
+    return error_response(404, "not_found", "未找到 (not found)")
 
 
 def device_landing(token: str) -> Response:

@@ -9,6 +9,7 @@ from itertools import islice
 from sqlalchemy import Boolean, Index, Integer, String, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.core.db import rows_affected, table_of
 from backend.core.singletons import insert_singleton
 from backend.extensions import Model, db
 
@@ -49,6 +50,7 @@ def next_seq(count: int = 1) -> int:
     if seq is None:
         insert_singleton(SyncCounter(id=1, value=0))
         seq = db.session.scalar(bump)
+    assert seq is not None  # noqa: S101 - the row was just inserted
     return seq
 
 
@@ -56,11 +58,13 @@ def record_change(entity: str, entity_id: object, enterprise_id: int, *, deleted
     """Give the entity the next change number (one row per entity: its latest change).
     Core statements, no ORM flush: this runs once per record on every write path."""
     key = str(entity_id)
-    table = Change.__table__
+    table = table_of(Change)
     values = {"enterprise_id": enterprise_id, "seq": next_seq(), "deleted": deleted}
-    moved = db.session.execute(
-        update(table).where(table.c.entity == entity, table.c.entity_id == key).values(values)
-    ).rowcount
+    moved = rows_affected(
+        db.session.execute(
+            update(table).where(table.c.entity == entity, table.c.entity_id == key).values(values)
+        )
+    )
     if not moved:
         db.session.execute(insert(table).values(entity=entity, entity_id=key, **values))
 

@@ -9,9 +9,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, MetaData, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, MetaData, Table, event, inspect
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import MANYTOONE, DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -36,6 +37,16 @@ SQLITE_SYNCHRONOUS_MODES = ("FULL", "NORMAL", "EXTRA")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as a Table (for Core statements on the hot paths)."""
+    return cast(Table, model.__table__)
+
+
+def rows_affected(result: Result) -> int:
+    """How many rows an UPDATE or DELETE touched."""
+    return cast(CursorResult, result).rowcount
 
 
 class UTCDateTime(TypeDecorator):
@@ -206,7 +217,7 @@ class WriterQueue:
         try:
             if self._pid != os.getpid():  # a forked worker needs its own open file
                 self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            fcntl.flock(cast(int, self._fd), fcntl.LOCK_EX)
         except OSError:
             self._thread_lock.release()
             raise

@@ -26,7 +26,7 @@ from sqlalchemy import JSON, Integer, String, Text, event, insert, select, true,
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from backend.core.clock import utcnow
-from backend.core.db import UTCDateTime
+from backend.core.db import UTCDateTime, table_of
 from backend.extensions import Model, db
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,9 @@ class Event(Model):
 def publish(kind: str, payload: dict) -> None:
     """Record that `kind` happened, in the caller's transaction; handled after its commit."""
     event_id = db.session.execute(
-        insert(Event.__table__)
+        insert(table_of(Event))
         .values(kind=kind, payload=payload, created_at=utcnow(), attempts=0)
-        .returning(Event.__table__.c.id)
+        .returning(table_of(Event).c.id)
     ).scalar_one()
     db.session().info.setdefault(_PUBLISHED, []).append(event_id)
 
@@ -156,7 +156,7 @@ def handle_events(ids: Sequence[int] | None = None) -> HandleReport:
 
 
 def _pending(ids: Sequence[int] | None) -> list[_Pending]:
-    table = Event.__table__
+    table = table_of(Event)
     rows = db.session.execute(
         select(table.c.id, table.c.kind, table.c.payload)
         .where(table.c.done_at.is_(None), table.c.id.in_(ids) if ids is not None else true())
@@ -182,7 +182,7 @@ def _handle_together(rows: list[_Pending], report: HandleReport) -> None:
 
 
 def _handle_one(row: _Pending, report: HandleReport) -> None:
-    table = Event.__table__
+    table = table_of(Event)
     try:
         with db.session.begin_nested():
             if not _claim_and_run([row]):
@@ -202,7 +202,7 @@ def _handle_one(row: _Pending, report: HandleReport) -> None:
 def _claim_and_run(rows: list[_Pending]) -> int:
     """Mark `rows` done and run their handlers; the number claimed. The claim: run-pending
     and the after-commit run may meet on one event; one wins, the other skips it."""
-    table = Event.__table__
+    table = table_of(Event)
     claimed = set(
         db.session.scalars(
             update(table)

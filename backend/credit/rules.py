@@ -66,7 +66,7 @@ GROUP_LABELS = {
 class Kind(StrEnum):
     flag = "flag"  #: points when the fact is true (1)
     share = "share"  #: points × fraction (the fact is per mille, 0..1000)
-    count = "count"  #: points per occurrence
+    count = "count"  # type: ignore[assignment]  # shadows str.count; points per occurrence
 
 
 #: indicator → (group, kind, what to fix: the credit-repair hint)

@@ -115,7 +115,8 @@ def import_ledger(actor: Actor, filename: str, data: bytes, *, dry_run: bool = F
 
 
 def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    schema, loaded, errors, seen = LedgerRowSchema(), [], [], set()
+    schema, loaded, errors = LedgerRowSchema(), [], []
+    seen: set[str] = set()
     existing = set(
         db.session.scalars(
             select(Device.registration_no).where(

@@ -18,7 +18,7 @@ class DeviceCategory(StrEnum):
     field_vehicle = "field_vehicle"
 
 
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[str, str] = {
     DeviceCategory.boiler: "锅炉",
     DeviceCategory.pressure_vessel: "压力容器",
     DeviceCategory.gas_cylinder: "气瓶",

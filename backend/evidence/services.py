@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from backend.core.clock import utcnow
+from backend.core.db import table_of
 from backend.core.hashing import canonical_bytes
 from backend.core.singletons import insert_singleton
 from backend.evidence.models import EvidenceEntry, EvidenceHead
@@ -21,7 +22,7 @@ from backend.extensions import db
 def _lock_head() -> tuple[int, str]:
     """Take the chain's write lock by touching the head row first; its (seq, hash) as
     locked (PostgreSQL re-reads the row a concurrent append just committed)."""
-    table = EvidenceHead.__table__
+    table = table_of(EvidenceHead)
     head = db.session.execute(
         update(table).where(table.c.id == 1).values(seq=table.c.seq).returning(table.c.seq, table.c.hash)
     ).first()
@@ -46,7 +47,7 @@ def append_evidence(kind: str, ref: str, data: dict) -> EvidenceEntry:
         at=utcnow(),
     )
     db.session.add(entry)
-    table = EvidenceHead.__table__
+    table = table_of(EvidenceHead)
     db.session.execute(update(table).where(table.c.id == 1).values(seq=seq, hash=entry.hash))
     db.session.flush()
     return entry

@@ -82,8 +82,10 @@ def load_inspection_demo(as_of: date, supervisors: tuple) -> int:
     install_default_templates()
     _add_supervisors(as_of, supervisors)
     inspector, manager, supervisor = _user("inspector1"), _user("manager1"), _user("supervisor1")
+    enterprise = manager.enterprise
+    assert enterprise is not None and enterprise.block_id is not None  # noqa: S101 - demo manager is in a block
     starts_on = as_of - timedelta(days=10)
-    seed = _seed_for(manager.enterprise.block_id, manager.enterprise_id, supervisor.id, starts_on)
+    seed = _seed_for(enterprise.block_id, enterprise.id, supervisor.id, starts_on)
     cycle = open_cycle(
         inspector,
         {
@@ -122,12 +124,13 @@ def _self_checks(manager: User, templates: dict, as_of: date) -> int:
     )
     # on the ledger for a month, so the days without a check count as missed (漏检)
     registered = datetime.combine(as_of - timedelta(days=30), time(9), tzinfo=UTC)
-    manager.enterprise.created_at = registered
+    if manager.enterprise is not None:
+        manager.enterprise.created_at = registered
     for device in devices:
         device.created_at = registered
     count = 0
     for n, device in enumerate(devices):
-        template = templates.get(f"device_{device.category}")
+        template = templates[f"device_{device.category}"]
         for days_ago in (1, 2, 4) if n % 2 == 0 else (1, 3):
             failed = {template.item_codes[0]: "标志过期，已联系更换"} if (n, days_ago) == (0, 4) else {}
             _submit(

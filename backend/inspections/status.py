@@ -40,7 +40,7 @@ def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:
     return {key: (on, result) for key, on, result in rows}
 
 
-def last_checks(devices: list) -> dict[int, dict]:  # type: ignore[type-arg]
+def last_checks(devices: list) -> dict[int, dict]:
     """Last self-check of each device and last mutual check of its enterprise (date + result)."""
     own = _latest(CheckKind.self_check, Check.device_id, [d.id for d in devices])
     mutual = _latest(CheckKind.mutual_check, Check.enterprise_id, sorted({d.enterprise_id for d in devices}))

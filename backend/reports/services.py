@@ -152,7 +152,7 @@ def grade_figures(zone: Zone | None) -> dict:
             select(CreditGrade.grade, func.count()).group_by(CreditGrade.grade), CreditGrade.zone_id, zone
         )
     ).all()
-    return dict.fromkeys("ABCD", 0) | dict(rows)  # type: ignore[arg-type]
+    return dict.fromkeys("ABCD", 0) | dict(rows)
 
 
 def accident_figures(zone: Zone | None, end: date, devices: int) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from backend.core.changes import Change
 from backend.devices.models import Device
@@ -46,7 +47,7 @@ def _checks(actor: Actor, ids: list[str]) -> dict[str, dict]:
 LOADERS = {"device": _devices, "hazard": _hazards, "enterprise": _enterprises, "check": _checks}
 
 
-def load_entities(actor: Actor, rows: list[Change]) -> dict[tuple[str, str], dict]:
+def load_entities(actor: Actor, rows: Sequence[Change]) -> dict[tuple[str, str], dict]:
     wanted: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         if not row.deleted:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError
@@ -128,7 +128,7 @@ def pull_changes(actor: Actor, cursor: str | None) -> dict:
     return {"changes": _materialise(actor, rows), "cursor": encode_cursor(last), "more": more}
 
 
-def _materialise(actor: Actor, rows: list[Change]) -> list[dict]:
+def _materialise(actor: Actor, rows: Sequence[Change]) -> list[dict]:
     loaded = load_entities(actor, rows)
     changes = []
     for row in rows:
