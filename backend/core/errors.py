@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from backend.core.messages import chinese_messages
 from backend.extensions import db
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,11 @@ def _slug(name: str) -> str:
 
 
 def field_errors(messages: Any) -> dict:
-    """webargs nests messages by location ({"json": {...}}); the envelope wants fields."""
+    """webargs nests messages by location ({"json": {...}}); the envelope wants fields, in Chinese."""
+    return _by_field(chinese_messages(messages))
+
+
+def _by_field(messages: Any) -> dict:
     if isinstance(messages, dict) and set(messages) <= {
         "json",
         "query",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from backend.core.changes import Change
-from backend.core.errors import AppError, ValidationFailed
+from backend.core.errors import AppError, ValidationFailed, field_errors
 from backend.core.hashing import payload_hash
 from backend.core.schemas import MAX_ID
 from backend.extensions import db
@@ -74,7 +74,9 @@ def _apply_one(actor: Actor, op: dict, handlers: dict[str, OpHandler]) -> dict:
                 )
             )
     except ValidationError as exc:
-        return _result(op_id, "rejected", ("validation_failed", "输入有误", {"fields": exc.messages}))
+        return _result(
+            op_id, "rejected", ("validation_failed", "输入有误", {"fields": field_errors(exc.messages)})
+        )
     except IntegrityError:
         return _result(op_id, "duplicate" if db.session.get(AppliedOp, op_id) else "conflict", None)
     except AppError as exc:
