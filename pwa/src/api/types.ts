@@ -229,10 +229,21 @@ export interface RhythmStatus {
   last_done: string | null
 }
 
+/** One device in use and its daily check (日管控), as GET /api/self-checks/status lists it. */
+export interface DailyDeviceStatus {
+  device_id: number
+  name: string
+  category: string
+  due: boolean
+  missed: string[]
+  last_done: string | null
+}
+
 export interface EnterpriseSelfCheck {
   enterprise_id: number
   enterprise_name: string
-  daily: { due: number; missed: number }
+  as_of?: string
+  daily: { due: number; missed: number; devices?: DailyDeviceStatus[] }
   weekly: RhythmStatus
   monthly: RhythmStatus
 }

@@ -5,10 +5,22 @@ interface TorchCapabilities extends MediaTrackCapabilities {
   torch?: boolean
 }
 
+/** Why the camera did not open, as the scan screen words it (scanHelp.<code>). */
+export type CameraError = 'unsupported' | 'denied' | 'noDevice' | 'busy' | 'failed'
+
+/** getUserMedia's DOMException names → what the user can do about it. */
+export function cameraErrorOf(err: unknown): CameraError {
+  const name = (err as { name?: string } | null)?.name
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return 'denied'
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') return 'noDevice'
+  if (name === 'NotReadableError' || name === 'TrackStartError' || name === 'AbortError') return 'busy'
+  return 'failed'
+}
+
 /** One camera stream for the scan screen: rear camera, torch where the track supports it. */
 export function useCamera(video: Ref<HTMLVideoElement | null>) {
   const stream = ref<MediaStream | null>(null)
-  const error = ref<string | null>(null)
+  const error = ref<CameraError | null>(null)
   const starting = ref(false)
   const torchSupported = ref(false)
   const torchOn = ref(false)
@@ -36,7 +48,7 @@ export function useCamera(video: Ref<HTMLVideoElement | null>) {
       const caps = track()?.getCapabilities?.() as TorchCapabilities | undefined
       torchSupported.value = caps?.torch === true
     } catch (err) {
-      error.value = (err as Error).message || String(err)
+      error.value = cameraErrorOf(err)
     } finally {
       starting.value = false
     }

@@ -3,6 +3,7 @@ import type { OutboxItem } from './db'
 import type { CheckAssignment, ChecklistTemplate, CheckSubmit } from '@/api/types'
 import { fetchMyTasks, fetchTemplates } from '@/api/checks'
 import { db, getMeta, setMeta } from './db'
+import { rememberSelfCheck } from './todo'
 import { newUuid } from './uuid'
 
 export interface CheckCache {
@@ -61,11 +62,12 @@ export async function markAssignmentDone(
   await setMeta(cacheKey(userId), { ...cache, tasks })
 }
 
-/** After a push result: a check.submit the server holds (applied or duplicate) completes its task. */
+/** After a push result: a check.submit the server holds (applied or duplicate) completes its task or self-check. */
 export async function applyCheckResult(item: OutboxItem, held: boolean): Promise<void> {
   if (item.type !== 'check.submit' || !held) return
   const payload = item.payload as CheckSubmit
   if (payload.assignment_id != null) await markAssignmentDone(item.user_id, payload.assignment_id, payload.id)
+  await rememberSelfCheck(item.user_id, payload)
 }
 
 function templatesKey(userId: string): string {

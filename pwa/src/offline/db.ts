@@ -114,6 +114,11 @@ export function cursorKey(userId: string): string {
   return `cursor:${userId}`
 }
 
+/** When this user's copy last finished a sync round (kept so an offline reload can say so). */
+export function lastSyncKey(userId: string): string {
+  return `last-sync:${userId}`
+}
+
 /**
  * Make the local copy belong to `userId` before anything of theirs is pulled or shown. When another user's data
  * is there: their unsent hazards are held aside (restored when they sign in again), server copies are dropped and
@@ -136,6 +141,7 @@ export async function switchDataOwner(userId: string): Promise<boolean> {
     await db.devices.clear()
     await db.enterprises.clear()
     await db.meta.delete(cursorKey(userId))
+    await db.meta.delete(lastSyncKey(userId))
     const mine = await db.held.where('user_id').equals(userId).toArray()
     await db.hazards.bulkPut(mine.map(h => h.row))
     await db.held.bulkDelete(mine.map(h => h.id))

@@ -1,9 +1,10 @@
 // Apply GET /api/sync/pull pages into Dexie; page and cursor are saved in one transaction.
 import type { HazardRow } from './db'
-import type { Device, Enterprise, Hazard, PullChange } from '@/api/types'
+import type { CheckSubmit, Device, Enterprise, Hazard, PullChange } from '@/api/types'
 import { pullChanges } from '@/api/sync'
 import { markAssignmentDone } from './checks'
 import { cursorKey, db, getMeta, switchDataOwner } from './db'
+import { rememberSelfCheck } from './todo'
 
 const MAX_PAGES = 500
 
@@ -47,6 +48,8 @@ export async function applyChanges(userId: string, changes: PullChange[], cursor
         // a check done from any phone completes its mutual-check task in the task list
         const check = change.data as { id: string; assignment_id?: number | string | null } | null
         if (check?.assignment_id != null) await markAssignmentDone(userId, check.assignment_id, check.id)
+        // and a self-check done from any phone ticks its device in the to-do
+        if (check) await rememberSelfCheck(userId, check as Partial<CheckSubmit>)
       }
     }
     await db.meta.put({ key: cursorKey(userId), value: cursor })

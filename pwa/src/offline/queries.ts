@@ -75,6 +75,11 @@ export async function hazardsForDevice(deviceId: string | number): Promise<Hazar
   return rows.filter(h => OPEN_HAZARD_STATUSES.includes(h.status) || h._sync !== 'synced').sort(byUpdatedDesc)
 }
 
+/** Created on this phone and not yet acknowledged by the server: not "reported" (已上报) until it is. */
+export function notOnServerYet(h: HazardRow): boolean {
+  return h._sync !== 'synced' && h._server === null
+}
+
 export type HazardFilter = 'open' | 'overdue' | 'awaiting' | 'all'
 
 export function isOverdue(h: HazardRow): boolean {

@@ -4,7 +4,7 @@ import type { PushResult } from '@/api/types'
 import { ApiError } from '@/api/http'
 import { pushOps, putPhoto } from '@/api/sync'
 import { applyCheckResult } from './checks'
-import { db } from './db'
+import { db, getMeta, lastSyncKey, setMeta } from './db'
 import { refreshHazardMark } from './outbox'
 import { photoBlob, pruneUploadedPhotos } from './photos'
 import { pullAll } from './pull'
@@ -57,6 +57,8 @@ export class SyncEngine {
   private again = false
   private timer: ReturnType<typeof setTimeout> | null = null
   private listeners: Array<() => void> = []
+  /** whose persisted last-sync time the status shows */
+  private restoredFor: string | null = null
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -103,6 +105,7 @@ export class SyncEngine {
     if (!userId) return 'no_user'
     if (this.status.authPaused) return 'auth'
     this.clearTimer()
+    await this.restoreLastSync(userId)
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
       this.emit({ phase: 'idle', lastError: null })
       return 'offline'
@@ -113,9 +116,11 @@ export class SyncEngine {
       this.emit({ phase: 'pull', progress: { done: 0, total: 0 } })
       await pullAll(userId)
       await pruneUploadedPhotos()
+      const at = new Date().toISOString()
+      await setMeta(lastSyncKey(userId), at)
       this.emit({
         phase: 'idle',
-        lastSyncAt: new Date().toISOString(),
+        lastSyncAt: at,
         lastError: null,
         lastErrorCode: null,
         failures: 0,
@@ -139,6 +144,14 @@ export class SyncEngine {
       this.schedule(delay, true)
       return 'retry'
     }
+  }
+
+  /** After a reload (offline too) the bar says when this user's copy was last synced, not "never". */
+  private async restoreLastSync(userId: string): Promise<void> {
+    if (this.restoredFor === userId) return
+    this.restoredFor = userId
+    const at = (await getMeta<string>(lastSyncKey(userId)).catch(() => undefined)) ?? null
+    this.emit({ lastSyncAt: at })
   }
 
   private async uploadPhotos(userId: string): Promise<void> {

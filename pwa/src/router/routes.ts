@@ -86,6 +86,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/checks/CheckFormView.vue'),
     meta: { title: 'check.formTitle' },
   },
+  // ?rhythm=daily|weekly|monthly: the safety manager's self-check to-do (the home summary's numbers as a list)
+  {
+    path: '/self-check/todo',
+    name: 'self-check-todo',
+    component: () => import('@/views/checks/SelfCheckTodoView.vue'),
+    meta: { title: 'todo.title' },
+  },
   // ?device=<id> (daily self-check, inspection of a device) or ?enterprise=<id>
   {
     path: '/self-check/:subkind(daily|weekly|monthly)',
