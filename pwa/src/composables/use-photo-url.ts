@@ -1,9 +1,12 @@
 import type { Ref } from 'vue'
 import { onScopeDispose, ref, watch } from 'vue'
-import { loadPhotoBlob } from '@/offline/photos'
 
-/** URL to show a photo: the local bytes when this phone has them, else the server's signed URL. */
-export function usePhotoUrl(sha256: () => string, fallback: () => string | null): Ref<string | null> {
+/** URL to show a photo: the local bytes when `load` has them, else the server's signed URL. */
+export function usePhotoUrl(
+  sha256: () => string,
+  fallback: () => string | null,
+  load: (sha256: string) => Promise<Blob | null>,
+): Ref<string | null> {
   const url = ref<string | null>(null)
   let objectUrl: string | null = null
 
@@ -16,7 +19,7 @@ export function usePhotoUrl(sha256: () => string, fallback: () => string | null)
     [sha256, fallback],
     async ([sha, remote]) => {
       release()
-      const blob = await loadPhotoBlob(sha).catch(() => null)
+      const blob = await load(sha).catch(() => null)
       if (blob) {
         objectUrl = URL.createObjectURL(blob)
         url.value = objectUrl

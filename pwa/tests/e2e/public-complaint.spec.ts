@@ -1,8 +1,39 @@
 // Anonymous complaint from a label, in a context where service workers are blocked (in-app browsers).
+import type { Page } from '@playwright/test'
 import { expect, test } from '@playwright/test'
 import { apiToken, makeJpeg } from './helpers'
 
 test.use({ serviceWorkers: 'block' })
+
+/** Every IndexedDB record on the page's origin that holds bytes (Blob, ArrayBuffer, typed array) or mentions `text`. */
+async function indexedDbTraces(page: Page, text: string): Promise<string[]> {
+  return page.evaluate(async (needle) => {
+    const found: string[] = []
+    const holdsTrace = (v: unknown, depth = 0): boolean => {
+      if (v instanceof Blob || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return true
+      if (typeof v === 'string') return v.includes(needle)
+      if (depth > 5 || !v || typeof v !== 'object') return false
+      return Object.values(v).some(x => holdsTrace(x, depth + 1))
+    }
+    for (const info of await indexedDB.databases()) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(info.name!)
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      for (const store of Array.from(db.objectStoreNames)) {
+        const rows = await new Promise<unknown[]>((resolve, reject) => {
+          const req = db.transaction(store).objectStore(store).getAll()
+          req.onsuccess = () => resolve(req.result)
+          req.onerror = () => reject(req.error)
+        })
+        rows.filter(r => holdsTrace(r)).forEach(() => found.push(`${info.name}/${store}`))
+      }
+      db.close()
+    }
+    return found
+  }, text)
+}
 
 test('anonymous complaint: emergency guidance, form with photo, PoW, receipt, tracking', async ({ page, request }) => {
   test.setTimeout(150_000)
@@ -28,7 +59,14 @@ test('anonymous complaint: emergency guidance, form with photo, PoW, receipt, tr
   const description = `电梯运行时异响抖动 e2e-${Date.now()}`
   await page.getByRole('radio', { name: '运行异常' }).click()
   await page.getByTestId('complaint-description').locator('textarea').fill(description)
-  await page.getByTestId('photo-input').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 3) })
+  // two photos picked at once, one taken off again: one is sent
+  await page.getByTestId('photo-input').setInputFiles([
+    { name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 3) },
+    { name: 'b.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 4) },
+  ])
+  await expect(page.getByTestId('photo-thumb')).toHaveCount(2)
+  await expect(page.getByText('正在压缩照片…')).toHaveCount(0)
+  await page.getByRole('button', { name: '删除照片' }).first().click()
   await expect(page.getByTestId('photo-thumb')).toHaveCount(1)
 
   // an invalid phone is refused in the page; a valid one goes through
@@ -45,6 +83,11 @@ test('anonymous complaint: emergency guidance, form with photo, PoW, receipt, tr
   await expect(page.getByTestId('complaint-phase')).toBeVisible()
   await expect(page.getByTestId('complaint-result')).toBeVisible({ timeout: 120_000 })
   expect(puts).toHaveLength(1)
+
+  // the photo lived in memory only: nothing of it is left in this stranger's browser storage
+  const sha256 = puts[0]!.split('/').pop()!
+  expect(sha256).toMatch(/^[0-9a-f]{64}$/)
+  expect(await indexedDbTraces(page, sha256)).toEqual([])
 
   const ticketNo = (await page.getByTestId('ticket-no').textContent())!.trim()
   const code = (await page.getByTestId('tracking-code').textContent())!.trim()
