@@ -8,6 +8,7 @@ starwars pokemon cookie cheese summer winter spring autumn hello hello123 hellow
 tester testing login access service support system manager office company beijing shanghai shenzhen guangzhou
 china chinese zhongguo woaini woaini1314 wo5201314 aini1314 5201314 1314520 520520 521521 woaiwojia woaini520
 nihao nihaoma zhangwei wangwei lilei liuyang zhangjie wangfang lina xiaoming xiaohong baobao beibei wangyang
+1qaz2wsx3edc 1qaz2wsx3edc4rfv qazwsxedcrfv 1q2w3e4r5t6y 1q2w3e4r5t6y7u8i zaq12wsx zaq1xsw2
 qq123456 qwe123 asd123 zxc123 aaa111 a123456 a12345678 aa123456 abc12345 abcd1234 123abc 123qwe qwe123456
 iloveu ilovechina tiantian xiaoxiao huanghe changjiang dianti anquan tezhong tezhongshebei shebei jianguan
 jiancha shichang shijian anquan123 admin123 root123 test123 pass123 password1 password123 qwerty123 letmein1

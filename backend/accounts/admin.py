@@ -95,7 +95,7 @@ def create_user(actor: User | None, data: Mapping[str, Any]) -> NewUser:
     role = Role(data["role"])  # actor None: the command line, which manages everything
     _check_placement(actor, role, data.get("zone_id"), data.get("enterprise_id"))
     _check_username_free(data["username"])
-    user = User(username=data["username"], role=role, active=True)
+    user = User(active=True)
     password = give_one_time_password(user)
     values = {
         "username": data["username"],
