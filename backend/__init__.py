@@ -33,6 +33,7 @@ class EnvelopeApi(Api):
 
 def _blueprints() -> tuple:
     from backend.accounts.api import bp as auth
+    from backend.accounts.api import users_bp as users
     from backend.complaints.api import bp as complaints
     from backend.complaints.api import public_bp as public_complaints
     from backend.credit.api import bp as credit
@@ -53,6 +54,7 @@ def _blueprints() -> tuple:
     return (
         system,
         auth,
+        users,
         org,
         devices,
         label_sheets,

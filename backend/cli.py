@@ -1,4 +1,4 @@
-"""Command line: `flask demo load`, `flask evidence verify`, `flask users create`."""
+"""Command line: `flask demo load`, `flask evidence verify`, `flask users create`, …"""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(checklists)
     app.cli.add_command(credit)
     app.cli.add_command(events)
+    app.cli.add_command(users)
 
 
 @click.group(help="Demo data.")
@@ -171,3 +172,63 @@ def run_pending() -> None:
     click.echo(f"Handled {report.done} event(s), {report.failed} failed (left pending).")
     if report.failed:
         raise SystemExit(1)
+
+
+@click.group(help="User accounts (the first administrator of a fresh install, resets).")
+def users() -> None:
+    """Commands under `flask users`."""
+
+
+@users.command("create", help="Create a user and print their one-time password (replaced at first sign-in).")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["bureau_admin", "inspector", "safety_manager", "block_supervisor"]),
+)
+@click.option("--zone-id", type=int, default=None, help="The zone of an inspector.")
+@click.option(
+    "--enterprise-id", type=int, default=None, help="The enterprise of a safety manager or supervisor."
+)
+@click.option("--display-name", default="", help="Name shown in the app (default: the username).")
+def create_user(
+    username: str, role: str, zone_id: int | None, enterprise_id: int | None, display_name: str
+) -> None:
+    from backend.accounts.admin import create_user
+    from backend.core.errors import AppError
+
+    body = {
+        "username": username,
+        "role": role,
+        "zone_id": zone_id,
+        "enterprise_id": enterprise_id,
+        "display_name": display_name,
+    }
+    try:
+        created = create_user(None, body)
+    except AppError as error:
+        raise click.ClickException(_problem(error)) from error
+    db.session.commit()
+    click.echo(f"Created {role} {username}. One-time password (shown once): {created.one_time_password}")
+
+
+@users.command("reset-password", help="Give a user a new one-time password; their sessions end.")
+@click.argument("username")
+def reset_user_password(username: str) -> None:
+    from sqlalchemy import select
+
+    from backend.accounts.admin import reset_password
+    from backend.accounts.models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username}.")
+    password = reset_password(None, user)
+    db.session.commit()
+    click.echo(f"New one-time password for {username} (shown once): {password}")
+
+
+def _problem(error) -> str:
+    fields = error.details.get("fields") or {}
+    detail = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in fields.items())
+    return f"{error.message} {detail}".strip()

@@ -55,6 +55,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "PWA_DIST": os.environ.get("PWA_DIST", str(ROOT / "pwa" / "dist")),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        # a name failed this often from all clients slows every client to one try per LOGIN_SLOWDOWN_SECONDS
+        "LOGIN_SLOWDOWN_FAILURES": int(os.environ.get("LOGIN_SLOWDOWN_FAILURES", "20")),
+        "LOGIN_SLOWDOWN_SECONDS": int(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "30")),
         # shared by all gunicorn workers; redis://… when there is a Redis
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "RATELIMIT_STORAGE_URI", f"sesv-sqlite://{instance / 'ratelimit.db'}"

@@ -1,10 +1,11 @@
-"""Accounts, revoked tokens and failed logins."""
+"""Accounts, sign-in sessions (refresh-token families), revoked tokens and failed logins."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +28,9 @@ class User(TimestampMixin, Model):
     #: zone of an inspector
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    #: signed in with a one-time password: may only set a new password until it has
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     enterprise: Mapped[Enterprise | None] = relationship()
     zone: Mapped[Zone | None] = relationship()
     person: Mapped[Person | None] = relationship()
@@ -46,14 +50,48 @@ class User(TimestampMixin, Model):
         return self.enterprise.zone_id if self.enterprise else self.zone_id
 
 
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-anyones-password")
+
+
+def dummy_password_check(password: str) -> None:
+    """The hash work of a real password check, for a name that has no account."""
+    check_password_hash(_dummy_hash(), password)
+
+
 class RevokedToken(Model):
     __tablename__ = "revoked_tokens"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AuthSession(Model):
+    """One sign-in: the family of every access and refresh token minted from it (claim `sid`).
+
+    Only `refresh_jti` may refresh; presenting an older refresh token of the family is reuse
+    (a stolen copy), which ends the session. An ended session refuses its access tokens too.
+    """
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    refresh_jti: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    client: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: logout, signed_out, reuse, deactivated, password_changed, password_reset
+    ended_reason: Mapped[str] = mapped_column(String(30), default="")
+
+
 class LoginFailure(Model):
     __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_client", "username", "client", "at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), index=True)
+    #: the client's address bucket (IPv6 by /64), see complaints.rules.ip_rate_key
+    client: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

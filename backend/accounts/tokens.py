@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 
-from flask_jwt_extended import JWTManager, decode_token
+from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, decode_token
 
-from backend.accounts.models import RevokedToken, User
+from backend.accounts.models import AuthSession, RevokedToken, User
 from backend.core.clock import utcnow
 from backend.core.errors import error_response
 from backend.extensions import db
@@ -35,7 +36,13 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict, data: dict) -> bool:
-        return db.session.get(RevokedToken, data["jti"]) is not None
+        session_id = data.get("sid")
+        if session_id is None:
+            # minted outside a sign-in (tools, tests); a refresh token without a session
+            # is refused as invalid by the refresh view
+            return db.session.get(RevokedToken, data["jti"]) is not None
+        session = db.session.get(AuthSession, str(session_id))
+        return session is None or session.ended_at is not None or str(session.user_id) != data.get("sub")
 
     jwt.unauthorized_loader(lambda _msg: _unauthorized("token_missing", "请先登录 (sign-in required)"))
     jwt.invalid_token_loader(lambda _msg: _unauthorized("token_invalid", "登录凭证无效 (invalid token)"))
@@ -44,6 +51,15 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
     jwt.user_lookup_error_loader(
         lambda _h, _d: _unauthorized("token_invalid", "账号不可用 (account unavailable)")
     )
+
+
+def mint_tokens(user: User, session: AuthSession) -> tuple[str, str]:
+    """A new access token and a new refresh token of the session; only that refresh token may refresh."""
+    session.refresh_jti = uuid4().hex
+    claims = {"sid": session.id}
+    access = create_access_token(identity=user, additional_claims=claims)
+    refresh = create_refresh_token(identity=user, additional_claims={**claims, "jti": session.refresh_jti})
+    return access, refresh
 
 
 def revoke(jti: str, expires_at: datetime) -> None:

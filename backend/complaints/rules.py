@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from backend.core.clients import ip_rate_key  # noqa: F401 - IP keys live in core; re-exported
 
 
 class ComplaintCategory(StrEnum):
@@ -199,23 +200,3 @@ def solve_pow(challenge: str, bits: int, start: int = 0) -> str:
     while leading_zero_bits(pow_digest(challenge, str(nonce))) < bits:
         nonce += 1
     return str(nonce)
-
-
-# --- rate-limit keys ------------------------------------------------------------------
-
-
-def ip_rate_key(address: str) -> str:
-    """Rate-limit bucket for a client address: IPv4 as is, IPv6 by its /64 network.
-
-    One IPv6 subscriber usually holds a whole /64, so keying on the full address lets
-    a single phone rotate through 2^64 buckets. IPv4-mapped IPv6 counts as the IPv4.
-    """
-    try:
-        ip = ipaddress.ip_address(address.strip().split("%")[0])
-    except ValueError:
-        return address or "unknown"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)

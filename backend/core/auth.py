@@ -25,8 +25,17 @@ ALL_ROLES = tuple(Role)
 REGULATORS = (Role.bureau_admin, Role.inspector)
 
 
-def require_roles(*roles: Role) -> Callable:
-    """Require a valid access token and, when roles are given, one of them (else 403)."""
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"
+    message = "请先设置新密码 (set a new password first)"
+
+
+def require_roles(*roles: Role, before_password_change: bool = False) -> Callable:
+    """Require a valid access token and, when roles are given, one of them (else 403).
+
+    A user signed in with a one-time password is refused (403 password_change_required)
+    everywhere except the views marked `before_password_change` (set a password, sign out).
+    """
     allowed = set(roles or ALL_ROLES)
 
     def decorator(view: Callable) -> Callable:
@@ -34,6 +43,8 @@ def require_roles(*roles: Role) -> Callable:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with reads_before_writing(db.session()):
                 verify_jwt_in_request()
+                if current_user.must_change_password and not before_password_change:
+                    raise PasswordChangeRequired()
                 if current_user.role not in allowed:
                     raise Forbidden("当前角色无权执行此操作 (role not allowed)", code="forbidden_role")
             return view(*args, **kwargs)
@@ -46,4 +57,6 @@ def require_roles(*roles: Role) -> Callable:
 def optional_user() -> Any | None:
     """The signed-in user if a valid token was sent, else None (public endpoints)."""
     verify_jwt_in_request(optional=True)
-    return current_user if current_user else None
+    if not current_user or current_user.must_change_password:
+        return None
+    return current_user

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import Workbook
 
 from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
@@ -165,6 +166,36 @@ def _notice(suffix: str = "") -> Builder:
     return build
 
 
+def _target_user(suffix: str = "", method_body: dict | None = None) -> Builder:
+    """A safety manager of the target enterprise, then `/api/users/<id><suffix>`."""
+
+    def build(t: Target) -> Request:
+        user = f.make_user("safety_manager", enterprise=t.enterprise)
+        db.session.commit()
+        return f"/api/users/{user.id}{suffix}", ({"json": method_body} if method_body is not None else {})
+
+    return build
+
+
+def _new_user(t: Target) -> Request:
+    body = {"username": f"new{f.new_id()[:8]}", "role": "safety_manager", "enterprise_id": t.enterprise.id}
+    return "/api/users", {"json": body}
+
+
+def _users_sheet(t: Target) -> Request:
+    book = Workbook()
+    book.active.append(["用户名", "姓名", "角色", "辖区", "企业统一社会信用代码", "电话"])
+    book.active.append([f"bulk{f.new_id()[:8]}", "张三", "safety_manager", "", t.enterprise.credit_code, ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return "/api/users/bulk", {"data": buffer.getvalue()}
+
+
+def _change_password(_t: Target) -> Request:
+    body = {"old_password": f.PASSWORD, "new_password": "Quiet-harbour-lantern-42"}
+    return "/api/auth/password", {"json": body}
+
+
 def _put_photo(_t: Target) -> Request:
     headers = {"Content-Type": "image/jpeg"}
     return f"/api/photos/{sha256_hex(PHOTO)}", {"data": PHOTO, "headers": headers}
@@ -197,6 +228,20 @@ REGULATORS_ONLY = {
 MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ("POST", "/api/auth/logout"): (_json("/api/auth/logout"), ALL_200),
     ("GET", "/api/auth/me"): (_get("/api/auth/me"), ALL_200),
+    ("POST", "/api/auth/password"): (_change_password, ALL_200),
+    ("GET", "/api/auth/sessions"): (_get("/api/auth/sessions"), ALL_200),
+    ("DELETE", "/api/auth/sessions"): (_get("/api/auth/sessions"), ALL_200),
+    ("DELETE", "/api/auth/sessions/<string:session_id>"): (
+        _get("/api/auth/sessions/no-such-session"),
+        {ADMIN: "404", INSP: "404", MGR: "404", SUP: "404"},
+    ),
+    ("GET", "/api/users"): (_get("/api/users"), {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}),
+    ("POST", "/api/users"): (_new_user, {**REGULATORS_ONLY, ADMIN: "in:201", INSP: "in:201 out:422"}),
+    ("POST", "/api/users/bulk"): (_users_sheet, {**REGULATORS_ONLY, ADMIN: "in:201", INSP: "in:201 out:422"}),
+    ("GET", "/api/users/<int:user_id>"): (_target_user(), REGULATORS_ONLY),
+    ("PATCH", "/api/users/<int:user_id>"): (_target_user("", {"display_name": "李四"}), REGULATORS_ONLY),
+    ("POST", "/api/users/<int:user_id>/reset-password"): (_target_user("/reset-password"), REGULATORS_ONLY),
+    ("GET", "/api/users/<int:user_id>/history"): (_target_user("/history"), REGULATORS_ONLY),
     ("GET", "/api/zones"): (_get("/api/zones"), ALL_200),
     ("POST", "/api/zones"): (_new_zone, {ADMIN: "201", INSP: "403", MGR: "403", SUP: "403"}),
     ("GET", "/api/blocks"): (_get("/api/blocks"), ALL_200),
@@ -719,7 +764,7 @@ EXPECTED_CODES = {
     401: {"token_missing"},
     403: {"forbidden_role", "forbidden"},
     404: {"not_found"},
-    422: {"import_failed"},
+    422: {"import_failed", "validation_failed", "bulk_rejected"},
 }
 
 

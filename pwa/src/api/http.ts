@@ -27,6 +27,8 @@ export interface AuthHooks {
   getAccessToken: () => string | null
   getRefreshToken: () => string | null
   setAccessToken: (token: string) => void
+  /** Refresh tokens rotate: each refresh answers the next one (the old one is spent). */
+  setRefreshToken?: (token: string) => void
   /** The refresh token is gone or refused: the session needs a new login. */
   onAuthLost: (code: string) => void
 }
@@ -93,8 +95,9 @@ export function refreshAccessToken(): Promise<boolean> {
       if (!refresh) return false
       const res = await send('/api/auth/refresh', { method: 'POST' }, refresh)
       if (res.ok) {
-        const data = (await res.json()) as { access_token: string }
+        const data = (await res.json()) as { access_token: string; refresh_token?: string }
         hooks?.setAccessToken(data.access_token)
+        if (data.refresh_token) hooks?.setRefreshToken?.(data.refresh_token)
         return true
       }
       const err = await parseError(res)

@@ -10,6 +10,18 @@ export interface User {
   enterprise_id: number | string | null
   zone_id: number | string | null
   block_id: number | string | null
+  /** signed in with a one-time password: only setting a new password works until done */
+  must_change_password?: boolean
+}
+
+/** A signed-in device of mine (GET /api/auth/sessions). */
+export interface SessionInfo {
+  id: string
+  created_at: string
+  last_used_at: string
+  client: string
+  user_agent: string
+  current: boolean
 }
 
 export interface LoginResponse {

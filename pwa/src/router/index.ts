@@ -15,6 +15,11 @@ router.beforeEach(async to => {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
   if (to.name === 'login' && session.isLoggedIn && !session.needsLogin) return { name: 'home' }
+  // a one-time password opens nothing but the screen that replaces it
+  if (session.isLoggedIn && session.mustChangePassword && !session.needsLogin && to.name !== 'set-password') {
+    return { name: 'set-password' }
+  }
+  if (to.name === 'set-password' && !session.mustChangePassword) return { name: 'home' }
   if (to.meta.features) await loadFeatureMessages()
   return true
 })

@@ -21,6 +21,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'auth.title', public: true },
   },
   {
+    path: '/set-password',
+    name: 'set-password',
+    component: () => import('@/views/auth/SetPasswordView.vue'),
+    meta: { title: 'account.setPasswordTitle' },
+  },
+  {
+    path: '/me/account',
+    name: 'account',
+    component: () => import('@/views/me/AccountView.vue'),
+    meta: { title: 'account.title' },
+  },
+  {
     path: '/',
     name: 'home',
     component: () => import('@/views/home/HomeView.vue'),

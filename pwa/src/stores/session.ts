@@ -28,6 +28,8 @@ export const useSessionStore = defineStore('session', () => {
   const needsLogin = ref(false)
 
   const isLoggedIn = computed(() => user.value !== null && refreshToken.value !== null)
+  /** Signed in with a one-time password: nothing works until a new password is set. */
+  const mustChangePassword = computed(() => user.value?.must_change_password === true)
   const userId = computed(() => (user.value ? String(user.value.id) : null))
   const role = computed<Role | null>(() => user.value?.role ?? null)
 
@@ -37,10 +39,15 @@ export const useSessionStore = defineStore('session', () => {
 
   setAuthHooks({
     getAccessToken: () => accessToken.value,
-    getRefreshToken: () => refreshToken.value,
+    // another tab of the app may have rotated it since this one loaded
+    getRefreshToken: () => localStorage.getItem(KEYS.refresh) ?? refreshToken.value,
     setAccessToken: token => {
       accessToken.value = token
       store(KEYS.access, token)
+    },
+    setRefreshToken: token => {
+      refreshToken.value = token
+      store(KEYS.refresh, token)
     },
     onAuthLost: () => {
       if (user.value) needsLogin.value = true
@@ -59,6 +66,21 @@ export const useSessionStore = defineStore('session', () => {
     return res.user
   }
 
+  /** The server's answer to a password change: the same user, no longer bound to set one. */
+  function passwordChanged(updated: User): void {
+    user.value = updated
+    store(KEYS.user, JSON.stringify(updated))
+  }
+
+  /** The session ended on the server (signed out everywhere): forget it here too. */
+  function forget(): void {
+    accessToken.value = null
+    refreshToken.value = null
+    user.value = null
+    needsLogin.value = false
+    Object.values(KEYS).forEach(k => store(k, null))
+  }
+
   async function logout(): Promise<void> {
     if (accessToken.value && navigator.onLine) {
       try {
@@ -67,12 +89,22 @@ export const useSessionStore = defineStore('session', () => {
         // offline or already revoked: forgetting the tokens locally is what matters
       }
     }
-    accessToken.value = null
-    refreshToken.value = null
-    user.value = null
-    needsLogin.value = false
-    Object.values(KEYS).forEach(k => store(k, null))
+    forget()
   }
 
-  return { accessToken, refreshToken, user, userId, role, needsLogin, isLoggedIn, hasRole, login, logout }
+  return {
+    accessToken,
+    refreshToken,
+    user,
+    userId,
+    role,
+    needsLogin,
+    isLoggedIn,
+    mustChangePassword,
+    hasRole,
+    login,
+    logout,
+    passwordChanged,
+    forget,
+  }
 })

@@ -19,7 +19,7 @@ export const useSyncStore = defineStore('sync', () => {
     loading ??= import('@/offline/runtime').then(mod => {
       runtime = mod
       mod.startRuntime({
-        getUserId: () => (session.needsLogin ? null : session.userId),
+        getUserId: () => (session.needsLogin || session.mustChangePassword ? null : session.userId),
         onStatus: s => {
           status.value = s
         },
