@@ -43,6 +43,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY") or _persistent_secret(instance, "jwt_secret_key"),
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))),
+        "REFRESH_REUSE_GRACE": timedelta(seconds=int(os.environ.get("REFRESH_REUSE_GRACE_SECONDS", "10"))),
         "JWT_TOKEN_LOCATION": ["headers"],
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         # FULL (default): every acknowledged write is on disk before the answer; NORMAL trades

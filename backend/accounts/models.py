@@ -69,14 +69,19 @@ class RevokedToken(Model):
 class AuthSession(Model):
     """One sign-in: the family of every access and refresh token minted from it (claim `sid`).
 
-    Only `refresh_jti` may refresh; presenting an older refresh token of the family is reuse
-    (a stolen copy), which ends the session. An ended session refuses its access tokens too.
+    Only `refresh_jti` may refresh (and, for a few seconds after a rotation, the token it replaced);
+    presenting an older refresh token of the family is reuse (a stolen copy), which ends the
+    session. An ended session refuses its access tokens too.
     """
 
     __tablename__ = "auth_sessions"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     refresh_jti: Mapped[str] = mapped_column(String(64))
+    #: the refresh token it replaced, and when: a second tab (or a retry whose answer was lost)
+    #: presenting it within REFRESH_REUSE_GRACE is a race, not a stolen copy
+    previous_refresh_jti: Mapped[str] = mapped_column(String(64), default="")
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

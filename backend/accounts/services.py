@@ -128,12 +128,22 @@ def refresh_session(user: User, jwt_data: dict) -> tuple[str, str]:
     session = _locked_session(jwt_data["sid"])
     if session is None or session.ended_at is not None or session.user_id != user.id:
         raise InvalidCredentials("登录已注销 (session ended)", code="token_revoked")
-    if jwt_data["jti"] != session.refresh_jti:
+    if jwt_data["jti"] != session.refresh_jti and not _within_rotation_grace(session, jwt_data["jti"]):
         _end(session, "reuse")
         raise RefreshTokenReused()
     session.last_used_at = utcnow()
     session.expires_at = session.last_used_at + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     return mint_tokens(user, session)
+
+
+def _within_rotation_grace(session: AuthSession, jti: str) -> bool:
+    """The token just replaced, presented again within seconds: two tabs refreshing at once."""
+    grace = current_app.config["REFRESH_REUSE_GRACE"]
+    return (
+        jti == session.previous_refresh_jti
+        and session.rotated_at is not None
+        and utcnow() - session.rotated_at <= grace
+    )
 
 
 def _locked_session(session_id: object) -> AuthSession | None:

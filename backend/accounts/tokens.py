@@ -55,6 +55,8 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
 
 def mint_tokens(user: User, session: AuthSession) -> tuple[str, str]:
     """A new access token and a new refresh token of the session; only that refresh token may refresh."""
+    if session.refresh_jti:
+        session.previous_refresh_jti, session.rotated_at = session.refresh_jti, utcnow()
     session.refresh_jti = uuid4().hex
     claims = {"sid": session.id}
     access = create_access_token(identity=user, additional_claims=claims)

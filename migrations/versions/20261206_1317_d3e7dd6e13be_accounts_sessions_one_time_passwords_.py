@@ -24,6 +24,8 @@ def upgrade():
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('refresh_jti', sa.String(length=64), nullable=False),
+    sa.Column('previous_refresh_jti', sa.String(length=64), nullable=False),
+    sa.Column('rotated_at', backend.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', backend.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', backend.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', backend.core.db.UTCDateTime(timezone=True), nullable=False),

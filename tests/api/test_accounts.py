@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -372,6 +373,23 @@ def test_refresh_rotates_and_a_reused_refresh_token_ends_the_session(client, cit
     for token in (third.json["refresh_token"],):
         assert client.post("/api/auth/refresh", headers=bearer(token)).status_code == 401
     assert client.get("/api/auth/me", headers=bearer(third.json["access_token"])).status_code == 401
+
+
+def test_two_tabs_refreshing_at_once_keep_the_session(client, city):
+    tokens = login(client, city.manager.username).json
+    tab_one = client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"]))
+    tab_two = client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"]))
+    assert (tab_one.status_code, tab_two.status_code) == (200, 200)
+    assert client.post("/api/auth/refresh", headers=bearer(tab_two.json["refresh_token"])).status_code == 200
+
+
+def test_a_replaced_refresh_token_after_the_grace_is_reuse(app, client, city):
+    app.config["REFRESH_REUSE_GRACE"] = timedelta(0)
+    tokens = login(client, city.manager.username).json
+    client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"]))
+    late = client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"]))
+    assert late.status_code == 401
+    assert late.json["error"]["code"] == "refresh_token_reused"
 
 
 def test_logout_without_refresh_token_ends_the_session_server_side(client, city):
