@@ -72,7 +72,7 @@ def _check_placement(actor: User | None, role: Role, zone_id: int | None, enterp
         problems["zone_id"] = "辖区不存在 (no such zone)"
     if enterprise_id is not None and "enterprise_id" not in problems:
         enterprise = db.session.get(Enterprise, enterprise_id)
-        if enterprise is None or (inspector and enterprise.zone_id != actor.zone_id):
+        if enterprise is None or (inspector and actor and enterprise.zone_id != actor.zone_id):
             problems["enterprise_id"] = "本辖区没有这家企业 (no such enterprise in your zone)"
     if problems:
         raise ValidationFailed(details={"fields": {k: [v] for k, v in problems.items()}})

@@ -50,7 +50,7 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ValidationFailed("不是有效的 XLSX 文件 (not an XLSX file)", code="invalid_xlsx") from exc
     sheet = book.worksheets[0]
-    rows = []
+    rows: list[dict] = []
     for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         values = [_text(cell) for cell in (cells or ())][: len(COLUMNS)]
         if not any(values):
@@ -99,7 +99,9 @@ def create_from_sheet(actor: User, data: bytes) -> list[admin.NewUser]:
     rows = read_rows(data)
     if not rows:
         raise ValidationFailed("表格中没有用户 (the sheet has no users)", code="empty_sheet")
-    created, errors, seen = [], [], set[str]()
+    created: list[admin.NewUser] = []
+    errors: list[dict] = []
+    seen: set[str] = set()
     for row in rows:
         problems = _create_row(actor, row, seen, created)
         if problems:

@@ -75,6 +75,8 @@ class AuthSession(Model):
     """
 
     __tablename__ = "auth_sessions"
+    #: not stored: set when listing a user's sessions, true for the one asking
+    current = False
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     refresh_jti: Mapped[str] = mapped_column(String(64))

@@ -15,6 +15,7 @@ from backend.accounts.rules import ThrottlePolicy, common_passwords, login_refus
 from backend.accounts.tokens import mint_tokens, revoke, revoke_encoded
 from backend.core.auth import Role
 from backend.core.clock import utcnow
+from backend.core.db import rows_affected
 from backend.core.errors import AppError, NotFound, TooManyRequests
 from backend.core.history import record_history
 from backend.extensions import db
@@ -94,7 +95,7 @@ def authenticate(username: str, password: str, client: str) -> User:
         ok = False
     else:
         ok = user.check_password(password) and user.active
-    if not ok:
+    if user is None or not ok:
         db.session.add(LoginFailure(username=username, client=client, at=now))
         raise InvalidCredentials()
     # only this client's count: the owner signing in must not reset a guesser's lockout elsewhere
@@ -168,7 +169,7 @@ def end_sessions(user_id: int, reason: str, *, keep: str | None = None) -> int:
     )
     if keep is not None:
         query = query.where(AuthSession.id != keep)
-    return db.session.execute(query).rowcount or 0
+    return rows_affected(db.session.execute(query))
 
 
 def sign_out(user: User, jwt_data: dict, refresh_token: str | None) -> None:
