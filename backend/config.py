@@ -76,6 +76,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         "HAZARD_DEADLINE_DAYS_GENERAL": int(os.environ.get("HAZARD_DAYS_GENERAL", "15")),
         "HAZARD_DEADLINE_DAYS_MAJOR": int(os.environ.get("HAZARD_DAYS_MAJOR", "30")),
+        #: days after a self-check period ends in which its entry still counts on time; later ones are 补录
+        "SELF_CHECK_GRACE_DAYS": {
+            "daily": int(os.environ.get("SELF_CHECK_GRACE_DAILY", "2")),
+            "weekly": int(os.environ.get("SELF_CHECK_GRACE_WEEKLY", "7")),
+            "monthly": int(os.environ.get("SELF_CHECK_GRACE_MONTHLY", "10")),
+        },
+        #: how far back any check may be dated at all (older → 422)
+        "CHECK_MAX_BACKDATE_DAYS": int(os.environ.get("CHECK_MAX_BACKDATE_DAYS", "90")),
         "JSON_AS_ASCII": False,
     }
     config.update(overrides or {})

@@ -11,8 +11,10 @@ from backend.core.clock import today
 from backend.devices.models import Device
 from backend.extensions import db
 from backend.hazards.models import Hazard
+from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
 from backend.org.models import Block, Certificate, Enterprise, Person, Zone
 from backend.org.rules import credit_code_check_char
+from backend.photos.models import Photo
 
 _counter = itertools.count(1)
 PASSWORD = "test-password-1"
@@ -124,6 +126,46 @@ def make_hazard(enterprise: Enterprise, reporter: User, **overrides) -> Hazard:
     db.session.add(hazard)
     db.session.flush()
     return hazard
+
+
+def assign_mutual_check(supervisor: User, enterprise: Enterprise, **cycle) -> MutualCheckAssignment:
+    """A current mutual-check round in which `supervisor` is to check `enterprise` (互查任务)."""
+    round_ = MutualCheckCycle(
+        zone_id=enterprise.zone_id,
+        name=cycle.pop("name", f"互查{next(_counter)}"),
+        starts_on=cycle.pop("starts_on", today() - timedelta(days=1)),
+        due_on=cycle.pop("due_on", today() + timedelta(days=14)),
+        seed=1,
+        created_by_id=supervisor.id,
+    )
+    db.session.add(round_)
+    db.session.flush()
+    assignment = MutualCheckAssignment(
+        cycle_id=round_.id,
+        block_id=enterprise.block_id,
+        enterprise_id=enterprise.id,
+        zone_id=enterprise.zone_id,
+        supervisor_id=supervisor.id,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def make_photo(sha256: str, uploader: User | None = None) -> str:
+    """A stored photo's row (as the upload API leaves it), for steps that cite an uploaded photo."""
+    if db.session.get(Photo, sha256) is None:
+        db.session.add(
+            Photo(
+                sha256=sha256,
+                width=64,
+                height=48,
+                size=1000,
+                uploaded_by_id=uploader.id if uploader else None,
+            )
+        )
+        db.session.flush()
+    return sha256
 
 
 def image_bytes(

@@ -231,6 +231,7 @@ def hazard_indicators(w: SqlWindow, subset: bool) -> Subquery:
         _count_if(this_year & (Hazard.source == HazardSource.mutual_check)).label("mutual"),
         _count_if(this_year & (Hazard.source == HazardSource.inspection)).label("inspection"),
     ).group_by(Hazard.enterprise_id)
+    query = query.where(Hazard.confirmed.is_(True))  # a peer's finding counts once a regulator confirms
     return _limit(query, Hazard.enterprise_id, subset).subquery("haz")
 
 

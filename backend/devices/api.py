@@ -8,6 +8,7 @@ from marshmallow import fields
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.downloads import file_response
 from backend.core.errors import ValidationFailed
+from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import BaseSchema, Id, page_schema, text
 from backend.devices import importer, labels, overview, services
 from backend.devices.schemas import (
@@ -90,9 +91,19 @@ def create_device(body: dict):
 @bp.arguments(DeviceUpdateSchema)
 @bp.response(200, DeviceSchema)
 def update_device(body: dict, device_id: int):
+    """Edit a device. Inspection dates, status, idle date and key monitoring are regulated: anyone
+    but a regulator gets 403 `forbidden`. Each change is kept in `GET /api/devices/<id>/history`."""
     device = services.update_device(current_user, device_id, body)
     db.session.commit()
     return device
+
+
+@bp.get("/<int:device_id>/history")
+@require_roles()
+@bp.response(200, HistoryEntrySchema(many=True))
+def device_history(device_id: int):
+    """Every change of the device (`at`, `actor`, `field`, `before`, `after`, `reason`), newest first."""
+    return services.device_history(current_user, device_id)
 
 
 @bp.post("/<int:device_id>/qr-token")

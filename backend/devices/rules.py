@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -85,3 +86,21 @@ def is_long_idle(status: str, idle_since: date | None, as_of: date) -> bool:
     return (
         status == DeviceStatus.idle and idle_since is not None and (as_of - idle_since).days >= LONG_IDLE_DAYS
     )
+
+
+#: inspection dates come from inspection records; only regulators correct them directly (API.md)
+INSPECTION_DATE_FIELDS = frozenset({"last_inspection_on", "next_inspection_due"})
+#: what the device is graded and supervised on: changed by regulators, never by the graded enterprise
+REGULATED_FIELDS = INSPECTION_DATE_FIELDS | {"status", "idle_since", "key_monitored"}
+REGULATED_LABELS = {
+    "last_inspection_on": "上次检验日期",
+    "next_inspection_due": "下次检验日期",
+    "status": "设备状态",
+    "idle_since": "停用日期",
+    "key_monitored": "重点监控",
+}
+
+
+def regulated_changes(changed_fields: Iterable[str], is_regulator: bool) -> list[str]:
+    """The changed fields this actor may not change (empty: allowed)."""
+    return [] if is_regulator else sorted(set(changed_fields) & REGULATED_FIELDS)

@@ -86,7 +86,8 @@ class DeviceCreateSchema(BaseSchema):
 
 
 class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
-    pass
+    #: why (kept in the device's history)
+    reason = text(200)
 
 
 class DeviceListQuerySchema(PageQuerySchema):

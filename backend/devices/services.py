@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
-from backend.core.errors import NotFound, ValidationFailed
+from backend.core.errors import Forbidden, NotFound, ValidationFailed
+from backend.core.history import Actor as HistoryActor
+from backend.core.history import HistoryEntry, assign_with_history, history_of, plain, record_history
 from backend.core.unique import flush_unique
 from backend.devices.models import Device, QrTokenEvent, new_qr_token
-from backend.devices.rules import LONG_IDLE_DAYS, DeviceStatus
+from backend.devices.rules import LONG_IDLE_DAYS, REGULATED_LABELS, DeviceStatus, regulated_changes
 from backend.extensions import db
 from backend.org.models import Enterprise, Zone
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_managed_enterprise, safety_managers
+
+
+class Editor(Actor, HistoryActor, Protocol):
+    """Who changes a device: scoped like any actor, named in the device's history."""
 
 
 def overdue_clause(as_of: Any, due: Any = Device.next_inspection_due) -> ColumnElement[bool]:
@@ -100,21 +107,41 @@ def create_device(actor: Actor, data: dict) -> Device:
     return device
 
 
-def update_device(actor: Actor, device_id: int, data: dict) -> Device:
+def update_device(actor: Editor, device_id: int, data: dict) -> Device:
+    """Change a device; regulated fields only by regulators, every change kept in its history."""
     device = get_device_for(actor, device_id)
     get_managed_enterprise(actor, device.enterprise_id)
-    data.pop("enterprise_id", None)
-    _check_maintainer(data)
-    for key, value in data.items():
-        setattr(device, key, value)
-    if device.status == DeviceStatus.idle and device.idle_since is None:
-        device.idle_since = today()
+    values = {k: v for k, v in data.items() if k not in ("enterprise_id", "reason")}
+    _check_maintainer(values)
+    _check_regulated(actor, device, values)
+    status = values.get("status", device.status)
+    if status == DeviceStatus.idle and values.get("idle_since", device.idle_since) is None:
+        values["idle_since"] = today()
+    with db.session.no_autoflush:  # a duplicate registration number surfaces in flush_unique as 409
+        assign_with_history(device, "device", values, actor, data.get("reason") or "")
     flush_unique("使用登记证编号已存在 (registration number exists)")
     record_change("device", device.id, device.enterprise_id)
     return device
 
 
-def reissue_qr_token(actor: Actor, device_id: int, reason: str) -> Device:
+def _check_regulated(actor: Actor, device: Device, values: dict) -> None:
+    changed = [k for k, v in values.items() if plain(getattr(device, k)) != plain(v)]
+    refused = regulated_changes(changed, actor.role in REGULATORS)
+    if refused:
+        names = "、".join(REGULATED_LABELS[f] for f in refused)
+        raise Forbidden(
+            f"{names}须由监管部门变更；检验日期以检验记录为准 (regulated fields: {', '.join(refused)})",
+            details={"fields": refused},
+        )
+
+
+def device_history(actor: Actor, device_id: int) -> list[HistoryEntry]:
+    """Every recorded change of a device in scope, newest first."""
+    device = get_device_for(actor, device_id)
+    return history_of("device", device.id)
+
+
+def reissue_qr_token(actor: Editor, device_id: int, reason: str) -> Device:
     """Revoke the label's token and issue a new one (the old label stops resolving)."""
     device = get_device_for(actor, device_id)
     get_managed_enterprise(actor, device.enterprise_id)
@@ -123,8 +150,11 @@ def reissue_qr_token(actor: Actor, device_id: int, reason: str) -> Device:
             device_id=device.id, old_token_hint=device.qr_token[:4], actor_id=actor.id, reason=reason
         )
     )
+    old_hint = device.qr_token[:4]
     device.qr_token = new_qr_token()
     device.qr_issued_at = utcnow()
+    # hints only: the history is read by more people than may print a label
+    record_history("device", device.id, actor, {"qr_token": (old_hint, device.qr_token[:4])}, reason)
     db.session.flush()
     record_change("device", device.id, device.enterprise_id)
     return device

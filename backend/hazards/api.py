@@ -3,7 +3,7 @@
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.core.auth import require_roles
+from backend.core.auth import REGULATORS, require_roles
 from backend.core.schemas import page_schema
 from backend.extensions import db
 from backend.hazards import services
@@ -39,10 +39,25 @@ def get_hazard(hazard_id):
 @bp.response(201, HazardSchema)
 @bp.alt_response(200, schema=HazardSchema, description="The same id was reported before")
 def report_hazard(body: dict):
-    """Report a hazard with a client-generated id (idempotent: repeat gives 200)."""
-    hazard, created = services.report_hazard(current_user, body)
+    """Report a hazard with a client-generated id (idempotent: repeat gives 200).
+
+    The server decides `source` from who reports and where; a sent `source` is ignored. On another
+    enterprise a non-regulator needs a mutual-check assignment, and the finding counts in its credit
+    grade once a regulator confirms it (`confirmed`).
+    """
+    hazard, created = services.report_hazard_from_client(current_user, body)
     db.session.commit()
     return hazard, 201 if created else 200
+
+
+@bp.post("/<uuid:hazard_id>/confirm")
+@require_roles(*REGULATORS)
+@bp.response(200, HazardSchema)
+def confirm_hazard(hazard_id):
+    """A regulator confirms a block peer's mutual-check finding, so it counts in the credit grade."""
+    hazard = services.confirm_hazard(current_user, hazard_id)
+    db.session.commit()
+    return hazard
 
 
 @bp.post("/<uuid:hazard_id>/transitions")

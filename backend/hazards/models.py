@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -38,12 +38,15 @@ class Hazard(TimestampMixin, Model):
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reporter_role: Mapped[str] = mapped_column(String(30))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: counts in the credit grade; a peer's finding waits for a regulator (rules.needs_confirmation)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: sha256 of the canonical create payload: same id + other content is a conflict
     payload_hash: Mapped[str] = mapped_column(String(64))
 
     enterprise: Mapped[Enterprise] = relationship()
     device: Mapped[Device | None] = relationship()
-    reported_by: Mapped[User] = relationship()
+    reported_by: Mapped[User] = relationship(foreign_keys=[reported_by_id])
     photos: Mapped[list[HazardPhoto]] = relationship(order_by="HazardPhoto.id", cascade="all, delete-orphan")
     events: Mapped[list[HazardEvent]] = relationship(order_by="HazardEvent.at", cascade="all, delete-orphan")
 

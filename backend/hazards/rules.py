@@ -55,6 +55,8 @@ class HazardFacts:
     zone_id: int
     reported_by_id: int | None
     reporter_role: str | None
+    #: who submitted the latest rectification (整改), if anyone
+    rectified_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,58 @@ def _may_review(hazard: HazardFacts, actor: ActorFacts) -> bool:
     )
 
 
+def verifies_own_rectification(hazard: HazardFacts, actor: ActorFacts, action: Action) -> bool:
+    """A major hazard's rectification is verified by someone other than who rectified it
+    (an inspector who recorded the rectification on the enterprise's behalf included)."""
+    return (
+        action == Action.verify
+        and hazard.severity == Severity.major
+        and hazard.rectified_by_id is not None
+        and hazard.rectified_by_id == actor.id
+    )
+
+
 def allowed_actions(hazard: HazardFacts, actor: ActorFacts) -> list[Action]:
     """The transitions this actor may take on this hazard now."""
     allowed = []
     for action, (sources, _target) in TRANSITIONS.items():
-        if hazard.status not in sources:
+        if hazard.status not in sources or verifies_own_rectification(hazard, actor, action):
             continue
         permitted = _may_rectify if action in ENTERPRISE_ACTIONS else _may_review
         if permitted(hazard, actor):
             allowed.append(action)
     return allowed
+
+
+# --- who may assert what ----------------------------------------------------------------
+
+REGULATOR_ROLES = frozenset({"bureau_admin", "inspector"})
+#: what a regulator's finding may be recorded as (a complaint's hazard comes from complaint triage)
+REGULATOR_SOURCES = frozenset({HazardSource.inspection, HazardSource.complaint})
+
+
+def decided_source(reporter_role: str, own_enterprise: bool, requested: str | None) -> HazardSource:
+    """Where a hazard came from follows from who found it where, never from what a client says:
+    the enterprise's own people self-check, a peer's supervisor mutual-checks, regulators inspect.
+    `requested` (an internal caller's check kind) only picks among what the reporter may assert."""
+    if reporter_role in REGULATOR_ROLES:
+        return HazardSource(requested) if requested in REGULATOR_SOURCES else HazardSource.inspection
+    return HazardSource.self_check if own_enterprise else HazardSource.mutual_check
+
+
+def needs_confirmation(reporter_role: str, own_enterprise: bool) -> bool:
+    """A non-regulator's finding on another enterprise counts in its grade only once a regulator
+    confirms it: no single competitor moves a peer's grade."""
+    return reporter_role not in REGULATOR_ROLES and not own_enterprise
+
+
+def deadline_too_long(
+    deadline: date, severity: str, reported_on: date, days: dict[str, int], reporter_role: str
+) -> bool:
+    """The bureau's configured days bound a deadline; only a regulator may grant longer."""
+    if reporter_role in REGULATOR_ROLES:
+        return False
+    return deadline > default_deadline(severity, reported_on, days)
 
 
 def target_status(action: Action) -> HazardStatus:

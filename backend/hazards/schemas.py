@@ -102,6 +102,8 @@ class HazardSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
+    #: counts in the credit grade (a peer's finding waits for a regulator's confirmation)
+    confirmed = fields.Boolean()
 
 
 def _photo_url(sha256: str, variant: str) -> str:

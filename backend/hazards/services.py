@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
-from backend.core.auth import Role
+from backend.core.auth import REGULATORS, Role
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -21,9 +23,11 @@ from backend.extensions import db
 from backend.hazards import rules
 from backend.hazards.models import Hazard, HazardEvent, HazardPhoto
 from backend.hazards.rules import Action, ActorFacts, HazardFacts, HazardStatus
+from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
 from backend.org.models import Enterprise
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_enterprise_for
+from backend.photos.models import Photo
 
 OPEN = rules.OPEN_STATUSES
 
@@ -51,7 +55,13 @@ def _facts(hazard: Hazard) -> HazardFacts:
         hazard.zone_id,
         hazard.reported_by_id,
         hazard.reporter_role,
+        _rectified_by(hazard),
     )
+
+
+def _rectified_by(hazard: Hazard) -> int | None:
+    submitted = [e for e in hazard.events if e.action == Action.submit_rectification]
+    return max(submitted, key=lambda e: e.at).actor_id if submitted else None
 
 
 def _actor_facts(actor: Actor) -> ActorFacts:
@@ -133,7 +143,46 @@ def _target_enterprise(actor: Actor, data: dict) -> tuple[Enterprise, int | None
     return get_enterprise_for(actor, enterprise_id), None
 
 
+def _days() -> dict[str, int]:
+    return {
+        "general": current_app.config["HAZARD_DEADLINE_DAYS_GENERAL"],
+        "major": current_app.config["HAZARD_DEADLINE_DAYS_MAJOR"],
+    }
+
+
+def _check_peer_assignment(actor: Actor, enterprise: Enterprise) -> None:
+    """A non-regulator reports on another enterprise only through a mutual check assigned to them."""
+    since = today() - timedelta(days=rules.OFFLINE_GRACE_DAYS)
+    assigned = db.session.scalar(
+        select(MutualCheckAssignment.id)
+        .join(MutualCheckCycle, MutualCheckCycle.id == MutualCheckAssignment.cycle_id)
+        .where(
+            MutualCheckAssignment.supervisor_id == actor.id,
+            MutualCheckAssignment.enterprise_id == enterprise.id,
+            MutualCheckCycle.starts_on <= today(),
+            MutualCheckCycle.due_on >= since,
+        )
+        .limit(1)
+    )
+    if assigned is None:
+        raise Forbidden(
+            "只能对分配给您的互查单位报告隐患 (no mutual-check assignment for this enterprise)",
+            code="assignment_required",
+        )
+
+
+def report_hazard_from_client(actor: Actor, data: dict) -> tuple[Hazard, bool]:
+    """A report sent by a phone (API or sync): a client-sent `source` is ignored."""
+    return _report(actor, data, requested_source=None)
+
+
 def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
+    """A report made by another service (a check's failed item, a complaint's triage): its
+    `source` names the check, and still only picks among what the reporter may assert."""
+    return _report(actor, data, requested_source=data.get("source"))
+
+
+def _report(actor: Actor, data: dict, requested_source: str | None) -> tuple[Hazard, bool]:
     """Record a hazard found on site; the same id again is the same report (idempotent).
 
     Returns (hazard, created).
@@ -145,20 +194,17 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
             raise Conflict("该编号的隐患已存在且内容不同 (id reused with other content)")
         return get_hazard_for(actor, existing.id), False
     enterprise, device_id = _target_enterprise(actor, data)
-    reported_on = today()
-    days = {
-        "general": current_app.config["HAZARD_DEADLINE_DAYS_GENERAL"],
-        "major": current_app.config["HAZARD_DEADLINE_DAYS_MAJOR"],
-    }
-    deadline = data.get("deadline") or rules.default_deadline(data["severity"], reported_on, days)
-    if deadline < rules.earliest_deadline(reported_on, data.get("recorded_on")):
-        raise ValidationFailed(details={"fields": {"deadline": ["整改期限不能早于发现当天"]}})
+    own = enterprise.id == actor.enterprise_id
+    if actor.role not in REGULATORS and not own:
+        _check_peer_assignment(actor, enterprise)
+    deadline = _deadline(actor, data)
+    unconfirmed = rules.needs_confirmation(actor.role, own)
     hazard = Hazard(
         id=str(data["id"]),
         enterprise_id=enterprise.id,
         zone_id=enterprise.zone_id,
         device_id=device_id,
-        source=data["source"],
+        source=rules.decided_source(actor.role, own, requested_source),
         category=data["category"],
         severity=data["severity"],
         description=data["description"],
@@ -167,6 +213,7 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
         deadline=deadline,
         reported_by_id=actor.id,
         reporter_role=actor.role,
+        confirmed=not unconfirmed,
         payload_hash=digest,
     )
     hazard.photos = [HazardPhoto(sha256=s, stage="before") for s in dict.fromkeys(data["photos"])]
@@ -187,6 +234,46 @@ def report_hazard(actor: Actor, data: dict) -> tuple[Hazard, bool]:
     append_evidence("hazard.create", hazard.id, {"content": hazard_digest(hazard)})
     _publish(hazard, "hazard.create")
     return hazard, True
+
+
+def _deadline(actor: Actor, data: dict):
+    reported_on = today()
+    days = _days()
+    deadline = data.get("deadline") or rules.default_deadline(data["severity"], reported_on, days)
+    if deadline < rules.earliest_deadline(reported_on, data.get("recorded_on")):
+        raise ValidationFailed(details={"fields": {"deadline": ["整改期限不能早于发现当天"]}})
+    if rules.deadline_too_long(deadline, data["severity"], reported_on, days, actor.role):
+        limit = days[data["severity"]]
+        raise ValidationFailed(
+            details={"fields": {"deadline": [f"整改期限最长 {limit} 天，更长须由监管部门确定"]}}
+        )
+    return deadline
+
+
+def confirm_hazard(actor: Actor, hazard_id: str) -> Hazard:
+    """A regulator confirms a peer's finding, so it counts in the enterprise's grade (idempotent)."""
+    hazard = get_hazard_for(actor, hazard_id)
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管部门可以确认隐患 (regulators only)", code="forbidden_role")
+    if hazard.confirmed:
+        return hazard
+    hazard.confirmed = True
+    hazard.confirmed_by_id = actor.id
+    event = HazardEvent(
+        id=str(uuid.uuid4()),
+        action="confirm",
+        from_status=hazard.status,
+        to_status=hazard.status,
+        actor_id=actor.id,
+        payload_hash="",
+    )
+    hazard.events.append(event)
+    hazard.updated_at = utcnow()
+    db.session.flush()
+    record_change("hazard", hazard.id, hazard.enterprise_id)
+    append_evidence("hazard.confirm", hazard.id, {"event": event.id, "content": event_digest(event, hazard)})
+    _publish(hazard, "hazard.confirm")
+    return hazard
 
 
 def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
@@ -235,12 +322,29 @@ def _check_transition(actor: Actor, hazard: Hazard, action: Action, data: dict) 
     sources, _ = rules.TRANSITIONS[action]
     if hazard.status not in sources:
         raise InvalidState(f"隐患当前状态为 {hazard.status}，不能执行 {action.value}")
+    if rules.verifies_own_rectification(_facts(hazard), _actor_facts(actor), action):
+        raise Forbidden(
+            "重大隐患须由整改提交人以外的监管人员核查 (the rectifier may not verify)",
+            code="verifier_is_rectifier",
+        )
     if action not in allowed_actions_for(actor, hazard):
         raise Forbidden("您无权对该隐患执行此操作 (not allowed for your role)")
-    if action == Action.submit_rectification and not data["photos"]:
-        raise ValidationFailed(details={"fields": {"photos": ["提交整改需附整改后照片"]}})
+    if action == Action.submit_rectification:
+        _check_after_photos(hazard, data["photos"])
     if action == Action.return_ and not data["reason"]:
         raise ValidationFailed(details={"fields": {"reason": ["退回需填写原因"]}})
+
+
+def _check_after_photos(hazard: Hazard, photos: list[str]) -> None:
+    """After-photos are new uploads: not the hazard's own before-photos, not a hash never uploaded."""
+    if not photos:
+        raise ValidationFailed(details={"fields": {"photos": ["提交整改需附整改后照片"]}})
+    before = {p.sha256 for p in hazard.photos if p.stage == "before"}
+    if before & set(photos):
+        raise ValidationFailed(details={"fields": {"photos": ["整改后照片不能使用隐患发现时的照片"]}})
+    uploaded = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(photos))))
+    if uploaded != set(photos):
+        raise ValidationFailed(details={"fields": {"photos": ["整改后照片尚未上传，请先上传照片"]}})
 
 
 def hazard_digest(hazard: Hazard) -> str:

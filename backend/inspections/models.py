@@ -110,6 +110,8 @@ class Check(Model):
     #: the name the supervisor or inspector signed the result with (签字确认)
     signed_by: Mapped[str] = mapped_column(String(60), default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: 补录: a self-check received after its period's grace window; kept, but the period stays missed
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("checks.id"), unique=True)
     payload_hash: Mapped[str] = mapped_column(String(64))

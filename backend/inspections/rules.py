@@ -135,6 +135,21 @@ def periods_between(rhythm: str, since: date, as_of: date) -> list[Period]:
     return periods
 
 
+def is_recorded_late(rhythm: str, performed_on: date, received_on: date, grace_days: int) -> bool:
+    """补录: a self-check that reached the server more than `grace_days` after its period ended.
+    It is kept, but its period stays missed in the regulator's view (offline sync fits in the grace)."""
+    return received_on > period_of(rhythm, performed_on).end + timedelta(days=grace_days)
+
+
+def performed_on_problem(performed_on: date, received_on: date, max_backdate_days: int) -> str | None:
+    """A check's date may not lie in the future nor further back than the bureau allows."""
+    if performed_on > received_on:
+        return "检查日期不能晚于今天"
+    if performed_on < received_on - timedelta(days=max_backdate_days):
+        return f"检查日期不能早于 {max_backdate_days} 天前"
+    return None
+
+
 @dataclass(frozen=True)
 class RhythmStatus:
     #: the current period still lacks its check (待完成)

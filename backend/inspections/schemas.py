@@ -139,6 +139,8 @@ class CheckSchema(Schema):
     result = fields.String()
     summary = fields.String()
     signed_by = fields.String()
+    #: 补录: received after the self-check period's grace window; its period stays missed
+    late = fields.Boolean()
     signed_at = fields.DateTime()
     version = fields.Integer()
     supersedes_id = fields.String(allow_none=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask import current_app
 from sqlalchemy import Select, false, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -173,8 +174,11 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
         if existing.payload_hash != digest or existing.performed_by_id != actor.id:
             raise Conflict("该编号的检查记录已存在且内容不同 (id reused with other content)")
         return get_check_for(actor, existing.id), False
-    if data["performed_on"] > today():
-        raise ValidationFailed(details={"fields": {"performed_on": ["检查日期不能晚于今天"]}})
+    problem = rules.performed_on_problem(
+        data["performed_on"], today(), current_app.config["CHECK_MAX_BACKDATE_DAYS"]
+    )
+    if problem:
+        raise ValidationFailed(details={"fields": {"performed_on": [problem]}})
     enterprise, device, assignment = _target(actor, data)
     template = _template_for(data, device)
     problems = rules.answer_problems(template.item_codes, data["items"], template.required_codes)
@@ -197,6 +201,7 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
         result=rules.overall_result(data["items"]),
         summary=data.get("summary") or "",
         signed_by=data.get("signed_by") or "",
+        late=_recorded_late(data),
         version=previous.version + 1 if previous else 1,
         supersedes_id=previous.id if previous else None,
         payload_hash=digest,
@@ -216,6 +221,14 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
     _raise_hazards(actor, check, template, previous)
     _after_submit(check, assignment, enterprise)
     return check, True
+
+
+def _recorded_late(data: dict) -> bool:
+    if data["kind"] != CheckKind.self_check:
+        return False
+    rhythm = data.get("subkind") or Rhythm.daily
+    grace = current_app.config["SELF_CHECK_GRACE_DAYS"][rhythm]
+    return rules.is_recorded_late(rhythm, data["performed_on"], today(), grace)
 
 
 def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:

@@ -70,6 +70,7 @@ def _done_dates(enterprise_ids: list[int], since: date) -> dict[tuple, set[date]
             Check.kind == CheckKind.self_check,
             Check.enterprise_id.in_(enterprise_ids),
             Check.performed_on >= since,
+            Check.late.is_(False),  # 补录 keeps the record, not the period: it stays missed
         )
     )
     done: dict[tuple, set[date]] = {}

@@ -37,7 +37,9 @@ class OpHandler:
 
 def _handlers() -> dict[str, OpHandler]:
     return {
-        "hazard.create": OpHandler(HazardCreateSchema, lambda a, p: hazards.report_hazard(a, p)[1]),
+        "hazard.create": OpHandler(
+            HazardCreateSchema, lambda a, p: hazards.report_hazard_from_client(a, p)[1]
+        ),
         "hazard.transition": OpHandler(
             TransitionOpSchema,
             lambda a, p: hazards.transition_hazard(a, p.pop("hazard_id"), p) is not None,

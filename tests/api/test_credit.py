@@ -285,6 +285,8 @@ def test_reporting_and_verifying_a_hazard_regrades_at_once(client, city):
     assert client.post("/api/hazards", json=body, headers=auth(city.inspector)).status_code == 201
     raised = _grade(city.ent_a.id)
     assert (raised.major_hazards_open, raised.score) == (1, 12 + 3)
+    f.make_photo("a" * 64)
+    db.session.commit()
     steps = [("submit_rectification", city.manager, ["a" * 64]), ("verify", city.inspector, [])]
     for action, user, photos in steps:
         response = client.post(

@@ -20,6 +20,13 @@ def app(fast_app):
 
 AFTER_PHOTO = sha256_hex(b"after rectification")
 
+
+@pytest.fixture(autouse=True)
+def _after_photo_uploaded(city):
+    f.make_photo(AFTER_PHOTO)
+    db.session.commit()
+
+
 #: the body each action needs to succeed
 STEPS = {
     "start_rectification": {"note": "已安排维保单位"},
@@ -253,6 +260,8 @@ def test_transition_with_null_note_is_accepted(client, city):
 
 
 def _supervisor_finding(client, city, severity: str, device=None) -> str:
+    f.assign_mutual_check(city.supervisor, city.ent_a)
+    db.session.commit()
     return _hazard_in(
         client,
         city,

@@ -272,6 +272,7 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ),
     ("GET", "/api/devices/<int:device_id>"): (_get("/api/devices/{d}"), READ_ONE),
     ("GET", "/api/devices/attention"): (_get("/api/devices/attention"), ALL_200),
+    ("GET", "/api/devices/<int:device_id>/history"): (_get("/api/devices/{d}/history"), READ_ONE),
     ("PATCH", "/api/devices/<int:device_id>"): (
         _json("/api/devices/{d}", {"location": "一号楼"}),
         EDIT_LEDGER,
@@ -285,9 +286,14 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ("GET", "/api/hazards"): (_get("/api/hazards"), ALL_200),
     ("POST", "/api/hazards"): (
         _new_hazard,
-        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404", SUP: "own:201 peer:201 out:404"},
+        # a peer only through a mutual check assigned to them (tests/api/test_who_may_assert.py)
+        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404", SUP: "own:201 peer:403 out:404"},
     ),
     ("GET", "/api/hazards/<uuid:hazard_id>"): (_get("/api/hazards/{h}"), READ_ONE),
+    ("POST", "/api/hazards/<uuid:hazard_id>/confirm"): (
+        _json("/api/hazards/{h}/confirm"),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
     ("POST", "/api/hazards/<uuid:hazard_id>/transitions"): (
         _start_rectification,
         {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:403 out:404"},
@@ -762,7 +768,7 @@ def _target(city, role: str, scope: str) -> Target:
 
 EXPECTED_CODES = {
     401: {"token_missing"},
-    403: {"forbidden_role", "forbidden"},
+    403: {"forbidden_role", "forbidden", "assignment_required"},
     404: {"not_found"},
     422: {"import_failed", "validation_failed", "bulk_rejected"},
 }

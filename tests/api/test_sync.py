@@ -297,7 +297,8 @@ def test_push_transition_op(client, city, note):
 
 def test_push_create_then_transitions_in_one_batch(client, city):
     body = _hazard_body(city)
-    after = sha256_hex(b"after photo")
+    after = f.make_photo(sha256_hex(b"after photo"))  # the phone uploads photos before its ops
+    db.session.commit()
     ops = [
         _op("hazard.create", body),
         _op(

@@ -125,6 +125,8 @@ export interface Hazard {
   photos: HazardPhoto[]
   events: HazardEvent[]
   allowed_actions: HazardAction[]
+  /** counts in the credit grade; a peer's mutual-check finding waits for a regulator (absent on old copies) */
+  confirmed?: boolean
   created_at: string
   updated_at: string
 }
