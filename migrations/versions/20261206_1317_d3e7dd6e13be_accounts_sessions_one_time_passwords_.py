@@ -1,7 +1,7 @@
 """accounts sessions one-time passwords throttle by client
 
 Revision ID: d3e7dd6e13be
-Revises: 6989b995ded2
+Revises: 42ed7f2d7cc2
 Create Date: 2026-12-06 13:17:14.669894
 
 """
@@ -13,7 +13,7 @@ import backend.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'd3e7dd6e13be'
-down_revision = '6989b995ded2'
+down_revision = '42ed7f2d7cc2'
 branch_labels = None
 depends_on = None
 
