@@ -10,6 +10,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.complaints import services
+from backend.complaints.pow import issue_challenge
 from backend.complaints.rules import ip_rate_key
 from backend.complaints.schemas import (
     ChallengeSchema,
@@ -70,7 +71,7 @@ def _created(response) -> bool:
 @public_bp.response(200, ChallengeSchema)
 def get_challenge() -> dict:
     """A proof-of-work challenge for one complaint (valid ~10 minutes, single use)."""
-    return services.issue_challenge()
+    return issue_challenge()
 
 
 @public_bp.put("/photos/<string(length=64):sha256>")

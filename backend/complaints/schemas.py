@@ -1,6 +1,7 @@
 from flask_jwt_extended import current_user
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate
 
+from backend.complaints.keys import may_see_identity, reveal_phone
 from backend.complaints.rules import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -9,7 +10,6 @@ from backend.complaints.rules import (
     TriageOutcome,
     normalize_phone,
 )
-from backend.complaints.services import may_see_identity, reveal_phone
 from backend.core.clock import local_day
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money
 from backend.devices.rules import CATEGORY_LABELS as DEVICE_LABELS
