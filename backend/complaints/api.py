@@ -23,7 +23,7 @@ from backend.complaints.schemas import (
     TrackQuerySchema,
     TriageSchema,
 )
-from backend.core.auth import REGULATORS, require_roles
+from backend.core.auth import REGULATORS, dumped_for_current_user, require_roles
 from backend.core.schemas import page_schema
 from backend.extensions import db, limiter
 from backend.photos.api import PhotoSchema
@@ -108,6 +108,7 @@ def track_complaint(query: dict, ticket_no: str):
 
 @bp.get("")
 @require_roles()
+@dumped_for_current_user
 @bp.arguments(ComplaintListQuerySchema, location="query")
 @bp.response(200, page_schema(ComplaintSummarySchema))
 def list_complaints(query: dict):
@@ -118,6 +119,7 @@ def list_complaints(query: dict):
 
 @bp.get("/<int:complaint_id>")
 @require_roles()
+@dumped_for_current_user
 @bp.response(200, ComplaintSchema)
 def get_complaint(complaint_id: int):
     """One complaint; the zone's inspectors and bureau admins also see the contact phone."""
@@ -126,6 +128,7 @@ def get_complaint(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/triage")
 @require_roles(*REGULATORS)
+@dumped_for_current_user
 @bp.arguments(TriageSchema)
 @bp.response(200, ComplaintSchema)
 def triage_complaint(body: dict, complaint_id: int):
