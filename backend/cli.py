@@ -59,7 +59,7 @@ def evidence() -> None:
 @evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")
 def verify() -> None:
     from backend.complaints.services import complaint_evidence_problem
-    from backend.credit.services import credit_evidence_problem
+    from backend.credit.records import credit_evidence_problem
     from backend.evidence.services import verify_chain
     from backend.hazards.services import hazard_evidence_problem
     from backend.inspections.services import check_evidence_problem
@@ -138,7 +138,7 @@ def credit() -> None:
 )
 def recompute(as_of) -> None:
     from backend.core.clock import today
-    from backend.credit.services import recompute_grades
+    from backend.credit.recompute import recompute_grades
 
     started = time.perf_counter()
     report = recompute_grades(as_of.date() if as_of else today())

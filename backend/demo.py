@@ -15,7 +15,7 @@ from backend.core.auth import Role
 from backend.core.changes import record_changes
 from backend.core.clock import today, utcnow
 from backend.credit.models import Accident, EnforcementCase
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.devices.models import Device, new_qr_token
 from backend.devices.rules import DeviceCategory, DeviceStatus
 from backend.extensions import db

@@ -93,7 +93,8 @@ def main(scale: str) -> None:
         from sqlalchemy import text
 
         from backend.core.clock import today
-        from backend.credit.services import recompute_grades, regrade_enterprise
+        from backend.credit.recompute import recompute_grades
+        from backend.credit.regrade import regrade_enterprise
         from backend.extensions import db
 
         engine = db.engine.dialect.name

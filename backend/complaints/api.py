@@ -10,6 +10,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.complaints import services
+from backend.complaints.pow import issue_challenge
 from backend.complaints.rules import ip_rate_key
 from backend.complaints.schemas import (
     ChallengeSchema,
@@ -22,7 +23,7 @@ from backend.complaints.schemas import (
     TrackQuerySchema,
     TriageSchema,
 )
-from backend.core.auth import REGULATORS, require_roles
+from backend.core.auth import REGULATORS, dumped_for_current_user, require_roles
 from backend.core.schemas import page_schema
 from backend.extensions import db, limiter
 from backend.photos.api import PhotoSchema
@@ -70,7 +71,7 @@ def _created(response) -> bool:
 @public_bp.response(200, ChallengeSchema)
 def get_challenge() -> dict:
     """A proof-of-work challenge for one complaint (valid ~10 minutes, single use)."""
-    return services.issue_challenge()
+    return issue_challenge()
 
 
 @public_bp.put("/photos/<string(length=64):sha256>")
@@ -107,6 +108,7 @@ def track_complaint(query: dict, ticket_no: str):
 
 @bp.get("")
 @require_roles()
+@dumped_for_current_user
 @bp.arguments(ComplaintListQuerySchema, location="query")
 @bp.response(200, page_schema(ComplaintSummarySchema))
 def list_complaints(query: dict):
@@ -117,6 +119,7 @@ def list_complaints(query: dict):
 
 @bp.get("/<int:complaint_id>")
 @require_roles()
+@dumped_for_current_user
 @bp.response(200, ComplaintSchema)
 def get_complaint(complaint_id: int):
     """One complaint; the zone's inspectors and bureau admins also see the contact phone."""
@@ -125,6 +128,7 @@ def get_complaint(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/triage")
 @require_roles(*REGULATORS)
+@dumped_for_current_user
 @bp.arguments(TriageSchema)
 @bp.response(200, ComplaintSchema)
 def triage_complaint(body: dict, complaint_id: int):

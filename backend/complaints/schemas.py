@@ -1,6 +1,6 @@
-from flask_jwt_extended import current_user
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate
 
+from backend.complaints.keys import may_see_identity, reveal_phone
 from backend.complaints.rules import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -9,9 +9,8 @@ from backend.complaints.rules import (
     TriageOutcome,
     normalize_phone,
 )
-from backend.complaints.services import may_see_identity, reveal_phone
 from backend.core.clock import local_day
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money, viewer
 from backend.devices.rules import CATEGORY_LABELS as DEVICE_LABELS
 from backend.hazards.rules import Severity
 from backend.photos.services import signed_photo_url
@@ -202,10 +201,7 @@ class ComplaintSchema(ComplaintSummarySchema):
 
 def _viewer_sees_identity() -> bool:
     """Fails closed: no signed-in regulator, no identity."""
-    try:
-        actor = current_user._get_current_object()
-    except RuntimeError:
-        return False
+    actor = viewer()
     return may_see_identity(actor) if actor else False
 
 

@@ -1,10 +1,8 @@
 """Complaint intake from the public, tracking, triage by the zone inspector, rewards.
 
 Privacy (举报人保密, PIPL arts. 19 and 51):
-- the only personal datum is an optional contact phone, stored as a Fernet token whose
-  key is HKDF-SHA256(SECRET_KEY, salt="sesv-complaint-contact", info="contact phone v1"),
-  plus a masked copy (138****5678). Rotating SECRET_KEY makes stored phones unreadable
-  (they then show as masked only); no hash of the phone is stored anywhere;
+- the only personal datum is an optional contact phone, stored as a Fernet token (keys.py)
+  plus a masked copy (138****5678); no hash of the phone is stored anywhere;
 - regulators in scope (bureau_admin, the zone's inspectors) see it; the enterprise's
   people see only substantiated complaints about their own enterprise, with no contact,
   description, photos or submission time (schemas.ENTERPRISE_FIELDS);
@@ -19,29 +17,22 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
+from typing import cast
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import Select, case, delete, false, func, select, update
+from sqlalchemy import CursorResult, Select, case, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend.complaints import rules
-from backend.complaints.models import (
-    Complaint,
-    ComplaintEvent,
-    ComplaintPhoto,
-    Reward,
-    SpentChallenge,
-)
-from backend.complaints.rules import ComplaintStatus, PowProblem, TriageOutcome
+from backend.complaints.keys import seal_phone
+from backend.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto, Reward
+from backend.complaints.pow import spend_pow
+from backend.complaints.rules import ComplaintStatus, TriageOutcome
 from backend.core.auth import REGULATORS
 from backend.core.clock import today, utcnow
-from backend.core.errors import AppError, Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.events import publish
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
@@ -53,108 +44,11 @@ from backend.hazards.services import report_hazard
 from backend.org.scope import Actor, enterprise_scope
 from backend.photos.models import Photo
 
-DEFAULT_POW_BITS = 18
-DEFAULT_POW_TTL_SECONDS = 600
 DEFAULT_PHONE_RETENTION_DAYS = 180
 
 
 def _config(name: str, default: int) -> int:
     return int(current_app.config.get(name, default))
-
-
-# --- keys -----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4)
-def _derived_key(secret: str, info: bytes) -> bytes:
-    """A purpose-bound 32-byte key from SECRET_KEY (HKDF-SHA256)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"sesv-complaint-contact", info=info).derive(
-        secret.encode()
-    )
-
-
-def _contact_cipher() -> Fernet:
-    key = _derived_key(current_app.config["SECRET_KEY"], b"contact phone v1")
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def _pow_key() -> bytes:
-    return _derived_key(current_app.config["SECRET_KEY"], b"proof of work v1")
-
-
-def reveal_phone(complaint: Complaint) -> str | None:
-    """The contact phone in clear, for regulators in scope only (callers check)."""
-    if not complaint.phone_enc:
-        return None
-    try:
-        return _contact_cipher().decrypt(complaint.phone_enc.encode()).decode()
-    except InvalidToken:
-        return None  # SECRET_KEY was rotated: only the masked copy remains
-
-
-def may_see_identity(actor: Actor | None) -> bool:
-    """Regulators reach a complaint only within scope; everyone else never sees identity."""
-    return actor is not None and actor.role in REGULATORS
-
-
-# --- proof of work (self-hosted, no third-party captcha) ------------------------------
-
-
-def issue_challenge() -> dict:
-    """A signed challenge: find a nonce with sha256(challenge + nonce) ≥ difficulty zero bits."""
-    now = int(utcnow().timestamp())
-    ttl = _config("COMPLAINT_POW_TTL_SECONDS", DEFAULT_POW_TTL_SECONDS)
-    bits = _config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS)
-    challenge = rules.make_challenge(_pow_key(), now=now, ttl=ttl, bits=bits, salt=secrets.token_hex(12))
-    return {
-        "challenge": challenge,
-        "difficulty": bits,
-        "expires_at": datetime.fromtimestamp(now + ttl, tz=UTC),
-    }
-
-
-POW_MESSAGES = {
-    PowProblem.required: "请先完成人机验证 (proof of work required)",
-    PowProblem.invalid: "人机验证无效 (challenge not issued by us)",
-    PowProblem.expired: "人机验证已过期，请重新获取 (challenge expired)",
-    PowProblem.too_easy: "人机验证难度不足，请重新获取 (challenge too easy)",
-    PowProblem.unsolved: "人机验证未通过 (nonce does not solve the challenge)",
-    PowProblem.reused: "人机验证已使用，请重新获取 (challenge already used)",
-}
-
-
-def _pow_error(problem: PowProblem) -> AppError:
-    return AppError(POW_MESSAGES[problem], code=problem.value)
-
-
-def spend_pow(pow_data: dict | None) -> None:
-    """Check a solution (signature, expiry, difficulty, work) and mark it used (400 otherwise)."""
-    if not pow_data:
-        raise _pow_error(PowProblem.required)
-    now = utcnow()
-    problem = rules.pow_problem(
-        _pow_key(),
-        pow_data["challenge"],
-        pow_data["nonce"],
-        now=int(now.timestamp()),
-        min_bits=_config("COMPLAINT_POW_BITS", DEFAULT_POW_BITS),
-    )
-    if problem:
-        raise _pow_error(problem)
-    terms = rules.parse_challenge(_pow_key(), pow_data["challenge"])
-    if terms is None:  # pragma: no cover - pow_problem checked the signature
-        raise _pow_error(PowProblem.invalid)
-    db.session.execute(delete(SpentChallenge).where(SpentChallenge.expires_at < now))
-    digest = hashlib.sha256(pow_data["challenge"].encode()).hexdigest()
-    if db.session.get(SpentChallenge, digest) is not None:
-        raise _pow_error(PowProblem.reused)
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                SpentChallenge(digest=digest, expires_at=datetime.fromtimestamp(terms.expires, tz=UTC))
-            )
-    except IntegrityError as exc:  # a concurrent submission spent it first
-        raise _pow_error(PowProblem.reused) from exc
 
 
 # --- intake and tracking (anonymous) --------------------------------------------------
@@ -207,7 +101,7 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
     )
     phone = data.get("contact_phone")
     if phone:
-        complaint.phone_enc = _contact_cipher().encrypt(phone.encode()).decode()
+        complaint.phone_enc = seal_phone(phone)
         complaint.phone_masked = rules.mask_phone(phone)
     complaint.photos = [ComplaintPhoto(sha256=s, position=i) for i, s in enumerate(photos, 1)]
     complaint.events = [ComplaintEvent(action="submit", to_status=ComplaintStatus.received)]
@@ -336,11 +230,14 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
 
 def _claim(complaint: Complaint, status: ComplaintStatus) -> None:
     """Move received → status atomically: two inspectors triaging at once, one wins (409)."""
-    claimed = db.session.execute(
-        update(Complaint)
-        .where(Complaint.id == complaint.id, Complaint.status == ComplaintStatus.received)
-        .values(status=status, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint.id, Complaint.status == ComplaintStatus.received)
+            .values(status=status, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         raise InvalidState("该投诉已核查完毕 (already triaged)")
@@ -404,14 +301,17 @@ def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:
     if days is None:
         days = _config("COMPLAINT_PHONE_RETENTION_DAYS", DEFAULT_PHONE_RETENTION_DAYS)
     cutoff = as_of - timedelta(days=days)
-    result = db.session.execute(
-        update(Complaint)
-        .where(
-            Complaint.closed_at < cutoff,
-            (Complaint.phone_enc.is_not(None)) | (Complaint.phone_masked.is_not(None)),
-        )
-        .values(phone_enc=None, phone_masked=None, contact_purged_at=as_of)
-        .execution_options(synchronize_session="fetch")
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(Complaint)
+            .where(
+                Complaint.closed_at < cutoff,
+                (Complaint.phone_enc.is_not(None)) | (Complaint.phone_masked.is_not(None)),
+            )
+            .values(phone_enc=None, phone_masked=None, contact_purged_at=as_of)
+            .execution_options(synchronize_session="fetch")
+        ),
     )
     return result.rowcount or 0
 

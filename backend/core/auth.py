@@ -11,6 +11,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from backend.core.db import reads_before_writing
 from backend.core.errors import Forbidden
+from backend.core.schemas import dumping_for
 from backend.extensions import db
 
 
@@ -52,6 +53,18 @@ def require_roles(*roles: Role, before_password_change: bool = False) -> Callabl
         return wrapper
 
     return decorator
+
+
+def dumped_for_current_user(view: Callable) -> Callable:
+    """The view's response schema dumps for the signed-in user (`core.schemas.viewer`).
+    Goes under `require_roles` (the user is known) and above `response` (it wraps the dump)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with dumping_for(current_user._get_current_object()):
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 def optional_user() -> Any | None:

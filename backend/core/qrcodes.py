@@ -6,16 +6,14 @@ error correction level H (≈30 % of codewords recoverable) and the standard
 4-module quiet zone (ISO/IEC 18004).
 
 Chinese text needs a CJK font that both Pillow and fpdf2 can read; see
-:func:`cjk_font_path`.
+:func:`backend.core.pdf.cjk_font_path`.
 """
 
 import io
 import math
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from pathlib import Path
 
 import qrcode
 from fpdf import FPDF
@@ -23,20 +21,11 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_H
 from qrcode.image.svg import SvgPathFillImage
 
+from backend.core.pdf import FONT, cjk_font_path, new_document
+
 #: ISO/IEC 18004 asks for at least 4 modules of quiet zone.
 QUIET_ZONE = 4
 SCAN_HINT = "扫码查询 · 投诉举报"
-FONT_ENV = "SESV_CJK_FONT"
-#: Debian/Ubuntu package that provides the default font.
-FONT_PACKAGE = "fonts-wqy-microhei"
-#: Known locations of WenQuanYi Micro Hei (TrueType outlines; fpdf2 reads the
-#: first face of the .ttc). Droid Sans Fallback is not listed: it lacks Latin
-#: digits, and Noto CJK is CFF-in-TTC, which fpdf2 does not embed reliably.
-FONT_CANDIDATES: tuple[Path, ...] = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),  # Debian, Ubuntu
-    Path("/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc"),  # Arch
-    Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),  # Fedora
-)
 
 #: Print resolution the PDF's embedded QR images must reach.
 PRINT_DPI = 300
@@ -120,20 +109,6 @@ def _qr_box_for_print(url: str, size_mm: float) -> int:
 
 
 # --- Fonts and text -------------------------------------------------------
-
-
-def cjk_font_path() -> Path:
-    """Locate a CJK font usable by Pillow and fpdf2 ($SESV_CJK_FONT first)."""
-    override = os.environ.get(FONT_ENV)
-    candidates = (Path(override),) if override else ()
-    for path in (*candidates, *FONT_CANDIDATES):
-        if path.is_file():
-            return path
-    raise RuntimeError(
-        "No CJK font found for QR labels. Install the Debian package "
-        f"'{FONT_PACKAGE}' (apt-get install -y {FONT_PACKAGE}) or point "
-        f"{FONT_ENV} at a TrueType .ttf/.ttc with Chinese glyphs."
-    )
 
 
 @lru_cache(maxsize=16)
@@ -230,24 +205,13 @@ def label_png(info: LabelInfo) -> bytes:
 # --- PDF sheet ------------------------------------------------------------
 
 
-def _new_pdf(title: str) -> FPDF:
-    """Create an A4 portrait document with the CJK font registered."""
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
-    pdf.add_font("cjk", fname=str(cjk_font_path()))
-    pdf.set_title(title)
-    pdf.set_creator("sesv")
-    return pdf
-
-
 def _start_page(pdf: FPDF, title: str) -> None:
     """Add a page headed by ``title`` and its page number."""
     pdf.add_page()
-    pdf.set_font("cjk", size=14)
+    pdf.set_font(FONT, size=14)
     pdf.set_xy(PAGE_MARGIN, PAGE_MARGIN)
     pdf.cell(pdf.epw, TITLE_HEIGHT - 4, title, align="C")
-    pdf.set_font("cjk", size=8)
+    pdf.set_font(FONT, size=8)
     pdf.set_xy(PAGE_MARGIN, PAGE_MARGIN)
     pdf.cell(pdf.epw, TITLE_HEIGHT - 4, f"第 {pdf.page_no()} 页", align="R")
 
@@ -269,7 +233,7 @@ def _cut_lines(pdf: FPDF, x: float, y: float, w: float, h: float) -> None:
 
 def _text_line(pdf: FPDF, x: float, width: float, size: float, text: str) -> None:
     """Write one line at the current y and move down by its height."""
-    pdf.set_font("cjk", size=size)
+    pdf.set_font(FONT, size=size)
     height = size * 0.5
     pdf.set_xy(x, pdf.get_y())
     pdf.cell(width, height, text)
@@ -278,7 +242,7 @@ def _text_line(pdf: FPDF, x: float, width: float, size: float, text: str) -> Non
 
 def _pdf_width(pdf: FPDF, text: str, size: int) -> float:
     """Width in mm of ``text`` in the CJK font at ``size`` points."""
-    pdf.set_font("cjk", size=size)
+    pdf.set_font(FONT, size=size)
     return pdf.get_string_width(text)
 
 
@@ -287,13 +251,13 @@ def _cell_text(pdf: FPDF, info: LabelInfo, x: float, y: float, size: tuple[float
     w, h = size
     pdf.set_text_color(*LABEL_ACCENT)
     pdf.set_y(y)
-    size = _fit(info.category_label, w, 16, partial(_pdf_width, pdf))
-    _text_line(pdf, x, w, size, info.category_label)
+    font_size = _fit(info.category_label, w, 16, partial(_pdf_width, pdf))
+    _text_line(pdf, x, w, font_size, info.category_label)
     pdf.set_text_color(0)
     for caption, value in _detail_lines(info):
         pdf.set_y(pdf.get_y() + 1.5)
         _text_line(pdf, x, w, 7, caption)
-        pdf.set_font("cjk", size=9)
+        pdf.set_font(FONT, size=9)
         for line in _wrap(value, w, pdf.get_string_width):
             _text_line(pdf, x, w, 9, line)
     pdf.set_text_color(*LABEL_ACCENT)
@@ -317,7 +281,7 @@ def _draw_cell(pdf: FPDF, info: LabelInfo, x: float, y: float) -> None:
 
 def labels_pdf(infos: list[LabelInfo], *, title: str) -> bytes:
     """Lay labels out on A4 sheets, 2 x 4 per page, ``title`` on every page."""
-    pdf = _new_pdf(title)
+    pdf = new_document(title, margin_x=PAGE_MARGIN, margin_top=PAGE_MARGIN, break_margin=None)
     per_page = GRID_COLS * GRID_ROWS
     if not infos:
         _start_page(pdf, title)

@@ -8,10 +8,24 @@ from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow.experimental.context import Context
 
 from backend.core.json_body import MAX_JSON_DEPTH, TOO_DEEP
 
 MAX_PER_PAGE = 100
+
+
+def dumping_for(user: Any) -> Context:
+    """Schemas dumped inside `with dumping_for(user):` serialise for that user: the actions
+    it may take, whether it sees a complainant's identity (read with `viewer()`)."""
+    return Context[dict[str, Any]]({"viewer": user})
+
+
+def viewer() -> Any | None:
+    """The user the schemas are dumping for; None outside `dumping_for` (fail closed)."""
+    context: dict[str, Any] = Context[dict[str, Any]].get({})
+    return context.get("viewer")
+
 
 #: NUL (PostgreSQL text refuses it) and UTF-16 surrogates: after JSON decoding a surrogate can only be a
 #: lone half ("\ud800"), which no database or UTF-8 encoder accepts.

@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.clock import today
 from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
-from backend.credit import services
+from backend.credit import config, reads, records
+from backend.credit.recompute import recompute_grades
 from backend.credit.schemas import (
     AccidentCreateSchema,
     AccidentSchema,
@@ -37,7 +38,7 @@ bp = Blueprint(
 @bp.response(200, page_schema(GradeSummarySchema))
 def list_grades(query: dict):
     """Grades of the enterprises in scope, highest risk first (`q`: name or credit code)."""
-    return services.search_grades(current_user, query)
+    return reads.search_grades(current_user, query)
 
 
 @bp.get("/grades/counts")
@@ -46,7 +47,7 @@ def list_grades(query: dict):
 @bp.response(200, GradeCountSchema)
 def count_grades(query: dict):
     """How many enterprises in scope hold each grade (same zone and name filters as the list)."""
-    return services.grade_counts(current_user, query)
+    return reads.grade_counts(current_user, query)
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
@@ -54,7 +55,7 @@ def count_grades(query: dict):
 @bp.response(200, EnterpriseCreditSchema)
 def get_enterprise_credit(enterprise_id: int):
     """One enterprise's grade: score breakdown, reasons, what to fix, history."""
-    return services.enterprise_credit(current_user, enterprise_id)
+    return reads.enterprise_credit(current_user, enterprise_id)
 
 
 @bp.get("/enterprises/<int:enterprise_id>/changes")
@@ -63,7 +64,7 @@ def get_enterprise_credit(enterprise_id: int):
 @bp.response(200, page_schema(GradeChangeSchema))
 def list_grade_changes(query: dict, enterprise_id: int):
     """One enterprise's grade changes and why (信用修复 history), newest first."""
-    return services.list_grade_changes(current_user, enterprise_id, query)
+    return reads.list_grade_changes(current_user, enterprise_id, query)
 
 
 @bp.get("/config")
@@ -71,7 +72,7 @@ def list_grade_changes(query: dict, enterprise_id: int):
 @bp.response(200, CreditConfigSchema)
 def get_config():
     """Weights, per-indicator points, grade bands and rule switches in force."""
-    return services.current_config()
+    return config.current_config()
 
 
 @bp.put("/config")
@@ -80,9 +81,9 @@ def get_config():
 @bp.response(200, CreditConfigSchema)
 def update_config(body: dict):
     """Change the grading config (given keys replace theirs); applies from the next recompute."""
-    config = services.update_config(current_user, body)
+    new_config = config.update_config(current_user, body)
     db.session.commit()
-    return config
+    return new_config
 
 
 @bp.post("/recompute")
@@ -91,7 +92,7 @@ def update_config(body: dict):
 @bp.response(200, RecomputeSchema)
 def recompute(_body: dict):
     """Run a full grading cycle now (also `flask credit recompute`)."""
-    report = services.recompute_grades(today())
+    report = recompute_grades(today())
     db.session.commit()
     return report
 
@@ -101,7 +102,7 @@ def recompute(_body: dict):
 @bp.arguments(CreditListQuerySchema, location="query")
 @bp.response(200, page_schema(AccidentSchema))
 def list_accidents(query: dict):
-    return services.list_accidents(current_user, query)
+    return records.list_accidents(current_user, query)
 
 
 @bp.post("/accidents")
@@ -110,7 +111,7 @@ def list_accidents(query: dict):
 @bp.response(201, AccidentSchema)
 def record_accident(body: dict):
     """Record an accident (事故); the enterprise is re-graded at once."""
-    accident = services.record_accident(current_user, body)
+    accident = records.record_accident(current_user, body)
     db.session.commit()
     return accident
 
@@ -120,7 +121,7 @@ def record_accident(body: dict):
 @bp.arguments(CreditListQuerySchema, location="query")
 @bp.response(200, page_schema(CaseSchema))
 def list_cases(query: dict):
-    return services.list_cases(current_user, query)
+    return records.list_cases(current_user, query)
 
 
 @bp.post("/enforcement-cases")
@@ -129,7 +130,7 @@ def list_cases(query: dict):
 @bp.response(201, CaseSchema)
 def open_case(body: dict):
     """Record an enforcement case (立案处罚); the enterprise is re-graded at once."""
-    case = services.open_case(current_user, body)
+    case = records.open_case(current_user, body)
     db.session.commit()
     return case
 
@@ -140,6 +141,6 @@ def open_case(body: dict):
 @bp.response(201, RecognitionSchema)
 def grant_recognition(body: dict):
     """Dual-prevention benchmark or intrinsic-safety improvement: lowers the score."""
-    recognition = services.grant_recognition(current_user, body)
+    recognition = records.grant_recognition(current_user, body)
     db.session.commit()
     return recognition

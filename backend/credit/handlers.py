@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from backend.core.events import subscribe_batch
-from backend.credit.services import regrade_enterprise
+from backend.credit.regrade import regrade_enterprise
 
 #: the events that change an enterprise's indicators (hazards reported, rectified, closed…)
 REGRADING_EVENTS = ("hazard.*", "complaint.substantiated")

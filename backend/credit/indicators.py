@@ -10,7 +10,7 @@ both agree.
 
 The statement does not depend on the day: the dates are the named parameters of `SQL`
 (:as_of, :one_year …, values from `Window.params`) and the enterprises of an event
-re-grade are `:ids`, so it is built and compiled once per config (credit/services.py)
+re-grade are `:ids`, so it is built and compiled once per config (credit/recompute.py)
 and a re-grade only binds values. Each piece filters on `:ids` before it groups, so a
 one-enterprise re-grade reads that enterprise's rows through an index.
 """

@@ -3,7 +3,7 @@
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.core.auth import REGULATORS, require_roles
+from backend.core.auth import REGULATORS, dumped_for_current_user, require_roles
 from backend.core.schemas import page_schema
 from backend.extensions import db
 from backend.hazards import services
@@ -19,6 +19,7 @@ bp = Blueprint("hazards", __name__, url_prefix="/api/hazards", description="ÈöêÊ
 
 @bp.get("")
 @require_roles()
+@dumped_for_current_user
 @bp.arguments(HazardListQuerySchema, location="query")
 @bp.response(200, page_schema(HazardSchema))
 def list_hazards(query: dict):
@@ -28,6 +29,7 @@ def list_hazards(query: dict):
 
 @bp.get("/<uuid:hazard_id>")
 @require_roles()
+@dumped_for_current_user
 @bp.response(200, HazardSchema)
 def get_hazard(hazard_id):
     return services.get_hazard_for(current_user, hazard_id)
@@ -35,6 +37,7 @@ def get_hazard(hazard_id):
 
 @bp.post("")
 @require_roles()
+@dumped_for_current_user
 @bp.arguments(HazardCreateSchema)
 @bp.response(201, HazardSchema)
 @bp.alt_response(200, schema=HazardSchema, description="The same id was reported before")
@@ -52,6 +55,7 @@ def report_hazard(body: dict):
 
 @bp.post("/<uuid:hazard_id>/confirm")
 @require_roles(*REGULATORS)
+@dumped_for_current_user
 @bp.response(200, HazardSchema)
 def confirm_hazard(hazard_id):
     """A regulator confirms a block peer's mutual-check finding, so it counts in the credit grade."""
@@ -62,6 +66,7 @@ def confirm_hazard(hazard_id):
 
 @bp.post("/<uuid:hazard_id>/transitions")
 @require_roles()
+@dumped_for_current_user
 @bp.arguments(TransitionSchema)
 @bp.response(200, HazardSchema)
 def transition_hazard(body: dict, hazard_id):

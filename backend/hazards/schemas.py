@@ -1,8 +1,7 @@
-from flask_jwt_extended import current_user
 from marshmallow import Schema, fields, post_load, validate
 
 from backend.core.clock import today
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text, viewer
 from backend.hazards.rules import Action, HazardSource, HazardStatus, Severity, is_overdue
 from backend.hazards.services import allowed_actions_for
 from backend.photos.services import signed_photo_url
@@ -98,7 +97,7 @@ class HazardSchema(Schema):
     reported_by = fields.Function(lambda h: h.reported_by.display_name)
     photos = fields.List(fields.Nested(HazardPhotoSchema))
     events = fields.List(fields.Nested(HazardEventSchema))
-    allowed_actions = fields.Function(lambda h: _actions_for_current_user(h))
+    allowed_actions = fields.Function(lambda h: _actions_for_viewer(h))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
@@ -110,9 +109,6 @@ def _photo_url(sha256: str, variant: str) -> str:
     return signed_photo_url(sha256, variant)
 
 
-def _actions_for_current_user(hazard) -> list[str]:
-    try:
-        actor = current_user._get_current_object()
-    except RuntimeError:
-        return []
+def _actions_for_viewer(hazard) -> list[str]:
+    actor = viewer()
     return [a.value for a in allowed_actions_for(actor, hazard)] if actor else []

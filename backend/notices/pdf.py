@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
 
-from backend.core.qrcodes import cjk_font_path
+from backend.core.pdf import FONT, data_table, new_document, paragraph
 from backend.notices.models import Notice
 from backend.notices.rules import NoticeKind, chinese_date
 
@@ -56,35 +56,31 @@ DEADLINE_LABELS: dict[NoticeKind, str] = {
 class _Letter(FPDF):
     def footer(self) -> None:
         self.set_y(-15)
-        self.set_font("cjk", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(120)
         self.cell(0, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align=Align.C)
         self.set_text_color(0)
 
 
 def _new_pdf(notice: Notice) -> FPDF:
-    pdf = _Letter(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(MARGIN_X, MARGIN_TOP, MARGIN_X)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_font("cjk", fname=str(cjk_font_path()))
-    pdf.set_title(f"{notice.title} {notice.number}")
-    pdf.set_creator("sesv")
+    pdf = new_document(
+        f"{notice.title} {notice.number}",
+        margin_x=MARGIN_X,
+        margin_top=MARGIN_TOP,
+        break_margin=20,
+        document=_Letter,
+    )
     pdf.add_page()
     return pdf
-
-
-def _paragraph(pdf: FPDF, text: str, size: float = 12, height: float = 7.5, **kwargs) -> None:
-    pdf.set_font("cjk", size=size)
-    pdf.multi_cell(0, height, text, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)
 
 
 def _heading(pdf: FPDF, notice: Notice) -> None:
     """Red title, the document number and a red rule, as on a 红头 document."""
     pdf.set_text_color(*RED)
-    _paragraph(pdf, notice.title, size=24, height=14, align=Align.C)
+    paragraph(pdf, notice.title, size=24, height=14, align=Align.C)
     pdf.set_text_color(0)
     pdf.ln(2)
-    _paragraph(pdf, notice.number, size=12, height=7, align=Align.C)
+    paragraph(pdf, notice.number, size=12, height=7, align=Align.C)
     pdf.ln(1)
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.6)
@@ -95,17 +91,8 @@ def _heading(pdf: FPDF, notice: Notice) -> None:
 
 
 def _hazard_table(pdf: FPDF, notice: Notice) -> None:
-    pdf.set_font("cjk", size=10)
-    heading = FontFace(emphasis="", fill_color=(235, 235, 235))
-    with pdf.table(
-        col_widths=tuple(w for _, w in COLUMNS),
-        headings_style=heading,
-        line_height=6,
-        wrapmode=WrapMode.CHAR,
-        text_align=Align.L,
-        padding=1.5,
-        width=pdf.epw,
-    ) as table:
+    pdf.set_font(FONT, size=10)
+    with data_table(pdf, [w for _, w in COLUMNS], line_height=6, padding=1.5) as table:
         table.row([title for title, _ in COLUMNS])
         for item in notice.items:
             hazard = item.hazard
@@ -133,7 +120,7 @@ def _signature(pdf: FPDF, notice: Notice) -> None:
     x = pdf.w - pdf.r_margin - 60
     for text in (f"{notice.zone.name}（盖章）", chinese_date(notice.issued_on)):
         pdf.set_x(x)
-        pdf.set_font("cjk", size=12)
+        pdf.set_font(FONT, size=12)
         pdf.cell(60, 8, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -147,9 +134,9 @@ def _receipt(pdf: FPDF, notice: Notice) -> None:
     pdf.set_dash_pattern()
     pdf.set_draw_color(0)
     pdf.ln(3)
-    _paragraph(pdf, f"送达回执：{notice.number}已收到。", size=10, height=6)
-    _paragraph(pdf, "被送达单位签收人：__________　　签收日期：____年__月__日", size=10, height=6)
-    _paragraph(pdf, "本文书一式两份，一份送达被检查单位，一份由签发机关存档。", size=9, height=6)
+    paragraph(pdf, f"送达回执：{notice.number}已收到。", size=10, height=6)
+    paragraph(pdf, "被送达单位签收人：__________　　签收日期：____年__月__日", size=10, height=6)
+    paragraph(pdf, "本文书一式两份，一份送达被检查单位，一份由签发机关存档。", size=9, height=6)
 
 
 def notice_pdf(notice: Notice) -> bytes:
@@ -157,16 +144,16 @@ def notice_pdf(notice: Notice) -> bytes:
     pdf = _new_pdf(notice)
     _heading(pdf, notice)
     enterprise = notice.enterprise
-    _paragraph(pdf, f"{enterprise.name}（统一社会信用代码：{enterprise.credit_code}）：")
+    paragraph(pdf, f"{enterprise.name}（统一社会信用代码：{enterprise.credit_code}）：")
     kind = NoticeKind(notice.kind)
     body = BODIES[kind].format(deadline=chinese_date(notice.deadline))
-    _paragraph(pdf, INDENT + body)
+    paragraph(pdf, INDENT + body)
     pdf.ln(3)
-    _paragraph(pdf, f"隐患清单（共{len(notice.items)}项）：", size=12, height=8)
+    paragraph(pdf, f"隐患清单（共{len(notice.items)}项）：", size=12, height=8)
     _hazard_table(pdf, notice)
-    _paragraph(pdf, f"{INDENT}{DEADLINE_LABELS[kind]}：{chinese_date(notice.deadline)}")
+    paragraph(pdf, f"{INDENT}{DEADLINE_LABELS[kind]}：{chinese_date(notice.deadline)}")
     if notice.remarks:
-        _paragraph(pdf, f"{INDENT}备注：{notice.remarks}")
+        paragraph(pdf, f"{INDENT}备注：{notice.remarks}")
     _signature(pdf, notice)
     _receipt(pdf, notice)
     return bytes(pdf.output())

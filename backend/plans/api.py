@@ -8,7 +8,7 @@ from backend.core.auth import REGULATORS, require_roles
 from backend.core.downloads import file_response
 from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
 from backend.extensions import db
-from backend.plans import services
+from backend.plans import inspection_plans, key_objects, recusals
 from backend.plans.schemas import (
     ItemResultSchema,
     KeyObjectCreateSchema,
@@ -43,7 +43,7 @@ public_bp = Blueprint(
 @bp.response(200, page_schema(PlanBriefSchema))
 def list_plans(query: dict):
     """Plans of the caller's zone(s), newest first, with executed/total counts."""
-    return services.list_plans(current_user, query)
+    return inspection_plans.list_plans(current_user, query)
 
 
 @bp.post("")
@@ -52,7 +52,7 @@ def list_plans(query: dict):
 @bp.response(201, PlanSchema)
 def draw_plan(body: dict):
     """Draw a plan for a zone: quotas by grade, key objects, seeded; 422 plan_impossible."""
-    plan = services.draw_inspection_plan(current_user, body)
+    plan = inspection_plans.draw_inspection_plan(current_user, body)
     db.session.commit()
     return plan
 
@@ -64,7 +64,7 @@ def draw_plan(body: dict):
 def preview_plan(query: dict):
     """Before drawing: the mandatory objects, the sizes meeting every quota exactly and, for `size`,
     the plan total and the notes the plan would carry (nothing is drawn)."""
-    return services.preview_plan(current_user, query)
+    return inspection_plans.preview_plan(current_user, query)
 
 
 @bp.get("/<int:plan_id>.pdf")
@@ -72,7 +72,7 @@ def preview_plan(query: dict):
 @bp.response(200, content_type="application/pdf")
 def plan_pdf(plan_id: int) -> Response:
     """The printable plan (A4) with its notes, shown inline."""
-    plan, pdf = services.plan_document(current_user, plan_id)
+    plan, pdf = inspection_plans.plan_document(current_user, plan_id)
     return file_response(
         pdf, f"{plan.title}.pdf", "application/pdf", inline=True, fallback=f"plan-{plan.id}.pdf"
     )
@@ -82,7 +82,7 @@ def plan_pdf(plan_id: int) -> Response:
 @require_roles(*REGULATORS)
 @bp.response(200, PlanSchema)
 def get_plan(plan_id: int):
-    return services.get_plan_for(current_user, plan_id)
+    return inspection_plans.get_plan_for(current_user, plan_id)
 
 
 @bp.post("/<int:plan_id>/publish")
@@ -91,7 +91,7 @@ def get_plan(plan_id: int):
 @bp.response(200, PlanSchema)
 def publish_plan(_body: dict, plan_id: int):
     """Publish the plan on the public list (一公开)."""
-    plan = services.publish_plan(current_user, plan_id)
+    plan = inspection_plans.publish_plan(current_user, plan_id)
     db.session.commit()
     return plan
 
@@ -102,7 +102,7 @@ def publish_plan(_body: dict, plan_id: int):
 @bp.response(200, PlanSchema)
 def record_item_result(body: dict, plan_id: int, item_id: int):
     """Record the inspection of one drawn enterprise (execution tracking)."""
-    plan = services.record_item_result(current_user, plan_id, item_id, body)
+    plan = inspection_plans.record_item_result(current_user, plan_id, item_id, body)
     db.session.commit()
     return plan
 
@@ -113,7 +113,7 @@ def record_item_result(body: dict, plan_id: int, item_id: int):
 @bp.response(200, page_schema(KeyObjectSchema))
 def list_key_objects(query: dict):
     """Key objects named by the regulator (重点监管对象), zone-scoped."""
-    return services.list_key_objects(current_user, query)
+    return key_objects.list_key_objects(current_user, query)
 
 
 @bp.post("/key-objects")
@@ -122,7 +122,7 @@ def list_key_objects(query: dict):
 @bp.response(201, KeyObjectSchema)
 def name_key_object(body: dict):
     """Name an enterprise a key object: every draw includes it while in force."""
-    key_object = services.name_key_object(current_user, body)
+    key_object = key_objects.name_key_object(current_user, body)
     db.session.commit()
     return key_object
 
@@ -133,7 +133,7 @@ def name_key_object(body: dict):
 @bp.response(200, KeyObjectSchema)
 def end_key_object(body: dict, key_object_id: int):
     """End a named key object (default today)."""
-    key_object = services.end_key_object(current_user, key_object_id, body)
+    key_object = key_objects.end_key_object(current_user, key_object_id, body)
     db.session.commit()
     return key_object
 
@@ -144,7 +144,7 @@ def end_key_object(body: dict, key_object_id: int):
 @bp.response(200, page_schema(RecusalSchema))
 def list_recusals(query: dict):
     """Recusal declarations (回避): an inspector's own, or all for the bureau."""
-    return services.list_recusals(current_user, query)
+    return recusals.list_recusals(current_user, query)
 
 
 @bp.post("/recusals")
@@ -153,7 +153,7 @@ def list_recusals(query: dict):
 @bp.response(201, RecusalSchema)
 def declare_recusal(body: dict):
     """Declare an inspector's link to an enterprise: never drawn to inspect it."""
-    recusal = services.declare_recusal(current_user, body)
+    recusal = recusals.declare_recusal(current_user, body)
     db.session.commit()
     return recusal
 
@@ -164,7 +164,7 @@ def declare_recusal(body: dict):
 @bp.response(200, RecusalSchema)
 def withdraw_recusal(body: dict, recusal_id: int):
     """Withdraw a recusal declaration."""
-    recusal = services.withdraw_recusal(current_user, recusal_id, body)
+    recusal = recusals.withdraw_recusal(current_user, recusal_id, body)
     db.session.commit()
     return recusal
 
@@ -174,4 +174,4 @@ def withdraw_recusal(body: dict, recusal_id: int):
 @public_bp.response(200, page_schema(PublicPlanSchema))
 def list_public_plans(query: dict):
     """Published random-inspection plans and their results (anonymous)."""
-    return services.published_plans(query)
+    return inspection_plans.published_plans(query)

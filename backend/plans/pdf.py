@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf import FPDF
+from fpdf.enums import Align
 
-from backend.core.qrcodes import cjk_font_path
+from backend.core.pdf import FONT, data_table, new_document, paragraph
 from backend.notices.rules import chinese_date
 from backend.plans.models import InspectionPlan
 
@@ -32,17 +32,11 @@ class Row:
 
 
 def _line(pdf: FPDF, text: str, size: float = 10, height: float = 6, align: Align = Align.L) -> None:
-    pdf.set_font("cjk", size=size)
-    pdf.multi_cell(0, height, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    paragraph(pdf, text, size, height, align)
 
 
 def plan_pdf(plan: InspectionPlan, rows: Sequence[Row]) -> bytes:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("cjk", fname=str(cjk_font_path()))
-    pdf.set_title(plan.title)
-    pdf.set_creator("sesv")
+    pdf = new_document(plan.title, margin_x=18, margin_top=18, break_margin=18)
     pdf.add_page()
     _line(pdf, plan.title, size=16, height=10, align=Align.C)
     period = f"{chinese_date(plan.period_start)}至{chinese_date(plan.period_end)}"
@@ -64,17 +58,8 @@ def plan_pdf(plan: InspectionPlan, rows: Sequence[Row]) -> bytes:
         for note in plan.note_lines:
             _line(pdf, f"· {note}")
     pdf.ln(3)
-    heading = FontFace(emphasis="", fill_color=(235, 235, 235))
-    pdf.set_font("cjk", size=9)
-    with pdf.table(
-        col_widths=(10, 62, 12, 32, 38, 20),
-        headings_style=heading,
-        line_height=5.5,
-        wrapmode=WrapMode.CHAR,
-        text_align=Align.L,
-        padding=1.2,
-        width=pdf.epw,
-    ) as table:
+    pdf.set_font(FONT, size=9)
+    with data_table(pdf, (10, 62, 12, 32, 38, 20), line_height=5.5, padding=1.2) as table:
         table.row(["序号", "企业", "等级", "重点对象", "检查人员", "状态"])
         for n, row in enumerate(rows, 1):
             table.row(

@@ -7,8 +7,8 @@ from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Day, Id, PageQuerySchema, text
 from backend.extensions import db
 from backend.plans import rules
+from backend.plans.inspection_plans import execution_rate, quota_check
 from backend.plans.models import RECUSAL_KINDS, ItemStatus, PlanStatus
-from backend.plans.services import execution_rate, quota_check
 
 
 class PlanCreateSchema(BaseSchema):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from backend.core.changes import Change
+from backend.core.schemas import dumping_for
 from backend.devices.models import Device
 from backend.devices.overview import annotate_devices
 from backend.devices.schemas import DeviceSchema
@@ -31,7 +32,8 @@ def _devices(actor: Actor, ids: list[str]) -> dict[str, dict]:
 
 def _hazards(actor: Actor, ids: list[str]) -> dict[str, dict]:
     found = db.session.scalars(visible_hazards(actor).where(Hazard.id.in_(ids)))
-    return {h.id: HazardSchema().dump(h) for h in found.unique()}
+    with dumping_for(actor):
+        return {h.id: HazardSchema().dump(h) for h in found.unique()}
 
 
 def _enterprises(actor: Actor, ids: list[str]) -> dict[str, dict]:

@@ -17,7 +17,8 @@ from backend.credit.models import (
     CreditRecognition,
     EnforcementCase,
 )
-from backend.credit.services import facts_of, recompute_grades
+from backend.credit.reads import facts_of
+from backend.credit.recompute import recompute_grades
 from backend.devices.models import Device
 from backend.extensions import db
 from backend.org.models import Enterprise
@@ -325,7 +326,7 @@ def test_substantiated_complaint_counts_against_the_enterprise(client, city):
 
 
 def test_evidence_chain_detects_an_altered_accident(client, city):
-    from backend.credit.services import credit_evidence_problem
+    from backend.credit.records import credit_evidence_problem
     from backend.evidence.services import verify_chain
 
     body = {"enterprise_id": city.ent_a.id, "occurred_on": today().isoformat(), "deaths": 0}
@@ -347,7 +348,7 @@ def test_evidence_chain_detects_an_altered_accident(client, city):
     ids=["d_floors_off", "one_year_floor_narrow_bands", "points_deducted_too"],
 )
 def test_sql_recompute_agrees_with_the_pure_rules_under_another_config(city, change):
-    from backend.credit.services import update_config
+    from backend.credit.config import update_config
 
     config = update_config(city.admin, change)
     seen = _assert_sql_agrees_with_the_rules(city, seed=15, count=30, rounds=2, config=config)
@@ -451,14 +452,14 @@ def test_a_grade_change_is_logged_once_though_the_next_cycle_rewrites_its_previo
 
 
 def test_a_cycle_on_postgresql_before_15_upserts_instead_of_merging(city, monkeypatch):
-    from backend.credit import services
+    from backend.credit import recompute
 
     dialect = db.session.get_bind().dialect
     if dialect.name != "postgresql":
         pytest.skip("MERGE is chosen on PostgreSQL 15+ only")
     monkeypatch.setattr(dialect, "server_version_info", (14, 9))
-    monkeypatch.setattr(services, "_PLANS", {})
-    assert "MERGE" not in services._plan(services.current_config(), subset=False).grade.text
+    monkeypatch.setattr(recompute, "_PLANS", {})
+    assert "MERGE" not in recompute._plan(recompute.current_config(), subset=False).grade.text
     first = recompute_grades(today())
     recompute_grades(today())
     f.make_hazard(city.ent_a, city.admin, severity="major")

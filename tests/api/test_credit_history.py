@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.core.clock import today
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.extensions import db
 from backend.org.models import Enterprise
 from tests import factories as f

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from backend.core.clock import today
-from backend.credit import services
+from backend.credit import recompute
+from backend.credit.config import current_config
 from backend.credit.indicators import IDS_PARAM, Window
 from backend.extensions import db
 from tests import factories as f
@@ -39,8 +40,8 @@ def test_event_regrade_reads_the_enterprise_rows_through_indexes_only(city):
     f.make_device(city.ent_a)
     f.make_hazard(city.ent_a, city.admin)
     f.make_person(city.ent_a, ("safety_manager", None))
-    config = services.current_config()
-    plan = services._plan(config, subset=True)
+    config = current_config()
+    plan = recompute._plan(config, subset=True)
     params = Window.on(today()).params(config) | {"cause": "test", IDS_PARAM: [city.ent_a.id]}
     for clause in (plan.grade, plan.log):
         lines = _query_plan(clause, params)
@@ -51,8 +52,8 @@ def test_event_regrade_reads_the_enterprise_rows_through_indexes_only(city):
 
 def test_full_recompute_plan_does_scan_the_tables(city):
     """The guard can fail: the full cycle's plan reads whole tables and is reported."""
-    config = services.current_config()
-    plan = services._plan(config, subset=False)
+    config = current_config()
+    plan = recompute._plan(config, subset=False)
     params = Window.on(today()).params(config) | {"cause": "test"}
     lines = []
     for clause in (*plan.before, plan.grade):  # the large pieces fill keyed tables first

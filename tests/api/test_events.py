@@ -11,7 +11,8 @@ from backend.core import events
 from backend.core.clock import today
 from backend.core.events import Event
 from backend.credit import handlers as credit_handlers
-from backend.credit.services import recompute_grades, regrade_enterprise
+from backend.credit.recompute import recompute_grades
+from backend.credit.regrade import regrade_enterprise
 from backend.extensions import db
 from tests import factories as f
 from tests.conftest import auth

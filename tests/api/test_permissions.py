@@ -512,7 +512,7 @@ MATRIX |= {
 
 
 def _graded(t: Target) -> Request:
-    from backend.credit.services import recompute_grades
+    from backend.credit.recompute import recompute_grades
 
     recompute_grades(today(), ids=[t.enterprise.id])
     db.session.commit()

@@ -11,7 +11,7 @@ import pytest
 
 from backend.core.clock import today
 from backend.credit.models import Accident
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.extensions import db
 from backend.plans.models import InspectorRecusal
 from tests import factories as f

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from backend.core.clock import today, utcnow
 from backend.credit.models import Accident
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from tests import factories as f

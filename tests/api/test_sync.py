@@ -129,6 +129,15 @@ def test_new_hazard_appears_in_the_next_pull_with_its_data(client, feed):
     assert changes[0]["data"]["status"] == "reported"
 
 
+def test_a_pulled_hazard_carries_the_actions_the_puller_may_take(client, feed):
+    cursor = _pull(client, feed.manager)["cursor"]
+    body = _hazard_body(feed)
+    assert client.post("/api/hazards", json=body, headers=auth(feed.inspector)).status_code == 201
+    pulled = _pull(client, feed.manager, cursor)["changes"][0]["data"]
+    detail = client.get(f"/api/hazards/{body['id']}", headers=auth(feed.manager)).json
+    assert pulled["allowed_actions"] == detail["allowed_actions"] != []
+
+
 def test_hazard_of_another_enterprise_does_not_reach_the_manager(client, feed):
     cursors = {u: _pull(client, getattr(feed, u))["cursor"] for u in ("manager", "supervisor")}
     body = _hazard_body(feed, device_id=feed.dev_b.id)

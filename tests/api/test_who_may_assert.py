@@ -10,7 +10,7 @@ import pytest
 from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
 from backend.credit.models import CreditGrade
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.extensions import db
 from backend.inspections.models import ChecklistTemplate
 from backend.inspections.services import install_default_templates

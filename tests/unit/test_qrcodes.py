@@ -12,12 +12,13 @@ import zxingcpp
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFilter
 
+from backend.core import pdf as core_pdf
 from backend.core import qrcodes
+from backend.core.pdf import cjk_font_path
 from backend.core.qrcodes import (
     QUIET_ZONE,
     SCAN_HINT,
     LabelInfo,
-    cjk_font_path,
     label_png,
     labels_pdf,
     qr_png,
@@ -223,12 +224,12 @@ def test_cjk_font_renders_distinct_glyphs_not_tofu() -> None:
 def test_cjk_font_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     font = tmp_path / "custom.ttf"
     font.write_bytes(b"")
-    monkeypatch.setenv(qrcodes.FONT_ENV, str(font))
+    monkeypatch.setenv(core_pdf.FONT_ENV, str(font))
     assert cjk_font_path() == font
 
 
 def test_cjk_font_missing_names_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(qrcodes.FONT_ENV, raising=False)
-    monkeypatch.setattr(qrcodes, "FONT_CANDIDATES", (Path("/nonexistent.ttc"),))
+    monkeypatch.delenv(core_pdf.FONT_ENV, raising=False)
+    monkeypatch.setattr(core_pdf, "FONT_CANDIDATES", (Path("/nonexistent.ttc"),))
     with pytest.raises(RuntimeError, match="fonts-wqy-microhei"):
         cjk_font_path()

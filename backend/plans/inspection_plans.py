@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,7 @@ from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
 from backend.core.auth import REGULATORS, Role
 from backend.core.clock import today, utcnow
-from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.credit.models import Accident, CreditGrade
@@ -22,16 +22,9 @@ from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.org.models import Enterprise, Person, Zone
 from backend.org.scope import Actor, zone_scope
-from backend.org.services import get_enterprise_for
 from backend.plans import rules
-from backend.plans.models import (
-    InspectionPlan,
-    InspectorRecusal,
-    ItemStatus,
-    KeyObject,
-    PlanItem,
-    PlanStatus,
-)
+from backend.plans.access import require_regulator
+from backend.plans.models import InspectionPlan, InspectorRecusal, ItemStatus, KeyObject, PlanItem, PlanStatus
 from backend.plans.pdf import Row, plan_pdf
 
 #: "many substantiated complaints" (第十二条第三项): this many in the last year
@@ -212,7 +205,7 @@ def draw_inspection_plan(actor: Actor, data: dict) -> InspectionPlan:
 def preview_plan(actor: Actor, query: dict) -> dict:
     """What a draw of the zone would hold before drawing: the mandatory objects, the sizes meeting
     every quota exactly and, for the asked size, the plan total and its notes."""
-    _require_regulator(actor)
+    require_regulator(actor)
     zone = _zone_for(actor, query["zone_id"])
     start = query.get("period_start") or today()
     end = max(start, query.get("period_end") or start)
@@ -367,197 +360,3 @@ def quota_check(plan: InspectionPlan) -> dict[str, bool]:
         for i in plan.items
     ]
     return rules.check_plan(plan.quota_total, items)
-
-
-def _require_regulator(actor: Actor) -> None:
-    if actor.role not in REGULATORS:
-        raise Forbidden("只有监管人员可以执行此操作 (regulators only)")
-
-
-# --- key objects named by the regulator (重点监管对象, 第十二条第四项) ---
-
-
-def visible_key_objects(actor: Actor, filters: dict | None = None) -> Select:
-    """Named key objects of the actor's zone(s), newest first; `in_force` as of today."""
-    _require_regulator(actor)
-    filters = filters or {}
-    query = select(KeyObject).where(zone_scope(actor, KeyObject.zone_id))
-    for key in ("zone_id", "enterprise_id"):
-        if filters.get(key):
-            query = query.where(getattr(KeyObject, key) == filters[key])
-    if filters.get("in_force") is not None:
-        now = today()
-        live = (KeyObject.starts_on <= now) & or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= now)
-        query = query.where(live if filters["in_force"] else ~live)
-    return query.order_by(KeyObject.id.desc())
-
-
-def list_key_objects(actor: Actor, filters: dict) -> Page:
-    query = visible_key_objects(actor, filters).options(
-        selectinload(KeyObject.enterprise), selectinload(KeyObject.named_by)
-    )
-    return paginate(query, filters["page"], filters["per_page"])
-
-
-def get_key_object_for(actor: Actor, key_object_id: int) -> KeyObject:
-    key_object = db.session.scalar(visible_key_objects(actor).where(KeyObject.id == key_object_id))
-    if key_object is None:
-        raise NotFound("重点监管对象不存在或不在您的管辖范围 (key object not found)")
-    return key_object
-
-
-def name_key_object(actor: Actor, data: dict) -> KeyObject:
-    """Name an enterprise of the actor's zone a key object; every draw then includes it."""
-    _require_regulator(actor)
-    enterprise = get_enterprise_for(actor, data["enterprise_id"])
-    starts_on, ends_on = data.get("starts_on") or today(), data.get("ends_on")
-    if ends_on is not None and ends_on < starts_on:
-        raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于开始日期"]}})
-    overlapping = db.session.scalar(
-        select(KeyObject.id).where(
-            KeyObject.enterprise_id == enterprise.id,
-            KeyObject.starts_on <= (ends_on or date.max),
-            or_(KeyObject.ends_on.is_(None), KeyObject.ends_on >= starts_on),
-        )
-    )
-    if overlapping is not None:
-        raise Conflict(
-            "该企业在此期间已被列为重点监管对象 (already a key object)",
-            details={"key_object_id": overlapping},
-        )
-    key_object = KeyObject(
-        enterprise_id=enterprise.id,
-        zone_id=enterprise.zone_id,
-        reason=data["reason"],
-        named_by_id=actor.id,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
-    db.session.add(key_object)
-    db.session.flush()
-    append_evidence(
-        "plan.key_object.name",
-        str(key_object.id),
-        {
-            "enterprise_id": enterprise.id,
-            "reason": key_object.reason,
-            "by": actor.id,
-            "starts_on": starts_on.isoformat(),
-            "ends_on": ends_on.isoformat() if ends_on else None,
-        },
-    )
-    return key_object
-
-
-def end_key_object(actor: Actor, key_object_id: int, data: dict) -> KeyObject:
-    """End a named key object: by default no longer in force from today (last day yesterday).
-
-    A naming ended before it starts never applies.
-    """
-    key_object = get_key_object_for(actor, key_object_id)
-    yesterday = today() - timedelta(days=1)
-    if key_object.ends_on is not None and key_object.ends_on <= yesterday:
-        raise InvalidState("该重点监管对象已结束 (already ended)")
-    ends_on = data.get("ends_on") or yesterday
-    if ends_on < yesterday:
-        raise ValidationFailed(details={"fields": {"ends_on": ["结束日期不能早于昨天"]}})
-    key_object.ends_on = max(ends_on, key_object.starts_on - timedelta(days=1))
-    key_object.ended_by_id = actor.id
-    db.session.flush()
-    append_evidence(
-        "plan.key_object.end",
-        str(key_object.id),
-        {
-            "enterprise_id": key_object.enterprise_id,
-            "by": actor.id,
-            "ends_on": key_object.ends_on.isoformat(),
-        },
-    )
-    return key_object
-
-
-# --- recusals (回避): an inspector linked to an enterprise is never drawn for it ---
-
-
-def visible_recusals(actor: Actor, filters: dict | None = None) -> Select:
-    """The bureau sees every declaration; an inspector sees their own."""
-    _require_regulator(actor)
-    filters = filters or {}
-    query = select(InspectorRecusal)
-    if actor.role == Role.inspector:
-        query = query.where(InspectorRecusal.inspector_id == actor.id)
-    for key in ("inspector_id", "enterprise_id"):
-        if filters.get(key):
-            query = query.where(getattr(InspectorRecusal, key) == filters[key])
-    if filters.get("active") is not None:
-        column = InspectorRecusal.withdrawn_at
-        query = query.where(column.is_(None) if filters["active"] else column.is_not(None))
-    return query.order_by(InspectorRecusal.id.desc())
-
-
-def list_recusals(actor: Actor, filters: dict) -> Page:
-    query = visible_recusals(actor, filters).options(
-        selectinload(InspectorRecusal.enterprise), selectinload(InspectorRecusal.inspector)
-    )
-    return paginate(query, filters["page"], filters["per_page"])
-
-
-def _recused_inspector(actor: Actor, inspector_id: int | None) -> User:
-    if actor.role == Role.inspector:
-        if inspector_id not in (None, actor.id):
-            raise Forbidden("监察员只能申报本人的回避 (own recusals only)")
-        return db.session.get(User, actor.id)  # type: ignore[return-value]
-    inspector = db.session.get(User, inspector_id) if inspector_id else None
-    if inspector is None or inspector.role != Role.inspector:
-        raise NotFound("监察员不存在 (inspector not found)")
-    return inspector
-
-
-def declare_recusal(actor: Actor, data: dict) -> InspectorRecusal:
-    """Declare an inspector's link to an enterprise (回避); the bureau may declare for an inspector."""
-    _require_regulator(actor)
-    enterprise = get_enterprise_for(actor, data["enterprise_id"])
-    inspector = _recused_inspector(actor, data.get("inspector_id"))
-    duplicate = db.session.scalar(
-        select(InspectorRecusal.id).where(
-            InspectorRecusal.inspector_id == inspector.id,
-            InspectorRecusal.enterprise_id == enterprise.id,
-            InspectorRecusal.withdrawn_at.is_(None),
-        )
-    )
-    if duplicate is not None:
-        raise Conflict("已申报过与该企业的回避 (already declared)", details={"recusal_id": duplicate})
-    recusal = InspectorRecusal(
-        inspector_id=inspector.id,
-        enterprise_id=enterprise.id,
-        kind=data["kind"],
-        reason=data["reason"],
-        declared_by_id=actor.id,
-        declared_at=utcnow(),
-    )
-    db.session.add(recusal)
-    db.session.flush()
-    append_evidence(
-        "plan.recusal.declare",
-        str(recusal.id),
-        {"inspector_id": inspector.id, "enterprise_id": enterprise.id, "kind": recusal.kind, "by": actor.id},
-    )
-    return recusal
-
-
-def withdraw_recusal(actor: Actor, recusal_id: int, data: dict) -> InspectorRecusal:
-    """Withdraw a recusal (the link ended); the inspector may be drawn for the enterprise again."""
-    recusal = db.session.scalar(visible_recusals(actor).where(InspectorRecusal.id == recusal_id))
-    if recusal is None:
-        raise NotFound("回避申报不存在 (recusal not found)")
-    if recusal.withdrawn_at is not None:
-        raise InvalidState("该回避申报已撤回 (already withdrawn)")
-    recusal.withdrawn_at, recusal.withdrawn_by_id = utcnow(), actor.id
-    recusal.withdraw_reason = data["reason"]
-    db.session.flush()
-    append_evidence(
-        "plan.recusal.withdraw",
-        str(recusal.id),
-        {"inspector_id": recusal.inspector_id, "enterprise_id": recusal.enterprise_id, "by": actor.id},
-    )
-    return recusal
