@@ -186,25 +186,26 @@ def periodic_inspections(as_of: date) -> Iterator[Message]:
 
 
 def expiring_certificates(as_of: date) -> Iterator[Message]:
-    """A certificate of someone in the enterprise that expires within 60 days."""
+    """A certificate of someone in the enterprise that expires within 60 days, or has expired."""
     managers = managers_by_enterprise()
     rows = db.session.execute(
         select(Certificate, Person)
         .join(Person, Person.id == Certificate.person_id)
         .where(
             Person.enterprise_id.isnot(None),
-            Certificate.expires_on >= as_of,
             Certificate.expires_on <= as_of + timedelta(days=CERTIFICATE_SOON_DAYS),
         )
     )
     for certificate, person in rows:
+        expired = certificate.expires_on is not None and certificate.expires_on < as_of
+        kind = "certificate.expired" if expired else "certificate.expiring"
         for user_id in managers.get(person.enterprise_id or 0, ()):
             yield Message(
                 user_id,
-                "certificate.expiring",
-                f"certificate.expiring:{certificate.id}:{certificate.expires_on}",
-                f"{person.name} 的证书即将到期",
-                f"证书 {certificate.number} 将于 {certificate.expires_on} 到期，请及时复审。",
+                kind,
+                f"{kind}:{certificate.id}:{certificate.expires_on}",
+                f"{person.name} 的证书已过期" if expired else f"{person.name} 的证书即将到期",
+                f"证书 {certificate.number} 有效期至 {certificate.expires_on}，请及时复审。",
                 f"/enterprises/{person.enterprise_id}",
             )
 
