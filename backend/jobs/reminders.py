@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 
 from backend.accounts.models import User
 from backend.complaints.models import Complaint
@@ -67,12 +67,13 @@ def bureau_admins() -> list[int]:
     )
 
 
-def _open_hazard() -> object:
+def _open_hazard() -> ColumnElement[bool]:
     return Hazard.status != HazardStatus.verified_closed
 
 
 def _place(hazard: Hazard) -> str:
-    return hazard.location or hazard.category
+    """What the hazard is, short enough for a title."""
+    return hazard.description[:30] or hazard.location
 
 
 # --- safety managers -------------------------------------------------------------------

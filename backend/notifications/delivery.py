@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import select, update
 
@@ -86,7 +87,7 @@ def _send_urgent(
     report: DeliveryReport,
 ) -> bool:
     title, text = notification.title, notification.body
-    sends = [lambda: channels.post_to_groups(title, text)]
+    sends: list[Callable[[], None]] = [lambda: channels.post_to_groups(title, text)]
     if contact is not None and contact.outbound:
         sends.append(lambda: channels.sms(contact.phone, notification.kind, f"{title}：{text}"))
         sends.append(lambda: channels.email(contact.email, title, text))
@@ -114,7 +115,7 @@ def send_digests(channels: Channels) -> DeliveryReport:
             contact is None
             or not contact.outbound
             or _attempt(
-                report, lambda c=contact, i=items: channels.email(c.email, digest_subject(i), digest_text(i))
+                report, partial(channels.email, contact.email, digest_subject(items), digest_text(items))
             )
         ):
             delivered.extend(n.id for n in items)
