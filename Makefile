@@ -19,8 +19,8 @@ help:
 	@echo "make crash-test SIGKILL the server under concurrent writes, then check nothing acknowledged was lost"
 
 run: install migrate demo
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
+	@echo "Serving on http://127.0.0.1:$(PORT) with the scheduled jobs  (Ctrl+C to stop)"
+	JOBS_SCHEDULER=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
 
 install: system-deps venv pwa-build
 

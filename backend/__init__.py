@@ -42,6 +42,7 @@ def _blueprints() -> tuple:
     from backend.hazards.api import bp as hazards
     from backend.inspections.api import bp as inspections
     from backend.notices.api import bp as notices
+    from backend.notifications.api import bp as notifications
     from backend.org.api import bp as org
     from backend.photos.api import bp as photos
     from backend.plans.api import bp as plans
@@ -70,6 +71,7 @@ def _blueprints() -> tuple:
         plans,
         public_plans,
         reports,
+        notifications,
     )
 
 
@@ -77,9 +79,11 @@ def _subscribe_event_handlers(app: Flask) -> None:
     """The higher domains' handlers of the lower domains' events (core.events)."""
     from backend.core import events
     from backend.credit.handlers import register_credit_handlers
+    from backend.jobs.handlers import register_notification_handlers
 
     events.init_app(app)
     register_credit_handlers(app)
+    register_notification_handlers(app)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -116,6 +120,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_web(app)
     register_cli(app)
     _trust_proxies(app)
+    if app.config["JOBS_SCHEDULER"]:
+        from backend.jobs.scheduler import start_scheduler
+
+        start_scheduler(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Command line: `flask demo load`, `flask evidence verify`, `flask users create`, …"""
+"""Command line: `flask demo load`, `flask evidence verify`, `flask users create`, `flask jobs run-due`, …"""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(credit)
     app.cli.add_command(events)
     app.cli.add_command(users)
+    app.cli.add_command(jobs)
 
 
 @click.group(help="Demo data.")
@@ -232,3 +233,36 @@ def _problem(error) -> str:
     fields = error.details.get("fields") or {}
     detail = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in fields.items())
     return f"{error.message} {detail}".strip()
+
+
+@click.group(help="Scheduled jobs (README, Jobs and notifications).")
+def jobs() -> None:
+    """Commands under `flask jobs`."""
+
+
+@jobs.command("list", help="Each scheduled job, when it is next due, and its last run.")
+def list_jobs() -> None:
+    from backend.jobs.runner import job_statuses
+
+    for status in job_statuses():
+        run = status.last_run
+        last = (
+            f"last run {run.started_at:%Y-%m-%d %H:%M:%S} {run.outcome} {run.counts}"
+            + (f" error: {run.error}" if run.error else "")
+            if run
+            else "never run"
+        )
+        due = f"{status.next_due_at:%Y-%m-%d %H:%M:%S}" if status.next_due_at else "now"
+        click.echo(f"{status.name:<16} next due {due}  {last}  ({status.title})")
+
+
+@jobs.command("run-due", help="Run every job that is due now; safe alongside the schedule.")
+def run_due_jobs() -> None:
+    from backend.jobs.runner import run_due
+
+    results = run_due()
+    for result in results:
+        click.echo(f"{result.job:<16} {result.outcome} {result.counts} {result.error}".rstrip())
+    click.echo(f"Ran {len(results)} due job(s).")
+    if any(result.outcome == "failed" for result in results):
+        raise SystemExit(1)

@@ -85,10 +85,34 @@ def load_config(overrides: dict | None = None) -> dict:
         #: how far back any check may be dated at all (older → 422)
         "CHECK_MAX_BACKDATE_DAYS": int(os.environ.get("CHECK_MAX_BACKDATE_DAYS", "90")),
         "JSON_AS_ASCII": False,
+        # the in-process schedule (README, "Jobs and notifications"): `make run` turns it on
+        "JOBS_SCHEDULER": os.environ.get("JOBS_SCHEDULER", "0") == "1",
+        "JOBS_TICK_SECONDS": int(os.environ.get("JOBS_TICK_SECONDS", "60")),
+        **_channel_config(),
     }
     config.update(overrides or {})
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(str(config["SQLALCHEMY_DATABASE_URI"])))
     return config
+
+
+def _channel_config() -> dict:
+    """Outbound notification channels; each is off while its variable is empty."""
+    names = (
+        "NOTIFY_WECOM_WEBHOOK",
+        "NOTIFY_DINGTALK_WEBHOOK",
+        "NOTIFY_DINGTALK_SECRET",
+        "NOTIFY_SMS_URL",
+        "NOTIFY_SMS_TOKEN",
+        "SMTP_HOST",
+        "SMTP_USER",
+        "SMTP_PASSWORD",
+        "SMTP_FROM",
+    )
+    return {
+        **{name: os.environ.get(name, "") for name in names},
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
+    }
 
 
 def _engine_options(url: str) -> dict:

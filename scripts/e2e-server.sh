@@ -11,4 +11,5 @@ export JWT_SECRET_KEY=${E2E_JWT_SECRET:-sesv-e2e-only-jwt-secret-0123456789abcde
 unset DATABASE_URL
 .venv/bin/flask --app app db upgrade >/dev/null
 .venv/bin/flask --app app demo load >/dev/null
+.venv/bin/flask --app app jobs run-due >/dev/null  # what `make run`'s schedule does in its first minute
 exec .venv/bin/gunicorn --bind 127.0.0.1:$PORT --workers 1 --threads 8 --access-logfile - app:app

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
@@ -31,6 +32,8 @@ from backend.devices.models import Device
 from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.notices.models import Notice
+from backend.notifications.models import Notification
+from backend.notifications.services import Message, notify
 from backend.org.models import Block, Enterprise
 from tests import factories as f
 from tests.conftest import auth
@@ -724,6 +727,25 @@ MATRIX |= {
     ("GET", "/api/reports/monthly"): (_get("/api/reports/monthly?month=2026-01"), REGULATORS_READ),
     ("GET", "/api/reports/monthly.pdf"): (_get("/api/reports/monthly.pdf?month=2026-01"), REGULATORS_READ),
     ("GET", "/api/reports/monthly.xlsx"): (_get("/api/reports/monthly.xlsx?month=2026-01"), REGULATORS_READ),
+}
+
+
+def _admins_notification(t: Target) -> Request:
+    """A notification in the inbox of the hazard's reporter (the bureau admin): only theirs to read."""
+    notify([Message(t.hazard.reported_by_id, "hazard.overdue", f"perm:{t.hazard.id}", "标题")])
+    db.session.commit()
+    [notification_id] = db.session.scalars(
+        select(Notification.id).where(Notification.dedupe_key == f"perm:{t.hazard.id}")
+    )
+    return f"/api/notifications/{notification_id}/read", {}
+
+
+MATRIX |= {
+    ("GET", "/api/notifications"): (_get("/api/notifications?unread=true"), ALL_200),
+    ("POST", "/api/notifications/<int:notification_id>/read"): (
+        _admins_notification,
+        {ADMIN: "200", INSP: "404", MGR: "404", SUP: "404"},
+    ),
 }
 
 

@@ -143,6 +143,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { features: true, title: 'dashboard.title' },
   },
   {
+    path: '/inbox',
+    name: 'inbox',
+    component: () => import('@/views/inbox/InboxView.vue'),
+    meta: { title: 'inbox.title' },
+  },
+  {
     path: '/outbox',
     name: 'outbox',
     component: () => import('@/views/me/OutboxView.vue'),

@@ -1,0 +1,1 @@
+"""Scheduled jobs (a database lease per job) and the reminders they produce."""

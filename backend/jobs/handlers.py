@@ -1,0 +1,33 @@
+"""Immediate notifications from the lower domains' events (core.events): a returned
+rectification reaches the safety manager right after the inspector's commit, not at the
+next tick. The reminder job sends the same message under the same key, so it arrives once."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from backend.core.events import subscribe
+from backend.extensions import db
+from backend.hazards.models import Hazard, HazardEvent
+from backend.hazards.rules import Action
+from backend.jobs.reminders import managers_of, returned_messages
+from backend.notifications.services import notify
+
+
+def notify_returned_rectification(_kind: str, payload: dict) -> None:
+    hazard = db.session.get(Hazard, payload["hazard_id"])
+    if hazard is None:
+        return
+    event = db.session.scalars(
+        select(HazardEvent)
+        .where(HazardEvent.hazard_id == hazard.id, HazardEvent.action == Action.return_.value)
+        .order_by(HazardEvent.at.desc())
+        .limit(1)
+    ).first()
+    if event is not None:
+        notify(returned_messages(event, hazard, managers_of(hazard.enterprise_id)))
+
+
+def register_notification_handlers(app: Flask) -> None:
+    subscribe(app, f"hazard.{Action.return_.value}", notify_returned_rectification)

@@ -1,0 +1,149 @@
+"""Run each due job once, however many runners (gunicorn workers, machines, a cron'd
+`flask jobs run-due`) look at the same moment: a runner first takes the job's lease row
+with one conditional UPDATE, which the database grants to exactly one of them. A run is
+recorded (start, end, outcome, counts, error); a failed run leaves the job due, so the next
+tick retries it, and tells the bureau."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from backend.core.clock import today, utcnow
+from backend.core.db import rows_affected, table_of, write_intent
+from backend.extensions import db
+from backend.jobs.definitions import JOBS, Job
+from backend.jobs.models import JobLease, JobRun
+from backend.jobs.reminders import bureau_admins
+from backend.notifications.services import Message, notify
+
+log = logging.getLogger(__name__)
+
+#: a runner that dies mid-job frees the job after this long
+LEASE = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    job: str
+    outcome: str
+    counts: dict
+    error: str
+
+
+def run_due(jobs: Sequence[Job] = JOBS, now: datetime | None = None) -> list[RunResult]:
+    """Run every job of `jobs` that is due at `now` and not held by another runner."""
+    token = write_intent.set(True)  # SQLite: take the write lock at BEGIN, never fail mid-way
+    try:
+        moment = now or utcnow()
+        _ensure_leases(jobs, moment)
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        return [_run(job, holder) for job in jobs if claim(job.name, holder, moment)]
+    finally:
+        write_intent.reset(token)
+
+
+def _ensure_leases(jobs: Sequence[Job], moment: datetime) -> None:
+    """A job seen for the first time is due at once."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    rows = [{"name": job.name, "next_due_at": moment, "holder": ""} for job in jobs]
+    db.session.execute(dialect.insert(table_of(JobLease)).values(rows).on_conflict_do_nothing())
+    db.session.commit()
+
+
+def claim(name: str, holder: str, moment: datetime) -> bool:
+    """Take the lease of job `name` if it is due and free (or its holder's lease expired)."""
+    taken = rows_affected(
+        db.session.execute(
+            update(table_of(JobLease))
+            .where(
+                table_of(JobLease).c.name == name,
+                table_of(JobLease).c.next_due_at <= moment,
+                or_(table_of(JobLease).c.lease_until.is_(None), table_of(JobLease).c.lease_until < moment),
+            )
+            .values(lease_until=moment + LEASE, holder=holder)
+        )
+    )
+    db.session.commit()
+    return taken == 1
+
+
+def _run(job: Job, holder: str) -> RunResult:
+    run = JobRun(job=job.name, started_at=utcnow(), outcome="running", counts={}, error="")
+    db.session.add(run)
+    db.session.commit()
+    try:
+        counts = dict(job.run(today()))
+        db.session.commit()
+    except Exception as exc:  # any failure is recorded and retried, never lost in a log
+        log.exception("job %s failed", job.name)
+        db.session.rollback()
+        counts = {"failed": 1, "error": f"{type(exc).__name__}: {exc}"}
+    error = str(counts.pop("error", ""))[:4000]
+    outcome = "failed" if counts.get("failed") else "ok"
+    _finish(job, holder, run.id, outcome, counts, error)
+    return RunResult(job.name, outcome, counts, error)
+
+
+def _finish(job: Job, holder: str, run_id: int, outcome: str, counts: dict, error: str) -> None:
+    finished = utcnow()
+    db.session.execute(
+        update(table_of(JobRun))
+        .where(table_of(JobRun).c.id == run_id)
+        .values(finished_at=finished, outcome=outcome, counts=counts, error=error)
+    )
+    release: dict = {"lease_until": None, "holder": ""}
+    if outcome == "ok":  # a failed job stays due: the next tick retries it
+        release["next_due_at"] = job.next_due_after(finished)
+    db.session.execute(
+        update(table_of(JobLease))
+        .where(table_of(JobLease).c.name == job.name, table_of(JobLease).c.holder == holder)
+        .values(**release)
+    )
+    if outcome == "failed":
+        notify(_failure_messages(job, run_id, error))
+    db.session.commit()
+
+
+def _failure_messages(job: Job, run_id: int, error: str) -> list[Message]:
+    return [
+        Message(
+            user_id,
+            "job.failed",
+            f"job.failed:{run_id}",
+            f"定时任务失败：{job.title}",
+            f"{job.name}：{error[:300]}（下一次检查时自动重试）",
+            "/me",
+            urgent=True,
+        )
+        for user_id in bureau_admins()
+    ]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    name: str
+    title: str
+    next_due_at: datetime | None
+    last_run: JobRun | None
+
+
+def job_statuses(jobs: Sequence[Job] = JOBS) -> list[JobStatus]:
+    """Each job with its next due time and its last run."""
+    leases = {lease.name: lease for lease in db.session.scalars(select(JobLease))}
+    statuses = []
+    for job in jobs:
+        last = db.session.scalars(
+            select(JobRun).where(JobRun.job == job.name).order_by(JobRun.id.desc()).limit(1)
+        ).first()
+        lease = leases.get(job.name)
+        statuses.append(JobStatus(job.name, job.title, lease.next_due_at if lease else None, last))
+    return statuses

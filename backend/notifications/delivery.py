@@ -1,0 +1,143 @@
+"""Sending inbox notifications out: urgent ones at once, the rest in one daily digest per
+person. A notification is marked delivered only when every channel took it, so a refused
+send is tried again by the next run (the job run is recorded as failed meanwhile)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from sqlalchemy import select, update
+
+from backend.core.clock import utcnow
+from backend.extensions import db
+from backend.notifications.channels import ChannelError, Channels
+from backend.notifications.models import Notification, NotificationContact
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_counts(self) -> dict:
+        counts: dict = {"sent": self.sent, "failed": self.failed}
+        if self.errors:
+            counts["error"] = "; ".join(dict.fromkeys(self.errors))[:2000]
+        return counts
+
+
+def _contacts(user_ids: set[int]) -> dict[int, NotificationContact]:
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(select(NotificationContact).where(NotificationContact.user_id.in_(user_ids)))
+    return {c.user_id: c for c in rows}
+
+
+def _attempt(report: DeliveryReport, send: Callable[[], None]) -> bool:
+    try:
+        send()
+    except ChannelError as exc:
+        log.warning("notification channel failed: %s", exc)
+        report.failed += 1
+        report.errors.append(str(exc))
+        return False
+    return True
+
+
+def _mark_delivered(ids: list[int]) -> None:
+    if ids:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.delivered_at.is_(None))
+            .values(delivered_at=utcnow())
+        )
+
+
+def deliver_urgent(channels: Channels) -> DeliveryReport:
+    """Each urgent notification not yet delivered: to the groups, by SMS and e-mail."""
+    report = DeliveryReport()
+    pending = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.urgent.is_(True), Notification.delivered_at.is_(None))
+            .order_by(Notification.id)
+            .limit(500)
+        )
+    )
+    contacts = _contacts({n.user_id for n in pending})
+    delivered = []
+    for notification in pending:
+        if _send_urgent(channels, notification, contacts.get(notification.user_id), report):
+            delivered.append(notification.id)
+            report.sent += 1
+    _mark_delivered(delivered)
+    return report
+
+
+def _send_urgent(
+    channels: Channels,
+    notification: Notification,
+    contact: NotificationContact | None,
+    report: DeliveryReport,
+) -> bool:
+    title, text = notification.title, notification.body
+    sends: list[Callable[[], None]] = [lambda: channels.post_to_groups(title, text)]
+    if contact is not None and contact.outbound:
+        sends.append(lambda: channels.sms(contact.phone, notification.kind, f"{title}：{text}"))
+        sends.append(lambda: channels.email(contact.email, title, text))
+    accepted = [_attempt(report, send) for send in sends]  # every channel, even after one fails
+    return all(accepted)
+
+
+def send_digests(channels: Channels) -> DeliveryReport:
+    """One digest per person of the notifications not delivered yet: by e-mail to the person,
+    and one summary to the groups."""
+    report = DeliveryReport()
+    pending = list(
+        db.session.scalars(
+            select(Notification).where(Notification.delivered_at.is_(None)).order_by(Notification.id)
+        )
+    )
+    per_user: dict[int, list[Notification]] = {}
+    for notification in pending:
+        per_user.setdefault(notification.user_id, []).append(notification)
+    contacts = _contacts(set(per_user))
+    delivered: list[int] = []
+    for user_id, items in per_user.items():
+        contact = contacts.get(user_id)
+        if (
+            contact is None
+            or not contact.outbound
+            or _attempt(
+                report, partial(channels.email, contact.email, digest_subject(items), digest_text(items))
+            )
+        ):
+            delivered.extend(n.id for n in items)
+            report.sent += 1
+    summary = _group_summary(per_user)
+    if per_user and _attempt(report, lambda: channels.post_to_groups("每日提醒汇总", summary)):
+        _mark_delivered(delivered)
+    return report
+
+
+def digest_subject(items: list[Notification]) -> str:
+    return f"特种设备安全提醒：{len(items)} 条待办"
+
+
+def digest_text(items: list[Notification]) -> str:
+    return "\n".join(f"· {n.title}\n  {n.body}" for n in items)
+
+
+def _group_summary(per_user: dict[int, list[Notification]]) -> str:
+    kinds: dict[str, int] = {}
+    for items in per_user.values():
+        for n in items:
+            kinds[n.kind] = kinds.get(n.kind, 0) + 1
+    lines = [f"- {kind}: {count}" for kind, count in sorted(kinds.items())]
+    return f"{len(per_user)} 人有新提醒\n" + "\n".join(lines)
