@@ -62,7 +62,9 @@ def _step(client, user: User, hazard_id: str, action: str, **body) -> None:
 def _submitted(client, inspector: User, manager: User, device: Device) -> str:
     hazard_id = _report(client, inspector, device)
     _step(client, manager, hazard_id, "start_rectification")
-    _step(client, manager, hazard_id, "submit_rectification", photos=["ab" * 32])
+    after_photo = f.make_photo("ab" * 32, manager)
+    db.session.commit()
+    _step(client, manager, hazard_id, "submit_rectification", photos=[after_photo])
     return hazard_id
 
 
