@@ -46,8 +46,8 @@ export interface HistoryEntry {
   at: string
   actor: string | null
   field: string
-  before: string | null
-  after: string | null
+  before: unknown
+  after: unknown
   reason: string
 }
 
