@@ -214,3 +214,46 @@ test('a bulk sheet with a bad row creates nobody and says which row; a good one 
   await expect(page.getByTestId('user-row')).toHaveCount(1)
   await expect(page.getByTestId('user-row')).toContainText('待设密码')
 })
+
+test('the admin edits an account, resets its password (shown once) and deactivates it after confirming', async ({ page, request }) => {
+  const admin = { Authorization: `Bearer ${await apiToken(request, 'admin')}` }
+  const username = `edit.${Date.now() % 1_000_000}`
+  const zones = (await (await request.get('/api/zones', { headers: admin })).json()).items as { id: number }[]
+  const created = await request.post('/api/users', {
+    headers: admin,
+    data: { username, display_name: '待改名', role: 'inspector', zone_id: zones[0]!.id },
+  })
+  expect(created.status()).toBe(201)
+  const { user, one_time_password: first } = await created.json()
+  const session = await request.post('/api/auth/login', { data: { username, password: first } })
+  expect(session.ok()).toBeTruthy()
+  const userToken = (await session.json()).access_token as string
+
+  await uiLogin(page, 'admin')
+  await page.goto(`/admin/users/${user.id}`)
+  await page.getByTestId('user-edit').click()
+  await page.getByTestId('user-display-name').locator('input').fill('已改名')
+  await page.screenshot({ path: '/tmp/usersui-user-edit.png' })
+  await page.getByTestId('user-save').click()
+  await expect(page.getByTestId('user-title')).toContainText('已改名')
+  await expect(page.getByTestId('user-history-row').first()).toContainText('姓名：待改名 → 已改名')
+
+  await page.getByTestId('user-reset').click()
+  await page.locator('.van-dialog').filter({ hasText: '重置密码' }).getByRole('button', { name: '取消' }).click()
+  await expect(page.getByTestId('otp-dialog')).toBeHidden()
+  await page.getByTestId('user-reset').click()
+  await page.locator('.van-dialog').filter({ hasText: '重置密码' }).getByRole('button', { name: '确认' }).click()
+  const otp = (await page.getByTestId('otp-value').innerText()).trim()
+  expect(otp).not.toBe(first)
+  await page.getByTestId('otp-dialog').getByRole('button', { name: '我已记下' }).click()
+
+  await page.getByTestId('user-deactivate').click()
+  await page.locator('.van-dialog').filter({ hasText: '停用账号' }).getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('user-state')).toHaveText('已停用')
+  await expect(page.getByTestId('user-reactivate')).toBeVisible()
+  await page.screenshot({ path: '/tmp/usersui-user-deactivated.png', fullPage: true })
+  const refused = await request.post('/api/auth/login', { data: { username, password: otp } })
+  expect(refused.ok()).toBeFalsy()
+  const me = await request.get('/api/auth/me', { headers: { Authorization: `Bearer ${userToken}` } })
+  expect(me.status()).toBe(401)
+})
