@@ -24,7 +24,7 @@ from backend.accounts.schemas import (
     UserQuerySchema,
     UserSchema,
 )
-from backend.core.auth import REGULATORS, require_roles
+from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.clients import ip_rate_key
 from backend.core.exports import xlsx_response
 from backend.core.history import HistoryEntrySchema
@@ -181,7 +181,8 @@ def create_user(body: dict):
 def create_users_from_sheet(query: dict):
     """Create users from an XLSX sent as the request body: all rows or none.
 
-    Columns after a header row: 用户名, 姓名, 角色 (code or Chinese name), 辖区 (name or id),
+    Columns after a header row: 用户名, 姓名, 角色 (code or Chinese name), 辖区 (name or id; for an
+    enterprise account only checked against its enterprise's zone),
     企业统一社会信用代码, 电话. Any bad row: 422 `bulk_rejected`, `details.rows` = [{row, username, errors}].
     """
     created = bulk.create_from_sheet(current_user, request.get_data(cache=False))
@@ -193,7 +194,10 @@ def create_users_from_sheet(query: dict):
 
 def _handout_sheet(created: list[admin.NewUser]) -> Response:
     header = ("用户名", "姓名", "角色", "一次性密码")
-    rows = [(n.user.username, n.user.display_name, n.user.role, n.one_time_password) for n in created]
+    rows = [
+        (n.user.username, n.user.display_name, bulk.ROLE_TITLES[Role(n.user.role)], n.one_time_password)
+        for n in created
+    ]
     response = xlsx_response("新用户一次性密码", header, rows, fallback="new-users")
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"

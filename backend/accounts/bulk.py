@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from backend.accounts import admin
 from backend.accounts.models import User
+from backend.accounts.rules import PLACE_OF_ROLE
 from backend.core.auth import Role
 from backend.core.errors import AppError, ValidationFailed
 from backend.extensions import db
@@ -34,6 +35,13 @@ ROLE_NAMES = {
     "安全管理员": Role.safety_manager,
     "街区监督员": Role.block_supervisor,
     "监督员": Role.block_supervisor,
+}
+#: the name each role goes by in sheets handed out (read back by ROLE_NAMES)
+ROLE_TITLES = {
+    Role.bureau_admin: "监管局管理员",
+    Role.inspector: "检查员",
+    Role.safety_manager: "企业安全员",
+    Role.block_supervisor: "街区监督员",
 }
 
 
@@ -119,12 +127,17 @@ def _create_row(actor: User, row: dict[str, str], seen: set[str], created: list[
     if row["username"] in seen:
         return {"username": ["表格中用户名重复 (username repeated in the sheet)"]}
     seen.add(row["username"])
+    zone_id, enterprise_id = _zone_id(row["zone"]), _enterprise_id(row["enterprise_credit_code"])
+    if PLACE_OF_ROLE[role][1] and zone_id is not None:
+        if not _enterprise_in_zone(enterprise_id, zone_id):
+            return {"zone": ["企业不在该辖区 (the enterprise is not in this zone)"]}
+        zone_id = None  # an enterprise account's zone is its enterprise's
     body = {
         "username": row["username"],
         "display_name": row["display_name"],
         "role": role.value,
-        "zone_id": _zone_id(row["zone"]),
-        "enterprise_id": _enterprise_id(row["enterprise_credit_code"]),
+        "zone_id": zone_id,
+        "enterprise_id": enterprise_id,
         "phone": row["phone"][:30],
     }
     try:
@@ -134,6 +147,15 @@ def _create_row(actor: User, row: dict[str, str], seen: set[str], created: list[
         fields = error.details.get("fields") or {"row": [error.message]}
         return {_column_of(name): messages for name, messages in fields.items()}
     return {}
+
+
+def _enterprise_in_zone(enterprise_id: int | None, zone_id: int) -> bool:
+    """The zone column of an enterprise account (as a zone's two-lists sheet has it) only checks the place.
+
+    An unknown enterprise passes here: the enterprise column reports it.
+    """
+    enterprise = db.session.get(Enterprise, enterprise_id) if enterprise_id else None
+    return enterprise is None or enterprise.zone_id == zone_id
 
 
 def _column_of(field: str) -> str:

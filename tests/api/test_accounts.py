@@ -297,6 +297,27 @@ def test_bulk_can_answer_a_handout_sheet(client, city):
     assert rows[1][0] == "li.si" and len(rows[1][3]) >= 12
 
 
+def test_bulk_handout_sheet_names_roles_as_the_sheet_does(client, city):
+    data = sheet(("li.si", "李四", "safety_manager", "", city.ent_a.credit_code, ""))
+    response = client.post("/api/users/bulk?format=xlsx", data=data, headers=auth(city.admin))
+    rows = list(load_workbook(io.BytesIO(response.data)).active.values)
+    assert rows[1][2] == "企业安全员"
+
+
+def test_bulk_accepts_the_zone_of_an_enterprise_account_and_checks_it(client, city):
+    """A zone's two-lists sheet carries each safety manager's zone: it must match the enterprise's."""
+    data = sheet(("li.si", "李四", "安全管理员", city.zone.name, city.ent_a.credit_code, ""))
+    response = client.post("/api/users/bulk", data=data, headers=auth(city.admin))
+    assert response.status_code == 201, response.json
+    user = response.json["items"][0]["user"]
+    assert user["enterprise_id"] == city.ent_a.id and user["zone_id"] is None
+
+    data = sheet(("wang.wu", "王五", "安全管理员", city.other_zone.name, city.ent_a.credit_code, ""))
+    response = client.post("/api/users/bulk", data=data, headers=auth(city.admin))
+    assert response.status_code == 422
+    assert "zone" in response.json["error"]["details"]["rows"][0]["errors"]
+
+
 def test_bulk_refuses_a_file_that_is_not_xlsx(client, city):
     response = client.post("/api/users/bulk", data=b"not a spreadsheet", headers=auth(city.admin))
     assert response.status_code == 422

@@ -259,6 +259,43 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/checks/CheckFormView.vue'),
     meta: { title: 'check.acceptanceFormTitle' },
   },
+  // accounts and the city's structure (bureau admin; a zone inspector for their zone's enterprises)
+  {
+    path: '/admin/users',
+    name: 'users',
+    component: () => import('@/views/users/UserListView.vue'),
+    meta: { features: true, title: 'users.listTitle' },
+  },
+  {
+    path: '/admin/users/new',
+    name: 'user-new',
+    component: () => import('@/views/users/UserCreateView.vue'),
+    meta: { features: true, title: 'users.createTitle' },
+  },
+  {
+    path: '/admin/users/import',
+    name: 'user-import',
+    component: () => import('@/views/users/UserImportView.vue'),
+    meta: { features: true, title: 'users.importTitle' },
+  },
+  {
+    path: '/admin/users/:id(\\d+)',
+    name: 'user',
+    component: () => import('@/views/users/UserDetailView.vue'),
+    meta: { features: true, title: 'users.detailTitle' },
+  },
+  {
+    path: '/admin/org',
+    name: 'org',
+    component: () => import('@/views/org/OrgView.vue'),
+    meta: { features: true, title: 'org.title' },
+  },
+  {
+    path: '/enterprises/new',
+    name: 'enterprise-new',
+    component: () => import('@/views/org/EnterpriseCreateView.vue'),
+    meta: { features: true, title: 'org.newEnterprise' },
+  },
   {
     path: '/admin/templates',
     name: 'admin-templates',

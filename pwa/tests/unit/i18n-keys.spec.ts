@@ -23,7 +23,7 @@ function literalKeys(source: string, blocks: string[]): string[] {
 const featureBlocks = Object.keys(featuresZh)
 /** Views opened only through routes with meta.features, and their domain components (the feature texts are loaded by then). */
 const FEATURE_DIRS = ['views/credit/', 'views/plans/', 'views/admin/', 'views/enterprises/', 'views/complaints/',
-  'views/mutual/', 'views/reports/',
+  'views/mutual/', 'views/reports/', 'views/users/', 'views/org/', 'components/users/', 'components/org/',
   'components/credit/', 'components/plans/', 'components/templates/', 'components/enterprises/',
   'views/public/PlanPublicView.vue', 'router/routes.ts']
 
