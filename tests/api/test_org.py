@@ -220,7 +220,17 @@ def _xlsx_rows(response) -> list[list]:
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
-HEADER = ["企业名称", "统一社会信用代码", "辖区", "区块", "设备数", "安全管理员", "证书编号", "证书有效期", "证书状态"]
+HEADER = [
+    "企业名称",
+    "统一社会信用代码",
+    "辖区",
+    "区块",
+    "设备数",
+    "安全管理员",
+    "证书编号",
+    "证书有效期",
+    "证书状态",
+]
 
 
 def test_two_lists_csv_download(client, city, two_lists):

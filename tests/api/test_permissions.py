@@ -252,8 +252,14 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
         _get("/api/certificates?verification=pending"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
     ),
-    ("POST", "/api/certificates/<int:certificate_id>/verify"): (_pending_certificate("verify"), REGULATORS_ONLY),
-    ("POST", "/api/certificates/<int:certificate_id>/reject"): (_pending_certificate("reject"), REGULATORS_ONLY),
+    ("POST", "/api/certificates/<int:certificate_id>/verify"): (
+        _pending_certificate("verify"),
+        REGULATORS_ONLY,
+    ),
+    ("POST", "/api/certificates/<int:certificate_id>/reject"): (
+        _pending_certificate("reject"),
+        REGULATORS_ONLY,
+    ),
     ("GET", "/api/enterprises/<int:enterprise_id>/labels.pdf"): (
         _get("/api/enterprises/{e}/labels.pdf"),
         READ_ONE,
