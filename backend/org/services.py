@@ -125,7 +125,7 @@ def block_sizes(block_ids: list[int]) -> dict[int, int]:
         .where(Enterprise.block_id.in_(block_ids))
         .group_by(Enterprise.block_id)
     )
-    return {row[0]: row[1] for row in db.session.execute(query)}
+    return {int(block_id): n for block_id, n in db.session.execute(query).all() if block_id is not None}
 
 
 def annotate_blocks(blocks: list[Block]) -> list[Block]:
