@@ -182,6 +182,10 @@ def _manager(i: int, scale: Scale) -> dict:
     }
 
 
+#: the demo city's certificates were checked by the bureau: they count in its grades and lists
+VERIFIED = {"verification": "verified", "verified_by": "demo"}
+
+
 def _certificates(scale: Scale, as_of: date):
     for i in range(scale.enterprises):
         lapsed = i % 17 == 0 or i % 16 == 0  # about one in eight has no valid safety manager
@@ -192,9 +196,21 @@ def _certificates(scale: Scale, as_of: date):
             "number": f"TA{i + 1:08d}",
             "issued_on": as_of - timedelta(days=400),
             "expires_on": expires,
+            "verified_on": as_of - timedelta(days=400),
             "created_at": utcnow(),
             "updated_at": utcnow(),
-        }
+        } | VERIFIED
+        # the operators' certificates (作业人员证) their boilers, cranes and forklifts need
+        yield {
+            "person_id": i + 1,
+            "kind": "operator",
+            "number": f"ZY{i + 1:08d}",
+            "issued_on": as_of - timedelta(days=300),
+            "expires_on": as_of + timedelta(days=1000 + (i * 53) % 1400),
+            "verified_on": as_of - timedelta(days=300),
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        } | VERIFIED
         if i % 4 == 1 or i == scale.zones * scale.blocks_per_zone:  # supervisors (监督员证)
             yield {
                 "person_id": i + 1,
@@ -202,9 +218,10 @@ def _certificates(scale: Scale, as_of: date):
                 "number": f"JD{i + 1:08d}",
                 "issued_on": as_of - timedelta(days=200),
                 "expires_on": as_of + timedelta(days=900),
+                "verified_on": as_of - timedelta(days=200),
                 "created_at": utcnow(),
                 "updated_at": utcnow(),
-            }
+            } | VERIFIED
 
 
 def _pick_category(rng: random.Random) -> DeviceCategory:

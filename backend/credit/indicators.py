@@ -61,14 +61,14 @@ from backend.credit.models import (
 )
 from backend.credit.rules import GROUPS, ITEMS, LOWERING, REASON_BIT, Kind, Reason, years_before
 from backend.devices.models import Device
-from backend.devices.rules import DeviceStatus
+from backend.devices.rules import OPERATOR_CATEGORIES, DeviceStatus
 from backend.devices.services import overdue_clause as device_overdue
 from backend.hazards.models import Hazard
 from backend.hazards.rules import HazardSource
 from backend.hazards.services import major_open_clause
 from backend.hazards.services import open_clause as hazard_open
 from backend.hazards.services import overdue_clause as hazard_overdue
-from backend.org.models import Certificate, CertificateKind, Enterprise, Person
+from backend.org.models import Certificate, CertificateKind, Enterprise, Person, Verification
 
 
 @dataclass(frozen=True)
@@ -193,20 +193,30 @@ def _limit(query: Select, column, subset: bool) -> Select:
 
 
 def device_indicators(w: SqlWindow, subset: bool) -> Subquery:
-    """Devices in use and those past their periodic inspection (超期未检)."""
+    """Devices in use, those that need certified operators, and those past their periodic
+    inspection (超期未检)."""
     in_use = Device.status == DeviceStatus.in_use
     query = select(
         Device.enterprise_id.label("enterprise_id"),
         _count_if(in_use).label("in_use"),
+        _count_if(in_use & Device.category.in_(OPERATOR_CATEGORIES)).label("need_operators"),
         _count_if(device_overdue(w.as_of, _Plain(Device.next_inspection_due))).label("overdue"),
     ).group_by(Device.enterprise_id)
     return _limit(query, Device.enterprise_id, subset).subquery("dev")
 
 
 def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
-    """Valid safety-manager certificates; operator certificates and the expired ones."""
+    """Valid safety-manager certificates; operator certificates and the expired ones.
+
+    Only certificates that count: verified by a regulator, not replaced by a verified renewal,
+    held by someone still on staff (a self-declared certificate earns nothing)."""
     valid = or_(Certificate.expires_on.is_(None), _Plain(Certificate.expires_on) >= w.as_of)
     operator = Certificate.kind == CertificateKind.operator
+    counted = and_(
+        Certificate.verification == Verification.verified,
+        Certificate.superseded_on.is_(None),
+        or_(Person.left_on.is_(None), Person.left_on > w.as_of),
+    )
     query = (
         select(
             Person.enterprise_id.label("enterprise_id"),
@@ -215,6 +225,7 @@ def certificate_indicators(w: SqlWindow, subset: bool) -> Subquery:
             _count_if(operator & ~valid).label("operators_expired"),
         )
         .join(Certificate, Certificate.person_id == Person.id)
+        .where(counted)
         .group_by(Person.enterprise_id)
     )
     return _limit(query, Person.enterprise_id, subset).subquery("cert")
@@ -339,12 +350,19 @@ def facts_select(w: SqlWindow, subset: bool, sources: dict[str, Piece] | None = 
     enf, acc, rec = pieces["enf"], pieces["acc"], pieces["rec"]
     # per mille, rounded down: integer division, the same on every engine
     share = lambda part, whole: case((_z(whole) > 0, _z(part) * 1000 // whole), else_=0)  # noqa: E731
+    # devices that need certified operators and no valid certificate: the whole share
+    # (rules.operators_share)
+    valid_operators = _z(cert.c.operators) - _z(cert.c.operators_expired)
+    no_valid_operator = (_z(dev.c.need_operators) > 0) & (valid_operators <= 0)
     query = select(
         Enterprise.id.label("enterprise_id"),
         Enterprise.zone_id.label("zone_id"),
         Enterprise.established_on.label("established_on"),
         case((_z(cert.c.managers) == 0, 1), else_=0).label("no_safety_manager"),
-        share(cert.c.operators_expired, cert.c.operators).label("operators_expired_share"),
+        case(
+            (no_valid_operator, 1000),
+            else_=share(cert.c.operators_expired, cert.c.operators),
+        ).label("operators_expired_share"),
         _z(haz.c.open).label("hazards_open"),
         _z(haz.c.overdue).label("hazards_overdue"),
         _z(haz.c.major_open).label("major_hazards_open"),

@@ -72,7 +72,7 @@ class Kind(StrEnum):
 #: indicator → (group, kind, what to fix: the credit-repair hint)
 ITEMS: dict[str, tuple[str, Kind, str]] = {
     "no_safety_manager": ("safety_management", Kind.flag, "配备持有效证书的安全管理员"),
-    "operators_expired_share": ("operator_competence", Kind.share, "作业人员证书到期复审"),
+    "operators_expired_share": ("operator_competence", Kind.share, "作业人员持有效证书上岗，证书到期复审"),
     "hazards_open": ("risk_control", Kind.count, "整改未关闭的隐患并提交复查"),
     "hazards_overdue": ("risk_control", Kind.count, "逾期隐患尽快整改，经监管确认后关闭"),
     "major_hazards_open": ("risk_control", Kind.count, "消除重大隐患"),
@@ -237,7 +237,9 @@ class Facts:
 
     established_on: date | None = None
     no_safety_manager: int = 0
-    operators_expired_share: int = 0  #: per mille
+    #: per mille of operator certificates expired; all of it when devices need certified
+    #: operators and none holds a valid one (`operators_share`)
+    operators_expired_share: int = 0
     hazards_open: int = 0
     hazards_overdue: int = 0
     major_hazards_open: int = 0
@@ -263,6 +265,15 @@ class Result:
     band_grade: Grade
     groups: dict[str, float]
     reasons: list[Reason] = field(default_factory=list)
+
+
+def operators_share(needs_operators: bool, operators: int, expired: int) -> int:
+    """The operator indicator (per mille): the share of operator certificates that expired, and
+    the whole of it when the enterprise has devices that need certified operators (作业人员证)
+    and no valid certificate on file: recording nothing is a gap, not a clean record."""
+    if needs_operators and operators - expired <= 0:
+        return 1000
+    return expired * 1000 // operators if operators else 0
 
 
 def item_points(name: str, value: int, config: dict) -> float:

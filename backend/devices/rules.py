@@ -19,6 +19,16 @@ class DeviceCategory(StrEnum):
     field_vehicle = "field_vehicle"
 
 
+#: categories whose operators need the state's certificate (特种设备作业人员证): 司炉, 起重机司机,
+#: 叉车司机, 索道 and 游乐设施 operators; elevators, vessels and piping in ordinary use need none
+OPERATOR_CATEGORIES = (
+    DeviceCategory.boiler,
+    DeviceCategory.crane,
+    DeviceCategory.field_vehicle,
+    DeviceCategory.ropeway,
+    DeviceCategory.amusement_ride,
+)
+
 CATEGORY_LABELS: dict[str, str] = {
     DeviceCategory.boiler: "锅炉",
     DeviceCategory.pressure_vessel: "压力容器",

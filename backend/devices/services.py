@@ -213,5 +213,5 @@ def two_lists(actor: Actor, min_devices: int) -> list[dict]:
         .order_by(counts.c.n.desc(), Enterprise.id)
     )
     rows = db.session.execute(query).all()
-    managers = safety_managers([e.id for e, _ in rows])
+    managers = safety_managers([e.id for e, _ in rows], today())
     return [{"enterprise": e, "device_count": n, "safety_managers": managers.get(e.id, [])} for e, n in rows]

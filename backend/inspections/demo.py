@@ -45,6 +45,9 @@ def _add_supervisors(as_of: date, supervisors: tuple) -> None:
                 number=f"JD{index + 1:08d}",
                 issued_on=as_of - timedelta(days=1100),
                 expires_on=expires,
+                verification="verified",
+                verified_by="demo",
+                verified_on=as_of - timedelta(days=1100),
             )
         )
         db.session.add(

@@ -16,7 +16,8 @@ from backend.core.pagination import Page, paginate
 from backend.extensions import db
 from backend.inspections import rules
 from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle, SupervisorExam
-from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Zone
+from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Verification, Zone
+from backend.org.people import on_staff_certificates
 from backend.org.scope import Actor, enterprise_scope, zone_scope
 from backend.org.services import get_enterprise_for
 
@@ -26,7 +27,7 @@ def supervisor_certificate(user: User, as_of: date) -> Certificate | None:
     person = user.person
     if person is None:
         return None
-    for cert in person.certificates:
+    for cert in on_staff_certificates(person, as_of):
         if cert.kind != CertificateKind.block_supervisor:
             continue
         if (cert.issued_on is None or cert.issued_on <= as_of) and cert.is_valid_on(as_of):
@@ -279,6 +280,10 @@ def record_exam(actor: Actor, data: dict) -> SupervisorExam:
         person.certificates.append(
             Certificate(
                 kind=CertificateKind.block_supervisor,
+                # issued by the bureau on the exam it recorded: nothing to check
+                verification=Verification.verified,
+                verified_by=actor.username,
+                verified_on=data["exam_on"],
                 number=data["certificate_number"],
                 issued_on=data.get("issued_on") or data["exam_on"],
                 expires_on=data.get("expires_on"),

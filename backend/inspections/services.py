@@ -13,6 +13,7 @@ from backend.core.changes import record_change
 from backend.core.clock import today
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import payload_hash
+from backend.core.history import assign_with_history
 from backend.core.pagination import Page, paginate
 from backend.devices.rules import CATEGORY_LABELS
 from backend.devices.services import get_device_for
@@ -219,7 +220,7 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
     db.session.add(check)
     db.session.flush()
     _raise_hazards(actor, check, template, previous)
-    _after_submit(check, assignment, enterprise)
+    _after_submit(actor, check, assignment, enterprise)
     return check, True
 
 
@@ -231,15 +232,19 @@ def _recorded_late(data: dict) -> bool:
     return rules.is_recorded_late(rhythm, data["performed_on"], today(), grace)
 
 
-def _after_submit(check: Check, assignment, enterprise: Enterprise) -> None:
+def _after_submit(actor: Actor, check: Check, assignment, enterprise: Enterprise) -> None:
     if assignment is not None:
         if assignment.check_id is None:  # a later correction keeps the first completion's timing
             assignment.late = rules.is_late(check.performed_on, assignment.cycle.due_on)
         assignment.check_id = check.id
     if check.kind == CheckKind.acceptance:
         accepted = check.result == rules.CheckResult.passed
-        enterprise.model_status = ModelStatus.accepted if accepted else ModelStatus.candidate
-        enterprise.model_accepted_on = check.performed_on if accepted else None
+        values = {
+            "model_status": ModelStatus.accepted if accepted else ModelStatus.candidate,
+            "model_accepted_on": check.performed_on if accepted else None,
+        }
+        reason = f"示范单位验收{'通过' if accepted else '未通过'} (acceptance check {check.id})"
+        assign_with_history(enterprise, "enterprise", values, actor, reason)
         record_change("enterprise", enterprise.id, enterprise.id)
     db.session.flush()
     record_change("check", check.id, check.enterprise_id)

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 
 from backend.core.clock import CHINA_TZ
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.jobs import reminders
 from backend.notifications.channels import Channels
 from backend.notifications.delivery import DeliveryReport, deliver_urgent, send_digests

@@ -6,15 +6,21 @@ from marshmallow import Schema, fields
 
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.exports import csv_response, xlsx_response
+from backend.core.history import HistoryEntrySchema, history_of
 from backend.core.pagination import paginate
 from backend.core.schemas import PageQuerySchema, page_schema
 from backend.devices import services as device_services
 from backend.extensions import db
-from backend.org import overview, services
+from backend.org import overview, people, services
 from backend.org.schemas import (
     BlockCreateSchema,
     BlockListQuerySchema,
     BlockSchema,
+    CertificateDecisionSchema,
+    CertificateOutSchema,
+    CertificateQuerySchema,
+    CertificateRejectSchema,
+    CertificateSchema,
     EnterpriseBriefSchema,
     EnterpriseCreateSchema,
     EnterpriseListQuerySchema,
@@ -23,10 +29,15 @@ from backend.org.schemas import (
     PersonCreateSchema,
     PersonListQuerySchema,
     PersonSchema,
+    PersonUpdateSchema,
+    TrainingSchema,
     TwoListsQuerySchema,
     ZoneCreateSchema,
     ZoneSchema,
 )
+from backend.photos.services import signed_photo_url
+
+ENTERPRISE_PAGE = page_schema(EnterpriseSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/api", description="辖区、区块、企业与人员")
 
@@ -55,8 +66,10 @@ def create_zone(body: dict):
 @bp.arguments(BlockListQuerySchema, location="query")
 @bp.response(200, page_schema(BlockSchema))
 def list_blocks(query: dict):
-    """Blocks (块) the caller may see."""
-    return paginate(services.visible_blocks(current_user, query), query["page"], query["per_page"])
+    """Blocks (块) the caller may see, each with its size and a warning below five enterprises."""
+    page = paginate(services.visible_blocks(current_user, query), query["page"], query["per_page"])
+    services.annotate_blocks(page.items)
+    return page
 
 
 @bp.post("/blocks")
@@ -66,13 +79,22 @@ def list_blocks(query: dict):
 def create_block(body: dict):
     block = services.create_block(current_user, body)
     db.session.commit()
-    return block
+    return services.annotate_blocks([block])[0]
+
+
+@bp.get("/zones/<int:zone_id>/unblocked-enterprises")
+@require_roles(*REGULATORS)
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, ENTERPRISE_PAGE)
+def unblocked_enterprises(query: dict, zone_id: int):
+    """Enterprises of the zone that belong to no block yet (a block holds 5–10)."""
+    return paginate(services.unblocked_enterprises(current_user, zone_id), query["page"], query["per_page"])
 
 
 @bp.get("/enterprises")
 @require_roles()
 @bp.arguments(EnterpriseListQuerySchema, location="query")
-@bp.response(200, page_schema(EnterpriseSchema))
+@bp.response(200, ENTERPRISE_PAGE)
 def list_enterprises(query: dict):
     """Enterprises in scope, searchable by name or credit code."""
     return overview.list_enterprises(current_user, query)
@@ -96,13 +118,24 @@ def create_enterprise(body: dict):
 
 
 @bp.patch("/enterprises/<int:enterprise_id>")
-@require_roles(*REGULATORS)
+@require_roles(*REGULATORS, Role.safety_manager)
 @bp.arguments(EnterpriseUpdateSchema)
 @bp.response(200, EnterpriseSchema)
 def update_enterprise(body: dict, enterprise_id: int):
+    """Its safety manager edits the contact details (address, phone); regulators the rest, with a
+    `reason`. Model status changes only through the bureau's acceptance check (kind `acceptance`)."""
     enterprise = overview.update_enterprise(current_user, enterprise_id, body)
     db.session.commit()
     return enterprise
+
+
+@bp.get("/enterprises/<int:enterprise_id>/history")
+@require_roles()
+@bp.response(200, HistoryEntrySchema(many=True))
+def enterprise_history(enterprise_id: int):
+    """Every change of the enterprise record (who, when, field, before, after, reason), newest first."""
+    enterprise = services.get_records_enterprise_for(current_user, enterprise_id)
+    return history_of("enterprise", enterprise.id)
 
 
 @bp.get("/people")
@@ -124,11 +157,108 @@ def create_person(body: dict):
     return person
 
 
+@bp.patch("/people/<int:person_id>")
+@require_roles(*REGULATORS, Role.safety_manager)
+@bp.arguments(PersonUpdateSchema)
+@bp.response(200, PersonSchema)
+def update_person(body: dict, person_id: int):
+    """Edit a person; `left_on` marks them as left (离职), their certificates then count no more."""
+    person = people.update_person(current_user, person_id, body)
+    db.session.commit()
+    return person
+
+
+@bp.get("/people/<int:person_id>")
+@require_roles()
+@bp.response(200, PersonSchema)
+def get_person(person_id: int):
+    return people.get_person_for(current_user, person_id)
+
+
+@bp.get("/people/<int:person_id>/history")
+@require_roles()
+@bp.response(200, HistoryEntrySchema(many=True))
+def person_history(person_id: int):
+    """Changes of the person and of their certificates, newest first."""
+    return people.person_history(current_user, person_id)
+
+
+@bp.post("/people/<int:person_id>/certificates")
+@require_roles(*REGULATORS, Role.safety_manager)
+@bp.arguments(CertificateSchema)
+@bp.response(201, CertificateOutSchema)
+def add_certificate(body: dict, person_id: int):
+    """A certificate, or with `replaces_id` its renewal (换证; the old one stays as history).
+
+    From an enterprise it needs `photo_sha256` and is `pending` until a regulator verifies it.
+    """
+    certificate = people.add_certificate(current_user, person_id, body)
+    db.session.commit()
+    return certificate
+
+
+@bp.post("/people/<int:person_id>/trainings")
+@require_roles(*REGULATORS, Role.safety_manager)
+@bp.arguments(TrainingSchema)
+@bp.response(201, TrainingSchema)
+def add_training(body: dict, person_id: int):
+    """A safety-training record (安全培训档案)."""
+    training = people.add_training(current_user, person_id, body)
+    db.session.commit()
+    return training
+
+
+class CertificateQueueItemSchema(CertificateOutSchema):
+    person_id = fields.Integer()
+    person_name = fields.Function(lambda c: c.person.name)
+    enterprise_id = fields.Function(lambda c: c.person.enterprise_id)
+    enterprise_name = fields.Function(lambda c: c.person.enterprise.name if c.person.enterprise else None)
+    photo_url = fields.Function(lambda c: _photo_url(c.photo_sha256, "full"))
+    thumbnail_url = fields.Function(lambda c: _photo_url(c.photo_sha256, "thumb"))
+    created_at = fields.DateTime()
+
+
+def _photo_url(sha256: str | None, variant: str) -> str | None:
+    return signed_photo_url(sha256, variant) if sha256 else None
+
+
+@bp.get("/certificates")
+@require_roles(*REGULATORS)
+@bp.arguments(CertificateQuerySchema, location="query")
+@bp.response(200, page_schema(CertificateQueueItemSchema))
+def list_certificates(query: dict):
+    """The regulators' verification queue (`verification=pending`): their zone's, the bureau all."""
+    return paginate(people.visible_certificates(current_user, query), query["page"], query["per_page"])
+
+
+@bp.post("/certificates/<int:certificate_id>/verify")
+@require_roles(*REGULATORS)
+@bp.arguments(CertificateDecisionSchema)
+@bp.response(200, CertificateQueueItemSchema)
+def verify_certificate(body: dict, certificate_id: int):
+    """Checked against its photo: it counts from now on (and replaces the one it renews)."""
+    certificate = people.verify_certificate(current_user, certificate_id, body["reason"])
+    db.session.commit()
+    return certificate
+
+
+@bp.post("/certificates/<int:certificate_id>/reject")
+@require_roles(*REGULATORS)
+@bp.arguments(CertificateRejectSchema)
+@bp.response(200, CertificateQueueItemSchema)
+def reject_certificate(body: dict, certificate_id: int):
+    certificate = people.reject_certificate(current_user, certificate_id, body["reason"])
+    db.session.commit()
+    return certificate
+
+
 class SafetyManagerSchema(Schema):
     name = fields.String()
     phone = fields.String()
     certificate_no = fields.String()
     expires_on = fields.Date(allow_none=True)
+    #: the certificate has expired (过期): flagged in the list
+    expired = fields.Boolean()
 
 
 class TwoListsRowSchema(Schema):
@@ -150,6 +280,7 @@ TWO_LISTS_HEADER = (
     "安全管理员",
     "证书编号",
     "证书有效期",
+    "证书状态",
 )
 
 
@@ -159,6 +290,8 @@ TWO_LISTS_HEADER = (
 @bp.response(200, TwoListsSchema)
 def two_lists(query: dict):
     """两项清单: enterprises with ≥ min_devices devices and their certified safety managers.
+
+    Only certificates a regulator verified count; expired ones are listed with `expired: true`.
 
     `format=csv` or `format=xlsx` downloads the same list as a file.
     """
@@ -181,4 +314,5 @@ def _two_lists_row(row: dict, manager: dict) -> list:
         manager.get("name", ""),
         manager.get("certificate_no", ""),
         manager.get("expires_on") or "",
+        ("已过期" if manager["expired"] else "有效") if manager else "",
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db import TimestampMixin
@@ -42,9 +42,19 @@ class ModelStatus(StrEnum):
 
 
 class CertificateKind(StrEnum):
+    """Certificates the state issues (国家统一颁发的证书): checked by a regulator before they count."""
+
     safety_manager = "safety_manager"
     block_supervisor = "block_supervisor"
     operator = "operator"
+
+
+class Verification(StrEnum):
+    """A certificate entered by an enterprise is self-declared until a regulator checks its photo."""
+
+    pending = "pending"
+    verified = "verified"
+    rejected = "rejected"
 
 
 class Zone(TimestampMixin, Model):
@@ -98,7 +108,10 @@ class Person(TimestampMixin, Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), index=True)
+    #: the day they left the enterprise (离职); their certificates then count no more
+    left_on: Mapped[date | None] = mapped_column(Date)
     enterprise: Mapped[Enterprise | None] = relationship()
+    trainings: Mapped[list[Training]] = relationship(back_populates="person", order_by="Training.id")
     certificates: Mapped[list[Certificate]] = relationship(back_populates="person", order_by="Certificate.id")
 
 
@@ -110,7 +123,35 @@ class Certificate(TimestampMixin, Model):
     number: Mapped[str] = mapped_column(String(60))
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
+    #: the photo of the certificate a regulator checks it against
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
+    verification: Mapped[str] = mapped_column(String(20), default=Verification.pending, index=True)
+    verified_by: Mapped[str] = mapped_column(String(60), default="")
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    rejection_reason: Mapped[str] = mapped_column(String(300), default="")
+    #: a renewal names the certificate it replaces; that one is superseded once the renewal is verified
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    superseded_on: Mapped[date | None] = mapped_column(Date)
     person: Mapped[Person] = relationship(back_populates="certificates")
 
     def is_valid_on(self, as_of: date) -> bool:
         return self.expires_on is None or self.expires_on >= as_of
+
+    @property
+    def in_force(self) -> bool:
+        """Verified and not replaced by a verified renewal: counts in the two lists and the grade."""
+        return self.verification == Verification.verified and self.superseded_on is None
+
+
+class Training(TimestampMixin, Model):
+    """A safety-training record (安全培训档案, seed 001 附件一(六))."""
+
+    __tablename__ = "trainings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    trained_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[float] = mapped_column(Float, default=0)
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    person: Mapped[Person] = relationship(back_populates="trainings")

@@ -2,7 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
-from backend.org.models import CertificateKind, EnterpriseRole, ModelStatus, PublicPlace
+from backend.org.models import CertificateKind, EnterpriseRole, ModelStatus, PublicPlace, Verification
 from backend.org.rules import credit_code_problem
 
 PHONE = validate.Regexp(r"^(?:[0-9+\-() ]{3,30})?$", error="电话号码格式不正确 (invalid phone)")
@@ -35,6 +35,9 @@ class BlockSchema(Schema):
     zone_id = Id()
     name = fields.String()
     zone_name = fields.Function(lambda b: b.zone.name)
+    enterprise_count = fields.Integer(dump_default=0)
+    #: set when the block holds fewer than the 5 enterprises a block should (seed 001)
+    warning = fields.String(allow_none=True, dump_default=None)
 
 
 class BlockCreateSchema(BaseSchema):
@@ -90,7 +93,8 @@ class EnterpriseCreateSchema(BaseSchema):
 
 
 class EnterpriseUpdateSchema(PartialSchemaMixin, EnterpriseCreateSchema):
-    pass
+    #: why a regulator changes a graded fact (kept in the history); required for anything but contact details
+    reason = text(300, load_default="")
 
 
 class EnterpriseBriefSchema(Schema):
@@ -114,12 +118,32 @@ class TwoListsQuerySchema(BaseSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位小写十六进制 sha256 (bad sha256)")
+
+
 class CertificateSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     kind = fields.Enum(CertificateKind, by_value=True, required=True)
     number = fields.String(required=True, validate=validate.Length(min=1, max=60))
     issued_on = fields.Date(load_default=None, allow_none=True)
     expires_on = fields.Date(load_default=None, allow_none=True)
+    #: the certificate's photo (PUT /api/photos/<sha256>): required from enterprises, checked by a regulator
+    photo_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256)
+    #: renewal (换证): the certificate of the same person and kind this one replaces
+    replaces_id = Id(load_default=None, allow_none=True)
+
+
+class CertificateDecisionSchema(BaseSchema):
+    reason = text(300, load_default="")
+
+
+class CertificateRejectSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=300))
+
+
+class CertificateQuerySchema(PageQuerySchema):
+    verification = fields.Enum(Verification, by_value=True)
+    kind = fields.Enum(CertificateKind, by_value=True)
 
 
 class CertificateOutSchema(Schema):
@@ -129,6 +153,29 @@ class CertificateOutSchema(Schema):
     issued_on = fields.Date(allow_none=True)
     expires_on = fields.Date(allow_none=True)
     valid = fields.Function(lambda c: c.is_valid_on(today()))
+    photo_sha256 = fields.String(allow_none=True)
+    verification = fields.String()
+    verified_by = fields.String()
+    verified_on = fields.Date(allow_none=True)
+    rejection_reason = fields.String()
+    replaces_id = Id(allow_none=True)
+    superseded_on = fields.Date(allow_none=True)
+    #: counts in the two lists and the grade: verified, not replaced, not expired
+    counts = fields.Function(lambda c: c.in_force and c.is_valid_on(today()))
+
+
+class TrainingSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    trained_on = fields.Date(required=True)
+    topic = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    hours = fields.Float(load_default=0, validate=validate.Range(min=0, max=1000))
+    provider = text(200, load_default="")
+    passed = fields.Boolean(load_default=None, allow_none=True)
+
+    @validates("trained_on")
+    def _not_in_future(self, value, **_kwargs):
+        if value > today():
+            raise ValidationError("培训日期不能晚于今天 (date is in the future)")
 
 
 class PersonSchema(Schema):
@@ -137,7 +184,17 @@ class PersonSchema(Schema):
     phone = fields.String()
     enterprise_id = Id(allow_none=True)
     zone_id = Id(allow_none=True)
+    left_on = fields.Date(allow_none=True)
     certificates = fields.List(fields.Nested(CertificateOutSchema))
+    trainings = fields.List(fields.Nested(TrainingSchema))
+
+
+class PersonUpdateSchema(BaseSchema):
+    name = fields.String(validate=validate.Length(min=1, max=60))
+    phone = fields.String(validate=PHONE)
+    #: the day they left (离职); null when they are back
+    left_on = fields.Date(allow_none=True)
+    reason = text(300, load_default="")
 
 
 class PersonCreateSchema(BaseSchema):

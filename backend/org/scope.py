@@ -20,6 +20,7 @@ from backend.org.models import Enterprise
 
 class Actor(Protocol):
     id: int
+    username: str
     role: str
     enterprise_id: int | None
     zone_id: int | None

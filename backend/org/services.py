@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
+from backend.core.history import plain, record_history
 from backend.core.unique import flush_unique
 from backend.extensions import db
-from backend.org.models import Block, Certificate, Enterprise, Person, Zone
+from backend.org.models import Block, Certificate, CertificateKind, Enterprise, ModelStatus, Person, Zone
+from backend.org.people import add_certificate, counted_certificate_clause
+from backend.org.rules import ACCEPTANCE_FIELDS, CONTACT_FIELDS, block_full_problem, block_size_warning
 from backend.org.scope import (
     Actor,
     can_manage_enterprise,
@@ -90,16 +94,54 @@ def get_managed_enterprise(actor: Actor, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def _check_placement(actor: Actor, zone_id: int | None, block_id: int | None) -> int:
+def _check_placement(
+    actor: Actor, zone_id: int | None, block_id: int | None, enterprise_id: int | None = None
+) -> int:
     if actor.role == Role.inspector:
         zone_id = actor.zone_id
     if zone_id is None or db.session.get(Zone, zone_id) is None:
         raise ValidationFailed(details={"fields": {"zone_id": ["辖区不存在 (unknown zone)"]}})
     if block_id is not None:
-        block = db.session.get(Block, block_id)
+        # locked, so two enterprises joining at once cannot make it eleven
+        block = db.session.scalar(select(Block).where(Block.id == block_id).with_for_update())
         if block is None or block.zone_id != zone_id:
             raise ValidationFailed(details={"fields": {"block_id": ["区块不在该辖区 (block not in zone)"]}})
+        problem = block_full_problem(block_members(block.id, excluding=enterprise_id))
+        if problem:
+            raise ValidationFailed(problem, details={"fields": {"block_id": [problem]}})
     return zone_id
+
+
+def block_members(block_id: int, excluding: int | None = None) -> int:
+    query = select(func.count()).select_from(Enterprise).where(Enterprise.block_id == block_id)
+    if excluding is not None:
+        query = query.where(Enterprise.id != excluding)
+    return db.session.scalar(query) or 0
+
+
+def block_sizes(block_ids: list[int]) -> dict[int, int]:
+    query = (
+        select(Enterprise.block_id, func.count())
+        .where(Enterprise.block_id.in_(block_ids))
+        .group_by(Enterprise.block_id)
+    )
+    return {int(block_id): n for block_id, n in db.session.execute(query).all() if block_id is not None}
+
+
+def annotate_blocks(blocks: list[Block]) -> list[Block]:
+    """Each block with its size and, below five enterprises, a warning."""
+    sizes = block_sizes([b.id for b in blocks])
+    for block in blocks:
+        block.enterprise_count = sizes.get(block.id, 0)  # type: ignore[attr-defined]
+        block.warning = block_size_warning(block.enterprise_count)  # type: ignore[attr-defined]
+    return blocks
+
+
+def unblocked_enterprises(actor: Actor, zone_id: int) -> Select:
+    """Enterprises of a zone in no block yet (each should join one of 5–10)."""
+    if db.session.scalar(select(Zone.id).where(Zone.id == zone_id, zone_scope(actor, Zone.id))) is None:
+        raise NotFound("辖区不存在或不在您的管辖范围 (zone not found)")
+    return visible_enterprises(actor, {"zone_id": zone_id}).where(Enterprise.block_id.is_(None))
 
 
 def _apply_enterprise_fields(enterprise: Enterprise, data: dict[str, Any]) -> None:
@@ -111,28 +153,73 @@ def _apply_enterprise_fields(enterprise: Enterprise, data: dict[str, Any]) -> No
 
 def create_enterprise(actor: Actor, data: dict) -> Enterprise:
     data = dict(data)
+    _refuse_acceptance_fields(data, allowed_status=ModelStatus.none)
+    data.pop("model_status", None)
+    data.pop("model_accepted_on", None)
     data["zone_id"] = _check_placement(actor, data.get("zone_id"), data.get("block_id"))
     enterprise = Enterprise()
     _apply_enterprise_fields(enterprise, data)
     db.session.add(enterprise)
     flush_unique("统一社会信用代码已登记 (credit code already registered)")
+    record_history("enterprise", enterprise.id, actor, {"name": (None, enterprise.name)}, "登记")
     record_change("enterprise", enterprise.id, enterprise.id)
     return enterprise
 
 
+def _refuse_acceptance_fields(data: dict, allowed_status: str | None = None) -> None:
+    """Model status is the outcome of the bureau's acceptance check (示范单位验收), never typed in."""
+    status = data.get("model_status")
+    typed = [k for k in ACCEPTANCE_FIELDS if k in data]
+    if allowed_status is not None and status in (None, allowed_status) and not data.get("model_accepted_on"):
+        return
+    if typed:
+        message = "示范单位状态只能经市局验收变更 (model status changes only through the acceptance check)"
+        raise ValidationFailed(message, details={"fields": {k: [message] for k in typed}})
+
+
 def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> tuple[Enterprise, bool]:
-    """Edit an enterprise; True when it moved zone (its records follow: org.overview)."""
+    """Edit an enterprise; True when it moved zone (its records follow: org.overview).
+
+    Its safety manager edits the contact details; the facts it is graded on change only by
+    regulators, with a reason, in the history.
+    """
+    data = dict(data)
+    reason = (data.pop("reason", None) or "").strip()
     enterprise = get_enterprise_for(actor, enterprise_id)
-    if actor.role not in (Role.bureau_admin, Role.inspector):
-        raise Forbidden("只有监管人员可以修改企业信息 (regulators only)")
+    _refuse_acceptance_fields(data)
+    _check_may_edit(actor, enterprise, data, reason)
     if "zone_id" in data or "block_id" in data:
         zone_id = data.get("zone_id", enterprise.zone_id)
-        data["zone_id"] = _check_placement(actor, zone_id, data.get("block_id", enterprise.block_id))
+        block_id = data.get("block_id", enterprise.block_id)
+        data["zone_id"] = _check_placement(actor, zone_id, block_id, enterprise.id)
     moved = "zone_id" in data and data["zone_id"] != enterprise.zone_id
-    _apply_enterprise_fields(enterprise, data)
+    if "roles" in data:
+        data["roles"] = ",".join(sorted({str(r) for r in data["roles"]}))
+    changed = {
+        k: (getattr(enterprise, k), v) for k, v in data.items() if plain(getattr(enterprise, k)) != plain(v)
+    }
+    for key, (_before, after) in changed.items():
+        setattr(enterprise, key, after)
+    # a taken credit code is a 409 before the history is written (its insert would flush first)
     flush_unique("统一社会信用代码已登记 (credit code already registered)")
+    record_history("enterprise", enterprise.id, actor, changed, reason)
     record_change("enterprise", enterprise.id, enterprise.id)
     return enterprise, moved
+
+
+def _check_may_edit(actor: Actor, enterprise: Enterprise, data: dict, reason: str) -> None:
+    facts = sorted(k for k in data if k not in CONTACT_FIELDS)
+    if actor.role in (Role.bureau_admin, Role.inspector):
+        if facts and not reason:
+            message = "修改企业登记信息须说明原因 (a reason is required)"
+            raise ValidationFailed(message, details={"fields": {"reason": [message]}})
+        return
+    if actor.role != Role.safety_manager or enterprise.id != actor.enterprise_id:
+        raise Forbidden("只能由本单位安全管理员修改联系方式 (only your enterprise's safety manager edits it)")
+    if facts:
+        raise Forbidden(
+            f"企业只能修改联系方式，{', '.join(facts)} 由监管人员修改 (enterprises edit contact details only)"
+        )
 
 
 def visible_people(actor: Actor, filters: dict) -> Select:
@@ -150,24 +237,37 @@ def create_person(actor: Actor, data: dict) -> Person:
     if enterprise_id is None:
         raise ValidationFailed(details={"fields": {"enterprise_id": ["必填 (required)"]}})
     enterprise = get_managed_enterprise(actor, enterprise_id)
+    if actor.role not in (Role.bureau_admin, Role.inspector) and any(
+        not c.get("photo_sha256") for c in data["certificates"]
+    ):
+        message = "每本证书都需上传照片，供监管人员核验 (each certificate needs a photo)"
+        raise ValidationFailed(message, details={"fields": {"certificates": [message]}})
     person = Person(
         name=data["name"],
         phone=data["phone"],
         enterprise_id=enterprise.id,
         zone_id=enterprise.zone_id,
     )
-    person.certificates = [Certificate(**c) for c in data["certificates"]]
     db.session.add(person)
     db.session.flush()
+    record_history("person", person.id, actor, {"name": (None, person.name), "phone": (None, person.phone)})
+    for certificate in data["certificates"]:
+        add_certificate(actor, person.id, certificate)
+    db.session.refresh(person)
     return person
 
 
-def safety_managers(enterprise_ids: list[int]) -> dict[int, list[dict]]:
+def safety_managers(enterprise_ids: list[int], as_of: date) -> dict[int, list[dict]]:
+    """Verified safety-manager certificates (not replaced) of people on staff; expired ones flagged."""
     query = (
         select(Person, Certificate)
         .join(Certificate, Certificate.person_id == Person.id)
-        .where(Person.enterprise_id.in_(enterprise_ids), Certificate.kind == "safety_manager")
-        .order_by(Person.id)
+        .where(
+            Person.enterprise_id.in_(enterprise_ids),
+            Certificate.kind == CertificateKind.safety_manager,
+            counted_certificate_clause(as_of),
+        )
+        .order_by(Person.id, Certificate.id)
     )
     found: dict[int, list[dict]] = {}
     for person, cert in db.session.execute(query):
@@ -177,6 +277,7 @@ def safety_managers(enterprise_ids: list[int]) -> dict[int, list[dict]]:
                 "phone": person.phone,
                 "certificate_no": cert.number,
                 "expires_on": cert.expires_on,
+                "expired": not cert.is_valid_on(as_of),
             }
         )
     return found

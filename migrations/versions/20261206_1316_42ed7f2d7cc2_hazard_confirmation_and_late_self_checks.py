@@ -1,7 +1,7 @@
 """hazard confirmation and late self-checks
 
 Revision ID: 42ed7f2d7cc2
-Revises: 6989b995ded2
+Revises: a78ef96f2683
 Create Date: 2026-12-06 13:16:47.770308
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '42ed7f2d7cc2'
-down_revision = '6989b995ded2'
+down_revision = 'a78ef96f2683'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """add notifications and job runs
 
 Revision ID: b791a1438dd9
-Revises: 6989b995ded2
+Revises: d3e7dd6e13be
 Create Date: 2026-12-06 13:29:51.003728
 
 """
@@ -13,7 +13,7 @@ import backend.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'b791a1438dd9'
-down_revision = '6989b995ded2'
+down_revision = 'd3e7dd6e13be'
 branch_labels = None
 depends_on = None
 

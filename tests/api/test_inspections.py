@@ -455,6 +455,10 @@ def test_bureau_acceptance_makes_the_enterprise_a_model_enterprise(client, city,
     assert client.post("/api/checks", json=body, headers=auth(city.admin)).status_code == 201
     enterprise = client.get(f"/api/enterprises/{city.ent_a.id}", headers=auth(city.manager)).json
     assert (enterprise["model_status"], enterprise["model_accepted_on"]) == ("accepted", today().isoformat())
+    history = client.get(f"/api/enterprises/{city.ent_a.id}/history", headers=auth(city.manager)).json
+    status = next(h for h in history if h["field"] == "model_status")
+    assert (status["before"], status["after"], status["actor"]) == ("none", "accepted", city.admin.username)
+    assert "示范单位验收通过" in status["reason"]
 
 
 def test_a_mutual_check_done_after_the_due_date_is_accepted_and_marked_late(client, city, templates):

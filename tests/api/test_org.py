@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date, timedelta
 
@@ -72,7 +73,7 @@ def test_enterprise_create_with_registered_credit_code_is_409(client, city):
 def test_enterprise_patch_to_registered_credit_code_is_409(client, city):
     response = client.patch(
         f"/api/enterprises/{city.ent_a.id}",
-        json={"credit_code": city.ent_b.credit_code},
+        json={"credit_code": city.ent_b.credit_code, "reason": "更正登记"},
         headers=auth(city.admin),
     )
     assert response.status_code == 409
@@ -110,7 +111,7 @@ def test_enterprise_search_by_name_or_credit_code(client, city, by):
 
 
 def _move_ent_a_to_other_zone(client, city):
-    body = {"zone_id": city.other_zone.id, "block_id": None}
+    body = {"zone_id": city.other_zone.id, "block_id": None, "reason": "区划调整"}
     response = client.patch(f"/api/enterprises/{city.ent_a.id}", json=body, headers=auth(city.admin))
     assert response.status_code == 200, response.json
     return response
@@ -143,7 +144,7 @@ def test_enterprise_zone_move_leaving_the_block_behind_is_422(client, city):
 
 
 def test_inspector_cannot_move_enterprise_out_of_their_zone(client, city):
-    body = {"zone_id": city.other_zone.id, "block_id": None}
+    body = {"zone_id": city.other_zone.id, "block_id": None, "reason": "区划调整"}
     client.patch(f"/api/enterprises/{city.ent_c.id}", json=body, headers=auth(city.inspector))
     assert client.get(f"/api/devices/{city.dev_c.id}", headers=auth(city.inspector)).status_code == 200
     assert client.get(f"/api/devices/{city.dev_c.id}", headers=auth(city.other_inspector)).status_code == 404
@@ -199,6 +200,7 @@ def test_two_lists_names_the_certified_safety_managers(client, city, two_lists):
             "phone": two_lists.phone,
             "certificate_no": certificate.number,
             "expires_on": certificate.expires_on.isoformat(),
+            "expired": False,
         }
     ]
     assert rows[1]["safety_managers"] == []
@@ -218,7 +220,17 @@ def _xlsx_rows(response) -> list[list]:
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
-HEADER = ["企业名称", "统一社会信用代码", "辖区", "区块", "设备数", "安全管理员", "证书编号", "证书有效期"]
+HEADER = [
+    "企业名称",
+    "统一社会信用代码",
+    "辖区",
+    "区块",
+    "设备数",
+    "安全管理员",
+    "证书编号",
+    "证书有效期",
+    "证书状态",
+]
 
 
 def test_two_lists_csv_download(client, city, two_lists):
@@ -285,13 +297,17 @@ def test_two_lists_refuses_bad_query_with_422(client, city, query):
 # --- people -------------------------------------------------------------------------------------
 
 
+#: a certificate photo's hash (the photo itself may arrive before or after the record)
+PHOTO = hashlib.sha256(b"certificate photo").hexdigest()
+
+
 def _person_body(**overrides) -> dict:
     return {
         "name": "李四",
         "phone": "0531-88886666",
         "certificates": [
-            {"kind": "safety_manager", "number": "A-001", "expires_on": "2030-12-31"},
-            {"kind": "operator", "number": "B-002"},
+            {"kind": "safety_manager", "number": "A-001", "expires_on": "2030-12-31", "photo_sha256": PHOTO},
+            {"kind": "operator", "number": "B-002", "photo_sha256": PHOTO},
         ],
     } | overrides
 

@@ -34,7 +34,7 @@ from backend.hazards.models import Hazard
 from backend.notices.models import Notice
 from backend.notifications.models import Notification
 from backend.notifications.services import Message, notify
-from backend.org.models import Block, Enterprise
+from backend.org.models import Block, Certificate, Enterprise
 from tests import factories as f
 from tests.conftest import auth
 
@@ -204,6 +204,26 @@ def _put_photo(_t: Target) -> Request:
     return f"/api/photos/{sha256_hex(PHOTO)}", {"data": PHOTO, "headers": headers}
 
 
+def _person(suffix: str, body: dict | None = None) -> Builder:
+    def build(t: Target) -> Request:
+        person = f.make_person(t.enterprise)
+        db.session.commit()
+        return f"/api/people/{person.id}{suffix}", ({"json": body} if body is not None else {})
+
+    return build
+
+
+def _pending_certificate(action: str) -> Builder:
+    def build(t: Target) -> Request:
+        person = f.make_person(t.enterprise)
+        certificate = Certificate(kind="operator", number="Z-2", photo_sha256=sha256_hex(PHOTO))
+        person.certificates.append(certificate)
+        db.session.commit()
+        return f"/api/certificates/{certificate.id}/{action}", {"json": {"reason": "照片与证书不符"}}
+
+    return build
+
+
 ALL_200 = {ADMIN: "200", INSP: "200", MGR: "200", SUP: "200"}
 READ_ONE = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:200 out:404"}
 EDIT_LEDGER = {
@@ -252,8 +272,40 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ("GET", "/api/enterprises"): (_get("/api/enterprises"), ALL_200),
     ("POST", "/api/enterprises"): (_new_enterprise, {ADMIN: "201", INSP: "201", MGR: "403", SUP: "403"}),
     ("GET", "/api/enterprises/<int:enterprise_id>"): (_get("/api/enterprises/{e}"), READ_ONE),
+    # contact details: the enterprise's own safety manager too (graded facts: test_people_and_facts)
     ("PATCH", "/api/enterprises/<int:enterprise_id>"): (
         _json("/api/enterprises/{e}", {"address": "新地址 1 号"}),
+        EDIT_LEDGER,
+    ),
+    ("GET", "/api/enterprises/<int:enterprise_id>/history"): (
+        _get("/api/enterprises/{e}/history"),
+        READ_OWN_DOCUMENT,
+    ),
+    ("GET", "/api/zones/<int:zone_id>/unblocked-enterprises"): (
+        _get_zone("/api/zones/{z}/unblocked-enterprises"),
+        REGULATORS_ONLY,
+    ),
+    ("GET", "/api/people/<int:person_id>"): (_person(""), READ_ONE),
+    ("GET", "/api/people/<int:person_id>/history"): (_person("/history"), READ_ONE),
+    ("PATCH", "/api/people/<int:person_id>"): (_person("", {"phone": "13900000000"}), EDIT_LEDGER),
+    ("POST", "/api/people/<int:person_id>/certificates"): (
+        _person("/certificates", {"kind": "operator", "number": "Z-1", "photo_sha256": sha256_hex(PHOTO)}),
+        CREATE_IN_LEDGER,
+    ),
+    ("POST", "/api/people/<int:person_id>/trainings"): (
+        _person("/trainings", {"trained_on": "2026-01-05", "topic": "电梯安全管理"}),
+        CREATE_IN_LEDGER,
+    ),
+    ("GET", "/api/certificates"): (
+        _get("/api/certificates?verification=pending"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
+    ("POST", "/api/certificates/<int:certificate_id>/verify"): (
+        _pending_certificate("verify"),
+        REGULATORS_ONLY,
+    ),
+    ("POST", "/api/certificates/<int:certificate_id>/reject"): (
+        _pending_certificate("reject"),
         REGULATORS_ONLY,
     ),
     ("GET", "/api/enterprises/<int:enterprise_id>/labels.pdf"): (

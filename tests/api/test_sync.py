@@ -389,7 +389,7 @@ def test_enterprise_zone_move_reaches_the_new_zones_inspector_in_the_next_pull(c
     f.record_changes(hazard, feed.dev_x)  # dev_x moves other_inspector's cursor past the hazard
     db.session.commit()
     cursor = _pull(client, feed.other_inspector)["cursor"]
-    body = {"zone_id": feed.other_zone.id, "block_id": None}
+    body = {"zone_id": feed.other_zone.id, "block_id": None, "reason": "区划调整"}
     assert (
         client.patch(f"/api/enterprises/{feed.ent_a.id}", json=body, headers=auth(feed.admin)).status_code
         == 200

@@ -254,6 +254,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { features: true, title: 'enterprise.detail' },
   },
   {
+    path: '/certificates',
+    name: 'certificate-queue',
+    component: () => import('@/views/enterprises/CertificateQueueView.vue'),
+    meta: { features: true, title: 'certQueue.title' },
+  },
+  {
     path: '/acceptance',
     name: 'acceptance',
     component: () => import('@/views/checks/CheckFormView.vue'),
