@@ -56,6 +56,7 @@ test: system-deps venv pwa-build
 lint:
 	$(BIN)/ruff check backend tests bench app.py
 	$(BIN)/ruff format --check backend tests bench app.py
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	cd pwa && npm run lint
 

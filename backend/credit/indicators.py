@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -382,7 +383,7 @@ def facts_select(w: SqlWindow, subset: bool, sources: dict[str, Piece] | None = 
     return _limit(query, Enterprise.id, subset)
 
 
-def _item_sql(name: str, column, points: float) -> ColumnElement[float]:
+def _item_sql(name: str, column, points: float) -> ColumnElement[Any]:
     kind = ITEMS[name][1]
     if kind == Kind.flag:
         return case((column > 0, literal(float(points))), else_=literal(0.0))

@@ -182,7 +182,7 @@ def reassign_supervisor(actor: Actor, assignment_id: int, supervisor_id: int) ->
     and only with a valid supervisor certificate (4xx otherwise)."""
     assignment = get_assignment_for(actor, assignment_id)
     supervisor = db.session.get(User, supervisor_id)
-    fields = {"supervisor_id": []}
+    fields: dict[str, list[str]] = {"supervisor_id": []}
     in_block = supervisor is not None and supervisor.block_id == assignment.block_id
     if supervisor is None or supervisor.role != Role.block_supervisor or not in_block:
         fields["supervisor_id"].append("须为本区块的监督员 (not a supervisor of this block)")
@@ -198,6 +198,7 @@ def reassign_supervisor(actor: Actor, assignment_id: int, supervisor_id: int) ->
         raise ValidationFailed(code="supervisor_not_eligible", details={"fields": fields})
     if assignment.check_id is not None:
         raise ValidationFailed(details={"fields": {"supervisor_id": ["该任务已完成，不能改派"]}})
+    assert supervisor is not None  # noqa: S101 - refused above when missing
     assignment.supervisor_id = supervisor.id
     db.session.flush()
     return assignment

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import Select, false, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from backend.accounts.models import User
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.clock import today
@@ -299,7 +300,7 @@ def _mutual_target(actor: Actor, data: dict):
         raise Forbidden("该互查任务未分配给您 (not your task)")
     if assignment.check_id is not None and not data.get("supersedes_id"):
         raise Conflict("该互查任务已完成；如需更正请提交更正版本 (task already done)", code="task_done")
-    if not is_eligible(actor, data["performed_on"]):
+    if not (isinstance(actor, User) and is_eligible(actor, data["performed_on"])):
         raise Forbidden(
             "您的监督员证已过期或无效 (supervisor certificate not valid)", code="certificate_invalid"
         )

@@ -271,6 +271,8 @@ def safety_managers(enterprise_ids: list[int], as_of: date) -> dict[int, list[di
     )
     found: dict[int, list[dict]] = {}
     for person, cert in db.session.execute(query):
+        if person.enterprise_id is None:
+            continue
         found.setdefault(person.enterprise_id, []).append(
             {
                 "name": person.name,
