@@ -11,7 +11,7 @@ from backend.core.clock import today
 from backend.core.images import sha256_hex
 from backend.credit import rules
 from backend.credit.models import CreditGrade
-from backend.credit.services import recompute_grades
+from backend.credit.recompute import recompute_grades
 from backend.extensions import db
 from backend.org.models import Certificate, Verification
 from tests import factories as f
