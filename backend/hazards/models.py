@@ -35,6 +35,8 @@ class Hazard(TimestampMixin, Model):
     responsible_person: Mapped[str] = mapped_column(String(60), default="")
     status: Mapped[str] = mapped_column(String(30), default=HazardStatus.reported)
     deadline: Mapped[date] = mapped_column(Date)
+    #: the deadline as reported, once a notice has bound `deadline` to its own (the evidence covers this one)
+    reported_deadline: Mapped[date | None] = mapped_column(Date)
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reporter_role: Mapped[str] = mapped_column(String(30))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -360,7 +360,7 @@ def hazard_digest(hazard: Hazard) -> str:
             hazard.severity,
             hazard.description,
             hazard.location,
-            hazard.deadline.isoformat(),
+            (hazard.reported_deadline or hazard.deadline).isoformat(),
             hazard.reported_by_id,
             before,
         ]

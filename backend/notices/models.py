@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
-from backend.core.db import TimestampMixin
+from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.rules import CATEGORY_LABELS
 from backend.extensions import Model
 from backend.hazards.models import Hazard
-from backend.notices.rules import KIND_TITLES, NoticeKind
+from backend.notices.rules import KIND_TITLES, NoticeKind, NoticeState
 from backend.org.models import Enterprise, Zone
 
 
@@ -36,10 +36,27 @@ class Notice(TimestampMixin, Model):
     #: date by which the enterprise must rectify / report / attend
     deadline: Mapped[date] = mapped_column(Date)
     remarks: Mapped[str] = mapped_column(Text, default="")
+    #: the stored step of its loop (rules.NoticeState); `overdue` is computed from the deadline
+    state: Mapped[str] = mapped_column(String(20), default=NoticeState.issued, server_default="issued")
+    #: the safety manager signs for it (签收): their drawn signature, an uploaded PNG by sha256
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: the enterprise's written reply (回复) with photos of what it did
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reply_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reply_photos: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: the issuing zone closes it (结案)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     enterprise: Mapped[Enterprise] = relationship()
     zone: Mapped[Zone] = relationship()
-    issued_by: Mapped[User] = relationship()
+    issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    replied_by: Mapped[User | None] = relationship(foreign_keys=[replied_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     items: Mapped[list[NoticeHazard]] = relationship(
         order_by="NoticeHazard.position", cascade="all, delete-orphan"
     )

@@ -9,7 +9,7 @@ Shanghai's toolkit (seed 004) escalates in steps: a rectification notice
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from backend.hazards.rules import HazardStatus, Severity
@@ -22,6 +22,54 @@ class NoticeKind(StrEnum):
     rectification = "rectification"
     reminder = "reminder"
 
+
+#: seed 004's escalation order: each overdue notice suggests the next step
+ESCALATION_ORDER: tuple[NoticeKind, ...] = (
+    NoticeKind.reminder,
+    NoticeKind.rectification,
+    NoticeKind.interview,
+    NoticeKind.listed_supervision,
+)
+
+
+class NoticeState(StrEnum):
+    """The stored steps of a notice's loop; `overdue` (NoticeStatus) is computed."""
+
+    issued = "issued"
+    acknowledged = "acknowledged"
+    replied = "replied"
+    closed = "closed"
+
+
+class NoticeStatus(StrEnum):
+    """What API.md's `status` shows: the state, or `overdue` once the deadline passed unanswered."""
+
+    issued = "issued"
+    acknowledged = "acknowledged"
+    replied = "replied"
+    closed = "closed"
+    overdue = "overdue"
+
+
+class NoticeAction(StrEnum):
+    acknowledge = "acknowledge"
+    reply = "reply"
+    close = "close"
+
+
+#: which stored state each action needs, and the state it leads to
+TRANSITIONS: dict[NoticeAction, tuple[NoticeState, NoticeState]] = {
+    NoticeAction.acknowledge: (NoticeState.issued, NoticeState.acknowledged),
+    NoticeAction.reply: (NoticeState.acknowledged, NoticeState.replied),
+    NoticeAction.close: (NoticeState.replied, NoticeState.closed),
+}
+#: days the issue form proposes for the notice's deadline, by kind
+DEFAULT_DEADLINE_DAYS: dict[NoticeKind, int] = {
+    NoticeKind.reminder: 7,
+    NoticeKind.rectification: 15,
+    NoticeKind.interview: 7,
+    NoticeKind.listed_supervision: 30,
+}
 
 KIND_TITLES: dict[NoticeKind, str] = {
     NoticeKind.listed_supervision: "挂牌督办通知书",
@@ -119,3 +167,57 @@ def suggested_kind(hazards: list[EscalationFacts], as_of: date) -> NoticeKind:
 def chinese_date(value: date) -> str:
     """2026年1月5日, as official documents write dates."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def notice_status(state: str, deadline: date, as_of: date) -> NoticeStatus:
+    """Overdue: not yet answered (replied or closed) and past its deadline on `as_of`."""
+    answered = state in (NoticeState.replied, NoticeState.closed)
+    if not answered and deadline < as_of:
+        return NoticeStatus.overdue
+    return NoticeStatus(state)
+
+
+def transition_problem(state: str, action: str) -> str | None:
+    """Why `action` cannot follow the stored `state`, or None."""
+    needed, _ = TRANSITIONS[NoticeAction(action)]
+    if state == needed:
+        return None
+    return {
+        NoticeAction.acknowledge: "文书已签收 (already acknowledged)",
+        NoticeAction.reply: "须先签收且只能回复一次 (acknowledge first; one reply)",
+        NoticeAction.close: "企业回复后才能结案 (close after the enterprise replied)",
+    }[NoticeAction(action)]
+
+
+def next_state(action: str) -> NoticeState:
+    return TRANSITIONS[NoticeAction(action)][1]
+
+
+def next_kind(kind: str) -> NoticeKind:
+    """The step after `kind` in the escalation order (the last step stays the last)."""
+    order = ESCALATION_ORDER
+    index = order.index(NoticeKind(kind))
+    return order[min(index + 1, len(order) - 1)]
+
+
+def bound_deadline(hazard_deadline: date, notice_deadline: date) -> date:
+    """A notice's deadline binds the hazards it cites: theirs becomes no later than its own."""
+    return min(hazard_deadline, notice_deadline)
+
+
+def default_deadline(kind: str, as_of: date) -> date:
+    return as_of + timedelta(days=DEFAULT_DEADLINE_DAYS[NoticeKind(kind)])
+
+
+def escalated_kind(
+    hazards: list[EscalationFacts], overdue_kinds: list[str], as_of: date, deadline: date
+) -> NoticeKind:
+    """The kind the issue form preselects: the strongest of what the hazards allow
+    (`suggested_kind`) and the step after each overdue notice already citing them,
+    stepped back down the order until the escalation rules allow it."""
+    wanted = [suggested_kind(hazards, as_of), *(next_kind(k) for k in overdue_kinds)]
+    strongest = max(ESCALATION_ORDER.index(k) for k in wanted)
+    for kind in reversed(ESCALATION_ORDER[: strongest + 1]):
+        if escalation_problem(kind, hazards, as_of, deadline) is None:
+            return kind
+    return NoticeKind.rectification

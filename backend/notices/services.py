@@ -9,20 +9,25 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from backend.core.auth import REGULATORS
+from backend.core.auth import REGULATORS, Role
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
-from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.hashing import payload_hash
+from backend.core.history import record_history
 from backend.core.pagination import Page, paginate
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.hazards.models import Hazard, HazardEvent
+from backend.hazards.rules import OPEN_STATUSES
+from backend.hazards.services import get_hazard_for, open_clause
 from backend.notices import rules
 from backend.notices.models import Notice, NoticeHazard
 from backend.notices.pdf import notice_pdf
 from backend.org.models import Enterprise
 from backend.org.scope import Actor, own_records_scope
 from backend.org.services import get_enterprise_for
+from backend.photos.models import Photo
 
 
 def visible_notices(actor: Actor, filters: dict | None = None) -> Select:
@@ -80,6 +85,7 @@ def issue_notice(actor: Actor, data: dict) -> Notice:
         _log_on_hazard(actor, notice, hazard)
     db.session.flush()
     append_evidence("notice.issue", str(notice.id), notice_evidence(notice))
+    record_change("notice", notice.id, notice.enterprise_id)
     return notice
 
 
@@ -180,7 +186,15 @@ def _insert_notice(
 
 
 def _log_on_hazard(actor: Actor, notice: Notice, hazard: Hazard) -> None:
-    """The hazard's own log shows the notice; its status does not change."""
+    """The hazard's own log shows the notice; its status does not change, its deadline
+    becomes no later than the notice's (rules.bound_deadline)."""
+    note = f"{notice.number} {notice.title}"
+    bound = rules.bound_deadline(hazard.deadline, notice.deadline)
+    if bound != hazard.deadline:
+        note += f"；整改期限 {hazard.deadline.isoformat()} → {bound.isoformat()}"
+        record_history("hazard", hazard.id, actor, {"deadline": (hazard.deadline, bound)}, notice.number)
+        hazard.reported_deadline = hazard.reported_deadline or hazard.deadline
+        hazard.deadline = bound
     hazard.events.append(
         HazardEvent(
             id=str(uuid.uuid4()),
@@ -188,7 +202,7 @@ def _log_on_hazard(actor: Actor, notice: Notice, hazard: Hazard) -> None:
             from_status=hazard.status,
             to_status=hazard.status,
             actor_id=actor.id,
-            note=f"{notice.number} {notice.title}",
+            note=note,
             payload_hash="",
         )
     )
@@ -207,9 +221,169 @@ def notice_evidence(notice: Notice) -> dict:
     }
 
 
+def step_evidence(notice: Notice, action: str) -> dict:
+    """What the chain records of one step: who, the signature, a digest of the reply text."""
+    if action == rules.NoticeAction.acknowledge:
+        return {"by": notice.acknowledged_by_id, "signature": notice.signature_sha256}
+    if action == rules.NoticeAction.reply:
+        return {
+            "by": notice.replied_by_id,
+            "text": payload_hash(notice.reply_text),
+            "photos": sorted(notice.reply_photos or []),
+        }
+    return {"by": notice.closed_by_id}
+
+
 def notice_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
-    """Does the stored notice still match what the chain recorded? (for verify_chain)"""
+    """Does the stored notice (or its step) still match what the chain recorded? (for verify_chain)"""
     notice = db.session.get(Notice, int(ref))
     if notice is None:
         return f"notice {ref} is missing"
-    return None if notice_evidence(notice) == data else f"notice {ref} was altered"
+    action = kind.removeprefix("notice.")
+    stored = notice_evidence(notice) if action == "issue" else step_evidence(notice, action)
+    return None if stored == data else f"notice {ref} was altered"
+
+
+# --- the enterprise's answer and the regulator's close -------------------------------
+
+
+def allowed_actions(actor: Actor | None, notice: Notice) -> list[rules.NoticeAction]:
+    """What the actor may do next: the enterprise's safety manager signs and replies,
+    the issuing zone (or the bureau) closes."""
+    if actor is None:
+        return []
+    return [
+        action
+        for action in rules.NoticeAction
+        if _may(actor, notice, action) and not rules.transition_problem(notice.state, action)
+    ]
+
+
+def _may(actor: Actor, notice: Notice, action: rules.NoticeAction) -> bool:
+    if action == rules.NoticeAction.close:
+        return actor.role == Role.bureau_admin or (
+            actor.role == Role.inspector and actor.zone_id == notice.zone_id
+        )
+    return actor.role == Role.safety_manager and actor.enterprise_id == notice.enterprise_id
+
+
+def _step(actor: Actor, notice_id: int, action: rules.NoticeAction) -> Notice:
+    """The notice, once the actor may take `action` now: out of scope 404, not theirs 403, wrong state 409."""
+    notice = get_notice_for(actor, notice_id)
+    if not _may(actor, notice, action):
+        raise Forbidden("您无权对该文书执行此操作 (not allowed for your role)")
+    problem = rules.transition_problem(notice.state, action)
+    if problem:
+        raise InvalidState(problem)
+    return notice
+
+
+def _require_uploaded(field: str, photos: list[str], message: str) -> None:
+    uploaded = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(photos))))
+    if uploaded != set(photos):
+        raise ValidationFailed(details={"fields": {field: [message]}})
+
+
+def _record_step(actor: Actor, notice: Notice, action: rules.NoticeAction) -> Notice:
+    before = notice.state
+    notice.state = rules.next_state(action)
+    record_history("notice", notice.id, actor, {"state": (before, notice.state)})
+    db.session.flush()
+    append_evidence(f"notice.{action}", str(notice.id), step_evidence(notice, action))
+    record_change("notice", notice.id, notice.enterprise_id)
+    return notice
+
+
+def acknowledge_notice(actor: Actor, notice_id: int, data: dict) -> Notice:
+    """The safety manager signs for the notice (签收) with a drawn signature (an uploaded PNG)."""
+    notice = _step(actor, notice_id, rules.NoticeAction.acknowledge)
+    _require_uploaded("signature", [data["signature"]], "签名图片尚未上传 (signature not uploaded)")
+    notice.acknowledged_at = utcnow()
+    notice.acknowledged_by_id = actor.id
+    notice.signature_sha256 = data["signature"]
+    return _record_step(actor, notice, rules.NoticeAction.acknowledge)
+
+
+def acknowledge_from_client(actor: Actor, data: dict) -> bool:
+    """Sync op `notice.acknowledge`: False when this signature already acknowledged it
+    (a retried op whose ledger row was lost changes nothing)."""
+    notice = get_notice_for(actor, data["notice_id"])
+    if notice.signature_sha256 == data["signature"] and notice.acknowledged_by_id == actor.id:
+        return False
+    acknowledge_notice(actor, data["notice_id"], data)
+    return True
+
+
+def reply_to_notice(actor: Actor, notice_id: int, data: dict) -> Notice:
+    """The enterprise reports what it did (回复), with photos."""
+    notice = _step(actor, notice_id, rules.NoticeAction.reply)
+    photos = list(dict.fromkeys(data["photos"]))
+    _require_uploaded("photos", photos, "照片尚未上传，请先上传照片 (photos not uploaded)")
+    notice.replied_at = utcnow()
+    notice.replied_by_id = actor.id
+    notice.reply_text = data["text"]
+    notice.reply_photos = photos
+    return _record_step(actor, notice, rules.NoticeAction.reply)
+
+
+def close_notice(actor: Actor, notice_id: int) -> Notice:
+    """The issuing zone's inspector (or the bureau) closes the notice (结案)."""
+    notice = _step(actor, notice_id, rules.NoticeAction.close)
+    notice.closed_at = utcnow()
+    notice.closed_by_id = actor.id
+    return _record_step(actor, notice, rules.NoticeAction.close)
+
+
+# --- what the issue form proposes -------------------------------------------------------
+
+
+def issue_suggestion(actor: Actor, query: dict) -> dict:
+    """The issue form's defaults: the hazards (the one given, or the enterprise's open
+    ones), the kind the escalation rules suggest and a deadline that kind allows."""
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以签发文书 (regulators only)")
+    if query.get("hazard_id"):
+        hazard = get_hazard_for(actor, str(query["hazard_id"]))
+        enterprise = get_enterprise_for(actor, hazard.enterprise_id)
+        hazards = [hazard] if hazard.status in OPEN_STATUSES else []
+    elif query.get("enterprise_id"):
+        enterprise = get_enterprise_for(actor, query["enterprise_id"])
+        hazards = _open_hazards(enterprise)
+    else:
+        raise ValidationFailed(details={"fields": {"hazard_id": ["请指定隐患或企业 (hazard or enterprise)"]}})
+    as_of = today()
+    facts = [escalation_facts(h) for h in hazards]
+    overdue = _overdue_notices(hazards, as_of)
+    probe = rules.default_deadline(rules.NoticeKind.rectification, as_of)
+    kind = rules.escalated_kind(facts, [n.kind for n in overdue], as_of, probe)
+    return {
+        "enterprise_id": enterprise.id,
+        "enterprise_name": enterprise.name,
+        "kind": kind,
+        "deadline": rules.default_deadline(kind, as_of),
+        "hazards": hazards,
+        "overdue_notices": overdue,
+    }
+
+
+def _open_hazards(enterprise: Enterprise) -> list[Hazard]:
+    query = (
+        select(Hazard)
+        .where(Hazard.enterprise_id == enterprise.id, open_clause(), Hazard.confirmed.is_(True))
+        .order_by(Hazard.deadline, Hazard.id)
+        .limit(rules.MAX_HAZARDS)
+    )
+    return list(db.session.scalars(query))
+
+
+def _overdue_notices(hazards: list[Hazard], as_of: date) -> list[Notice]:
+    """Notices already citing these hazards whose deadline passed unanswered."""
+    if not hazards:
+        return []
+    cited = select(NoticeHazard.notice_id).where(NoticeHazard.hazard_id.in_([h.id for h in hazards]))
+    query = select(Notice).where(
+        Notice.id.in_(cited),
+        Notice.state.in_([rules.NoticeState.issued, rules.NoticeState.acknowledged]),
+        Notice.deadline < as_of,
+    )
+    return list(db.session.scalars(query.order_by(Notice.id)))

@@ -66,7 +66,8 @@ def push(body: dict) -> dict:
     """Apply ops queued offline, one result per op.
 
     hazard.create (body of POST /api/hazards), hazard.transition (TransitionSchema plus
-    hazard_id) and check.submit (body of POST /api/checks: a filled checklist).
+    hazard_id), check.submit (body of POST /api/checks: a filled checklist) and
+    notice.acknowledge (body of POST /api/notices/<id>/acknowledge plus notice_id).
 
     Each op runs in its own savepoint: a rejected op never undoes or blocks the others. Its
     `error.code` is the one the same REST call would answer (`validation_failed` with
@@ -84,5 +85,5 @@ def push(body: dict) -> dict:
 @bp.arguments(PullQuerySchema, location="query")
 @bp.response(200, PullResultSchema)
 def pull(query: dict) -> dict:
-    """Changes in scope since `cursor` (devices, hazards, enterprises, checks), in commit order."""
+    """Changes in scope since `cursor` (devices, hazards, enterprises, checks, notices), in commit order."""
     return services.pull_changes(current_user, query["cursor"])

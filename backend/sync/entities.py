@@ -18,6 +18,9 @@ from backend.hazards.services import visible_hazards
 from backend.inspections.models import Check
 from backend.inspections.schemas import CheckSchema
 from backend.inspections.services import visible_checks
+from backend.notices.models import Notice
+from backend.notices.schemas import NoticeSchema
+from backend.notices.services import visible_notices
 from backend.org.models import Enterprise
 from backend.org.schemas import EnterpriseSchema
 from backend.org.scope import Actor
@@ -46,7 +49,19 @@ def _checks(actor: Actor, ids: list[str]) -> dict[str, dict]:
     return {c.id: CheckSchema().dump(c) for c in found.unique()}
 
 
-LOADERS = {"device": _devices, "hazard": _hazards, "enterprise": _enterprises, "check": _checks}
+def _notices(actor: Actor, ids: list[str]) -> dict[str, dict]:
+    found = db.session.scalars(visible_notices(actor).where(Notice.id.in_([int(i) for i in ids])))
+    with dumping_for(actor):
+        return {str(n.id): NoticeSchema().dump(n) for n in found.unique()}
+
+
+LOADERS = {
+    "device": _devices,
+    "hazard": _hazards,
+    "enterprise": _enterprises,
+    "check": _checks,
+    "notice": _notices,
+}
 
 
 def load_entities(actor: Actor, rows: Sequence[Change]) -> dict[tuple[str, str], dict]:

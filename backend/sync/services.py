@@ -20,6 +20,8 @@ from backend.hazards import services as hazards
 from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
 from backend.inspections import services as inspections
 from backend.inspections.schemas import CheckCreateSchema
+from backend.notices import services as notices
+from backend.notices.schemas import AcknowledgeOpSchema
 from backend.org.scope import Actor, enterprise_scope
 from backend.sync.entities import load_entities
 from backend.sync.models import AppliedOp
@@ -45,6 +47,7 @@ def _handlers() -> dict[str, OpHandler]:
             lambda a, p: hazards.transition_hazard(a, p.pop("hazard_id"), p) is not None,
         ),
         "check.submit": OpHandler(CheckCreateSchema, lambda a, p: inspections.submit_check(a, p)[1]),
+        "notice.acknowledge": OpHandler(AcknowledgeOpSchema, notices.acknowledge_from_client),
     }
 
 

@@ -150,9 +150,10 @@ def _new_notice(t: Target) -> Request:
     return "/api/notices", {"json": body}
 
 
-def _notice(suffix: str = "") -> Builder:
+def _notice(suffix: str = "", body: dict | None = None, state: str = "issued") -> Builder:
     def build(t: Target) -> Request:
         notice = Notice(
+            state=state,
             number=f"特监〔2000〕整改{t.hazard.id[:8]}",
             seq=1,
             kind="rectification",
@@ -164,7 +165,7 @@ def _notice(suffix: str = "") -> Builder:
         )
         db.session.add(notice)
         db.session.commit()
-        return f"/api/notices/{notice.id}{suffix}", {}
+        return f"/api/notices/{notice.id}{suffix}", {"json": body} if body is not None else {}
 
     return build
 
@@ -364,6 +365,24 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
     ),
     ("GET", "/api/notices/<int:notice_id>"): (_notice(), READ_OWN_DOCUMENT),
     ("GET", "/api/notices/<int:notice_id>.pdf"): (_notice(".pdf"), READ_OWN_DOCUMENT),
+    ("GET", "/api/notices/suggestion"): (
+        _get("/api/notices/suggestion?hazard_id={h}"),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
+    # the enterprise's safety manager signs and replies; nobody else, and nobody outside scope sees it
+    ("POST", "/api/notices/<int:notice_id>/acknowledge"): (
+        _notice("/acknowledge", {"signature": "a" * 64}),
+        {ADMIN: "in:403", INSP: "in:403 out:404", MGR: "in:422 out:404", SUP: "own:403 peer:404 out:404"},
+    ),
+    ("POST", "/api/notices/<int:notice_id>/reply"): (
+        _notice("/reply", {"text": "已整改完毕"}, state="acknowledged"),
+        {ADMIN: "in:403", INSP: "in:403 out:404", MGR: "in:200 out:404", SUP: "own:403 peer:404 out:404"},
+    ),
+    # the issuing zone (or the bureau) closes
+    ("POST", "/api/notices/<int:notice_id>/close"): (
+        _notice("/close", {}, state="replied"),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:404", SUP: "own:403 peer:404 out:404"},
+    ),
     ("GET", "/api/sync/pull"): (_get("/api/sync/pull"), ALL_200),
     ("POST", "/api/sync/push"): (_json("/api/sync/push", {"ops": []}), ALL_200),
 }

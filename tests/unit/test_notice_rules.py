@@ -10,12 +10,17 @@ from backend.notices.rules import (
     KIND_TITLES,
     EscalationFacts,
     NoticeKind,
+    bound_deadline,
     chinese_date,
     deadline_problem,
+    escalated_kind,
     escalation_problem,
     is_overdue,
+    next_kind,
     notice_number,
+    notice_status,
     suggested_kind,
+    transition_problem,
 )
 
 AS_OF = date(2026, 3, 10)
@@ -174,3 +179,74 @@ def test_suggested_kind_is_always_issuable(first, second):
 
 def test_chinese_date():
     assert chinese_date(date(2026, 1, 5)) == "2026年1月5日"
+
+
+# --- the loop after issue: status, transitions, escalation order, deadline binding ---------
+
+DUE = date(2026, 12, 16)
+
+
+@pytest.mark.parametrize(
+    ("state", "as_of", "status"),
+    [
+        ("issued", DUE, "issued"),
+        ("issued", DUE + timedelta(days=1), "overdue"),
+        ("acknowledged", DUE + timedelta(days=1), "overdue"),
+        ("replied", DUE + timedelta(days=30), "replied"),
+        ("closed", DUE + timedelta(days=30), "closed"),
+    ],
+)
+def test_notice_status_is_overdue_only_when_unanswered_after_the_deadline(state, as_of, status):
+    assert notice_status(state, DUE, as_of) == status
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "allowed"),
+    [
+        ("issued", "acknowledge", True),
+        ("acknowledged", "acknowledge", False),
+        ("issued", "reply", False),
+        ("acknowledged", "reply", True),
+        ("replied", "reply", False),
+        ("acknowledged", "close", False),
+        ("replied", "close", True),
+        ("closed", "close", False),
+    ],
+)
+def test_each_step_follows_the_one_before(state, action, allowed):
+    assert (transition_problem(state, action) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("kind", "after"),
+    [
+        ("reminder", "rectification"),
+        ("rectification", "interview"),
+        ("interview", "listed_supervision"),
+        ("listed_supervision", "listed_supervision"),
+    ],
+)
+def test_escalation_order_of_seed_004(kind, after):
+    assert next_kind(kind) == after
+
+
+def test_notice_deadline_binds_only_a_later_hazard_deadline():
+    assert bound_deadline(date(2027, 1, 5), DUE) == DUE
+    assert bound_deadline(date(2026, 12, 1), DUE) == date(2026, 12, 1)
+
+
+def test_escalated_kind_steps_back_to_what_the_rules_allow():
+    as_of = date(2026, 12, 20)
+    late_general = EscalationFacts("rectifying", "general", DUE)
+    # after an overdue interview the next step is listed supervision, which needs a major hazard
+    assert (
+        escalated_kind([late_general], ["interview"], as_of, as_of + timedelta(days=7))
+        == NoticeKind.interview
+    )
+    late_major = EscalationFacts("rectifying", "major", DUE)
+    assert escalated_kind([late_major], [], as_of, as_of + timedelta(days=7)) == NoticeKind.listed_supervision
+    fresh = EscalationFacts("reported", "general", date(2027, 1, 5))
+    assert (
+        escalated_kind([fresh], ["rectification"], as_of, as_of + timedelta(days=7))
+        == NoticeKind.rectification
+    )

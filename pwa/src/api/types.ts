@@ -266,13 +266,19 @@ export interface SelfCheckOverview {
   enterprises: EnterpriseSelfCheck[]
 }
 
-export type OpType = 'hazard.create' | 'hazard.transition' | 'check.submit'
+export type OpType = 'hazard.create' | 'hazard.transition' | 'check.submit' | 'notice.acknowledge'
+
+/** Sync op `notice.acknowledge`: the safety manager's signature (an uploaded PNG, by sha256). */
+export interface NoticeAcknowledge {
+  notice_id: number
+  signature: string
+}
 export type OpStatus = 'applied' | 'duplicate' | 'conflict' | 'rejected'
 
 export interface PushOp {
   op_id: string
   type: OpType
-  payload: HazardCreate | HazardTransition | CheckSubmit
+  payload: HazardCreate | HazardTransition | CheckSubmit | NoticeAcknowledge
 }
 
 export interface PushResult {
@@ -282,7 +288,7 @@ export interface PushResult {
 }
 
 export interface PullChange {
-  entity: 'device' | 'hazard' | 'enterprise' | 'check'
+  entity: 'device' | 'hazard' | 'enterprise' | 'check' | 'notice'
   id: number | string
   deleted: boolean
   data: Record<string, unknown> | null

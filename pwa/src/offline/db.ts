@@ -1,6 +1,16 @@
 // The only file that knows the IndexedDB schema (Dexie database 'sesv').
 import type { DBCore, DBCoreMutateRequest, Middleware, Table } from 'dexie'
-import type { CheckSubmit, Device, Enterprise, Hazard, HazardCreate, HazardTransition, OpType } from '@/api/types'
+import type { Notice } from '@/api/notices'
+import type {
+  CheckSubmit,
+  Device,
+  Enterprise,
+  Hazard,
+  HazardCreate,
+  HazardTransition,
+  NoticeAcknowledge,
+  OpType,
+} from '@/api/types'
 import Dexie from 'dexie'
 import { plainValue } from './plain'
 
@@ -20,7 +30,7 @@ export interface OutboxItem {
   op_id: string
   user_id: string
   type: OpType
-  payload: HazardCreate | HazardTransition | CheckSubmit
+  payload: HazardCreate | HazardTransition | CheckSubmit | NoticeAcknowledge
   entity_id: string
   photos: string[]
   state: OutboxState
@@ -54,6 +64,16 @@ export interface HeldRow {
   row: HazardRow
 }
 
+/** A notice as pulled; `_pending` while this phone's signature waits in the outbox. */
+export interface NoticeRow extends Notice {
+  _pending?: boolean
+}
+
+/** Outbox items about a notice name it so (hazard ids are UUIDs, notice ids numbers). */
+export function noticeEntityId(id: number): string {
+  return `notice:${id}`
+}
+
 export interface MetaRow {
   key: string
   value: unknown
@@ -84,6 +104,7 @@ export class SesvDB extends Dexie {
   photos!: Table<PhotoRow, string>
   meta!: Table<MetaRow, string>
   held!: Table<HeldRow, string>
+  notices!: Table<NoticeRow, number>
 
   constructor() {
     super('sesv', { chromeTransactionDurability: 'strict' })
@@ -96,6 +117,7 @@ export class SesvDB extends Dexie {
       meta: 'key',
       held: 'id, user_id',
     })
+    this.version(2).stores({ notices: 'id, enterprise_id, status' })
     this.use(plainValuesOnly)
   }
 }
@@ -125,7 +147,8 @@ export function lastSyncKey(userId: string): string {
  * the new user's cursor is reset so a full pull follows.
  */
 export async function switchDataOwner(userId: string): Promise<boolean> {
-  return db.transaction('rw', [db.devices, db.hazards, db.enterprises, db.meta, db.held, db.outbox], async () => {
+  const tables = [db.devices, db.hazards, db.enterprises, db.notices, db.meta, db.held, db.outbox]
+  return db.transaction('rw', tables, async () => {
     const owner = (await db.meta.get('data_owner'))?.value as string | undefined
     if (owner === userId) return false
     if (owner === undefined) {
@@ -140,6 +163,7 @@ export async function switchDataOwner(userId: string): Promise<boolean> {
     await db.hazards.clear()
     await db.devices.clear()
     await db.enterprises.clear()
+    await db.notices.clear()
     await db.meta.delete(cursorKey(userId))
     await db.meta.delete(lastSyncKey(userId))
     const mine = await db.held.where('user_id').equals(userId).toArray()

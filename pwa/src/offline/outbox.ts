@@ -1,7 +1,7 @@
 // Local writes: every change is saved with its entity in one transaction before any network use.
-import type { HazardRow, OutboxItem } from './db'
+import type { HazardRow, NoticeRow, OutboxItem } from './db'
 import type { Device, Hazard, HazardAction, HazardCreate, HazardStatus, HazardTransition, OpType } from '@/api/types'
-import { db } from './db'
+import { db, noticeEntityId } from './db'
 import { newUuid } from './uuid'
 
 const NEXT_STATUS: Record<HazardAction, HazardStatus> = {
@@ -127,6 +127,27 @@ export async function enqueueTransition(
       _server: row._sync === 'synced' ? stripLocal(row) : (row._server ?? null),
     }
     await db.hazards.put(next)
+    await db.outbox.add(item)
+    return next
+  })
+}
+
+/** Sign for a notice on this phone (shown at once as signed) and queue its notice.acknowledge op. */
+export async function enqueueNoticeAcknowledge(actor: Actor, noticeId: number, signature: string): Promise<NoticeRow> {
+  const payload = { notice_id: noticeId, signature }
+  const item = newItem(actor.userId, 'notice.acknowledge', noticeEntityId(noticeId), payload, [signature])
+  return db.transaction('rw', db.notices, db.outbox, async () => {
+    const row = await db.notices.get(noticeId)
+    if (!row) throw new Error(`notice ${noticeId} not found on this phone`)
+    const next: NoticeRow = {
+      ...row,
+      status: row.status === 'overdue' ? 'overdue' : 'acknowledged',
+      acknowledged_by: actor.name,
+      acknowledged_at: nowIso(),
+      allowed_actions: [],
+      _pending: true,
+    }
+    await db.notices.put(next)
     await db.outbox.add(item)
     return next
   })

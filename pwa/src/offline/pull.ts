@@ -1,9 +1,10 @@
 // Apply GET /api/sync/pull pages into Dexie; page and cursor are saved in one transaction.
 import type { HazardRow } from './db'
+import type { Notice } from '@/api/notices'
 import type { CheckSubmit, Device, Enterprise, Hazard, PullChange } from '@/api/types'
 import { pullChanges } from '@/api/sync'
 import { markAssignmentDone } from './checks'
-import { cursorKey, db, getMeta, switchDataOwner } from './db'
+import { cursorKey, db, getMeta, noticeEntityId, switchDataOwner } from './db'
 import { rememberSelfCheck } from './todo'
 
 const MAX_PAGES = 500
@@ -33,8 +34,16 @@ async function applyHazard(change: PullChange): Promise<void> {
   await db.hazards.put(row)
 }
 
+async function applyNotice(change: PullChange): Promise<void> {
+  const id = Number(change.id)
+  // a signature still in the outbox keeps the phone's copy until the server has it
+  if (await db.outbox.where('entity_id').equals(noticeEntityId(id)).count()) return
+  if (change.deleted) await db.notices.delete(id)
+  else await db.notices.put(change.data as unknown as Notice)
+}
+
 export async function applyChanges(userId: string, changes: PullChange[], cursor: string): Promise<void> {
-  await db.transaction('rw', [db.devices, db.hazards, db.enterprises, db.meta], async () => {
+  await db.transaction('rw', [db.devices, db.hazards, db.enterprises, db.notices, db.outbox, db.meta], async () => {
     for (const change of changes) {
       if (change.entity === 'hazard') {
         await applyHazard(change)
@@ -44,6 +53,8 @@ export async function applyChanges(userId: string, changes: PullChange[], cursor
       } else if (change.entity === 'enterprise') {
         if (change.deleted) await db.enterprises.bulkDelete(keysOf(change.id))
         else await db.enterprises.put(change.data as unknown as Enterprise)
+      } else if (change.entity === 'notice') {
+        await applyNotice(change)
       } else if (change.entity === 'check') {
         // a check done from any phone completes its mutual-check task in the task list
         const check = change.data as { id: string; assignment_id?: number | string | null } | null

@@ -74,6 +74,25 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/hazards/HazardDetailView.vue'),
     meta: { title: 'hazard.detail' },
   },
+  // escalation notices (三书一函, seed 004): regulators issue and close, the enterprise signs and replies
+  {
+    path: '/notices',
+    name: 'notices',
+    component: () => import('@/views/notices/NoticeListView.vue'),
+    meta: { title: 'notice.listTitle' },
+  },
+  {
+    path: '/notices/new',
+    name: 'notice-new',
+    component: () => import('@/views/notices/NoticeIssueView.vue'),
+    meta: { title: 'notice.issueTitle' },
+  },
+  {
+    path: '/notices/:id(\\d+)',
+    name: 'notice',
+    component: () => import('@/views/notices/NoticeDetailView.vue'),
+    meta: { title: 'notice.detailTitle' },
+  },
   {
     path: '/complaints',
     name: 'complaints',
