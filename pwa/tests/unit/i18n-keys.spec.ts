@@ -24,7 +24,7 @@ const featureBlocks = Object.keys(featuresZh)
 /** Views opened only through routes with meta.features, and their domain components (the feature texts are loaded by then). */
 const FEATURE_DIRS = ['views/credit/', 'views/plans/', 'views/admin/', 'views/enterprises/', 'views/complaints/',
   'views/mutual/', 'views/reports/',
-  'components/credit/', 'components/plans/', 'components/templates/', 'components/enterprises/',
+  'components/credit/', 'components/plans/', 'components/templates/', 'components/enterprises/', 'components/reports/',
   'views/public/PlanPublicView.vue', 'router/routes.ts']
 
 describe('i18n messages', () => {
