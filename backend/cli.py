@@ -65,6 +65,7 @@ def verify() -> None:
     from backend.hazards.services import hazard_evidence_problem
     from backend.inspections.services import check_evidence_problem
     from backend.notices.services import notice_evidence_problem
+    from backend.reports.submissions import report_evidence_problem
 
     report = verify_chain(
         {
@@ -74,6 +75,7 @@ def verify() -> None:
             "check.": check_evidence_problem,
             "accident.": credit_evidence_problem,
             "enforcement.": credit_evidence_problem,
+            "report.": report_evidence_problem,
         }
     )
     if not report.ok:

@@ -14,4 +14,5 @@ from backend.notifications import models as notifications  # noqa: F401
 from backend.org import models as org  # noqa: F401
 from backend.photos import models as photos  # noqa: F401
 from backend.plans import models as plans  # noqa: F401
+from backend.reports import models as reports  # noqa: F401
 from backend.sync import models as sync  # noqa: F401

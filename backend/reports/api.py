@@ -4,16 +4,20 @@ from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.core.auth import REGULATORS, require_roles
+from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.downloads import file_response
 from backend.core.exports import xlsx_response
-from backend.reports import services
+from backend.extensions import db
+from backend.reports import services, submissions
 from backend.reports.pdf import monthly_report_pdf
 from backend.reports.schemas import (
     DashboardQuerySchema,
     DashboardSchema,
     MonthlyQuerySchema,
     MonthlyReportSchema,
+    MonthlySubmitSchema,
+    SubmissionsQuerySchema,
+    SubmissionsSchema,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/api/reports", description="统计看板与工作小结")
@@ -33,8 +37,28 @@ def get_dashboard(query: dict):
 @bp.arguments(MonthlyQuerySchema, location="query")
 @bp.response(200, MonthlyReportSchema)
 def get_monthly_report(query: dict):
-    """The month's figures and the evidence-chain head of the period."""
-    return services.monthly_report(current_user, query.get("zone_id"), query["month"])
+    """The month's figures and the evidence-chain head of the period: frozen once submitted."""
+    return submissions.monthly_report(current_user, query.get("zone_id"), query["month"])
+
+
+@bp.post("/monthly/submit")
+@require_roles(*REGULATORS)
+@bp.arguments(MonthlySubmitSchema)
+@bp.response(201, MonthlyReportSchema)
+def submit_monthly_report(body: dict):
+    """The zone inspector submits the month's report (工作小结); its figures are frozen (409 if already)."""
+    submission = submissions.submit_monthly_report(current_user, body)
+    db.session.commit()
+    return submissions.monthly_report(current_user, submission.zone_id, submission.month)
+
+
+@bp.get("/monthly/submissions")
+@require_roles(Role.bureau_admin)
+@bp.arguments(SubmissionsQuerySchema, location="query")
+@bp.response(200, SubmissionsSchema)
+def list_monthly_submissions(query: dict):
+    """Which zones submitted the month's report and when; late ones flagged (bureau)."""
+    return submissions.submissions(current_user, query["month"])
 
 
 @bp.get("/monthly.pdf")
@@ -43,7 +67,7 @@ def get_monthly_report(query: dict):
 @bp.response(200, content_type="application/pdf")
 def monthly_report_pdf_view(query: dict) -> Response:
     """The monthly report (工作小结) as a printable A4 PDF."""
-    report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
+    report = submissions.monthly_report(current_user, query.get("zone_id"), query["month"])
     return file_response(
         monthly_report_pdf(report),
         f"{_report_name(report)}.pdf",
@@ -59,7 +83,7 @@ def monthly_report_pdf_view(query: dict) -> Response:
 @bp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def monthly_report_xlsx(query: dict) -> Response:
     """The monthly report as a spreadsheet (类别, 指标, 数值)."""
-    report = services.monthly_report(current_user, query.get("zone_id"), query["month"])
+    report = submissions.monthly_report(current_user, query.get("zone_id"), query["month"])
     return xlsx_response(
         _report_name(report),
         ("类别", "指标", "数值"),

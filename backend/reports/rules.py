@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from backend.inspections.rules import period_of, periods_between
 
 #: accidents and deaths per 10,000 devices per year must stay below these (seed 003)
 ACCIDENT_RATE_TARGET = 0.20
@@ -17,12 +20,6 @@ def month_bounds(month: str) -> tuple[date, date]:
     year, number = (int(part) for part in month.split("-"))
     last = calendar.monthrange(year, number)[1]
     return date(year, number, 1), date(year, number, last)
-
-
-def due_on(month: str) -> date:
-    """The report of a month is due before the 25th of that month (seed 001)."""
-    start, _end = month_bounds(month)
-    return start.replace(day=REPORT_DUE_DAY)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -40,3 +37,40 @@ def within_target(value: float | None, target: float) -> bool | None:
 
 def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def report_due_on(month: str) -> date:
+    """The report of a month is due at the city bureau before the 25th of the next month (seed 001:
+    请于每月 25 日前向市局报送工作小结): a month is summarised once it has ended."""
+    _start, end = month_bounds(month)
+    return (end + timedelta(days=1)).replace(day=REPORT_DUE_DAY)
+
+
+def is_late(submitted_on: date, month: str) -> bool:
+    """Submitted after the due day (the 25th itself is still on time)."""
+    return submitted_on > report_due_on(month)
+
+
+def month_has_ended(month: str, as_of: date) -> bool:
+    _start, end = month_bounds(month)
+    return end < as_of
+
+
+def month_due(as_of: date) -> str:
+    """The month whose report is due next: the previous month."""
+    previous = as_of.replace(day=1) - timedelta(days=1)
+    return previous.strftime("%Y-%m")
+
+
+def periods_done(rhythm: str, done_on: Iterable[date], since: date, as_of: date) -> tuple[int, int]:
+    """(periods expected, periods with a check) of one self-check rhythm from `since` to `as_of`;
+    only periods that have ended by `as_of` are expected (the current one may still be done)."""
+    if since > as_of:
+        return 0, 0
+    done_periods = {period_of(rhythm, day).start for day in done_on}
+    ended = [p for p in periods_between(rhythm, since, as_of) if p.end <= as_of]
+    return len(ended), sum(p.start in done_periods for p in ended)
+
+
+#: seed 003: key-monitored devices' registration, inspection and certified-operator rates stay at 100 %
+KEY_DEVICE_RATE_TARGET = 1.0

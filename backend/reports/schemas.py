@@ -1,6 +1,6 @@
 """Dashboard and monthly-report query and output shapes."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from backend.core.schemas import BaseSchema, Day, Id, Month
 
@@ -39,7 +39,70 @@ class DashboardSchema(Schema):
     )
 
 
+class SubmissionSchema(Schema):
+    id = fields.Integer()
+    zone_id = fields.Integer()
+    month = fields.String()
+    summary = fields.String()
+    problems = fields.String()
+    next_steps = fields.String()
+    submitted_by_id = fields.Integer()
+    submitted_by_name = fields.String()
+    submitted_at = fields.DateTime()
+    submitted_on = fields.Date(metadata={"description": "China-time day of submission"})
+    late = fields.Boolean(metadata={"description": "submitted after the 25th of the following month"})
+    content_hash = fields.String(metadata={"description": "sha256 of narrative and frozen figures"})
+    evidence_seq = fields.Integer()
+
+
 class MonthlyReportSchema(DashboardSchema):
     month = fields.String()
-    due_on = fields.Date()
+    as_of = fields.Date(metadata={"description": "the day the month's state figures stand at"})
+    due_on = fields.Date(
+        metadata={"description": "due before this day at the city bureau (25th of next month)"}
+    )
     chain_head = fields.Dict(metadata={"description": "evidence chain head at the end of the month"})
+    self_checks = fields.Dict(metadata={"description": "daily/weekly/monthly: expected, done, rate"})
+    plans = fields.Dict(metadata={"description": "random-inspection plan items, done, execution_rate"})
+    notices = fields.Dict(metadata={"description": "notices issued in the month: issued, by_kind"})
+    key_devices = fields.Dict(
+        metadata={
+            "description": "key-monitored devices: registration, inspection and operator-certificate rates"
+        }
+    )
+    frozen = fields.Boolean(
+        metadata={"description": "true once the zone submitted the month: figures never change"}
+    )
+    submission = fields.Nested(SubmissionSchema, allow_none=True)
+
+
+_NARRATIVE = {"required": True, "validate": validate.Length(min=1, max=5000)}
+
+
+class MonthlySubmitSchema(BaseSchema):
+    month = Month(required=True)
+    zone_id = Id(required=True)
+    summary = fields.String(**_NARRATIVE, metadata={"description": "经验做法"})
+    problems = fields.String(**_NARRATIVE, metadata={"description": "存在问题"})
+    next_steps = fields.String(**_NARRATIVE, metadata={"description": "意见建议"})
+
+
+class SubmissionsQuerySchema(BaseSchema):
+    month = Month(required=True)
+
+
+class ZoneSubmissionSchema(Schema):
+    zone_id = fields.Integer()
+    zone_name = fields.String()
+    submitted = fields.Boolean()
+    overdue = fields.Boolean(metadata={"description": "not submitted and past the due day"})
+    submission = fields.Nested(SubmissionSchema, allow_none=True)
+
+
+class SubmissionsSchema(Schema):
+    month = fields.String()
+    due_on = fields.Date()
+    submitted = fields.Integer()
+    missing = fields.Integer()
+    late = fields.Integer()
+    zones = fields.List(fields.Nested(ZoneSubmissionSchema))

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
 from backend.core.auth import REGULATORS, Role
-from backend.core.clock import today
+from backend.core.clock import local_day, today
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.credit.models import Accident, CreditGrade
 from backend.credit.rules import years_before
 from backend.devices.models import Device
-from backend.devices.rules import DeviceStatus
+from backend.devices.rules import LONG_IDLE_DAYS, DeviceStatus
 from backend.devices.services import overdue_clause as device_overdue
 from backend.evidence.models import EvidenceEntry
 from backend.evidence.rules import GENESIS
@@ -25,13 +25,17 @@ from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.hazards.services import open_clause as hazard_open
 from backend.hazards.services import overdue_clause as hazard_overdue
-from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
-from backend.org.models import Block, Enterprise, Zone
+from backend.inspections.models import Check, MutualCheckAssignment, MutualCheckCycle
+from backend.inspections.rules import CheckKind, Rhythm, period_of
+from backend.notices.models import Notice
+from backend.notices.rules import KIND_TITLES, NoticeKind
+from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Zone
 from backend.org.scope import Actor
+from backend.plans.models import InspectionPlan, ItemStatus, PlanItem, PlanStatus
 from backend.reports import rules
 
 
-def _zone_for(actor: Actor, zone_id: int | None) -> Zone | None:
+def zone_for(actor: Actor, zone_id: int | None) -> Zone | None:
     """The zone the figures cover: an inspector's own; the bureau's choice (None = all)."""
     if actor.role not in REGULATORS:
         raise Forbidden("只有监管人员可以查看统计 (regulators only)")
@@ -182,7 +186,7 @@ def accident_figures(zone: Zone | None, end: date, devices: int) -> dict:
 
 def dashboard(actor: Actor, filters: dict) -> dict:
     """The dashboard of a zone (inspector: own zone) or of the city (bureau)."""
-    zone = _zone_for(actor, filters.get("zone_id"))
+    zone = zone_for(actor, filters.get("zone_id"))
     as_of = today()
     start = filters.get("start") or as_of.replace(day=1)
     end = filters.get("end") or as_of
@@ -218,18 +222,183 @@ def chain_head_at(end: date) -> dict:
     return {"seq": entry.seq, "hash": entry.hash} if entry else {"seq": 0, "hash": GENESIS}
 
 
-def monthly_report(actor: Actor, zone_id: int | None, month: str) -> dict:
-    """The zone's monthly report (工作小结): the dashboard figures of the month and the chain head."""
+def parse_month(month: str) -> tuple[date, date]:
     try:
-        start, end = rules.month_bounds(month)
+        return rules.month_bounds(month)
     except ValueError as error:
         raise ValidationFailed(details={"fields": {"month": ["格式为 YYYY-MM"]}}) from error
-    zone = _zone_for(actor, zone_id)
+
+
+def live_monthly_report(zone: Zone | None, month: str) -> dict:
+    """The month's figures computed now from the records (a month not yet submitted)."""
+    start, end = parse_month(month)
     as_of = min(today(), end)
-    return _figures(zone, start, end, as_of) | {
+    figures = _figures(zone, start, end, as_of)
+    figures["devices"]["long_idle"] = long_idle_count(zone, as_of)
+    figures["hazards"] |= hazard_breakdown(zone, start, end)
+    return figures | {
         "month": month,
-        "due_on": rules.due_on(month),
+        "as_of": as_of,
+        "due_on": rules.report_due_on(month),
         "chain_head": chain_head_at(end),
+        "self_checks": self_check_figures(zone, start, as_of),
+        "plans": plan_figures(zone, start, end),
+        "notices": notice_figures(zone, start, end),
+        "key_devices": key_device_figures(zone, as_of),
+    }
+
+
+def long_idle_count(zone: Zone | None, as_of: date) -> int:
+    """Devices stopped (停用) for a year or more by `as_of` (长期停用, seed 004)."""
+    cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
+    query = (
+        select(func.count())
+        .select_from(Device)
+        .where(Device.status == DeviceStatus.idle, Device.idle_since <= cutoff)
+    )
+    return db.session.scalar(_in_zone(query, Device.zone_id, zone)) or 0
+
+
+def hazard_breakdown(zone: Zone | None, start: date, end: date) -> dict:
+    """Hazards found in the period by source, and the major ones apart, with their rectification rates."""
+    found_in = (Hazard.created_at >= _at(start)) & (Hazard.created_at < _at(end + timedelta(days=1)))
+    closed = Hazard.closed_at.is_not(None)
+    query = (
+        select(Hazard.source, Hazard.severity, func.count(), func.count().filter(closed))
+        .where(found_in)
+        .group_by(Hazard.source, Hazard.severity)
+    )
+    rows = db.session.execute(_in_zone(query, Hazard.zone_id, zone)).all()
+    by_source: dict[str, dict] = {}
+    major = {"found": 0, "closed": 0}
+    for source, severity, found, closed_count in rows:
+        entry = by_source.setdefault(source, {"found": 0, "closed": 0})
+        entry["found"] += found
+        entry["closed"] += closed_count
+        if severity == "major":
+            major["found"] += found
+            major["closed"] += closed_count
+    for entry in (*by_source.values(), major):
+        entry["rectification_rate"] = rules.rate(entry["closed"], entry["found"])
+    return {"by_source": dict(sorted(by_source.items())), "major": major}
+
+
+def self_check_figures(zone: Zone | None, start: date, as_of: date) -> dict:
+    """日管控 (per device in use), 周排查 and 月调度 (per enterprise): periods ended in the month
+    up to `as_of`, and how many have a check recorded in time (补录 does not count)."""
+    earliest = min(period_of(Rhythm.weekly, start).start, start)
+    checks = db.session.execute(
+        _in_zone(
+            select(Check.enterprise_id, Check.device_id, Check.subkind, Check.performed_on).where(
+                Check.kind == CheckKind.self_check,
+                Check.performed_on >= earliest,
+                Check.performed_on <= as_of,
+                Check.late.is_(False),
+            ),
+            Check.zone_id,
+            zone,
+        )
+    ).all()
+    done: dict[tuple, list[date]] = {}
+    for enterprise_id, device_id, subkind, on in checks:
+        key = (Rhythm.daily, device_id) if subkind == Rhythm.daily else (subkind, enterprise_id)
+        done.setdefault(key, []).append(on)
+    devices = db.session.execute(
+        _in_zone(
+            select(Device.id, Device.created_at).where(Device.status == DeviceStatus.in_use),
+            Device.zone_id,
+            zone,
+        )
+    ).all()
+    enterprises = db.session.execute(
+        _in_zone(
+            select(Enterprise.id, Enterprise.created_at).where(
+                Enterprise.id.in_(select(Device.enterprise_id).where(Device.status == DeviceStatus.in_use))
+            ),
+            Enterprise.zone_id,
+            zone,
+        )
+    ).all()
+    tallies = {
+        Rhythm.daily: _tally(Rhythm.daily, devices, done, start, as_of),
+        Rhythm.weekly: _tally(Rhythm.weekly, enterprises, done, start, as_of),
+        Rhythm.monthly: _tally(Rhythm.monthly, enterprises, done, start, as_of),
+    }
+    return {r.value: {"expected": e, "done": d, "rate": rules.rate(d, e)} for r, (e, d) in tallies.items()}
+
+
+def _tally(rhythm: Rhythm, owners, done: dict, start: date, as_of: date) -> tuple[int, int]:
+    expected = completed = 0
+    for owner_id, created_at in owners:
+        since = max(start, local_day(created_at))
+        e, d = rules.periods_done(rhythm, done.get((rhythm, owner_id), ()), since, as_of)
+        expected, completed = expected + e, completed + d
+    return expected, completed
+
+
+def plan_figures(zone: Zone | None, start: date, end: date) -> dict:
+    """Published random-inspection plans running in the month: items done by its end (执行率)."""
+    item_done = (PlanItem.status != ItemStatus.pending) & (PlanItem.done_on <= end)
+    query = (
+        select(func.count(), func.count().filter(item_done))
+        .select_from(PlanItem)
+        .join(InspectionPlan, InspectionPlan.id == PlanItem.plan_id)
+        .where(
+            InspectionPlan.status == PlanStatus.published,
+            InspectionPlan.period_start <= end,
+            InspectionPlan.period_end >= start,
+        )
+    )
+    items, done = db.session.execute(_in_zone(query, InspectionPlan.zone_id, zone)).one()
+    return {"items": items, "done": done, "execution_rate": rules.rate(done, items)}
+
+
+def notice_figures(zone: Zone | None, start: date, end: date) -> dict:
+    """Escalation notices (三书一函) issued in the month, by kind."""
+    query = (
+        select(Notice.kind, func.count())
+        .where(Notice.issued_on >= start, Notice.issued_on <= end)
+        .group_by(Notice.kind)
+    )
+    counts = dict(db.session.execute(_in_zone(query, Notice.zone_id, zone)).all())
+    by_kind = {kind.value: counts.get(kind.value, 0) for kind in NoticeKind}
+    return {"issued": sum(by_kind.values()), "by_kind": by_kind}
+
+
+def key_device_figures(zone: Zone | None, as_of: date) -> dict:
+    """Key-monitored devices (重点监控): use registration, periodic inspection in date, and the valid
+    operator certificates of their using units (seed 003 wants each at 100 %)."""
+    key = Device.key_monitored.is_(True) & (Device.status != DeviceStatus.scrapped)
+    devices, registered, overdue = db.session.execute(
+        _in_zone(
+            select(
+                func.count(),
+                func.count().filter(Device.registration_no != ""),
+                func.count().filter(device_overdue(as_of)),
+            ).where(key),
+            Device.zone_id,
+            zone,
+        )
+    ).one()
+    users = _in_zone(select(Device.enterprise_id).where(key), Device.zone_id, zone)
+    valid = or_(Certificate.expires_on.is_(None), Certificate.expires_on >= as_of)
+    operators, certified = db.session.execute(
+        select(func.count(), func.count().filter(valid))
+        .select_from(Certificate)
+        .join(Person, Person.id == Certificate.person_id)
+        .where(Certificate.kind == CertificateKind.operator, Person.enterprise_id.in_(users))
+    ).one()
+    inspected = devices - (overdue or 0)
+    return {
+        "devices": devices,
+        "registered": registered,
+        "registration_rate": rules.rate(registered, devices),
+        "inspected": inspected,
+        "inspection_rate": rules.rate(inspected, devices),
+        "operators": operators,
+        "operators_certified": certified,
+        "certification_rate": rules.rate(certified, operators),
+        "target": rules.KEY_DEVICE_RATE_TARGET,
     }
 
 
@@ -246,13 +415,47 @@ CATEGORY_LABELS = {
 }
 
 
+HAZARD_SOURCE_LABELS = {
+    "self_check": "企业自查",
+    "mutual_check": "区块互查",
+    "inspection": "监督检查",
+    "complaint": "投诉举报",
+}
+#: the narrative the zone writes (seed 001: 总结经验、分析问题、提出意见建议)
+NARRATIVE_HEADINGS = {"summary": "经验做法", "problems": "存在问题", "next_steps": "意见建议"}
+RHYTHM_LABELS = {"daily": "日管控", "weekly": "周排查", "monthly": "月调度"}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _ratio(done: int, whole: int, rate: float | None) -> str:
+    return f"{done}/{whole}（{_pct(rate)}）"
+
+
 def report_rows(report: dict) -> list[tuple[str, str, object]]:
     """The report as (section, figure, value) rows: the XLSX sheet and the PDF table."""
-    d, h, c, a = report["devices"], report["hazards"], report["complaints"], report["accidents"]
+    submission = report.get("submission")
+    rows: list[tuple[str, str, object]] = (
+        [("工作小结", heading, submission[key]) for key, heading in NARRATIVE_HEADINGS.items()]
+        if submission
+        else []
+    )
+    rows += _device_rows(report) + _field_work_rows(report) + _hazard_rows(report) + _outcome_rows(report)
+    head = report["chain_head"]
+    rows += [("证据链", "期末链头序号", head["seq"]), ("证据链", "期末链头哈希", head["hash"])]
+    return rows
+
+
+def _device_rows(report: dict) -> list[tuple[str, str, object]]:
+    d = report["devices"]
     rows: list[tuple[str, str, object]] = [
         ("设备", "在册设备（不含报废）", d["registered"]),
         ("设备", "超期未检", d["overdue_inspections"]),
     ]
+    if "long_idle" in d:
+        rows.append(("设备", "长期停用（一年以上）", d["long_idle"]))
     for category, statuses in sorted(d["by_category"].items()):
         rows.append(
             (
@@ -261,25 +464,90 @@ def report_rows(report: dict) -> list[tuple[str, str, object]]:
                 f"{statuses.get('in_use', 0)}/{statuses.get('idle', 0)}/{statuses.get('scrapped', 0)}",
             )
         )
-    pct = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
+    k = report.get("key_devices")
+    if k:
+        rows += [
+            ("重点监控设备", "设备数", k["devices"]),
+            (
+                "重点监控设备",
+                "使用登记率（目标 100%）",
+                _ratio(k["registered"], k["devices"], k["registration_rate"]),
+            ),
+            (
+                "重点监控设备",
+                "定检率（目标 100%）",
+                _ratio(k["inspected"], k["devices"], k["inspection_rate"]),
+            ),
+            (
+                "重点监控设备",
+                "作业人员持证率（目标 100%）",
+                _ratio(k["operators_certified"], k["operators"], k["certification_rate"]),
+            ),
+        ]
+    return rows
+
+
+def _field_work_rows(report: dict) -> list[tuple[str, str, object]]:
+    rows: list[tuple[str, str, object]] = [
+        (
+            "企业自查",
+            f"{RHYTHM_LABELS[rhythm]}（按时完成/应完成）",
+            _ratio(t["done"], t["expected"], t["rate"]),
+        )
+        for rhythm, t in report.get("self_checks", {}).items()
+    ]
+    m = report["mutual_checks"]
     rows += [
+        ("区块互查", "互查任务（已完成/总数）", f"{m['done']}/{m['tasks']}"),
+        ("区块互查", "完成率", _pct(m["completion_rate"])),
+    ]
+    rows += [
+        ("区块互查", f"{b['block_name']}（已完成/总数）", f"{b['done']}/{b['tasks']}") for b in m["by_block"]
+    ]
+    p = report.get("plans")
+    if p:
+        rows.append(
+            ("双随机检查", "计划执行率（已检查/计划数）", _ratio(p["done"], p["items"], p["execution_rate"]))
+        )
+    n = report.get("notices")
+    if n:
+        rows += [("三书一函", KIND_TITLES[NoticeKind(kind)], count) for kind, count in n["by_kind"].items()]
+    return rows
+
+
+def _hazard_rows(report: dict) -> list[tuple[str, str, object]]:
+    h = report["hazards"]
+    rows: list[tuple[str, str, object]] = [
         ("隐患", "本月发现", h["found"]),
         ("隐患", "其中重大隐患", h["major_found"]),
         ("隐患", "本月关闭", h["closed"]),
         ("隐患", "当前未关闭", h["open"]),
         ("隐患", "当前逾期", h["overdue"]),
-        ("隐患", "整改率（本月发现已关闭）", pct(h["rectification_rate"])),
+        ("隐患", "整改率（本月发现已关闭）", _pct(h["rectification_rate"])),
+    ]
+    if "major" in h:
+        major = h["major"]
+        rows.append(
+            ("隐患", "重大隐患整改率", _ratio(major["closed"], major["found"], major["rectification_rate"]))
+        )
+    for source, entry in h.get("by_source", {}).items():
+        label = HAZARD_SOURCE_LABELS.get(source, source)
+        rows.append(
+            (
+                "隐患",
+                f"{label}发现（已整改/发现）",
+                _ratio(entry["closed"], entry["found"], entry["rectification_rate"]),
+            )
+        )
+    return rows
+
+
+def _outcome_rows(report: dict) -> list[tuple[str, str, object]]:
+    c, a = report["complaints"], report["accidents"]
+    rows: list[tuple[str, str, object]] = [
         ("投诉举报", "本月受理", c["received"]),
         ("投诉举报", "经查属实", c["substantiated"]),
         ("投诉举报", "待处理", c["pending"]),
-    ]
-    m = report["mutual_checks"]
-    rows += [
-        ("区块互查", "互查任务（已完成/总数）", f"{m['done']}/{m['tasks']}"),
-        ("区块互查", "完成率", pct(m["completion_rate"])),
-    ]
-    rows += [
-        ("区块互查", f"{b['block_name']}（已完成/总数）", f"{b['done']}/{b['tasks']}") for b in m["by_block"]
     ]
     rows += [("信用风险等级", f"{g} 级企业", n) for g, n in report["grades"].items()]
     fmt = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
@@ -289,6 +557,4 @@ def report_rows(report: dict) -> list[tuple[str, str, object]]:
         ("事故", f"万台设备事故率（目标 < {a['accident_target']}）", fmt(a["accidents_per_10k"])),
         ("事故", f"万台设备死亡率（目标 < {a['death_target']}）", fmt(a["deaths_per_10k"])),
     ]
-    head = report["chain_head"]
-    rows += [("证据链", "期末链头序号", head["seq"]), ("证据链", "期末链头哈希", head["hash"])]
     return rows

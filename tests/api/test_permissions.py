@@ -798,6 +798,26 @@ MATRIX |= {
     ("GET", "/api/reports/monthly"): (_get("/api/reports/monthly?month=2026-01"), REGULATORS_READ),
     ("GET", "/api/reports/monthly.pdf"): (_get("/api/reports/monthly.pdf?month=2026-01"), REGULATORS_READ),
     ("GET", "/api/reports/monthly.xlsx"): (_get("/api/reports/monthly.xlsx?month=2026-01"), REGULATORS_READ),
+    # only the zone's own inspector submits its report (工作小结); the bureau reads, never writes it
+    ("POST", "/api/reports/monthly/submit"): (
+        lambda t: (
+            "/api/reports/monthly/submit",
+            {
+                "json": {
+                    "month": "2026-01",
+                    "zone_id": t.enterprise.zone_id,
+                    "summary": "经验",
+                    "problems": "问题",
+                    "next_steps": "建议",
+                }
+            },
+        ),
+        {ADMIN: "in:403", INSP: "in:201 out:404", MGR: "in:403 out:403", SUP: "in:403 out:403"},
+    ),
+    ("GET", "/api/reports/monthly/submissions"): (
+        _get("/api/reports/monthly/submissions?month=2026-01"),
+        {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"},
+    ),
 }
 
 

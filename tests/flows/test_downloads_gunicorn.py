@@ -24,10 +24,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 
 from backend.core.clock import today
 from backend.core.images import sha256_hex
+from backend.reports.rules import month_due
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "demo-password-1"
@@ -228,6 +230,36 @@ def test_monthly_report_pdf_of_a_zone_downloads(server):
     )
     assert_download(answer, "application/pdf", f"工作小结-{zone['name']}-{month}.pdf")
     assert_pdf(answer.body)
+
+
+@pytest.fixture(scope="module")
+def submitted_report(server: Server) -> dict:
+    """inspector1's zone submits last month's report (工作小结), freezing it."""
+    month = month_due(today())
+    live = server.request("GET", f"/api/reports/monthly?month={month}", user="inspector1").json()
+    body = {
+        "month": month,
+        "zone_id": live["zone_id"],
+        "summary": "经验：区块互查全覆盖",
+        "problems": "问题：超期未检",
+        "next_steps": "建议：统一口径",
+    }
+    answer = server.request("POST", "/api/reports/monthly/submit", user="inspector1", body=body)
+    assert answer.status == 201, answer.body
+    return answer.json()
+
+
+@pytest.mark.parametrize(("ext", "content_type"), [("xlsx", XLSX), ("pdf", "application/pdf")])
+def test_submitted_monthly_report_downloads_frozen(server, submitted_report, ext, content_type):
+    report = submitted_report
+    answer = server.request("GET", f"/api/reports/monthly.{ext}?month={report['month']}", user="inspector1")
+    assert_download(answer, content_type, f"工作小结-{report['zone_name']}-{report['month']}.{ext}")
+    if ext == "pdf":
+        assert_pdf(answer.body)
+    else:
+        assert_xlsx(answer.body, "类别")
+        rows = list(load_workbook(io.BytesIO(answer.body)).active.iter_rows(values_only=True))
+        assert ("工作小结", "存在问题", "问题：超期未检") in rows
 
 
 @pytest.mark.parametrize(("fmt", "content_type"), [("xlsx", XLSX), ("csv", "text/csv")])

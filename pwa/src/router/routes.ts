@@ -168,6 +168,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'inbox.title' },
   },
   {
+    path: '/reports/monthly',
+    name: 'monthly-report',
+    component: () => import('@/views/reports/MonthlyReportView.vue'),
+    meta: { features: true, title: 'monthly.title' },
+  },
+  {
+    path: '/reports/monthly/submissions',
+    name: 'monthly-submissions',
+    component: () => import('@/views/reports/MonthlySubmissionsView.vue'),
+    meta: { features: true, title: 'monthly.submissionsTitle' },
+  },
+  {
     path: '/outbox',
     name: 'outbox',
     component: () => import('@/views/me/OutboxView.vue'),

@@ -25,6 +25,7 @@ const featureBlocks = Object.keys(featuresZh)
 const FEATURE_DIRS = ['views/credit/', 'views/plans/', 'views/admin/', 'views/enterprises/', 'views/complaints/',
   'views/mutual/', 'views/reports/', 'views/users/', 'views/org/', 'components/users/', 'components/org/',
   'components/credit/', 'components/plans/', 'components/templates/', 'components/enterprises/',
+  'components/reports/',
   'views/public/PlanPublicView.vue', 'router/routes.ts']
 
 describe('i18n messages', () => {
