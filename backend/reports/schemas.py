@@ -76,15 +76,18 @@ class MonthlyReportSchema(DashboardSchema):
     submission = fields.Nested(SubmissionSchema, allow_none=True)
 
 
-_NARRATIVE = {"required": True, "validate": validate.Length(min=1, max=5000)}
+def _narrative(description: str) -> fields.String:
+    return fields.String(
+        required=True, validate=validate.Length(min=1, max=5000), metadata={"description": description}
+    )
 
 
 class MonthlySubmitSchema(BaseSchema):
     month = Month(required=True)
     zone_id = Id(required=True)
-    summary = fields.String(**_NARRATIVE, metadata={"description": "经验做法"})
-    problems = fields.String(**_NARRATIVE, metadata={"description": "存在问题"})
-    next_steps = fields.String(**_NARRATIVE, metadata={"description": "意见建议"})
+    summary = _narrative("经验做法")
+    problems = _narrative("存在问题")
+    next_steps = _narrative("意见建议")
 
 
 class SubmissionsQuerySchema(BaseSchema):
