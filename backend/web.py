@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, send_from_directory
@@ -32,15 +33,36 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>特种设备安全监
 <p>前端尚未构建。请运行 <code>make run</code>。(The PWA is not built: run make run.)</p>"""
 
 
+#: the precompressed twins the build writes next to a file (pwa/scripts/precompress.mjs), best first
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
 def _dist() -> Path:
     return Path(current_app.config["PWA_DIST"])
+
+
+def _send_built(path: str, max_age: int) -> Response:
+    """A built file, as its .br or .gz twin when there is one and the browser accepts that encoding."""
+    dist = _dist()
+    twins = [(e, f"{path}{suffix}") for e, suffix in ENCODINGS if (dist / f"{path}{suffix}").is_file()]
+    chosen = next(((e, twin) for e, twin in twins if request.accept_encodings[e]), None)
+    if chosen is None:
+        response = send_from_directory(dist, path, max_age=max_age)
+    else:
+        encoding, twin = chosen
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        response = send_from_directory(dist, twin, max_age=max_age, mimetype=mimetype)
+        response.headers["Content-Encoding"] = encoding
+    if twins:
+        response.vary.add("Accept-Encoding")
+    return response
 
 
 def _index() -> Response:
     index = _dist() / "index.html"
     if not index.exists():
         return Response(NOT_BUILT, status=200, mimetype="text/html")
-    response = send_from_directory(_dist(), "index.html", max_age=0)
+    response = _send_built("index.html", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -52,7 +74,7 @@ def serve_pwa(path: str = "") -> Response:
     target = _dist() / path
     if path and target.is_file() and _dist().resolve() in target.resolve().parents:
         immutable = path.startswith("assets/")
-        response = send_from_directory(_dist(), path, max_age=31536000 if immutable else 0)
+        response = _send_built(path, max_age=31536000 if immutable else 0)
         if not immutable:
             response.headers["Cache-Control"] = "no-cache"
         return response

@@ -3,7 +3,7 @@
 import type { RouteLocationRaw } from 'vue-router'
 import type { CreditConfig, Grade } from '@/api/credit'
 
-export const GRADE_COLOURS: Record<Grade, string> = { A: '#07c160', B: '#1989fa', C: '#ff976a', D: '#ee0a24' }
+export const GRADE_COLOURS: Record<Grade, string> = { A: '#007d3a', B: '#0958d9', C: '#b54a00', D: '#cf1322' }
 
 /** The six indicator groups (第五条), in the API's order. */
 export const GROUPS = [
