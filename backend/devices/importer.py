@@ -198,7 +198,7 @@ def _insert(actor: Actor, items: list[dict]) -> dict:
 
 #: heading → (example, required, what may be written)
 TEMPLATE_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "统一社会信用代码": ("91310000MA1FL0XX0X", "必填", "18 位统一社会信用代码"),
+    "统一社会信用代码": ("91310000MA1FL0XX09", "必填", "18 位统一社会信用代码"),
     "企业名称": ("示例物业管理有限公司", "新企业必填", "已登记的企业可不填"),
     "辖区代码": ("", "市局导入新企业时必填", "辖区（分局）代码"),
     "设备类别": ("电梯", "必填", "、".join(CATEGORY_LABELS.values())),
