@@ -54,7 +54,10 @@ export interface Device {
   location: string
   status: DeviceStatus
   next_inspection_due: string | null
+  last_inspection_on?: string | null
   inspection_state: InspectionState
+  /** inspection records the enterprise entered that wait for a regulator (待核验) */
+  pending_inspection_records?: number
   key_monitored: boolean
   maintenance_company: string | null
   emergency_phone: string | null
