@@ -48,6 +48,8 @@ export interface Device {
   enterprise_id: number | string
   enterprise_name: string
   category: DeviceCategory
+  /** the category's Chinese name (电梯) */
+  category_label?: string
   registration_no: string
   device_code: string
   name: string
