@@ -37,9 +37,12 @@ def _blueprints() -> tuple:
     from backend.complaints.api import bp as complaints
     from backend.complaints.api import public_bp as public_complaints
     from backend.credit.api import bp as credit
+    from backend.devicefile.api import bp as devicefile
     from backend.devices.api import bp as devices
+    from backend.devices.api import ledgers as device_ledgers
     from backend.devices.api import sheets as label_sheets
     from backend.hazards.api import bp as hazards
+    from backend.hazards.api import ledgers as hazard_ledgers
     from backend.inspections.api import bp as inspections
     from backend.notices.api import bp as notices
     from backend.notifications.api import bp as notifications
@@ -58,9 +61,12 @@ def _blueprints() -> tuple:
         users,
         org,
         devices,
+        devicefile,
+        device_ledgers,
         label_sheets,
         photos,
         hazards,
+        hazard_ledgers,
         inspections,
         notices,
         complaints,

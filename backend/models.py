@@ -4,6 +4,7 @@ from backend.accounts import models as accounts  # noqa: F401
 from backend.complaints import models as complaints  # noqa: F401
 from backend.core import changes, events, history  # noqa: F401
 from backend.credit import models as credit  # noqa: F401
+from backend.devicefile import models as devicefile  # noqa: F401
 from backend.devices import models as devices  # noqa: F401
 from backend.evidence import models as evidence  # noqa: F401
 from backend.hazards import models as hazards  # noqa: F401

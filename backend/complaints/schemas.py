@@ -10,7 +10,7 @@ from backend.complaints.rules import (
     normalize_phone,
 )
 from backend.core.clock import local_day
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money, viewer
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money, text, viewer
 from backend.devices.rules import CATEGORY_LABELS as DEVICE_LABELS
 from backend.hazards.rules import Severity
 from backend.photos.services import signed_photo_url
@@ -75,6 +75,8 @@ class TrackQuerySchema(BaseSchema):
 
 
 class ComplaintListQuerySchema(PageQuerySchema):
+    #: ticket number prefix, words of the complaint, its device (number, name, category) or enterprise
+    q = text(60)
     status = fields.Enum(ComplaintStatus, by_value=True)
     category = fields.Enum(ComplaintCategory, by_value=True)
     device_id = Id()

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, Select, case, false, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, case, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -36,7 +36,8 @@ from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, Val
 from backend.core.events import publish
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
-from backend.devices.services import device_by_token
+from backend.devices.models import Device
+from backend.devices.services import device_by_token, device_search_clause, enterprises_matching
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.hazards.rules import HazardSource
@@ -165,12 +166,24 @@ def visible_complaints(actor: Actor, filters: dict | None = None) -> Select:
     for key in ("status", "category", "device_id", "enterprise_id"):
         if filters.get(key) is not None:
             query = query.where(getattr(Complaint, key) == filters[key])
+    if filters.get("q"):
+        query = query.where(_search_clause(filters["q"].strip()))
     return query.options(
         joinedload(Complaint.device),
         joinedload(Complaint.reward),
         selectinload(Complaint.photos),
         selectinload(Complaint.events),
     ).order_by(Complaint.created_at.desc(), Complaint.id.desc())
+
+
+def _search_clause(q: str) -> ColumnElement[bool]:
+    """Ticket number prefix, the complaint's words, or its device or enterprise."""
+    return or_(
+        (Complaint.ticket_no >= q) & (Complaint.ticket_no < q + "\U0010ffff"),
+        Complaint.description.contains(q, autoescape=True),
+        Complaint.device_id.in_(select(Device.id).where(device_search_clause(q))),
+        Complaint.enterprise_id.in_(enterprises_matching(q)),
+    )
 
 
 def list_complaints(actor: Actor, filters: dict) -> Page:

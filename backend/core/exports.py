@@ -8,8 +8,14 @@ from collections.abc import Sequence
 
 from flask import Response
 from openpyxl import Workbook
+from sqlalchemy import Select, func, select
 
 from backend.core.downloads import file_response
+from backend.core.errors import ValidationFailed
+from backend.extensions import db
+
+#: a list download holds at most this many rows; more asks for narrower filters
+MAX_EXPORT_ROWS = 50_000
 
 
 def _cell(value: object) -> object:
@@ -51,3 +57,18 @@ def xlsx_response(
     return file_response(
         buffer.getvalue(), f"{filename}.xlsx", mimetype, fallback=fallback and f"{fallback}.xlsx"
     )
+
+
+def export_items(query: Select) -> list:
+    """Every row of a list query for a download, refused (422) above MAX_EXPORT_ROWS."""
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    if count > MAX_EXPORT_ROWS:
+        raise ValidationFailed(
+            f"共 {count} 条，超过单次导出上限 {MAX_EXPORT_ROWS} 条，请缩小筛选范围 (too many rows to export)",
+            code="export_too_large",
+        )
+    return list(db.session.scalars(query).unique())
+
+
+def yes_no(value: bool) -> str:
+    return "是" if value else "否"

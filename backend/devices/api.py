@@ -6,8 +6,10 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.clock import today
 from backend.core.downloads import file_response
 from backend.core.errors import ValidationFailed
+from backend.core.exports import xlsx_response
 from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import BaseSchema, Id, page_schema, text
 from backend.devices import importer, labels, overview, services
@@ -166,6 +168,33 @@ class ImportResultSchema(BaseSchema):
     rows = fields.Integer()
     dry_run = fields.Boolean()
     created = fields.Dict()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/import/template.xlsx")
+@require_roles(*EDITORS)
+@bp.response(200, content_type=XLSX)
+def import_template() -> Response:
+    """The ledger import template: Chinese headings, an example row, allowed values (sheet 填写说明)."""
+    return file_response(
+        importer.template_workbook(), "设备台账导入模板.xlsx", XLSX, fallback="device-import-template.xlsx"
+    )
+
+
+ledgers = Blueprint("device_ledger", __name__, url_prefix="/api", description="设备台账导出")
+
+
+@ledgers.get("/devices.xlsx")
+@require_roles()
+@ledgers.arguments(DeviceListQuerySchema, location="query")
+@ledgers.response(200, content_type=XLSX)
+def devices_xlsx(query: dict) -> Response:
+    """The caller's device list with the same filters as `GET /api/devices`, as a spreadsheet."""
+    rows = services.device_ledger_rows(current_user, query)
+    day = today().isoformat()
+    return xlsx_response(f"设备台账-{day}", services.DEVICE_LEDGER_HEADINGS, rows, fallback=f"devices-{day}")
 
 
 @bp.post("/import")

@@ -8,15 +8,18 @@ from collections.abc import Iterator
 from zipfile import BadZipFile
 
 from marshmallow import ValidationError
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.errors import AppError, ValidationFailed
+from backend.core.messages import chinese_messages
 from backend.core.schemas import text
 from backend.devices.models import Device
+from backend.devices.rules import CATEGORY_LABELS, STATUS_LABELS, parse_ledger_row
 from backend.devices.schemas import DeviceCreateSchema
 from backend.extensions import db
 from backend.org.models import Enterprise, Zone
@@ -36,6 +39,7 @@ HEADINGS = {
     "安装位置": "location",
     "状态": "status",
     "下次检验日期": "next_inspection_due",
+    "上次检验日期": "last_inspection_on",
     "重点监控": "key_monitored",
 }
 
@@ -125,10 +129,14 @@ def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict]]:
         )
     )
     for number, row in enumerate(rows, start=2):  # row 1 is the heading
+        values, unreadable = parse_ledger_row(row)
         try:
-            item = schema.load(row)
+            item = schema.load(values)
         except ValidationError as exc:
-            errors.append({"row": number, "fields": exc.messages})
+            errors.append({"row": number, "fields": chinese_messages(exc.messages) | unreadable})
+            continue
+        if unreadable:
+            errors.append({"row": number, "fields": unreadable})
             continue
         problem = _row_problem(actor, item, existing, seen)
         if problem:
@@ -184,3 +192,44 @@ def _insert(actor: Actor, items: list[dict]) -> dict:
         db.session.flush()
         record_change("device", device.id, device.enterprise_id)
     return {"enterprises": created_enterprises, "devices": len(items)}
+
+
+# --- the template people fill in ---------------------------------------------------------------
+
+#: heading → (example, required, what may be written)
+TEMPLATE_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "统一社会信用代码": ("91310000MA1FL0XX09", "必填", "18 位统一社会信用代码"),
+    "企业名称": ("示例物业管理有限公司", "新企业必填", "已登记的企业可不填"),
+    "辖区代码": ("", "市局导入新企业时必填", "辖区（分局）代码"),
+    "设备类别": ("电梯", "必填", "、".join(CATEGORY_LABELS.values())),
+    "使用登记证编号": ("梯11沪A00001(24)", "必填", "3 至 40 个字符，不可重复"),
+    "设备代码": ("3110310012024000001", "", "制造单位产品编号"),
+    "设备名称": ("1号客梯", "", ""),
+    "安装位置": ("1号楼", "", ""),
+    "状态": ("在用", "", "、".join(STATUS_LABELS.values()) + "（不填为在用）"),
+    "下次检验日期": ("2027年3月1日", "", "2027-03-01、2027/03/01 或 2027年3月1日"),
+    "重点监控": ("否", "", "是 或 否（不填为否）"),
+}
+
+
+def template_workbook() -> bytes:
+    """The import template: headings and an example row, the allowed values on a second sheet."""
+    book = Workbook()
+    ledger = book.active
+    ledger.title = "设备台账"
+    ledger.append(list(TEMPLATE_COLUMNS))
+    ledger.append([example for example, _required, _allowed in TEMPLATE_COLUMNS.values()])
+    for column, heading in enumerate(TEMPLATE_COLUMNS, start=1):
+        ledger.column_dimensions[get_column_letter(column)].width = max(12, 2 * len(heading) + 4)
+    guide = book.create_sheet("填写说明")
+    guide.append(["列名", "是否必填", "可填写的值"])
+    for heading, (_example, required, allowed) in TEMPLATE_COLUMNS.items():
+        guide.append([heading, required, allowed])
+    guide.append([])
+    guide.append(["说明", "", "示例行请删除后再导入；任一行有误则整批不导入，请按提示修改后重试。"])
+    guide.column_dimensions["A"].width = 18
+    guide.column_dimensions["B"].width = 20
+    guide.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -57,6 +58,15 @@ class InspectionState(StrEnum):
     #: stopped (停用) past its due date: not overdue while stopped, inspected before it is used again
     inspect_before_reuse = "inspect_before_reuse"
 
+
+INSPECTION_STATE_LABELS: dict[str, str] = {
+    InspectionState.valid: "有效",
+    InspectionState.due_soon: "即将到期",
+    InspectionState.overdue: "超期未检",
+    InspectionState.unknown: "未知",
+    InspectionState.not_required: "无需检验",
+    InspectionState.inspect_before_reuse: "启用前须检验",
+}
 
 DUE_SOON_DAYS = 30
 #: a device stopped this long is a clean-up candidate (Shanghai 2024: 长期停用)
@@ -114,3 +124,122 @@ REGULATED_LABELS = {
 def regulated_changes(changed_fields: Iterable[str], is_regulator: bool) -> list[str]:
     """The changed fields this actor may not change (empty: allowed)."""
     return [] if is_regulator else sorted(set(changed_fields) & REGULATED_FIELDS)
+
+
+# --- ledgers in: the values people type --------------------------------------------------------
+
+STATUS_LABELS: dict[str, str] = {
+    DeviceStatus.in_use: "在用",
+    DeviceStatus.idle: "停用",
+    DeviceStatus.scrapped: "报废",
+}
+#: other words people write for a status
+_STATUS_WORDS = {"使用": DeviceStatus.in_use, "正常": DeviceStatus.in_use, "闲置": DeviceStatus.idle}
+YES_WORDS = frozenset({"是", "yes", "y", "true", "1", "√", "✓", "重点"})
+NO_WORDS = frozenset({"否", "no", "n", "false", "0", "", "×"})
+LEDGER_DATE_FIELDS = frozenset({"next_inspection_due", "last_inspection_on", "idle_since"})
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+class LedgerValueError(ValueError):
+    """A typed value the ledger cannot read; the message is what the row report shows."""
+
+
+def parse_category(text: str) -> str:
+    """'电梯' or 'elevator' → 'elevator'."""
+    value = text.strip()
+    if value in DeviceCategory.__members__:
+        return value
+    for code, label in CATEGORY_LABELS.items():
+        if value in (label, label.replace("（", "(").replace("）", ")")):
+            return code
+    raise LedgerValueError(f"设备类别无效，可填：{'、'.join(CATEGORY_LABELS.values())}")
+
+
+def parse_status(text: str) -> str:
+    value = text.strip()
+    if value in DeviceStatus.__members__:
+        return value
+    for code, label in STATUS_LABELS.items():
+        if value == label:
+            return code
+    if value in _STATUS_WORDS:
+        return _STATUS_WORDS[value]
+    raise LedgerValueError(f"状态无效，可填：{'、'.join(STATUS_LABELS.values())}")
+
+
+def parse_yes_no(text: str) -> bool:
+    value = text.strip().lower()
+    if value in YES_WORDS:
+        return True
+    if value in NO_WORDS:
+        return False
+    raise LedgerValueError("请填“是”或“否”")
+
+
+def parse_ledger_date(text: str) -> date:
+    """'2027-03-01', '2027/03/01', '2027.3.1' or '2027年3月1日' (a spreadsheet date cell arrives as ISO)."""
+    match = _DATE.match(text.strip())
+    if match:
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise LedgerValueError("日期无效，请按 2027-03-01、2027/03/01 或 2027年3月1日 填写")
+
+
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "category": parse_category,
+    "status": parse_status,
+    "key_monitored": parse_yes_no,
+} | dict.fromkeys(LEDGER_DATE_FIELDS, parse_ledger_date)
+
+
+def parse_ledger_row(row: Mapping[str, str]) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """One spreadsheet row as the schema reads it: Chinese values turned into codes, plus the
+    fields that could not be read (field → Chinese messages)."""
+    values: dict[str, object] = {}
+    problems: dict[str, list[str]] = {}
+    for field, raw in row.items():
+        parser = _PARSERS.get(field)
+        if parser is None or not isinstance(raw, str):
+            values[field] = raw
+            continue
+        try:
+            parsed = parser(raw)
+        except LedgerValueError as exc:
+            problems[field] = [str(exc)]
+            continue
+        values[field] = parsed.isoformat() if isinstance(parsed, date) else parsed
+    return values, problems
+
+
+# --- search in Chinese ---------------------------------------------------------------------------
+
+#: words people search with for a whole category, beside its label (subtypes like 客梯 are not
+#: here: they are device names, and 客梯 must not find every 货梯)
+_CATEGORY_ALIASES: dict[str, tuple[str, ...]] = {
+    DeviceCategory.elevator: ("电梯", "升降机"),
+    DeviceCategory.crane: ("起重机", "起重设备", "行车"),
+    DeviceCategory.field_vehicle: ("场车", "厂车", "厂内车辆", "场内车辆", "专用机动车辆"),
+    DeviceCategory.amusement_ride: ("游乐设施", "游乐设备"),
+    DeviceCategory.ropeway: ("索道",),
+    DeviceCategory.pressure_piping: ("管道",),
+    DeviceCategory.pressure_vessel: ("容器",),
+}
+
+
+def categories_matching(query: str) -> set[str]:
+    """The categories a search word names: its code, its label, a part of the label (two
+    characters or more, '压力' → vessels and piping) or a common alias ('场车')."""
+    word = query.strip().lower()
+    if not word:
+        return set()
+    if word in DeviceCategory.__members__:
+        return {word}
+    found = set()
+    for code, label in CATEGORY_LABELS.items():
+        names = (label, *_CATEGORY_ALIASES.get(code, ()))
+        if any(word == name or (len(word) >= 2 and word in name) for name in names):
+            found.add(str(code))
+    return found

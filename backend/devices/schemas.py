@@ -50,6 +50,8 @@ class DeviceSchema(Schema):
     last_self_check = fields.Nested(LastCheckSchema, allow_none=True, dump_default=None)
     #: the same for the last mutual check (互查) of its enterprise
     last_mutual_check = fields.Nested(LastCheckSchema, allow_none=True, dump_default=None)
+    #: inspection records the enterprise entered that await a regulator (待核验)
+    pending_inspection_records = fields.Integer(attribute="pending_inspection_records", dump_default=0)
     updated_at = fields.DateTime()
 
 

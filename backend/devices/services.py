@@ -12,11 +12,22 @@ from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
+from backend.core.exports import export_items, yes_no
 from backend.core.history import Actor as HistoryActor
 from backend.core.history import HistoryEntry, assign_with_history, history_of, plain, record_history
 from backend.core.unique import flush_unique
 from backend.devices.models import Device, QrTokenEvent, new_qr_token
-from backend.devices.rules import LONG_IDLE_DAYS, REGULATED_LABELS, DeviceStatus, regulated_changes
+from backend.devices.rules import (
+    CATEGORY_LABELS,
+    INSPECTION_STATE_LABELS,
+    LONG_IDLE_DAYS,
+    REGULATED_LABELS,
+    STATUS_LABELS,
+    DeviceStatus,
+    categories_matching,
+    inspection_state,
+    regulated_changes,
+)
 from backend.extensions import db
 from backend.org.models import Enterprise, Zone
 from backend.org.scope import Actor, enterprise_scope
@@ -43,13 +54,27 @@ def _starts_with(column, prefix: str):
     return (column >= prefix) & (column < prefix + "\U0010ffff")
 
 
-def _search_clause(actor: Actor, filters: dict):
-    """Registration number or device code prefix; name substring only in one enterprise,
-    where scanning is cheap (a province-wide substring scan is not)."""
-    q = filters["q"]
-    clauses = [_starts_with(Device.registration_no, q), _starts_with(Device.device_code, q)]
-    if filters.get("enterprise_id") or actor.role == "safety_manager":
-        clauses.append(Device.name.contains(q, autoescape=True))
+def enterprises_matching(q: str) -> Select:
+    """Ids of enterprises whose name or address contains `q` (the caller scopes the rows)."""
+    return select(Enterprise.id).where(
+        Enterprise.name.contains(q, autoescape=True) | Enterprise.address.contains(q, autoescape=True)
+    )
+
+
+def device_search_clause(q: str) -> ColumnElement[bool]:
+    """`q` as people type it: a registration number or device code prefix, part of the name or
+    location, a category in Chinese ('电梯', '压力') or part of the enterprise's name or address."""
+    q = q.strip()
+    clauses = [
+        _starts_with(Device.registration_no, q),
+        _starts_with(Device.device_code, q),
+        Device.name.contains(q, autoescape=True),
+        Device.location.contains(q, autoescape=True),
+        Device.enterprise_id.in_(enterprises_matching(q)),
+    ]
+    categories = categories_matching(q)
+    if categories:
+        clauses.append(Device.category.in_(sorted(categories)))
     return or_(*clauses)
 
 
@@ -59,7 +84,7 @@ def visible_devices(actor: Actor, filters: dict | None = None) -> Select:
     as_of = today()
     query = select(Device).where(enterprise_scope(actor, Device.enterprise_id, Device.zone_id))
     if filters.get("q"):
-        query = query.where(_search_clause(actor, filters))
+        query = query.where(device_search_clause(filters["q"]))
     for key in ("category", "status", "enterprise_id", "key_monitored"):
         if filters.get(key) is not None:
             query = query.where(getattr(Device, key) == filters[key])
@@ -215,3 +240,43 @@ def two_lists(actor: Actor, min_devices: int) -> list[dict]:
     rows = db.session.execute(query).all()
     managers = safety_managers([e.id for e, _ in rows], today())
     return [{"enterprise": e, "device_count": n, "safety_managers": managers.get(e.id, [])} for e, n in rows]
+
+
+DEVICE_LEDGER_HEADINGS = (
+    "使用登记证编号",
+    "设备类别",
+    "设备名称",
+    "设备代码",
+    "使用单位",
+    "安装位置",
+    "状态",
+    "上次检验日期",
+    "下次检验日期",
+    "检验状态",
+    "重点监控",
+    "维保单位",
+    "应急电话",
+)
+
+
+def device_ledger_rows(actor: Actor, filters: dict) -> list[list]:
+    """The device list with the list's filters, one spreadsheet row per device."""
+    as_of = today()
+    return [
+        [
+            d.registration_no,
+            CATEGORY_LABELS.get(d.category, d.category),
+            d.name,
+            d.device_code,
+            d.enterprise.name,
+            d.location,
+            STATUS_LABELS.get(d.status, d.status),
+            d.last_inspection_on,
+            d.next_inspection_due,
+            INSPECTION_STATE_LABELS[inspection_state(d.next_inspection_due, d.status, as_of)],
+            yes_no(d.key_monitored),
+            d.maintenance_company.name if d.maintenance_company else "",
+            d.emergency_phone,
+        ]
+        for d in export_items(visible_devices(actor, filters))
+    ]

@@ -1,9 +1,12 @@
 """Hazards: report, list, and the rectification loop as commands."""
 
+from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, dumped_for_current_user, require_roles
+from backend.core.clock import today
+from backend.core.exports import xlsx_response
 from backend.core.schemas import page_schema
 from backend.extensions import db
 from backend.hazards import services
@@ -25,6 +28,21 @@ bp = Blueprint("hazards", __name__, url_prefix="/api/hazards", description="隐�
 def list_hazards(query: dict):
     """Hazards in scope: open, overdue, awaiting my verification, by status or severity."""
     return services.list_hazards(current_user, query)
+
+
+ledgers = Blueprint("hazard_ledger", __name__, url_prefix="/api", description="隐患清单导出")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@ledgers.get("/hazards.xlsx")
+@require_roles()
+@ledgers.arguments(HazardListQuerySchema, location="query")
+@ledgers.response(200, content_type=XLSX)
+def hazards_xlsx(query: dict) -> Response:
+    """The caller's hazard list with the same filters as `GET /api/hazards`, as a spreadsheet."""
+    rows = services.hazard_ledger_rows(current_user, query)
+    day = today().isoformat()
+    return xlsx_response(f"隐患清单-{day}", services.HAZARD_LEDGER_HEADINGS, rows, fallback=f"hazards-{day}")
 
 
 @bp.get("/<uuid:hazard_id>")

@@ -188,3 +188,18 @@ def is_overdue(status: str, deadline: date | None, as_of: date) -> bool:
 def is_major_open(status: str, severity: str) -> bool:
     """An open major hazard (重大隐患未整改); SQL: hazards.services.major_open_clause."""
     return is_open(status) and severity == Severity.major
+
+
+STATUS_LABELS = {
+    HazardStatus.reported: "待整改",
+    HazardStatus.rectifying: "整改中",
+    HazardStatus.rectification_submitted: "待复核",
+    HazardStatus.verified_closed: "已闭环",
+}
+SEVERITY_LABELS = {Severity.general: "一般隐患", Severity.major: "重大隐患"}
+SOURCE_LABELS = {
+    HazardSource.self_check: "企业自查",
+    HazardSource.mutual_check: "互查",
+    HazardSource.inspection: "监管检查",
+    HazardSource.complaint: "投诉举报",
+}

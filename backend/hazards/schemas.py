@@ -46,6 +46,8 @@ class TransitionOpSchema(TransitionSchema):
 
 
 class HazardListQuerySchema(PageQuerySchema):
+    #: words: description, category, location, the device (number, name, category) or enterprise
+    q = text(60)
     status = fields.Enum(HazardStatus, by_value=True)
     open = fields.Boolean()
     severity = fields.Enum(Severity, by_value=True)

@@ -7,17 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend.core.auth import REGULATORS, Role
 from backend.core.changes import record_change
-from backend.core.clock import today, utcnow
+from backend.core.clock import local_day, today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.events import publish
+from backend.core.exports import export_items, yes_no
 from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
-from backend.devices.services import get_device_for
+from backend.devices.models import Device
+from backend.devices.services import device_search_clause, enterprises_matching, get_device_for
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.hazards import rules
@@ -88,9 +90,22 @@ def visible_hazards(actor: Actor, filters: dict | None = None) -> Select:
         query = query.where(overdue_clause(today()))
     if filters.get("awaiting_verification"):
         query = query.where(_awaiting_my_review(actor))
+    if filters.get("q"):
+        query = query.where(_search_clause(filters["q"].strip()))
     return query.options(
         selectinload(Hazard.photos), selectinload(Hazard.events).joinedload(HazardEvent.actor)
     ).order_by(Hazard.created_at.desc(), Hazard.id)
+
+
+def _search_clause(q: str) -> ColumnElement[bool]:
+    """The hazard's own words, or its device or enterprise as the device search finds them."""
+    return or_(
+        Hazard.description.contains(q, autoescape=True),
+        Hazard.category.contains(q, autoescape=True),
+        Hazard.location.contains(q, autoescape=True),
+        Hazard.device_id.in_(select(Device.id).where(device_search_clause(q))),
+        Hazard.enterprise_id.in_(enterprises_matching(q)),
+    )
 
 
 def _awaiting_my_review(actor: Actor):
@@ -398,3 +413,42 @@ def hazard_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
         return f"step {event.id} of hazard {ref} was altered"
     last = max(hazard.events, key=lambda e: e.at)
     return None if hazard.status == last.to_status else f"hazard {ref} status differs from its steps"
+
+
+HAZARD_LEDGER_HEADINGS = (
+    "发现日期",
+    "企业名称",
+    "使用登记证编号",
+    "隐患类别",
+    "隐患等级",
+    "隐患描述",
+    "位置",
+    "来源",
+    "状态",
+    "整改期限",
+    "是否超期",
+    "闭环日期",
+)
+
+
+def hazard_ledger_rows(actor: Actor, filters: dict) -> list[list]:
+    """The hazard list with the list's filters, one spreadsheet row per hazard."""
+    as_of = today()
+    query = visible_hazards(actor, filters).options(joinedload(Hazard.enterprise), joinedload(Hazard.device))
+    return [
+        [
+            local_day(h.created_at),
+            h.enterprise.name,
+            h.device.registration_no if h.device else "",
+            h.category,
+            rules.SEVERITY_LABELS.get(h.severity, h.severity),
+            h.description,
+            h.location,
+            rules.SOURCE_LABELS.get(h.source, h.source),
+            rules.STATUS_LABELS.get(h.status, h.status),
+            h.deadline,
+            yes_no(h.status in OPEN and h.deadline < as_of),
+            local_day(h.closed_at) if h.closed_at else None,
+        ]
+        for h in export_items(query)
+    ]

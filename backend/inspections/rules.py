@@ -234,3 +234,12 @@ def _least_loaded(candidates: Sequence[int], load: dict[int, int], rng: random.R
     pick = rng.choice([s for s in candidates if load[s] == lowest])
     load[pick] += 1
     return pick
+
+
+KIND_LABELS = {
+    CheckKind.self_check: "企业自查",
+    CheckKind.mutual_check: "区块互查",
+    CheckKind.inspection: "监督检查",
+    CheckKind.acceptance: "示范单位验收",
+}
+RESULT_LABELS = {CheckResult.passed: "合格", CheckResult.failed: "不合格"}

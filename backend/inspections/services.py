@@ -6,13 +6,14 @@ import uuid
 
 from flask import current_app
 from sqlalchemy import Select, false, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend.accounts.models import User
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.clock import today
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.exports import export_items, yes_no
 from backend.core.hashing import payload_hash
 from backend.core.history import assign_with_history
 from backend.core.pagination import Page, paginate
@@ -407,3 +408,44 @@ def check_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     if check is None:
         return f"check {ref} is missing"
     return None if check_digest(check) == data.get("content") else f"check {ref} was altered"
+
+
+CHECK_LEDGER_HEADINGS = (
+    "检查日期",
+    "检查类型",
+    "企业名称",
+    "使用登记证编号",
+    "检查表",
+    "结论",
+    "不合格项数",
+    "检查人",
+    "签名",
+    "补录",
+    "摘要",
+)
+
+
+def check_ledger_rows(actor: Actor, filters: dict) -> list[list]:
+    """The check list with the list's filters, one spreadsheet row per check."""
+    query = visible_checks(actor, filters).options(
+        joinedload(Check.enterprise),
+        joinedload(Check.device),
+        joinedload(Check.template),
+        joinedload(Check.performed_by),
+    )
+    return [
+        [
+            c.performed_on,
+            rules.KIND_LABELS.get(c.kind, c.kind),
+            c.enterprise.name,
+            c.device.registration_no if c.device else "",
+            c.template.title,
+            rules.RESULT_LABELS.get(c.result, c.result),
+            sum(1 for item in c.items if item.result == ItemResult.failed),
+            c.performed_by.username,
+            c.signed_by,
+            yes_no(c.late),
+            c.summary,
+        ]
+        for c in export_items(query)
+    ]

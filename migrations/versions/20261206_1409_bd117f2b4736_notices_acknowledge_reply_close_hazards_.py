@@ -1,7 +1,7 @@
 """notices: acknowledge, reply, close; hazards keep the reported deadline
 
 Revision ID: bd117f2b4736
-Revises: 2ed24e1236b6
+Revises: b86a5f3ed562
 Create Date: 2026-12-06 14:09:28.455330
 
 """
@@ -13,7 +13,7 @@ import backend.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'bd117f2b4736'
-down_revision = '2ed24e1236b6'
+down_revision = 'b86a5f3ed562'
 branch_labels = None
 depends_on = None
 

@@ -169,11 +169,11 @@ def numbered(city) -> dict[str, int]:
         ("锅炉QX-0001", {"prefix"}),
         ("QX", set()),
         ("A锅炉", {"inside"}),
-        ("一号", set()),
+        ("一号", {"prefix"}),
     ],
-    ids=["prefix", "full_number", "infix_is_not_prefix", "other_prefix", "name_needs_enterprise"],
+    ids=["prefix", "full_number", "infix_is_not_prefix", "other_prefix", "name_anywhere_in_scope"],
 )
-def test_search_matches_registration_number_or_code_prefix(client, city, numbered, q, expected):
+def test_search_matches_number_or_code_prefix_or_name(client, city, numbered, q, expected):
     found = _ids(_list(client, city.admin, f"q={q}"))
     assert found == {numbered[name] for name in expected}
 

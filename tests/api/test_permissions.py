@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
+from backend.devicefile.models import InspectionRecord
 from backend.devices.models import Device
 from backend.extensions import db
 from backend.hazards.models import Hazard
@@ -125,6 +126,40 @@ def _new_hazard(t: Target) -> Request:
         "description": "轿厢照明不亮",
     }
     return "/api/hazards", {"json": body}
+
+
+def _inspection_record_body() -> dict:
+    inspected = today() - timedelta(days=5)
+    return {
+        "inspected_on": inspected.isoformat(),
+        "agency": "市特种设备检验研究院",
+        "report_no": f"DT{f.new_id()[:8]}",
+        "conclusion": "qualified",
+        "next_due": (inspected + timedelta(days=365)).isoformat(),
+    }
+
+
+def _new_inspection_record(t: Target) -> Request:
+    return f"/api/devices/{t.device.id}/inspections", {"json": _inspection_record_body()}
+
+
+def _confirm_inspection_record(t: Target) -> Request:
+    """A record the target's enterprise entered (pending), then its confirm URL."""
+    body = _inspection_record_body()
+    record = InspectionRecord(
+        device_id=t.device.id,
+        enterprise_id=t.enterprise.id,
+        inspected_on=date.fromisoformat(body["inspected_on"]),
+        agency=body["agency"],
+        report_no=body["report_no"],
+        conclusion="qualified",
+        next_due=date.fromisoformat(body["next_due"]),
+        photos=[],
+        entered_by_id=t.hazard.reported_by_id,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return f"/api/devices/{t.device.id}/inspections/{record.id}/confirm", {}
 
 
 def _start_rectification(t: Target) -> Request:
@@ -333,6 +368,19 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
         _json("/api/devices/{d}", {"location": "一号楼"}),
         EDIT_LEDGER,
     ),
+    ("GET", "/api/devices/<int:device_id>/inspections"): (_get("/api/devices/{d}/inspections"), READ_ONE),
+    ("POST", "/api/devices/<int:device_id>/inspections"): (_new_inspection_record, CREATE_IN_LEDGER),
+    ("POST", "/api/devices/<int:device_id>/inspections/<int:record_id>/confirm"): (
+        _confirm_inspection_record,
+        REGULATORS_ONLY,
+    ),
+    ("GET", "/api/devices/import/template.xlsx"): (
+        _get("/api/devices/import/template.xlsx"),
+        {ADMIN: "200", INSP: "200", MGR: "200", SUP: "403"},
+    ),
+    ("GET", "/api/devices.xlsx"): (_get("/api/devices.xlsx"), ALL_200),
+    ("GET", "/api/hazards.xlsx"): (_get("/api/hazards.xlsx"), ALL_200),
+    ("GET", "/api/checks.xlsx"): (_get("/api/checks.xlsx"), ALL_200),
     ("GET", "/api/devices/<int:device_id>/label.png"): (_get("/api/devices/{d}/label.png"), READ_ONE),
     ("GET", "/api/devices/<int:device_id>/label.svg"): (_get("/api/devices/{d}/label.svg"), READ_ONE),
     ("POST", "/api/devices/<int:device_id>/qr-token"): (

@@ -337,6 +337,38 @@ def test_random_inspection_plan_pdf_downloads_under_its_title(server):
     assert_pdf(answer.body)
 
 
+@pytest.mark.parametrize(
+    ("path", "user", "name", "first_heading"),
+    [
+        ("/api/devices.xlsx?category=elevator", "manager1", "设备台账", "使用登记证编号"),
+        ("/api/hazards.xlsx?open=true", "inspector1", "隐患清单", "发现日期"),
+        ("/api/checks.xlsx?kind=self_check", "manager1", "检查记录", "检查日期"),
+    ],
+    ids=["devices", "hazards", "checks"],
+)
+def test_ledger_xlsx_downloads(server, path, user, name, first_heading):
+    answer = server.request("GET", path, user=user)
+    assert_download(answer, XLSX, f"{name}-{today().isoformat()}.xlsx")
+    assert_xlsx(answer.body, first_heading)
+
+
+def test_device_ledger_xlsx_holds_the_filtered_list(server):
+    listed = server.request("GET", "/api/devices?category=elevator&per_page=100", user="manager1").json()
+    answer = server.request("GET", "/api/devices.xlsx?category=elevator", user="manager1")
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.body)).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(numbers) == listed["total"]
+    assert {d["registration_no"] for d in listed["items"]} <= set(numbers)
+    assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"电梯"}
+
+
+def test_import_template_downloads(server):
+    answer = server.request("GET", "/api/devices/import/template.xlsx", user="manager1")
+    assert_download(answer, XLSX, "设备台账导入模板.xlsx")
+    assert_xlsx(answer.body, "统一社会信用代码")
+
+
 def test_every_file_response_is_named_through_the_one_helper():
     """A view that sets Content-Disposition by hand would miss the RFC 6266 encoding."""
     offenders = [

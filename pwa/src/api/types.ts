@@ -48,13 +48,18 @@ export interface Device {
   enterprise_id: number | string
   enterprise_name: string
   category: DeviceCategory
+  /** the category's Chinese name (电梯) */
+  category_label?: string
   registration_no: string
   device_code: string
   name: string
   location: string
   status: DeviceStatus
   next_inspection_due: string | null
+  last_inspection_on?: string | null
   inspection_state: InspectionState
+  /** inspection records the enterprise entered that wait for a regulator (待核验) */
+  pending_inspection_records?: number
   key_monitored: boolean
   maintenance_company: string | null
   emergency_phone: string | null

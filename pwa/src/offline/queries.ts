@@ -22,7 +22,10 @@ function matches(d: Device, f: DeviceFilter): boolean {
   if (f.enterprise && String(d.enterprise_id) !== f.enterprise) return false
   const q = f.q?.trim().toLowerCase()
   if (q) {
-    const hay = [d.name, d.registration_no, d.device_code, d.location, d.enterprise_name].join(' ').toLowerCase()
+    // the category's Chinese name too, so 电梯 finds the elevators as the server search does
+    const hay = [d.name, d.registration_no, d.device_code, d.location, d.enterprise_name, d.category_label ?? '']
+      .join(' ')
+      .toLowerCase()
     if (!hay.includes(q)) return false
   }
   return true

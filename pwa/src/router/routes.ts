@@ -51,6 +51,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'device.list', tabbar: true },
   },
   {
+    path: '/devices/import',
+    name: 'device-import',
+    component: () => import('@/views/devices/DeviceImportView.vue'),
+    meta: { title: 'ledger.importTitle' },
+  },
+  {
     path: '/devices/:id',
     name: 'device',
     component: () => import('@/views/devices/DeviceDetailView.vue'),

@@ -1,0 +1,137 @@
+"""Periodic-inspection records: the enterprise enters its report, a regulator confirms it, and
+the device's inspection dates follow the latest confirmed record."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from backend.core.auth import REGULATORS
+from backend.core.changes import record_change
+from backend.core.clock import today, utcnow
+from backend.core.errors import InvalidState, NotFound, ValidationFailed
+from backend.core.history import plain, record_history
+from backend.devicefile.models import InspectionRecord
+from backend.devicefile.rules import (
+    CONCLUSION_LABELS,
+    RecordFacts,
+    RecordStatus,
+    governing_record,
+    record_problems,
+    status_when_entered,
+)
+from backend.devices.models import Device
+from backend.devices.services import Editor, get_device_for
+from backend.extensions import db
+from backend.org.scope import Actor
+from backend.org.services import get_managed_enterprise
+from backend.photos.models import Photo
+
+
+def list_records(actor: Actor, device_id: int) -> list[InspectionRecord]:
+    """The device's inspection history, newest inspection first."""
+    device = get_device_for(actor, device_id)
+    query = (
+        select(InspectionRecord)
+        .options(joinedload(InspectionRecord.entered_by), joinedload(InspectionRecord.confirmed_by))
+        .where(InspectionRecord.device_id == device.id)
+        .order_by(InspectionRecord.inspected_on.desc(), InspectionRecord.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def add_record(actor: Editor, device_id: int, data: dict) -> InspectionRecord:
+    """Enter a report; a regulator's record holds at once, the enterprise's waits (待核验)."""
+    device = get_device_for(actor, device_id)
+    get_managed_enterprise(actor, device.enterprise_id)
+    problems = record_problems(data["inspected_on"], data["next_due"], today())
+    if problems:
+        raise ValidationFailed(details={"fields": problems})
+    _check_photos_uploaded(data["photos"])
+    by_regulator = actor.role in REGULATORS
+    record = InspectionRecord(
+        device_id=device.id,
+        enterprise_id=device.enterprise_id,
+        inspected_on=data["inspected_on"],
+        agency=data["agency"].strip(),
+        report_no=data["report_no"].strip(),
+        conclusion=data["conclusion"],
+        next_due=data["next_due"],
+        photos=list(dict.fromkeys(data["photos"])),
+        status=status_when_entered(by_regulator),
+        entered_by_id=actor.id,
+    )
+    if by_regulator:
+        record.confirmed_by_id, record.confirmed_at = actor.id, utcnow()
+    db.session.add(record)
+    db.session.flush()
+    _follow_records(actor, device, record)
+    return record
+
+
+def confirm_record(actor: Editor, device_id: int, record_id: int) -> InspectionRecord:
+    """A regulator in scope confirms an enterprise's record (the view admits regulators only)."""
+    device = get_device_for(actor, device_id)
+    record = db.session.scalar(
+        select(InspectionRecord)
+        .where(InspectionRecord.id == record_id, InspectionRecord.device_id == device.id)
+        .with_for_update()
+    )
+    if record is None:
+        raise NotFound("检验记录不存在 (inspection record not found)")
+    if record.status == RecordStatus.confirmed:
+        raise InvalidState("该检验记录已核验 (already confirmed)")
+    record.status = RecordStatus.confirmed
+    record.confirmed_by_id, record.confirmed_at = actor.id, utcnow()
+    db.session.flush()
+    _follow_records(actor, device, record)
+    return record
+
+
+def pending_record_counts(device_ids: list[int]) -> dict[int, int]:
+    """Records awaiting a regulator (待核验) per device."""
+    if not device_ids:
+        return {}
+    rows = db.session.execute(
+        select(InspectionRecord.device_id, func.count())
+        .where(InspectionRecord.device_id.in_(device_ids), InspectionRecord.status == RecordStatus.pending)
+        .group_by(InspectionRecord.device_id)
+    ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def _check_photos_uploaded(photos: list[str]) -> None:
+    if not photos:
+        return
+    uploaded = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(photos))))
+    if uploaded != set(photos):
+        raise ValidationFailed(details={"fields": {"photos": ["检验报告照片尚未上传，请先上传照片"]}})
+
+
+def _follow_records(actor: Editor, device: Device, changed: InspectionRecord) -> None:
+    """Set the device's dates from its latest confirmed record, each change in its history."""
+    facts = db.session.execute(
+        select(
+            InspectionRecord.id,
+            InspectionRecord.status,
+            InspectionRecord.inspected_on,
+            InspectionRecord.next_due,
+        ).where(InspectionRecord.device_id == device.id)
+    ).all()
+    governing = governing_record(RecordFacts(*row) for row in facts)
+    record_change("device", device.id, device.enterprise_id)  # phones re-pull the device (待核验 or dates)
+    if governing is None:
+        return
+    wanted = {"last_inspection_on": governing.inspected_on, "next_inspection_due": governing.next_due}
+    changes = {
+        field: (getattr(device, field), value)
+        for field, value in wanted.items()
+        if plain(getattr(device, field)) != plain(value)
+    }
+    if not changes:
+        return
+    for field, (_before, after) in changes.items():
+        setattr(device, field, after)
+    conclusion = CONCLUSION_LABELS.get(changed.conclusion, changed.conclusion)
+    reason = f"检验记录 {changed.report_no}（{changed.agency}，{conclusion}）"
+    record_history("device", device.id, actor, changes, reason)
