@@ -21,7 +21,7 @@ class Conclusion(StrEnum):
     unqualified = "unqualified"
 
 
-CONCLUSION_LABELS = {
+CONCLUSION_LABELS: dict[str, str] = {
     Conclusion.qualified: "合格",
     Conclusion.basically_qualified: "基本合格",
     Conclusion.unqualified: "不合格",

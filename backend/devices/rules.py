@@ -192,7 +192,8 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "category": parse_category,
     "status": parse_status,
     "key_monitored": parse_yes_no,
-} | dict.fromkeys(LEDGER_DATE_FIELDS, parse_ledger_date)
+    **dict.fromkeys(LEDGER_DATE_FIELDS, parse_ledger_date),
+}
 
 
 def parse_ledger_row(row: Mapping[str, str]) -> tuple[dict[str, object], dict[str, list[str]]]:
