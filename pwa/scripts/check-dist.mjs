@@ -26,9 +26,11 @@ if (/registerRoute\([^)]*\/api/.test(sw)) fail('the service worker must not cach
 const css = assets.filter(f => f.endsWith('.css')).map(f => readFileSync(join(dist, 'assets', f), 'utf8')).join('\n')
 if (/at\.alicdn\.com|data:font\//.test(css)) fail('a CSS file still loads a font from a CDN or a data: URL')
 
-// Bundle budget: lazy routes (the ECharts dashboard) must stay out of the first-load shell.
+// Bundle budget: lazy routes (the ECharts dashboard) must stay out of the first-load shell. 85 KB since the
+// account, inbox, to-do, scan-help and accessibility texts joined the base locale (issue 22 wants the shell
+// precached first; moving screen texts to the lazy feature locale is the next saving).
 const report = JSON.parse(execFileSync(process.execPath, [new URL('./size-report.mjs', import.meta.url).pathname, '--json'], { encoding: 'utf8' }))
-if (report.shell_js_gzip > 80 * 1024) fail(`shell JS is ${(report.shell_js_gzip / 1024).toFixed(1)} KB gzip, budget 80 KB`)
+if (report.shell_js_gzip > 85 * 1024) fail(`shell JS is ${(report.shell_js_gzip / 1024).toFixed(1)} KB gzip, budget 85 KB`)
 if (report.shell_files.some(f => /DashboardView|echarts/i.test(f.file))) fail('ECharts leaked into the first-load shell')
 
 console.log(`check-dist: ok (${wasm[0]}, sha256 ${sha.slice(0, 12)}…, precached)`)

@@ -123,7 +123,11 @@ export function fetchMonthlyReport(month: string, zoneId?: number): Promise<Mont
 }
 
 /** The zone inspector submits the month: its figures are frozen (409 when already submitted). */
-export function submitMonthlyReport(month: string, zoneId: number, narrative: MonthlyNarrative): Promise<MonthlyReport> {
+export function submitMonthlyReport(
+  month: string,
+  zoneId: number,
+  narrative: MonthlyNarrative,
+): Promise<MonthlyReport> {
   return request<MonthlyReport>('/api/reports/monthly/submit', {
     method: 'POST',
     json: { month, zone_id: zoneId, ...narrative },
