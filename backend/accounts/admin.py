@@ -19,7 +19,7 @@ from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFai
 from backend.core.history import HistoryEntry, assign_with_history, history_of, record_history
 from backend.core.pagination import Page, paginate
 from backend.extensions import db
-from backend.org.models import Enterprise, Zone
+from backend.org.models import Enterprise, Person, Zone
 
 #: fields whose change ends the user's sessions (their scope changes; the phone signs in again)
 SCOPE_FIELDS = ("role", "zone_id", "enterprise_id")
@@ -78,6 +78,25 @@ def _check_placement(actor: User | None, role: Role, zone_id: int | None, enterp
         raise ValidationFailed(details={"fields": {k: [v] for k, v in problems.items()}})
 
 
+def _check_person(user_id: int | None, person_id: int | None, enterprise_id: int | None) -> None:
+    """The account's person record (人员档案, whose certificates make a supervisor eligible) is on
+    the staff of the account's own enterprise and belongs to no other active account."""
+    if person_id is None:
+        return
+    person = db.session.get(Person, person_id)
+    problem = None
+    if person is None or enterprise_id is None or person.enterprise_id != enterprise_id:
+        problem = "该企业没有这名人员 (no such person in this enterprise)"
+    elif person.left_on is not None:
+        problem = "该人员已离职 (this person has left)"
+    elif db.session.scalar(
+        select(User.id).where(User.person_id == person_id, User.active.is_(True), User.id != (user_id or 0))
+    ):
+        problem = "该人员已有账号 (this person already has an account)"
+    if problem:
+        raise ValidationFailed(details={"fields": {"person_id": [problem]}})
+
+
 def _check_username_free(username: str) -> None:
     if not USERNAME_PATTERN.match(username):
         message = "用户名为3–60位字母、数字或 _ . @ - (3–60 letters, digits or _ . @ -)"
@@ -95,6 +114,7 @@ def create_user(actor: User | None, data: Mapping[str, Any]) -> NewUser:
     role = Role(data["role"])  # actor None: the command line, which manages everything
     _check_placement(actor, role, data.get("zone_id"), data.get("enterprise_id"))
     _check_username_free(data["username"])
+    _check_person(None, data.get("person_id"), data.get("enterprise_id"))
     user = User(active=True)
     password = give_one_time_password(user)
     values = {
@@ -103,6 +123,7 @@ def create_user(actor: User | None, data: Mapping[str, Any]) -> NewUser:
         "role": role.value,
         "zone_id": data.get("zone_id"),
         "enterprise_id": data.get("enterprise_id"),
+        "person_id": data.get("person_id"),
         "phone": data.get("phone") or "",
     }
     db.session.add(user)
@@ -119,6 +140,9 @@ def update_user(actor: User, user_id: int, changes: Mapping[str, Any]) -> User:
     }
     if any(field in changes for field in SCOPE_FIELDS):
         _check_placement(actor, merged["role"], merged["zone_id"], merged["enterprise_id"])
+    changes = _person_follows_enterprise(user, changes, merged["enterprise_id"])
+    if "person_id" in changes:
+        _check_person(user.id, changes["person_id"], merged["enterprise_id"])
     if user.id == actor.id and (changes.get("active") is False or "role" in changes):
         raise InvalidState(
             "不能停用自己或更改自己的角色 (you cannot deactivate yourself or change your own role)"
@@ -132,6 +156,16 @@ def update_user(actor: User, user_id: int, changes: Mapping[str, Any]) -> User:
     elif any(field in changed for field in SCOPE_FIELDS):
         end_sessions(user.id, "scope_changed")
     return user
+
+
+def _person_follows_enterprise(
+    user: User, changes: Mapping[str, Any], enterprise_id: int | None
+) -> Mapping[str, Any]:
+    """An account moved to another enterprise leaves the old one's person (and certificates) behind."""
+    moved = "enterprise_id" in changes and "person_id" not in changes
+    if moved and user.person is not None and user.person.enterprise_id != enterprise_id:
+        return {**changes, "person_id": None}
+    return changes
 
 
 def reset_password(actor: User | None, user: User) -> str:

@@ -92,6 +92,9 @@ class AdminUserSchema(Schema):
     enterprise_id = fields.Integer(allow_none=True)
     enterprise_name = fields.Function(lambda u: u.enterprise.name if u.enterprise else None)
     enterprise_zone_id = fields.Function(lambda u: u.enterprise.zone_id if u.enterprise else None)
+    #: the person record (and so the certificates) behind an enterprise account
+    person_id = fields.Integer(allow_none=True)
+    person_name = fields.Function(lambda u: u.person.name if u.person else None)
     zone_name = fields.Function(lambda u: u.zone.name if u.zone else None)
     phone = fields.String()
     active = fields.Boolean()
@@ -120,6 +123,14 @@ class UserCreateSchema(BaseSchema):
         allow_none=True,
         metadata={"description": "required for a safety manager or block supervisor"},
     )
+    person_id = Id(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "the enterprise's person record whose certificates the account holds "
+            "(a block supervisor needs one with a valid supervisor certificate to be drawn for mutual checks)"
+        },
+    )
     phone = text(30, load_default="")
 
 
@@ -128,6 +139,7 @@ class UserPatchSchema(PartialSchemaMixin, BaseSchema):
     role = fields.String(validate=validate.OneOf(ROLES))
     zone_id = Id(allow_none=True)
     enterprise_id = Id(allow_none=True)
+    person_id = Id(allow_none=True, metadata={"description": "a person of the account's enterprise"})
     phone = text(30)
     active = fields.Boolean(metadata={"description": "false ends the user's sessions at once"})
     reason = text(500, metadata={"description": "why, kept in the user's history"})

@@ -227,6 +227,56 @@ def test_changing_role_requires_a_consistent_place(client, city):
     )
 
 
+def test_an_enterprise_account_holds_a_person_of_its_own_enterprise(client, city):
+    person = f.make_person(city.ent_b, ("block_supervisor", None))
+    db.session.commit()
+    created = create(
+        client, city.inspector, role="block_supervisor", enterprise_id=city.ent_b.id, person_id=person.id
+    )
+    assert created.status_code == 201, created.json
+    assert (created.json["user"]["person_id"], created.json["user"]["person_name"]) == (
+        person.id,
+        person.name,
+    )
+
+    other_enterprise = create(
+        client,
+        city.inspector,
+        username="newuser2",
+        role="block_supervisor",
+        enterprise_id=city.ent_a.id,
+        person_id=person.id,
+    )
+    twice = create(
+        client,
+        city.inspector,
+        username="newuser3",
+        role="block_supervisor",
+        enterprise_id=city.ent_b.id,
+        person_id=person.id,
+    )
+    assert [r.status_code for r in (other_enterprise, twice)] == [422, 422]
+    assert "person_id" in twice.json["error"]["details"]["fields"]
+
+
+def test_linking_a_supervisor_to_their_person_makes_them_eligible_and_moving_them_unlinks(client, city):
+    person = f.make_person(city.ent_b, ("block_supervisor", None))
+    db.session.commit()
+    url = f"/api/users/{city.supervisor.id}"
+
+    def pool() -> list[dict]:
+        return client.get("/api/supervisors", headers=auth(city.inspector)).json["items"]
+
+    assert [row["eligible"] for row in pool()] == [False]
+
+    linked = client.patch(url, json={"person_id": person.id}, headers=auth(city.inspector))
+    assert linked.status_code == 200, linked.json
+    assert [row["eligible"] for row in pool()] == [True]
+
+    moved = client.patch(url, json={"enterprise_id": city.ent_c.id}, headers=auth(city.inspector))
+    assert (moved.status_code, moved.json["person_id"]) == (200, None)
+
+
 def test_admin_cannot_deactivate_themselves(client, city):
     response = client.patch(f"/api/users/{city.admin.id}", json={"active": False}, headers=auth(city.admin))
     assert response.status_code == 409

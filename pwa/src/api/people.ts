@@ -30,7 +30,11 @@ export interface TrainingRecord {
   topic: string
   hours: number
   provider: string
+  /** null: no assessment recorded */
+  passed: boolean | null
 }
+
+export type TrainingInput = Omit<TrainingRecord, 'id'>
 
 export interface PersonRecord {
   id: number
@@ -98,6 +102,11 @@ export async function addCertificate(
 ): Promise<CertificateRecord> {
   if (photo && body.photo_sha256) await putPhoto(body.photo_sha256, photo)
   return request<CertificateRecord>(`/api/people/${personId}/certificates`, { method: 'POST', json: body })
+}
+
+/** A safety-training record (安全培训档案) of a person. */
+export function addTraining(personId: number, body: TrainingInput): Promise<TrainingRecord> {
+  return request<TrainingRecord>(`/api/people/${personId}/trainings`, { method: 'POST', json: body })
 }
 
 export async function listCertificates(verification: Verification, page = 1): Promise<Page<QueueItem>> {

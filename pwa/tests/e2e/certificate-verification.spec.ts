@@ -51,3 +51,43 @@ test('the manager adds an operator certificate with its photo and the inspector 
   const certificates = people.items.flatMap((p: { certificates: { number: string, verification: string, counts: boolean }[] }) => p.certificates)
   expect(certificates.find((c: { number: string }) => c.number === number)).toMatchObject({ verification: 'verified', counts: true })
 })
+
+// 安全培训档案 (seed 001 附件一(六)): the manager records a person's training and sees it under the person.
+test('the manager records a training for a person and sees it in the person’s training records', async ({ page, request }) => {
+  const topic = `电梯安全管理培训 ${Date.now() % 1_000_000}`
+  await uiLogin(page, 'manager1')
+  await page.getByTestId('own-enterprise-link').click()
+  const person = page.getByTestId('person').first()
+  await expect(person).toBeVisible()
+  const name = (await person.locator('strong').textContent())!.trim()
+  const before = await person.getByTestId('training').count()
+  await person.getByTestId('person-add-training').click()
+
+  const form = page.getByTestId('person-form')
+  await expect(form.getByRole('heading', { name: '添加培训记录' })).toBeVisible()
+  // the topic is required: nothing is sent without it
+  await form.getByTestId('person-submit').click()
+  await expect(form.getByTestId('training-topic')).toContainText('必填')
+  await form.getByLabel('培训内容').fill(topic)
+  await form.getByLabel('学时').fill('8')
+  await form.getByLabel('培训机构').fill('苏州市特种设备协会')
+  await form.getByTestId('training-assessment').getByText('合格', { exact: true }).click()
+  await page.screenshot({ path: '/tmp/golive-training-form.png' })
+  await form.getByTestId('person-submit').click()
+  await expect(page.getByText('培训记录已保存')).toBeVisible()
+
+  const row = page.getByRole('list', { name: `${name}的培训记录` }).getByTestId('training').filter({ hasText: topic })
+  await expect(row).toBeVisible()
+  await expect(row).toContainText('8 学时')
+  await expect(row).toContainText('苏州市特种设备协会')
+  await expect(row.getByTestId('training-result')).toHaveText('合格')
+  await expect(page.getByTestId('person').first().getByTestId('training')).toHaveCount(before + 1)
+  await row.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: '/tmp/golive-training-list.png' })
+
+  // the server kept it as entered
+  const auth = { Authorization: `Bearer ${await apiToken(request, 'manager1')}` }
+  const people = await (await request.get('/api/people?per_page=100', { headers: auth })).json()
+  const trainings = people.items.flatMap((p: { trainings: { topic: string }[] }) => p.trainings)
+  expect(trainings.find((tr: { topic: string }) => tr.topic === topic)).toMatchObject({ hours: 8, provider: '苏州市特种设备协会', passed: true })
+})
