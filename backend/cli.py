@@ -57,41 +57,48 @@ def evidence() -> None:
     """Commands under `flask evidence`."""
 
 
-@evidence.command("verify", help="Walk the chain and the records it covers; name the first break.")
-def verify() -> None:
-    from backend.complaints.services import complaint_evidence_problem
-    from backend.credit.records import credit_evidence_problem
+@evidence.command(
+    "verify",
+    help="Walk the chain, compare it with the stored head (and a checkpoint), re-derive every covered "
+    "record and photo file; list each failure.",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.File("r"),
+    default=None,
+    help="A file written by `flask evidence checkpoint`: the chain must still hold that seq with that hash.",
+)
+def verify(checkpoint_file) -> None:
+    import json
+
     from backend.evidence.services import verify_chain
-    from backend.hazards.services import hazard_evidence_problem
-    from backend.inspections.services import check_evidence_problem
-    from backend.notices.services import notice_evidence_problem
-    from backend.reports.submissions import report_evidence_problem
+    from backend.system.evidence_audit import evidence_audit, record_checks
 
-    report = verify_chain(
-        {
-            "hazard.": hazard_evidence_problem,
-            "notice.": notice_evidence_problem,
-            "complaint.": complaint_evidence_problem,
-            "check.": check_evidence_problem,
-            "accident.": credit_evidence_problem,
-            "enforcement.": credit_evidence_problem,
-            "report.": report_evidence_problem,
-        }
-    )
+    started = time.perf_counter()
+    try:
+        checkpoint = json.load(checkpoint_file) if checkpoint_file else None
+    except ValueError as error:
+        raise click.ClickException("The checkpoint file is not JSON.") from error
+    report = verify_chain(record_checks(), audit=evidence_audit(checkpoint))
+    elapsed = time.perf_counter() - started
     if not report.ok:
-        raise click.ClickException(f"BROKEN at seq {report.broken_at}: {report.problem}")
-    click.echo(f"OK: {report.entries} entries, head {report.head_hash}")
+        for problem in report.problems:
+            where = f" at seq {problem.seq}" if problem.seq is not None else ""
+            click.echo(f"BROKEN [{problem.kind}]{where}: {problem.message}", err=True)
+        raise click.ClickException(f"{len(report.problems)} problem(s) in {report.entries} entries.")
+    checked = " and the checkpoint" if checkpoint else ""
+    click.echo(f"OK: {report.entries} entries, head {report.head_hash}{checked}, in {elapsed:.1f} s")
 
 
-@evidence.command("checkpoint", help="Print the signed chain head, to keep outside the database.")
+@evidence.command("checkpoint", help="Print the signed chain head (seq, hash, time); keep it off the server.")
 def checkpoint() -> None:
     import json
 
-    from flask import current_app
-
     from backend.evidence.services import export_checkpoint
+    from backend.system.evidence_audit import checkpoint_key_of_app
 
-    click.echo(json.dumps(export_checkpoint(current_app.config["SECRET_KEY"])))
+    click.echo(json.dumps(export_checkpoint(checkpoint_key_of_app())))
 
 
 @click.group(help="Public complaints.")

@@ -40,6 +40,8 @@ def load_config(overrides: dict | None = None) -> dict:
     config = {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _persistent_secret(instance, "secret_key"),
+        # signs `flask evidence checkpoint`; unset: derived from SECRET_KEY (keep it off the database host)
+        "EVIDENCE_CHECKPOINT_KEY": os.environ.get("EVIDENCE_CHECKPOINT_KEY", ""),
         "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY") or _persistent_secret(instance, "jwt_secret_key"),
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))),

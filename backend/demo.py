@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from itertools import islice
 
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from backend.accounts.models import User
@@ -16,10 +17,13 @@ from backend.core.changes import record_changes
 from backend.core.clock import today, utcnow
 from backend.credit.models import Accident, EnforcementCase
 from backend.credit.recompute import recompute_grades
+from backend.credit.records import record_evidence
 from backend.devices.models import Device, new_qr_token
 from backend.devices.rules import DeviceCategory, DeviceStatus
+from backend.evidence.services import append_evidence_batch
 from backend.extensions import db
 from backend.hazards.models import Hazard
+from backend.hazards.services import hazard_evidence
 from backend.inspections.demo import load_inspection_demo
 from backend.org.models import Block, Certificate, Enterprise, Person, PublicPlace, Zone
 from backend.org.rules import CREDIT_CODE_CHARS, credit_code_check_char
@@ -115,6 +119,7 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     _demo_users(scale)
     _credit_events(scale, as_of)
     load_demo_hazards(scale, as_of)
+    _chain_bulk_records()
     if scale.change_feed:
         _seed_change_feed()
     db.session.flush()
@@ -430,6 +435,22 @@ def load_demo_hazards(scale: Scale, as_of: date) -> None:
                 }
             )
     _bulk(Hazard, rows)
+
+
+def _chain_bulk_records() -> None:
+    """The bulk-inserted hazards, accidents and cases enter the evidence chain, as a service's write would."""
+    db.session.flush()
+    with_photos = select(Hazard).options(selectinload(Hazard.photos))
+    hazards = db.session.scalars(with_photos.order_by(Hazard.id)).all()
+    credit = [*db.session.scalars(select(Accident).order_by(Accident.id))]
+    cases = [*db.session.scalars(select(EnforcementCase).order_by(EnforcementCase.id))]
+    append_evidence_batch(
+        [
+            *(("accident.record", str(a.id), record_evidence(a)) for a in credit),
+            *(("enforcement.open", str(c.id), record_evidence(c)) for c in cases),
+            *(("hazard.create", h.id, hazard_evidence(h)) for h in hazards),
+        ]
+    )
 
 
 def _seed_change_feed() -> None:

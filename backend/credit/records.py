@@ -60,7 +60,7 @@ def record_accident(actor: Actor, data: dict) -> Accident:
     )
     db.session.add(accident)
     db.session.flush()
-    append_evidence("accident.record", str(accident.id), {"content": accident_digest(accident)})
+    append_evidence("accident.record", str(accident.id), record_evidence(accident))
     regrade_enterprise(enterprise.id, "accident")
     return accident
 
@@ -86,7 +86,7 @@ def open_case(actor: Actor, data: dict) -> EnforcementCase:
             db.session.flush()
     except IntegrityError as error:
         raise Conflict("案件编号已存在 (case number exists)") from error
-    append_evidence("enforcement.open", str(case.id), {"content": case_digest(case)})
+    append_evidence("enforcement.open", str(case.id), record_evidence(case))
     regrade_enterprise(enterprise.id, "enforcement_case")
     return case
 
@@ -170,12 +170,24 @@ def list_cases(actor: Actor, filters: dict) -> Page:
 
 def credit_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     """Does the stored accident or enforcement case still match what the chain recorded?"""
-    if kind.startswith("accident."):
-        accident = db.session.get(Accident, int(ref))
-        digest = accident_digest(accident) if accident else None
-    else:
-        case = db.session.get(EnforcementCase, int(ref))
-        digest = case_digest(case) if case else None
-    if digest is None:
+    record: Accident | EnforcementCase | None = (
+        db.session.get(Accident, int(ref))
+        if kind.startswith("accident.")
+        else db.session.get(EnforcementCase, int(ref))
+    )
+    if record is None:
         return f"{kind} {ref} is missing"
-    return None if digest == data.get("content") else f"{kind} {ref} was altered"
+    stored = record_evidence(record)
+    facts = data.get("facts", stored["facts"])  # entries made before v2 carry no facts
+    altered = stored["content"] != data.get("content") or facts != stored["facts"]
+    return f"{kind} {ref} was altered" if altered else None
+
+
+def record_facts(record: Accident | EnforcementCase) -> str:
+    """Evidence body v2: when and by whom it was recorded (entries made before carry no facts)."""
+    return payload_hash([record.created_at.isoformat(), record.recorded_by_id])
+
+
+def record_evidence(record: Accident | EnforcementCase) -> dict:
+    digest = accident_digest(record) if isinstance(record, Accident) else case_digest(record)
+    return {"content": digest, "facts": record_facts(record)}

@@ -246,7 +246,7 @@ def _report(actor: Actor, data: dict, requested_source: str | None) -> tuple[Haz
     db.session.add(hazard)
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
-    append_evidence("hazard.create", hazard.id, {"content": hazard_digest(hazard)})
+    append_evidence("hazard.create", hazard.id, hazard_evidence(hazard))
     _publish(hazard, "hazard.create")
     return hazard, True
 
@@ -286,7 +286,7 @@ def confirm_hazard(actor: Actor, hazard_id: str) -> Hazard:
     hazard.updated_at = utcnow()
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
-    append_evidence("hazard.confirm", hazard.id, {"event": event.id, "content": event_digest(event, hazard)})
+    append_evidence("hazard.confirm", hazard.id, hazard_step_evidence(event, hazard))
     _publish(hazard, "hazard.confirm")
     return hazard
 
@@ -320,9 +320,7 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     hazard.closed_at = utcnow() if hazard.status == HazardStatus.verified_closed else None
     db.session.flush()
     record_change("hazard", hazard.id, hazard.enterprise_id)
-    append_evidence(
-        f"hazard.{action.value}", hazard.id, {"event": event.id, "content": event_digest(event, hazard)}
-    )
+    append_evidence(f"hazard.{action.value}", hazard.id, hazard_step_evidence(event, hazard))
     _publish(hazard, f"hazard.{action.value}")
     return hazard
 
@@ -405,11 +403,12 @@ def hazard_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     if hazard is None:
         return f"hazard {ref} is missing"
     if kind == "hazard.create":
-        return None if hazard_digest(hazard) == data.get("content") else f"hazard {ref} was altered"
+        altered = hazard_digest(hazard) != data.get("content") or _facts_differ(data, hazard_facts(hazard))
+        return f"hazard {ref} was altered" if altered else None
     event = db.session.get(HazardEvent, data.get("event"))
     if event is None or event.hazard_id != ref:
         return f"step {data.get('event')} of hazard {ref} is missing"
-    if event_digest(event, hazard) != data.get("content"):
+    if event_digest(event, hazard) != data.get("content") or _facts_differ(data, event_facts(event)):
         return f"step {event.id} of hazard {ref} was altered"
     last = max(hazard.events, key=lambda e: e.at)
     return None if hazard.status == last.to_status else f"hazard {ref} status differs from its steps"
@@ -452,3 +451,48 @@ def hazard_ledger_rows(actor: Actor, filters: dict) -> list[list]:
         ]
         for h in export_items(query)
     ]
+
+
+# --- evidence body v2: times, actors and the state after each entry -----------------
+# Entries made before carry no "facts"/"state" and are checked as before.
+
+
+def hazard_facts(hazard: Hazard) -> str:
+    return payload_hash([hazard.created_at.isoformat(), hazard.responsible_person])
+
+
+def event_facts(event: HazardEvent) -> str:
+    return payload_hash([event.at.isoformat(), event.actor_id])
+
+
+def hazard_state(hazard: Hazard) -> str:
+    """What a step changes: the newest entry of a hazard must match its current row."""
+    closed_at = hazard.closed_at.isoformat() if hazard.closed_at else None
+    return payload_hash([hazard.status, closed_at, hazard.confirmed, hazard.confirmed_by_id])
+
+
+def hazard_evidence(hazard: Hazard) -> dict:
+    return {"content": hazard_digest(hazard), "facts": hazard_facts(hazard), "state": hazard_state(hazard)}
+
+
+def hazard_step_evidence(event: HazardEvent, hazard: Hazard) -> dict:
+    return {
+        "event": event.id,
+        "content": event_digest(event, hazard),
+        "facts": event_facts(event),
+        "state": hazard_state(hazard),
+    }
+
+
+def _facts_differ(data: dict, facts: str) -> bool:
+    return "facts" in data and data["facts"] != facts
+
+
+def hazard_state_problem(ref: str, data: dict) -> str | None:
+    """Given the newest entry of a hazard: do its status, closed_at and confirmation still match?"""
+    hazard = db.session.get(Hazard, ref)
+    if hazard is None or "state" not in data:
+        return None  # a missing hazard is reported by its entries
+    if hazard_state(hazard) != data["state"]:
+        return f"hazard {ref} state (status, closed_at, confirmation) was altered"
+    return None

@@ -252,7 +252,7 @@ def _after_submit(actor: Actor, check: Check, assignment, enterprise: Enterprise
     record_change("check", check.id, check.enterprise_id)
     if check.device_id is not None:  # its record shows the last self-check
         record_change("device", check.device_id, check.enterprise_id)
-    append_evidence("check.submit", check.id, {"content": check_digest(check)})
+    append_evidence("check.submit", check.id, {"content": check_digest(check), "facts": check_facts(check)})
 
 
 def _target(actor: Actor, data: dict):
@@ -407,7 +407,11 @@ def check_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     check = db.session.get(Check, ref)
     if check is None:
         return f"check {ref} is missing"
-    return None if check_digest(check) == data.get("content") else f"check {ref} was altered"
+    facts = data.get("facts")  # entries made before v2 carry no facts
+    altered = check_digest(check) != data.get("content") or (
+        facts is not None and facts != check_facts(check)
+    )
+    return f"check {ref} was altered" if altered else None
 
 
 CHECK_LEDGER_HEADINGS = (
@@ -449,3 +453,8 @@ def check_ledger_rows(actor: Actor, filters: dict) -> list[list]:
         ]
         for c in export_items(query)
     ]
+
+
+def check_facts(check: Check) -> str:
+    """Evidence body v2: the check's times (entries made before carry no facts)."""
+    return payload_hash([check.signed_at.isoformat(), check.created_at.isoformat(), check.late])

@@ -13,6 +13,7 @@ from flask import current_app
 from backend.core.errors import AppError, NotFound
 from backend.core.images import ImageRejected, process_upload, sha256_hex
 from backend.core.storage import LocalBlobStorage
+from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.photos.models import Photo
 
@@ -45,7 +46,21 @@ def store_photo(actor_id: int | None, sha256: str, raw: bytes) -> tuple[Photo, b
     )
     db.session.add(photo)
     db.session.flush()
+    stored = {"file": sha256_hex(image.data), "thumb": sha256_hex(image.thumbnail)}
+    append_evidence("photo.store", sha256, stored)
     return photo, True
+
+
+def stored_file_digests(sha256: str) -> dict | None:
+    """sha256 of a photo's stored files, for `flask evidence verify`; None once purged (row and files)."""
+    store = storage()
+    digests = {}
+    for field, key in (("file", f"{sha256}.jpg"), ("thumb", f"{sha256}.thumb.jpg")):
+        path = store.open_path(key)
+        digests[field] = hashlib.sha256(path.read_bytes()).hexdigest() if path else "missing"
+    if set(digests.values()) == {"missing"} and db.session.get(Photo, sha256) is None:
+        return None
+    return digests
 
 
 def _as_app_error(exc: ImageRejected) -> AppError:

@@ -1,0 +1,87 @@
+"""What `flask evidence verify` checks: each domain's record checks, the records the chain must
+cover, the stored photo files and the signed checkpoint."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from backend.complaints.models import Complaint
+from backend.complaints.services import complaint_evidence_problem
+from backend.credit.models import Accident, EnforcementCase
+from backend.credit.records import credit_evidence_problem
+from backend.evidence.models import EvidenceEntry
+from backend.evidence.services import Audit, Coverage, RecordCheck, checkpoint_key
+from backend.extensions import db
+from backend.hazards.models import Hazard, HazardEvent
+from backend.hazards.services import hazard_evidence_problem, hazard_state_problem
+from backend.inspections.models import Check
+from backend.inspections.services import check_evidence_problem
+from backend.notices.models import Notice
+from backend.notices.services import notice_evidence_problem
+from backend.photos.services import stored_file_digests
+from backend.reports.submissions import report_evidence_problem
+
+#: hazard events that are not chain entries of their own: the report (hazard.create covers it)
+#: and the note a notice leaves (notice.issue covers it)
+UNCHAINED_HAZARD_EVENTS = ("report", "notice_issued")
+
+
+def record_checks() -> dict[str, RecordCheck]:
+    return {
+        "hazard.": hazard_evidence_problem,
+        "notice.": notice_evidence_problem,
+        "complaint.": complaint_evidence_problem,
+        "check.": check_evidence_problem,
+        "accident.": credit_evidence_problem,
+        "enforcement.": credit_evidence_problem,
+        "report.": report_evidence_problem,
+    }
+
+
+def checkpoint_key_of_app() -> str:
+    return checkpoint_key(current_app.config["SECRET_KEY"], current_app.config.get("EVIDENCE_CHECKPOINT_KEY"))
+
+
+def evidence_audit(checkpoint: dict | None = None) -> Audit:
+    return Audit(
+        states={"hazard.": hazard_state_problem},
+        coverage=covered_records(),
+        file_digest=stored_file_digests,
+        checkpoint=checkpoint,
+        checkpoint_key=checkpoint_key_of_app(),
+    )
+
+
+def covered_records() -> list[Coverage]:
+    """Every record of these kinds must have its chain entry: a row added behind the app's back fails."""
+    return [
+        _by_ref("hazard", Hazard.id, "hazard.create"),
+        Coverage(
+            "hazard step",
+            _ids(select(HazardEvent.id).where(HazardEvent.action.not_in(UNCHAINED_HAZARD_EVENTS))),
+            _step_event,
+        ),
+        _by_ref("check", Check.id, "check.submit"),
+        _by_ref("notice", Notice.id, "notice.issue"),
+        _by_ref("complaint", Complaint.id, "complaint.create"),
+        _by_ref("accident", Accident.id, "accident.record"),
+        _by_ref("enforcement case", EnforcementCase.id, "enforcement.open"),
+    ]
+
+
+def _ids(query):
+    return lambda: (str(i) for i in db.session.scalars(query))
+
+
+def _by_ref(name: str, column, kind: str) -> Coverage:
+    def covers(entry: EvidenceEntry, _data: dict) -> str | None:
+        return entry.ref if entry.kind == kind else None
+
+    return Coverage(name, _ids(select(column)), covers)
+
+
+def _step_event(entry: EvidenceEntry, data: dict) -> str | None:
+    if entry.kind.startswith("hazard.") and entry.kind != "hazard.create":
+        return data.get("event")
+    return None

@@ -1,0 +1,261 @@
+"""`flask evidence verify` catches each way of altering the evidence behind the application's back:
+a deleted newest entry, edited times and actors, a forged record, a replaced photo file, a rewritten tail."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select, text
+
+from backend.core.images import sha256_hex
+from backend.demo import load_demo
+from backend.evidence.models import EvidenceEntry, EvidenceHead
+from backend.evidence.rules import link_hash
+from backend.extensions import db
+from backend.inspections.models import ChecklistTemplate
+from backend.inspections.services import install_default_templates
+from backend.photos.services import storage
+from tests.conftest import auth
+from tests.factories import new_id
+
+
+def jpeg(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def upload(client, user, data: bytes) -> str:
+    sha = sha256_hex(data)
+    response = client.put(
+        f"/api/photos/{sha}", data=data, headers=auth(user) | {"Content-Type": "image/jpeg"}
+    )
+    assert response.status_code in (200, 201), response.json
+    return sha
+
+
+def report(client, city, photos: list[str] | None = None) -> str:
+    hazard_id = new_id()
+    body = {
+        "id": hazard_id,
+        "device_id": city.dev_a.id,
+        "category": "安全附件",
+        "severity": "general",
+        "description": "压力表损坏",
+        "responsible_person": "王师傅",
+        "photos": photos or [],
+    }
+    assert client.post("/api/hazards", json=body, headers=auth(city.manager)).status_code == 201
+    return hazard_id
+
+
+def step(client, user, hazard_id: str, action: str, photos: list[str] | None = None) -> str:
+    event_id = new_id()
+    body = {"id": event_id, "action": action, "note": "已处理", "photos": photos or []}
+    response = client.post(f"/api/hazards/{hazard_id}/transitions", json=body, headers=auth(user))
+    assert response.status_code == 200, response.json
+    return event_id
+
+
+def closed_hazard(client, city) -> tuple[str, str]:
+    """A hazard taken through the loop to verified_closed; its id and the verify step's id."""
+    hazard_id = report(client, city)
+    after = upload(client, city.manager, jpeg((20, 160, 20)))
+    step(client, city.manager, hazard_id, "submit_rectification", [after])
+    return hazard_id, step(client, city.inspector, hazard_id, "verify")
+
+
+def verify(app, *args: str):
+    return app.test_cli_runner().invoke(args=["evidence", "verify", *args])
+
+
+def tamper(sql: str, **params) -> None:
+    db.session.execute(text(sql), params)
+    db.session.commit()
+
+
+def assert_broken(result, *names: str) -> None:
+    assert result.exit_code != 0, result.output
+    for name in names:
+        assert name in result.output, result.output
+
+
+def test_untouched_chain_with_every_kind_of_entry_verifies(app, client, city):
+    closed_hazard(client, city)
+    report(client, city, [upload(client, city.manager, jpeg((200, 30, 30)))])
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    assert "OK:" in result.output
+
+
+def test_deleting_the_newest_entry_fails_against_the_stored_head(app, client, city):
+    report(client, city)
+    report(client, city)
+    tamper("DELETE FROM evidence_entries WHERE seq = (SELECT max(seq) FROM evidence_entries)")
+    assert_broken(verify(app), "[head]", "seq 2", "chain ends at seq 1")
+
+
+def test_deleting_the_newest_entry_with_its_hazard_fails(app, client, city):
+    report(client, city)
+    forged_away = report(client, city)
+    tamper("DELETE FROM hazard_events WHERE hazard_id = :id", id=forged_away)
+    tamper("DELETE FROM hazards WHERE id = :id", id=forged_away)
+    tamper("DELETE FROM evidence_entries WHERE ref = :id", id=forged_away)
+    assert_broken(verify(app), "[head]")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("created_at", "2020-01-01 00:00:00"), ("responsible_person", "张三")],
+)
+def test_editing_a_hazards_time_or_actor_fails(app, client, city, column, value):
+    hazard_id = report(client, city)
+    tamper(f"UPDATE hazards SET {column} = :value WHERE id = :id", value=value, id=hazard_id)  # noqa: S608
+    assert_broken(verify(app), f"hazard {hazard_id} was altered")
+
+
+def test_editing_when_a_hazard_was_closed_fails(app, client, city):
+    hazard_id, _ = closed_hazard(client, city)
+    tamper("UPDATE hazards SET closed_at = '2020-01-01 00:00:00' WHERE id = :id", id=hazard_id)
+    assert_broken(verify(app), f"hazard {hazard_id} state")
+
+
+def test_editing_a_step_time_fails(app, client, city):
+    hazard_id, verified = closed_hazard(client, city)
+    tamper("UPDATE hazard_events SET at = '2020-01-01 00:00:00' WHERE id = :id", id=verified)
+    assert_broken(verify(app), f"step {verified} of hazard {hazard_id} was altered")
+
+
+def test_editing_when_a_check_was_signed_fails(app, client, city):
+    install_default_templates()
+    db.session.commit()
+    template = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.code == "device_elevator"))
+    check_id = new_id()
+    body = {
+        "id": check_id,
+        "kind": "self_check",
+        "subkind": "daily",
+        "template_id": template.id,
+        "device_id": city.dev_a.id,
+        "items": [{"code": code, "result": "pass"} for code in template.item_codes],
+    }
+    assert client.post("/api/checks", json=body, headers=auth(city.manager)).status_code == 201
+    assert verify(app).exit_code == 0
+    tamper("UPDATE checks SET signed_at = '2020-01-01 00:00:00' WHERE id = :id", id=check_id)
+    assert_broken(verify(app), f"check {check_id} was altered")
+
+
+def test_editing_an_entry_time_fails(app, client, city):
+    report(client, city)
+    tamper("UPDATE evidence_entries SET at = '2020-01-01 00:00:00' WHERE seq = 1")
+    assert_broken(verify(app), "at seq 1", "entry time altered")
+
+
+def test_a_hazard_inserted_without_a_chain_entry_fails(app, client, city):
+    genuine = report(client, city)
+    forged = new_id()
+    tamper(
+        "INSERT INTO hazards (id, enterprise_id, zone_id, device_id, source, category, severity, description,"
+        " location, responsible_person, status, deadline, reported_by_id, reporter_role, confirmed,"
+        " payload_hash, created_at, updated_at)"
+        " SELECT :forged, enterprise_id, zone_id, device_id, source, category, severity, '伪造的隐患',"
+        " location, responsible_person, status, deadline, reported_by_id, reporter_role, confirmed,"
+        " payload_hash, created_at, updated_at FROM hazards WHERE id = :genuine",
+        forged=forged,
+        genuine=genuine,
+    )
+    assert_broken(verify(app), "[unrecorded]", f"hazard {forged} has no chain entry")
+
+
+def test_a_replaced_photo_file_fails(app, client, city):
+    photo = upload(client, city.manager, jpeg((200, 30, 30)))
+    report(client, city, [photo])
+    assert verify(app).exit_code == 0
+    path = storage().open_path(f"{photo}.jpg")
+    assert path is not None
+    Path(path).write_bytes(jpeg((30, 30, 200)))
+    assert_broken(verify(app), "[photo]", f"photo {photo}")
+
+
+def test_a_consistent_rewrite_of_the_tail_is_caught_by_the_checkpoint(app, client, city, tmp_path):
+    report(client, city)
+    rewritten = report(client, city)
+    checkpoint = app.test_cli_runner().invoke(args=["evidence", "checkpoint"])
+    assert checkpoint.exit_code == 0
+    saved = tmp_path / "checkpoint.json"
+    saved.write_text(checkpoint.output)
+    assert json.loads(checkpoint.output)["seq"] == 2
+    assert verify(app, "--checkpoint", str(saved)).exit_code == 0
+
+    # Someone with the database drops the last hazard and re-hashes the tail: links, head and records agree.
+    _rewrite_tail_without(rewritten)
+    assert verify(app).exit_code == 0
+    assert_broken(verify(app, "--checkpoint", str(saved)), "[checkpoint]", "seq 2")
+
+
+def test_an_edited_checkpoint_is_refused(app, client, city, tmp_path):
+    report(client, city)
+    checkpoint = json.loads(app.test_cli_runner().invoke(args=["evidence", "checkpoint"]).output)
+    checkpoint["seq"] = 0
+    saved = tmp_path / "checkpoint.json"
+    saved.write_text(json.dumps(checkpoint))
+    assert_broken(verify(app, "--checkpoint", str(saved)), "signature does not match")
+
+
+def _rewrite_tail_without(hazard_id: str) -> None:
+    """Delete a hazard and its entry, then re-link every later entry and the head: a consistent rewrite."""
+    tamper("DELETE FROM hazard_events WHERE hazard_id = :id", id=hazard_id)
+    tamper("DELETE FROM hazards WHERE id = :id", id=hazard_id)
+    tamper("DELETE FROM evidence_entries WHERE ref = :id", id=hazard_id)
+    entries = db.session.scalars(select(EvidenceEntry).order_by(EvidenceEntry.seq)).all()
+    rows = [(e.kind, e.ref, e.body, e.at) for e in entries]
+    tamper("DELETE FROM evidence_entries")
+    prev = "0" * 64
+    for seq, (kind, ref, body, at) in enumerate(rows, start=1):
+        digest = link_hash(seq, prev, body)
+        db.session.add(
+            EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=prev, hash=digest, at=at)
+        )
+        prev = digest
+    head = db.session.get(EvidenceHead, 1)
+    head.seq, head.hash = len(rows), prev
+    db.session.commit()
+
+
+def test_the_untouched_demo_city_verifies(app):
+    load_demo()
+    db.session.commit()
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    entries = int(result.output.split("OK: ")[1].split(" ")[0])
+    assert entries >= 90
+
+
+def test_photo_digests_are_of_the_stored_bytes(app, client, city):
+    photo = upload(client, city.manager, jpeg((10, 200, 10)))
+    entry = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.ref == photo))
+    stored = storage().open_path(f"{photo}.jpg")
+    assert stored is not None
+    assert json.loads(entry.body)["data"]["file"] == hashlib.sha256(Path(stored).read_bytes()).hexdigest()
+
+
+def test_entries_in_the_version_1_body_still_verify(app, client, city):
+    hazard_id = report(client, city)
+    entry = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.ref == hazard_id))
+    data = json.loads(entry.body)["data"]
+    old_body = json.dumps(
+        {"kind": "hazard.create", "ref": hazard_id, "data": {"content": data["content"]}},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    entry.body, entry.hash = old_body, link_hash(1, entry.prev_hash, old_body)
+    db.session.get(EvidenceHead, 1).hash = entry.hash
+    db.session.commit()
+    result = verify(app)
+    assert result.exit_code == 0, result.output
