@@ -78,6 +78,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         "HAZARD_DEADLINE_DAYS_GENERAL": int(os.environ.get("HAZARD_DAYS_GENERAL", "15")),
         "HAZARD_DEADLINE_DAYS_MAJOR": int(os.environ.get("HAZARD_DAYS_MAJOR", "30")),
+        #: the complainant's tracking page shows the verified rectification's after-photos
+        #: (the bureau's choice)
+        "COMPLAINT_PUBLIC_AFTER_PHOTOS": os.environ.get("COMPLAINT_PUBLIC_AFTER_PHOTOS", "0") == "1",
         #: days after a self-check period ends in which its entry still counts on time; later ones are 补录
         "SELF_CHECK_GRACE_DAYS": {
             "daily": int(os.environ.get("SELF_CHECK_GRACE_DAILY", "2")),

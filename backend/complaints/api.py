@@ -20,10 +20,12 @@ from backend.complaints.schemas import (
     ComplaintSchema,
     ComplaintSubmitSchema,
     ComplaintSummarySchema,
+    RewardPaymentSchema,
     TrackQuerySchema,
     TriageSchema,
 )
-from backend.core.auth import REGULATORS, dumped_for_current_user, require_roles
+from backend.core.auth import REGULATORS, Role, dumped_for_current_user, require_roles
+from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import page_schema
 from backend.extensions import db, limiter
 from backend.photos.api import PhotoSchema
@@ -56,10 +58,15 @@ def client_key() -> str:
 
 
 def device_key() -> str:
-    """Per-label bucket, from the body's qr_token (read before the body is validated)."""
+    """Per-device bucket, from the body's qr_token, or for a device without a label the
+    registration number or address it names (read before the body is validated)."""
     body = request.get_json(silent=True)
-    token = body.get("qr_token") if isinstance(body, dict) else None
-    return f"qr:{token[:64]}" if isinstance(token, str) else "qr:-"
+    body = body if isinstance(body, dict) else {}
+    for field, prefix in (("qr_token", "qr"), ("registration_no", "reg"), ("address", "addr")):
+        value = body.get(field)
+        if isinstance(value, str) and value.strip():
+            return f"{prefix}:{''.join(value.split())[:64]}"
+    return "qr:-"
 
 
 def _created(response) -> bool:
@@ -91,7 +98,8 @@ def put_public_photo(sha256: str):
 @public_bp.arguments(ComplaintSubmitSchema)
 @public_bp.response(201, ComplaintReceiptSchema)
 def submit_complaint(body: dict) -> dict:
-    """File a complaint about the device behind a label; keep the tracking code to follow it."""
+    """File a complaint about the device behind a label, or without a label by registration
+    number or address; keep the tracking code to follow it."""
     complaint, code = services.submit_complaint(body)
     db.session.commit()
     return {"ticket_no": complaint.ticket_no, "tracking_code": code}
@@ -137,3 +145,24 @@ def triage_complaint(body: dict, complaint_id: int):
     complaint = services.triage_complaint(current_user, complaint_id, body)
     db.session.commit()
     return complaint
+
+
+@bp.post("/<int:complaint_id>/reward/payment")
+@require_roles(Role.bureau_admin)
+@dumped_for_current_user
+@bp.arguments(RewardPaymentSchema)
+@bp.response(200, ComplaintSchema)
+def pay_reward(body: dict, complaint_id: int):
+    """The bureau records that a reward was paid (once); the complainant then sees it
+    (amount and date) with the tracking code."""
+    complaint = services.pay_reward(current_user, complaint_id, body)
+    db.session.commit()
+    return complaint
+
+
+@bp.get("/<int:complaint_id>/reward/history")
+@require_roles(*REGULATORS)
+@bp.response(200, HistoryEntrySchema(many=True))
+def reward_history(complaint_id: int):
+    """Who recorded the reward's payment, and when (newest first)."""
+    return services.reward_history(current_user, complaint_id)

@@ -13,11 +13,13 @@ from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.models import Device
 from backend.extensions import Model
+from backend.hazards.models import Hazard
 from backend.org.models import Enterprise
 
 
 class Complaint(TimestampMixin, Model):
-    """A report from the public about one labelled device.
+    """A report from the public about one device: by its label, or (no label, 无检验合格标志)
+    by the registration number or address the complainant gives, until a regulator links it.
 
     Who complained is never stored beyond an optional contact phone, kept encrypted
     (Fernet) next to a masked copy, and wiped after the retention period.
@@ -32,9 +34,13 @@ class Complaint(TimestampMixin, Model):
     seq: Mapped[int] = mapped_column(Integer)
     #: sha256 of the tracking code the complainant holds; the code itself is not kept
     tracking_hash: Mapped[str] = mapped_column(String(64))
-    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
-    #: the device's using enterprise when the complaint came in
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    #: None until a regulator links a complaint made without a label
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    #: the device's using enterprise when the complaint came in (or was linked)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    #: what the complainant named when there was no label to scan
+    reported_registration_no: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    reported_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=ComplaintStatus.received)
@@ -48,11 +54,14 @@ class Complaint(TimestampMixin, Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     hazard_id: Mapped[str | None] = mapped_column(ForeignKey("hazards.id"))
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the regulator who linked a complaint made without a label to its device
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: set by triage (every outcome is final); the retention clock starts here
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
-    device: Mapped[Device] = relationship()
-    enterprise: Mapped[Enterprise] = relationship()
+    device: Mapped[Device | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+    hazard: Mapped[Hazard | None] = relationship()
     photos: Mapped[list[ComplaintPhoto]] = relationship(
         order_by="ComplaintPhoto.position", cascade="all, delete-orphan"
     )
@@ -60,6 +69,9 @@ class Complaint(TimestampMixin, Model):
         order_by="ComplaintEvent.id", cascade="all, delete-orphan"
     )
     reward: Mapped[Reward | None] = relationship(back_populates="complaint")
+
+    #: not a column: the after-photos the tracking answer may show, set by track_complaint
+    public_after_photos: tuple[str, ...] | list[str] = ()
 
     @property
     def is_closed(self) -> bool:
@@ -100,7 +112,13 @@ class Reward(TimestampMixin, Model):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), unique=True)
     amount_yuan: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     status: Mapped[str] = mapped_column(String(10), default=RewardStatus.pending)
+    #: when the payment was recorded
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the day the money went out, as the bureau records it
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String(20))
+    #: the bureau's voucher or transfer number; never shown to the public
+    reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
     complaint: Mapped[Complaint] = relationship(back_populates="reward")
 
 

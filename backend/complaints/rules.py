@@ -49,6 +49,47 @@ STATUS_LABELS = {
 }
 
 
+class PublicStage(StrEnum):
+    """Where the complainant's report stands, as the tracking page tells it."""
+
+    received = "received"
+    checked = "checked"
+    rectifying = "rectifying"
+    rectified = "rectified"
+
+
+STAGE_LABELS = {
+    PublicStage.received: "已受理",
+    PublicStage.checked: "已核查",
+    PublicStage.rectifying: "整改中",
+    PublicStage.rectified: "已整改",
+}
+
+#: the stages a report that opened a hazard passes through; other outcomes end at `checked`
+FULL_PATH = (PublicStage.received, PublicStage.checked, PublicStage.rectifying, PublicStage.rectified)
+#: hazard statuses (hazards.rules.HazardStatus values) that mean the rectification is done and verified
+HAZARD_DONE = "verified_closed"
+
+
+def public_stage(complaint_status: str, hazard_status: str | None) -> PublicStage:
+    """The public stage for a complaint and the hazard its triage opened (None when none).
+
+    Only a verified rectification counts as 已整改: an enterprise's own submission does not.
+    """
+    if complaint_status == ComplaintStatus.received:
+        return PublicStage.received
+    if complaint_status != ComplaintStatus.substantiated or hazard_status is None:
+        return PublicStage.checked
+    return PublicStage.rectified if hazard_status == HAZARD_DONE else PublicStage.rectifying
+
+
+def stage_path(complaint_status: str, hazard_status: str | None) -> tuple[PublicStage, ...]:
+    """The steps shown for this complaint: the full path once it may lead to a rectification."""
+    if complaint_status == ComplaintStatus.received or hazard_status is not None:
+        return FULL_PATH
+    return FULL_PATH[:2]
+
+
 class TriageOutcome(StrEnum):
     substantiated = "substantiated"
     not_substantiated = "not_substantiated"
@@ -60,12 +101,45 @@ class RewardStatus(StrEnum):
     paid = "paid"
 
 
+class RewardMethod(StrEnum):
+    bank_transfer = "bank_transfer"
+    mobile_payment = "mobile_payment"
+    cash = "cash"
+
+
+def payment_problem(status: str, amount: object, paid_on: date, *, as_of: date) -> tuple[str, str] | None:
+    """(field, message) when a reward payment may not be recorded; a reward is paid once."""
+    if status == RewardStatus.paid:
+        return "status", "奖励已发放 (already paid)"
+    if amount is None:
+        return "amount_yuan", "奖励金额未核定，不能登记发放 (no amount set)"
+    if paid_on > as_of:
+        return "paid_on", "发放日期不能晚于今天 (paid_on in the future)"
+    return None
+
+
+def names_a_device(qr_token: str | None, registration_no: str | None, address: str | None) -> bool:
+    """A complaint names its device by label, or (no label) by registration number or address."""
+    return any(value and value.strip() for value in (qr_token, registration_no, address))
+
+
 def triage_problem(
-    status: str, outcome: str, *, duplicate_of: int | None, opens_hazard: bool, has_reward: bool = False
+    status: str,
+    outcome: str,
+    *,
+    duplicate_of: int | None,
+    opens_hazard: bool,
+    has_reward: bool = False,
+    needs_device: bool = False,
 ) -> tuple[str, str] | None:
-    """(field, message) when a triage is not allowed; triage happens once, from received."""
+    """(field, message) when a triage is not allowed; triage happens once, from received.
+
+    `needs_device`: the complaint names no linked device yet and no device_id was given.
+    """
     if status != ComplaintStatus.received:
         return "outcome", "该投诉已核查完毕 (already triaged)"
+    if needs_device and outcome != TriageOutcome.not_substantiated:
+        return "device_id", "请先关联被投诉的设备 (link the device first)"
     if outcome == TriageOutcome.duplicate and duplicate_of is None:
         return "duplicate_of", "重复举报需注明原投诉 (duplicate_of required)"
     if outcome != TriageOutcome.duplicate and duplicate_of is not None:

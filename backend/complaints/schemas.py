@@ -1,13 +1,20 @@
-from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
 from backend.complaints.keys import may_see_identity, reveal_phone
 from backend.complaints.rules import (
     CATEGORY_LABELS,
+    STAGE_LABELS,
     STATUS_LABELS,
     ComplaintCategory,
     ComplaintStatus,
+    PublicStage,
+    RewardMethod,
+    RewardStatus,
     TriageOutcome,
+    names_a_device,
     normalize_phone,
+    public_stage,
+    stage_path,
 )
 from backend.core.clock import local_day
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, money, text, viewer
@@ -48,7 +55,11 @@ class PowSolutionSchema(BaseSchema):
 
 
 class ComplaintSubmitSchema(BaseSchema):
-    qr_token = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    #: the label's token; may be left out when the device has no label, and the complainant
+    #: names it by registration number or address instead
+    qr_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    registration_no = fields.String(load_default="", validate=validate.Length(max=40))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
     category = fields.Enum(ComplaintCategory, by_value=True, required=True)
     description = fields.String(required=True, validate=validate.Length(min=2, max=MAX_DESCRIPTION))
     photos = fields.List(
@@ -58,6 +69,12 @@ class ComplaintSubmitSchema(BaseSchema):
     contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=24))
     #: {"challenge", "nonce"} from GET /api/public/challenge, solved by the client
     pow = fields.Nested(PowSolutionSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _names_a_device(self, data: dict, **_kwargs) -> None:
+        if not names_a_device(data.get("qr_token"), data.get("registration_no"), data.get("address")):
+            message = "请扫描设备上的二维码，或填写设备注册代码或地址"
+            raise ValidationError({"registration_no": [message], "address": [message]})
 
     @post_load
     def _normalize_phone(self, data: dict, **_kwargs) -> dict:
@@ -98,6 +115,14 @@ class TriageSchema(BaseSchema):
     duplicate_of = Id(load_default=None, allow_none=True)
     open_hazard = fields.Nested(OpenHazardSchema, load_default=None, allow_none=True)
     reward_yuan = money(1_000_000)
+    #: the device a complaint made without a label is about (required unless not substantiated)
+    device_id = Id(load_default=None, allow_none=True)
+
+
+class RewardPaymentSchema(BaseSchema):
+    paid_on = fields.Date(required=True)
+    method = fields.Enum(RewardMethod, by_value=True, required=True)
+    reference = fields.String(load_default="", validate=validate.Length(max=60))
 
 
 # --- output ---------------------------------------------------------------------------
@@ -121,8 +146,46 @@ class PublicReplySchema(Schema):
     text = fields.String(attribute="public_reply")
 
 
+class PublicRewardSchema(Schema):
+    """What the complainant learns of a reward: amount, whether and when it was paid."""
+
+    amount_yuan = fields.Decimal(as_string=True, allow_none=True)
+    status = fields.String()
+    paid_on = fields.Date(allow_none=True)
+
+
+def _hazard_status(complaint) -> str | None:
+    return complaint.hazard.status if complaint.hazard is not None else None
+
+
+def _stage(complaint) -> PublicStage:
+    return public_stage(complaint.status, _hazard_status(complaint))
+
+
+def _steps(complaint) -> list[dict]:
+    return [
+        {"stage": step.value, "label": STAGE_LABELS[step]}
+        for step in stage_path(complaint.status, _hazard_status(complaint))
+    ]
+
+
+def _public_reward(complaint) -> dict | None:
+    reward = complaint.reward
+    if reward is None or (reward.amount_yuan is None and reward.status != RewardStatus.paid):
+        return None
+    return PublicRewardSchema().dump(reward)
+
+
+def _device_category(complaint) -> str | None:
+    device = complaint.device
+    return DEVICE_LABELS.get(device.category, device.category) if device is not None else None
+
+
 class ComplaintPublicSchema(Schema):
-    """What the complainant sees with the tracking code: never the phone."""
+    """What the complainant sees with the tracking code: never the phone, never who handled it.
+
+    `after_photos` is filled by the service only when the bureau allows it.
+    """
 
     ticket_no = fields.String()
     status = fields.String()
@@ -130,11 +193,19 @@ class ComplaintPublicSchema(Schema):
     category = fields.String()
     category_label = fields.Function(lambda c: CATEGORY_LABELS.get(c.category, c.category))
     submitted_on = fields.Date(attribute="day")
-    device_category = fields.Function(lambda c: DEVICE_LABELS.get(c.device.category, c.device.category))
-    registration_no = fields.Function(lambda c: c.device.registration_no)
+    device_category = fields.Function(_device_category)
+    registration_no = fields.Function(
+        lambda c: c.device.registration_no if c.device is not None else c.reported_registration_no
+    )
+    address = fields.String(attribute="reported_address")
+    stage = fields.Function(_stage)
+    stage_label = fields.Function(lambda c: STAGE_LABELS[_stage(c)])
+    steps = fields.Function(_steps)
     replies = fields.Function(
         lambda c: PublicReplySchema(many=True).dump([e for e in c.events if e.public_reply])
     )
+    reward = fields.Function(_public_reward)
+    after_photos = fields.Function(lambda c: [_photo_links(sha) for sha in c.public_after_photos])
 
 
 class ComplaintPhotoSchema(Schema):
@@ -147,6 +218,9 @@ class RewardSchema(Schema):
     amount_yuan = fields.Decimal(as_string=True, allow_none=True)
     status = fields.String()
     paid_at = fields.DateTime(allow_none=True)
+    paid_on = fields.Date(allow_none=True)
+    method = fields.String(allow_none=True)
+    reference = fields.String()
 
 
 class ComplaintEventSchema(Schema):
@@ -155,6 +229,13 @@ class ComplaintEventSchema(Schema):
     actor_id = fields.Integer(allow_none=True)
     public_reply = fields.String()
     at = fields.DateTime()
+
+
+def _device_label(complaint) -> str | None:
+    device = complaint.device
+    if device is None:
+        return None
+    return f"{DEVICE_LABELS.get(device.category, device.category)} {device.registration_no}"
 
 
 class ComplaintSummarySchema(Schema):
@@ -167,12 +248,12 @@ class ComplaintSummarySchema(Schema):
     category = fields.String()
     category_label = fields.Function(lambda c: CATEGORY_LABELS.get(c.category, c.category))
     description = fields.String()
-    device_id = Id()
-    device_label = fields.Function(
-        lambda c: f"{DEVICE_LABELS.get(c.device.category, c.device.category)} {c.device.registration_no}"
-    )
-    enterprise_id = Id()
-    enterprise_name = fields.Function(lambda c: c.enterprise.name)
+    device_id = Id(allow_none=True)
+    device_label = fields.Function(_device_label)
+    reported_registration_no = fields.String()
+    reported_address = fields.String()
+    enterprise_id = Id(allow_none=True)
+    enterprise_name = fields.Function(lambda c: c.enterprise.name if c.enterprise is not None else None)
     contact_phone_masked = fields.String(attribute="phone_masked", allow_none=True)
     contact_purged_at = fields.DateTime(allow_none=True)
     public_reply = fields.String()
@@ -205,6 +286,10 @@ def _viewer_sees_identity() -> bool:
     """Fails closed: no signed-in regulator, no identity."""
     actor = viewer()
     return may_see_identity(actor) if actor else False
+
+
+def _photo_links(sha256: str) -> dict:
+    return {"thumbnail_url": _photo_url(sha256, "thumb"), "url": _photo_url(sha256, "full")}
 
 
 def _photo_url(sha256: str, variant: str) -> str:

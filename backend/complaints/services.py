@@ -35,12 +35,19 @@ from backend.core.clock import today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.events import publish
 from backend.core.hashing import payload_hash
+from backend.core.history import HistoryEntry, assign_with_history, history_of
 from backend.core.pagination import Page, paginate
 from backend.devices.models import Device
-from backend.devices.services import device_by_token, device_search_clause, enterprises_matching
+from backend.devices.services import (
+    device_by_token,
+    device_search_clause,
+    enterprises_matching,
+    get_device_for,
+)
 from backend.evidence.services import append_evidence
 from backend.extensions import db
-from backend.hazards.rules import HazardSource
+from backend.hazards.models import HazardEvent, HazardPhoto
+from backend.hazards.rules import Action, HazardSource
 from backend.hazards.services import report_hazard
 from backend.org.scope import Actor, enterprise_scope
 from backend.photos.models import Photo
@@ -79,23 +86,35 @@ def _check_photos_uploaded(hashes: list[str]) -> None:
         )
 
 
+def _labelled_device(qr_token: str | None) -> Device | None:
+    """The device behind a label token; None when the complaint names no label."""
+    if not qr_token:
+        return None
+    device = device_by_token(qr_token)
+    if device is None:
+        raise NotFound("二维码无效或已作废 (unknown or revoked label)")
+    return device
+
+
 def submit_complaint(data: dict) -> tuple[Complaint, str]:
-    """Take a complaint about the device behind a label token; returns (complaint, tracking code).
+    """Take a complaint about the device behind a label token, or about a device without a
+    label named by registration number or address (a regulator links it at triage);
+    returns (complaint, tracking code).
 
     The proof of work is checked and spent first (400 pow_*); an unknown or revoked
     token is 404.
     """
     spend_pow(data.get("pow"))
-    device = device_by_token(data["qr_token"])
-    if device is None:
-        raise NotFound("二维码无效或已作废 (unknown or revoked label)")
+    device = _labelled_device(data.get("qr_token"))
     photos = list(dict.fromkeys(data["photos"]))
     _check_photos_uploaded(photos)
     code = _new_tracking_code()
     complaint = Complaint(
         tracking_hash=_code_hash(code),
-        device_id=device.id,
-        enterprise_id=device.enterprise_id,
+        device_id=device.id if device else None,
+        enterprise_id=device.enterprise_id if device else None,
+        reported_registration_no=data["registration_no"].strip(),
+        reported_address=data["address"].strip(),
         category=data["category"],
         description=data["description"],
         status=ComplaintStatus.received,
@@ -138,13 +157,49 @@ def track_complaint(ticket_no: str, code: str) -> Complaint:
     if rules.is_ticket_number(ticket_no):
         complaint = db.session.scalar(
             select(Complaint)
-            .options(selectinload(Complaint.events), joinedload(Complaint.device))
+            .options(
+                selectinload(Complaint.events),
+                joinedload(Complaint.device),
+                joinedload(Complaint.hazard),
+                joinedload(Complaint.reward),
+            )
             .where(Complaint.ticket_no == ticket_no)
         )
     expected = complaint.tracking_hash if complaint is not None else _NO_MATCH
     if not hmac.compare_digest(expected, _code_hash(code)) or complaint is None:
         raise NotFound("受理编号或查询码不正确 (unknown ticket or wrong code)")
+    complaint.public_after_photos = _public_after_photos(complaint)
     return complaint
+
+
+def _public_after_photos(complaint: Complaint) -> list[str]:
+    """The verified rectification's after-photos, only when the bureau publishes them
+    (COMPLAINT_PUBLIC_AFTER_PHOTOS, off by default): photos only, never who took them."""
+    hazard = complaint.hazard
+    if not current_app.config.get("COMPLAINT_PUBLIC_AFTER_PHOTOS", False):
+        return []
+    if rules.public_stage(complaint.status, hazard.status if hazard else None) != rules.PublicStage.rectified:
+        return []
+    last_submission = db.session.scalar(
+        select(HazardEvent.id)
+        .where(
+            HazardEvent.hazard_id == complaint.hazard_id,
+            HazardEvent.action == Action.submit_rectification,
+        )
+        .order_by(HazardEvent.at.desc(), HazardEvent.id.desc())
+        .limit(1)
+    )
+    return list(
+        db.session.scalars(
+            select(HazardPhoto.sha256)
+            .where(
+                HazardPhoto.hazard_id == complaint.hazard_id,
+                HazardPhoto.stage == "after",
+                HazardPhoto.event_id == last_submission,
+            )
+            .order_by(HazardPhoto.id)
+        )
+    )
 
 
 # --- regulators and enterprises -------------------------------------------------------
@@ -156,7 +211,9 @@ def visible_complaints(actor: Actor, filters: dict | None = None) -> Select:
     filters = filters or {}
     query = select(Complaint)
     if actor.role in REGULATORS:
-        query = query.where(enterprise_scope(actor, Complaint.enterprise_id))
+        # a complaint without a label is nobody's zone yet: every regulator may link it
+        unlinked = Complaint.enterprise_id.is_(None)
+        query = query.where(enterprise_scope(actor, Complaint.enterprise_id) | unlinked)
     elif actor.enterprise_id is None:
         query = query.where(false())
     else:
@@ -210,11 +267,14 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
         duplicate_of=data.get("duplicate_of"),
         opens_hazard=bool(data.get("open_hazard")),
         has_reward=data.get("reward_yuan") is not None,
+        needs_device=complaint.device_id is None and data.get("device_id") is None,
     )
     if problem:
         field, message = problem
         error = InvalidState if field == "outcome" else ValidationFailed
         raise error(message, details={"fields": {field: [message]}})
+    if data.get("device_id") is not None:
+        _link_device(actor, complaint, data["device_id"])
     if outcome == TriageOutcome.duplicate:
         _check_original(actor, complaint, data["duplicate_of"])
     _claim(complaint, ComplaintStatus(outcome.value))
@@ -239,6 +299,50 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
             {"enterprise_id": complaint.enterprise_id, "complaint_id": complaint.id},
         )
     return complaint
+
+
+def _link_device(actor: Actor, complaint: Complaint, device_id: int) -> None:
+    """Link a complaint made without a label to the device it is about (in the actor's scope)."""
+    if complaint.device_id is not None:
+        if complaint.device_id == device_id:
+            return
+        message = "该投诉已关联设备 (the complaint already names its device)"
+        raise ValidationFailed(message, details={"fields": {"device_id": [message]}})
+    device = get_device_for(actor, device_id)
+    complaint.device_id, complaint.enterprise_id = device.id, device.enterprise_id
+    complaint.device, complaint.linked_by_id = device, actor.id
+
+
+def pay_reward(actor: Actor, complaint_id: int, data: dict) -> Complaint:
+    """Record that the bureau paid a complaint's reward (once); history keeps who and when."""
+    if actor.role != "bureau_admin":
+        raise Forbidden("只有市局管理员可以登记奖励发放 (bureau_admin only)")
+    complaint = get_complaint_for(actor, complaint_id)
+    reward = complaint.reward
+    if reward is None:
+        raise InvalidState("该投诉没有奖励 (no reward for this complaint)")
+    problem = rules.payment_problem(reward.status, reward.amount_yuan, data["paid_on"], as_of=today())
+    if problem:
+        field, message = problem
+        error = InvalidState if field == "status" else ValidationFailed
+        raise error(message, details={"fields": {field: [message]}})
+    values = {
+        "status": rules.RewardStatus.paid,
+        "paid_on": data["paid_on"],
+        "method": data["method"].value,
+        "reference": data["reference"].strip(),
+        "paid_at": utcnow(),
+    }
+    assign_with_history(reward, "complaint_reward", values, actor, reason=f"complaint {complaint.ticket_no}")
+    return complaint
+
+
+def reward_history(actor: Actor, complaint_id: int) -> list[HistoryEntry]:
+    """Every recorded change of a complaint's reward, newest first (regulators in scope)."""
+    complaint = get_complaint_for(actor, complaint_id)
+    if complaint.reward is None:
+        return []
+    return history_of("complaint_reward", complaint.reward.id)
 
 
 def _claim(complaint: Complaint, status: ComplaintStatus) -> None:
@@ -333,29 +437,33 @@ def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:
 
 
 def complaint_digest(complaint: Complaint) -> str:
-    return payload_hash(
-        [
-            complaint.ticket_no,
-            complaint.device_id,
-            complaint.enterprise_id,
-            complaint.category,
-            complaint.description,
-            sorted(complaint.photo_hashes),
-        ]
-    )
+    """What the complainant submitted; a device linked later at triage is the triage's."""
+    linked_later = complaint.linked_by_id is not None
+    content: list = [
+        complaint.ticket_no,
+        None if linked_later else complaint.device_id,
+        None if linked_later else complaint.enterprise_id,
+        complaint.category,
+        complaint.description,
+        sorted(complaint.photo_hashes),
+    ]
+    if complaint.reported_registration_no or complaint.reported_address:
+        content.append([complaint.reported_registration_no, complaint.reported_address])
+    return payload_hash(content)
 
 
 def triage_digest(complaint: Complaint) -> str:
-    return payload_hash(
-        [
-            complaint.id,
-            complaint.status,
-            complaint.public_reply,
-            complaint.duplicate_of_id,
-            complaint.hazard_id,
-            complaint.triaged_by_id,
-        ]
-    )
+    content: list = [
+        complaint.id,
+        complaint.status,
+        complaint.public_reply,
+        complaint.duplicate_of_id,
+        complaint.hazard_id,
+        complaint.triaged_by_id,
+    ]
+    if complaint.linked_by_id is not None:
+        content.append([complaint.device_id, complaint.enterprise_id, complaint.linked_by_id])
+    return payload_hash(content)
 
 
 def complaint_evidence_problem(kind: str, ref: str, data: dict) -> str | None:

@@ -216,13 +216,16 @@ def complaints_about_devices(as_of: date) -> Iterator[Message]:
     managers = managers_by_enterprise()
     complaints = db.session.scalars(select(Complaint).where(Complaint.status == ComplaintStatus.received))
     for complaint in complaints:
+        if complaint.enterprise_id is None:  # no label: a regulator links the device first
+            continue
         for user_id in managers.get(complaint.enterprise_id, ()):
             yield Message(
                 user_id,
                 "complaint.received",
                 f"complaint.received:{complaint.id}",
                 "有群众投诉您单位的设备",
-                f"投诉单号 {complaint.ticket_no}：{complaint.description[:80]}",
+                # not the complainant's words: they could tell the enterprise who complained
+                f"投诉单号 {complaint.ticket_no}，监管部门核查后会通知处理要求",
                 f"/devices/{complaint.device_id}",
                 urgent=True,
             )

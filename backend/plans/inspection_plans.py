@@ -57,7 +57,8 @@ def _key_reasons(zone_id: int, as_of: date) -> dict[int, list[str]]:
     }
     for reason, query in queries.items():
         for enterprise_id in db.session.scalars(query):
-            reasons.setdefault(enterprise_id, []).append(reason)
+            if enterprise_id is not None:  # complaints not yet linked to a device
+                reasons.setdefault(enterprise_id, []).append(reason)
     return reasons
 
 

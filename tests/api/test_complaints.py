@@ -401,7 +401,14 @@ def test_substantiated_triage_opens_a_hazard_and_a_reward(client, city):
     )
     assert response.status_code == 200
     assert response.json["status"] == "substantiated"
-    assert response.json["reward"] == {"amount_yuan": "200.00", "status": "pending", "paid_at": None}
+    assert response.json["reward"] == {
+        "amount_yuan": "200.00",
+        "status": "pending",
+        "paid_at": None,
+        "paid_on": None,
+        "method": None,
+        "reference": "",
+    }
     hazards = client.get(
         "/api/hazards", query_string={"device_id": city.dev_a.id}, headers=auth(city.inspector)
     ).json["items"]

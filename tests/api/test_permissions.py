@@ -436,11 +436,12 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
 }
 
 
-def _complaint(status: str, suffix: str = "", body: dict | None = None) -> Builder:
-    """A complaint about the target's device, in `status` (made directly, not via the public form)."""
+def _complaint(status: str, suffix: str = "", body: dict | None = None, reward: str | None = None) -> Builder:
+    """A complaint about the target's device, in `status` (made directly, not via the public form),
+    with a pending reward of `reward` yuan when given."""
 
     def build(t: Target) -> Request:
-        from backend.complaints.models import Complaint
+        from backend.complaints.models import Complaint, Reward
 
         closed = None if status == "received" else utcnow()
         complaint = Complaint(
@@ -455,6 +456,8 @@ def _complaint(status: str, suffix: str = "", body: dict | None = None) -> Build
             status=status,
             closed_at=closed,
         )
+        if reward is not None:
+            complaint.reward = Reward(amount_yuan=reward)
         db.session.add(complaint)
         db.session.commit()
         return f"/api/complaints/{complaint.id}{suffix}", {} if body is None else {"json": body}
@@ -477,6 +480,20 @@ MATRIX |= {
     ),
     ("POST", "/api/complaints/<int:complaint_id>/triage"): (
         _complaint("received", "/triage", {"outcome": "not_substantiated", "public_reply": "经核查不属实"}),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
+    # the bureau pays rewards (tests/api/test_complaint_closure.py)
+    ("POST", "/api/complaints/<int:complaint_id>/reward/payment"): (
+        _complaint(
+            "substantiated",
+            "/reward/payment",
+            {"paid_on": "2000-01-02", "method": "bank_transfer"},
+            reward="100",
+        ),
+        {ADMIN: "in:200", INSP: "in:403 out:403", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
+    ("GET", "/api/complaints/<int:complaint_id>/reward/history"): (
+        _complaint("substantiated", "/reward/history", reward="100"),
         {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
     ),
 }

@@ -183,3 +183,63 @@ R, S, N, D = "received", "substantiated", "not_substantiated", "duplicate"
 def test_triage_problem(status, outcome, dup, hazard, reward, field):
     problem = rules.triage_problem(status, outcome, duplicate_of=dup, opens_hazard=hazard, has_reward=reward)
     assert (problem[0] if problem else None) == field
+
+
+# --- public stage of a complaint (tracking page) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("complaint_status", "hazard_status", "stage"),
+    [
+        ("received", None, "received"),
+        ("substantiated", None, "checked"),
+        ("not_substantiated", None, "checked"),
+        ("duplicate", None, "checked"),
+        ("substantiated", "reported", "rectifying"),
+        ("substantiated", "rectifying", "rectifying"),
+        ("substantiated", "rectification_submitted", "rectifying"),
+        ("substantiated", "verified_closed", "rectified"),
+    ],
+)
+def test_public_stage_follows_complaint_then_hazard(complaint_status, hazard_status, stage):
+    assert rules.public_stage(complaint_status, hazard_status) == stage
+
+
+def test_stage_labels_read_as_the_complainant_expects():
+    labels = [rules.STAGE_LABELS[s] for s in rules.stage_path("substantiated", "rectifying")]
+    assert labels == ["已受理", "已核查", "整改中", "已整改"]
+
+
+def test_a_complaint_that_opened_no_hazard_ends_at_the_check():
+    assert rules.stage_path("not_substantiated", None) == (
+        rules.PublicStage.received,
+        rules.PublicStage.checked,
+    )
+    assert rules.stage_path("received", None)[-1] == rules.PublicStage.rectified
+
+
+def test_payment_is_recorded_once_with_an_amount_and_not_in_the_future():
+    day = date(2026, 12, 6)
+    assert rules.payment_problem("pending", 200, day, as_of=day) is None
+    assert rules.payment_problem("paid", 200, day, as_of=day)[0] == "status"
+    assert rules.payment_problem("pending", None, day, as_of=day)[0] == "amount_yuan"
+    assert rules.payment_problem("pending", 200, date(2026, 12, 7), as_of=day)[0] == "paid_on"
+
+
+@pytest.mark.parametrize(
+    ("token", "reg_no", "address", "named"),
+    [
+        ("tok", None, None, True),
+        (None, "3101", "", True),
+        (None, "", "人民路88号", True),
+        (None, " ", "", False),
+    ],
+)
+def test_a_complaint_names_its_device_by_label_registration_or_address(token, reg_no, address, named):
+    assert rules.names_a_device(token, reg_no, address) is named
+
+
+def test_triage_of_an_unlinked_complaint_needs_a_device_unless_not_substantiated():
+    kwargs = {"duplicate_of": None, "opens_hazard": False, "needs_device": True}
+    assert rules.triage_problem("received", "substantiated", **kwargs)[0] == "device_id"
+    assert rules.triage_problem("received", "not_substantiated", **kwargs) is None

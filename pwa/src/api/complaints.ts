@@ -7,8 +7,10 @@ import type {
   ComplaintStatus,
   ComplaintSummary,
   ComplaintTracking,
+  Device,
   Page,
   PowChallenge,
+  RewardPaymentBody,
   TriageBody,
 } from './types'
 import { request } from './http'
@@ -38,7 +40,10 @@ export function putPublicPhoto(sha256: string, blob: Blob): Promise<unknown> {
 }
 
 export interface ComplaintSubmission {
-  qr_token: string
+  /** left out for a device without a label: then registration_no or address names it */
+  qr_token?: string
+  registration_no?: string
+  address?: string
   category: ComplaintCategory
   description: string
   photos: string[]
@@ -90,4 +95,51 @@ export function triageComplaint(id: number | string, body: TriageBody): Promise<
     method: 'POST',
     json: body,
   })
+}
+
+/** Devices in the regulator's scope whose registration number or device code starts with `q` (online). */
+export function searchDevicesToLink(q: string): Promise<Page<Device>> {
+  return request<Page<Device>>('/api/devices', { query: { q, per_page: 10 } })
+}
+
+export function payReward(id: number | string, body: RewardPaymentBody): Promise<ComplaintDetail> {
+  return request<ComplaintDetail>(`/api/complaints/${encodeURIComponent(String(id))}/reward/payment`, {
+    method: 'POST',
+    json: body,
+  })
+}
+
+// --- the complaints sent from this phone: ticket numbers and tracking codes only, kept on the phone ---
+
+export interface SentComplaint {
+  ticket_no: string
+  tracking_code: string
+}
+
+const SENT_KEY = 'sesv.sentComplaints'
+const MAX_SENT = 50
+
+export function sentComplaints(): SentComplaint[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(SENT_KEY) ?? '[]')
+    if (!Array.isArray(parsed)) return []
+    return parsed
+      .filter(
+        (item): item is SentComplaint => typeof item?.ticket_no === 'string' && typeof item?.tracking_code === 'string',
+      )
+      .map(({ ticket_no, tracking_code }) => ({ ticket_no, tracking_code }))
+  } catch {
+    return []
+  }
+}
+
+/** Remember a receipt (newest first); storage may be unavailable (private mode): then nothing is kept. */
+export function rememberComplaint(receipt: ComplaintReceipt): void {
+  const kept = sentComplaints().filter(item => item.ticket_no !== receipt.ticket_no)
+  const entry = { ticket_no: receipt.ticket_no, tracking_code: receipt.tracking_code }
+  try {
+    localStorage.setItem(SENT_KEY, JSON.stringify([entry, ...kept].slice(0, MAX_SENT)))
+  } catch {
+    // storage full or blocked: the receipt on screen is still there to copy
+  }
 }

@@ -336,9 +336,26 @@ export interface ComplaintTracking {
   category: string
   category_label: string
   submitted_on: string
-  device_category: string
+  /** null while a complaint made without a label is not yet linked to its device */
+  device_category: string | null
   registration_no: string
+  address: string
+  stage: ComplaintStage
+  stage_label: string
+  steps: Array<{ stage: ComplaintStage; label: string }>
   replies: Array<{ at: string; text: string }>
+  reward: { amount_yuan: string | null; status: 'pending' | 'paid'; paid_on: string | null } | null
+  /** the verified rectification's photos, only when the bureau publishes them */
+  after_photos: Array<{ thumbnail_url: string; url: string }>
+}
+
+export type ComplaintStage = 'received' | 'checked' | 'rectifying' | 'rectified'
+export type RewardMethod = 'bank_transfer' | 'mobile_payment' | 'cash'
+
+export interface RewardPaymentBody {
+  paid_on: string
+  method: RewardMethod
+  reference: string
 }
 
 export type ComplaintStatus = 'received' | 'substantiated' | 'not_substantiated' | 'duplicate'
@@ -353,16 +370,25 @@ export interface ComplaintSummary {
   category: ComplaintCategory
   category_label: string
   description: string
-  device_id: string
-  device_label: string
-  enterprise_id: string
-  enterprise_name: string
+  device_id: string | null
+  device_label: string | null
+  reported_registration_no: string
+  reported_address: string
+  enterprise_id: string | null
+  enterprise_name: string | null
   contact_phone_masked: string | null
   contact_purged_at: string | null
   public_reply: string | null
   duplicate_of_id: number | null
   hazard_id: string | null
-  reward: { amount_yuan: string | null; status: string; paid_at: string | null } | null
+  reward: {
+    amount_yuan: string | null
+    status: string
+    paid_at: string | null
+    paid_on: string | null
+    method: RewardMethod | null
+    reference: string
+  } | null
   created_at: string
   closed_at: string | null
   closed_on: string | null
@@ -381,4 +407,6 @@ export interface TriageBody {
   duplicate_of?: number | null
   open_hazard?: { severity: string; category: string; description: string; attach_photos: boolean } | null
   reward_yuan?: string | null
+  /** links a complaint made without a label to its device */
+  device_id?: number | null
 }

@@ -216,6 +216,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'complaint.trackTitle', public: true },
   },
   {
+    // a device without a label (无检验合格标志): named by registration number or address
+    path: '/complaint/new',
+    name: 'complaint-no-label',
+    component: () => import('@/views/public/ComplaintView.vue'),
+    meta: { title: 'complaint.noLabelTitle', public: true },
+  },
+  {
     path: '/complaint/:token',
     name: 'complaint',
     component: () => import('@/views/public/ComplaintView.vue'),
