@@ -51,6 +51,7 @@ def _blueprints() -> tuple:
     from backend.reports.api import bp as reports
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
+    from backend.workqueue.api import bp as workqueue
 
     return (
         system,
@@ -72,6 +73,7 @@ def _blueprints() -> tuple:
         public_plans,
         reports,
         notifications,
+        workqueue,
     )
 
 
