@@ -54,6 +54,7 @@ def _blueprints() -> tuple:
     from backend.reports.api import bp as reports
     from backend.sync.api import bp as sync
     from backend.system.api import bp as system
+    from backend.workqueue.api import bp as workqueue
 
     return (
         system,
@@ -78,6 +79,7 @@ def _blueprints() -> tuple:
         public_plans,
         reports,
         notifications,
+        workqueue,
     )
 
 

@@ -28,7 +28,8 @@ def visible_grades(actor: Actor, filters: dict) -> Select:
     for key in ("grade", "zone_id"):
         if filters.get(key):
             query = query.where(getattr(CreditGrade, key) == filters[key])
-    return query.order_by(CreditGrade.score.desc(), CreditGrade.enterprise_id)
+    # by risk: D, C, B, A (the letters sort that way descending), the highest score (most risk) first
+    return query.order_by(CreditGrade.grade.desc(), CreditGrade.score.desc(), CreditGrade.enterprise_id)
 
 
 def _summary(grade: CreditGrade, name: str, cycle_day: date | None) -> dict:

@@ -180,6 +180,24 @@ def test_grade_list_is_scoped_to_the_inspector_zone(client, city):
     assert city.ent_a.id in {i["enterprise_id"] for i in items}
 
 
+def test_grade_list_puts_the_riskiest_first_d_then_c_b_a_and_the_highest_score_within_a_grade(client, city):
+    recompute_grades(today())
+    for enterprise, grade, score in (
+        (city.ent_a, "B", 20.0),
+        (city.ent_b, "D", 12.0),
+        (city.ent_c, "D", 60.0),
+    ):
+        row = _grade(enterprise.id)
+        row.grade, row.score = grade, score
+    db.session.commit()
+    items = client.get("/api/credit/grades", headers=auth(city.inspector)).json["items"]
+    assert [(i["enterprise_id"], i["grade"]) for i in items] == [
+        (city.ent_c.id, "D"),
+        (city.ent_b.id, "D"),
+        (city.ent_a.id, "B"),
+    ]
+
+
 def _random_history(rng: random.Random, enterprise: Enterprise, reporter, as_of: date) -> None:
     for _ in range(rng.randint(0, 4)):
         f.make_hazard(

@@ -902,6 +902,10 @@ MATRIX |= {
         _admins_notification,
         {ADMIN: "200", INSP: "404", MGR: "404", SUP: "404"},
     ),
+    ("GET", "/api/work-queue"): (
+        _get("/api/work-queue"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
 }
 
 

@@ -167,6 +167,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/reports/DashboardView.vue'),
     meta: { features: true, title: 'dashboard.title' },
   },
+  // the inspector's work queue across hazards, complaints, notices, plans and self-checks
+  {
+    path: '/work-queue',
+    name: 'work-queue',
+    component: () => import('@/views/queue/WorkQueueView.vue'),
+    meta: { features: true, title: 'workQueue.title' },
+  },
   {
     path: '/inbox',
     name: 'inbox',

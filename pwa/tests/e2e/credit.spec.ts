@@ -107,7 +107,7 @@ test('the bureau filters grades, recomputes with confirmation and edits the grad
 interface Hint { indicator: string, group: string, points: number, gain: number, score_after: number, grade_after: string, counts_for_years: number | null }
 interface Credit { enterprise_id: number, enterprise_name: string, grade: string, band_grade: string, score: number, reasons: { code: string }[], repair: Hint[], groups: { group: string, points: number, weight: number }[] }
 
-/** Demo enterprises with their full credit record, highest score first, until `wanted` says stop. */
+/** Demo enterprises with their full credit record, riskiest first (D to A, highest score first), until `wanted` says stop. */
 async function findCredit(request: APIRequestContext, query: string, wanted: (c: Credit) => boolean): Promise<Credit> {
   const headers = { Authorization: `Bearer ${await apiToken(request, 'admin')}` }
   const list = await (await request.get(`/api/credit/grades?per_page=100${query}`, { headers })).json()

@@ -11,22 +11,42 @@ const sources: [string, string][] = Object.entries(
 
 function leaves(obj: object, prefix = ''): string[] {
   return Object.entries(obj).flatMap(([k, v]) =>
-    typeof v === 'object' && v !== null ? leaves(v, `${prefix}${k}.`) : [`${prefix}${k}`])
+    typeof v === 'object' && v !== null ? leaves(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  )
 }
 
 /** i18n keys written literally in a source file: t('a.b'), $t("a.b"), title: 'a.b' in route meta. */
 function literalKeys(source: string, blocks: string[]): string[] {
-  const pattern = new RegExp(`(?:\\bt\\(|\\$t\\(|title: )\\s*['"\`]((?:${blocks.join('|')})\\.[a-zA-Z][\\w.]*)['"\`]`, 'g')
+  const pattern = new RegExp(
+    `(?:\\bt\\(|\\$t\\(|title: )\\s*['"\`]((?:${blocks.join('|')})\\.[a-zA-Z][\\w.]*)['"\`]`,
+    'g',
+  )
   return [...source.matchAll(pattern)].map(m => m[1]!)
 }
 
 const featureBlocks = Object.keys(featuresZh)
 /** Views opened only through routes with meta.features, and their domain components (the feature texts are loaded by then). */
-const FEATURE_DIRS = ['views/credit/', 'views/plans/', 'views/admin/', 'views/enterprises/', 'views/complaints/',
-  'views/mutual/', 'views/reports/', 'views/users/', 'views/org/', 'components/users/', 'components/org/',
-  'components/credit/', 'components/plans/', 'components/templates/', 'components/enterprises/',
+const FEATURE_DIRS = [
+  'views/credit/',
+  'views/plans/',
+  'views/admin/',
+  'views/enterprises/',
+  'views/complaints/',
+  'views/mutual/',
+  'views/queue/',
+  'views/reports/',
+  'views/users/',
+  'views/org/',
+  'components/users/',
+  'components/org/',
+  'components/credit/',
+  'components/plans/',
+  'components/templates/',
+  'components/enterprises/',
   'components/reports/',
-  'views/public/PlanPublicView.vue', 'router/routes.ts']
+  'views/public/PlanPublicView.vue',
+  'router/routes.ts',
+]
 
 describe('i18n messages', () => {
   it('has every key in both languages, for the shell and for the feature screens', () => {
