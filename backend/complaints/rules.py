@@ -24,7 +24,7 @@ class ComplaintCategory(StrEnum):
     other = "other"
 
 
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[str, str] = {
     ComplaintCategory.elevator_trapped: "电梯困人",
     ComplaintCategory.abnormal_operation: "运行异常",
     ComplaintCategory.no_inspection_label: "无检验合格标志",

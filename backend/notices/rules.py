@@ -71,7 +71,7 @@ DEFAULT_DEADLINE_DAYS: dict[NoticeKind, int] = {
     NoticeKind.listed_supervision: 30,
 }
 
-KIND_TITLES: dict[NoticeKind, str] = {
+KIND_TITLES: dict[str, str] = {
     NoticeKind.listed_supervision: "挂牌督办通知书",
     NoticeKind.interview: "约谈通知书",
     NoticeKind.rectification: "整改通知书",

@@ -114,7 +114,7 @@ def _complaints_to_triage(actor: Actor) -> list[QueueItem]:
             Kind.complaint_triage,
             str(c.id),
             f"{c.ticket_no} {CATEGORY_LABELS.get(c.category, c.category)}",
-            c.enterprise.name,
+            c.enterprise.name if c.enterprise else c.reported_address,
             c.day,
             Urgency.waiting,
             f"/complaints/{c.id}",
