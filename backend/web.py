@@ -41,10 +41,20 @@ def _dist() -> Path:
     return Path(current_app.config["PWA_DIST"])
 
 
+def _fresh_twin(original: Path, suffix: str) -> bool:
+    """A precompressed twin that is not older than its file; a file replaced after the build
+    (a patched deploy) is served as it is now, never as its stale twin."""
+    twin = original.with_name(original.name + suffix)
+    try:
+        return twin.is_file() and twin.stat().st_mtime >= original.stat().st_mtime
+    except OSError:
+        return False
+
+
 def _send_built(path: str, max_age: int) -> Response:
     """A built file, as its .br or .gz twin when there is one and the browser accepts that encoding."""
     dist = _dist()
-    twins = [(e, f"{path}{suffix}") for e, suffix in ENCODINGS if (dist / f"{path}{suffix}").is_file()]
+    twins = [(e, f"{path}{suffix}") for e, suffix in ENCODINGS if _fresh_twin(dist / path, suffix)]
     chosen = next(((e, twin) for e, twin in twins if request.accept_encodings[e]), None)
     if chosen is None:
         response = send_from_directory(dist, path, max_age=max_age)

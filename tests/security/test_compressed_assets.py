@@ -4,6 +4,7 @@ Content-Encoding to a browser that accepts them, the original to one that does n
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -76,3 +77,16 @@ def test_the_app_shell_is_compressed_too_and_still_never_cached(client, built):
         assert response.headers["Cache-Control"] == "no-cache"
         assert response.mimetype == "text/html"
         assert "特种设备" in brotli_decompress(body).decode()
+
+
+def test_a_file_replaced_after_the_build_is_served_as_it_is_now_not_as_its_stale_twin(client, built):
+    bundle = built / "assets" / "index-abc123.js"
+    twin = built / "assets" / "index-abc123.js.br"
+    patched = BUNDLE + b"// patched deploy"
+    bundle.write_bytes(patched)
+    older = twin.stat().st_mtime - 10
+    os.utime(twin, (older, older))
+    response, body = get(client, "/assets/index-abc123.js", "gzip, deflate, br")
+    assert response.headers.get("Content-Encoding") != "br"
+    served = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
+    assert served == patched

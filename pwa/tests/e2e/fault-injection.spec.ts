@@ -299,7 +299,7 @@ test('token expired while offline: the queue pauses for re-login and resumes, on
   await page.getByTestId('sync-status').click()
   await expect(page).toHaveURL(/\/login/)
   await page.getByPlaceholder('密码').fill(PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('button', { name: '登录', exact: true }).click()
   await expect(page).toHaveURL(new RegExp(`/devices/${device.id}$`))
   await waitSynced(page)
   await expect(page.getByTestId('sync-badge')).toHaveCount(0)

@@ -16,7 +16,7 @@ test('a new user signs in with the one-time password, must set a password, then 
   await page.goto('/login')
   await page.getByPlaceholder('用户名').fill(username)
   await page.getByPlaceholder('密码').fill(otp)
-  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('button', { name: '登录', exact: true }).click()
   await expect(page).toHaveURL(/\/set-password$/)
   await expect(page.getByTestId('set-password')).toContainText('一次性密码')
 

@@ -8,7 +8,7 @@ export async function uiLogin(page: Page, username: string): Promise<void> {
   await page.goto('/login')
   await page.getByPlaceholder('用户名').fill(username)
   await page.getByPlaceholder('密码').fill(PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('button', { name: '登录', exact: true }).click()
   await expect(page).toHaveURL(/\/$/)
   await waitSynced(page)
   await waitOfflineReady(page)

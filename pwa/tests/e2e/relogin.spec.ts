@@ -28,7 +28,7 @@ test('a revoked session pauses the queue, keeps the report, and resumes after si
   await expect(page).toHaveURL(/\/login/)
   await expect(page.getByPlaceholder('用户名')).toHaveValue('manager1')
   await page.getByPlaceholder('密码').fill(PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('button', { name: '登录', exact: true }).click()
 
   await expect(page).toHaveURL(new RegExp(`/devices/${device.id}$`))
   await waitSynced(page)

@@ -103,7 +103,7 @@ test('"works offline" shows once, small, to a signed-in user and never on a publ
 
   await page.getByPlaceholder('用户名').fill('inspector1')
   await page.getByPlaceholder('密码').fill(PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('button', { name: '登录', exact: true }).click()
   await expect(page).toHaveURL(/\/$/)
   const note = page.getByTestId('offline-ready')
   await expect(note).toHaveText('应用已可离线使用')
