@@ -14,6 +14,9 @@ export interface AdminUser {
   enterprise_id: number | null
   enterprise_name: string | null
   enterprise_zone_id: number | null
+  /** the person record (with the certificates) this account acts as */
+  person_id: number | null
+  person_name: string | null
   phone: string
   active: boolean
   must_change_password: boolean
@@ -32,6 +35,7 @@ export interface UserDraft {
   role: Role
   zone_id: number | null
   enterprise_id: number | null
+  person_id: number | null
   phone: string
 }
 

@@ -163,6 +163,33 @@ test('a zone inspector creates a safety manager of their zone, with only their z
   await page.screenshot({ path: '/tmp/usersui-inspector-user.png', fullPage: true })
 })
 
+test('a new block supervisor account is linked to its person (whose certificates count for mutual checks)', async ({ page, request }) => {
+  const token = await apiToken(request, 'inspector1')
+  const headers = { Authorization: `Bearer ${token}` }
+  const stamp = Date.now() % 1_000_000
+  const enterprise = (await (await request.get('/api/enterprises?per_page=1', { headers })).json()).items[0] as { id: number; name: string }
+  const personName = `监督员${stamp}`
+  const person = await request.post('/api/people', { headers, data: { name: personName, enterprise_id: enterprise.id } })
+  expect(person.status()).toBe(201)
+
+  await uiLogin(page, 'inspector1')
+  await page.goto('/admin/users/new')
+  await pickOption(page, 'user-role', '街区监督员')
+  const username = `zone.jd.${stamp}`
+  await page.getByTestId('user-username').locator('input').fill(username)
+  await page.getByTestId('user-display-name').locator('input').fill('辖区新监督员')
+  await page.getByTestId('enterprise-picker').click()
+  await page.getByTestId('enterprise-option').filter({ hasText: enterprise.name }).first().click()
+  expect(await pickerOptions(page, 'user-person')).toContain(personName)
+  await pickOption(page, 'user-person', personName)
+  await page.screenshot({ path: '/tmp/usersui-person-link.png', fullPage: true })
+  await page.getByTestId('user-save').click()
+  await expect(page.getByTestId('otp-dialog')).toBeVisible()
+  await page.getByTestId('otp-dialog').getByRole('button', { name: '我已记下' }).click()
+  const found = (await (await request.get(`/api/users?q=${username}`, { headers })).json()).items as { username: string; person_name: string | null }[]
+  expect(found.find(u => u.username === username)?.person_name).toBe(personName)
+})
+
 /** A real XLSX made by openpyxl (the backend's own library): a header row, then `rows`. */
 function sheet(rows: string[][]): Buffer {
   const script = [

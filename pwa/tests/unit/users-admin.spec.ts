@@ -14,6 +14,8 @@ const manager: AdminUser = {
   enterprise_id: 3,
   enterprise_name: '某某公司',
   enterprise_zone_id: 1,
+  person_id: 11,
+  person_name: '王丽',
   phone: '',
   active: true,
   must_change_password: true,
@@ -28,17 +30,18 @@ describe('roles an administrator may give', () => {
   })
 
   it('sends only the place the role takes', () => {
-    const base = { username: 'x', display_name: '', phone: '', zone_id: 2, enterprise_id: 5 }
-    expect(placedDraft({ ...base, role: 'inspector' })).toMatchObject({ zone_id: 2, enterprise_id: null })
-    expect(placedDraft({ ...base, role: 'block_supervisor' })).toMatchObject({ zone_id: null, enterprise_id: 5 })
+    const base = { username: 'x', display_name: '', phone: '', zone_id: 2, enterprise_id: 5, person_id: 9 }
+    expect(placedDraft({ ...base, role: 'inspector' })).toMatchObject({ zone_id: 2, enterprise_id: null, person_id: null })
+    expect(placedDraft({ ...base, role: 'block_supervisor' })).toMatchObject({ zone_id: null, enterprise_id: 5, person_id: 9 })
     expect(placedDraft({ ...base, role: 'bureau_admin' })).toMatchObject({ zone_id: null, enterprise_id: null })
   })
 
   it('sends an edit as only what changed (an unchanged role is not a role change)', () => {
-    const draft = { username: 'wang.li', display_name: '王丽', role: 'safety_manager' as const, zone_id: null, enterprise_id: 3, phone: '' }
+    const draft = { username: 'wang.li', display_name: '王丽', role: 'safety_manager' as const, zone_id: null, enterprise_id: 3, person_id: 11, phone: '' }
     expect(changedFields(manager, draft)).toEqual({})
+    expect(changedFields(manager, { ...draft, person_id: 12 })).toEqual({ person_id: 12 })
     expect(changedFields(manager, { ...draft, display_name: '王莉', enterprise_id: 4 })).toEqual({ display_name: '王莉', enterprise_id: 4 })
-    expect(changedFields(manager, { ...draft, role: 'inspector', zone_id: 1 })).toEqual({ role: 'inspector', zone_id: 1, enterprise_id: null })
+    expect(changedFields(manager, { ...draft, role: 'inspector', zone_id: 1 })).toEqual({ role: 'inspector', zone_id: 1, enterprise_id: null, person_id: null })
   })
 })
 

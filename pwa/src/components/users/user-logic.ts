@@ -21,12 +21,15 @@ export function placeOfRole(role: Role): { zone: boolean; enterprise: boolean } 
 }
 
 /** The draft as sent: the place the role does not take is cleared (the server refuses it otherwise). */
-export function placedDraft<T extends Pick<UserDraft, 'role' | 'zone_id' | 'enterprise_id'>>(draft: T): T {
+export function placedDraft<T extends Pick<UserDraft, 'role' | 'zone_id' | 'enterprise_id' | 'person_id'>>(
+  draft: T,
+): T {
   const place = placeOfRole(draft.role)
   return {
     ...draft,
     zone_id: place.zone ? draft.zone_id : null,
     enterprise_id: place.enterprise ? draft.enterprise_id : null,
+    person_id: place.enterprise ? draft.person_id : null,
   }
 }
 
@@ -52,5 +55,6 @@ export function changedFields(user: AdminUser, draft: UserDraft): UserChanges {
   if (placed.role !== user.role) changes.role = placed.role
   if (placed.zone_id !== user.zone_id) changes.zone_id = placed.zone_id
   if (placed.enterprise_id !== user.enterprise_id) changes.enterprise_id = placed.enterprise_id
+  if (placed.person_id !== user.person_id) changes.person_id = placed.person_id
   return changes
 }
