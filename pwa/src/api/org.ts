@@ -14,6 +14,9 @@ export interface Block {
   zone_id: number
   zone_name: string
   name: string
+  /** a block holds 5–10 enterprises (seed 001) */
+  enterprise_count: number
+  warning: string | null
 }
 
 export type EnterpriseRole = 'user' | 'producer' | 'maintainer'
@@ -40,6 +43,11 @@ export function createZone(zone: { name: string; code: string }): Promise<Zone> 
 
 export async function listZoneBlocks(zoneId?: number | null): Promise<Block[]> {
   return (await request<Page<Block>>('/api/blocks', { query: { zone_id: zoneId ?? undefined, per_page: 100 } })).items
+}
+
+/** The zone's enterprises that belong to no block yet. */
+export function listUnblocked(zoneId: number): Promise<Page<EnterpriseRecord>> {
+  return request<Page<EnterpriseRecord>>(`/api/zones/${zoneId}/unblocked-enterprises`, { query: { per_page: 100 } })
 }
 
 export function createBlock(block: { zone_id: number | null; name: string }): Promise<Block> {

@@ -139,6 +139,9 @@ test('a zone inspector creates a safety manager of their zone, with only their z
   await page.getByTestId('org-link').click()
   await expect(page.getByTestId('zone-group')).toHaveCount(1)
   await expect(page.getByTestId('zone-new')).toHaveCount(0) // zones are the bureau's
+  await expect(page.getByTestId('block-row').first()).toContainText('家') // each block says how many it holds
+  await expect(page.getByTestId('zone-unblocked')).toContainText('未分区块的企业')
+  await page.screenshot({ path: '/tmp/usersui-org-unblocked.png', fullPage: true })
   await page.getByTestId('block-new').click()
   expect(await pickerOptions(page, 'block-zone')).toEqual([myZone])
   await page.locator('.van-popup:visible .van-popup__close-icon').click()
