@@ -10,7 +10,7 @@ from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import InvalidState, NotFound, ValidationFailed
-from backend.core.history import plain, record_history
+from backend.core.history import assign_with_history
 from backend.devicefile.models import InspectionRecord
 from backend.devicefile.rules import (
     CONCLUSION_LABELS,
@@ -123,15 +123,6 @@ def _follow_records(actor: Editor, device: Device, changed: InspectionRecord) ->
     if governing is None:
         return
     wanted = {"last_inspection_on": governing.inspected_on, "next_inspection_due": governing.next_due}
-    changes = {
-        field: (getattr(device, field), value)
-        for field, value in wanted.items()
-        if plain(getattr(device, field)) != plain(value)
-    }
-    if not changes:
-        return
-    for field, (_before, after) in changes.items():
-        setattr(device, field, after)
     conclusion = CONCLUSION_LABELS.get(changed.conclusion, changed.conclusion)
     reason = f"检验记录 {changed.report_no}（{changed.agency}，{conclusion}）"
-    record_history("device", device.id, actor, changes, reason)
+    assign_with_history(device, "device", wanted, actor, reason)

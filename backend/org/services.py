@@ -144,11 +144,13 @@ def unblocked_enterprises(actor: Actor, zone_id: int) -> Select:
     return visible_enterprises(actor, {"zone_id": zone_id}).where(Enterprise.block_id.is_(None))
 
 
+def _roles_text(roles: Any) -> str:
+    return ",".join(sorted({str(r) for r in roles}))
+
+
 def _apply_enterprise_fields(enterprise: Enterprise, data: dict[str, Any]) -> None:
     for key, value in data.items():
-        if key == "roles":
-            value = ",".join(sorted({str(r) for r in value}))
-        setattr(enterprise, key, value)
+        setattr(enterprise, key, _roles_text(value) if key == "roles" else value)
 
 
 def create_enterprise(actor: Actor, data: dict) -> Enterprise:
@@ -194,7 +196,7 @@ def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> tuple[Ent
         data["zone_id"] = _check_placement(actor, zone_id, block_id, enterprise.id)
     moved = "zone_id" in data and data["zone_id"] != enterprise.zone_id
     if "roles" in data:
-        data["roles"] = ",".join(sorted({str(r) for r in data["roles"]}))
+        data["roles"] = _roles_text(data["roles"])
     changed = {
         k: (getattr(enterprise, k), v) for k, v in data.items() if plain(getattr(enterprise, k)) != plain(v)
     }
