@@ -51,6 +51,12 @@ test('the supervisor\'s task list follows the sync: a mutual check done online, 
   const rowOf = (task: Task) => page.locator(`[data-testid="check-task"][data-task-id="${task.id}"]`)
   await expect(rowOf(online!)).toContainText('待检查')
   await expect(rowOf(offline!)).toContainText('待检查')
+  // x / y done above the list, and what still needs doing is listed before what is done
+  const progress = page.getByTestId('check-tasks-progress')
+  await expect(progress).toHaveText(/^\s*\d+ \/ \d+ 已完成\s*$/)
+  const doneBefore = Number((await progress.innerText()).trim().split(' ')[0])
+  const states = await page.getByTestId('check-task').evaluateAll(rows => rows.map(r => r.getAttribute('data-state')))
+  expect(states.indexOf('done') === -1 || states.lastIndexOf('todo') < states.indexOf('done')).toBe(true)
 
   // online: the form starts unanswered and refuses a one-tap signature
   await rowOf(online!).click()
@@ -91,6 +97,7 @@ test('the supervisor\'s task list follows the sync: a mutual check done online, 
   await expect(page).toHaveURL(/\/checks$/)
   await expect(rowOf(online!).getByTestId('check-task-state')).toHaveText('已完成', { timeout: 30_000 })
   expect(await serverDone(request, online!.id)).toBe(true)
+  await expect(progress).toContainText(`${doneBefore + 1} / `)
   await expectNoReload(page)
 
   // offline: saved on the phone, shown as checked and waiting to upload (also after a reload), done after the sync
