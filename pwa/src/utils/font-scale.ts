@@ -1,5 +1,6 @@
 // 字体大小: the root font every rem size follows; kept on this phone (not per account: it is about the eyes holding it).
-export const FONT_SCALES = ['standard', 'large', 'xlarge'] as const
+// 长辈版 (elder) doubles the text and keeps the home screen to the two main actions
+export const FONT_SCALES = ['standard', 'large', 'xlarge', 'elder'] as const
 export type FontScale = (typeof FONT_SCALES)[number]
 const STORAGE_KEY = 'sesv.fontScale'
 
@@ -11,6 +12,10 @@ export function savedFontScale(): FontScale {
 export function applyFontScale(scale: FontScale): void {
   if (scale === 'standard') delete document.documentElement.dataset.fontScale
   else document.documentElement.dataset.fontScale = scale
+}
+
+export function isElderMode(): boolean {
+  return savedFontScale() === 'elder'
 }
 
 export function setFontScale(scale: FontScale): void {
