@@ -50,7 +50,7 @@ demo:
 	$(BIN)/flask --app app demo load --if-empty
 
 test: system-deps venv pwa-build
-	@bash scripts/install-system-deps.sh chromium postgresql poppler-utils
+	@bash scripts/install-system-deps.sh chromium postgresql poppler-utils redis-server
 	$(MAKE) lint test-sqlite test-postgres test-pwa test-e2e
 
 lint:

@@ -11,6 +11,7 @@ from backend.core.db import expire_state_on_commit, keep_state_after_commit
 from backend.core.errors import http_exception_response, register_error_handlers
 from backend.core.json_body import register_json_guard
 from backend.core.schemas import MAX_ID
+from backend.core.shared_state import init_shared_state
 from backend.extensions import db, jwt, limiter, migrate
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -106,6 +107,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     jwt.init_app(app)
     limiter.init_app(app)
+    init_shared_state(app)
     with app.app_context():
         from backend.core.db import configure_sqlite
 

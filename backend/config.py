@@ -61,10 +61,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # a name failed this often from all clients slows every client to one try per LOGIN_SLOWDOWN_SECONDS
         "LOGIN_SLOWDOWN_FAILURES": int(os.environ.get("LOGIN_SLOWDOWN_FAILURES", "20")),
         "LOGIN_SLOWDOWN_SECONDS": int(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "30")),
-        # shared by all gunicorn workers; redis://… when there is a Redis
-        "RATELIMIT_STORAGE_URI": os.environ.get(
-            "RATELIMIT_STORAGE_URI", f"sesv-sqlite://{instance / 'ratelimit.db'}"
-        ),
+        # several app servers share rate limits and job leases through it (README, "Redis");
+        # empty: a SQLite file for the limits and the database's lease rows, one machine
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
         # reverse proxies in front (nginx = 1): trust that many X-Forwarded-For/-Proto hops
@@ -96,6 +95,13 @@ def load_config(overrides: dict | None = None) -> dict:
         **_channel_config(),
     }
     config.update(overrides or {})
+    # shared by all gunicorn workers: on Redis when there is one, else a SQLite file of its own
+    config.setdefault(
+        "RATELIMIT_STORAGE_URI",
+        os.environ.get("RATELIMIT_STORAGE_URI")
+        or config["REDIS_URL"]
+        or f"sesv-sqlite://{instance / 'ratelimit.db'}",
+    )
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(str(config["SQLALCHEMY_DATABASE_URI"])))
     return config
 

@@ -25,6 +25,7 @@ SCRIPTS = [
     ["bench_hazards.py"],
     ["load_mixed.py"],
     ["crash_consistency.py", "3"],
+    ["bench_two_servers.py"],
 ]
 if not QUICK:
     SCRIPTS.append(["bench_devices.py", "province"])

@@ -2,7 +2,8 @@
 # Debian packages the product and its tests need. Installs what is missing when root;
 # otherwise says exactly what to install.
 #   runtime: a CJK font for labels and notices (fonts-wqy-microhei)
-#   tests:   chromium (browser tests), postgresql (backend on PostgreSQL), poppler-utils (PDF checks)
+#   tests:   chromium (browser tests), postgresql (backend on PostgreSQL), poppler-utils (PDF checks),
+#            redis-server (shared rate limits and job leases, tests/flows/test_shared_state_redis.py)
 set -euo pipefail
 want=("$@")
 missing=()

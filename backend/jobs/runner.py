@@ -1,8 +1,8 @@
 """Run each due job once, however many runners (gunicorn workers, machines, a cron'd
-`flask jobs run-due`) look at the same moment: a runner first takes the job's lease row
-with one conditional UPDATE, which the database grants to exactly one of them. A run is
-recorded (start, end, outcome, counts, error); a failed run leaves the job due, so the next
-tick retries it, and tells the bureau."""
+`flask jobs run-due`) look at the same moment: a runner first takes the job's lease
+(jobs/leases.py: the database's lease row, or a Redis lock when `REDIS_URL` is set), which
+exactly one of them gets. A run is recorded (start, end, outcome, counts, error); a failed
+run leaves the job due, so the next tick retries it, and tells the bureau."""
 
 from __future__ import annotations
 
@@ -12,23 +12,21 @@ import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.core.clock import today, utcnow
-from backend.core.db import rows_affected, table_of, write_intent
+from backend.core.db import table_of, write_intent
 from backend.extensions import db
 from backend.jobs.definitions import JOBS, Job
+from backend.jobs.leases import Leases, current_leases
 from backend.jobs.models import JobLease, JobRun
 from backend.jobs.reminders import bureau_admins
 from backend.notifications.services import Message, notify
 
 log = logging.getLogger(__name__)
-
-#: a runner that dies mid-job frees the job after this long
-LEASE = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,8 @@ def run_due(jobs: Sequence[Job] = JOBS, now: datetime | None = None) -> list[Run
         moment = now or utcnow()
         _ensure_leases(jobs, moment)
         holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        return [_run(job, holder) for job in jobs if claim(job.name, holder, moment)]
+        leases = current_leases()
+        return [_run_held(job, holder, leases) for job in jobs if leases.claim(job.name, holder, moment)]
     finally:
         write_intent.reset(token)
 
@@ -61,22 +60,17 @@ def _ensure_leases(jobs: Sequence[Job], moment: datetime) -> None:
 
 def claim(name: str, holder: str, moment: datetime) -> bool:
     """Take the lease of job `name` if it is due and free (or its holder's lease expired)."""
-    taken = rows_affected(
-        db.session.execute(
-            update(table_of(JobLease))
-            .where(
-                table_of(JobLease).c.name == name,
-                table_of(JobLease).c.next_due_at <= moment,
-                or_(table_of(JobLease).c.lease_until.is_(None), table_of(JobLease).c.lease_until < moment),
-            )
-            .values(lease_until=moment + LEASE, holder=holder)
-        )
-    )
-    db.session.commit()
-    return taken == 1
+    return current_leases().claim(name, holder, moment)
 
 
-def _run(job: Job, holder: str) -> RunResult:
+def _run_held(job: Job, holder: str, leases: Leases) -> RunResult:
+    try:
+        return _run(job, holder, leases)
+    finally:
+        leases.release(job.name, holder)
+
+
+def _run(job: Job, holder: str, leases: Leases) -> RunResult:
     run = JobRun(job=job.name, started_at=utcnow(), outcome="running", counts={}, error="")
     db.session.add(run)
     db.session.commit()
@@ -89,25 +83,21 @@ def _run(job: Job, holder: str) -> RunResult:
         counts = {"failed": 1, "error": f"{type(exc).__name__}: {exc}"}
     error = str(counts.pop("error", ""))[:4000]
     outcome = "failed" if counts.get("failed") else "ok"
-    _finish(job, holder, run.id, outcome, counts, error)
+    _finish(job, holder, leases, run.id, outcome, counts, error)
     return RunResult(job.name, outcome, counts, error)
 
 
-def _finish(job: Job, holder: str, run_id: int, outcome: str, counts: dict, error: str) -> None:
+def _finish(
+    job: Job, holder: str, leases: Leases, run_id: int, outcome: str, counts: dict, error: str
+) -> None:
     finished = utcnow()
     db.session.execute(
         update(table_of(JobRun))
         .where(table_of(JobRun).c.id == run_id)
         .values(finished_at=finished, outcome=outcome, counts=counts, error=error)
     )
-    release: dict = {"lease_until": None, "holder": ""}
-    if outcome == "ok":  # a failed job stays due: the next tick retries it
-        release["next_due_at"] = job.next_due_after(finished)
-    db.session.execute(
-        update(table_of(JobLease))
-        .where(table_of(JobLease).c.name == job.name, table_of(JobLease).c.holder == holder)
-        .values(**release)
-    )
+    # a failed job stays due: the next tick retries it
+    leases.finish(job.name, holder, job.next_due_after(finished) if outcome == "ok" else None)
     if outcome == "failed":
         notify(_failure_messages(job, run_id, error))
     db.session.commit()
