@@ -74,8 +74,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # /api/docs is backend/apidocs.py (Swagger UI from the package, no CDN): no OPENAPI_SWAGGER_UI_*
         "HAZARD_DEADLINE_DAYS_GENERAL": int(os.environ.get("HAZARD_DAYS_GENERAL", "15")),
         "HAZARD_DEADLINE_DAYS_MAJOR": int(os.environ.get("HAZARD_DAYS_MAJOR", "30")),
         #: the complainant's tracking page shows the verified rectification's after-photos
