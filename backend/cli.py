@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(events)
     app.cli.add_command(users)
     app.cli.add_command(jobs)
+    app.cli.add_command(blobs)
 
 
 @click.group(help="Demo data.")
@@ -275,3 +276,34 @@ def run_due_jobs() -> None:
     click.echo(f"Ran {len(results)} due job(s).")
     if any(result.outcome == "failed" for result in results):
         raise SystemExit(1)
+
+
+@click.group(help="Photo files (local disk or the object store of BLOB_STORAGE_URL).")
+def blobs() -> None:
+    """Commands under `flask blobs`."""
+
+
+@blobs.command(
+    "copy-to-store",
+    help="Copy every file under UPLOAD_DIR to the object store of BLOB_STORAGE_URL, reading each back "
+    "to compare its sha256; already copied files are skipped.",
+)
+def copy_to_store() -> None:
+    from pathlib import Path
+
+    from flask import current_app
+
+    from backend.core.storage import LocalBlobStorage, blob_storage, copy_blobs
+
+    if not current_app.config["BLOB_STORAGE_URL"]:
+        raise click.ClickException("BLOB_STORAGE_URL is not set: there is no object store to copy to.")
+    started = time.perf_counter()
+    local = LocalBlobStorage(Path(current_app.config["UPLOAD_DIR"]))
+    counts = copy_blobs(local, blob_storage(current_app.config))
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"copied {counts.copied}, already there {counts.already_there}, "
+        f"hash mismatches {counts.mismatched}, in {elapsed:.1f} s"
+    )
+    if counts.mismatched:
+        raise click.ClickException(f"{counts.mismatched} file(s) read back with another sha256.")

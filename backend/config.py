@@ -55,6 +55,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
+        # photos in an S3-compatible store (MinIO, OSS, Ceph RGW): s3://bucket[/prefix]?endpoint=…&region=…,
+        # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; empty: local disk under UPLOAD_DIR
+        "BLOB_STORAGE_URL": os.environ.get("BLOB_STORAGE_URL", ""),
         "PWA_DIST": os.environ.get("PWA_DIST", str(ROOT / "pwa" / "dist")),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
