@@ -124,9 +124,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_json_guard(app)
 
+    from backend.apidocs import register_api_docs
     from backend.cli import register_cli
     from backend.web import register_web
 
+    register_api_docs(app)
     register_web(app)
     register_cli(app)
     _trust_proxies(app)

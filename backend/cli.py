@@ -19,6 +19,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(events)
     app.cli.add_command(users)
     app.cli.add_command(jobs)
+    app.cli.add_command(blobs)
+    app.cli.add_command(backup)
 
 
 @click.group(help="Demo data.")
@@ -275,3 +277,85 @@ def run_due_jobs() -> None:
     click.echo(f"Ran {len(results)} due job(s).")
     if any(result.outcome == "failed" for result in results):
         raise SystemExit(1)
+
+
+@click.group(help="Photo files (local disk or the object store of BLOB_STORAGE_URL).")
+def blobs() -> None:
+    """Commands under `flask blobs`."""
+
+
+@blobs.command(
+    "copy-to-store",
+    help="Copy every file under UPLOAD_DIR to the object store of BLOB_STORAGE_URL, reading each back "
+    "to compare its sha256; already copied files are skipped.",
+)
+def copy_to_store() -> None:
+    from pathlib import Path
+
+    from flask import current_app
+
+    from backend.core.storage import LocalBlobStorage, blob_storage, copy_blobs
+
+    if not current_app.config["BLOB_STORAGE_URL"]:
+        raise click.ClickException("BLOB_STORAGE_URL is not set: there is no object store to copy to.")
+    started = time.perf_counter()
+    local = LocalBlobStorage(Path(current_app.config["UPLOAD_DIR"]))
+    counts = copy_blobs(local, blob_storage(current_app.config))
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"copied {counts.copied}, already there {counts.already_there}, "
+        f"hash mismatches {counts.mismatched}, in {elapsed:.1f} s"
+    )
+    if counts.mismatched:
+        raise click.ClickException(f"{counts.mismatched} file(s) read back with another sha256.")
+
+
+@click.group(help="Backups you can restore: the database and every photo file (README, Backups).")
+def backup() -> None:
+    """Commands under `flask backup`."""
+
+
+@backup.command("create", help="Write the database, the photo files and a manifest into a new directory.")
+@click.option(
+    "--to", "directory", required=True, type=click.Path(file_okay=False), help="A new or empty directory."
+)
+def create_backup_command(directory: str) -> None:
+    from pathlib import Path
+
+    from flask import current_app
+
+    from backend.core.storage import blob_storage
+    from backend.system.backup import BackupError, create_backup
+
+    try:
+        summary = create_backup(Path(directory), blob_storage(current_app.config))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"backed up {summary.database}: {summary.rows} rows in {summary.tables} tables, {summary.blobs} files"
+    )
+
+
+@backup.command(
+    "restore", help="Replace the database and put the photo files back, then check counts and hashes."
+)
+@click.option("--from", "directory", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore_backup_command(directory: str, yes: bool) -> None:
+    from pathlib import Path
+
+    from flask import current_app
+
+    from backend.core.storage import blob_storage
+    from backend.system.backup import BackupError, restore_backup
+
+    if not yes:
+        click.confirm("This replaces every row of the database. Continue?", abort=True)
+    try:
+        summary = restore_backup(Path(directory), blob_storage(current_app.config))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"restored {summary.database}: {summary.rows} rows in {summary.tables} tables, "
+        f"{summary.blobs} files; counts match the backup. Now run `flask evidence verify`."
+    )

@@ -55,6 +55,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
+        # photos in an S3-compatible store (MinIO, OSS, Ceph RGW): s3://bucket[/prefix]?endpoint=…&region=…,
+        # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; empty: local disk under UPLOAD_DIR
+        "BLOB_STORAGE_URL": os.environ.get("BLOB_STORAGE_URL", ""),
         "PWA_DIST": os.environ.get("PWA_DIST", str(ROOT / "pwa" / "dist")),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
@@ -73,8 +76,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # /api/docs is backend/apidocs.py (Swagger UI from the package, no CDN): no OPENAPI_SWAGGER_UI_*
         "HAZARD_DEADLINE_DAYS_GENERAL": int(os.environ.get("HAZARD_DAYS_GENERAL", "15")),
         "HAZARD_DEADLINE_DAYS_MAJOR": int(os.environ.get("HAZARD_DAYS_MAJOR", "30")),
         #: the complainant's tracking page shows the verified rectification's after-photos

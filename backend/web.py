@@ -124,8 +124,6 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
     if request.path.startswith("/api/"):
         headers.setdefault("Cache-Control", "no-store")
-    if request.path.startswith("/api/docs"):
-        return response  # swagger UI loads its own assets
     headers.setdefault("Content-Security-Policy", CSP)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -1,5 +1,8 @@
 """Evidence photos: idempotent upload by sha256, signed viewing."""
 
+from io import BytesIO
+from pathlib import Path
+
 from flask import request, send_file
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -44,18 +47,21 @@ def put_photo(sha256: str):
 @bp.arguments(SignedQuerySchema, location="query")
 def get_photo(query: dict, sha256: str):
     """The cleaned photo, through a signed link from a record the caller could see."""
-    path = services.open_signed_photo(sha256, "full", query["exp"], query["sig"])
-    return _private_image(path, f"{sha256}.jpg")
+    stored = services.open_signed_photo(sha256, "full", query["exp"], query["sig"])
+    return _private_image(stored, f"{sha256}.jpg")
 
 
 @bp.get(f"/{SHA_RULE}/thumb")
 @bp.arguments(SignedQuerySchema, location="query")
 def get_thumbnail(query: dict, sha256: str):
-    path = services.open_signed_photo(sha256, "thumb", query["exp"], query["sig"])
-    return _private_image(path, f"{sha256}-thumb.jpg")
+    stored = services.open_signed_photo(sha256, "thumb", query["exp"], query["sig"])
+    return _private_image(stored, f"{sha256}-thumb.jpg")
 
 
-def _private_image(path, filename: str):
-    response = name_file(send_file(path, mimetype="image/jpeg", max_age=86400), filename, inline=True)
+def _private_image(stored: Path | bytes, filename: str):
+    # content-addressed: the name is a stable ETag whichever store holds the bytes
+    source = BytesIO(stored) if isinstance(stored, bytes) else stored
+    sent = send_file(source, mimetype="image/jpeg", max_age=86400, etag=filename, conditional=True)
+    response = name_file(sent, filename, inline=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response

@@ -12,7 +12,7 @@ from flask import current_app
 
 from backend.core.errors import AppError, NotFound
 from backend.core.images import ImageRejected, process_upload, sha256_hex
-from backend.core.storage import LocalBlobStorage
+from backend.core.storage import BlobNotFoundError, BlobStorage, blob_storage
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.photos.models import Photo
@@ -21,8 +21,9 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 VARIANTS = {"full": "jpg", "thumb": "thumb.jpg"}
 
 
-def storage() -> LocalBlobStorage:
-    return LocalBlobStorage(Path(current_app.config["UPLOAD_DIR"]))
+def storage() -> BlobStorage:
+    """Local disk under UPLOAD_DIR, or the object store of BLOB_STORAGE_URL."""
+    return blob_storage(current_app.config)
 
 
 def store_photo(actor_id: int | None, sha256: str, raw: bytes) -> tuple[Photo, bool]:
@@ -56,8 +57,10 @@ def stored_file_digests(sha256: str) -> dict | None:
     store = storage()
     digests = {}
     for field, key in (("file", f"{sha256}.jpg"), ("thumb", f"{sha256}.thumb.jpg")):
-        path = store.open_path(key)
-        digests[field] = hashlib.sha256(path.read_bytes()).hexdigest() if path else "missing"
+        try:
+            digests[field] = hashlib.sha256(store.get(key)).hexdigest()
+        except BlobNotFoundError:
+            digests[field] = "missing"
     if set(digests.values()) == {"missing"} and db.session.get(Photo, sha256) is None:
         return None
     return digests
@@ -82,11 +85,14 @@ def signed_photo_url(sha256: str, variant: str) -> str:
     return f"/api/photos/{sha256}{suffix}?exp={expires}&sig={_signature(sha256, variant, expires)}"
 
 
-def open_signed_photo(sha256: str, variant: str, expires: int, signature: str) -> Path:
+def open_signed_photo(sha256: str, variant: str, expires: int, signature: str) -> Path | bytes:
+    """The stored file: a local path (sent by the web server) or the object's bytes (relayed
+    through this origin, so the CSP stays same-origin and phones never need the store's address)."""
     valid = hmac.compare_digest(_signature(sha256, variant, expires).encode(), signature.encode())
     if not valid or expires < time.time():
         raise NotFound("照片链接无效或已过期 (photo link invalid or expired)")
-    path = storage().open_path(f"{sha256}.{VARIANTS[variant]}")
-    if path is None:
-        raise NotFound("照片尚未上传 (photo not uploaded yet)")
-    return path
+    store, key = storage(), f"{sha256}.{VARIANTS[variant]}"
+    try:
+        return store.open_path(key) or store.get(key)
+    except BlobNotFoundError as exc:
+        raise NotFound("照片尚未上传 (photo not uploaded yet)") from exc

@@ -11,6 +11,7 @@ from backend.core.storage import (
     BlobNotFoundError,
     BlobStorage,
     LocalBlobStorage,
+    parse_s3_url,
     validate_key,
 )
 
@@ -151,3 +152,24 @@ def test_root_may_be_given_as_str(tmp_path: Path):
     storage.put(PHOTO_KEY, b"x")
 
     assert storage.get(PHOTO_KEY) == b"x"
+
+
+def test_list_keys_names_stored_blobs_and_skips_unfinished_writes(storage: LocalBlobStorage):
+    storage.put(PHOTO_KEY, b"x")
+    storage.put(THUMB_KEY, b"y")
+    (storage.path_for(PHOTO_KEY).parent / ".tmp-half-written").write_bytes(b"z")
+
+    assert sorted(storage.list_keys()) == sorted([PHOTO_KEY, THUMB_KEY])
+
+
+def test_s3_url_names_bucket_prefix_endpoint_and_region():
+    where = parse_s3_url("s3://photos/city-a?endpoint=http://127.0.0.1:9000&region=cn-east-1")
+
+    assert (where.bucket, where.prefix, where.endpoint, where.region) == (
+        "photos",
+        "city-a/",
+        "http://127.0.0.1:9000",
+        "cn-east-1",
+    )
+    with pytest.raises(ValueError, match="BLOB_STORAGE_URL"):
+        parse_s3_url("http://photos")
