@@ -11,8 +11,8 @@ from backend.devices.services import resolve_label
 from backend.presence import rules
 from backend.presence.rules import Evidence, PhotoFacts, Place, PresenceFacts
 
-#: a phone clock this far ahead of the server's is wrong, not early
-CLOCK_SKEW = timedelta(minutes=10)
+#: a scan this far ahead of the server's clock is made up, not a phone clock a little off
+CLOCK_SKEW = timedelta(days=1)
 #: scans and photos older than this cannot belong to the visit the record reports
 OLDEST = timedelta(days=60)
 
@@ -45,15 +45,13 @@ def _scans(scans: list[dict], enterprise_id: int, device_id: int | None, now: da
     return sorted(kept, key=lambda s: s["at"])
 
 
-def _photo_meta(photos: list[str], meta: list[dict], now: datetime) -> dict[str, dict]:
+def _photo_meta(photos: list[str], meta: list[dict]) -> dict[str, dict]:
     """Provenance of the record's photos, by sha256 (entries about other photos are ignored)."""
     kept: dict[str, dict] = {}
-    for index, entry in enumerate(meta):
+    for entry in meta:
         if entry["sha256"] not in photos:
             continue
-        problem = _moment_problem(entry.get("taken_at"), now)
-        if problem:
-            raise ValidationFailed(details={"fields": {"photo_meta": {str(index): {"taken_at": [problem]}}}})
+        # an old photo is a warning on the record (old_photo), never a reason to refuse it
         taken_at = entry.get("taken_at")
         kept[entry["sha256"]] = {
             "source": str(entry["source"]),
@@ -67,7 +65,7 @@ def presence_record(data: dict, photos: list[str], enterprise_id: int, device_id
     """What the record keeps of the payload's presence fields; None when an older client sent none."""
     now = utcnow()
     scans = _scans(data.get("scans") or [], enterprise_id, device_id, now)
-    meta = _photo_meta(photos, data.get("photo_meta") or [], now)
+    meta = _photo_meta(photos, data.get("photo_meta") or [])
     if not scans and not meta and data.get("geolocation") is None:
         return None
     return {"geolocation": data.get("geolocation"), "scans": scans, "photos": meta}
@@ -108,7 +106,9 @@ def device_place(device: Device | None) -> Place | None:
 def evidence_of(presence: dict | None, photos: list[str], device: Device | None, made_at: datetime) -> dict:
     """The record's evidence strength, as the detail pages show it."""
     facts = presence_facts(presence, photos)
-    found: Evidence = rules.evidence_strength(facts, device_place(device), made_at)
+    # an offline record reaches the server later: its photos are judged against the visit's own scans
+    visit = max(facts.scan_times) if facts.scan_times else made_at
+    found: Evidence = rules.evidence_strength(facts, device_place(device), visit)
     span = rules.time_on_site(facts.scan_times)
     return {
         "on_site": found.on_site,

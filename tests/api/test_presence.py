@@ -206,6 +206,16 @@ def test_denied_location_is_accepted_and_recorded_as_denied(client, city, templa
     assert shown["evidence"]["warnings"] == ["location_denied"]
 
 
+def test_a_years_old_gallery_photo_is_accepted_and_shown_as_old(client, city, templates):
+    photo = upload(client, city.manager, jpeg())
+    meta = [{"sha256": photo, "source": "gallery", "taken_at": "2019-05-01T08:00:00Z"}]
+    body = daily(city, templates, photo, scans=[{"token": city.dev_a.qr_token, "at": now()}], photo_meta=meta)
+    body["geolocation"] = NEAR
+    assert client.post("/api/checks", json=body, headers=auth(city.manager)).status_code == 201
+    evidence = client.get(f"/api/checks/{body['id']}", headers=auth(city.manager)).json["evidence"]
+    assert evidence["warnings"] == ["gallery_photo", "old_photo"]
+
+
 def test_an_old_payload_without_presence_fields_is_still_accepted(client, city, templates):
     body = daily(city, templates, upload(client, city.manager, jpeg()))
     assert client.post("/api/checks", json=body, headers=auth(city.manager)).status_code == 201
@@ -234,7 +244,7 @@ def test_out_of_range_presence_is_a_422(client, city, templates, field, value):
 
 def test_a_scan_from_the_future_or_of_another_device_is_refused(client, city, templates):
     photo = upload(client, city.manager, jpeg())
-    future = daily(city, templates, photo, scans=[{"token": city.dev_a.qr_token, "at": now(60)}])
+    future = daily(city, templates, photo, scans=[{"token": city.dev_a.qr_token, "at": now(60 * 25)}])
     other = daily(city, templates, photo, scans=[{"token": city.dev_b.qr_token, "at": now()}])
     for body in (future, other):
         response = client.post("/api/checks", json=body, headers=auth(city.manager))
