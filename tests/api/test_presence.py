@@ -338,3 +338,9 @@ def test_a_hazard_records_its_photos_provenance_and_shows_its_evidence(client, c
     assert shown["evidence"]["warnings"] == ["no_scan", "gallery_photo", "location_unavailable"]
     old = {k: v for k, v in body.items() if k not in ("geolocation", "photo_meta")} | {"id": f.new_id()}
     assert client.post("/api/hazards", json=old, headers=auth(city.manager)).status_code == 201
+
+
+def test_the_app_may_ask_for_the_phones_location(client):
+    policy = client.get("/api/health").headers["Permissions-Policy"]
+    assert "geolocation=(self)" in policy
+    assert "microphone=()" in policy
