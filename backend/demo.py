@@ -269,6 +269,9 @@ def _device(d: int, scale: Scale, rng: random.Random, as_of: date) -> dict:
         "emergency_phone": "96333" if category == DeviceCategory.elevator else "",
         "qr_token": new_qr_token(),
         "qr_issued_at": utcnow(),
+        # registered places spread over a few kilometres of Suzhou (no draw: the demo's other data stays)
+        "latitude": round(31.25 + (d * 37 % 100) * 0.001, 6),
+        "longitude": round(120.55 + (d * 53 % 100) * 0.001, 6),
         "created_at": utcnow(),
         "updated_at": utcnow(),
     }

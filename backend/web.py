@@ -121,7 +121,7 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
     if request.path.startswith("/api/"):
         headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("Content-Security-Policy", CSP)

@@ -54,6 +54,7 @@ class LabelInfo:
     registration_no: str  #: 使用登记证编号
     enterprise_name: str  #: 使用单位
     device_code: str = ""  #: 设备代码, optional
+    position_label: str = ""  #: where on the device this label goes (机房 / 轿顶 / 轿厢), optional
 
 
 # --- QR codes -------------------------------------------------------------
@@ -151,6 +152,8 @@ def _detail_lines(info: LabelInfo) -> Iterator[tuple[str, str]]:
     yield "登记编号", info.registration_no
     if info.device_code:
         yield "设备代码", info.device_code
+    if info.position_label:
+        yield "标签位置", info.position_label
     yield "使用单位", info.enterprise_name
 
 

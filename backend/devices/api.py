@@ -18,6 +18,8 @@ from backend.devices.schemas import (
     DeviceListQuerySchema,
     DeviceSchema,
     DeviceUpdateSchema,
+    PositionLabelCreateSchema,
+    PositionLabelSchema,
 )
 from backend.extensions import db
 
@@ -119,12 +121,40 @@ def reissue_qr_token(body: dict, device_id: int):
     return device
 
 
+@bp.post("/<int:device_id>/labels")
+@require_roles(*EDITORS)
+@bp.arguments(PositionLabelCreateSchema)
+@bp.response(201, PositionLabelSchema)
+def issue_position_label(body: dict, device_id: int):
+    """Issue the label for one position of the device (机房 / 轿顶 / 轿厢 …); again re-issues it (the old one
+    stops resolving). Each position label is its own token of the same device."""
+    label = services.issue_position_label(current_user, device_id, body["position"])
+    db.session.commit()
+    return label
+
+
+@bp.delete("/<int:device_id>/labels/<string(maxlength=20):position>")
+@require_roles(*EDITORS)
+@bp.response(204)
+def revoke_position_label(device_id: int, position: str) -> None:
+    """Take one position's label out of use."""
+    services.revoke_position_label(current_user, device_id, position)
+    db.session.commit()
+
+
+class LabelQuerySchema(BaseSchema):
+    #: a position label (machine_room, car_top, car …); the default label when absent
+    position = text(20, load_default=None)
+
+
 @bp.get("/<int:device_id>/label.png")
 @require_roles()
+@bp.arguments(LabelQuerySchema, location="query")
 @bp.response(200, content_type="image/png")
-def device_label_png(device_id: int) -> Response:
-    """The printable label: QR code, category, registration number, enterprise."""
-    return _image(*labels.device_label_png(current_user, device_id), "image/png", f"label-{device_id}.png")
+def device_label_png(query: dict, device_id: int) -> Response:
+    """The printable label: QR code, category, registration number, enterprise (and position, if asked)."""
+    made = labels.device_label_png(current_user, device_id, query["position"])
+    return _image(*made, "image/png", f"label-{device_id}.png")
 
 
 @bp.get("/<int:device_id>/label.svg")
@@ -153,7 +183,7 @@ sheets = Blueprint("labels", __name__, url_prefix="/api/enterprises", descriptio
 @sheets.arguments(LabelSheetQuerySchema, location="query")
 @sheets.response(200, content_type="application/pdf")
 def enterprise_labels_pdf(query: dict, enterprise_id: int) -> Response:
-    """A4 label sheet for the enterprise's devices (or `device_ids`)."""
+    """A4 label sheet for the enterprise's devices (or `device_ids`), each position label included."""
     filename, pdf = labels.enterprise_labels_pdf(current_user, enterprise_id, query["device_ids"])
     return file_response(
         pdf, filename, "application/pdf", inline=True, fallback=f"labels-{enterprise_id}.pdf"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.clock import utcnow
@@ -50,9 +50,31 @@ class Device(TimestampMixin, Model):
     emergency_phone: Mapped[str] = mapped_column(String(30), default="")
     qr_token: Mapped[str] = mapped_column(String(40), unique=True, default=new_qr_token)
     qr_issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the registered place (WGS-84), set by regulators: field records are compared with it
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     enterprise: Mapped[Enterprise] = relationship(foreign_keys=[enterprise_id])
     maintenance_company: Mapped[Enterprise | None] = relationship(foreign_keys=[maintenance_company_id])
+    position_labels: Mapped[list[DeviceLabel]] = relationship(
+        order_by="DeviceLabel.id", cascade="all, delete-orphan", back_populates="device"
+    )
+
+
+class DeviceLabel(Model):
+    """A further label at one position of the device (机房 / 轿顶 / 轿厢 …): its own token, the same device.
+
+    The device's own `qr_token` stays its default label.
+    """
+
+    __tablename__ = "device_labels"
+    __table_args__ = (UniqueConstraint("device_id", "position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    position: Mapped[str] = mapped_column(String(20))
+    token: Mapped[str] = mapped_column(String(40), unique=True, default=new_qr_token)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    device: Mapped[Device] = relationship(back_populates="position_labels")
 
 
 class QrTokenEvent(Model):

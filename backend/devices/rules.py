@@ -111,13 +111,24 @@ def is_long_idle(status: str, idle_since: date | None, as_of: date) -> bool:
 #: inspection dates come from inspection records; only regulators correct them directly (API.md)
 INSPECTION_DATE_FIELDS = frozenset({"last_inspection_on", "next_inspection_due"})
 #: what the device is graded and supervised on: changed by regulators, never by the graded enterprise
-REGULATED_FIELDS = INSPECTION_DATE_FIELDS | {"status", "idle_since", "key_monitored"}
+REGULATED_FIELDS = INSPECTION_DATE_FIELDS | {"status", "idle_since", "key_monitored", "latitude", "longitude"}
 REGULATED_LABELS = {
     "last_inspection_on": "上次检验日期",
     "next_inspection_due": "下次检验日期",
     "status": "设备状态",
     "idle_since": "停用日期",
     "key_monitored": "重点监控",
+    "latitude": "登记位置",
+    "longitude": "登记位置",
+}
+
+#: label positions a device may carry besides its default label (an elevator: machine room, car top, car)
+LABEL_POSITIONS: dict[str, str] = {
+    "machine_room": "机房",
+    "car_top": "轿顶",
+    "car": "轿厢",
+    "pit": "底坑",
+    "landing": "层站",
 }
 
 

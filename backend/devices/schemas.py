@@ -3,12 +3,36 @@ from marshmallow import Schema, fields, validate
 
 from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
-from backend.devices.rules import CATEGORY_LABELS, DeviceCategory, DeviceStatus, inspection_state
+from backend.devices.rules import (
+    CATEGORY_LABELS,
+    LABEL_POSITIONS,
+    DeviceCategory,
+    DeviceStatus,
+    inspection_state,
+)
 from backend.org.schemas import PHONE
 
 
 def qr_url(device) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{device.qr_token}"
+    return token_url(device.qr_token)
+
+
+def token_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{token}"
+
+
+class PositionLabelSchema(Schema):
+    """A further label at one position of the device (机房 / 轿顶 / 轿厢 …)."""
+
+    position = fields.String()
+    position_label = fields.Function(lambda lb: LABEL_POSITIONS.get(lb.position, lb.position))
+    token = fields.String()
+    qr_url = fields.Function(lambda lb: token_url(lb.token))
+    issued_at = fields.DateTime()
+
+
+class PositionLabelCreateSchema(BaseSchema):
+    position = fields.String(required=True, validate=validate.OneOf(list(LABEL_POSITIONS)))
 
 
 def _state(device) -> str:
@@ -43,6 +67,11 @@ class DeviceSchema(Schema):
     emergency_phone = fields.String()
     qr_token = fields.String()
     qr_url = fields.Function(qr_url)
+    #: labels at further positions, each its own token of this device
+    position_labels = fields.List(fields.Nested(PositionLabelSchema))
+    #: registered place (WGS-84; set by regulators), null when not registered
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
     open_hazards = fields.Integer(attribute="open_hazards", dump_default=0)
     #: complaints about the device (enterprise users: substantiated ones only)
     complaint_count = fields.Integer(attribute="complaint_count", dump_default=0)
@@ -88,6 +117,9 @@ class DeviceCreateSchema(BaseSchema):
 
 
 class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
+    #: the registered place: regulators only (field records are compared with it)
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     #: why (kept in the device's history)
     reason = text(200)
 

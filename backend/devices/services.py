@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -16,7 +17,7 @@ from backend.core.exports import export_items, yes_no
 from backend.core.history import Actor as HistoryActor
 from backend.core.history import HistoryEntry, assign_with_history, history_of, plain, record_history
 from backend.core.unique import flush_unique
-from backend.devices.models import Device, QrTokenEvent, new_qr_token
+from backend.devices.models import Device, DeviceLabel, QrTokenEvent, new_qr_token
 from backend.devices.rules import (
     CATEGORY_LABELS,
     INSPECTION_STATE_LABELS,
@@ -108,10 +109,34 @@ def get_device_for(actor: Actor, device_id: int) -> Device:
     return device
 
 
-def device_by_token(token: str) -> Device | None:
-    return db.session.scalar(
+@dataclass(frozen=True)
+class ScannedLabel:
+    """What a label token names: the device, and the position of the label on it (None: the default label)."""
+
+    device: Device
+    position: str | None
+    token: str
+
+
+def resolve_label(token: str) -> ScannedLabel | None:
+    """The one lookup of a label token (default or position label); None when unknown or revoked."""
+    device = db.session.scalar(
         select(Device).options(joinedload(Device.enterprise)).where(Device.qr_token == token)
     )
+    if device is not None:
+        return ScannedLabel(device, None, token)
+    label = db.session.scalar(
+        select(DeviceLabel)
+        .options(joinedload(DeviceLabel.device).joinedload(Device.enterprise))
+        .where(DeviceLabel.token == token)
+    )
+    return ScannedLabel(label.device, label.position, token) if label is not None else None
+
+
+def device_by_token(token: str) -> Device | None:
+    """The device a label token (of any position) names."""
+    found = resolve_label(token)
+    return found.device if found is not None else None
 
 
 def _check_maintainer(data: dict) -> None:
@@ -183,6 +208,37 @@ def reissue_qr_token(actor: Editor, device_id: int, reason: str) -> Device:
     db.session.flush()
     record_change("device", device.id, device.enterprise_id)
     return device
+
+
+def issue_position_label(actor: Editor, device_id: int, position: str) -> DeviceLabel:
+    """Issue the label for one position of the device; an existing one there is revoked and replaced."""
+    device = get_device_for(actor, device_id)
+    get_managed_enterprise(actor, device.enterprise_id)
+    label = next((lb for lb in device.position_labels if lb.position == position), None)
+    old_hint = label.token[:4] if label is not None else ""
+    if label is None:
+        label = DeviceLabel(position=position)
+        device.position_labels.append(label)
+    else:
+        label.token = new_qr_token()
+        label.issued_at = utcnow()
+    db.session.flush()
+    record_history("device", device.id, actor, {f"label:{position}": (old_hint, label.token[:4])}, "")
+    record_change("device", device.id, device.enterprise_id)
+    return label
+
+
+def revoke_position_label(actor: Editor, device_id: int, position: str) -> None:
+    """Take one position's label out of use (its token stops resolving)."""
+    device = get_device_for(actor, device_id)
+    get_managed_enterprise(actor, device.enterprise_id)
+    label = next((lb for lb in device.position_labels if lb.position == position), None)
+    if label is None:
+        raise NotFound("该位置没有标签 (no label at this position)")
+    device.position_labels.remove(label)
+    db.session.flush()
+    record_history("device", device.id, actor, {f"label:{position}": (label.token[:4], "")}, "")
+    record_change("device", device.id, device.enterprise_id)
 
 
 def attention_summary(actor: Actor, limit: int = 50) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -45,6 +45,8 @@ class Hazard(TimestampMixin, Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: sha256 of the canonical create payload: same id + other content is a conflict
     payload_hash: Mapped[str] = mapped_column(String(64))
+    #: proof of presence: {"location", "scans": [{token, position, device_id, at}], "photos": {sha256: …}}
+    presence: Mapped[dict | None] = mapped_column(JSON)
 
     enterprise: Mapped[Enterprise] = relationship()
     device: Mapped[Device | None] = relationship()

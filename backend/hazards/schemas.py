@@ -3,13 +3,14 @@ from marshmallow import Schema, fields, post_load, validate
 from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text, viewer
 from backend.hazards.rules import Action, HazardSource, HazardStatus, Severity, is_overdue
-from backend.hazards.services import allowed_actions_for
+from backend.hazards.services import allowed_actions_for, hazard_evidence_strength
 from backend.photos.services import signed_photo_url
+from backend.presence.schemas import EvidenceSchema, PresenceInSchema
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="照片标识应为64位十六进制 sha256")
 
 
-class HazardCreateSchema(BaseSchema):
+class HazardCreateSchema(PresenceInSchema):
     id = fields.UUID(required=True)
     enterprise_id = Id(load_default=None, allow_none=True)
     device_id = Id(load_default=None, allow_none=True)
@@ -105,6 +106,10 @@ class HazardSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
     #: counts in the credit grade (a peer's finding waits for a regulator's confirmation)
     confirmed = fields.Boolean()
+    #: proof of presence as recorded: location, labels scanned, each photo's provenance (null: none sent)
+    presence = fields.Raw(allow_none=True)
+    #: how strongly the report shows its author was at the device ("on site", or the warnings)
+    evidence = fields.Function(lambda h: EvidenceSchema().dump(hazard_evidence_strength(h)))
 
 
 def _photo_url(sha256: str, variant: str) -> str:

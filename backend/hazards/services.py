@@ -30,6 +30,7 @@ from backend.org.models import Enterprise
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_enterprise_for
 from backend.photos.models import Photo
+from backend.presence.services import evidence_of, presence_record
 
 OPEN = rules.OPEN_STATUSES
 
@@ -232,6 +233,7 @@ def _report(actor: Actor, data: dict, requested_source: str | None) -> tuple[Haz
         payload_hash=digest,
     )
     hazard.photos = [HazardPhoto(sha256=s, stage="before") for s in dict.fromkeys(data["photos"])]
+    hazard.presence = data.get("presence") or presence_record(data, data["photos"], enterprise.id, device_id)
     hazard.events = [
         HazardEvent(
             id=str(data["id"]),
@@ -377,7 +379,15 @@ def hazard_digest(hazard: Hazard) -> str:
             hazard.reported_by_id,
             before,
         ]
+        # reports made before presence was recorded keep their digest
+        + ([hazard.presence] if hazard.presence else [])
     )
+
+
+def hazard_evidence_strength(hazard: Hazard) -> dict:
+    """On site, or the plain warnings, judged on the report's before-photos and its device's place."""
+    before = [p.sha256 for p in hazard.photos if p.stage == "before"]
+    return evidence_of(hazard.presence, before, hazard.device, hazard.created_at)
 
 
 def event_digest(event: HazardEvent, hazard: Hazard) -> str:

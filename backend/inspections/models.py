@@ -116,6 +116,10 @@ class Check(Model):
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("checks.id"), unique=True)
     payload_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: proof of presence: {"geolocation", "scans": [{token, position, device_id, at}], "photos": {sha256: …}}
+    presence: Mapped[dict | None] = mapped_column(JSON)
+    #: the drawn signature (a PNG uploaded through the photo API), by sha256
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
 
     template: Mapped[ChecklistTemplate] = relationship()
     enterprise: Mapped[Enterprise] = relationship()

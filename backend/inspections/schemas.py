@@ -5,7 +5,9 @@ from backend.devices.rules import DeviceCategory
 from backend.hazards.rules import Severity
 from backend.hazards.schemas import SHA256
 from backend.inspections.rules import CheckKind, CheckResult, ItemResult
-from backend.inspections.services import superseded_by
+from backend.inspections.services import check_evidence_strength, superseded_by
+from backend.photos.services import signed_photo_url
+from backend.presence.schemas import EvidenceSchema, PresenceInSchema
 
 CODE = validate.Regexp(r"^[a-z0-9_.]{1,60}$", error="编号只能包含小写字母、数字、下划线和点")
 
@@ -81,7 +83,7 @@ class CheckItemInSchema(BaseSchema):
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=12))
 
 
-class CheckCreateSchema(BaseSchema):
+class CheckCreateSchema(PresenceInSchema):
     id = fields.UUID(required=True)
     kind = fields.Enum(CheckKind, by_value=True, required=True)
     #: daily / weekly / monthly for self-checks; routine / special for inspections
@@ -96,6 +98,8 @@ class CheckCreateSchema(BaseSchema):
     summary = text(2000, load_default="")
     #: the signing supervisor's or inspector's name (签字确认)
     signed_by = text(60, load_default="")
+    #: sha256 of the drawn signature (a PNG uploaded through PUT /api/photos/<sha256> first)
+    signature = fields.String(load_default=None, allow_none=True, validate=SHA256)
     supersedes_id = fields.UUID(load_default=None, allow_none=True)
     items = fields.List(
         fields.Nested(CheckItemInSchema), required=True, validate=validate.Length(min=1, max=200)
@@ -149,6 +153,13 @@ class CheckSchema(Schema):
     hazard_ids = fields.Function(lambda c: [i.hazard_id for i in c.items if i.hazard_id])
     items = fields.Function(_items)
     created_at = fields.DateTime()
+    #: proof of presence as recorded: location, labels scanned, each photo's provenance (null: none sent)
+    presence = fields.Raw(allow_none=True)
+    signature_url = fields.Function(
+        lambda c: signed_photo_url(c.signature_sha256, "full") if c.signature_sha256 else None
+    )
+    #: how strongly the check shows its author was there ("on site", or the warnings)
+    evidence = fields.Function(lambda c: EvidenceSchema().dump(check_evidence_strength(c)))
 
 
 def _superseded_by(check) -> str | None:

@@ -17,6 +17,7 @@ from backend.core.exports import export_items, yes_no
 from backend.core.hashing import payload_hash
 from backend.core.history import assign_with_history
 from backend.core.pagination import Page, paginate
+from backend.devices.models import Device
 from backend.devices.rules import CATEGORY_LABELS
 from backend.devices.services import get_device_for
 from backend.evidence.services import append_evidence
@@ -30,6 +31,8 @@ from backend.inspections.rules import CheckKind, InspectionType, ItemResult, Rhy
 from backend.org.models import Enterprise, ModelStatus
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_enterprise_for
+from backend.photos.models import Photo
+from backend.presence.services import evidence_of, presence_record
 
 HAZARD_IDS = uuid.UUID("6f1d3c1e-8a55-4c55-9d7e-3c1b5a0e9f21")
 
@@ -190,6 +193,9 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
             "检查表填写不完整 (checklist incomplete)", details={"fields": {"items": problems}}
         )
     previous = _superseded(actor, data, enterprise.id)
+    photos = [sha for item in data["items"] for sha in item.get("photos") or []]
+    presence = presence_record(data, photos, enterprise.id, device.id if device else None)
+    _check_signature(data.get("signature"))
     check = Check(
         id=data["id"],
         kind=data["kind"],
@@ -208,6 +214,8 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
         version=previous.version + 1 if previous else 1,
         supersedes_id=previous.id if previous else None,
         payload_hash=digest,
+        presence=presence,
+        signature_sha256=data.get("signature"),
     )
     check.items = [
         CheckItem(
@@ -224,6 +232,14 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
     _raise_hazards(actor, check, template, previous)
     _after_submit(actor, check, assignment, enterprise)
     return check, True
+
+
+def _check_signature(signature: str | None) -> None:
+    if signature is None:
+        return
+    if db.session.get(Photo, signature) is None:
+        problem = "签名图片尚未上传 (signature not uploaded)"
+        raise ValidationFailed(details={"fields": {"signature": [problem]}})
 
 
 def _recorded_late(data: dict) -> bool:
@@ -362,10 +378,19 @@ def _raise_hazards(actor: Actor, check: Check, template: ChecklistTemplate, prev
                 "responsible_person": "",
                 "photos": item.photos,
                 "deadline": None,
+                "presence": _hazard_presence(check.presence, item.photos),
             },
         )
         item.hazard_id = str(hazard_id)
     db.session.flush()
+
+
+def _hazard_presence(presence: dict | None, photos: list[str]) -> dict | None:
+    """A failed item's hazard was found in the check's visit: its place, scans and the item's photos."""
+    if presence is None:
+        return None
+    meta = presence.get("photos") or {}
+    return presence | {"photos": {sha: meta[sha] for sha in photos if sha in meta}}
 
 
 def _hazard_category(check: Check) -> str:
@@ -400,7 +425,19 @@ def check_digest(check: Check) -> str:
             check.supersedes_id,
             items,
         ]
+        # checks made before presence and signatures were recorded keep their digest
+        + ([check.presence, check.signature_sha256] if check.presence or check.signature_sha256 else [])
     )
+
+
+def check_evidence_strength(check: Check) -> dict:
+    """On site, or the plain warnings; a check of a whole enterprise is compared with the scanned device."""
+    photos = [sha for item in check.items for sha in item.photos]
+    device = check.device
+    scans = (check.presence or {}).get("scans") or []
+    if device is None and scans:
+        device = db.session.get(Device, scans[0]["device_id"])
+    return evidence_of(check.presence, photos, device, check.created_at)
 
 
 def check_evidence_problem(kind: str, ref: str, data: dict) -> str | None:

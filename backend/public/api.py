@@ -14,6 +14,9 @@ bp = Blueprint("public", __name__, url_prefix="/api", description="公众扫码"
 class QrLookupSchema(Schema):
     public = fields.Nested(DevicePublicSchema)
     device = fields.Nested(DeviceSchema, allow_none=True)
+    #: the position of the label scanned (machine_room, car_top, car …); null for the device's default label
+    position = fields.String(allow_none=True)
+    position_label = fields.String(allow_none=True)
 
 
 @bp.get("/qr/<string(maxlength=64):token>")

@@ -38,9 +38,10 @@ def _lookup(client, token: str, user=None):
 def test_anonymous_scan_gets_exactly_the_public_view(client, city):
     response = _lookup(client, city.dev_a.qr_token)
     assert response.status_code == 200
-    assert set(response.json) == {"public", "device"}
+    assert set(response.json) == {"public", "device", "position", "position_label"}
     assert set(response.json["public"]) == PUBLIC_KEYS
     assert response.json["device"] is None
+    assert response.json["position"] is None  # the device's default label
 
 
 def test_public_view_values(client, city):

@@ -1,4 +1,4 @@
-import type { CheckAssignment, ChecklistTemplate, Page, SelfCheckOverview } from './types'
+import type { CheckAssignment, ChecklistTemplate, CheckRecord, Page, SelfCheckOverview } from './types'
 import { request } from './http'
 
 /** The signed-in supervisor's mutual-check tasks (互查任务). */
@@ -14,4 +14,9 @@ export function fetchTemplates(purpose?: ChecklistTemplate['purpose']): Promise<
 /** Due and missed self-checks (日管控、周排查、月调度) of the enterprises in scope. */
 export function fetchSelfCheckStatus(): Promise<SelfCheckOverview> {
   return request<SelfCheckOverview>('/api/self-checks/status')
+}
+
+/** One check as recorded, with its proof of presence and evidence strength. */
+export function fetchCheck(id: string): Promise<CheckRecord> {
+  return request<CheckRecord>(`/api/checks/${encodeURIComponent(id)}`)
 }

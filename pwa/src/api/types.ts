@@ -1,4 +1,5 @@
 // DTOs mirroring the backend's public JSON (see shared/API.md).
+import type { Geolocation, PhotoMeta, Scan } from '@/presence/provenance'
 
 export type Role = 'bureau_admin' | 'inspector' | 'safety_manager' | 'block_supervisor'
 
@@ -65,11 +66,43 @@ export interface Device {
   emergency_phone: string | null
   qr_token: string | null
   qr_url: string | null
+  /** labels at further positions of the device (机房 / 轿顶 / 轿厢), each its own token */
+  position_labels?: PositionLabel[]
+  /** registered place (set by regulators) */
+  latitude?: number | null
+  longitude?: number | null
   open_hazards: number
   /** last daily self-check of the device and last mutual check of its enterprise */
   last_self_check?: LastCheck | null
   last_mutual_check?: LastCheck | null
   updated_at: string
+}
+
+export interface PositionLabel {
+  position: string
+  position_label: string
+  token: string
+  qr_url: string
+}
+
+/** Proof of presence fields a check or hazard payload may carry (older outbox items have none). */
+export interface PresenceIn {
+  geolocation?: Geolocation
+  scans?: Scan[]
+  photo_meta?: PhotoMeta[]
+}
+
+/** How strongly a record shows its author was at the device. */
+export interface Evidence {
+  on_site: boolean
+  warnings: string[]
+  time_on_site_s: number | null
+}
+
+export interface PresenceRecord {
+  geolocation: Geolocation | null
+  scans: Array<{ token: string; position: string | null; device_id: number; at: string }>
+  photos: Record<string, { source: string; taken_at: string | null; geolocation: Geolocation | null }>
 }
 
 export interface LastCheck {
@@ -91,6 +124,9 @@ export interface PublicDevice {
 export interface QrLookup {
   public: PublicDevice
   device: Device | null
+  /** the position of the label scanned (machine_room, car_top, car …); null for the default label */
+  position?: string | null
+  position_label?: string | null
 }
 
 export type HazardSource = 'self_check' | 'mutual_check' | 'inspection' | 'complaint'
@@ -132,11 +168,13 @@ export interface Hazard {
   allowed_actions: HazardAction[]
   /** counts in the credit grade; a peer's mutual-check finding waits for a regulator (absent on old copies) */
   confirmed?: boolean
+  presence?: PresenceRecord | null
+  evidence?: Evidence
   created_at: string
   updated_at: string
 }
 
-export interface HazardCreate {
+export interface HazardCreate extends PresenceIn {
   id: string
   enterprise_id?: number | string
   device_id?: number | string
@@ -228,7 +266,7 @@ export interface CheckItemAnswer {
 }
 
 /** Body of POST /api/checks and of the `check.submit` sync op. */
-export interface CheckSubmit {
+export interface CheckSubmit extends PresenceIn {
   id: string
   kind: 'self_check' | 'mutual_check' | 'inspection' | 'acceptance'
   subkind?: string
@@ -238,8 +276,32 @@ export interface CheckSubmit {
   device_id?: number
   performed_on: string
   signed_by: string
+  /** sha256 of the drawn signature (mutual checks) */
+  signature?: string
   summary?: string
   items: CheckItemAnswer[]
+}
+
+/** A check as GET /api/checks/<id> gives it. */
+export interface CheckRecord {
+  id: string
+  kind: CheckSubmit['kind']
+  subkind: string
+  template_title: string
+  enterprise_id: number
+  enterprise_name: string
+  device_id: number | null
+  performed_by: string
+  performed_on: string
+  result: 'pass' | 'fail'
+  summary: string
+  signed_by: string
+  signed_at: string
+  failed_items: number
+  hazard_ids: string[]
+  presence: PresenceRecord | null
+  signature_url: string | null
+  evidence: Evidence
 }
 
 export interface RhythmStatus {

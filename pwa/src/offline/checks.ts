@@ -148,7 +148,8 @@ export async function enqueueCheckSubmit(userId: string, payload: CheckSubmit): 
     type: 'check.submit',
     payload,
     entity_id: payload.id,
-    photos: [...new Set(payload.items.flatMap(i => i.photos))],
+    // the drawn signature goes up like a photo, before the op that cites it
+    photos: [...new Set([...payload.items.flatMap(i => i.photos), ...(payload.signature ? [payload.signature] : [])])],
     state: 'pending',
     attempts: 0,
     error: null,

@@ -45,8 +45,12 @@ export async function queryDevices(
   return { items: all.slice(0, page * perPage), total: all.length }
 }
 
-export function deviceByQrToken(token: string): Promise<Device | undefined> {
-  return db.devices.where('qr_token').equals(token).first()
+/** The device of a label token: its default label, or a label at one of its positions (机房 / 轿顶 / 轿厢). */
+export async function deviceByQrToken(token: string): Promise<Device | undefined> {
+  return (
+    (await db.devices.where('qr_token').equals(token).first()) ??
+    db.devices.filter(d => (d.position_labels ?? []).some(label => label.token === token)).first()
+  )
 }
 
 /** Manual entry: a QR token, device code or registration number. */

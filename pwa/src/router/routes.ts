@@ -118,6 +118,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'check.tasksTitle' },
   },
   {
+    path: '/check-records/:id',
+    name: 'check-record',
+    component: () => import('@/views/checks/CheckDetailView.vue'),
+    meta: { title: 'presence.checkTitle' },
+  },
+  {
     path: '/checks/:assignment',
     name: 'check-form',
     component: () => import('@/views/checks/CheckFormView.vue'),

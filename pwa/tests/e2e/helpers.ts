@@ -152,3 +152,14 @@ export async function answerAllItems(page: Page, choice: 'item-pass' | 'item-na'
   const total = await page.getByTestId('check-item').count()
   await expect(page.getByTestId('check-progress')).toContainText(`已答 ${total} / ${total}`)
 }
+
+/** Draw a signature on the form's signature pad with the mouse (mutual checks and notices are signed by hand). */
+export async function drawSignature(page: Page): Promise<void> {
+  const pad = page.getByTestId('signature-pad')
+  await pad.scrollIntoViewIfNeeded()
+  const box = (await pad.boundingBox())!
+  await page.mouse.move(box.x + 20, box.y + box.height / 2)
+  await page.mouse.down()
+  for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + 20 + i * 22, box.y + box.height / 2 + (i % 2 ? -25 : 25))
+  await page.mouse.up()
+}

@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from '@playwright/test'
 import { expect, test } from '@playwright/test'
-import { answerAllItems, apiToken, uiLogin, waitSynced } from './helpers'
+import { answerAllItems, apiToken, drawSignature, uiLogin, waitSynced } from './helpers'
 
 function isoDay(offset: number): string {
   const d = new Date(Date.now() + offset * 86_400_000)
@@ -93,6 +93,7 @@ test('the supervisor\'s task list follows the sync: a mutual check done online, 
   await answerAllItems(page)
   await expect(page.getByTestId('item-missing')).toHaveCount(0)
   await markPage(page)
+  await drawSignature(page)
   await page.getByTestId('submit-check').click()
   await expect(page).toHaveURL(/\/checks$/)
   await expect(rowOf(online!).getByTestId('check-task-state')).toHaveText('已完成', { timeout: 30_000 })
@@ -104,6 +105,7 @@ test('the supervisor\'s task list follows the sync: a mutual check done online, 
   await context.setOffline(true)
   await rowOf(offline!).click()
   await answerAllItems(page)
+  await drawSignature(page)
   await page.getByTestId('submit-check').click()
   await expect(page).toHaveURL(/\/checks$/)
   await expect(rowOf(offline!).getByTestId('check-task-state')).toHaveText('已检查·待上传')

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { answerAllItems, apiToken, makeJpeg, uiLogin, waitSynced } from './helpers'
+import { answerAllItems, apiToken, drawSignature, makeJpeg, uiLogin, waitSynced } from './helpers'
 
 test('a supervisor fills a mutual check offline with two failed items; it becomes two hazards once online', async ({ page, context, request }) => {
   const token = await apiToken(request, 'supervisor1')
@@ -29,6 +29,7 @@ test('a supervisor fills a mutual check offline with two failed items; it become
     await expect(item.getByTestId('photo-thumb')).toHaveCount(1)
   }
   await answerAllItems(page)
+  await drawSignature(page)
   await page.getByTestId('submit-check').click()
 
   await expect(page).toHaveURL(/\/checks$/)
