@@ -10,6 +10,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.complaints import services
+from backend.complaints.photos import store_public_photo
 from backend.complaints.pow import issue_challenge
 from backend.complaints.rules import ip_rate_key
 from backend.complaints.schemas import (
@@ -29,7 +30,6 @@ from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import page_schema
 from backend.extensions import db, limiter
 from backend.photos.api import PhotoSchema
-from backend.photos.services import store_photo
 
 public_bp = Blueprint(
     "public_complaints",
@@ -86,8 +86,10 @@ def get_challenge() -> dict:
 @public_bp.response(201, PhotoSchema)
 @public_bp.alt_response(200, schema=PhotoSchema, description="Already stored")
 def put_public_photo(sha256: str):
-    """Upload a complaint photo before submitting (re-encoded, metadata stripped)."""
-    photo, created = store_photo(None, sha256, request.get_data(cache=False))
+    """Upload a complaint photo before submitting (re-encoded, metadata stripped; at most
+    24 megapixels). The bytes must match the hash even when the photo is already stored.
+    An upload no complaint cites within a day is removed."""
+    photo, created = store_public_photo(sha256, request.get_data(cache=False))
     db.session.commit()
     return photo, 201 if created else 200
 
