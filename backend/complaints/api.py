@@ -1,7 +1,8 @@
 """Complaints: the anonymous intake and tracking (public_bp), triage by regulators (bp).
 
 Abuse control without a third-party captcha: per-IP limits (IPv6 grouped by /64), a
-per-label quota, and a self-hosted proof of work that each submission must carry.
+self-hosted proof of work that each submission must carry, and a per-label quota beyond
+which complaints are queued flagged for triage, never refused (services.submit_complaint).
 Limits are read from app config at request time (COMPLAINT_*_LIMIT, flask-limiter syntax).
 """
 
@@ -21,6 +22,8 @@ from backend.complaints.schemas import (
     ComplaintSchema,
     ComplaintSubmitSchema,
     ComplaintSummarySchema,
+    PhoneRevealRequestSchema,
+    PhoneRevealSchema,
     RewardPaymentSchema,
     TrackQuerySchema,
     TriageSchema,
@@ -41,7 +44,6 @@ bp = Blueprint("complaints", __name__, url_prefix="/api/complaints", description
 
 DEFAULT_LIMITS = {
     "COMPLAINT_IP_LIMIT": "5 per minute;20 per day",
-    "COMPLAINT_DEVICE_LIMIT": "10 per hour",
     "COMPLAINT_PHOTO_LIMIT": "12 per minute;120 per day",
     "COMPLAINT_CHALLENGE_LIMIT": "30 per minute",
     "COMPLAINT_TRACK_LIMIT": "30 per minute",
@@ -55,22 +57,6 @@ def _limit(name: str):
 def client_key() -> str:
     """Per-client bucket: the IPv4 address, or the IPv6 /64."""
     return ip_rate_key(request.remote_addr or "")
-
-
-def device_key() -> str:
-    """Per-device bucket, from the body's qr_token, or for a device without a label the
-    registration number or address it names (read before the body is validated)."""
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    for field, prefix in (("qr_token", "qr"), ("registration_no", "reg"), ("address", "addr")):
-        value = body.get(field)
-        if isinstance(value, str) and value.strip():
-            return f"{prefix}:{''.join(value.split())[:64]}"
-    return "qr:-"
-
-
-def _created(response) -> bool:
-    return response.status_code == 201
 
 
 @public_bp.get("/challenge")
@@ -96,7 +82,6 @@ def put_public_photo(sha256: str):
 
 @public_bp.post("/complaints")
 @limiter.limit(_limit("COMPLAINT_IP_LIMIT"), key_func=client_key)
-@limiter.limit(_limit("COMPLAINT_DEVICE_LIMIT"), key_func=device_key, deduct_when=_created)
 @public_bp.arguments(ComplaintSubmitSchema)
 @public_bp.response(201, ComplaintReceiptSchema)
 def submit_complaint(body: dict) -> dict:
@@ -132,7 +117,7 @@ def list_complaints(query: dict):
 @dumped_for_current_user
 @bp.response(200, ComplaintSchema)
 def get_complaint(complaint_id: int):
-    """One complaint; the zone's inspectors and bureau admins also see the contact phone."""
+    """One complaint; the zone's inspectors and bureau admins see the contact phone masked."""
     return services.get_complaint_for(current_user, complaint_id)
 
 
@@ -160,6 +145,25 @@ def pay_reward(body: dict, complaint_id: int):
     complaint = services.pay_reward(current_user, complaint_id, body)
     db.session.commit()
     return complaint
+
+
+@bp.post("/<int:complaint_id>/phone/reveal")
+@require_roles(*REGULATORS)
+@bp.arguments(PhoneRevealRequestSchema)
+@bp.response(200, PhoneRevealSchema)
+def reveal_phone(body: dict, complaint_id: int):
+    """The complainant's phone in clear, on request; who asked and when is kept (PIPL)."""
+    phone = services.reveal_contact_phone(current_user, complaint_id, body["reason"].strip())
+    db.session.commit()
+    return {"contact_phone": phone}
+
+
+@bp.get("/<int:complaint_id>/phone/reveals")
+@require_roles(Role.bureau_admin)
+@bp.response(200, HistoryEntrySchema(many=True))
+def phone_reveals(complaint_id: int):
+    """Who saw the complainant's phone in clear, and when (newest first)."""
+    return services.phone_reveals(current_user, complaint_id)
 
 
 @bp.get("/<int:complaint_id>/reward/history")
