@@ -322,7 +322,8 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
         REGULATORS_ONLY,
     ),
     ("GET", "/api/people/<int:person_id>"): (_person(""), READ_ONE),
-    ("GET", "/api/people/<int:person_id>/history"): (_person("/history"), READ_ONE),
+    # a peer's person's history holds their phone: not for the block's supervisor
+    ("GET", "/api/people/<int:person_id>/history"): (_person("/history"), READ_OWN_DOCUMENT),
     ("PATCH", "/api/people/<int:person_id>"): (_person("", {"phone": "13900000000"}), EDIT_LEDGER),
     ("POST", "/api/people/<int:person_id>/certificates"): (
         _person("/certificates", {"kind": "operator", "number": "Z-1", "photo_sha256": sha256_hex(PHOTO)}),
