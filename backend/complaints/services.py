@@ -131,7 +131,7 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
     if _subject_over_quota(complaint):
         complaint.events.append(ComplaintEvent(action=rules.FLAG_ACTION, to_status=ComplaintStatus.received))
     _insert_numbered(complaint)
-    append_evidence("complaint.create", str(complaint.id), {"content": complaint_digest(complaint)})
+    append_evidence("complaint.create", str(complaint.id), complaint_evidence(complaint))
     return complaint, code
 
 
@@ -316,7 +316,7 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
         )
     )
     db.session.flush()
-    append_evidence("complaint.triage", str(complaint.id), {"content": triage_digest(complaint)})
+    append_evidence("complaint.triage", str(complaint.id), triage_evidence(complaint))
     if complaint.status == ComplaintStatus.substantiated:
         publish(
             "complaint.substantiated",
@@ -515,13 +515,34 @@ def triage_digest(complaint: Complaint) -> str:
     return payload_hash(content)
 
 
+def complaint_facts(complaint: Complaint) -> str:
+    """When it came in (entries made before carry no "facts" and are checked as before)."""
+    return payload_hash([complaint.created_at.isoformat()])
+
+
+def triage_facts(complaint: Complaint) -> str:
+    """When it was triaged (closed) and by whom."""
+    closed_at = complaint.closed_at.isoformat() if complaint.closed_at else None
+    return payload_hash([closed_at, complaint.triaged_by_id])
+
+
+def complaint_evidence(complaint: Complaint) -> dict:
+    return {"content": complaint_digest(complaint), "facts": complaint_facts(complaint)}
+
+
+def triage_evidence(complaint: Complaint) -> dict:
+    return {"content": triage_digest(complaint), "facts": triage_facts(complaint)}
+
+
 def complaint_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     """Does the stored complaint still match what the chain recorded? (for verify_chain)"""
     complaint = db.session.get(Complaint, int(ref))
     if complaint is None:
         return f"complaint {ref} is missing"
-    digest = complaint_digest(complaint) if kind == "complaint.create" else triage_digest(complaint)
-    return None if digest == data.get("content") else f"complaint {ref} was altered"
+    stored = complaint_evidence(complaint) if kind == "complaint.create" else triage_evidence(complaint)
+    recorded_keys = {"content", "facts"} & set(data)
+    altered = any(stored[key] != data[key] for key in recorded_keys) or "content" not in data
+    return f"complaint {ref} was altered" if altered else None
 
 
 def enterprise_complaint_counts(enterprise_ids: list[int]) -> dict[int, dict[str, int]]:
