@@ -309,3 +309,31 @@ def test_editing_when_a_notice_was_issued_fails(app, client, city):
     assert verify(app).exit_code == 0
     tamper("UPDATE notices SET created_at = '2020-01-01 00:00:00' WHERE id = :id", id=notice.json["id"])
     assert_broken(verify(app), f"notice {notice.json['id']} was altered")
+
+
+def old_photo(data: bytes) -> str:
+    """A photo as stored before the chain hashed photo files: its files and row, no entry."""
+    from backend.core.images import process_upload
+    from backend.photos.models import Photo
+
+    sha, image = sha256_hex(data), process_upload(data)
+    storage().put(f"{sha}.jpg", image.data)
+    storage().put(f"{sha}.thumb.jpg", image.thumbnail)
+    db.session.add(Photo(sha256=sha, width=image.width, height=image.height, size=len(image.data)))
+    db.session.commit()
+    return sha
+
+
+def test_backfill_gives_old_photos_their_entry_once_and_then_a_replaced_file_fails(app, client, city):
+    upload(client, city.manager, jpeg((10, 10, 200)))  # stored with its entry already
+    old = old_photo(jpeg((200, 200, 10)))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["evidence", "backfill-photos"])
+    assert first.exit_code == 0 and "Added 1 photo entry." in first.output, first.output
+    again = runner.invoke(args=["evidence", "backfill-photos"])
+    assert "Added 0 photo entries." in again.output
+    entry = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.ref == old))
+    assert json.loads(entry.body)["data"]["backfilled"] is True
+    assert verify(app).exit_code == 0
+    storage().put(f"{old}.jpg", jpeg((0, 0, 0)))
+    assert_broken(verify(app), "[photo]", f"photo {old}")
