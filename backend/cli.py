@@ -103,6 +103,19 @@ def checkpoint() -> None:
     click.echo(json.dumps(export_checkpoint(checkpoint_key_of_app())))
 
 
+@evidence.command(
+    "backfill-photos",
+    help="Give each photo stored before the chain hashed photo files its photo.store entry (run once; "
+    "running it again adds nothing).",
+)
+def backfill_photos() -> None:
+    from backend.photos.backfill import backfill_photo_entries
+
+    added = backfill_photo_entries()
+    db.session.commit()
+    click.echo(f"Added {added} photo entr{'y' if added == 1 else 'ies'}.")
+
+
 @click.group(help="Public complaints.")
 def complaints() -> None:
     """Commands under `flask complaints`."""

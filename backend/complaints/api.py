@@ -1,7 +1,8 @@
 """Complaints: the anonymous intake and tracking (public_bp), triage by regulators (bp).
 
 Abuse control without a third-party captcha: per-IP limits (IPv6 grouped by /64), a
-per-label quota, and a self-hosted proof of work that each submission must carry.
+self-hosted proof of work that each submission must carry, and a per-label quota beyond
+which complaints are queued flagged for triage, never refused (services.submit_complaint).
 Limits are read from app config at request time (COMPLAINT_*_LIMIT, flask-limiter syntax).
 """
 
@@ -10,6 +11,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.complaints import services
+from backend.complaints.photos import store_public_photo
 from backend.complaints.pow import issue_challenge
 from backend.complaints.rules import ip_rate_key
 from backend.complaints.schemas import (
@@ -20,6 +22,8 @@ from backend.complaints.schemas import (
     ComplaintSchema,
     ComplaintSubmitSchema,
     ComplaintSummarySchema,
+    PhoneRevealRequestSchema,
+    PhoneRevealSchema,
     RewardPaymentSchema,
     TrackQuerySchema,
     TriageSchema,
@@ -29,7 +33,6 @@ from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import page_schema
 from backend.extensions import db, limiter
 from backend.photos.api import PhotoSchema
-from backend.photos.services import store_photo
 
 public_bp = Blueprint(
     "public_complaints",
@@ -41,7 +44,6 @@ bp = Blueprint("complaints", __name__, url_prefix="/api/complaints", description
 
 DEFAULT_LIMITS = {
     "COMPLAINT_IP_LIMIT": "5 per minute;20 per day",
-    "COMPLAINT_DEVICE_LIMIT": "10 per hour",
     "COMPLAINT_PHOTO_LIMIT": "12 per minute;120 per day",
     "COMPLAINT_CHALLENGE_LIMIT": "30 per minute",
     "COMPLAINT_TRACK_LIMIT": "30 per minute",
@@ -57,22 +59,6 @@ def client_key() -> str:
     return ip_rate_key(request.remote_addr or "")
 
 
-def device_key() -> str:
-    """Per-device bucket, from the body's qr_token, or for a device without a label the
-    registration number or address it names (read before the body is validated)."""
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    for field, prefix in (("qr_token", "qr"), ("registration_no", "reg"), ("address", "addr")):
-        value = body.get(field)
-        if isinstance(value, str) and value.strip():
-            return f"{prefix}:{''.join(value.split())[:64]}"
-    return "qr:-"
-
-
-def _created(response) -> bool:
-    return response.status_code == 201
-
-
 @public_bp.get("/challenge")
 @limiter.limit(_limit("COMPLAINT_CHALLENGE_LIMIT"), key_func=client_key)
 @public_bp.response(200, ChallengeSchema)
@@ -86,15 +72,16 @@ def get_challenge() -> dict:
 @public_bp.response(201, PhotoSchema)
 @public_bp.alt_response(200, schema=PhotoSchema, description="Already stored")
 def put_public_photo(sha256: str):
-    """Upload a complaint photo before submitting (re-encoded, metadata stripped)."""
-    photo, created = store_photo(None, sha256, request.get_data(cache=False))
+    """Upload a complaint photo before submitting (re-encoded, metadata stripped; at most
+    24 megapixels). The bytes must match the hash even when the photo is already stored.
+    An upload no complaint cites within a day is removed."""
+    photo, created = store_public_photo(sha256, request.get_data(cache=False))
     db.session.commit()
     return photo, 201 if created else 200
 
 
 @public_bp.post("/complaints")
 @limiter.limit(_limit("COMPLAINT_IP_LIMIT"), key_func=client_key)
-@limiter.limit(_limit("COMPLAINT_DEVICE_LIMIT"), key_func=device_key, deduct_when=_created)
 @public_bp.arguments(ComplaintSubmitSchema)
 @public_bp.response(201, ComplaintReceiptSchema)
 def submit_complaint(body: dict) -> dict:
@@ -130,7 +117,7 @@ def list_complaints(query: dict):
 @dumped_for_current_user
 @bp.response(200, ComplaintSchema)
 def get_complaint(complaint_id: int):
-    """One complaint; the zone's inspectors and bureau admins also see the contact phone."""
+    """One complaint; the zone's inspectors and bureau admins see the contact phone masked."""
     return services.get_complaint_for(current_user, complaint_id)
 
 
@@ -158,6 +145,25 @@ def pay_reward(body: dict, complaint_id: int):
     complaint = services.pay_reward(current_user, complaint_id, body)
     db.session.commit()
     return complaint
+
+
+@bp.post("/<int:complaint_id>/phone/reveal")
+@require_roles(*REGULATORS)
+@bp.arguments(PhoneRevealRequestSchema)
+@bp.response(200, PhoneRevealSchema)
+def reveal_phone(body: dict, complaint_id: int):
+    """The complainant's phone in clear, on request; who asked and when is kept (PIPL)."""
+    phone = services.reveal_contact_phone(current_user, complaint_id, body["reason"].strip())
+    db.session.commit()
+    return {"contact_phone": phone}
+
+
+@bp.get("/<int:complaint_id>/phone/reveals")
+@require_roles(Role.bureau_admin)
+@bp.response(200, HistoryEntrySchema(many=True))
+def phone_reveals(complaint_id: int):
+    """Who saw the complainant's phone in clear, and when (newest first)."""
+    return services.phone_reveals(current_user, complaint_id)
 
 
 @bp.get("/<int:complaint_id>/reward/history")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.complaints.rules import ComplaintStatus, RewardStatus
+from backend.complaints.rules import FLAG_ACTION, ComplaintStatus, RewardStatus
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
 from backend.devices.models import Device
@@ -76,6 +76,11 @@ class Complaint(TimestampMixin, Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def flagged(self) -> bool:
+        """Came in beyond its label's quota (maybe junk): triaged with care, never refused."""
+        return any(event.action == FLAG_ACTION for event in self.events)
 
     @property
     def photo_hashes(self) -> list[str]:

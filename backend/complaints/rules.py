@@ -49,6 +49,10 @@ STATUS_LABELS = {
 }
 
 
+#: the event of a complaint that came in beyond its label's quota: queued for triage, flagged
+FLAG_ACTION = "flag"
+
+
 class PublicStage(StrEnum):
     """Where the complainant's report stands, as the tracking page tells it."""
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate, validates_schema
 
-from backend.complaints.keys import may_see_identity, reveal_phone
+from backend.complaints.keys import may_see_identity
 from backend.complaints.rules import (
     CATEGORY_LABELS,
     STAGE_LABELS,
@@ -255,6 +255,7 @@ class ComplaintSummarySchema(Schema):
     enterprise_id = Id(allow_none=True)
     enterprise_name = fields.Function(lambda c: c.enterprise.name if c.enterprise is not None else None)
     contact_phone_masked = fields.String(attribute="phone_masked", allow_none=True)
+    flagged = fields.Boolean()
     contact_purged_at = fields.DateTime(allow_none=True)
     public_reply = fields.String()
     duplicate_of_id = fields.Integer(allow_none=True)
@@ -272,14 +273,19 @@ class ComplaintSummarySchema(Schema):
 
 
 class ComplaintSchema(ComplaintSummarySchema):
-    """One complaint: regulators in scope also get the phone in clear and the photos."""
+    """One complaint: regulators in scope also get the photos; the phone stays masked
+    (revealed on request: PhoneRevealSchema)."""
 
-    contact_phone = fields.Method("_contact_phone", allow_none=True)
     photos = fields.List(fields.Nested(ComplaintPhotoSchema))
     events = fields.List(fields.Nested(ComplaintEventSchema))
 
-    def _contact_phone(self, complaint) -> str | None:
-        return reveal_phone(complaint) if _viewer_sees_identity() else None
+
+class PhoneRevealRequestSchema(BaseSchema):
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class PhoneRevealSchema(Schema):
+    contact_phone = fields.String()
 
 
 def _viewer_sees_identity() -> bool:

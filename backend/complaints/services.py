@@ -3,7 +3,8 @@
 Privacy (举报人保密, PIPL arts. 19 and 51):
 - the only personal datum is an optional contact phone, stored as a Fernet token (keys.py)
   plus a masked copy (138****5678); no hash of the phone is stored anywhere;
-- regulators in scope (bureau_admin, the zone's inspectors) see it; the enterprise's
+- regulators in scope (bureau_admin, the zone's inspectors) see it masked and may reveal it
+  on request (reveal_contact_phone), which the history keeps for the bureau; the enterprise's
   people see only substantiated complaints about their own enterprise, with no contact,
   description, photos or submission time (schemas.ENTERPRISE_FIELDS);
 - the phone never reaches a log or the evidence chain (digests only);
@@ -21,21 +22,22 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
+from limits import parse_many
 from sqlalchemy import ColumnElement, CursorResult, Select, case, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend.complaints import rules
-from backend.complaints.keys import seal_phone
+from backend.complaints.keys import reveal_phone, seal_phone
 from backend.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto, Reward
 from backend.complaints.pow import spend_pow
 from backend.complaints.rules import ComplaintStatus, TriageOutcome
-from backend.core.auth import REGULATORS
+from backend.core.auth import REGULATORS, Role
 from backend.core.clock import today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.events import publish
 from backend.core.hashing import payload_hash
-from backend.core.history import HistoryEntry, assign_with_history, history_of
+from backend.core.history import HistoryEntry, assign_with_history, history_of, record_history
 from backend.core.pagination import Page, paginate
 from backend.devices.models import Device
 from backend.devices.services import (
@@ -53,6 +55,7 @@ from backend.org.scope import Actor, enterprise_scope
 from backend.photos.models import Photo
 
 DEFAULT_PHONE_RETENTION_DAYS = 180
+DEFAULT_SUBJECT_QUOTA = "10 per hour"
 
 
 def _config(name: str, default: int) -> int:
@@ -125,9 +128,30 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
         complaint.phone_masked = rules.mask_phone(phone)
     complaint.photos = [ComplaintPhoto(sha256=s, position=i) for i, s in enumerate(photos, 1)]
     complaint.events = [ComplaintEvent(action="submit", to_status=ComplaintStatus.received)]
+    if _subject_over_quota(complaint):
+        complaint.events.append(ComplaintEvent(action=rules.FLAG_ACTION, to_status=ComplaintStatus.received))
     _insert_numbered(complaint)
-    append_evidence("complaint.create", str(complaint.id), {"content": complaint_digest(complaint)})
+    append_evidence("complaint.create", str(complaint.id), complaint_evidence(complaint))
     return complaint, code
+
+
+def _subject_over_quota(complaint: Complaint) -> bool:
+    """Whether the label (or the registration number or address named) already had its
+    quota of complaints (COMPLAINT_DEVICE_LIMIT, limiter syntax): the complaint is then
+    queued for triage as flagged, never refused, so junk cannot silence a genuine one."""
+    if complaint.device_id is not None:
+        subject = Complaint.device_id == complaint.device_id
+    elif complaint.reported_registration_no:
+        subject = Complaint.reported_registration_no == complaint.reported_registration_no
+    else:
+        subject = Complaint.reported_address == complaint.reported_address
+    now = utcnow()
+    for limit in parse_many(current_app.config.get("COMPLAINT_DEVICE_LIMIT", DEFAULT_SUBJECT_QUOTA)):
+        since = now - timedelta(seconds=limit.get_expiry())
+        recent = db.session.scalar(select(func.count()).where(subject, Complaint.created_at >= since)) or 0
+        if recent >= limit.amount:
+            return True
+    return False
 
 
 def _insert_numbered(complaint: Complaint, attempts: int = 5) -> None:
@@ -292,7 +316,7 @@ def triage_complaint(actor: Actor, complaint_id: int, data: dict) -> Complaint:
         )
     )
     db.session.flush()
-    append_evidence("complaint.triage", str(complaint.id), {"content": triage_digest(complaint)})
+    append_evidence("complaint.triage", str(complaint.id), triage_evidence(complaint))
     if complaint.status == ComplaintStatus.substantiated:
         publish(
             "complaint.substantiated",
@@ -335,6 +359,31 @@ def pay_reward(actor: Actor, complaint_id: int, data: dict) -> Complaint:
     }
     assign_with_history(reward, "complaint_reward", values, actor, reason=f"complaint {complaint.ticket_no}")
     return complaint
+
+
+PHONE_REVEAL_FIELD = "contact_phone_revealed"
+
+
+def reveal_contact_phone(actor: Actor, complaint_id: int, reason: str) -> str:
+    """The complainant's phone in clear for a regulator in scope who asks for it; who asked,
+    when and why is kept in the complaint's history (never the number itself)."""
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以查看举报人电话 (regulators only)")
+    complaint = get_complaint_for(actor, complaint_id)
+    phone = reveal_phone(complaint)
+    if phone is None:
+        raise NotFound("该投诉没有可查看的联系电话 (no contact phone)", code="no_contact_phone")
+    revealed = {PHONE_REVEAL_FIELD: (None, complaint.phone_masked)}
+    record_history("complaint", complaint.id, actor, revealed, reason)
+    return phone
+
+
+def phone_reveals(actor: Actor, complaint_id: int) -> list[HistoryEntry]:
+    """Who saw a complaint's phone in clear, and when (the bureau's oversight)."""
+    if actor.role != Role.bureau_admin:
+        raise Forbidden("只有局管理员可以查看电话查看记录 (bureau only)")
+    complaint = get_complaint_for(actor, complaint_id)
+    return [entry for entry in history_of("complaint", complaint.id) if entry.field == PHONE_REVEAL_FIELD]
 
 
 def reward_history(actor: Actor, complaint_id: int) -> list[HistoryEntry]:
@@ -466,13 +515,34 @@ def triage_digest(complaint: Complaint) -> str:
     return payload_hash(content)
 
 
+def complaint_facts(complaint: Complaint) -> str:
+    """When it came in (entries made before carry no "facts" and are checked as before)."""
+    return payload_hash([complaint.created_at.isoformat()])
+
+
+def triage_facts(complaint: Complaint) -> str:
+    """When it was triaged (closed) and by whom."""
+    closed_at = complaint.closed_at.isoformat() if complaint.closed_at else None
+    return payload_hash([closed_at, complaint.triaged_by_id])
+
+
+def complaint_evidence(complaint: Complaint) -> dict:
+    return {"content": complaint_digest(complaint), "facts": complaint_facts(complaint)}
+
+
+def triage_evidence(complaint: Complaint) -> dict:
+    return {"content": triage_digest(complaint), "facts": triage_facts(complaint)}
+
+
 def complaint_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     """Does the stored complaint still match what the chain recorded? (for verify_chain)"""
     complaint = db.session.get(Complaint, int(ref))
     if complaint is None:
         return f"complaint {ref} is missing"
-    digest = complaint_digest(complaint) if kind == "complaint.create" else triage_digest(complaint)
-    return None if digest == data.get("content") else f"complaint {ref} was altered"
+    stored = complaint_evidence(complaint) if kind == "complaint.create" else triage_evidence(complaint)
+    recorded_keys = {"content", "facts"} & set(data)
+    altered = any(stored[key] != data[key] for key in recorded_keys) or "content" not in data
+    return f"complaint {ref} was altered" if altered else None
 
 
 def enterprise_complaint_counts(enterprise_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -12,7 +12,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 
-from backend.core.clock import CHINA_TZ
+from backend.complaints.photos import purge_unclaimed_photos
+from backend.core.clock import CHINA_TZ, utcnow
 from backend.credit.recompute import recompute_grades
 from backend.jobs import reminders
 from backend.notifications.channels import Channels
@@ -37,6 +38,10 @@ class Job:
 def _credit_cycle(as_of: date) -> dict:
     report = recompute_grades(as_of)
     return {"graded": report.graded, "changed": report.changed}
+
+
+def _purge_unclaimed_photos(_as_of: date) -> dict:
+    return {"removed": purge_unclaimed_photos(utcnow())}
 
 
 def _notify_from(sources: Iterable[Callable], as_of: date) -> dict:
@@ -67,4 +72,5 @@ JOBS: tuple[Job, ...] = (
     ),
     Job("urgent_delivery", "紧急提醒即时推送", _cron(minute="*"), lambda _: _deliver(deliver_urgent)),
     Job("daily_digest", "每日提醒汇总推送", _cron(hour=8, minute=0), lambda _: _deliver(send_digests)),
+    Job("unclaimed_photos", "清除未随投诉提交的匿名照片", _cron(hour=3, minute=30), _purge_unclaimed_photos),
 )

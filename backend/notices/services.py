@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -211,27 +211,42 @@ def _log_on_hazard(actor: Actor, notice: Notice, hazard: Hazard) -> None:
 
 
 def notice_evidence(notice: Notice) -> dict:
-    """What the evidence chain records of a notice: no personal data."""
+    """What the evidence chain records of a notice: no personal data; "facts" hashes when
+    and by whom it was issued."""
     return {
         "number": notice.number,
         "kind": notice.kind,
         "enterprise": notice.enterprise_id,
         "hazards": sorted(i.hazard_id for i in notice.items),
         "deadline": notice.deadline.isoformat(),
+        "facts": _issue_facts(notice),
     }
 
 
+def _issue_facts(notice: Notice) -> str:
+    return payload_hash([notice.created_at.isoformat(), notice.issued_on.isoformat(), notice.issued_by_id])
+
+
+def _at(moment: datetime | None) -> str:
+    return payload_hash([moment.isoformat() if moment else None])
+
+
 def step_evidence(notice: Notice, action: str) -> dict:
-    """What the chain records of one step: who, the signature, a digest of the reply text."""
+    """What the chain records of one step: who, when ("facts"), the signature, a digest of the reply text."""
     if action == rules.NoticeAction.acknowledge:
-        return {"by": notice.acknowledged_by_id, "signature": notice.signature_sha256}
+        return {
+            "by": notice.acknowledged_by_id,
+            "signature": notice.signature_sha256,
+            "facts": _at(notice.acknowledged_at),
+        }
     if action == rules.NoticeAction.reply:
         return {
             "by": notice.replied_by_id,
             "text": payload_hash(notice.reply_text),
             "photos": sorted(notice.reply_photos or []),
+            "facts": _at(notice.replied_at),
         }
-    return {"by": notice.closed_by_id}
+    return {"by": notice.closed_by_id, "facts": _at(notice.closed_at)}
 
 
 def notice_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
@@ -241,6 +256,8 @@ def notice_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
         return f"notice {ref} is missing"
     action = kind.removeprefix("notice.")
     stored = notice_evidence(notice) if action == "issue" else step_evidence(notice, action)
+    if "facts" not in data:  # recorded before the times were hashed
+        stored.pop("facts", None)
     return None if stored == data else f"notice {ref} was altered"
 
 

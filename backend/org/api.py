@@ -4,7 +4,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.auth import REGULATORS, Role, dumped_for_current_user, require_roles
 from backend.core.exports import csv_response, xlsx_response
 from backend.core.history import HistoryEntrySchema, history_of
 from backend.core.pagination import paginate
@@ -140,6 +140,7 @@ def enterprise_history(enterprise_id: int):
 
 @bp.get("/people")
 @require_roles()
+@dumped_for_current_user
 @bp.arguments(PersonListQuerySchema, location="query")
 @bp.response(200, page_schema(PersonSchema))
 def list_people(query: dict):
@@ -170,6 +171,7 @@ def update_person(body: dict, person_id: int):
 
 @bp.get("/people/<int:person_id>")
 @require_roles()
+@dumped_for_current_user
 @bp.response(200, PersonSchema)
 def get_person(person_id: int):
     return people.get_person_for(current_user, person_id)

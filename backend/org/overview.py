@@ -1,7 +1,8 @@
 """Enterprises as the org screens show them, and the edits that reach the floors above org.
 
 One floor up from org: an enterprise row carries its complaint counts, and moving an
-enterprise to another zone moves its devices and hazards with it (same transaction).
+enterprise to another zone moves every row that carried its zone with it (same
+transaction), through the models' metadata so no upper domain is imported here.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from backend.complaints.services import enterprise_complaint_counts
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.pagination import Page, paginate
-from backend.devices.models import Device
 from backend.extensions import db
-from backend.hazards.models import Hazard
 from backend.org import services
 from backend.org.models import Enterprise
 from backend.org.scope import Actor
@@ -46,12 +45,41 @@ def update_enterprise(actor: Actor, enterprise_id: int, data: dict) -> Enterpris
     return annotate_enterprises(actor, [enterprise])[0]
 
 
+#: the tables whose rows carry their enterprise's zone and follow it when it moves
+ZONE_FOLLOWS_ENTERPRISE = (
+    "devices",
+    "hazards",
+    "checks",
+    "notices",
+    "accidents",
+    "enforcement_cases",
+    "credit_grades",
+    "people",
+    "users",
+)
+#: the tables with a zone that stay where they are, and why
+ZONE_STAYS = {
+    "enterprises": "the moved row itself",
+    "blocks": "a block is part of its zone; the enterprise leaves its block when it moves",
+    "inspection_plans": "a zone's own annual plan",
+    "mutual_check_cycles": "a zone's own mutual-check cycle",
+    "monthly_report_submissions": "a zone's own monthly report",
+    "mutual_check_assignments": "a task of the old zone's cycle within the block the enterprise left",
+    "plan_key_objects": "a line of the old zone's published plan (in the evidence chain); "
+    "the new zone lists the enterprise in its own plan",
+}
+#: the synced entity of a following table: re-announced so the new zone's phones pull it
+SYNCED_ENTITIES = {"devices": "device", "hazards": "hazard", "checks": "check", "notices": "notice"}
+
+
 def _move_zone_records(enterprise: Enterprise) -> None:
-    """Devices and hazards carry their enterprise's zone: follow it to the new zone."""
-    for entity, model in (("device", Device), ("hazard", Hazard)):
-        db.session.execute(
-            update(model).where(model.enterprise_id == enterprise.id).values(zone_id=enterprise.zone_id)
-        )
-        # re-announce them so the new zone's phones pull them
-        for record_id in db.session.scalars(select(model.id).where(model.enterprise_id == enterprise.id)):
-            record_change(entity, record_id, enterprise.id)
+    """Every row that carried the enterprise's old zone follows it to the new one."""
+    tables = db.metadata.tables
+    for name in ZONE_FOLLOWS_ENTERPRISE:
+        table = tables[name]
+        carried_old_zone = (table.c.enterprise_id == enterprise.id) & (table.c.zone_id != enterprise.zone_id)
+        entity = SYNCED_ENTITIES.get(name)
+        moved_ids = list(db.session.scalars(select(table.c.id).where(carried_old_zone))) if entity else []
+        db.session.execute(update(table).where(carried_old_zone).values(zone_id=enterprise.zone_id))
+        for record_id in moved_ids:
+            record_change(str(entity), record_id, enterprise.id)

@@ -19,7 +19,7 @@ from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFai
 from backend.core.history import HistoryEntry, assign_with_history, record_history
 from backend.extensions import db
 from backend.org.models import Certificate, Person, Training, Verification
-from backend.org.scope import Actor, can_manage_enterprise, enterprise_scope
+from backend.org.scope import Actor, can_manage_enterprise, enterprise_scope, own_records_scope
 
 #: the fields of a certificate its history starts with
 CERTIFICATE_FIELDS = (
@@ -183,8 +183,13 @@ def add_training(actor: Actor, person_id: int, data: dict[str, Any]) -> Training
 
 
 def person_history(actor: Actor, person_id: int) -> list[HistoryEntry]:
-    """Changes of the person and of their certificates, newest first."""
-    person = get_person_for(actor, person_id)
+    """Changes of the person and of their certificates, newest first; not of a block peer's
+    people (their phones are in it, and a mutual check does not need their past)."""
+    person = db.session.scalar(
+        select(Person).where(Person.id == person_id, own_records_scope(actor, Person.enterprise_id))
+    )
+    if person is None:
+        raise NotFound("人员不存在或不在您的管辖范围 (person not found)")
     certificate_ids = [str(c.id) for c in person.certificates]
     query = (
         select(HistoryEntry)

@@ -1,7 +1,8 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates
 
+from backend.core.auth import Role
 from backend.core.clock import today
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
+from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text, viewer
 from backend.org.models import CertificateKind, EnterpriseRole, ModelStatus, PublicPlace, Verification
 from backend.org.rules import credit_code_problem
 
@@ -179,6 +180,9 @@ class TrainingSchema(BaseSchema):
 
 
 class PersonSchema(Schema):
+    """A person; a block supervisor sees of a peer's people only what a mutual check needs
+    (name and certificates), not their phone or trainings (dump under `dumping_for`)."""
+
     id = fields.Integer()
     name = fields.String()
     phone = fields.String()
@@ -187,6 +191,14 @@ class PersonSchema(Schema):
     left_on = fields.Date(allow_none=True)
     certificates = fields.List(fields.Nested(CertificateOutSchema))
     trainings = fields.List(fields.Nested(TrainingSchema))
+
+    @post_dump(pass_original=True)
+    def _only_what_a_mutual_check_needs(self, data: dict, person, **_kwargs) -> dict:
+        reader = viewer()
+        peer = reader is not None and reader.role == Role.block_supervisor
+        if peer and person.enterprise_id != reader.enterprise_id:
+            return data | {"phone": "", "trainings": []}
+        return data
 
 
 class PersonUpdateSchema(BaseSchema):

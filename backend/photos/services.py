@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import delete
 
 from backend.core.errors import AppError, NotFound
 from backend.core.images import ImageRejected, process_upload, sha256_hex
@@ -26,17 +27,25 @@ def storage() -> BlobStorage:
     return blob_storage(current_app.config)
 
 
-def store_photo(actor_id: int | None, sha256: str, raw: bytes) -> tuple[Photo, bool]:
-    """Check the hash, clean the image and keep it; an existing hash is a no-op."""
+def store_photo(
+    actor_id: int | None, sha256: str, raw: bytes, *, max_pixels: int | None = None
+) -> tuple[Photo, bool]:
+    """Check the hash, clean the image and keep it; an existing hash is a no-op.
+
+    The bytes must match the hash even when the photo is already stored: the answer
+    carries signed links, and knowing a hash must not be enough to read a photo."""
     if not SHA256_HEX.fullmatch(sha256):
         raise AppError("照片标识应为64位小写十六进制 sha256 (bad sha256)", code="bad_sha256")
+    if sha256_hex(raw) != sha256:
+        raise AppError("照片内容与 sha256 不符 (hash mismatch)", code="hash_mismatch")
     existing = db.session.get(Photo, sha256)
     if existing is not None:
         return existing, False
-    if sha256_hex(raw) != sha256:
-        raise AppError("照片内容与 sha256 不符 (hash mismatch)", code="hash_mismatch")
+    limits = {"max_bytes": current_app.config["PHOTO_MAX_BYTES"]}
+    if max_pixels is not None:
+        limits["max_pixels"] = max_pixels
     try:
-        image = process_upload(raw, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+        image = process_upload(raw, **limits)
     except ImageRejected as exc:
         raise _as_app_error(exc) from exc
     store = storage()
@@ -64,6 +73,14 @@ def stored_file_digests(sha256: str) -> dict | None:
     if set(digests.values()) == {"missing"} and db.session.get(Photo, sha256) is None:
         return None
     return digests
+
+
+def delete_photo(sha256: str) -> None:
+    """Remove a photo's row and files (an anonymous upload no complaint ever cited)."""
+    store = storage()
+    store.delete(f"{sha256}.jpg")
+    store.delete(f"{sha256}.thumb.jpg")
+    db.session.execute(delete(Photo).where(Photo.sha256 == sha256))
 
 
 def _as_app_error(exc: ImageRejected) -> AppError:

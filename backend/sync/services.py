@@ -136,9 +136,16 @@ def pull_changes(actor: Actor, cursor: str | None) -> dict:
 
 
 def _materialise(actor: Actor, rows: Sequence[Change]) -> list[dict]:
+    """The changed records the actor may read; a tombstone only for a record that is gone.
+    A record in the change scope that the actor may not read (a block peer's check or
+    notice) is left out: "deleted" would be untrue, and its id and timing are not theirs."""
     loaded = load_entities(actor, rows)
     changes = []
     for row in rows:
-        data = None if row.deleted else loaded.get((row.entity, row.entity_id))
-        changes.append({"entity": row.entity, "id": row.entity_id, "deleted": data is None, "data": data})
+        if row.deleted:
+            changes.append({"entity": row.entity, "id": row.entity_id, "deleted": True, "data": None})
+            continue
+        data = loaded.get((row.entity, row.entity_id))
+        if data is not None:
+            changes.append({"entity": row.entity, "id": row.entity_id, "deleted": False, "data": data})
     return changes

@@ -289,14 +289,34 @@ def test_ipv6_clients_share_a_bucket_per_64(client, city, app):
     assert other.status_code == 200
 
 
-def test_rate_limit_per_label_counts_accepted_complaints(client, city, app):
+def test_complaints_beyond_the_labels_quota_are_queued_flagged_not_refused(client, city, app):
     app.config["COMPLAINT_DEVICE_LIMIT"] = "2 per hour"
     token = city.dev_a.qr_token
     assert _submit(client, token, pow={"challenge": "junk", "nonce": "1"}).status_code == 400
     ips = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
-    statuses = [_submit(client, token, environ={"REMOTE_ADDR": ip}).status_code for ip in ips]
-    assert statuses == [201, 201, 429]
-    assert _submit(client, city.dev_b.qr_token).status_code == 201
+    receipts = [_submit(client, token, environ={"REMOTE_ADDR": ip}) for ip in ips]
+    assert [r.status_code for r in receipts] == [201, 201, 201]
+    listed = client.get("/api/complaints", headers=auth(city.inspector)).json["items"]
+    flags = {item["ticket_no"]: item["flagged"] for item in listed}
+    assert [flags[r.json["ticket_no"]] for r in receipts] == [False, False, True]
+    assert _submit(client, city.dev_b.qr_token).json["ticket_no"] in {
+        item["ticket_no"]
+        for item in client.get("/api/complaints", headers=auth(city.inspector)).json["items"]
+        if not item["flagged"]
+    }
+
+
+def test_ten_junk_complaints_on_a_label_do_not_silence_a_genuine_one(client, city, app):
+    app.config["COMPLAINT_DEVICE_LIMIT"] = "10 per hour"
+    token = city.dev_a.qr_token
+    for n in range(10):
+        junk = _submit(client, token, environ={"REMOTE_ADDR": f"203.0.113.{n + 1}"}, description="测试测试")
+        assert junk.status_code == 201
+    genuine = _submit(client, token, environ={"REMOTE_ADDR": "198.51.100.77"})
+    assert genuine.status_code == 201
+    complaint = db.session.scalar(select(Complaint).where(Complaint.ticket_no == genuine.json["ticket_no"]))
+    detail = client.get(f"/api/complaints/{complaint.id}", headers=auth(city.inspector)).json
+    assert detail["status"] == "received" and detail["flagged"] is True
 
 
 def test_anonymous_photo_upload_is_rate_limited(client, city, app):
@@ -354,17 +374,54 @@ def test_enterprise_does_not_see_unsubstantiated_complaints(client, city):
     assert client.get(f"/api/complaints/{complaint.id}", headers=auth(city.manager)).status_code == 404
 
 
-def test_zone_inspector_and_admin_see_the_phone_unmasked(client, city):
+def test_regulators_read_the_phone_masked_everywhere(client, city):
     complaint = _filed(client, city.dev_a, contact_phone="+86 138-1234-5678")
     for user in (city.inspector, city.admin):
         detail = client.get(f"/api/complaints/{complaint.id}", headers=auth(user))
         assert detail.status_code == 200
-        assert detail.json["contact_phone"] == PHONE
         assert detail.json["contact_phone_masked"] == "138****5678"
         assert detail.json["description"].startswith("电梯停在")
+        assert PHONE not in detail.get_data(as_text=True)
     listed = client.get("/api/complaints", headers=auth(city.inspector))
     assert listed.json["items"][0]["contact_phone_masked"] == "138****5678"
     assert PHONE not in listed.get_data(as_text=True)
+
+
+def _reveal(client, user, complaint: Complaint, reason: str = "回访核实"):
+    return client.post(
+        f"/api/complaints/{complaint.id}/phone/reveal", json={"reason": reason}, headers=auth(user)
+    )
+
+
+def test_a_regulator_reveals_the_phone_on_request_and_the_bureau_sees_who_and_when(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    revealed = _reveal(client, city.inspector, complaint)
+    assert (revealed.status_code, revealed.json) == (200, {"contact_phone": PHONE})
+    log = client.get(f"/api/complaints/{complaint.id}/phone/reveals", headers=auth(city.admin))
+    assert log.status_code == 200
+    [entry] = log.json
+    assert (entry["actor"], entry["field"], entry["reason"]) == (
+        city.inspector.username,
+        "contact_phone_revealed",
+        "回访核实",
+    )
+    assert entry["at"] and entry["after"] == "138****5678"
+    assert PHONE not in log.get_data(as_text=True)
+    assert (
+        client.get(f"/api/complaints/{complaint.id}/phone/reveals", headers=auth(city.inspector)).status_code
+        == 403
+    )
+
+
+def test_the_phone_is_revealed_to_no_one_else(client, city):
+    complaint = _filed(client, city.dev_a, contact_phone=PHONE)
+    assert _reveal(client, city.other_inspector, complaint).status_code == 404
+    for user in (city.manager, city.supervisor):
+        assert _reveal(client, user, complaint).status_code == 403
+    silent = _filed(client, city.dev_a)
+    assert _reveal(client, city.inspector, silent).status_code == 404
+    log = client.get(f"/api/complaints/{complaint.id}/phone/reveals", headers=auth(city.admin))
+    assert log.json == []
 
 
 def test_other_zone_inspector_gets_404(client, city):
@@ -510,10 +567,12 @@ def test_purge_wipes_contacts_of_complaints_closed_before_retention(client, city
     assert purge_expired_contacts(now + timedelta(days=181)) == 1
     db.session.commit()
     detail = client.get(f"/api/complaints/{closed_id}", headers=auth(city.inspector)).json
-    assert detail["contact_phone"] is None and detail["contact_phone_masked"] is None
+    assert detail["contact_phone_masked"] is None
+    assert _reveal(client, city.inspector, closed).status_code == 404
     assert detail["contact_purged_at"] is not None
     kept = client.get(f"/api/complaints/{open_id}", headers=auth(city.inspector)).json
-    assert kept["contact_phone"] == PHONE
+    assert kept["contact_phone_masked"] == "138****5678"
+    assert _reveal(client, city.inspector, still_open).json["contact_phone"] == PHONE
     app.config["COMPLAINT_PHONE_RETENTION_DAYS"] = 0
     assert purge_expired_contacts(now + timedelta(seconds=1)) == 0  # nothing left to wipe
 

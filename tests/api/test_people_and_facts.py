@@ -307,3 +307,18 @@ def test_certificates_default_to_pending_whoever_forgets_to_say(city):
     person.certificates.append(Certificate(kind="operator", number="Z"))
     db.session.flush()
     assert person.certificates[0].verification == Verification.pending
+
+
+def test_a_supervisor_sees_of_a_peers_people_only_names_and_certificates(client, city):
+    peer = f.make_person(city.ent_a, ("operator", date(2030, 1, 1)))
+    own = f.make_person(city.ent_b)
+    db.session.commit()
+    listed = client.get("/api/people", headers=auth(city.supervisor)).json["items"]
+    by_id = {p["id"]: p for p in listed}
+    assert by_id[peer.id]["name"] == peer.name and by_id[peer.id]["certificates"]
+    assert by_id[peer.id]["phone"] == "" and by_id[own.id]["phone"] == "13800000000"
+    one = client.get(f"/api/people/{peer.id}", headers=auth(city.supervisor))
+    assert one.status_code == 200 and "13800000000" not in one.get_data(as_text=True)
+    assert client.get(f"/api/people/{peer.id}/history", headers=auth(city.supervisor)).status_code == 404
+    assert client.get(f"/api/people/{own.id}/history", headers=auth(city.supervisor)).status_code == 200
+    assert client.get(f"/api/people/{peer.id}", headers=auth(city.inspector)).json["phone"] == "13800000000"

@@ -322,7 +322,8 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
         REGULATORS_ONLY,
     ),
     ("GET", "/api/people/<int:person_id>"): (_person(""), READ_ONE),
-    ("GET", "/api/people/<int:person_id>/history"): (_person("/history"), READ_ONE),
+    # a peer's person's history holds their phone: not for the block's supervisor
+    ("GET", "/api/people/<int:person_id>/history"): (_person("/history"), READ_OWN_DOCUMENT),
     ("PATCH", "/api/people/<int:person_id>"): (_person("", {"phone": "13900000000"}), EDIT_LEDGER),
     ("POST", "/api/people/<int:person_id>/certificates"): (
         _person("/certificates", {"kind": "operator", "number": "Z-1", "photo_sha256": sha256_hex(PHOTO)}),
@@ -436,11 +437,14 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, str]]] = {
 }
 
 
-def _complaint(status: str, suffix: str = "", body: dict | None = None, reward: str | None = None) -> Builder:
+def _complaint(
+    status: str, suffix: str = "", body: dict | None = None, reward: str | None = None, phone: str = ""
+) -> Builder:
     """A complaint about the target's device, in `status` (made directly, not via the public form),
-    with a pending reward of `reward` yuan when given."""
+    with a pending reward of `reward` yuan and a contact `phone` when given."""
 
     def build(t: Target) -> Request:
+        from backend.complaints.keys import seal_phone
         from backend.complaints.models import Complaint, Reward
 
         closed = None if status == "received" else utcnow()
@@ -458,6 +462,8 @@ def _complaint(status: str, suffix: str = "", body: dict | None = None, reward: 
         )
         if reward is not None:
             complaint.reward = Reward(amount_yuan=reward)
+        if phone:
+            complaint.phone_enc, complaint.phone_masked = seal_phone(phone), phone[:3] + "****" + phone[-4:]
         db.session.add(complaint)
         db.session.commit()
         return f"/api/complaints/{complaint.id}{suffix}", {} if body is None else {"json": body}
@@ -490,6 +496,15 @@ MATRIX |= {
             {"paid_on": "2000-01-02", "method": "bank_transfer"},
             reward="100",
         ),
+        {ADMIN: "in:200", INSP: "in:403 out:403", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
+    # the phone in clear on request, for regulators in scope; who asked, for the bureau
+    ("POST", "/api/complaints/<int:complaint_id>/phone/reveal"): (
+        _complaint("received", "/phone/reveal", {"reason": "回访"}, phone="13812345678"),
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
+    ),
+    ("GET", "/api/complaints/<int:complaint_id>/phone/reveals"): (
+        _complaint("received", "/phone/reveals", phone="13812345678"),
         {ADMIN: "in:200", INSP: "in:403 out:403", MGR: "in:403 out:403", SUP: "own:403 peer:403 out:403"},
     ),
     ("GET", "/api/complaints/<int:complaint_id>/reward/history"): (

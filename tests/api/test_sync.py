@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import pytest
 
+from backend.core.clock import today
 from backend.core.images import sha256_hex
 from backend.extensions import db
 from backend.sync.services import PULL_LIMIT
@@ -402,3 +404,23 @@ def test_enterprise_zone_move_reaches_the_new_zones_inspector_in_the_next_pull(c
     }
     moved = next(c for c in changes if c["entity"] == "hazard")
     assert moved["data"]["zone_id"] == feed.other_zone.id
+
+
+def test_a_peers_notice_reaches_a_supervisor_neither_as_record_nor_as_untrue_tombstone(client, feed):
+    cursor = _pull(client, feed.supervisor)["cursor"]
+    hazard = _hazard_body(feed, severity="major")
+    assert client.post("/api/hazards", json=hazard, headers=auth(feed.inspector)).status_code == 201
+    deadline = (today() + timedelta(days=10)).isoformat()
+    body = {
+        "kind": "rectification",
+        "enterprise_id": feed.ent_a.id,
+        "hazard_ids": [hazard["id"]],
+        "deadline": deadline,
+    }
+    notice = client.post("/api/notices", json=body, headers=auth(feed.inspector))
+    assert notice.status_code == 201, notice.json
+    changes = _pull(client, feed.supervisor, cursor)["changes"]
+    assert not any(c["deleted"] for c in changes)
+    assert ("notice", str(notice.json["id"])) not in _keys({"changes": changes})
+    assert ("hazard", hazard["id"]) in _keys({"changes": changes})  # a mutual check needs the peer's hazards
+    assert ("notice", str(notice.json["id"])) in _keys(_pull(client, feed.manager, None))

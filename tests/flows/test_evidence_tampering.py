@@ -6,12 +6,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import select, text
 
+from backend.complaints.models import Complaint
+from backend.complaints.rules import solve_pow
+from backend.core.clock import today
 from backend.core.images import sha256_hex
 from backend.demo import load_demo
 from backend.evidence.models import EvidenceEntry, EvidenceHead
@@ -259,3 +263,77 @@ def test_entries_in_the_version_1_body_still_verify(app, client, city):
     db.session.commit()
     result = verify(app)
     assert result.exit_code == 0, result.output
+
+
+def complaint(app, client, city) -> int:
+    app.config["COMPLAINT_POW_BITS"] = 4
+    challenge = client.get("/api/public/challenge").json
+    pow_ = {
+        "challenge": challenge["challenge"],
+        "nonce": solve_pow(challenge["challenge"], challenge["difficulty"]),
+    }
+    body = {
+        "qr_token": city.dev_a.qr_token,
+        "category": "elevator_trapped",
+        "description": "电梯困人",
+        "pow": pow_,
+    }
+    receipt = client.post("/api/public/complaints", json=body)
+    assert receipt.status_code == 201, receipt.json
+    return db.session.scalar(select(Complaint.id).where(Complaint.ticket_no == receipt.json["ticket_no"]))
+
+
+@pytest.mark.parametrize("column", ["created_at", "closed_at"])
+def test_editing_when_a_complaint_came_in_or_was_triaged_fails(app, client, city, column):
+    complaint_id = complaint(app, client, city)
+    triage = {"outcome": "not_substantiated", "public_reply": "经核查不属实"}
+    response = client.post(
+        f"/api/complaints/{complaint_id}/triage", json=triage, headers=auth(city.inspector)
+    )
+    assert response.status_code == 200, response.json
+    assert verify(app).exit_code == 0
+    tamper(f"UPDATE complaints SET {column} = '2020-01-01 00:00:00' WHERE id = :id", id=complaint_id)  # noqa: S608
+    assert_broken(verify(app), f"complaint {complaint_id} was altered")
+
+
+def test_editing_when_a_notice_was_issued_fails(app, client, city):
+    hazard_id = report(client, city)
+    body = {
+        "kind": "rectification",
+        "enterprise_id": city.ent_a.id,
+        "hazard_ids": [hazard_id],
+        "deadline": (today() + timedelta(days=10)).isoformat(),
+    }
+    notice = client.post("/api/notices", json=body, headers=auth(city.inspector))
+    assert notice.status_code == 201, notice.json
+    assert verify(app).exit_code == 0
+    tamper("UPDATE notices SET created_at = '2020-01-01 00:00:00' WHERE id = :id", id=notice.json["id"])
+    assert_broken(verify(app), f"notice {notice.json['id']} was altered")
+
+
+def old_photo(data: bytes) -> str:
+    """A photo as stored before the chain hashed photo files: its files and row, no entry."""
+    from backend.core.images import process_upload
+    from backend.photos.models import Photo
+
+    sha, image = sha256_hex(data), process_upload(data)
+    storage().put(f"{sha}.jpg", image.data)
+    storage().put(f"{sha}.thumb.jpg", image.thumbnail)
+    db.session.add(Photo(sha256=sha, width=image.width, height=image.height, size=len(image.data)))
+    db.session.commit()
+    return sha
+
+
+def test_backfill_gives_old_photos_their_entry_once_and_then_a_replaced_file_fails(app, client, city):
+    upload(client, city.manager, jpeg((10, 10, 200)))  # stored with its entry already
+    old = old_photo(jpeg((200, 200, 10)))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["evidence", "backfill-photos"])
+    assert first.exit_code == 0 and "Added 1 photo entry." in first.output, first.output
+    again = runner.invoke(args=["evidence", "backfill-photos"])
+    assert "Added 0 photo entries." in again.output
+    entry = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.ref == old))
+    assert json.loads(entry.body)["data"]["backfilled"] is True
+    assert verify(app).exit_code == 0
+    storage().put(f"{old}.jpg", jpeg((0, 0, 0)))
+    assert_broken(verify(app), "[photo]", f"photo {old}")

@@ -13,6 +13,7 @@ import type {
   RewardPaymentBody,
   TriageBody,
 } from './types'
+import type { HistoryEntry } from './users'
 import { request } from './http'
 
 export const COMPLAINT_CATEGORIES: ComplaintCategory[] = [
@@ -100,6 +101,20 @@ export function triageComplaint(id: number | string, body: TriageBody): Promise<
 /** Devices in the regulator's scope whose registration number or device code starts with `q` (online). */
 export function searchDevicesToLink(q: string): Promise<Page<Device>> {
   return request<Page<Device>>('/api/devices', { query: { q, per_page: 10 } })
+}
+
+/** The complainant's phone in clear; the server keeps who asked and when. */
+export async function revealComplaintPhone(id: number | string, reason = ''): Promise<string> {
+  const res = await request<{ contact_phone: string }>(
+    `/api/complaints/${encodeURIComponent(String(id))}/phone/reveal`,
+    { method: 'POST', json: { reason } },
+  )
+  return res.contact_phone
+}
+
+/** Who saw a complaint's phone in clear, newest first (bureau only). */
+export function complaintPhoneReveals(id: number | string): Promise<HistoryEntry[]> {
+  return request<HistoryEntry[]>(`/api/complaints/${encodeURIComponent(String(id))}/phone/reveals`)
 }
 
 export function payReward(id: number | string, body: RewardPaymentBody): Promise<ComplaintDetail> {

@@ -121,6 +121,11 @@ export function rejectCertificate(id: number, reason: string): Promise<QueueItem
   return request<QueueItem>(`/api/certificates/${id}/reject`, { method: 'POST', json: { reason } })
 }
 
+/** Changes of a person and of their certificates and trainings, newest first. */
+export function personHistory(id: number | string): Promise<HistoryRow[]> {
+  return request<HistoryRow[]>(`/api/people/${encodeURIComponent(String(id))}/history`)
+}
+
 export function enterpriseHistory(id: number | string): Promise<HistoryRow[]> {
   return request<HistoryRow[]>(`/api/enterprises/${encodeURIComponent(String(id))}/history`)
 }

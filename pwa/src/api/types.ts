@@ -439,6 +439,8 @@ export interface ComplaintSummary {
   enterprise_id: string | null
   enterprise_name: string | null
   contact_phone_masked: string | null
+  /** came in beyond its label's quota (maybe junk): queued for triage, never refused */
+  flagged: boolean
   contact_purged_at: string | null
   public_reply: string | null
   duplicate_of_id: number | null
@@ -456,9 +458,8 @@ export interface ComplaintSummary {
   closed_on: string | null
 }
 
-/** One complaint: regulators in scope also get the phone in clear and the photos. */
+/** One complaint: regulators in scope also get the photos; the phone stays masked until revealed. */
 export interface ComplaintDetail extends ComplaintSummary {
-  contact_phone: string | null
   photos: Array<{ sha256: string; thumbnail_url: string; url: string }>
   events: Array<{ action: string; to_status: string; actor_id: number | null; public_reply: string | null; at: string }>
 }

@@ -26,10 +26,18 @@ test('inspector triages complaints: substantiated opens a hazard, a repeat is ma
   await expect(page).toHaveURL(/\/complaints(\?|$)/)
   await expect(page.getByRole('tab', { name: '待核查', selected: true })).toBeVisible()
 
-  // the first complaint: phone in clear for the handling inspector, its photo, then substantiated + hazard
+  // the first complaint: phone masked until the inspector asks (confirmed, recorded), its photo,
+  // then substantiated + hazard
   await page.getByTestId('complaint-item').filter({ hasText: first }).click()
   await expect(page.getByTestId('complaint-description')).toHaveText(first)
+  await expect(page.getByTestId('complaint-phone')).toContainText('138****5678')
+  await expect(page.getByTestId('complaint-phone')).not.toContainText('13812345678')
+  await page.getByTestId('phone-reveal').click()
+  const revealDialog = page.locator('.van-dialog')
+  await expect(revealDialog).toContainText('查看完整号码将被记录')
+  await revealDialog.getByRole('button', { name: '确认' }).click()
   await expect(page.getByTestId('complaint-phone')).toContainText('13812345678')
+  await page.screenshot({ path: '/tmp/records-complaint-phone.png', fullPage: true })
   await expect(page.getByTestId('complaint-photo')).toHaveCount(1)
   await expect.poll(() => page.getByTestId('complaint-photo').locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
   await expect(page.getByTestId('complaint-status')).toHaveText('待核查')
