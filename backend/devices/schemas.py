@@ -3,7 +3,14 @@ from marshmallow import Schema, fields, validate
 
 from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
-from backend.devices.rules import CATEGORY_LABELS, DeviceCategory, DeviceStatus, inspection_state
+from backend.devices.rules import (
+    CATEGORY_LABELS,
+    DeviceCategory,
+    DeviceStatus,
+    age_in_years,
+    inspection_state,
+    is_old_elevator,
+)
 from backend.org.schemas import PHONE
 
 
@@ -13,6 +20,11 @@ def qr_url(device) -> str:
 
 def _state(device) -> str:
     return inspection_state(device.next_inspection_due, device.status, today()).value
+
+
+def _accessory_state(device) -> str:
+    """Validity of the safety accessories' calibration (unknown: none has a confirmed record)."""
+    return inspection_state(device.accessory_next_due, device.status, today()).value
 
 
 class LastCheckSchema(Schema):
@@ -35,6 +47,13 @@ class DeviceSchema(Schema):
     next_inspection_due = fields.Date(allow_none=True)
     last_inspection_on = fields.Date(allow_none=True)
     inspection_state = fields.Function(_state)
+    #: earliest next due of its safety accessories (安全附件), from confirmed records only
+    accessory_next_due = fields.Date(allow_none=True)
+    accessory_state = fields.Function(_accessory_state)
+    installed_on = fields.Date(allow_none=True)
+    age_years = fields.Function(lambda d: age_in_years(d.installed_on, today()))
+    #: an elevator in service 15 years or more (老旧电梯, seed 004)
+    old_elevator = fields.Function(lambda d: is_old_elevator(d.category, d.installed_on, today()))
     key_monitored = fields.Boolean()
     maintenance_company_id = Id(allow_none=True)
     maintenance_company = fields.Function(
@@ -85,6 +104,7 @@ class DeviceCreateSchema(BaseSchema):
     key_monitored = fields.Boolean(load_default=False)
     maintenance_company_id = Id(load_default=None, allow_none=True)
     emergency_phone = fields.String(load_default="", validate=PHONE)
+    installed_on = fields.Date(load_default=None, allow_none=True)
 
 
 class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
@@ -98,6 +118,8 @@ class DeviceListQuerySchema(PageQuerySchema):
     status = fields.Enum(DeviceStatus, by_value=True)
     overdue = fields.Boolean()
     long_idle = fields.Boolean()
+    #: elevators installed OLD_ELEVATOR_YEARS (15) or more years ago (老旧电梯)
+    old_elevator = fields.Boolean()
     key_monitored = fields.Boolean()
     enterprise_id = Id()
     block_id = Id()
