@@ -1,5 +1,6 @@
 // The device file beyond inspection records: safety accessories, attachments, installation /
 // alteration / repair / patrol records, the device's history and a check's printable record.
+import type { Device } from './types'
 import { request, requestRaw } from './http'
 
 const seg = (id: number | string) => encodeURIComponent(String(id))
@@ -180,4 +181,26 @@ export async function fetchDeviceChecks(deviceId: number | string): Promise<Devi
 
 export async function fetchCheckPdf(checkId: string): Promise<Blob> {
   return (await requestRaw(`/api/checks/${seg(checkId)}.pdf`)).blob()
+}
+
+export interface DeviceInput {
+  enterprise_id?: number | null
+  category?: string
+  registration_no?: string
+  device_code?: string
+  name?: string
+  location?: string
+  emergency_phone?: string
+  installed_on?: string | null
+  status?: string
+  key_monitored?: boolean
+  reason?: string
+}
+
+export function createDevice(body: DeviceInput): Promise<Device> {
+  return request<Device>('/api/devices', { method: 'POST', json: body })
+}
+
+export function updateDevice(id: number | string, body: DeviceInput): Promise<Device> {
+  return request<Device>(`/api/devices/${seg(id)}`, { method: 'PATCH', json: body })
 }

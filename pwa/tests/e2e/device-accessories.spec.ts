@@ -67,3 +67,33 @@ test('manager1 adds a safety valve and a PDF certificate, sees the history; insp
   await expect(entry).toContainText(reportNo)
   await page.screenshot({ path: '/tmp/devfile-history.png', fullPage: true })
 })
+
+test('manager1 registers an old elevator, finds it with the old-elevator filter and edits its name', async ({
+  page,
+}) => {
+  const registrationNo = `梯E2E${Date.now() % 1000000}`
+  const installed = day(-16 * 366)
+  await uiLogin(page, 'manager1')
+  await page.goto('/devices')
+  await page.getByTestId('register-device').click()
+  await page.getByTestId('device-category').selectOption('elevator')
+  await page.getByTestId('device-registration-no').locator('input').fill(registrationNo)
+  await page.getByTestId('device-name-input').locator('input').fill('1号住宅客梯')
+  await page.getByTestId('device-installed-on').locator('input').fill(installed)
+  await page.screenshot({ path: '/tmp/devfile-register.png', fullPage: true })
+  await page.getByTestId('save-device').click()
+  await expect(page.getByTestId('device-name')).toHaveText('1号住宅客梯')
+  await expect(page.getByText('老旧电梯')).toBeVisible()
+
+  await page.goto('/devices?old=1')
+  await expect(page.getByText(registrationNo)).toBeVisible()
+  await page.screenshot({ path: '/tmp/devfile-old-elevators.png' })
+  await page.getByText(registrationNo).click()
+  await page.getByTestId('edit-device').click()
+  await page.getByTestId('device-name-input').locator('input').fill('1号住宅客梯（东）')
+  await page.getByTestId('device-reason').locator('input').fill('更正名称')
+  await page.getByTestId('save-device').click()
+  await expect(page.getByTestId('device-name')).toHaveText('1号住宅客梯（东）')
+  await page.getByRole('tab', { name: '变更记录' }).click()
+  await expect(page.getByTestId('history-entry').filter({ hasText: '更正名称' })).toContainText('1号住宅客梯（东）')
+})
