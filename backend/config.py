@@ -54,6 +54,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance / "uploads")),
         # photos in an S3-compatible store (MinIO, OSS, Ceph RGW): s3://bucket[/prefix]?endpoint=…&region=…,
         # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; empty: local disk under UPLOAD_DIR

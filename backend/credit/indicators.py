@@ -201,7 +201,9 @@ def device_indicators(w: SqlWindow, subset: bool) -> Subquery:
         Device.enterprise_id.label("enterprise_id"),
         _count_if(in_use).label("in_use"),
         _count_if(in_use & Device.category.in_(OPERATOR_CATEGORIES)).label("need_operators"),
-        _count_if(device_overdue(w.as_of, _Plain(Device.next_inspection_due))).label("overdue"),
+        _count_if(
+            device_overdue(w.as_of, _Plain(Device.next_inspection_due), _Plain(Device.accessory_next_due))
+        ).label("overdue"),
     ).group_by(Device.enterprise_id)
     return _limit(query, Device.enterprise_id, subset).subquery("dev")
 

@@ -29,6 +29,8 @@ class Device(TimestampMixin, Model):
         Index("ix_devices_status_due", "status", "next_inspection_due"),
         #: covers the credit-grading device pass (GROUP BY enterprise, overdue in use)
         Index("ix_devices_enterprise_status_due", "enterprise_id", "status", "next_inspection_due"),
+        #: the overdue count's second arm: a safety accessory past its date (安全附件超期)
+        Index("ix_devices_status_accessory_due", "status", "accessory_next_due"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
@@ -45,6 +47,11 @@ class Device(TimestampMixin, Model):
     idle_since: Mapped[date | None] = mapped_column(Date)
     next_inspection_due: Mapped[date | None] = mapped_column(Date)
     last_inspection_on: Mapped[date | None] = mapped_column(Date)
+    #: the earliest next due date of its safety accessories (安全附件), from their confirmed
+    #: records (devicefile keeps it); None while no accessory has one
+    accessory_next_due: Mapped[date | None] = mapped_column(Date)
+    #: installation date (安装日期), for the device's age (old elevators, seed 004)
+    installed_on: Mapped[date | None] = mapped_column(Date)
     key_monitored: Mapped[bool] = mapped_column(Boolean, default=False)
     maintenance_company_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
     emergency_phone: Mapped[str] = mapped_column(String(30), default="")

@@ -8,7 +8,9 @@ from backend.devices.rules import (
     LABEL_POSITIONS,
     DeviceCategory,
     DeviceStatus,
+    age_in_years,
     inspection_state,
+    is_old_elevator,
 )
 from backend.org.schemas import PHONE
 
@@ -39,6 +41,11 @@ def _state(device) -> str:
     return inspection_state(device.next_inspection_due, device.status, today()).value
 
 
+def _accessory_state(device) -> str:
+    """Validity of the safety accessories' calibration (unknown: none has a confirmed record)."""
+    return inspection_state(device.accessory_next_due, device.status, today()).value
+
+
 class LastCheckSchema(Schema):
     on = fields.Date()
     result = fields.String()
@@ -59,6 +66,13 @@ class DeviceSchema(Schema):
     next_inspection_due = fields.Date(allow_none=True)
     last_inspection_on = fields.Date(allow_none=True)
     inspection_state = fields.Function(_state)
+    #: earliest next due of its safety accessories (安全附件), from confirmed records only
+    accessory_next_due = fields.Date(allow_none=True)
+    accessory_state = fields.Function(_accessory_state)
+    installed_on = fields.Date(allow_none=True)
+    age_years = fields.Function(lambda d: age_in_years(d.installed_on, today()))
+    #: an elevator in service 15 years or more (老旧电梯, seed 004)
+    old_elevator = fields.Function(lambda d: is_old_elevator(d.category, d.installed_on, today()))
     key_monitored = fields.Boolean()
     maintenance_company_id = Id(allow_none=True)
     maintenance_company = fields.Function(
@@ -114,6 +128,7 @@ class DeviceCreateSchema(BaseSchema):
     key_monitored = fields.Boolean(load_default=False)
     maintenance_company_id = Id(load_default=None, allow_none=True)
     emergency_phone = fields.String(load_default="", validate=PHONE)
+    installed_on = fields.Date(load_default=None, allow_none=True)
 
 
 class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
@@ -130,6 +145,8 @@ class DeviceListQuerySchema(PageQuerySchema):
     status = fields.Enum(DeviceStatus, by_value=True)
     overdue = fields.Boolean()
     long_idle = fields.Boolean()
+    #: elevators installed OLD_ELEVATOR_YEARS (15) or more years ago (老旧电梯)
+    old_elevator = fields.Boolean()
     key_monitored = fields.Boolean()
     enterprise_id = Id()
     block_id = Id()

@@ -24,9 +24,11 @@ from backend.devices.rules import (
     LONG_IDLE_DAYS,
     REGULATED_LABELS,
     STATUS_LABELS,
+    DeviceCategory,
     DeviceStatus,
     categories_matching,
     inspection_state,
+    old_elevator_cutoff,
     regulated_changes,
 )
 from backend.extensions import db
@@ -39,9 +41,13 @@ class Editor(Actor, HistoryActor, Protocol):
     """Who changes a device: scoped like any actor, named in the device's history."""
 
 
-def overdue_clause(as_of: Any, due: Any = Device.next_inspection_due) -> ColumnElement[bool]:
-    """rules.is_overdue (超期未检) in SQL; `due` may wrap the column (credit grading does)."""
-    return (Device.status == DeviceStatus.in_use) & (due < as_of)
+def overdue_clause(
+    as_of: Any, due: Any = Device.next_inspection_due, accessory_due: Any = Device.accessory_next_due
+) -> ColumnElement[bool]:
+    """rules.is_overdue (超期未检: the device or one of its safety accessories) in SQL; `due` and
+    `accessory_due` may wrap the columns (credit grading does)."""
+    accessory_overdue = Device.accessory_next_due.is_not(None) & (accessory_due < as_of)
+    return (Device.status == DeviceStatus.in_use) & ((due < as_of) | accessory_overdue)
 
 
 def _placement_clause(filters: dict):
@@ -94,6 +100,9 @@ def visible_devices(actor: Actor, filters: dict | None = None) -> Select:
     if filters.get("overdue") is not None:
         clause = overdue_clause(as_of)
         query = query.where(clause if filters["overdue"] else ~clause)
+    if filters.get("old_elevator"):
+        cutoff = old_elevator_cutoff(as_of)
+        query = query.where(Device.category == DeviceCategory.elevator, Device.installed_on <= cutoff)
     if filters.get("long_idle"):
         cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
         query = query.where(Device.status == DeviceStatus.idle, Device.idle_since <= cutoff)

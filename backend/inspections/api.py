@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.clock import today
+from backend.core.downloads import file_response
 from backend.core.exports import xlsx_response
 from backend.core.schemas import PageQuerySchema, page_schema
 from backend.extensions import db
@@ -87,6 +88,16 @@ def checks_xlsx(query: dict) -> Response:
 @bp.response(200, CheckSchema)
 def get_check(check_id):
     return services.get_check_for(current_user, check_id)
+
+
+@bp.get("/checks/<uuid:check_id>.pdf")
+@require_roles()
+def check_pdf(check_id) -> Response:
+    """The check as a printable A4 record (检查记录): items, findings with photos, the signature and
+    the evidence-chain entry of its submission."""
+    check, body = services.check_record_pdf(current_user, check_id)
+    name = f"检查记录-{check.performed_on.isoformat()}-{check.id[:8]}.pdf"
+    return file_response(body, name, "application/pdf", fallback=f"check-{check.id[:8]}.pdf")
 
 
 @bp.post("/checks")

@@ -20,6 +20,7 @@ from backend.core.pagination import Page, paginate
 from backend.devices.models import Device
 from backend.devices.rules import CATEGORY_LABELS
 from backend.devices.services import get_device_for
+from backend.evidence.models import EvidenceEntry
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.hazards.services import report_hazard
@@ -27,6 +28,7 @@ from backend.inspections import rules
 from backend.inspections.defaults import DEFAULT_TEMPLATES
 from backend.inspections.models import Check, CheckItem, ChecklistTemplate
 from backend.inspections.mutual import get_assignment_for, is_eligible
+from backend.inspections.pdf import check_pdf
 from backend.inspections.rules import CheckKind, InspectionType, ItemResult, Rhythm
 from backend.org.models import Enterprise, ModelStatus
 from backend.org.scope import Actor, enterprise_scope
@@ -155,6 +157,18 @@ def get_check_for(actor: Actor, check_id: str) -> Check:
     if check is None:
         raise NotFound("检查记录不存在或不在您的管辖范围 (check not found)")
     return check
+
+
+def check_record_pdf(actor: Actor, check_id: str) -> tuple[Check, bytes]:
+    """The printable record of a check in scope, with the evidence entry its submission made."""
+    check = get_check_for(actor, check_id)
+    entry = db.session.scalar(
+        select(EvidenceEntry)
+        .where(EvidenceEntry.kind == "check.submit", EvidenceEntry.ref == check.id)
+        .order_by(EvidenceEntry.seq)
+        .limit(1)
+    )
+    return check, check_pdf(check, entry)
 
 
 def superseded_by(check: Check) -> str | None:

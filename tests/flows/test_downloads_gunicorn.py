@@ -337,6 +337,67 @@ def test_random_inspection_plan_pdf_downloads_under_its_title(server):
     assert_pdf(answer.body)
 
 
+@pytest.fixture(scope="module")
+def failed_check(server: Server, manager_device: dict) -> dict:
+    """A daily self-check manager1 submits on his device: one item failed, with a photo."""
+    category = manager_device["category"]
+    templates = server.request("GET", f"/api/checklist-templates?code=device_{category}", user="manager1")
+    template = templates.json()["items"][0]
+    photo = _jpeg()
+    sha = sha256_hex(photo)
+    put = server.request("PUT", f"/api/photos/{sha}", user="manager1", raw=photo, content_type="image/jpeg")
+    assert put.status in (200, 201), put.body
+    codes = [item["code"] for section in template["sections"] for item in section["items"]]
+    items = [{"code": code, "result": "pass"} for code in codes[1:]]
+    items.insert(0, {"code": codes[0], "result": "fail", "note": "安全阀铅封缺失", "photos": [sha]})
+    body = {
+        "id": str(uuid.uuid4()),
+        "kind": "self_check",
+        "subkind": "daily",
+        "template_id": template["id"],
+        "device_id": manager_device["id"],
+        "signed_by": "张安全",
+        "items": items,
+    }
+    created = server.request("POST", "/api/checks", user="manager1", body=body)
+    assert created.status == 201, created.body
+    return created.json()
+
+
+def test_check_record_pdf_downloads_with_its_photo(server, failed_check):
+    check = failed_check
+    answer = server.request("GET", f"/api/checks/{check['id']}.pdf", user="manager1")
+    name = f"检查记录-{check['performed_on']}-{check['id'][:8]}.pdf"
+    assert_download(answer, "application/pdf", name)
+    assert answer.headers["Content-Disposition"].startswith("attachment;")
+    assert_pdf(answer.body)
+    assert b"/Subtype /Image" in answer.body  # the failed item's photo is printed
+
+
+def test_device_attachment_downloads_as_uploaded(server, manager_device):
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    boundary = "sesv-boundary"
+    form = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncertificate\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n产品合格证\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + pdf
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    path = f"/api/devices/{manager_device['id']}/attachments"
+    content_type = f"multipart/form-data; boundary={boundary}"
+    uploaded = server.request("POST", path, user="manager1", raw=form, content_type=content_type)
+    assert uploaded.status in (200, 201), uploaded.body
+    attachment = uploaded.json()
+    answer = server.request("GET", attachment["url"], user="manager1")
+    assert_download(answer, "application/pdf", f"产品合格证-{attachment['id']}.pdf")
+    assert answer.headers["Content-Security-Policy"] == "sandbox"
+    assert answer.body == pdf
+
+
 @pytest.mark.parametrize(
     ("path", "user", "name", "first_heading"),
     [

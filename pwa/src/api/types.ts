@@ -61,6 +61,11 @@ export interface Device {
   inspection_state: InspectionState
   /** inspection records the enterprise entered that wait for a regulator (待核验) */
   pending_inspection_records?: number
+  accessory_next_due?: string | null
+  accessory_state?: string
+  installed_on?: string | null
+  age_years?: number | null
+  old_elevator?: boolean
   key_monitored: boolean
   maintenance_company: string | null
   emergency_phone: string | null

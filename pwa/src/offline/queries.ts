@@ -10,6 +10,8 @@ export interface DeviceFilter {
   status?: DeviceStatus | ''
   overdue?: boolean
   keyMonitored?: boolean
+  /** elevators 15 years or more in service (老旧电梯; the server decides `old_elevator`) */
+  oldElevator?: boolean
   /** one enterprise's devices (the enterprise page's link) */
   enterprise?: string
 }
@@ -17,7 +19,9 @@ export interface DeviceFilter {
 function matches(d: Device, f: DeviceFilter): boolean {
   if (f.category && d.category !== f.category) return false
   if (f.status && d.status !== f.status) return false
-  if (f.overdue && d.inspection_state !== 'overdue') return false
+  // 超期未检: the device's periodic inspection or one of its safety accessories (as the server counts)
+  if (f.overdue && d.inspection_state !== 'overdue' && d.accessory_state !== 'overdue') return false
+  if (f.oldElevator && !d.old_elevator) return false
   if (f.keyMonitored && !d.key_monitored) return false
   if (f.enterprise && String(d.enterprise_id) !== f.enterprise) return false
   const q = f.q?.trim().toLowerCase()

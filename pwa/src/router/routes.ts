@@ -57,6 +57,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'ledger.importTitle' },
   },
   {
+    path: '/devices/new',
+    name: 'device-new',
+    component: () => import('@/views/devices/DeviceFormView.vue'),
+    meta: { title: 'deviceForm.newTitle' },
+  },
+  {
+    path: '/devices/:id/edit',
+    name: 'device-edit',
+    component: () => import('@/views/devices/DeviceFormView.vue'),
+    meta: { title: 'deviceForm.editTitle' },
+  },
+  {
     path: '/devices/:id',
     name: 'device',
     component: () => import('@/views/devices/DeviceDetailView.vue'),

@@ -19,6 +19,7 @@ test('manager1 enters an inspection record with a report photo, inspector1 confi
 
   await uiLogin(page, 'manager1')
   await page.goto(`/devices/${device.id}`)
+  await page.getByRole('tab', { name: '定期检验' }).click()
   await page.getByTestId('add-inspection-record').click()
   await page.getByTestId('record-inspected-on').locator('input').fill(inspectedOn)
   await page.getByTestId('record-agency').locator('input').fill('市特种设备检验研究院')
@@ -34,6 +35,7 @@ test('manager1 enters an inspection record with a report photo, inspector1 confi
   await expect(record.getByTestId('inspection-record-status')).toHaveText('待核验')
   await expect(record.locator('img')).toHaveCount(1)
   await expect(page.getByTestId('inspection-pending-tag')).toBeVisible()
+  await page.getByRole('tab', { name: '基本信息' }).click()
   await expect(page.getByTestId('device-next-due')).not.toContainText(nextDue)
   await page.screenshot({ path: '/tmp/ledger-record-pending.png', fullPage: true })
 
@@ -42,11 +44,12 @@ test('manager1 enters an inspection record with a report photo, inspector1 confi
   const inspectorContext = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 } })
   const inspector = await inspectorContext.newPage()
   await uiLogin(inspector, 'inspector1')
-  await inspector.goto(`/devices/${device.id}`)
+  await inspector.goto(`/devices/${device.id}?tab=inspections`)
   const pending = inspector.getByTestId('inspection-record').filter({ hasText: reportNo })
   await pending.getByTestId('confirm-inspection-record').click()
   await inspector.getByRole('dialog').getByRole('button', { name: '核验通过' }).click()
   await expect(pending.getByTestId('inspection-record-status')).toHaveText('已核验')
+  await inspector.getByRole('tab', { name: '基本信息' }).click()
   await expect(inspector.getByTestId('device-next-due')).toContainText(nextDue)
   await expect(inspector.getByTestId('inspection-pending-tag')).toHaveCount(0)
   await inspector.screenshot({ path: '/tmp/ledger-record-confirmed.png', fullPage: true })
@@ -75,7 +78,9 @@ test('the import screen checks a file row by row in Chinese and imports nothing 
     '统一社会信用代码,设备类别,使用登记证编号,状态,下次检验日期',
     '91310000MA1FL0XX0X,飞机,梯E2E0001,在用,2027年3月1日',
   ].join('\n')
-  await page.getByTestId('import-file').setInputFiles([{ name: '台账.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }])
+  await page
+    .getByTestId('import-file')
+    .setInputFiles([{ name: '台账.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }])
   await expect(page.getByTestId('import-row-error')).toHaveCount(1)
   await expect(page.getByTestId('import-row-error')).toContainText('第 2 行')
   await expect(page.getByTestId('import-row-error')).toContainText('设备类别')
