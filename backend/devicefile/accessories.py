@@ -44,7 +44,8 @@ def list_accessories(actor: Actor, device_id: int) -> list[SafetyAccessory]:
     for record in records:
         by_accessory.setdefault(record.accessory_id, []).append(record)
     for accessory in accessories:
-        accessory.record_list = by_accessory.get(accessory.id, [])
+        # a transient list the schema dumps (newest first), not a mapped relationship
+        accessory.record_list = by_accessory.get(accessory.id, [])  # type: ignore[attr-defined]
     return accessories
 
 
@@ -62,7 +63,7 @@ def add_accessory(actor: Editor, device_id: int, data: dict) -> SafetyAccessory:
     db.session.add(accessory)
     db.session.flush()
     records = [_new_record(actor, device, accessory, data["record"])] if data.get("record") else []
-    accessory.record_list = records
+    accessory.record_list = records  # type: ignore[attr-defined]
     return accessory
 
 

@@ -236,10 +236,10 @@ def _least_loaded(candidates: Sequence[int], load: dict[int, int], rng: random.R
     return pick
 
 
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     CheckKind.self_check: "企业自查",
     CheckKind.mutual_check: "区块互查",
     CheckKind.inspection: "监督检查",
     CheckKind.acceptance: "示范单位验收",
 }
-RESULT_LABELS = {CheckResult.passed: "合格", CheckResult.failed: "不合格"}
+RESULT_LABELS: dict[str, str] = {CheckResult.passed: "合格", CheckResult.failed: "不合格"}

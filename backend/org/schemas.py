@@ -195,8 +195,9 @@ class PersonSchema(Schema):
     @post_dump(pass_original=True)
     def _only_what_a_mutual_check_needs(self, data: dict, person, **_kwargs) -> dict:
         reader = viewer()
-        peer = reader is not None and reader.role == Role.block_supervisor
-        if peer and person.enterprise_id != reader.enterprise_id:
+        if reader is None or reader.role != Role.block_supervisor:
+            return data
+        if person.enterprise_id != reader.enterprise_id:
             return data | {"phone": "", "trainings": []}
         return data
 

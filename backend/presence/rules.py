@@ -96,7 +96,7 @@ def time_on_site(scan_times: list[datetime]) -> timedelta | None:
 
 
 def _photo_warnings(photos: list[PhotoFacts], as_of: datetime) -> list[str]:
-    warnings = []
+    warnings: list[str] = []
     if any(p.source == PhotoSource.gallery for p in photos):
         warnings.append(PresenceWarning.gallery_photo)
     if any(p.source is None for p in photos):
@@ -111,7 +111,7 @@ def _place_warnings(
 ) -> list[str]:
     if not locations or all(loc is None for loc in locations):
         return [PresenceWarning.no_location]
-    warnings = []
+    warnings: list[str] = []
     if LocationState.denied in locations:
         warnings.append(PresenceWarning.location_denied)
     if LocationState.unavailable in locations:
