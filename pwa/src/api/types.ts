@@ -40,7 +40,7 @@ export type DeviceCategory =
   | 'ropeway'
   | 'amusement_ride'
   | 'field_vehicle'
-export type DeviceStatus = 'in_use' | 'idle' | 'scrapped'
+export type DeviceStatus = 'in_use' | 'idle' | 'scrapped' | 'sealed' | 'stopped'
 export type InspectionState = 'valid' | 'due_soon' | 'overdue' | 'inspect_before_reuse' | 'unknown' | 'not_required'
 
 export interface Device {
@@ -82,6 +82,8 @@ export interface PublicDevice {
   registration_no: string
   enterprise_name: string
   status: DeviceStatus
+  /** 在用 / 停用 / 报废 / 已查封 / 责令停止使用, in Chinese from the server */
+  status_label?: string
   inspection_state: InspectionState
   next_inspection_due: string | null
   maintenance_company: string | null
