@@ -230,10 +230,14 @@ export interface CheckItemAnswer {
 }
 
 /** Body of POST /api/checks and of the `check.submit` sync op. */
+export type InspectionMode = 'onsite' | 'remote' | 'electronic'
+
 export interface CheckSubmit {
   id: string
   kind: 'self_check' | 'mutual_check' | 'inspection' | 'acceptance'
   subkind?: string
+  /** onsite (default), remote or electronic: the last two for special inspections of A/B enterprises */
+  mode?: InspectionMode
   template_id: number
   assignment_id?: number
   enterprise_id?: number
