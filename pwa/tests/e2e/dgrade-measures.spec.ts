@@ -1,6 +1,6 @@
 import type { APIRequestContext } from '@playwright/test'
 import { expect, test } from '@playwright/test'
-import { apiToken, createHazardViaApi, uiLogin } from './helpers'
+import { answerAllItems, apiToken, createHazardViaApi, uiLogin, waitSynced } from './helpers'
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
 
@@ -99,4 +99,64 @@ test('the public disclosure page opens from the start page without signing in', 
   const width = await page.evaluate(() => document.documentElement.scrollWidth)
   expect(width).toBeLessThanOrEqual(390)
   await page.screenshot({ path: '/tmp/dgrade-disclosure.png', fullPage: true })
+})
+
+// seed 002 第十条（三）: the zone stations an inspector at a C enterprise and records a finding on its page.
+test('the zone inspector stations at a C enterprise and records a finding', async ({ page, request }) => {
+  const inspectorToken = await apiToken(request, 'inspector1')
+  const grades = await (
+    await request.get('/api/credit/grades?grade=C&per_page=1', { headers: bearer(inspectorToken) })
+  ).json()
+  test.skip(!grades.items.length, 'the demo zone has no C enterprise')
+  const enterpriseId = grades.items[0].enterprise_id
+  await page.goto('/login')
+  await uiLogin(page, 'inspector1')
+  await page.goto(`/enterprises/${enterpriseId}`)
+  await page.getByTestId('stationing-start').click()
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('stationing')).toHaveCount(1)
+  await page.getByTestId('stationing').getByText('记录驻点发现').click()
+  await page.getByTestId('stationing-finding-text').locator('textarea').fill('1号锅炉水位表未定期冲洗')
+  await page.locator('.van-dialog:visible').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('stationing-finding')).toContainText('1号锅炉水位表未定期冲洗')
+  await page.getByTestId('enterprise-stationings').screenshot({ path: '/tmp/dgrade-stationing.png' })
+})
+
+// seed 002 第八条（二）: a special inspection of an A or B enterprise may be done remotely.
+test('the inspector records a remote special inspection of a B enterprise', async ({ page, request }) => {
+  const auth = bearer(await apiToken(request, 'inspector1'))
+  const grades = await (await request.get('/api/credit/grades?grade=B&per_page=20', { headers: auth })).json()
+  let device: { id: number } | undefined
+  for (const g of grades.items as Array<{ enterprise_id: number }>) {
+    device = (
+      await (await request.get(`/api/devices?enterprise_id=${g.enterprise_id}&per_page=1`, { headers: auth })).json()
+    ).items[0]
+    if (device) break
+  }
+  test.skip(!device, 'no B enterprise with devices in the demo zone')
+  await page.goto('/login')
+  await uiLogin(page, 'inspector1')
+  await page.goto(`/devices/${device!.id}`)
+  await page.getByTestId('inspect-device').click()
+  await page.getByTestId('inspection-type').getByText('专项检查').click()
+  await page.getByTestId('inspection-mode').getByText('远程监管').click()
+  await page.getByTestId('signed-by').locator('input').fill('远程检查员')
+  await answerAllItems(page)
+  await page.screenshot({ path: '/tmp/dgrade-remote-inspection.png' })
+  await page.getByTestId('submit-check').click()
+  await expect(page).toHaveURL(new RegExp(`/devices/${device!.id}$`))
+  await waitSynced(page)
+  await expect
+    .poll(async () =>
+      (
+        (await (await request.get(`/api/checks?kind=inspection&device_id=${device!.id}`, { headers: auth })).json())
+          .items as Array<{
+          signed_by: string
+          mode: string
+        }>
+      )
+        .filter(c => c.signed_by === '远程检查员')
+        .map(c => c.mode),
+    )
+    .toEqual(['remote'])
 })
