@@ -45,6 +45,8 @@ def _blueprints() -> tuple:
     from backend.hazards.api import bp as hazards
     from backend.hazards.api import ledgers as hazard_ledgers
     from backend.inspections.api import bp as inspections
+    from backend.measures.api import bp as measures
+    from backend.measures.api import public_bp as public_listings
     from backend.notices.api import bp as notices
     from backend.notifications.api import bp as notifications
     from backend.org.api import bp as org
@@ -78,6 +80,8 @@ def _blueprints() -> tuple:
         credit,
         plans,
         public_plans,
+        measures,
+        public_listings,
         reports,
         notifications,
         workqueue,

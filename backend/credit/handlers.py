@@ -6,7 +6,10 @@ from __future__ import annotations
 from flask import Flask
 
 from backend.core.events import subscribe_batch
+from backend.credit.models import CreditGrade
 from backend.credit.regrade import regrade_enterprise
+from backend.extensions import db
+from backend.inspections.services import GRADE_LOOKUP
 
 #: the events that change an enterprise's indicators (hazards reported, rectified, closed…)
 REGRADING_EVENTS = ("hazard.*", "complaint.substantiated")
@@ -24,6 +27,13 @@ def _latest_kind_by_enterprise(events: list[tuple[str, dict]]) -> dict[int, str]
     return {payload["enterprise_id"]: kind for kind, payload in events}
 
 
+def current_grade(enterprise_id: int) -> str | None:
+    grade = db.session.get(CreditGrade, enterprise_id)
+    return grade.grade if grade else None
+
+
 def register_credit_handlers(app: Flask) -> None:
     for pattern in REGRADING_EVENTS:
         subscribe_batch(app, pattern, regrade_on_events)
+    # the remote / electronic inspection mode depends on the grade (seed 002 第八、九条)
+    app.extensions[GRADE_LOOKUP] = current_grade

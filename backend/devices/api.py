@@ -22,6 +22,7 @@ from backend.devices.schemas import (
     PositionLabelSchema,
 )
 from backend.extensions import db
+from backend.measures import services as measures
 
 bp = Blueprint("devices", __name__, url_prefix="/api/devices", description="设备台账")
 
@@ -96,8 +97,12 @@ def create_device(body: dict):
 @bp.response(200, DeviceSchema)
 def update_device(body: dict, device_id: int):
     """Edit a device. Inspection dates, status, idle date and key monitoring are regulated: anyone
-    but a regulator gets 403 `forbidden`. Each change is kept in `GET /api/devices/<id>/history`."""
-    device = services.update_device(current_user, device_id, body)
+    but a regulator gets 403 `forbidden`. Each change is kept in `GET /api/devices/<id>/history`.
+
+    `{"status":"sealed"|"stopped","notice_id":N}` orders 查封 / 责令停止使用 (a regulator in scope,
+    a notice to the device's enterprise); another `status` with a `reason` lifts it (regulators
+    only); `GET /api/devices/<id>/order` shows the order in force."""
+    device = measures.update_device(current_user, device_id, body)
     db.session.commit()
     return device
 

@@ -47,6 +47,14 @@ class DeviceStatus(StrEnum):
     in_use = "in_use"
     idle = "idle"
     scrapped = "scrapped"
+    #: 查封 and 责令停止使用 (seed 002 第十一条第三项): ordered by a regulator with a notice, lifted
+    #: only by a regulator (measures.services); never set by an edit, an import or a sync op
+    sealed = "sealed"
+    stopped = "stopped"
+
+
+#: the statuses a regulator's order sets (ENFORCEMENT_LABELS names them)
+ENFORCEMENT_STATUSES = frozenset({DeviceStatus.sealed, DeviceStatus.stopped})
 
 
 class InspectionState(StrEnum):
@@ -179,6 +187,19 @@ STATUS_LABELS: dict[str, str] = {
     DeviceStatus.idle: "停用",
     DeviceStatus.scrapped: "报废",
 }
+#: set by an order only, so not among the values a ledger import accepts
+ENFORCEMENT_LABELS: dict[str, str] = {
+    DeviceStatus.sealed: "已查封",
+    DeviceStatus.stopped: "责令停止使用",
+}
+ALL_STATUS_LABELS: dict[str, str] = STATUS_LABELS | ENFORCEMENT_LABELS
+
+
+def enforcement_change(before: str, after: str) -> bool:
+    """Does this status change set or lift an order (查封 / 责令停止使用)?"""
+    return before != after and (before in ENFORCEMENT_STATUSES or after in ENFORCEMENT_STATUSES)
+
+
 #: other words people write for a status
 _STATUS_WORDS = {"使用": DeviceStatus.in_use, "正常": DeviceStatus.in_use, "闲置": DeviceStatus.idle}
 YES_WORDS = frozenset({"是", "yes", "y", "true", "1", "√", "✓", "重点"})
@@ -204,7 +225,7 @@ def parse_category(text: str) -> str:
 
 def parse_status(text: str) -> str:
     value = text.strip()
-    if value in DeviceStatus.__members__:
+    if value in STATUS_LABELS:  # not an order's status: an import never seals a device
         return value
     for code, label in STATUS_LABELS.items():
         if value == label:

@@ -4,8 +4,10 @@ from marshmallow import Schema, fields, validate
 from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Id, PageQuerySchema, PartialSchemaMixin, text
 from backend.devices.rules import (
+    ALL_STATUS_LABELS,
     CATEGORY_LABELS,
     LABEL_POSITIONS,
+    STATUS_LABELS,
     DeviceCategory,
     DeviceStatus,
     age_in_years,
@@ -106,6 +108,8 @@ class DevicePublicSchema(Schema):
     registration_no = fields.String()
     enterprise_name = fields.Function(lambda d: d.enterprise.name)
     status = fields.String()
+    #: 在用 / 停用 / 报废 / 已查封 / 责令停止使用: what a passer-by must read plainly
+    status_label = fields.Function(lambda d: ALL_STATUS_LABELS.get(d.status, d.status))
     inspection_state = fields.Function(_state)
     next_inspection_due = fields.Date(allow_none=True)
     maintenance_company = fields.Function(
@@ -121,7 +125,8 @@ class DeviceCreateSchema(BaseSchema):
     device_code = text(40, load_default="")
     name = text(100, load_default="")
     location = text(200, load_default="")
-    status = fields.Enum(DeviceStatus, by_value=True, load_default=DeviceStatus.in_use)
+    #: 查封 / 责令停止使用 are set by an order (PATCH with `notice_id`), never at creation or import
+    status = fields.String(load_default=DeviceStatus.in_use, validate=validate.OneOf(list(STATUS_LABELS)))
     idle_since = fields.Date(load_default=None, allow_none=True)
     next_inspection_due = fields.Date(load_default=None, allow_none=True)
     last_inspection_on = fields.Date(load_default=None, allow_none=True)
@@ -135,8 +140,11 @@ class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
     #: the registered place: regulators only (field records are compared with it)
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
-    #: why (kept in the device's history)
+    status = fields.Enum(DeviceStatus, by_value=True)
+    #: why (kept in the device's history); required to lift 查封 / 责令停止使用
     reason = text(200)
+    #: the notice (三书一函) ordering `sealed` or `stopped`; required with them (regulators only)
+    notice_id = Id()
 
 
 class DeviceListQuerySchema(PageQuerySchema):

@@ -19,14 +19,15 @@ from backend.core.history import HistoryEntry, assign_with_history, history_of, 
 from backend.core.unique import flush_unique
 from backend.devices.models import Device, DeviceLabel, QrTokenEvent, new_qr_token
 from backend.devices.rules import (
+    ALL_STATUS_LABELS,
     CATEGORY_LABELS,
     INSPECTION_STATE_LABELS,
     LONG_IDLE_DAYS,
     REGULATED_LABELS,
-    STATUS_LABELS,
     DeviceCategory,
     DeviceStatus,
     categories_matching,
+    enforcement_change,
     inspection_state,
     old_elevator_cutoff,
     regulated_changes,
@@ -170,9 +171,15 @@ def update_device(actor: Editor, device_id: int, data: dict) -> Device:
     """Change a device; regulated fields only by regulators, every change kept in its history."""
     device = get_device_for(actor, device_id)
     get_managed_enterprise(actor, device.enterprise_id)
-    values = {k: v for k, v in data.items() if k not in ("enterprise_id", "reason")}
+    values = {k: v for k, v in data.items() if k not in ("enterprise_id", "reason", "notice_id")}
     _check_maintainer(values)
     _check_regulated(actor, device, values)
+    if enforcement_change(device.status, values.get("status", device.status)):
+        # measures.services.order_device / lift_order are the only way in or out of an order
+        raise ValidationFailed(
+            "查封、责令停止使用须依据执法文书设定，由监管部门说明理由解除 (an order needs its notice)",
+            details={"fields": {"notice_id": ["须注明下达该措施的文书 (notice required)"]}},
+        )
     status = values.get("status", device.status)
     if status == DeviceStatus.idle and values.get("idle_since", device.idle_since) is None:
         values["idle_since"] = today()
@@ -181,6 +188,21 @@ def update_device(actor: Editor, device_id: int, data: dict) -> Device:
     flush_unique("使用登记证编号已存在 (registration number exists)")
     record_change("device", device.id, device.enterprise_id)
     return device
+
+
+def set_order_status(actor: Editor, device: Device, status: str, notice_no: str | None, reason: str) -> None:
+    """Set or lift 查封 / 责令停止使用: the caller (measures) has checked the actor and the notice.
+
+    The history keeps the status and the ordering notice's number as two fields of one change."""
+    values: dict[str, Any] = {"status": status}
+    if status == DeviceStatus.idle and device.idle_since is None:
+        values["idle_since"] = today()
+    changed = assign_with_history(device, "device", values, actor, reason)
+    record_history(
+        "device", device.id, actor, {"order_notice": (None, notice_no)} if notice_no else {}, reason
+    )
+    if changed:
+        record_change("device", device.id, device.enterprise_id)
 
 
 def _check_regulated(actor: Actor, device: Device, values: dict) -> None:
@@ -335,7 +357,7 @@ def device_ledger_rows(actor: Actor, filters: dict) -> list[list]:
             d.device_code,
             d.enterprise.name,
             d.location,
-            STATUS_LABELS.get(d.status, d.status),
+            ALL_STATUS_LABELS.get(d.status, d.status),
             d.last_inspection_on,
             d.next_inspection_due,
             INSPECTION_STATE_LABELS[inspection_state(d.next_inspection_due, d.status, as_of)],

@@ -98,6 +98,9 @@ class Check(Model):
     kind: Mapped[str] = mapped_column(String(20))
     #: daily / weekly / monthly (self-checks), routine / special (inspections)
     subkind: Mapped[str] = mapped_column(String(20), default="")
+    #: onsite / remote / electronic (rules.InspectionMode): remote and electronic only for the
+    #: special inspections of A and B enterprises
+    mode: Mapped[str] = mapped_column(String(12), default="onsite", server_default="onsite")
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id"))
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)

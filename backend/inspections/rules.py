@@ -31,6 +31,29 @@ class InspectionType(StrEnum):
     special = "special"
 
 
+class InspectionMode(StrEnum):
+    """How a supervisory inspection is carried out (seed 002 第八、九条第二项)."""
+
+    onsite = "onsite"  #: 现场检查
+    remote = "remote"  #: 远程监管 (video, sensors, the enterprise's own records online)
+    electronic = "electronic"  #: 电子检查 (documents and ledgers sent electronically)
+
+
+#: 专项监督检查 of A and B enterprises may be remote or electronic; C and D are inspected on site
+REMOTE_MODE_GRADES = frozenset({"A", "B"})
+
+
+def mode_problem(kind: str, subkind: str, mode: str, grade: str | None) -> str | None:
+    """Why this check may not be carried out in `mode` (None: it may)."""
+    if mode == InspectionMode.onsite:
+        return None
+    if kind != "inspection" or subkind != InspectionType.special:
+        return "远程监管、电子检查仅用于专项监督检查 (special inspections only)"
+    if grade not in REMOTE_MODE_GRADES:
+        return "仅 A、B 级单位的专项监督检查可采取远程监管或电子检查（第八、九条）"
+    return None
+
+
 class ItemResult(StrEnum):
     passed = "pass"
     failed = "fail"

@@ -90,6 +90,8 @@ class CheckCreateSchema(PresenceInSchema):
     subkind = fields.String(
         load_default="", validate=validate.OneOf(["", "daily", "weekly", "monthly", "routine", "special"])
     )
+    #: onsite (default), remote or electronic: the last two for special inspections of A/B enterprises
+    mode = fields.String(load_default="onsite", validate=validate.OneOf(["onsite", "remote", "electronic"]))
     template_id = Id(required=True)
     enterprise_id = Id(load_default=None, allow_none=True)
     device_id = Id(load_default=None, allow_none=True)
@@ -130,6 +132,7 @@ class CheckSchema(Schema):
     id = fields.String()
     kind = fields.String()
     subkind = fields.String()
+    mode = fields.String()
     template_id = Id()
     template_code = fields.Function(lambda c: c.template.code)
     template_version = fields.Function(lambda c: c.template.version)

@@ -178,8 +178,20 @@ def superseded_by(check: Check) -> str | None:
 # --- checks: submit ----------------------------------------------------------------------
 
 
+#: app.extensions key of the grade lookup (enterprise id → "A".."D" or None); credit, a higher
+#: domain, registers it at app setup (credit.handlers), so inspections never imports credit
+GRADE_LOOKUP = "inspections.grade_of"
+
+
+def _grade_of(enterprise_id: int) -> str | None:
+    lookup = current_app.extensions.get(GRADE_LOOKUP)
+    return lookup(enterprise_id) if lookup else None
+
+
 def _digest(data: dict) -> str:
-    return payload_hash({k: str(v) if k in ("id", "supersedes_id") and v else v for k, v in data.items()})
+    # an on-site check hashes as before the mode existed: a replayed older op is no conflict
+    kept = {k: v for k, v in data.items() if not (k == "mode" and v == rules.InspectionMode.onsite)}
+    return payload_hash({k: str(v) if k in ("id", "supersedes_id") and v else v for k, v in kept.items()})
 
 
 def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
@@ -200,6 +212,10 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
     if problem:
         raise ValidationFailed(details={"fields": {"performed_on": [problem]}})
     enterprise, device, assignment = _target(actor, data)
+    mode = data.get("mode") or rules.InspectionMode.onsite
+    problem = rules.mode_problem(data["kind"], data.get("subkind") or "", mode, _grade_of(enterprise.id))
+    if problem:
+        raise ValidationFailed(details={"fields": {"mode": [problem]}})
     template = _template_for(data, device)
     problems = rules.answer_problems(template.item_codes, data["items"], template.required_codes)
     if problems:
@@ -214,6 +230,7 @@ def submit_check(actor: Actor, data: dict) -> tuple[Check, bool]:
         id=data["id"],
         kind=data["kind"],
         subkind=data.get("subkind") or "",
+        mode=mode,
         template_id=template.id,
         enterprise_id=enterprise.id,
         zone_id=enterprise.zone_id,

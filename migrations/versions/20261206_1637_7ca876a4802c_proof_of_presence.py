@@ -1,7 +1,7 @@
 """proof of presence: position labels, device places, presence and signatures on checks and hazards
 
 Revision ID: 7ca876a4802c
-Revises: f408a21f4945
+Revises: 3440fd12ec06
 Create Date: 2026-12-06 16:37:00
 
 """
@@ -13,7 +13,7 @@ import backend.core.db
 
 # revision identifiers, used by Alembic.
 revision = '7ca876a4802c'
-down_revision = 'f408a21f4945'
+down_revision = '3440fd12ec06'
 branch_labels = None
 depends_on = None
 

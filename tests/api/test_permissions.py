@@ -28,10 +28,13 @@ from sqlalchemy import select
 
 from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
+from backend.credit.models import CreditGrade
+from backend.credit.recompute import recompute_grades
 from backend.devicefile.models import InspectionRecord
 from backend.devices.models import Device
 from backend.extensions import db
 from backend.hazards.models import Hazard
+from backend.measures.models import DeviceOrder, SeriousViolation, Stationing
 from backend.notices.models import Notice
 from backend.notifications.models import Notification
 from backend.notifications.services import Message, notify
@@ -921,6 +924,115 @@ MATRIX |= {
         _get("/api/work-queue"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
     ),
+}
+
+
+# --- measures a grade sets off (seed 002 第十、十一条) and public disclosure ---------------------
+
+
+def _sealed_device(t: Target) -> Request:
+    notice = Notice(
+        state="issued",
+        number=f"特监〔2000〕封{t.hazard.id[:8]}",
+        seq=1,
+        kind="rectification",
+        enterprise_id=t.enterprise.id,
+        zone_id=t.enterprise.zone_id,
+        issued_by_id=t.hazard.reported_by_id,
+        issued_on=date(2000, 1, 1),
+        deadline=date(2000, 1, 15),
+    )
+    db.session.add(notice)
+    db.session.flush()
+    db.session.add(
+        DeviceOrder(
+            device_id=t.device.id,
+            enterprise_id=t.enterprise.id,
+            status="sealed",
+            status_before="in_use",
+            notice_id=notice.id,
+            ordered_by_id=t.hazard.reported_by_id,
+        )
+    )
+    t.device.status = "sealed"
+    db.session.commit()
+    return f"/api/devices/{t.device.id}/order", {}
+
+
+def _graded_c(t: Target) -> Request:
+    recompute_grades(today())
+    db.session.get(CreditGrade, t.enterprise.id).grade = "C"
+    db.session.commit()
+    body = {"ends_on": (today() + timedelta(days=30)).isoformat(), "inspector_ids": [_zone_inspector_id(t)]}
+    return f"/api/enterprises/{t.enterprise.id}/stationings", {"json": body}
+
+
+def _stationing(t: Target) -> Request:
+    stationing = Stationing(
+        enterprise_id=t.enterprise.id,
+        zone_id=t.enterprise.zone_id,
+        grade="D",
+        starts_on=today(),
+        ends_on=today() + timedelta(days=30),
+        inspector_ids=[],
+        created_by_id=t.hazard.reported_by_id,
+    )
+    db.session.add(stationing)
+    db.session.commit()
+    return f"/api/stationings/{stationing.id}/findings", {"json": {"text": "安全阀未校验"}}
+
+
+def _listing(suffix: str, body: dict | None = None) -> Builder:
+    def build(t: Target) -> Request:
+        listing = SeriousViolation(
+            enterprise_id=t.enterprise.id,
+            ground="《市场监督管理严重违法失信名单管理办法》第七条",
+            listed_on=today(),
+            listed_by_id=t.hazard.reported_by_id,
+        )
+        db.session.add(listing)
+        db.session.commit()
+        return f"/api/serious-violations/{listing.id}{suffix}", {} if body is None else {"json": body}
+
+    return build
+
+
+BUREAU_CREATE = {
+    ADMIN: "in:201",
+    INSP: "in:403 out:403",
+    MGR: "in:403 out:403",
+    SUP: "own:403 peer:403 out:403",
+}
+PUBLIC |= {("GET", "/api/public/serious-violations"), ("GET", "/api/public/disclosure")}  # test_measures.py
+MATRIX |= {
+    ("GET", "/api/devices/<int:device_id>/order"): (_sealed_device, READ_ONE),
+    ("GET", "/api/enterprises/<int:enterprise_id>/stationings"): (
+        _get("/api/enterprises/{e}/stationings"),
+        READ_OWN_DOCUMENT,
+    ),
+    ("POST", "/api/enterprises/<int:enterprise_id>/stationings"): (_graded_c, REGULATOR_CREATE),
+    ("POST", "/api/stationings/<int:stationing_id>/findings"): (_stationing, REGULATOR_CREATE),
+    ("GET", "/api/serious-violations"): (
+        _get("/api/serious-violations"),
+        {ADMIN: "200", INSP: "200", MGR: "200", SUP: "403"},
+    ),
+    ("POST", "/api/serious-violations"): (
+        lambda t: (
+            "/api/serious-violations",
+            {
+                "json": {
+                    "enterprise_id": t.enterprise.id,
+                    "ground": "《市场监督管理严重违法失信名单管理办法》第七条",
+                }
+            },
+        ),
+        BUREAU_CREATE,
+    ),
+    ("POST", "/api/serious-violations/<int:listing_id>/remove"): (
+        _listing("/remove", {"reason": "信用修复完成"}),
+        {**BUREAU_CREATE, ADMIN: "in:200"},
+    ),
+    ("GET", "/api/serious-violations/<int:listing_id>/history"): (_listing("/history"), REGULATORS_ONLY),
 }
 
 

@@ -41,7 +41,7 @@ export type DeviceCategory =
   | 'ropeway'
   | 'amusement_ride'
   | 'field_vehicle'
-export type DeviceStatus = 'in_use' | 'idle' | 'scrapped'
+export type DeviceStatus = 'in_use' | 'idle' | 'scrapped' | 'sealed' | 'stopped'
 export type InspectionState = 'valid' | 'due_soon' | 'overdue' | 'inspect_before_reuse' | 'unknown' | 'not_required'
 
 export interface Device {
@@ -120,6 +120,8 @@ export interface PublicDevice {
   registration_no: string
   enterprise_name: string
   status: DeviceStatus
+  /** 在用 / 停用 / 报废 / 已查封 / 责令停止使用, in Chinese from the server */
+  status_label?: string
   inspection_state: InspectionState
   next_inspection_due: string | null
   maintenance_company: string | null
@@ -271,10 +273,14 @@ export interface CheckItemAnswer {
 }
 
 /** Body of POST /api/checks and of the `check.submit` sync op. */
+export type InspectionMode = 'onsite' | 'remote' | 'electronic'
+
 export interface CheckSubmit extends PresenceIn {
   id: string
   kind: 'self_check' | 'mutual_check' | 'inspection' | 'acceptance'
   subkind?: string
+  /** onsite (default), remote or electronic: the last two for special inspections of A/B enterprises */
+  mode?: InspectionMode
   template_id: number
   assignment_id?: number
   enterprise_id?: number

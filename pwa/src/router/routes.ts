@@ -309,6 +309,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/public/PlanPublicView.vue'),
     meta: { features: true, title: 'plan.publicTitle', public: true },
   },
+  {
+    path: '/public/disclosure',
+    name: 'public-disclosure',
+    component: () => import('@/views/public/DisclosureView.vue'),
+    meta: { title: 'disclosure.title', public: true },
+  },
   // enterprise pages, model-enterprise acceptance (?enterprise=<id>), checklist editor (bureau admins)
   {
     path: '/enterprises',
