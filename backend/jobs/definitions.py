@@ -11,13 +11,20 @@ from itertools import chain
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
+from sqlalchemy import select
 
-from backend.core.clock import CHINA_TZ
+from backend.accounts.models import User
+from backend.core.auth import Role
+from backend.core.clock import CHINA_TZ, utcnow
+from backend.core.events import prune_handled
 from backend.credit.recompute import recompute_grades
+from backend.extensions import db
+from backend.inspections.mutual import open_due_cycles
 from backend.jobs import reminders
 from backend.notifications.channels import Channels
-from backend.notifications.delivery import DeliveryReport, deliver_urgent, send_digests
+from backend.notifications.delivery import DeliveryReport, deliver_urgent, send_digests, send_public_texts
 from backend.notifications.services import notify
+from backend.reports.submissions import freeze_unsubmitted
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,30 @@ def _deliver(send: Callable[[Channels], DeliveryReport]) -> dict:
     return send(Channels.from_config(current_app.config)).as_counts()
 
 
+def _complaint_texts(as_of: date) -> dict:
+    channels = Channels.from_config(current_app.config)
+    return send_public_texts(channels, reminders.complaint_status_texts(as_of)).as_counts()
+
+
+def _freeze_months(as_of: date) -> dict:
+    return {"frozen": freeze_unsubmitted(as_of)}
+
+
+def _open_mutual_cycles(as_of: date) -> dict:
+    """Opened on the bureau's behalf: the first active bureau admin is the round's creator."""
+    bureau = db.session.scalars(
+        select(User).where(User.role == Role.bureau_admin, User.active.is_(True)).order_by(User.id).limit(1)
+    ).first()
+    if bureau is None:
+        return {"opened": 0}
+    return {"opened": open_due_cycles(bureau, as_of)}
+
+
+def _prune_events(_as_of: date) -> dict:
+    days = current_app.config["EVENTS_RETENTION_DAYS"]
+    return {"pruned": prune_handled(utcnow() - timedelta(days=days))}
+
+
 def _cron(**fields) -> CronTrigger:
     return CronTrigger(timezone=CHINA_TZ, **fields)
 
@@ -66,5 +97,9 @@ JOBS: tuple[Job, ...] = (
         lambda as_of: _notify_from(reminders.REMINDERS, as_of),
     ),
     Job("urgent_delivery", "紧急提醒即时推送", _cron(minute="*"), lambda _: _deliver(deliver_urgent)),
-    Job("daily_digest", "每日提醒汇总推送", _cron(hour=8, minute=0), lambda _: _deliver(send_digests)),
+    Job("daily_digest", "每日提醒汇总推送", _cron(minute=0), lambda _: _deliver(send_digests)),
+    Job("complaint_sms", "投诉进展短信告知", _cron(minute="*/5"), _complaint_texts),
+    Job("freeze_month", "冻结上月统计数据", _cron(hour=1, minute=30), _freeze_months),
+    Job("mutual_cycles", "按季度开启区块互查", _cron(hour=1, minute=0), _open_mutual_cycles),
+    Job("prune_events", "清理已处理的领域事件", _cron(hour=3, minute=30), _prune_events),
 )

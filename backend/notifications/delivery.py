@@ -5,7 +5,7 @@ send is tried again by the next run (the job run is recorded as failed meanwhile
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from backend.core.clock import utcnow
 from backend.extensions import db
 from backend.notifications.channels import ChannelError, Channels
-from backend.notifications.models import Notification, NotificationContact
+from backend.notifications.models import Notification, NotificationContact, PublicSms
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +141,27 @@ def _group_summary(per_user: dict[int, list[Notification]]) -> str:
             kinds[n.kind] = kinds.get(n.kind, 0) + 1
     lines = [f"- {kind}: {count}" for kind, count in sorted(kinds.items())]
     return f"{len(per_user)} 人有新提醒\n" + "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PublicText:
+    """An SMS to someone outside the system; `subject` keeps it to once."""
+
+    subject: str
+    phone: str
+    template: str
+    text: str
+
+
+def send_public_texts(channels: Channels, texts: Iterable[PublicText]) -> DeliveryReport:
+    """Each text through the SMS gateway, recorded once accepted (a refused one is tried again
+    next run). Without a gateway nothing is sent or recorded: they go once one is configured."""
+    report = DeliveryReport()
+    if not channels.sms_url:
+        return report
+    for text in texts:
+        if _attempt(report, partial(channels.sms, text.phone, text.template, text.text)):
+            db.session.add(PublicSms(subject=text.subject, sent_at=utcnow()))
+            db.session.flush()
+            report.sent += 1
+    return report
