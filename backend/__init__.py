@@ -44,6 +44,7 @@ def _blueprints() -> tuple:
     from backend.hazards.api import bp as hazards
     from backend.hazards.api import ledgers as hazard_ledgers
     from backend.inspections.api import bp as inspections
+    from backend.jobs.api import bp as jobs
     from backend.notices.api import bp as notices
     from backend.notifications.api import bp as notifications
     from backend.org.api import bp as org
@@ -79,6 +80,7 @@ def _blueprints() -> tuple:
         public_plans,
         reports,
         notifications,
+        jobs,
         workqueue,
     )
 

@@ -35,6 +35,12 @@ class Job:
     #: does the work as of a China-time day, returns counts; `failed` > 0 marks the run failed
     run: Callable[[date], dict]
 
+    @property
+    def schedule(self) -> str:
+        """The cron fields that are set, e.g. "hour=2 minute=0" (China time)."""
+        fields = getattr(self.trigger, "fields", [])
+        return " ".join(f"{f.name}={f}" for f in fields if not f.is_default) or str(self.trigger)
+
     def next_due_after(self, moment: datetime) -> datetime:
         """The first fire time strictly after `moment`."""
         fire = self.trigger.get_next_fire_time(None, moment + timedelta(seconds=1))
@@ -50,8 +56,8 @@ def _notify_from(sources: Iterable[Callable], as_of: date) -> dict:
     return {"notified": notify(chain.from_iterable(source(as_of) for source in sources))}
 
 
-def _deliver(send: Callable[[Channels], DeliveryReport]) -> dict:
-    return send(Channels.from_config(current_app.config)).as_counts()
+def _deliver(send: Callable[[Channels, datetime], DeliveryReport]) -> dict:
+    return send(Channels.from_config(current_app.config), utcnow()).as_counts()
 
 
 def _complaint_texts(as_of: date) -> dict:
