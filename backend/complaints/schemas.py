@@ -277,6 +277,8 @@ class ComplaintSchema(ComplaintSummarySchema):
     """One complaint: regulators in scope also get the phone in clear and the photos."""
 
     contact_phone = fields.Method("_contact_phone", allow_none=True)
+    #: the complainant is texted when the status changes (regulators only, like the phone)
+    sms_consent = fields.Boolean()
     photos = fields.List(fields.Nested(ComplaintPhotoSchema))
     events = fields.List(fields.Nested(ComplaintEventSchema))
 
