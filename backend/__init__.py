@@ -45,6 +45,7 @@ def _blueprints() -> tuple:
     from backend.hazards.api import bp as hazards
     from backend.hazards.api import ledgers as hazard_ledgers
     from backend.inspections.api import bp as inspections
+    from backend.jobs.api import bp as jobs
     from backend.measures.api import bp as measures
     from backend.measures.api import public_bp as public_listings
     from backend.notices.api import bp as notices
@@ -84,6 +85,7 @@ def _blueprints() -> tuple:
         public_listings,
         reports,
         notifications,
+        jobs,
         workqueue,
     )
 

@@ -95,6 +95,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # the in-process schedule (README, "Jobs and notifications"): `make run` turns it on
         "JOBS_SCHEDULER": os.environ.get("JOBS_SCHEDULER", "0") == "1",
         "JOBS_TICK_SECONDS": int(os.environ.get("JOBS_TICK_SECONDS", "60")),
+        #: handled domain events older than this are deleted (pending ones never are)
+        "EVENTS_RETENTION_DAYS": int(os.environ.get("EVENTS_RETENTION_DAYS", "30")),
         **_channel_config(),
     }
     config.update(overrides or {})

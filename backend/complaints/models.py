@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.complaints.rules import FLAG_ACTION, ComplaintStatus, RewardStatus
@@ -50,6 +50,8 @@ class Complaint(TimestampMixin, Model):
     #: 138****5678
     phone_masked: Mapped[str | None] = mapped_column(String(20))
     contact_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the complainant agreed to be told of status changes by SMS at the contact phone
+    sms_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     public_reply: Mapped[str] = mapped_column(Text, default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     hazard_id: Mapped[str | None] = mapped_column(ForeignKey("hazards.id"))

@@ -67,6 +67,8 @@ class ComplaintSubmitSchema(BaseSchema):
     )
     #: optional; mainland mobile or landline. Stored encrypted, never shown to the enterprise
     contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=24))
+    #: the complainant agrees to an SMS at that phone when the complaint's status changes
+    sms_consent = fields.Boolean(load_default=False)
     #: {"challenge", "nonce"} from GET /api/public/challenge, solved by the client
     pow = fields.Nested(PowSolutionSchema, load_default=None, allow_none=True)
 
@@ -276,6 +278,8 @@ class ComplaintSchema(ComplaintSummarySchema):
     """One complaint: regulators in scope also get the photos; the phone stays masked
     (revealed on request: PhoneRevealSchema)."""
 
+    #: the complainant is texted when the status changes (regulators only, like the phone)
+    sms_consent = fields.Boolean()
     photos = fields.List(fields.Nested(ComplaintPhotoSchema))
     events = fields.List(fields.Nested(ComplaintEventSchema))
 

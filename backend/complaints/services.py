@@ -126,6 +126,7 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
     if phone:
         complaint.phone_enc = seal_phone(phone)
         complaint.phone_masked = rules.mask_phone(phone)
+        complaint.sms_consent = bool(data.get("sms_consent"))
     complaint.photos = [ComplaintPhoto(sha256=s, position=i) for i, s in enumerate(photos, 1)]
     complaint.events = [ComplaintEvent(action="submit", to_status=ComplaintStatus.received)]
     if _subject_over_quota(complaint):

@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import JSON, Integer, String, Text, event, insert, select, true, update
+from sqlalchemy import JSON, Integer, String, Text, delete, event, insert, select, true, update
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from backend.core.clock import utcnow
-from backend.core.db import UTCDateTime, table_of
+from backend.core.db import UTCDateTime, rows_affected, table_of
 from backend.extensions import Model, db
 
 log = logging.getLogger(__name__)
@@ -226,3 +226,11 @@ def _run_handlers(rows: list[_Pending]) -> None:
                 subscription.handler(row.kind, row.payload)
     for subscription, events in batches.items():
         subscription.handler(events)
+
+
+def prune_handled(before: datetime) -> int:
+    """Delete events handled before `before`; the number deleted. A pending event (not yet
+    handled, or failing) is never deleted: `flask events run-pending` still needs it."""
+    table = table_of(Event)
+    result = db.session.execute(delete(table).where(table.c.done_at.isnot(None), table.c.done_at < before))
+    return rows_affected(result)

@@ -140,7 +140,8 @@ class DeviceUpdateSchema(PartialSchemaMixin, DeviceCreateSchema):
     #: the registered place: regulators only (field records are compared with it)
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
-    status = fields.Enum(DeviceStatus, by_value=True)
+    #: an update may name 查封 / 责令停止使用 too (regulators, with the notice): creation may not
+    status = fields.Enum(DeviceStatus, by_value=True)  # type: ignore[assignment]
     #: why (kept in the device's history); required to lift 查封 / 责令停止使用
     reason = text(200)
     #: the notice (三书一函) ordering `sealed` or `stopped`; required with them (regulators only)

@@ -118,6 +118,26 @@ def open_cycle(actor: Actor, data: dict) -> MutualCheckCycle:
     return cycle
 
 
+def open_due_cycles(actor: Actor, as_of: date) -> int:
+    """The schedule opens the quarter's round in every zone that has blocks and no round
+    overlapping the quarter yet (opened by `actor`, the bureau); the number opened."""
+    name, quarter = rules.mutual_check_quarter(as_of)
+    covered = select(MutualCheckCycle.zone_id).where(
+        MutualCheckCycle.starts_on <= quarter.end, MutualCheckCycle.due_on >= quarter.start
+    )
+    zones = db.session.scalars(
+        select(Zone.id)
+        .where(
+            Zone.id.not_in(covered),
+            Zone.id.in_(select(Enterprise.zone_id).where(Enterprise.block_id.isnot(None))),
+        )
+        .order_by(Zone.id)
+    ).all()
+    for zone_id in zones:
+        open_cycle(actor, {"name": name, "zone_id": zone_id, "starts_on": as_of, "due_on": quarter.end})
+    return len(zones)
+
+
 def _assign_block(cycle: MutualCheckCycle, block: Block) -> None:
     enterprise_ids = list(
         db.session.scalars(

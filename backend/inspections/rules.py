@@ -266,3 +266,12 @@ KIND_LABELS: dict[str, str] = {
     CheckKind.acceptance: "示范单位验收",
 }
 RESULT_LABELS: dict[str, str] = {CheckResult.passed: "合格", CheckResult.failed: "不合格"}
+
+
+def mutual_check_quarter(day: date) -> tuple[str, Period]:
+    """The quarterly mutual-check round (区块互查) containing `day`: its name and its dates
+    (the calendar quarter, due on its last day)."""
+    quarter = (day.month - 1) // 3
+    start = date(day.year, quarter * 3 + 1, 1)
+    end = period_of(Rhythm.monthly, date(day.year, quarter * 3 + 3, 1)).end
+    return f"{day.year}年第{quarter + 1}季度区块互查", Period(start, end)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, literal, select
 
 from backend.accounts.models import User
-from backend.complaints.models import Complaint
-from backend.complaints.rules import ComplaintStatus
+from backend.complaints.keys import reveal_phone
+from backend.complaints.models import Complaint, ComplaintEvent
+from backend.complaints.rules import STATUS_LABELS, ComplaintStatus
 from backend.core.auth import Role
 from backend.core.clock import CHINA_TZ
 from backend.devices.models import Device
@@ -22,13 +23,20 @@ from backend.hazards.rules import Action, HazardStatus
 from backend.inspections.models import Check, MutualCheckAssignment, MutualCheckCycle
 from backend.inspections.rules import CheckKind, Rhythm
 from backend.notices.models import Notice, NoticeHazard
+from backend.notifications.delivery import PublicText
+from backend.notifications.models import PublicSms
 from backend.notifications.services import Message
-from backend.org.models import Certificate, Enterprise, Person
+from backend.org.models import Certificate, Enterprise, Person, Zone
+from backend.plans.models import InspectionPlan, ItemStatus, PlanItem, PlanStatus
+from backend.reports.models import MonthlyReportSubmission
+from backend.reports.rules import month_due, report_due_on
 
 HAZARD_SOON_DAYS = 3
 NOTICE_SOON_DAYS = 3
 ASSIGNMENT_SOON_DAYS = 3
 CERTIFICATE_SOON_DAYS = 60
+#: the monthly report reminder starts on this day of the month (due before the 25th, seed 001)
+REPORT_REMINDER_DAY = 20
 #: returned rectifications and issued notices this recent are still worth telling
 RECENT_DAYS = 14
 
@@ -363,6 +371,126 @@ def overdue_notices(as_of: date) -> Iterator[Message]:
             )
 
 
+def plan_items_assigned(as_of: date) -> Iterator[Message]:
+    """A pending item of a published inspection plan still running, to each inspector drawn for it."""
+    rows = db.session.execute(
+        select(PlanItem, InspectionPlan, Enterprise.name)
+        .join(InspectionPlan, InspectionPlan.id == PlanItem.plan_id)
+        .join(Enterprise, Enterprise.id == PlanItem.enterprise_id)
+        .where(
+            InspectionPlan.status == PlanStatus.published,
+            InspectionPlan.period_end >= as_of,
+            PlanItem.status == ItemStatus.pending,
+        )
+    )
+    for item, plan, enterprise_name in rows:
+        for inspector_id in item.inspectors:
+            yield Message(
+                inspector_id,
+                "plan.assigned",
+                f"plan.assigned:{item.id}:{inspector_id}",
+                f"双随机检查任务：{enterprise_name}",
+                f"{plan.title}，请在 {plan.period_end} 前完成检查并登记结果。",
+                f"/plans/{plan.id}",
+            )
+
+
+def _submitted_zones(month: str) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(MonthlyReportSubmission.zone_id).where(MonthlyReportSubmission.month == month)
+        )
+    )
+
+
+def monthly_report_due(as_of: date) -> Iterator[Message]:
+    """From the 20th until the zone submits: the previous month's report, to the zone's inspectors;
+    once more, urgent, when it is past due and still not submitted."""
+    if as_of.day < REPORT_REMINDER_DAY:
+        return
+    month = month_due(as_of)
+    due_on = report_due_on(month)
+    submitted = _submitted_zones(month)
+    overdue = as_of > due_on
+    for zone_id, user_ids in inspectors_by_zone().items():
+        if zone_id in submitted:
+            continue
+        kind = "report.overdue" if overdue else "report.due"
+        for user_id in user_ids:
+            yield Message(
+                user_id,
+                kind,
+                f"{kind}:{zone_id}:{month}",
+                f"{month} 工作小结已逾期未报送" if overdue else f"请于 {due_on} 前报送 {month} 工作小结",
+                f"{month} 的月度工作小结应在 {due_on} 前报送市局。",
+                f"/reports/monthly?month={month}",
+                urgent=overdue,
+            )
+
+
+# --- the bureau ---------------------------------------------------------------------------
+
+
+def zones_missing_reports(as_of: date) -> Iterator[Message]:
+    """After the 25th: the zones that have not submitted the previous month's report, once a month."""
+    month = month_due(as_of)
+    if as_of <= report_due_on(month):
+        return
+    submitted = _submitted_zones(month)
+    missing = [
+        name
+        for zone_id, name in db.session.execute(select(Zone.id, Zone.name).order_by(Zone.id))
+        if zone_id not in submitted
+    ]
+    if not missing:
+        return
+    for user_id in bureau_admins():
+        yield Message(
+            user_id,
+            "report.missing",
+            f"report.missing:{month}",
+            f"{len(missing)} 个辖区未按期报送 {month} 工作小结",
+            "未报送：" + "、".join(missing),
+            f"/reports/monthly/submissions?month={month}",
+            urgent=True,
+        )
+
+
+# --- the public -------------------------------------------------------------------------------
+
+
+def complaint_status_texts(as_of: date) -> Iterator[PublicText]:
+    """A recent status change of a complaint whose complainant left a phone and agreed to an SMS;
+    the text names the ticket and the outcome, never the enterprise's answer in full."""
+    since = datetime.combine(as_of - timedelta(days=RECENT_DAYS), time(), CHINA_TZ)
+    subject = literal("complaint_event:").concat(cast(ComplaintEvent.id, String))
+    sent = select(PublicSms.subject).where(PublicSms.subject == subject)
+    rows = db.session.execute(
+        select(ComplaintEvent, Complaint)
+        .join(Complaint, Complaint.id == ComplaintEvent.complaint_id)
+        .where(
+            ComplaintEvent.action != "submit",
+            ComplaintEvent.at >= since,
+            Complaint.sms_consent.is_(True),
+            Complaint.phone_enc.isnot(None),
+            ~exists(sent),
+        )
+        .order_by(ComplaintEvent.id)
+    )
+    for event, complaint in rows:
+        phone = reveal_phone(complaint)
+        if not phone:
+            continue
+        status = STATUS_LABELS.get(ComplaintStatus(event.to_status), event.to_status)
+        yield PublicText(
+            f"complaint_event:{event.id}",
+            phone,
+            "complaint.status",
+            f"【特种设备安全】您的投诉 {complaint.ticket_no} 处理进展：{status}。"
+            "可凭查询码在投诉查询页查看详情。",
+        )
+
+
 # --- the jobs' bundles ---------------------------------------------------------------------
 
 OVERDUE = (hazard_deadlines, periodic_inspections, overdue_notices)
@@ -374,4 +502,7 @@ REMINDERS = (
     notices_to_enterprises,
     mutual_check_assignments,
     inspector_queues,
+    plan_items_assigned,
+    monthly_report_due,
+    zones_missing_reports,
 )

@@ -137,3 +137,46 @@ def job_statuses(jobs: Sequence[Job] = JOBS) -> list[JobStatus]:
         lease = leases.get(job.name)
         statuses.append(JobStatus(job.name, job.title, lease.next_due_at if lease else None, last))
     return statuses
+
+
+def run_now(name: str, jobs: Sequence[Job] = JOBS) -> RunResult | None:
+    """An admin's "run now": make job `name` due at once and run it through the same lease as
+    the schedule; None when another runner holds it right now (it is running)."""
+    job = next(job for job in jobs if job.name == name)
+    moment = utcnow()
+    _ensure_leases([job], moment)
+    db.session.execute(
+        update(table_of(JobLease)).where(table_of(JobLease).c.name == name).values(next_due_at=moment)
+    )
+    db.session.commit()
+    results = run_due([job], now=moment)
+    return results[0] if results else None
+
+
+#: how many recent runs the failure count looks at
+RECENT_RUNS = 20
+
+
+def job_overview(jobs: Sequence[Job] = JOBS) -> list[dict]:
+    """Each job for the admin screen: its schedule, next due time, whether it is running now,
+    its last run and how many of its recent runs failed."""
+    now = utcnow()
+    leases = {lease.name: lease for lease in db.session.scalars(select(JobLease))}
+    rows = []
+    for status, job in zip(job_statuses(jobs), jobs, strict=True):
+        lease = leases.get(job.name)
+        recent = db.session.scalars(
+            select(JobRun.outcome).where(JobRun.job == job.name).order_by(JobRun.id.desc()).limit(RECENT_RUNS)
+        ).all()
+        rows.append(
+            {
+                "name": job.name,
+                "title": job.title,
+                "schedule": job.schedule,
+                "next_due_at": status.next_due_at,
+                "running": bool(lease and lease.lease_until and lease.lease_until > now),
+                "last_run": status.last_run,
+                "recent_failures": recent.count("failed"),
+            }
+        )
+    return rows

@@ -46,7 +46,7 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 def update_device(actor: devices.Editor, device_id: int, data: dict) -> Device:
     """`PATCH /api/devices/<id>`: an order or its lifting when the status says so, else a plain edit."""
     device = devices.get_device_for(actor, device_id)
-    status = data.get("status")
+    status: str | None = data.get("status")
     ordering = status in ENFORCEMENT_STATUSES or data.get("notice_id") is not None
     lifting = status is not None and device.status in ENFORCEMENT_STATUSES and status != device.status
     if not (ordering or lifting):
@@ -58,7 +58,7 @@ def update_device(actor: devices.Editor, device_id: int, data: dict) -> Device:
         devices.update_device(actor, device_id, others)
     if ordering:
         order_device(actor, device, status, data.get("notice_id"), data.get("reason") or "")
-    else:
+    elif status is not None:
         lift_order(actor, device, status, data.get("reason") or "")
     return device
 

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from backend.core.auth import require_roles
 from backend.extensions import db
 from backend.notifications import services
-from backend.notifications.schemas import InboxQuerySchema, InboxSchema, NotificationSchema
+from backend.notifications.schemas import InboxQuerySchema, InboxSchema, NotificationSchema, PreferencesSchema
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/notifications", description="通知与提醒")
 
@@ -28,3 +28,22 @@ def mark_read(notification_id: int):
     notification = services.mark_read(current_user.id, notification_id)
     db.session.commit()
     return notification
+
+
+@bp.get("/preferences")
+@require_roles()
+@bp.response(200, PreferencesSchema)
+def get_preferences():
+    """The caller's delivery preferences: contact, channels per category, digest or immediate, quiet hours."""
+    return services.preferences(current_user.id)
+
+
+@bp.put("/preferences")
+@require_roles()
+@bp.arguments(PreferencesSchema)
+@bp.response(200, PreferencesSchema)
+def put_preferences(body: dict):
+    """Replace the caller's delivery preferences."""
+    contact = services.save_preferences(current_user.id, body)
+    db.session.commit()
+    return contact

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.clock import utcnow
@@ -38,7 +38,7 @@ class Notification(Model):
 
 
 class NotificationContact(Model):
-    """Where a user is reached outside the app (per-person preference)."""
+    """Where and when a user is reached outside the app (per-person preferences, API.md)."""
 
     __tablename__ = "notification_contacts"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
@@ -46,3 +46,27 @@ class NotificationContact(Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     #: False: in-app only, nothing by e-mail or SMS
     outbound: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: "digest": non-urgent ones once a day; "immediate": each as it comes
+    mode: Mapped[str] = mapped_column(String(10), default="digest", server_default="digest")
+    #: "HH:MM" China time, both empty when none: nothing but urgent items goes out inside them
+    quiet_start: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    #: {category: [channel, …]} for the categories the user narrowed; any other: every channel
+    channels: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class DigestSent(Model):
+    """A person's daily digest went out that day (China time): one a day, however often the job runs."""
+
+    __tablename__ = "notification_digests"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class PublicSms(Model):
+    """A text to someone outside the system (a complainant), once per subject: `subject`
+    names what it tells (complaint_event:<id>)."""
+
+    __tablename__ = "public_sms"
+    subject: Mapped[str] = mapped_column(String(80), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

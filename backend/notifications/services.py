@@ -13,7 +13,7 @@ from backend.core.db import table_of
 from backend.core.errors import NotFound
 from backend.core.pagination import paginate
 from backend.extensions import db
-from backend.notifications.models import Notification
+from backend.notifications.models import Notification, NotificationContact
 
 INSERT_BATCH = 1000
 
@@ -99,3 +99,32 @@ def mark_read(user_id: int, notification_id: int) -> Notification:
             .execution_options(synchronize_session="fetch")
         )
     return notification
+
+
+def preferences(user_id: int) -> NotificationContact:
+    """The user's delivery preferences (the defaults until they save some)."""
+    found = db.session.get(NotificationContact, user_id)
+    if found is not None:
+        return found
+    return NotificationContact(
+        user_id=user_id,
+        email="",
+        phone="",
+        outbound=True,
+        mode="digest",
+        quiet_start="",
+        quiet_end="",
+        channels={},
+    )
+
+
+def save_preferences(user_id: int, data: dict) -> NotificationContact:
+    contact = db.session.get(NotificationContact, user_id)
+    if contact is None:
+        contact = NotificationContact(user_id=user_id)
+        db.session.add(contact)
+    for name in ("email", "phone", "outbound", "mode", "quiet_start", "quiet_end"):
+        setattr(contact, name, data[name])
+    contact.channels = {category: sorted(set(picked)) for category, picked in data["channels"].items()}
+    db.session.flush()
+    return contact

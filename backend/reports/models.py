@@ -37,3 +37,17 @@ class MonthlyReportSubmission(Model):
     evidence_seq: Mapped[int] = mapped_column(Integer)
     zone: Mapped[Zone] = relationship()
     submitted_by: Mapped[User] = relationship()
+
+
+class MonthlyFiguresFreeze(Model):
+    """A month's figures frozen by the schedule for a zone that had not submitted its report by
+    the due day: past months never move. A late submission carries these figures, not live ones."""
+
+    __tablename__ = "monthly_figure_freezes"
+    __table_args__ = (UniqueConstraint("zone_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
+    #: 'YYYY-MM'
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    figures: Mapped[dict] = mapped_column(JSON)
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -73,6 +73,9 @@ class MonthlyReportSchema(DashboardSchema):
     frozen = fields.Boolean(
         metadata={"description": "true once the zone submitted the month: figures never change"}
     )
+    auto_frozen = fields.Boolean(
+        metadata={"description": "not submitted by the due day: the schedule froze the figures"}
+    )
     submission = fields.Nested(SubmissionSchema, allow_none=True)
 
 
@@ -99,6 +102,7 @@ class ZoneSubmissionSchema(Schema):
     zone_name = fields.String()
     submitted = fields.Boolean()
     overdue = fields.Boolean(metadata={"description": "not submitted and past the due day"})
+    auto_frozen = fields.Boolean(metadata={"description": "figures frozen by the schedule, not submitted"})
     submission = fields.Nested(SubmissionSchema, allow_none=True)
 
 

@@ -18,7 +18,7 @@ from backend.extensions import db
 from backend.org.models import Zone
 from backend.org.scope import Actor
 from backend.reports import rules
-from backend.reports.models import MonthlyReportSubmission
+from backend.reports.models import MonthlyFiguresFreeze, MonthlyReportSubmission
 from backend.reports.services import live_monthly_report, parse_month, zone_for
 
 #: figures that are dates; stored as ISO strings, read back as dates
@@ -55,6 +55,44 @@ def submission_of(zone_id: int, month: str) -> MonthlyReportSubmission | None:
     )
 
 
+def freeze_of(zone_id: int, month: str) -> MonthlyFiguresFreeze | None:
+    return db.session.scalar(
+        select(MonthlyFiguresFreeze).where(
+            MonthlyFiguresFreeze.zone_id == zone_id, MonthlyFiguresFreeze.month == month
+        )
+    )
+
+
+def _frozen_or_live(zone: Zone, month: str) -> dict:
+    frozen = freeze_of(zone.id, month)
+    return frozen.figures if frozen is not None else _freeze(live_monthly_report(zone, month))
+
+
+def freeze_unsubmitted(as_of: date) -> int:
+    """Once the previous month's report is past due, freeze its figures for every zone that has
+    not submitted (auto-frozen); the number frozen. Running again freezes nothing new."""
+    month = rules.month_due(as_of)
+    if as_of <= rules.report_due_on(month):
+        return 0
+    done = set(
+        db.session.scalars(
+            select(MonthlyReportSubmission.zone_id).where(MonthlyReportSubmission.month == month)
+        )
+    ) | set(
+        db.session.scalars(select(MonthlyFiguresFreeze.zone_id).where(MonthlyFiguresFreeze.month == month))
+    )
+    frozen = 0
+    for zone in db.session.scalars(select(Zone).where(Zone.id.not_in(done)).order_by(Zone.id)):
+        db.session.add(
+            MonthlyFiguresFreeze(
+                zone_id=zone.id, month=month, figures=_freeze(live_monthly_report(zone, month))
+            )
+        )
+        frozen += 1
+    db.session.flush()
+    return frozen
+
+
 def submit_monthly_report(actor: Actor, data: dict) -> MonthlyReportSubmission:
     """The zone inspector submits a finished month once; its figures never change afterwards."""
     if actor.role != Role.inspector:
@@ -76,7 +114,7 @@ def submit_monthly_report(actor: Actor, data: dict) -> MonthlyReportSubmission:
         next_steps=data["next_steps"],
         submitted_by_id=actor.id,
         late=rules.is_late(today(), month),
-        figures=_freeze(live_monthly_report(zone, month)),
+        figures=_frozen_or_live(zone, month),
     )
     submission.content_hash = payload_hash(content_of(submission))
     submission.evidence_seq = 0
@@ -126,9 +164,16 @@ def monthly_report(actor: Actor, zone_id: int | None, month: str) -> dict:
     parse_month(month)
     zone = zone_for(actor, zone_id)
     submission = submission_of(zone.id, month) if zone else None
-    if submission is None:
-        return live_monthly_report(zone, month) | {"frozen": False, "submission": None}
-    return _thaw(submission.figures) | {"frozen": True, "submission": submission_brief(submission)}
+    if submission is not None:
+        return _thaw(submission.figures) | {
+            "frozen": True,
+            "auto_frozen": False,
+            "submission": submission_brief(submission),
+        }
+    auto = freeze_of(zone.id, month) if zone else None
+    if auto is not None:
+        return _thaw(auto.figures) | {"frozen": True, "auto_frozen": True, "submission": None}
+    return live_monthly_report(zone, month) | {"frozen": False, "auto_frozen": False, "submission": None}
 
 
 def submissions(actor: Actor, month: str) -> dict:
@@ -143,6 +188,9 @@ def submissions(actor: Actor, month: str) -> dict:
             select(MonthlyReportSubmission).where(MonthlyReportSubmission.month == month)
         )
     }
+    auto_frozen = set(
+        db.session.scalars(select(MonthlyFiguresFreeze.zone_id).where(MonthlyFiguresFreeze.month == month))
+    )
     due_on = rules.report_due_on(month)
     overdue = today() > due_on
     rows = [
@@ -152,6 +200,7 @@ def submissions(actor: Actor, month: str) -> dict:
             "submitted": zone.id in submitted,
             "submission": submission_brief(submitted[zone.id]) if zone.id in submitted else None,
             "overdue": zone.id not in submitted and overdue,
+            "auto_frozen": zone.id in auto_frozen and zone.id not in submitted,
         }
         for zone in zones
     ]

@@ -1,7 +1,7 @@
 """device orders, stationing, serious-violation list
 
 Revision ID: 3440fd12ec06
-Revises: f408a21f4945
+Revises: 22ac3c424aa0
 Create Date: 2026-12-06 16:37:48.842071
 
 """
@@ -13,7 +13,7 @@ import backend.core.db
 
 # revision identifiers, used by Alembic.
 revision = '3440fd12ec06'
-down_revision = 'f408a21f4945'
+down_revision = '22ac3c424aa0'
 branch_labels = None
 depends_on = None
 

@@ -22,7 +22,10 @@ from backend.evidence.models import EvidenceEntry
 from backend.evidence.services import verify_chain
 from backend.extensions import db, limiter
 from backend.hazards.services import hazard_evidence_problem
+from backend.jobs.definitions import JOBS
+from backend.jobs.runner import run_due
 from tests import factories as f
+from tests.api.test_notifications import _Receiver, _serve
 from tests.conftest import auth
 
 PHONE = "13812345678"
@@ -442,6 +445,34 @@ def test_phone_is_stored_encrypted_and_kept_out_of_the_evidence_chain(client, ci
     assert not any(PHONE in b or "5678" in b for b in bodies)
     report = verify_chain({"complaint.": complaint_evidence_problem, "hazard.": hazard_evidence_problem})
     assert report.ok, report.problem
+
+
+@pytest.fixture
+def sms_gateway(app, monkeypatch):
+    gateway = _Receiver()
+    gateway.answer = {"ok": True}
+    monkeypatch.setitem(app.config, "NOTIFY_SMS_URL", gateway.url("/sms"))
+    yield from _serve(gateway)
+
+
+@pytest.mark.parametrize(("consent", "texts"), [(True, 1), (False, 0)])
+def test_a_status_change_is_texted_only_if_the_complainant_agreed(client, city, sms_gateway, consent, texts):
+    complaint = _filed(client, city.dev_a, contact_phone="+86 138-1234-5678", sms_consent=consent)
+    assert complaint.sms_consent is consent
+    _triage(client, city.inspector, complaint)
+    sms_job = [job for job in JOBS if job.name == "complaint_sms"]
+    run_due(sms_job)
+    run_due(sms_job, now=utcnow() + timedelta(minutes=10))  # due again: sends nothing twice
+    assert len(sms_gateway.received) == texts
+    if texts:
+        [sent] = sms_gateway.received
+        assert sent["body"]["to"] == PHONE and complaint.ticket_no in sent["body"]["text"]
+        assert "经核查属实" in sent["body"]["text"]
+
+
+def test_consent_without_a_phone_is_not_kept(client, city):
+    complaint = _filed(client, city.dev_a, sms_consent=True)
+    assert complaint.sms_consent is False
 
 
 # --- triage -----------------------------------------------------------------------------

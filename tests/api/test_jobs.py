@@ -233,3 +233,42 @@ def test_jobs_cli_lists_last_runs_and_runs_due_jobs_once(app, city):
     listing = runner.invoke(args=["jobs", "list"])
     assert listing.exit_code == 0
     assert "credit_cycle" in listing.output and "ok" in listing.output
+
+
+# --- the admin's jobs screen ------------------------------------------------------------------
+
+
+def test_the_bureau_lists_every_job_with_its_schedule_and_last_run(client, city):
+    run_due()
+    listing = client.get("/api/jobs", headers=auth(city.admin))
+    assert listing.status_code == 200
+    jobs = {j["name"]: j for j in listing.json["items"]}
+    assert {"credit_cycle", "reminders", "freeze_month", "mutual_cycles", "prune_events"} <= set(jobs)
+    credit = jobs["credit_cycle"]
+    assert credit["schedule"] == "hour=2 minute=0" and credit["title"] == "每日信用风险分级"
+    assert credit["last_run"]["outcome"] == "ok" and credit["last_run"]["finished_at"]
+    assert set(credit["last_run"]["counts"]) == {"graded", "changed"}
+    assert credit["recent_failures"] == 0 and credit["running"] is False
+    assert client.get("/api/jobs", headers=auth(city.inspector)).status_code == 403
+
+
+def test_run_now_runs_a_job_at_once_and_records_the_run(client, city):
+    run_due()
+    before = db.session.scalar(select(func.count()).select_from(JobRun).where(JobRun.job == "credit_cycle"))
+    response = client.post("/api/jobs/credit_cycle/run", headers=auth(city.admin))
+    assert response.status_code == 200, response.json
+    assert response.json["job"] == "credit_cycle" and response.json["outcome"] == "ok"
+    runs = db.session.scalar(select(func.count()).select_from(JobRun).where(JobRun.job == "credit_cycle"))
+    assert runs == before + 1
+    assert run_due() == []  # the run moved the job to its next time, as a scheduled run does
+    missing = client.post("/api/jobs/no_such_job/run", headers=auth(city.admin))
+    assert missing.status_code == 404 and missing.json["error"]["code"]
+
+
+def test_run_now_while_another_runner_holds_the_job_is_409(client, city):
+    run_due()
+    assert claim("credit_cycle", "machine-a", utcnow() + timedelta(days=2))
+    response = client.post("/api/jobs/credit_cycle/run", headers=auth(city.admin))
+    assert response.status_code == 409 and response.json["error"]["code"]
+    listing = client.get("/api/jobs", headers=auth(city.admin)).json["items"]
+    assert next(j for j in listing if j["name"] == "credit_cycle")["running"] is True

@@ -147,6 +147,7 @@ def test_bureau_sees_which_zones_submitted_when_and_late_ones(client, city, monk
         "submitted": False,
         "submission": None,
         "overdue": True,
+        "auto_frozen": False,
     }
     assert (listing["submitted"], listing["missing"], listing["late"]) == (1, 1, 1)
     own = _report(client, city.admin, city.zone.id, "2026-10").json

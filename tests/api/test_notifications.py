@@ -9,14 +9,14 @@ import socketserver
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
-from backend.core.clock import utcnow
+from backend.core.clock import CHINA_TZ, utcnow
 from backend.extensions import db
 from backend.jobs.definitions import JOBS
 from backend.jobs.runner import run_due
@@ -187,6 +187,19 @@ def channels(app, monkeypatch, robots, smtp):
         monkeypatch.setitem(app.config, name, value)
 
 
+def _china(hour: int, minute: int = 0, days: int = 0) -> datetime:
+    day = datetime.now(CHINA_TZ).date() + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), CHINA_TZ)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """What the delivery jobs take as now (09:00 China time today unless a test moves it)."""
+    moment = {"now": _china(9)}
+    monkeypatch.setattr("backend.jobs.definitions.utcnow", lambda: moment["now"])
+    return moment
+
+
 def _contact(user, **values) -> None:
     db.session.add(NotificationContact(user_id=user.id, **({"email": "", "phone": ""} | values)))
 
@@ -245,7 +258,7 @@ def test_a_refusing_robot_fails_the_run_and_the_next_tick_sends_again(city, chan
     )
 
 
-def test_the_daily_digest_mails_each_person_once_with_everything_new(city, channels, robots, smtp):
+def test_the_daily_digest_mails_each_person_once_with_everything_new(city, channels, robots, smtp, clock):
     _contact(city.manager, email="manager@example.cn")
     notify([_message(city.manager, "a"), _message(city.manager, "b"), _message(city.manager_x, "c")])
     db.session.commit()
@@ -259,3 +272,103 @@ def test_the_daily_digest_mails_each_person_once_with_everything_new(city, chann
     summaries = _by_path(robots)
     assert "2 人有新提醒" in summaries["/cgi-bin/webhook/send"][0]["body"]["markdown"]["content"]
     assert "/sms" not in summaries  # SMS only for urgent ones
+
+
+def test_the_digest_goes_out_once_a_day_though_the_job_runs_hourly(city, channels, robots, smtp, clock):
+    _contact(city.manager, email="manager@example.cn")
+    notify([_message(city.manager, "a")])
+    db.session.commit()
+    clock["now"] = _china(7)
+    assert [r.counts for r in run_due(DIGEST)] == [{"sent": 0, "failed": 0}]  # before 08:00
+    clock["now"] = _china(8)
+    run_due(DIGEST, now=utcnow() + timedelta(hours=1))
+    notify([_message(city.manager, "later")])
+    db.session.commit()
+    clock["now"] = _china(9)
+    run_due(DIGEST, now=utcnow() + timedelta(hours=2))
+    assert len(smtp.received) == 1  # "later" waits for tomorrow's digest
+    clock["now"] = _china(8, days=1)
+    run_due(DIGEST, now=utcnow() + timedelta(hours=3))
+    assert len(smtp.received) == 2 and "标题later" in smtp.received[1]["message"].get_content()
+
+
+# --- preferences and quiet hours ----------------------------------------------------------------
+
+
+def test_preferences_start_from_the_defaults_and_are_saved(client, city):
+    got = client.get("/api/notifications/preferences", headers=auth(city.manager))
+    assert got.status_code == 200
+    assert got.json | {"categories": None} == {
+        "email": "",
+        "phone": "",
+        "outbound": True,
+        "mode": "digest",
+        "quiet_start": "",
+        "quiet_end": "",
+        "channels": {},
+        "categories": None,
+    }
+    assert "hazard" in got.json["categories"]
+    body = {
+        "email": "m@example.cn",
+        "phone": "13900001111",
+        "mode": "immediate",
+        "quiet_start": "22:00",
+        "quiet_end": "07:00",
+        "channels": {"hazard": ["email"], "report": []},
+    }
+    put = client.put("/api/notifications/preferences", json=body, headers=auth(city.manager))
+    assert put.status_code == 200, put.json
+    again = client.get("/api/notifications/preferences", headers=auth(city.manager)).json
+    assert again | {"categories": None} == body | {"outbound": True, "categories": None}
+    other = client.get("/api/notifications/preferences", headers=auth(city.manager_x)).json
+    assert other["email"] == ""
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"quiet_start": "25:00", "quiet_end": "07:00"},
+        {"quiet_start": "22:00"},
+        {"mode": "hourly"},
+        {"channels": {"hazard": ["pager"]}},
+        {"channels": {"weather": ["sms"]}},
+        {"email": "not-an-address"},
+    ],
+)
+def test_bad_preferences_are_422_and_change_nothing(client, city, bad):
+    response = client.put("/api/notifications/preferences", json=bad, headers=auth(city.manager))
+    assert response.status_code == 422 and response.json["error"]["code"]
+    assert db.session.get(NotificationContact, city.manager.id) is None
+
+
+def test_quiet_hours_hold_back_all_but_urgent_items_until_they_end(city, channels, robots, smtp, clock):
+    _contact(
+        city.manager,
+        email="m@example.cn",
+        phone="13900001111",
+        mode="immediate",
+        quiet_start="22:00",
+        quiet_end="07:00",
+    )
+    notify([_message(city.manager, "soon"), _message(city.manager, "overdue", urgent=True)])
+    db.session.commit()
+    clock["now"] = _china(23, 30)
+    [night] = run_due(DELIVERY)
+    assert night.counts == {"sent": 1, "failed": 0}  # the urgent one only
+    assert [m["message"]["Subject"] for m in smtp.received] == ["标题overdue"]
+    clock["now"] = _china(7, 1, days=1)
+    [morning] = run_due(DELIVERY, now=utcnow() + timedelta(minutes=2))
+    assert morning.counts == {"sent": 1, "failed": 0}
+    assert [m["message"]["Subject"] for m in smtp.received] == ["标题overdue", "标题soon"]
+    assert len(_by_path(robots)["/cgi-bin/webhook/send"]) == 1  # groups get the urgent one only
+
+
+def test_a_person_takes_each_kind_on_the_channels_they_chose(city, channels, robots, smtp, clock):
+    _contact(city.manager, email="m@example.cn", phone="13900001111", channels={"hazard": ["email"]})
+    notify([_message(city.manager, "overdue", urgent=True)])
+    notify([Message(city.manager.id, "notice.issued", "n1", "文书", "请整改", "/", urgent=True)])
+    db.session.commit()
+    run_due(DELIVERY)
+    assert [s["body"]["template"] for s in _by_path(robots)["/sms"]] == ["notice.issued"]
+    assert sorted(m["message"]["Subject"] for m in smtp.received) == ["文书", "标题overdue"]

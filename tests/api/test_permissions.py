@@ -920,6 +920,16 @@ MATRIX |= {
         _admins_notification,
         {ADMIN: "200", INSP: "404", MGR: "404", SUP: "404"},
     ),
+    ("GET", "/api/notifications/preferences"): (_get("/api/notifications/preferences"), ALL_200),
+    ("PUT", "/api/notifications/preferences"): (
+        lambda _t: ("/api/notifications/preferences", {"json": {"mode": "immediate"}}),
+        ALL_200,
+    ),
+    ("GET", "/api/jobs"): (_get("/api/jobs"), {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"}),
+    ("POST", "/api/jobs/<name>/run"): (
+        lambda _t: ("/api/jobs/prune_events/run", {}),
+        {ADMIN: "200", INSP: "403", MGR: "403", SUP: "403"},
+    ),
     ("GET", "/api/work-queue"): (
         _get("/api/work-queue"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},

@@ -49,6 +49,8 @@ export interface ComplaintSubmission {
   description: string
   photos: string[]
   contact_phone?: string
+  /** the complainant agrees to an SMS at that phone when the status changes */
+  sms_consent?: boolean
   pow: { challenge: string; nonce: string }
 }
 

@@ -211,6 +211,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { features: true, title: 'monthly.submissionsTitle' },
   },
   {
+    path: '/me/notifications',
+    name: 'notification-settings',
+    component: () => import('@/views/me/NotificationSettingsView.vue'),
+    meta: { title: 'notifyPrefs.title' },
+  },
+  {
+    path: '/admin/jobs',
+    name: 'jobs',
+    component: () => import('@/views/admin/JobsView.vue'),
+    meta: { features: true, title: 'jobs.title' },
+  },
+  {
     path: '/outbox',
     name: 'outbox',
     component: () => import('@/views/me/OutboxView.vue'),

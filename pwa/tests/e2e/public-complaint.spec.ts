@@ -74,6 +74,11 @@ test('anonymous complaint: emergency guidance, form with photo, PoW, receipt, tr
   await page.getByTestId('submit-complaint').click()
   await expect(page.getByText('请填写 11 位手机号')).toBeVisible()
   await page.getByTestId('complaint-phone').locator('input').fill('13812345678')
+  // with a phone, the complainant may agree to be texted when the complaint moves on (off by default)
+  await expect(page.getByTestId('complaint-sms-consent')).toHaveAttribute('aria-checked', 'false')
+  await page.getByTestId('complaint-sms-consent').click()
+  await expect(page.getByTestId('complaint-sms-consent')).toHaveAttribute('aria-checked', 'true')
+  await page.screenshot({ path: '/tmp/wt-jobs-complaint-consent.png', fullPage: true })
 
   const puts: string[] = []
   page.on('request', (r) => {
@@ -118,4 +123,5 @@ test('anonymous complaint: emergency guidance, form with photo, PoW, receipt, tr
   expect(matches[0].category).toBe('abnormal_operation')
   const detail = await (await request.get(`/api/complaints/${matches[0].id}`, { headers: auth })).json()
   expect(detail.photos).toHaveLength(1)
+  expect(detail.sms_consent).toBe(true) // ticked above: status changes go to 138… by SMS
 })
