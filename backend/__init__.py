@@ -44,6 +44,7 @@ def _blueprints() -> tuple:
     from backend.hazards.api import bp as hazards
     from backend.hazards.api import ledgers as hazard_ledgers
     from backend.inspections.api import bp as inspections
+    from backend.maintenance.api import bp as maintenance
     from backend.notices.api import bp as notices
     from backend.notifications.api import bp as notifications
     from backend.org.api import bp as org
@@ -70,6 +71,7 @@ def _blueprints() -> tuple:
         hazard_ledgers,
         inspections,
         notices,
+        maintenance,
         complaints,
         sync,
         public,

@@ -127,6 +127,9 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
     complaint.events = [ComplaintEvent(action="submit", to_status=ComplaintStatus.received)]
     _insert_numbered(complaint)
     append_evidence("complaint.create", str(complaint.id), {"content": complaint_digest(complaint)})
+    if device is not None:
+        payload = {"complaint_id": complaint.id, "device_id": device.id, "category": complaint.category}
+        publish("complaint.received", payload)
     return complaint, code
 
 

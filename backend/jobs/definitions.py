@@ -15,6 +15,7 @@ from flask import current_app
 from backend.core.clock import CHINA_TZ
 from backend.credit.recompute import recompute_grades
 from backend.jobs import reminders
+from backend.maintenance.services import maintenance_day
 from backend.notifications.channels import Channels
 from backend.notifications.delivery import DeliveryReport, deliver_urgent, send_digests
 from backend.notifications.services import notify
@@ -65,6 +66,7 @@ JOBS: tuple[Job, ...] = (
         _cron(minute="*/5"),
         lambda as_of: _notify_from(reminders.REMINDERS, as_of),
     ),
+    Job("maintenance", "电梯维保工单生成与超期提醒", _cron(hour=1, minute=30), maintenance_day),
     Job("urgent_delivery", "紧急提醒即时推送", _cron(minute="*"), lambda _: _deliver(deliver_urgent)),
     Job("daily_digest", "每日提醒汇总推送", _cron(hour=8, minute=0), lambda _: _deliver(send_digests)),
 )
