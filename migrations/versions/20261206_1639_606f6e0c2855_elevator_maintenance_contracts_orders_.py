@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('reported_at', backend.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reported_by_id', sa.Integer(), nullable=True),
     sa.Column('description', sa.Text(), server_default='', nullable=False),
-    sa.Column('trapped', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('trapped', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('rescue_limit_minutes', sa.Integer(), nullable=True),
     sa.Column('created_at', backend.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', backend.core.db.UTCDateTime(timezone=True), nullable=False),

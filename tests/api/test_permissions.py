@@ -910,80 +910,6 @@ MATRIX |= {
 }
 
 
-def _cases() -> list:
-    cases = []
-    for (method, rule), (_builder, expected) in MATRIX.items():
-        cases.append(pytest.param(method, rule, ANON, "-", 401, id=f"{method} {rule} {ANON} 401"))
-        for role, spec in expected.items():
-            for item in spec.split():
-                scope, _, status = item.rpartition(":")
-                scope = scope or "-"
-                cases.append(
-                    pytest.param(
-                        method, rule, role, scope, int(status), id=f"{method} {rule} {role} {scope} {status}"
-                    )
-                )
-    return cases
-
-
-def _actor(city, role: str):
-    return {ADMIN: city.admin, INSP: city.inspector, MGR: city.manager, SUP: city.supervisor}.get(role)
-
-
-def _target(city, role: str, scope: str) -> Target:
-    enterprise = {
-        (ADMIN, "in"): city.ent_x,
-        (INSP, "out"): city.ent_x,
-        (MGR, "out"): city.ent_b,
-        (SUP, "own"): city.ent_b,
-        (SUP, "out"): city.ent_c,
-    }.get((role, scope), city.ent_a)
-    devices = {
-        city.ent_a.id: city.dev_a,
-        city.ent_b.id: city.dev_b,
-        city.ent_c.id: city.dev_c,
-        city.ent_x.id: city.dev_x,
-    }
-    hazard = f.make_hazard(enterprise, city.admin)
-    db.session.commit()
-    return Target(enterprise, devices[enterprise.id], hazard)
-
-
-EXPECTED_CODES = {
-    401: {"token_missing"},
-    403: {"forbidden_role", "forbidden", "assignment_required"},
-    404: {"not_found"},
-    422: {"import_failed", "validation_failed", "bulk_rejected"},
-}
-
-
-@pytest.mark.parametrize(("method", "rule", "role", "scope", "status"), _cases())
-def test_endpoint_answers_role_and_scope_with_exact_status(client, city, method, rule, role, scope, status):
-    builder, _expected = MATRIX[(method, rule)]
-    path, kwargs = builder(_target(city, role, scope))
-    actor = _actor(city, role)
-    headers = kwargs.pop("headers", {}) | (auth(actor) if actor else {})
-    response = client.open(path, method=method, headers=headers, **kwargs)
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    if status >= 400:
-        assert response.json["error"]["code"] in EXPECTED_CODES[status]
-
-
-def test_matrix_covers_every_api_endpoint(app):
-    registered = {
-        (method, rule.rule)
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/") and not rule.rule.startswith("/api/docs")
-        for method in rule.methods - {"HEAD", "OPTIONS"}
-    }
-    assert registered - PUBLIC == set(MATRIX)
-
-
-def test_matrix_gives_every_role_a_row_for_every_endpoint():
-    for key, (_builder, expected) in MATRIX.items():
-        assert set(expected) == set(ROLES) - {ANON}, key
-
-
 def _maintained(t: Target) -> tuple[Enterprise, MaintenanceOrder]:
     """The target's device under contract with a new maintenance company, with an open order."""
     company = f.make_enterprise(db.session.get(Enterprise, t.enterprise.id).zone, roles="maintainer")
@@ -1109,3 +1035,77 @@ MATRIX |= {
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
     ),
 }
+
+
+def _cases() -> list:
+    cases = []
+    for (method, rule), (_builder, expected) in MATRIX.items():
+        cases.append(pytest.param(method, rule, ANON, "-", 401, id=f"{method} {rule} {ANON} 401"))
+        for role, spec in expected.items():
+            for item in spec.split():
+                scope, _, status = item.rpartition(":")
+                scope = scope or "-"
+                cases.append(
+                    pytest.param(
+                        method, rule, role, scope, int(status), id=f"{method} {rule} {role} {scope} {status}"
+                    )
+                )
+    return cases
+
+
+def _actor(city, role: str):
+    return {ADMIN: city.admin, INSP: city.inspector, MGR: city.manager, SUP: city.supervisor}.get(role)
+
+
+def _target(city, role: str, scope: str) -> Target:
+    enterprise = {
+        (ADMIN, "in"): city.ent_x,
+        (INSP, "out"): city.ent_x,
+        (MGR, "out"): city.ent_b,
+        (SUP, "own"): city.ent_b,
+        (SUP, "out"): city.ent_c,
+    }.get((role, scope), city.ent_a)
+    devices = {
+        city.ent_a.id: city.dev_a,
+        city.ent_b.id: city.dev_b,
+        city.ent_c.id: city.dev_c,
+        city.ent_x.id: city.dev_x,
+    }
+    hazard = f.make_hazard(enterprise, city.admin)
+    db.session.commit()
+    return Target(enterprise, devices[enterprise.id], hazard)
+
+
+EXPECTED_CODES = {
+    401: {"token_missing"},
+    403: {"forbidden_role", "forbidden", "assignment_required"},
+    404: {"not_found"},
+    422: {"import_failed", "validation_failed", "bulk_rejected"},
+}
+
+
+@pytest.mark.parametrize(("method", "rule", "role", "scope", "status"), _cases())
+def test_endpoint_answers_role_and_scope_with_exact_status(client, city, method, rule, role, scope, status):
+    builder, _expected = MATRIX[(method, rule)]
+    path, kwargs = builder(_target(city, role, scope))
+    actor = _actor(city, role)
+    headers = kwargs.pop("headers", {}) | (auth(actor) if actor else {})
+    response = client.open(path, method=method, headers=headers, **kwargs)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    if status >= 400:
+        assert response.json["error"]["code"] in EXPECTED_CODES[status]
+
+
+def test_matrix_covers_every_api_endpoint(app):
+    registered = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and not rule.rule.startswith("/api/docs")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert registered - PUBLIC == set(MATRIX)
+
+
+def test_matrix_gives_every_role_a_row_for_every_endpoint():
+    for key, (_builder, expected) in MATRIX.items():
+        assert set(expected) == set(ROLES) - {ANON}, key
