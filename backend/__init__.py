@@ -46,6 +46,7 @@ def _blueprints() -> tuple:
     from backend.hazards.api import ledgers as hazard_ledgers
     from backend.inspections.api import bp as inspections
     from backend.jobs.api import bp as jobs
+    from backend.maintenance.api import bp as maintenance
     from backend.measures.api import bp as measures
     from backend.measures.api import public_bp as public_listings
     from backend.notices.api import bp as notices
@@ -74,6 +75,7 @@ def _blueprints() -> tuple:
         hazard_ledgers,
         inspections,
         notices,
+        maintenance,
         complaints,
         sync,
         public,

@@ -25,6 +25,7 @@ from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.hazards.services import hazard_evidence
 from backend.inspections.demo import load_inspection_demo
+from backend.maintenance.demo import load_maintenance_demo
 from backend.org.models import Block, Certificate, Enterprise, Person, PublicPlace, Zone
 from backend.org.rules import CREDIT_CODE_CHARS, credit_code_check_char
 
@@ -124,6 +125,8 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
         _seed_change_feed()
     db.session.flush()
     checks = _demo_checks(scale, as_of) if scale.change_feed else 0
+    if scale.change_feed:
+        load_maintenance_demo(as_of)
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     recompute_grades(as_of, cause="demo")
     return {
@@ -482,4 +485,6 @@ DEMO_LOGINS = (
     ("inspector1b", "inspector", "城东分局监察员二（双随机派两人）"),
     ("manager1", "safety_manager", "企业安全管理员"),
     ("supervisor1", "block_supervisor", "同区块另一企业的监督员"),
+    ("maint1", "maintenance_worker", "维保人员（维保企业1的电梯）"),
+    ("maintadmin1", "maintenance_admin", "维保单位管理员"),
 )

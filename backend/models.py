@@ -10,6 +10,7 @@ from backend.evidence import models as evidence  # noqa: F401
 from backend.hazards import models as hazards  # noqa: F401
 from backend.inspections import models as inspections  # noqa: F401
 from backend.jobs import models as jobs  # noqa: F401
+from backend.maintenance import models as maintenance  # noqa: F401
 from backend.measures import models as measures  # noqa: F401
 from backend.notices import models as notices  # noqa: F401
 from backend.notifications import models as notifications  # noqa: F401

@@ -12,9 +12,14 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from backend.accounts.models import User
-from backend.accounts.rules import INSPECTOR_MANAGES, USERNAME_PATTERN, placement_problems
+from backend.accounts.rules import (
+    INSPECTOR_MANAGES,
+    MAINTENANCE_ADMIN_MANAGES,
+    USERNAME_PATTERN,
+    placement_problems,
+)
 from backend.accounts.services import end_sessions, give_one_time_password
-from backend.core.auth import Role
+from backend.core.auth import MAINTAINERS, Role
 from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.history import HistoryEntry, assign_with_history, history_of, record_history
 from backend.core.pagination import Page, paginate
@@ -35,6 +40,10 @@ def _scoped(actor: User) -> Select:
     query = select(User)
     if actor.role == Role.bureau_admin:
         return query
+    if actor.role == Role.maintenance_admin:
+        return query.where(
+            User.enterprise_id == actor.enterprise_id, User.role.in_(MAINTENANCE_ADMIN_MANAGES)
+        )
     return query.join(Enterprise, User.enterprise_id == Enterprise.id).where(
         Enterprise.zone_id == actor.zone_id
     )
@@ -67,6 +76,8 @@ def _check_placement(actor: User | None, role: Role, zone_id: int | None, enterp
     if inspector and role not in INSPECTOR_MANAGES:
         message = "检查员只能管理企业安全员和街区监督员 (inspectors manage enterprise accounts only)"
         raise Forbidden(message, code="forbidden_role")
+    if actor is not None and actor.role == Role.maintenance_admin:
+        _check_company_admin_placement(actor, role, enterprise_id)
     problems = placement_problems(role, zone_id, enterprise_id)
     if zone_id is not None and "zone_id" not in problems and db.session.get(Zone, zone_id) is None:
         problems["zone_id"] = "辖区不存在 (no such zone)"
@@ -74,8 +85,23 @@ def _check_placement(actor: User | None, role: Role, zone_id: int | None, enterp
         enterprise = db.session.get(Enterprise, enterprise_id)
         if enterprise is None or (inspector and actor and enterprise.zone_id != actor.zone_id):
             problems["enterprise_id"] = "本辖区没有这家企业 (no such enterprise in your zone)"
+        elif role in MAINTAINERS and "maintainer" not in enterprise.role_list:
+            problems["enterprise_id"] = "该企业不是维保单位 (not a maintenance company)"
     if problems:
         raise ValidationFailed(details={"fields": {k: [v] for k, v in problems.items()}})
+
+
+def _check_company_admin_placement(actor: User, role: Role, enterprise_id: int | None) -> None:
+    """A maintenance company's admin manages its own workers, nobody else."""
+    if role not in MAINTENANCE_ADMIN_MANAGES:
+        raise Forbidden(
+            "维保单位管理员只能管理本单位维保人员 (company admins manage their workers only)",
+            code="forbidden_role",
+        )
+    if enterprise_id != actor.enterprise_id:
+        raise ValidationFailed(
+            details={"fields": {"enterprise_id": ["只能是本单位 (your own company only)"]}}
+        )
 
 
 def _check_person(user_id: int | None, person_id: int | None, enterprise_id: int | None) -> None:

@@ -24,7 +24,7 @@ from backend.accounts.schemas import (
     UserQuerySchema,
     UserSchema,
 )
-from backend.core.auth import REGULATORS, Role, require_roles
+from backend.core.auth import REGULATORS, USER_ADMINS, Role, require_roles
 from backend.core.clients import ip_rate_key
 from backend.core.exports import xlsx_response
 from backend.core.history import HistoryEntrySchema
@@ -145,7 +145,7 @@ def end_all_my_sessions() -> dict:
 
 
 @users_bp.get("")
-@require_roles(*REGULATORS)
+@require_roles(*USER_ADMINS)
 @users_bp.arguments(UserQuerySchema, location="query")
 @users_bp.response(200, AdminUserPageSchema)
 def list_users(query: dict):
@@ -156,7 +156,7 @@ def list_users(query: dict):
 
 
 @users_bp.post("")
-@require_roles(*REGULATORS)
+@require_roles(*USER_ADMINS)
 @users_bp.arguments(UserCreateSchema)
 @users_bp.response(201, NewUserSchema)
 def create_user(body: dict):
@@ -205,14 +205,14 @@ def _handout_sheet(created: list[admin.NewUser]) -> Response:
 
 
 @users_bp.get("/<int:user_id>")
-@require_roles(*REGULATORS)
+@require_roles(*USER_ADMINS)
 @users_bp.response(200, AdminUserSchema)
 def get_user(user_id: int):
     return admin.get_user(current_user, user_id)
 
 
 @users_bp.patch("/<int:user_id>")
-@require_roles(*REGULATORS)
+@require_roles(*USER_ADMINS)
 @users_bp.arguments(UserPatchSchema)
 @users_bp.response(200, AdminUserSchema)
 def update_user(body: dict, user_id: int):
@@ -226,7 +226,7 @@ def update_user(body: dict, user_id: int):
 
 
 @users_bp.post("/<int:user_id>/reset-password")
-@require_roles(*REGULATORS)
+@require_roles(*USER_ADMINS)
 @users_bp.response(200, OneTimePasswordSchema)
 def reset_password(user_id: int) -> dict:
     """A new one-time password (shown once); the user's sessions end."""
@@ -236,7 +236,7 @@ def reset_password(user_id: int) -> dict:
 
 
 @users_bp.get("/<int:user_id>/history")
-@require_roles(*REGULATORS)
+@require_roles(*USER_ADMINS)
 @users_bp.response(200, HistoryEntrySchema(many=True))
 def user_history(user_id: int):
     """Every administrative change of the user, newest first."""

@@ -44,10 +44,19 @@ PLACE_OF_ROLE: dict[Role, tuple[bool, bool]] = {
     Role.inspector: (True, False),
     Role.safety_manager: (False, True),
     Role.block_supervisor: (False, True),
+    Role.maintenance_admin: (False, True),
+    Role.maintenance_worker: (False, True),
 }
 
 #: what a zone inspector may create or manage: enterprise accounts of their own zone
-INSPECTOR_MANAGES = (Role.safety_manager, Role.block_supervisor)
+INSPECTOR_MANAGES = (
+    Role.safety_manager,
+    Role.block_supervisor,
+    Role.maintenance_admin,
+    Role.maintenance_worker,
+)
+#: what a maintenance company's admin may create or manage: its own workers
+MAINTENANCE_ADMIN_MANAGES = (Role.maintenance_worker,)
 
 
 def placement_problems(role: Role, zone_id: int | None, enterprise_id: int | None) -> dict[str, str]:

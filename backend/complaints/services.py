@@ -133,6 +133,9 @@ def submit_complaint(data: dict) -> tuple[Complaint, str]:
         complaint.events.append(ComplaintEvent(action=rules.FLAG_ACTION, to_status=ComplaintStatus.received))
     _insert_numbered(complaint)
     append_evidence("complaint.create", str(complaint.id), complaint_evidence(complaint))
+    if device is not None:
+        payload = {"complaint_id": complaint.id, "device_id": device.id, "category": complaint.category}
+        publish("complaint.received", payload)
     return complaint, code
 
 

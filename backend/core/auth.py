@@ -20,10 +20,16 @@ class Role(StrEnum):
     inspector = "inspector"
     safety_manager = "safety_manager"
     block_supervisor = "block_supervisor"
+    #: a maintenance company's (维保单位) administrator and its workers
+    maintenance_admin = "maintenance_admin"
+    maintenance_worker = "maintenance_worker"
 
 
 ALL_ROLES = tuple(Role)
 REGULATORS = (Role.bureau_admin, Role.inspector)
+MAINTAINERS = (Role.maintenance_admin, Role.maintenance_worker)
+#: who may manage accounts: the regulators, and a maintenance company's admin its own workers
+USER_ADMINS = (*REGULATORS, Role.maintenance_admin)
 
 
 class PasswordChangeRequired(Forbidden):

@@ -22,6 +22,7 @@ from backend.credit.recompute import recompute_grades
 from backend.extensions import db
 from backend.inspections.mutual import open_due_cycles
 from backend.jobs import reminders
+from backend.maintenance.services import maintenance_day
 from backend.notifications.channels import Channels
 from backend.notifications.delivery import DeliveryReport, deliver_urgent, send_digests, send_public_texts
 from backend.notifications.services import notify
@@ -107,6 +108,7 @@ JOBS: tuple[Job, ...] = (
         _cron(minute="*/5"),
         lambda as_of: _notify_from(reminders.REMINDERS, as_of),
     ),
+    Job("maintenance", "电梯维保工单生成与超期提醒", _cron(hour=1, minute=30), maintenance_day),
     Job("urgent_delivery", "紧急提醒即时推送", _cron(minute="*"), lambda _: _deliver(deliver_urgent)),
     Job("daily_digest", "每日提醒汇总推送", _cron(minute=0), lambda _: _deliver(send_digests)),
     Job("unclaimed_photos", "清除未随投诉提交的匿名照片", _cron(hour=3, minute=30), _purge_unclaimed_photos),

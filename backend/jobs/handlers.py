@@ -7,11 +7,14 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
+from backend.complaints.models import Complaint
+from backend.complaints.rules import ComplaintCategory
 from backend.core.events import subscribe
 from backend.extensions import db
 from backend.hazards.models import Hazard, HazardEvent
 from backend.hazards.rules import Action
 from backend.jobs.reminders import managers_of, returned_messages
+from backend.maintenance.services import open_order_for_complaint
 from backend.notifications.services import notify
 
 
@@ -29,5 +32,15 @@ def notify_returned_rectification(_kind: str, payload: dict) -> None:
         notify(returned_messages(event, hazard, managers_of(hazard.enterprise_id)))
 
 
+def open_rescue_for_trapped_passengers(_kind: str, payload: dict) -> None:
+    """电梯困人 reported from the label page: the maintenance company gets an urgent order at once."""
+    if payload.get("category") != ComplaintCategory.elevator_trapped:
+        return
+    complaint = db.session.get(Complaint, payload["complaint_id"])
+    if complaint is not None:
+        open_order_for_complaint(payload["device_id"], complaint.ticket_no, complaint.description)
+
+
 def register_notification_handlers(app: Flask) -> None:
     subscribe(app, f"hazard.{Action.return_.value}", notify_returned_rectification)
+    subscribe(app, "complaint.received", open_rescue_for_trapped_passengers)

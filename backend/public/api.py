@@ -7,14 +7,21 @@ from marshmallow import Schema, fields
 from backend.core.auth import optional_user
 from backend.devices.schemas import DevicePublicSchema, DeviceSchema
 from backend.extensions import limiter
+from backend.maintenance.schemas import LastMaintenanceSchema
 from backend.measures.schemas import PublicListingSchema
 from backend.public import disclosure, services
 
 bp = Blueprint("public", __name__, url_prefix="/api", description="公众扫码")
 
 
+class PublicViewSchema(DevicePublicSchema):
+    #: {"on","kind","confirmed"} of the last maintenance (电梯维保): no worker's personal data
+    last_maintenance = fields.Nested(LastMaintenanceSchema, allow_none=True, dump_default=None)
+    next_maintenance_due = fields.Date(allow_none=True, dump_default=None)
+
+
 class QrLookupSchema(Schema):
-    public = fields.Nested(DevicePublicSchema)
+    public = fields.Nested(PublicViewSchema)
     device = fields.Nested(DeviceSchema, allow_none=True)
     #: the position of the label scanned (machine_room, car_top, car …); null for the device's default label
     position = fields.String(allow_none=True)

@@ -1,9 +1,27 @@
 from __future__ import annotations
 
+from typing import Any
+
+from backend.core.clock import today
 from backend.core.errors import AppError, NotFound
+from backend.devices.models import Device
 from backend.devices.overview import show_device
 from backend.devices.rules import LABEL_POSITIONS
 from backend.devices.services import resolve_label
+from backend.maintenance.services import PublicMaintenance, public_maintenance
+
+
+class PublicView:
+    """What the label shows anyone: the device's public fields and its maintenance summary
+    (public.api.PublicViewSchema), which is not stored on the device."""
+
+    def __init__(self, device: Device, maintenance: PublicMaintenance) -> None:
+        self._device = device
+        self.last_maintenance = maintenance.last
+        self.next_maintenance_due = maintenance.next_due
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._device, name)
 
 
 def qr_lookup(actor, token: str) -> dict:
@@ -20,3 +38,4 @@ def qr_lookup(actor, token: str) -> dict:
             full = None
     position_label = LABEL_POSITIONS.get(found.position, found.position) if found.position else None
     return {"public": device, "device": full, "position": found.position, "position_label": position_label}
+    return {"public": PublicView(device, public_maintenance(device.id, today())), "device": full}

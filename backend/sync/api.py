@@ -66,8 +66,9 @@ def push(body: dict) -> dict:
     """Apply ops queued offline, one result per op.
 
     hazard.create (body of POST /api/hazards), hazard.transition (TransitionSchema plus
-    hazard_id), check.submit (body of POST /api/checks: a filled checklist) and
-    notice.acknowledge (body of POST /api/notices/<id>/acknowledge plus notice_id).
+    hazard_id), check.submit (body of POST /api/checks: a filled checklist),
+    notice.acknowledge (body of POST /api/notices/<id>/acknowledge plus notice_id) and
+    maintenance.record (body of POST /api/maintenance/orders/<id>/records plus order_id).
 
     Each op runs in its own savepoint: a rejected op never undoes or blocks the others. Its
     `error.code` is the one the same REST call would answer (`validation_failed` with

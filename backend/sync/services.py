@@ -20,6 +20,8 @@ from backend.hazards import services as hazards
 from backend.hazards.schemas import HazardCreateSchema, TransitionOpSchema
 from backend.inspections import services as inspections
 from backend.inspections.schemas import CheckCreateSchema
+from backend.maintenance import services as maintenance
+from backend.maintenance.schemas import RecordOpSchema
 from backend.notices import services as notices
 from backend.notices.schemas import AcknowledgeOpSchema
 from backend.org.scope import Actor, enterprise_scope
@@ -48,6 +50,7 @@ def _handlers() -> dict[str, OpHandler]:
         ),
         "check.submit": OpHandler(CheckCreateSchema, lambda a, p: inspections.submit_check(a, p)[1]),
         "notice.acknowledge": OpHandler(AcknowledgeOpSchema, notices.acknowledge_from_client),
+        "maintenance.record": OpHandler(RecordOpSchema, maintenance.record_from_client),
     }
 
 

@@ -17,6 +17,8 @@ from backend.hazards.models import Hazard, HazardEvent
 from backend.hazards.services import hazard_evidence_problem, hazard_state_problem
 from backend.inspections.models import Check
 from backend.inspections.services import check_evidence_problem
+from backend.maintenance.models import MaintenanceRecord
+from backend.maintenance.services import maintenance_evidence_problem
 from backend.notices.models import Notice
 from backend.notices.services import notice_evidence_problem
 from backend.photos.services import stored_file_digests
@@ -36,6 +38,7 @@ def record_checks() -> dict[str, RecordCheck]:
         "accident.": credit_evidence_problem,
         "enforcement.": credit_evidence_problem,
         "report.": report_evidence_problem,
+        "maintenance.": maintenance_evidence_problem,
     }
 
 
@@ -67,6 +70,7 @@ def covered_records() -> list[Coverage]:
         _by_ref("complaint", Complaint.id, "complaint.create"),
         _by_ref("accident", Accident.id, "accident.record"),
         _by_ref("enforcement case", EnforcementCase.id, "enforcement.open"),
+        _by_ref("maintenance record", MaintenanceRecord.id, "maintenance.record"),
     ]
 
 

@@ -1,7 +1,7 @@
 """inspection mode: on site, remote or electronic
 
 Revision ID: 638a75318915
-Revises: bc012f3bab13
+Revises: 606f6e0c2855
 Create Date: 2026-12-06 16:56:49.856745
 
 """
@@ -13,7 +13,7 @@ import backend.core.db
 
 # revision identifiers, used by Alembic.
 revision = '638a75318915'
-down_revision = 'bc012f3bab13'
+down_revision = '606f6e0c2855'
 branch_labels = None
 depends_on = None
 

@@ -34,6 +34,7 @@ from backend.devicefile.models import InspectionRecord
 from backend.devices.models import Device
 from backend.extensions import db
 from backend.hazards.models import Hazard
+from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
 from backend.measures.models import DeviceOrder, SeriousViolation, Stationing
 from backend.notices.models import Notice
 from backend.notifications.models import Notification
@@ -1007,6 +1008,68 @@ def _listing(suffix: str, body: dict | None = None) -> Builder:
     return build
 
 
+def _maintained(t: Target) -> tuple[Enterprise, MaintenanceOrder]:
+    """The target's device under contract with a new maintenance company, with an open order."""
+    company = f.make_enterprise(db.session.get(Enterprise, t.enterprise.id).zone, roles="maintainer")
+    db.session.add(
+        MaintenanceContract(
+            device_id=t.device.id,
+            company_id=company.id,
+            starts_on=today() - timedelta(days=20),
+            ends_on=today() + timedelta(days=300),
+        )
+    )
+    t.device.maintenance_company_id = company.id
+    order = MaintenanceOrder(
+        device_id=t.device.id,
+        company_id=company.id,
+        enterprise_id=t.enterprise.id,
+        zone_id=t.enterprise.zone_id,
+        kind="half_month",
+        due_on=today(),
+        items=[{"code": "hm01", "text": "机房", "photo": False}],
+    )
+    db.session.add(order)
+    db.session.flush()
+    return company, order
+
+
+def _maintenance_order(suffix: str = "", body: dict | None = None) -> Builder:
+    def build(t: Target) -> Request:
+        _company, order = _maintained(t)
+        db.session.commit()
+        return f"/api/maintenance/orders/{order.id}{suffix}", {"json": body} if body is not None else {}
+
+    return build
+
+
+def _maintenance_record(suffix: str = "", body: dict | None = None) -> Builder:
+    def build(t: Target) -> Request:
+        company, order = _maintained(t)
+        worker = f.make_user("maintenance_worker", enterprise=company)
+        record = MaintenanceRecord(
+            order_id=order.id,
+            device_id=t.device.id,
+            company_id=company.id,
+            enterprise_id=t.enterprise.id,
+            zone_id=t.enterprise.zone_id,
+            kind="half_month",
+            worker_id=worker.id,
+            items=[{"code": "hm01", "result": "ok", "note": "", "photos": []}],
+            scans=[],
+            photos=[],
+            signature_sha256="a" * 64,
+            first_scan_at=utcnow(),
+            last_scan_at=utcnow(),
+            payload_hash="0" * 64,
+        )
+        db.session.add(record)
+        db.session.commit()
+        return f"/api/maintenance/records/{record.id}{suffix}", {"json": body} if body is not None else {}
+
+    return build
+
+
 BUREAU_CREATE = {
     ADMIN: "in:201",
     INSP: "in:403 out:403",
@@ -1043,6 +1106,71 @@ MATRIX |= {
         {**BUREAU_CREATE, ADMIN: "in:200"},
     ),
     ("GET", "/api/serious-violations/<int:listing_id>/history"): (_listing("/history"), REGULATORS_ONLY),
+}
+
+
+def _report_fault(t: Target) -> Request:
+    _maintained(t)
+    db.session.commit()
+    return "/api/maintenance/faults", {"json": {"device_id": t.device.id, "trapped": True}}
+
+
+def _new_contract(t: Target) -> Request:
+    company = f.make_enterprise(db.session.get(Enterprise, t.enterprise.id).zone, roles="maintainer")
+    db.session.commit()
+    body = {
+        "device_id": t.device.id,
+        "company_id": company.id,
+        "starts_on": today().isoformat(),
+        "ends_on": (today() + timedelta(days=365)).isoformat(),
+    }
+    return "/api/maintenance/contracts", {"json": body}
+
+
+_RECORD_BODY = {
+    "items": [{"code": "hm01", "result": "ok"}],
+    "scans": [{"token": "not-a-label", "at": "2026-01-01T08:00:00+08:00"}],
+    "signature": "a" * 64,
+}
+#: only the using unit's safety manager answers a maintenance record
+USING_UNIT_ANSWERS = {
+    ADMIN: "in:403",
+    INSP: "in:403 out:404",
+    MGR: "in:200 out:404",
+    SUP: "own:403 peer:404 out:404",
+}
+
+# elevator maintenance (维保): the contracted company records, the using unit confirms or disputes
+MATRIX |= {
+    ("GET", "/api/maintenance/orders"): (_get("/api/maintenance/orders?mine=true"), ALL_200),
+    ("GET", "/api/maintenance/orders/<int:order_id>"): (_maintenance_order(), READ_OWN_DOCUMENT),
+    ("POST", "/api/maintenance/orders/<int:order_id>/records"): (
+        _maintenance_order("/records", _RECORD_BODY),
+        {ADMIN: "in:403", INSP: "in:403 out:404", MGR: "in:403 out:404", SUP: "own:403 peer:404 out:404"},
+    ),
+    ("POST", "/api/maintenance/faults"): (
+        _report_fault,
+        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404", SUP: "own:201 peer:403 out:404"},
+    ),
+    ("GET", "/api/maintenance/records"): (_get("/api/maintenance/records"), ALL_200),
+    ("GET", "/api/maintenance/records/<int:record_id>"): (_maintenance_record(), READ_OWN_DOCUMENT),
+    ("POST", "/api/maintenance/records/<int:record_id>/confirm"): (
+        _maintenance_record("/confirm", {}),
+        USING_UNIT_ANSWERS,
+    ),
+    ("POST", "/api/maintenance/records/<int:record_id>/dispute"): (
+        _maintenance_record("/dispute", {"reason": "未见维保人员到场"}),
+        USING_UNIT_ANSWERS,
+    ),
+    ("GET", "/api/maintenance/contracts"): (_get("/api/maintenance/contracts"), ALL_200),
+    ("POST", "/api/maintenance/contracts"): (
+        _new_contract,
+        {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404", SUP: "own:403 peer:403 out:404"},
+    ),
+    ("GET", "/api/maintenance/companies/ranking"): (
+        _get("/api/maintenance/companies/ranking"),
+        {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
+    ),
 }
 
 

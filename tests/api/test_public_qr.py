@@ -29,6 +29,8 @@ PUBLIC_KEYS = {
     "next_inspection_due",
     "maintenance_company",
     "emergency_phone",
+    "last_maintenance",
+    "next_maintenance_due",
 }
 
 
@@ -61,6 +63,8 @@ def test_public_view_values(client, city):
         "next_inspection_due": city.dev_a.next_inspection_due.isoformat(),
         "maintenance_company": city.ent_c.name,
         "emergency_phone": "0531-96333",
+        "last_maintenance": None,
+        "next_maintenance_due": None,
     }
 
 

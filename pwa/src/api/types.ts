@@ -1,7 +1,8 @@
 // DTOs mirroring the backend's public JSON (see shared/API.md).
 import type { Geolocation, PhotoMeta, Scan } from '@/presence/provenance'
 
-export type Role = 'bureau_admin' | 'inspector' | 'safety_manager' | 'block_supervisor'
+export type Role =
+  'bureau_admin' | 'inspector' | 'safety_manager' | 'block_supervisor' | 'maintenance_admin' | 'maintenance_worker'
 
 export interface User {
   id: number | string
@@ -126,6 +127,9 @@ export interface PublicDevice {
   next_inspection_due: string | null
   maintenance_company: string | null
   emergency_phone: string | null
+  /** the last elevator maintenance (维保): day, kind, confirmed on site by the using unit */
+  last_maintenance?: { on: string; kind: string; confirmed: boolean } | null
+  next_maintenance_due?: string | null
 }
 
 export interface QrLookup {
@@ -344,7 +348,18 @@ export interface SelfCheckOverview {
   enterprises: EnterpriseSelfCheck[]
 }
 
-export type OpType = 'hazard.create' | 'hazard.transition' | 'check.submit' | 'notice.acknowledge'
+export type OpType =
+  'hazard.create' | 'hazard.transition' | 'check.submit' | 'notice.acknowledge' | 'maintenance.record'
+
+/** Sync op `maintenance.record`: the body of POST /api/maintenance/orders/<id>/records plus order_id. */
+export interface MaintenanceRecordOp {
+  order_id: number
+  items: Array<{ code: string; result: string; note?: string; photos: string[] }>
+  scans: Array<{ token: string; at: string }>
+  photos: string[]
+  signature: string
+  released_at?: string | null
+}
 
 /** Sync op `notice.acknowledge`: the safety manager's signature (an uploaded PNG, by sha256). */
 export interface NoticeAcknowledge {
@@ -356,7 +371,7 @@ export type OpStatus = 'applied' | 'duplicate' | 'conflict' | 'rejected'
 export interface PushOp {
   op_id: string
   type: OpType
-  payload: HazardCreate | HazardTransition | CheckSubmit | NoticeAcknowledge
+  payload: HazardCreate | HazardTransition | CheckSubmit | NoticeAcknowledge | MaintenanceRecordOp
 }
 
 export interface PushResult {

@@ -1,5 +1,6 @@
 // The only file that knows the IndexedDB schema (Dexie database 'sesv').
 import type { DBCore, DBCoreMutateRequest, Middleware, Table } from 'dexie'
+import type { MaintenanceOrder } from '@/api/maintenance'
 import type { Notice } from '@/api/notices'
 import type {
   CheckSubmit,
@@ -8,6 +9,7 @@ import type {
   Hazard,
   HazardCreate,
   HazardTransition,
+  MaintenanceRecordOp,
   NoticeAcknowledge,
   OpType,
 } from '@/api/types'
@@ -30,7 +32,7 @@ export interface OutboxItem {
   op_id: string
   user_id: string
   type: OpType
-  payload: HazardCreate | HazardTransition | CheckSubmit | NoticeAcknowledge
+  payload: HazardCreate | HazardTransition | CheckSubmit | NoticeAcknowledge | MaintenanceRecordOp
   entity_id: string
   photos: string[]
   state: OutboxState
@@ -74,6 +76,16 @@ export function noticeEntityId(id: number): string {
   return `notice:${id}`
 }
 
+/** A maintenance work order as fetched; `_pending` while this phone's record of it waits in the outbox. */
+export interface MaintenanceOrderRow extends MaintenanceOrder {
+  _pending?: boolean
+}
+
+/** Outbox items about a maintenance order name it so. */
+export function maintenanceEntityId(id: number): string {
+  return `maintenance:${id}`
+}
+
 export interface MetaRow {
   key: string
   value: unknown
@@ -105,6 +117,7 @@ export class SesvDB extends Dexie {
   meta!: Table<MetaRow, string>
   held!: Table<HeldRow, string>
   notices!: Table<NoticeRow, number>
+  maintenanceOrders!: Table<MaintenanceOrderRow, number>
 
   constructor() {
     super('sesv', { chromeTransactionDurability: 'strict' })
@@ -118,6 +131,7 @@ export class SesvDB extends Dexie {
       held: 'id, user_id',
     })
     this.version(2).stores({ notices: 'id, enterprise_id, status' })
+    this.version(3).stores({ maintenanceOrders: 'id, device_id, status' })
     this.use(plainValuesOnly)
   }
 }
@@ -147,7 +161,7 @@ export function lastSyncKey(userId: string): string {
  * the new user's cursor is reset so a full pull follows.
  */
 export async function switchDataOwner(userId: string): Promise<boolean> {
-  const tables = [db.devices, db.hazards, db.enterprises, db.notices, db.meta, db.held, db.outbox]
+  const tables = [db.devices, db.hazards, db.enterprises, db.notices, db.maintenanceOrders, db.meta, db.held, db.outbox]
   return db.transaction('rw', tables, async () => {
     const owner = (await db.meta.get('data_owner'))?.value as string | undefined
     if (owner === userId) return false
@@ -164,6 +178,7 @@ export async function switchDataOwner(userId: string): Promise<boolean> {
     await db.devices.clear()
     await db.enterprises.clear()
     await db.notices.clear()
+    await db.maintenanceOrders.clear()
     await db.meta.delete(cursorKey(userId))
     await db.meta.delete(lastSyncKey(userId))
     const mine = await db.held.where('user_id').equals(userId).toArray()

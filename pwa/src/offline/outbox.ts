@@ -1,7 +1,16 @@
 // Local writes: every change is saved with its entity in one transaction before any network use.
-import type { HazardRow, NoticeRow, OutboxItem } from './db'
-import type { Device, Hazard, HazardAction, HazardCreate, HazardStatus, HazardTransition, OpType } from '@/api/types'
-import { db, noticeEntityId } from './db'
+import type { HazardRow, MaintenanceOrderRow, NoticeRow, OutboxItem } from './db'
+import type {
+  Device,
+  Hazard,
+  HazardAction,
+  HazardCreate,
+  HazardStatus,
+  HazardTransition,
+  MaintenanceRecordOp,
+  OpType,
+} from '@/api/types'
+import { db, maintenanceEntityId, noticeEntityId } from './db'
 import { newUuid } from './uuid'
 
 const NEXT_STATUS: Record<HazardAction, HazardStatus> = {
@@ -148,6 +157,24 @@ export async function enqueueNoticeAcknowledge(actor: Actor, noticeId: number, s
       _pending: true,
     }
     await db.notices.put(next)
+    await db.outbox.add(item)
+    return next
+  })
+}
+
+/** Record a maintenance on this phone (the order shows as submitted at once) and queue its maintenance.record op;
+ * the item photos and the signature ride with it and are uploaded first. */
+export async function enqueueMaintenanceRecord(
+  actor: Actor,
+  payload: MaintenanceRecordOp,
+): Promise<MaintenanceOrderRow> {
+  const photos = [...new Set([...payload.photos, ...payload.items.flatMap(i => i.photos), payload.signature])]
+  const item = newItem(actor.userId, 'maintenance.record', maintenanceEntityId(payload.order_id), payload, photos)
+  return db.transaction('rw', db.maintenanceOrders, db.outbox, async () => {
+    const row = await db.maintenanceOrders.get(payload.order_id)
+    if (!row) throw new Error(`work order ${payload.order_id} not found on this phone`)
+    const next: MaintenanceOrderRow = { ...row, _pending: true }
+    await db.maintenanceOrders.put(next)
     await db.outbox.add(item)
     return next
   })

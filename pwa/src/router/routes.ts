@@ -111,6 +111,38 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/notices/NoticeDetailView.vue'),
     meta: { title: 'notice.detailTitle' },
   },
+  // elevator maintenance (维保): the company's workers record on site, the using unit confirms
+  {
+    path: '/maintenance/orders',
+    name: 'maintenance-orders',
+    component: () => import('@/views/maintenance/OrderListView.vue'),
+    meta: { title: 'maintenance.ordersTitle' },
+  },
+  {
+    path: '/maintenance/orders/:id(\\d+)',
+    name: 'maintenance-order',
+    component: () => import('@/views/maintenance/OrderDetailView.vue'),
+    meta: { title: 'maintenance.orderTitle' },
+  },
+  // ?device=<id>: 困人/故障报修 by the using unit
+  {
+    path: '/maintenance/fault',
+    name: 'maintenance-fault',
+    component: () => import('@/views/maintenance/FaultReportView.vue'),
+    meta: { title: 'maintenance.faultTitle' },
+  },
+  {
+    path: '/maintenance/records',
+    name: 'maintenance-records',
+    component: () => import('@/views/maintenance/RecordListView.vue'),
+    meta: { title: 'maintenance.recordsTitle' },
+  },
+  {
+    path: '/maintenance/records/:id(\\d+)',
+    name: 'maintenance-record',
+    component: () => import('@/views/maintenance/RecordDetailView.vue'),
+    meta: { title: 'maintenance.recordTitle' },
+  },
   {
     path: '/complaints',
     name: 'complaints',

@@ -81,3 +81,15 @@ test('the bureau administrator\'s home has no serious accessibility violation', 
   await audit(page, 'admin home', findings)
   expect(findings, report(findings)).toEqual([])
 })
+
+test('the maintenance worker\'s orders and order form have no serious accessibility violation', async ({ page, request }) => {
+  const token = await apiToken(request, 'maint1')
+  const orders = await (await request.get('/api/maintenance/orders?mine=true&per_page=1', { headers: { Authorization: `Bearer ${token}` } })).json()
+  const findings: Finding[] = []
+  await uiLogin(page, 'maint1')
+  await audit(page, 'worker home', findings)
+  await visit(page, '/maintenance/orders', '[data-testid="order-row"]', 'work orders', findings)
+  await visit(page, `/maintenance/orders/${orders.items[0].id}`, '[data-testid="order-item"]', 'work order form', findings)
+  await visit(page, '/maintenance/records', null, 'maintenance records', findings)
+  expect(findings, report(findings)).toEqual([])
+})

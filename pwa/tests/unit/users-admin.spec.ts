@@ -24,8 +24,21 @@ const manager: AdminUser = {
 
 describe('roles an administrator may give', () => {
   it('gives the bureau every role and a zone inspector only enterprise accounts', () => {
-    expect(manageableRoles('bureau_admin')).toEqual(['bureau_admin', 'inspector', 'safety_manager', 'block_supervisor'])
-    expect(manageableRoles('inspector')).toEqual(['safety_manager', 'block_supervisor'])
+    expect(manageableRoles('bureau_admin')).toEqual([
+      'bureau_admin',
+      'inspector',
+      'safety_manager',
+      'block_supervisor',
+      'maintenance_admin',
+      'maintenance_worker',
+    ])
+    expect(manageableRoles('inspector')).toEqual([
+      'safety_manager',
+      'block_supervisor',
+      'maintenance_admin',
+      'maintenance_worker',
+    ])
+    expect(manageableRoles('maintenance_admin')).toEqual(['maintenance_worker'])
     expect(manageableRoles('safety_manager')).toEqual([])
   })
 

@@ -4,20 +4,35 @@
 import type { Role } from '@/api/types'
 import type { AdminUser, BulkRowError, UserChanges, UserDraft } from '@/api/users'
 
-export const ALL_ROLES: Role[] = ['bureau_admin', 'inspector', 'safety_manager', 'block_supervisor']
+export const ALL_ROLES: Role[] = [
+  'bureau_admin',
+  'inspector',
+  'safety_manager',
+  'block_supervisor',
+  'maintenance_admin',
+  'maintenance_worker',
+]
 /** what a zone inspector manages: the enterprise accounts of their own zone */
-export const INSPECTOR_MANAGES: Role[] = ['safety_manager', 'block_supervisor']
+export const INSPECTOR_MANAGES: Role[] = [
+  'safety_manager',
+  'block_supervisor',
+  'maintenance_admin',
+  'maintenance_worker',
+]
+/** what a maintenance company's admin manages: its own workers */
+export const MAINTENANCE_ADMIN_MANAGES: Role[] = ['maintenance_worker']
 
 /** The roles an administrator of `actor`'s role may create or assign. */
 export function manageableRoles(actor: Role | null): Role[] {
   if (actor === 'bureau_admin') return ALL_ROLES
   if (actor === 'inspector') return INSPECTOR_MANAGES
+  if (actor === 'maintenance_admin') return MAINTENANCE_ADMIN_MANAGES
   return []
 }
 
 /** An inspector belongs to a zone; an enterprise account to an enterprise; the bureau to neither. */
 export function placeOfRole(role: Role): { zone: boolean; enterprise: boolean } {
-  return { zone: role === 'inspector', enterprise: role === 'safety_manager' || role === 'block_supervisor' }
+  return { zone: role === 'inspector', enterprise: role !== 'inspector' && role !== 'bureau_admin' }
 }
 
 /** The draft as sent: the place the role does not take is cleared (the server refuses it otherwise). */

@@ -1,0 +1,136 @@
+"""Elevator maintenance (维保): work orders, on-site records, the using unit's answer."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.core.auth import REGULATORS, require_roles
+from backend.core.clock import today
+from backend.core.pagination import paginate
+from backend.core.schemas import page_schema
+from backend.extensions import db
+from backend.maintenance import services
+from backend.maintenance.schemas import (
+    CompanyRankSchema,
+    ContractCreateSchema,
+    ContractQuerySchema,
+    ContractSchema,
+    DisputeSchema,
+    FaultSchema,
+    OrderQuerySchema,
+    OrderSchema,
+    RankingQuerySchema,
+    RecordCreateSchema,
+    RecordQuerySchema,
+    RecordSchema,
+)
+
+bp = Blueprint("maintenance", __name__, url_prefix="/api/maintenance", description="电梯维保（无纸化维保）")
+
+
+@bp.get("/orders")
+@require_roles()
+@bp.arguments(OrderQuerySchema, location="query")
+@bp.response(200, page_schema(OrderSchema))
+def list_orders(query: dict):
+    """Work orders in scope (a company's people: their company's); `mine=true`: the open ones,
+    soonest due first."""
+    filters = {"open": query["mine"], "device_id": query.get("device_id")}
+    return paginate(services.visible_orders(current_user, filters), query["page"], query["per_page"])
+
+
+@bp.get("/orders/<int:order_id>")
+@require_roles()
+@bp.response(200, OrderSchema)
+def get_order(order_id: int):
+    return services.get_order_for(current_user, order_id)
+
+
+@bp.post("/orders/<int:order_id>/records")
+@require_roles()
+@bp.arguments(RecordCreateSchema)
+@bp.response(201, RecordSchema)
+@bp.alt_response(200, schema=RecordSchema, description="the same record sent again")
+def create_record(body: dict, order_id: int):
+    """The contracted company's worker records the maintenance done on site (also sync op
+    `maintenance.record`): scans of the device's labels, every item, photos, the signature."""
+    record, created = services.record_maintenance(current_user, order_id, body)
+    db.session.commit()
+    return record, 201 if created else 200
+
+
+@bp.post("/faults")
+@require_roles()
+@bp.arguments(FaultSchema)
+@bp.response(201, OrderSchema)
+def report_fault(body: dict):
+    """困人/故障报修: the using unit opens an urgent order; the company is told at once."""
+    order = services.report_fault(current_user, body)
+    db.session.commit()
+    return order
+
+
+@bp.get("/records")
+@require_roles()
+@bp.arguments(RecordQuerySchema, location="query")
+@bp.response(200, page_schema(RecordSchema))
+def list_records(query: dict):
+    """Maintenance records in scope, newest first; `status=awaiting_confirmation` for the using unit."""
+    filters = {"status": query.get("status"), "device_id": query.get("device_id")}
+    return paginate(services.visible_records(current_user, filters), query["page"], query["per_page"])
+
+
+@bp.get("/records/<int:record_id>")
+@require_roles()
+@bp.response(200, RecordSchema)
+def get_record(record_id: int):
+    return services.get_record_for(current_user, record_id)
+
+
+@bp.post("/records/<int:record_id>/confirm")
+@require_roles()
+@bp.response(200, RecordSchema)
+def confirm_record(record_id: int):
+    """The using unit's safety manager confirms the maintenance was done (现场确认)."""
+    record = services.confirm_record(current_user, record_id)
+    db.session.commit()
+    return record
+
+
+@bp.post("/records/<int:record_id>/dispute")
+@require_roles()
+@bp.arguments(DisputeSchema)
+@bp.response(200, RecordSchema)
+def dispute_record(body: dict, record_id: int):
+    """The using unit's safety manager disputes the record, with a reason (the company is told)."""
+    record = services.dispute_record(current_user, record_id, body["reason"])
+    db.session.commit()
+    return record
+
+
+@bp.get("/contracts")
+@require_roles()
+@bp.arguments(ContractQuerySchema, location="query")
+@bp.response(200, page_schema(ContractSchema))
+def list_contracts(query: dict):
+    filters = {"device_id": query.get("device_id")}
+    return paginate(services.visible_contracts(current_user, filters), query["page"], query["per_page"])
+
+
+@bp.post("/contracts")
+@require_roles()
+@bp.arguments(ContractCreateSchema)
+@bp.response(201, ContractSchema)
+def create_contract(body: dict):
+    """The using unit (or a regulator) records which company maintains an elevator, and for how long."""
+    contract = services.create_contract(current_user, body)
+    db.session.commit()
+    return contract
+
+
+@bp.get("/companies/ranking")
+@require_roles(*REGULATORS)
+@bp.arguments(RankingQuerySchema, location="query")
+@bp.response(200, CompanyRankSchema(many=True))
+def company_ranking(query: dict):
+    """电梯维保单位质量评价: on-time rate, on-site evidence, disputes, entrapments, complaints."""
+    return services.company_ranking(current_user, query.get("as_of") or today())

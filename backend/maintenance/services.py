@@ -1,0 +1,749 @@
+"""Elevator maintenance: contracts, work orders, on-site records and the using unit's answer.
+
+Scope: a maintenance company's people see their company's orders and records; a using unit
+its own devices'; an inspector their zone's; the bureau everything. Out of scope is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, false, func, select, true
+from sqlalchemy.orm import joinedload
+
+from backend.accounts.models import User
+from backend.core.auth import MAINTAINERS, REGULATORS, Role
+from backend.core.clock import CHINA_TZ, local_day, today, utcnow
+from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.hashing import payload_hash
+from backend.core.history import record_history
+from backend.devices.models import Device
+from backend.devices.rules import DeviceCategory, DeviceStatus
+from backend.devices.services import device_by_token, get_device_for
+from backend.evidence.services import append_evidence
+from backend.extensions import db
+from backend.maintenance import rules
+from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
+from backend.maintenance.rules import MaintenanceKind, OrderStatus, RecordStatus
+from backend.notifications.services import Message, notify
+from backend.org.models import Enterprise
+from backend.org.scope import Actor
+from backend.photos.models import Photo
+
+# --- scope -------------------------------------------------------------------------------
+
+
+def maintenance_scope(actor: Actor, company_col, enterprise_col, zone_col) -> ColumnElement[bool]:
+    """Which orders and records the actor may see."""
+    if actor.role == Role.bureau_admin:
+        return true()
+    if actor.role == Role.inspector:
+        return zone_col == actor.zone_id if actor.zone_id is not None else false()
+    if actor.enterprise_id is None:
+        return false()
+    if actor.role in MAINTAINERS:
+        return company_col == actor.enterprise_id
+    return enterprise_col == actor.enterprise_id
+
+
+def _order_scope(actor: Actor) -> ColumnElement[bool]:
+    return maintenance_scope(
+        actor, MaintenanceOrder.company_id, MaintenanceOrder.enterprise_id, MaintenanceOrder.zone_id
+    )
+
+
+def _record_scope(actor: Actor) -> ColumnElement[bool]:
+    return maintenance_scope(
+        actor, MaintenanceRecord.company_id, MaintenanceRecord.enterprise_id, MaintenanceRecord.zone_id
+    )
+
+
+def visible_orders(actor: Actor, filters: dict) -> Select:
+    query = (
+        select(MaintenanceOrder)
+        .options(joinedload(MaintenanceOrder.device), joinedload(MaintenanceOrder.record))
+        .where(_order_scope(actor))
+    )
+    if filters.get("open"):
+        query = query.where(MaintenanceOrder.status == OrderStatus.open)
+    if filters.get("device_id"):
+        query = query.where(MaintenanceOrder.device_id == filters["device_id"])
+    return query.order_by(MaintenanceOrder.status.desc(), MaintenanceOrder.due_on, MaintenanceOrder.id)
+
+
+def get_order_for(actor: Actor, order_id: int) -> MaintenanceOrder:
+    order = db.session.scalar(
+        select(MaintenanceOrder).where(MaintenanceOrder.id == order_id, _order_scope(actor))
+    )
+    if order is None:
+        raise NotFound("工单不存在 (no such work order)")
+    return order
+
+
+def visible_records(actor: Actor, filters: dict) -> Select:
+    query = (
+        select(MaintenanceRecord).options(joinedload(MaintenanceRecord.device)).where(_record_scope(actor))
+    )
+    if filters.get("status"):
+        query = query.where(MaintenanceRecord.status == filters["status"])
+    if filters.get("device_id"):
+        query = query.where(MaintenanceRecord.device_id == filters["device_id"])
+    return query.order_by(MaintenanceRecord.submitted_at.desc(), MaintenanceRecord.id.desc())
+
+
+def get_record_for(actor: Actor, record_id: int) -> MaintenanceRecord:
+    record = db.session.scalar(
+        select(MaintenanceRecord).where(MaintenanceRecord.id == record_id, _record_scope(actor))
+    )
+    if record is None:
+        raise NotFound("维保记录不存在 (no such maintenance record)")
+    return record
+
+
+# --- contracts ----------------------------------------------------------------------------
+
+
+def active_contract(device_id: int, as_of: date) -> MaintenanceContract | None:
+    return db.session.scalar(
+        select(MaintenanceContract)
+        .where(
+            MaintenanceContract.device_id == device_id,
+            MaintenanceContract.starts_on <= as_of,
+            MaintenanceContract.ends_on >= as_of,
+        )
+        .order_by(MaintenanceContract.starts_on.desc())
+        .limit(1)
+    )
+
+
+def visible_contracts(actor: Actor, filters: dict) -> Select:
+    query = (
+        select(MaintenanceContract)
+        .join(Device, Device.id == MaintenanceContract.device_id)
+        .options(joinedload(MaintenanceContract.company), joinedload(MaintenanceContract.device))
+        .where(maintenance_scope(actor, MaintenanceContract.company_id, Device.enterprise_id, Device.zone_id))
+    )
+    if filters.get("device_id"):
+        query = query.where(MaintenanceContract.device_id == filters["device_id"])
+    return query.order_by(MaintenanceContract.starts_on.desc(), MaintenanceContract.id.desc())
+
+
+def create_contract(actor: Actor, data: dict) -> MaintenanceContract:
+    """The using unit (or a regulator) records who maintains a device, from when to when."""
+    device = get_device_for(actor, data["device_id"])
+    if actor.role not in REGULATORS and not (
+        actor.role == Role.safety_manager and actor.enterprise_id == device.enterprise_id
+    ):
+        raise Forbidden("只有使用单位或监管人员可以登记维保合同 (the using unit or a regulator only)")
+    if device.category != DeviceCategory.elevator:
+        raise ValidationFailed(details={"fields": {"device_id": ["只有电梯登记维保合同 (elevators only)"]}})
+    company = db.session.get(Enterprise, data["company_id"])
+    if company is None or "maintainer" not in company.role_list:
+        raise ValidationFailed(
+            details={"fields": {"company_id": ["不是维保单位 (not a maintenance company)"]}}
+        )
+    if data["ends_on"] < data["starts_on"]:
+        raise ValidationFailed(
+            details={"fields": {"ends_on": ["结束日期早于开始日期 (ends before it starts)"]}}
+        )
+    contract = MaintenanceContract(
+        device_id=device.id,
+        company_id=company.id,
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        created_by_id=actor.id,
+    )
+    db.session.add(contract)
+    if contract.starts_on <= today() <= contract.ends_on and device.maintenance_company_id != company.id:
+        before = device.maintenance_company_id
+        device.maintenance_company_id = company.id
+        record_history(
+            "device", device.id, actor, {"maintenance_company_id": (before, company.id)}, "维保合同"
+        )
+    db.session.flush()
+    return contract
+
+
+# --- work orders -----------------------------------------------------------------------------
+
+
+def _checklist(kind: MaintenanceKind, device: Device) -> list[dict]:
+    return [item.as_dict() for item in rules.checklist(kind, rules.is_escalator(device.name))]
+
+
+def _done_dates(device_ids: Iterable[int]) -> dict[int, dict[MaintenanceKind, date]]:
+    """Per device, the day of the last maintenance of each kind."""
+    ids = list(device_ids)
+    found: dict[int, dict[MaintenanceKind, date]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = db.session.execute(
+            select(
+                MaintenanceRecord.device_id, MaintenanceRecord.kind, func.max(MaintenanceRecord.first_scan_at)
+            )
+            .where(MaintenanceRecord.device_id.in_(ids[start : start + 1000]))
+            .group_by(MaintenanceRecord.device_id, MaintenanceRecord.kind)
+        )
+        for device_id, kind, at in rows:
+            found.setdefault(device_id, {})[MaintenanceKind(kind)] = local_day(at)
+    return found
+
+
+def _devices_with_open_periodic() -> set[int]:
+    return set(
+        db.session.scalars(
+            select(MaintenanceOrder.device_id).where(
+                MaintenanceOrder.status == OrderStatus.open, MaintenanceOrder.kind != MaintenanceKind.urgent
+            )
+        )
+    )
+
+
+def generate_orders(as_of: date) -> int:
+    """Open the periodic orders due within the lead time for every in-use elevator under
+    contract on `as_of`; running it again the same day opens nothing more."""
+    contracts = db.session.scalars(
+        select(MaintenanceContract)
+        .join(Device, Device.id == MaintenanceContract.device_id)
+        .options(joinedload(MaintenanceContract.device))
+        .where(
+            MaintenanceContract.starts_on <= as_of,
+            MaintenanceContract.ends_on >= as_of,
+            Device.status == DeviceStatus.in_use,
+        )
+    ).all()
+    done = _done_dates(c.device_id for c in contracts)
+    busy = _devices_with_open_periodic()
+    opened = 0
+    for contract in contracts:
+        term = rules.ContractTerm(contract.starts_on, contract.ends_on)
+        due = rules.order_to_open(term, done.get(contract.device_id, {}), contract.device_id in busy, as_of)
+        if due is None:
+            continue
+        db.session.add(_new_order(contract.device, contract.company_id, due.kind, due.due_on, contract.id))
+        busy.add(contract.device_id)
+        opened += 1
+    db.session.flush()
+    return opened
+
+
+def _new_order(
+    device: Device, company_id: int, kind: MaintenanceKind, due_on: date, contract_id: int | None
+) -> MaintenanceOrder:
+    return MaintenanceOrder(
+        device_id=device.id,
+        company_id=company_id,
+        enterprise_id=device.enterprise_id,
+        zone_id=device.zone_id,
+        contract_id=contract_id,
+        kind=kind,
+        due_on=due_on,
+        status=OrderStatus.open,
+        items=_checklist(kind, device),
+    )
+
+
+def rescue_limit_minutes() -> int:
+    return int(current_app.config.get("MAINTENANCE_RESCUE_LIMIT_MINUTES", rules.DEFAULT_RESCUE_LIMIT_MINUTES))
+
+
+def report_fault(actor: Actor, data: dict) -> MaintenanceOrder:
+    """困人/故障: the using unit (or a regulator) opens an urgent order for the contracted company,
+    which is told at once."""
+    device = get_device_for(actor, data["device_id"])
+    if actor.role not in REGULATORS and not (
+        actor.role in (Role.safety_manager, Role.block_supervisor)
+        and actor.enterprise_id == device.enterprise_id
+    ):
+        raise Forbidden("只有使用单位或监管人员可以报修 (the using unit or a regulator only)")
+    return open_urgent_order(device, data["trapped"], data["description"], actor.id)
+
+
+#: passengers reporting the same entrapment within this long join the order already open
+SAME_ENTRAPMENT = timedelta(hours=2)
+
+
+def open_order_for_complaint(device_id: int, ticket_no: str, description: str) -> MaintenanceOrder | None:
+    """A passenger's 电梯困人 complaint from the label page opens an urgent order for the
+    contracted company (once per entrapment; None when the elevator has no maintenance company)."""
+    device = db.session.get(Device, device_id)
+    if device is None or device.category != DeviceCategory.elevator:
+        return None
+    recent = db.session.scalar(
+        select(MaintenanceOrder.id).where(
+            MaintenanceOrder.device_id == device_id,
+            MaintenanceOrder.kind == MaintenanceKind.urgent,
+            MaintenanceOrder.trapped.is_(True),
+            MaintenanceOrder.status == OrderStatus.open,
+            MaintenanceOrder.reported_at >= utcnow() - SAME_ENTRAPMENT,
+        )
+    )
+    if recent is not None:
+        return None
+    contract = active_contract(device.id, today())
+    if contract is None and device.maintenance_company_id is None:
+        return None
+    return open_urgent_order(device, True, f"公众投诉 {ticket_no}：{description}"[:500], None)
+
+
+def open_urgent_order(
+    device: Device, trapped: bool, description: str, reported_by_id: int | None
+) -> MaintenanceOrder:
+    contract = active_contract(device.id, today())
+    company_id = contract.company_id if contract else device.maintenance_company_id
+    if company_id is None:
+        raise ValidationFailed(
+            details={"fields": {"device_id": ["该电梯没有维保单位 (no maintenance company)"]}}
+        )
+    order = _new_order(device, company_id, MaintenanceKind.urgent, today(), contract.id if contract else None)
+    order.reported_at = utcnow()
+    order.reported_by_id = reported_by_id
+    order.trapped = trapped
+    order.description = description
+    order.rescue_limit_minutes = rescue_limit_minutes() if trapped else None
+    db.session.add(order)
+    db.session.flush()
+    notify(_urgent_messages(order, device))
+    return order
+
+
+def _urgent_messages(order: MaintenanceOrder, device: Device) -> Iterator[Message]:
+    what = "困人" if order.trapped else "故障"
+    limit = f"，须在 {order.rescue_limit_minutes} 分钟内到达" if order.trapped else ""
+    for user_id in company_users(order.company_id):
+        yield Message(
+            user_id,
+            "maintenance.urgent",
+            f"maintenance.urgent:{order.id}",
+            f"急修（{what}）：{device.registration_no}",
+            f"{device.location} {order.description[:60]}{limit}",
+            f"/maintenance/orders/{order.id}",
+            urgent=True,
+        )
+
+
+# --- the record made on site -------------------------------------------------------------
+
+
+def _record_digest(data: dict) -> str:
+    return payload_hash(
+        {
+            "items": data["items"],
+            "scans": [{"token": s["token"], "at": s["at"].isoformat()} for s in data["scans"]],
+            "photos": data["photos"],
+            "signature": data["signature"],
+            "released_at": data["released_at"].isoformat() if data.get("released_at") else None,
+        }
+    )
+
+
+def record_maintenance(actor: Actor, order_id: int, data: dict) -> tuple[MaintenanceRecord, bool]:
+    """The worker's record of an order (API or sync op `maintenance.record`).
+
+    One record per order: the same body again returns the first (False), another body is 409.
+    Returns (record, created).
+    """
+    order = get_order_for(actor, order_id)
+    digest = _record_digest(data)
+    existing = db.session.scalar(select(MaintenanceRecord).where(MaintenanceRecord.order_id == order.id))
+    if existing is not None:
+        if existing.payload_hash != digest or existing.worker_id != actor.id:
+            raise Conflict("该工单已有维保记录 (this order already has a record)")
+        return existing, False
+    if actor.role != Role.maintenance_worker:
+        raise Forbidden("只有维保人员可以填写维保记录 (maintenance workers only)")
+    contract = active_contract(order.device_id, today())
+    if contract is None or contract.company_id != actor.enterprise_id:
+        raise Forbidden("本单位没有该电梯的有效维保合同 (no current contract for your company)")
+    scans = _checked_scans(order, data["scans"])
+    _check_items(order, data["items"])
+    photos = list(dict.fromkeys([*data["photos"], *(p for item in data["items"] for p in item["photos"])]))
+    _require_uploaded("photos", photos, "照片尚未上传 (photos not uploaded)")
+    _require_uploaded("signature", [data["signature"]], "签名图片尚未上传 (signature not uploaded)")
+    released_at = data.get("released_at")
+    if released_at is not None and released_at < scans[0]:
+        raise ValidationFailed(
+            details={"fields": {"released_at": ["解困时间早于到达时间 (released before arrival)"]}}
+        )
+    record = _new_record(order, actor, data, scans, photos, digest)
+    db.session.add(record)
+    order.status = OrderStatus.done
+    db.session.flush()
+    append_evidence("maintenance.record", str(record.id), record_evidence(record))
+    return record, True
+
+
+def _checked_scans(order: MaintenanceOrder, scans: list[dict]) -> list[datetime]:
+    """Each scanned label must be this device's (the label lookup the public QR page uses)."""
+    for scan in scans:
+        device = device_by_token(scan["token"])
+        if device is None or device.id != order.device_id:
+            raise ValidationFailed(
+                details={
+                    "fields": {"scans": ["扫描的标签不是本工单的设备 (a scanned label is not this device's)"]}
+                }
+            )
+    times = sorted(scan["at"] for scan in scans)
+    problem = rules.scan_problems(times, order.created_at, utcnow())
+    if problem:
+        raise ValidationFailed(details={"fields": {"scans": [problem]}})
+    return times
+
+
+def _check_items(order: MaintenanceOrder, items: list[dict]) -> None:
+    problems = rules.item_problems(order.items, items)
+    if problems:
+        raise ValidationFailed(details={"fields": {"items": problems}})
+
+
+def _require_uploaded(field: str, photos: list[str], message: str) -> None:
+    uploaded = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(photos))))
+    if uploaded != set(photos):
+        raise ValidationFailed(details={"fields": {field: [message]}})
+
+
+def _new_record(
+    order: MaintenanceOrder, actor: Actor, data: dict, scans: list[datetime], photos: list[str], digest: str
+) -> MaintenanceRecord:
+    kind = MaintenanceKind(order.kind)
+    short = rules.short_visit(kind, scans[0], scans[-1])
+    photo_items = [item["code"] for item in order.items if item.get("photo")]
+    answered = {item["code"]: item for item in data["items"]}
+    with_photos = sum(1 for code in photo_items if answered[code]["photos"])
+    strength = rules.evidence_strength(len(photo_items), with_photos, len(scans), True, short)
+    return MaintenanceRecord(
+        order_id=order.id,
+        device_id=order.device_id,
+        company_id=order.company_id,
+        enterprise_id=order.enterprise_id,
+        zone_id=order.zone_id,
+        kind=order.kind,
+        worker_id=actor.id,
+        items=[
+            {"code": i["code"], "result": str(i["result"]), "note": i["note"], "photos": i["photos"]}
+            for i in data["items"]
+        ],
+        scans=[{"token_hint": s["token"][:4], "at": s["at"].isoformat()} for s in data["scans"]],
+        photos=photos,
+        signature_sha256=data["signature"],
+        first_scan_at=scans[0],
+        last_scan_at=scans[-1],
+        released_at=data.get("released_at"),
+        short_visit=short,
+        evidence_strength=strength,
+        payload_hash=digest,
+        submitted_at=utcnow(),
+        status=RecordStatus.awaiting_confirmation,
+    )
+
+
+def record_from_client(actor: Actor, data: dict) -> bool:
+    """Sync op `maintenance.record`: False when this order already has this very record."""
+    return record_maintenance(actor, data.pop("order_id"), data)[1]
+
+
+# --- the using unit's answer -----------------------------------------------------------------
+
+
+def _answerable(actor: Actor, record_id: int) -> MaintenanceRecord:
+    record = get_record_for(actor, record_id)
+    if actor.role != Role.safety_manager or actor.enterprise_id != record.enterprise_id:
+        raise Forbidden("只有使用单位安全管理员可以确认维保记录 (the using unit's safety manager only)")
+    if record.status != RecordStatus.awaiting_confirmation:
+        raise InvalidState("该维保记录已确认或有异议 (already answered)")
+    return record
+
+
+def confirm_record(actor: Actor, record_id: int) -> MaintenanceRecord:
+    record = _answerable(actor, record_id)
+    return _answer(actor, record, RecordStatus.confirmed, "")
+
+
+def dispute_record(actor: Actor, record_id: int, reason: str) -> MaintenanceRecord:
+    record = _answerable(actor, record_id)
+    _answer(actor, record, RecordStatus.disputed, reason)
+    notify(_dispute_messages(record))
+    return record
+
+
+def _answer(actor: Actor, record: MaintenanceRecord, status: RecordStatus, reason: str) -> MaintenanceRecord:
+    record.status = status
+    record.answered_by_id = actor.id
+    record.answered_at = utcnow()
+    record.dispute_reason = reason
+    db.session.flush()
+    kind = "maintenance.confirm" if status == RecordStatus.confirmed else "maintenance.dispute"
+    append_evidence(kind, str(record.id), answer_evidence(record))
+    return record
+
+
+def _dispute_messages(record: MaintenanceRecord) -> Iterator[Message]:
+    for user_id in company_users(record.company_id, admins_only=True):
+        yield Message(
+            user_id,
+            "maintenance.disputed",
+            f"maintenance.disputed:{record.id}",
+            f"维保记录有异议：{record.device.registration_no}",
+            record.dispute_reason[:120],
+            f"/maintenance/records/{record.id}",
+        )
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def record_content(record: MaintenanceRecord) -> str:
+    return payload_hash(
+        {
+            "order": record.order_id,
+            "device": record.device_id,
+            "company": record.company_id,
+            "worker": record.worker_id,
+            "kind": record.kind,
+            "items": record.items,
+            "scans": record.scans,
+            "photos": record.photos,
+            "signature": record.signature_sha256,
+            "first_scan_at": record.first_scan_at.isoformat(),
+            "last_scan_at": record.last_scan_at.isoformat(),
+            "released_at": record.released_at.isoformat() if record.released_at else None,
+        }
+    )
+
+
+def record_evidence(record: MaintenanceRecord) -> dict:
+    return {"content": record_content(record), "photos": record.photos, "signature": record.signature_sha256}
+
+
+def answer_evidence(record: MaintenanceRecord) -> dict:
+    return {
+        "status": record.status,
+        "by": record.answered_by_id,
+        "reason": payload_hash(record.dispute_reason),
+    }
+
+
+def maintenance_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored record (or its answer) still match what the chain recorded?"""
+    record = db.session.get(MaintenanceRecord, int(ref)) if ref.isdigit() else None
+    if record is None:
+        return f"maintenance record {ref} is missing"
+    if kind == "maintenance.record":
+        return (
+            None if record_content(record) == data.get("content") else f"maintenance record {ref} was altered"
+        )
+    if answer_evidence(record) != data:
+        return f"the answer to maintenance record {ref} was altered"
+    return None
+
+
+# --- what the public sees --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicMaintenance:
+    last: dict | None
+    next_due: date | None
+
+
+def public_maintenance(device_id: int, as_of: date) -> PublicMaintenance:
+    """The last maintenance (day, kind, confirmed on site) and the next due; no worker's data."""
+    last = db.session.scalar(
+        select(MaintenanceRecord)
+        .where(MaintenanceRecord.device_id == device_id)
+        .order_by(MaintenanceRecord.first_scan_at.desc())
+        .limit(1)
+    )
+    shown = (
+        {
+            "on": local_day(last.first_scan_at),
+            "kind": last.kind,
+            "confirmed": last.status == RecordStatus.confirmed,
+        }
+        if last
+        else None
+    )
+    return PublicMaintenance(shown, _next_due(device_id, as_of))
+
+
+def _next_due(device_id: int, as_of: date) -> date | None:
+    open_due = db.session.scalar(
+        select(func.min(MaintenanceOrder.due_on)).where(
+            MaintenanceOrder.device_id == device_id,
+            MaintenanceOrder.status == OrderStatus.open,
+            MaintenanceOrder.kind != MaintenanceKind.urgent,
+        )
+    )
+    if open_due is not None:
+        return open_due
+    contract = active_contract(device_id, as_of)
+    term = rules.ContractTerm(contract.starts_on, contract.ends_on) if contract else None
+    return rules.next_maintenance_due(term, _done_dates([device_id]).get(device_id, {}))
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def company_users(company_id: int, admins_only: bool = False) -> list[int]:
+    roles = (Role.maintenance_admin,) if admins_only else MAINTAINERS
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                User.enterprise_id == company_id, User.role.in_(roles), User.active.is_(True)
+            )
+        )
+    )
+
+
+def _users(role: Role, column, keys: set[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    if not keys:
+        return found
+    rows = db.session.execute(
+        select(column, User.id).where(User.role == role, User.active.is_(True), column.in_(keys))
+    )
+    for key, user_id in rows:
+        found.setdefault(key, []).append(user_id)
+    return found
+
+
+def overdue_messages(as_of: date) -> Iterator[Message]:
+    """Overdue orders: each to the using unit's safety managers; counted per company to its
+    people and per zone to its inspectors (once a day)."""
+    orders = db.session.scalars(
+        select(MaintenanceOrder)
+        .options(joinedload(MaintenanceOrder.device))
+        .where(MaintenanceOrder.status == OrderStatus.open, MaintenanceOrder.due_on < as_of)
+    ).all()
+    managers = _users(Role.safety_manager, User.enterprise_id, {o.enterprise_id for o in orders})
+    for order in orders:
+        for user_id in managers.get(order.enterprise_id, ()):
+            yield Message(
+                user_id,
+                "maintenance.overdue",
+                f"maintenance.overdue:{order.id}",
+                f"电梯维保超期：{order.device.registration_no}",
+                f"{rules.KIND_LABELS[MaintenanceKind(order.kind)]}应于 {order.due_on} 前完成。",
+                f"/devices/{order.device_id}",
+                urgent=True,
+            )
+    yield from _counted(orders, as_of)
+
+
+def _counted(orders: Sequence[MaintenanceOrder], as_of: date) -> Iterator[Message]:
+    by_company: dict[int, int] = {}
+    by_zone: dict[int, int] = {}
+    for order in orders:
+        by_company[order.company_id] = by_company.get(order.company_id, 0) + 1
+        by_zone[order.zone_id] = by_zone.get(order.zone_id, 0) + 1
+    for company_id, count in by_company.items():
+        for user_id in company_users(company_id):
+            yield Message(
+                user_id,
+                "maintenance.overdue",
+                f"maintenance.overdue:company:{company_id}:{as_of}",
+                f"{count} 张维保工单已超期",
+                "请尽快安排维保人员到场。",
+                "/maintenance/orders",
+                urgent=True,
+            )
+    inspectors = _users(Role.inspector, User.zone_id, set(by_zone))
+    for zone_id, count in by_zone.items():
+        for user_id in inspectors.get(zone_id, ()):
+            yield Message(
+                user_id,
+                "maintenance.overdue",
+                f"maintenance.overdue:zone:{zone_id}:{as_of}",
+                f"辖区 {count} 台电梯维保超期",
+                "维保单位未按期维保，请督促。",
+                "/maintenance/orders",
+            )
+
+
+def maintenance_day(as_of: date) -> dict:
+    """The scheduled job: open the orders now due, then tell who must know of overdue ones."""
+    opened = generate_orders(as_of)
+    return {"opened": opened, "notified": notify(overdue_messages(as_of))}
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+
+GRADING_WINDOW_DAYS = 365
+
+
+def company_facts(company_id: int, as_of: date) -> rules.CompanyFacts:
+    since = as_of - timedelta(days=GRADING_WINDOW_DAYS)
+    elevators = db.session.scalar(
+        select(func.count(func.distinct(MaintenanceContract.device_id))).where(
+            MaintenanceContract.company_id == company_id,
+            MaintenanceContract.starts_on <= as_of,
+            MaintenanceContract.ends_on >= as_of,
+        )
+    )
+    orders = db.session.scalars(
+        select(MaintenanceOrder)
+        .options(joinedload(MaintenanceOrder.record))
+        .where(
+            MaintenanceOrder.company_id == company_id,
+            MaintenanceOrder.due_on >= since,
+            MaintenanceOrder.due_on < as_of,
+            MaintenanceOrder.kind != MaintenanceKind.urgent,
+        )
+    ).all()
+    on_time = sum(1 for o in orders if o.record and local_day(o.record.first_scan_at) <= o.due_on)
+    records = db.session.scalars(
+        select(MaintenanceRecord).where(
+            MaintenanceRecord.company_id == company_id, MaintenanceRecord.submitted_at >= _start_of(since)
+        )
+    ).all()
+    urgent = db.session.scalars(
+        select(MaintenanceOrder)
+        .options(joinedload(MaintenanceOrder.record))
+        .where(
+            MaintenanceOrder.company_id == company_id,
+            MaintenanceOrder.trapped.is_(True),
+            MaintenanceOrder.due_on >= since,
+        )
+    ).all()
+    late = sum(1 for o in urgent if _late_rescue(o, as_of))
+    strengths = [r.evidence_strength for r in records]
+    return rules.CompanyFacts(
+        elevators=elevators or 0,
+        orders_due=len(orders),
+        orders_on_time=on_time,
+        mean_evidence_strength=sum(strengths) / len(strengths) if strengths else 0.0,
+        records=len(records),
+        disputed=sum(1 for r in records if r.status == RecordStatus.disputed),
+        entrapments=len(urgent),
+        late_rescues=late,
+        complaints=0,
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), CHINA_TZ)
+
+
+def _late_rescue(order: MaintenanceOrder, as_of: date) -> bool:
+    limit = order.rescue_limit_minutes or rules.DEFAULT_RESCUE_LIMIT_MINUTES
+    if order.record is None or order.reported_at is None:
+        return order.due_on < as_of
+    return rules.rescue(order.reported_at, order.record.first_scan_at, order.record.released_at, limit).late
+
+
+def company_ranking(actor: Actor, as_of: date) -> list[dict]:
+    """电梯维保单位质量评价, best first (regulators only; an inspector sees the companies of their zone)."""
+    if actor.role not in REGULATORS:
+        raise Forbidden("只有监管人员可以查看维保单位排名 (regulators only)")
+    query = select(Enterprise).where(Enterprise.roles.contains("maintainer"))
+    if actor.role == Role.inspector:
+        query = query.where(Enterprise.zone_id == actor.zone_id)
+    companies = {c.id: c for c in db.session.scalars(query)}
+    graded = rules.ranked((cid, rules.grade_company(company_facts(cid, as_of))) for cid in companies)
+    return [
+        {"rank": n, "company_id": cid, "company": companies[cid].name} | vars(grade)
+        for n, (cid, grade) in enumerate(graded, start=1)
+    ]

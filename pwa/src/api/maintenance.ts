@@ -1,0 +1,114 @@
+// Elevator maintenance (维保, API.md "Elevator maintenance"): work orders, on-site records, the using unit's answer.
+import type { Page } from './types'
+import { request } from './http'
+
+export type MaintenanceKind = 'half_month' | 'quarter' | 'half_year' | 'year' | 'urgent'
+export type OrderStatus = 'open' | 'overdue' | 'done'
+export type RecordStatus = 'awaiting_confirmation' | 'confirmed' | 'disputed'
+export type ItemResult = 'ok' | 'adjusted' | 'failed' | 'not_applicable'
+
+export interface ChecklistItem {
+  code: string
+  text: string
+  /** a live photo is part of the proof for this item */
+  photo: boolean
+}
+
+export interface DeviceBrief {
+  id: number
+  registration_no: string
+  name: string
+  location: string
+  enterprise_name: string
+}
+
+export interface MaintenanceOrder {
+  id: number
+  device_id: number
+  device: DeviceBrief
+  company: string
+  enterprise_id: number
+  kind: MaintenanceKind
+  kind_label: string
+  due_on: string
+  status: OrderStatus
+  overdue: boolean
+  items: ChecklistItem[]
+  trapped: boolean
+  description: string
+  reported_at: string | null
+  rescue_limit_minutes: number | null
+  rescue: { arrival_minutes: number; release_minutes: number | null; late: boolean } | null
+  record_id: number | null
+  record_status: RecordStatus | null
+}
+
+export interface RecordedItem {
+  code: string
+  text: string
+  result: ItemResult
+  note: string
+  photos: string[]
+  photo_urls: string[]
+}
+
+export interface MaintenanceRecord {
+  id: number
+  order_id: number
+  device_id: number
+  device: DeviceBrief
+  company: string
+  enterprise_id: number
+  kind: MaintenanceKind
+  kind_label: string
+  worker: string
+  items: RecordedItem[]
+  photo_urls: string[]
+  signature_url: string
+  first_scan_at: string
+  last_scan_at: string
+  on_site_minutes: number
+  released_at: string | null
+  short_visit: boolean
+  evidence_strength: number
+  submitted_at: string
+  status: RecordStatus
+  answered_at: string | null
+  dispute_reason: string
+}
+
+/** The caller's open work orders (a company's people: their company's), soonest due first. */
+export function fetchMyOrders(): Promise<Page<MaintenanceOrder>> {
+  return request<Page<MaintenanceOrder>>('/api/maintenance/orders', { query: { mine: true, per_page: 100 } })
+}
+
+export function fetchOrder(id: number): Promise<MaintenanceOrder> {
+  return request<MaintenanceOrder>(`/api/maintenance/orders/${id}`)
+}
+
+export function fetchRecords(
+  query: { status?: RecordStatus; page?: number; per_page?: number } = {},
+): Promise<Page<MaintenanceRecord>> {
+  return request<Page<MaintenanceRecord>>('/api/maintenance/records', { query: { per_page: 50, ...query } })
+}
+
+export function fetchRecord(id: number): Promise<MaintenanceRecord> {
+  return request<MaintenanceRecord>(`/api/maintenance/records/${id}`)
+}
+
+export function confirmRecord(id: number): Promise<MaintenanceRecord> {
+  return request<MaintenanceRecord>(`/api/maintenance/records/${id}/confirm`, { method: 'POST', json: {} })
+}
+
+export function disputeRecord(id: number, reason: string): Promise<MaintenanceRecord> {
+  return request<MaintenanceRecord>(`/api/maintenance/records/${id}/dispute`, { method: 'POST', json: { reason } })
+}
+
+/** 困人/故障报修 by the using unit: opens an urgent order for the contracted company. */
+export function reportFault(body: {
+  device_id: number
+  trapped: boolean
+  description: string
+}): Promise<MaintenanceOrder> {
+  return request<MaintenanceOrder>('/api/maintenance/faults', { method: 'POST', json: body })
+}

@@ -1,0 +1,345 @@
+"""Paperless elevator maintenance: who records, who confirms, who sees, and the public page."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.complaints.rules import solve_pow
+from backend.core.clock import local_day, today, utcnow
+from backend.evidence.models import EvidenceEntry
+from backend.extensions import db
+from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
+from backend.maintenance.services import generate_orders, maintenance_day
+from backend.notifications.models import Notification
+from tests import factories as f
+from tests.conftest import auth
+
+SIGNATURE = "5" * 64
+PHOTOS = ["a" * 64, "b" * 64, "c" * 64, "d" * 64, "e" * 64]
+
+
+@pytest.fixture
+def app(fast_app):
+    return fast_app
+
+
+@dataclass
+class Maint:
+    company: object
+    other_company: object
+    worker: object
+    admin: object
+    other_worker: object
+    order: MaintenanceOrder
+
+
+@pytest.fixture
+def maint(city) -> Maint:
+    company = f.make_enterprise(city.zone, roles="maintainer")
+    other = f.make_enterprise(city.zone, roles="maintainer")
+    start = today() - timedelta(days=14)
+    db.session.add(
+        MaintenanceContract(
+            device_id=city.dev_a.id,
+            company_id=company.id,
+            starts_on=start,
+            ends_on=start + timedelta(days=365),
+        )
+    )
+    city.dev_a.maintenance_company_id = company.id
+    db.session.flush()
+    generate_orders(today())
+    order = db.session.scalars(select(MaintenanceOrder)).one()
+    order.created_at = utcnow() - timedelta(hours=5)
+    for sha in [*PHOTOS, SIGNATURE]:
+        f.make_photo(sha)
+    m = Maint(
+        company,
+        other,
+        f.make_user("maintenance_worker", enterprise=company),
+        f.make_user("maintenance_admin", enterprise=company),
+        f.make_user("maintenance_worker", enterprise=other),
+        order,
+    )
+    db.session.commit()
+    return m
+
+
+def record_body(city, order, *, minutes: int = 40, token: str | None = None) -> dict:
+    arrived = utcnow() - timedelta(hours=1)
+    photos = iter(PHOTOS)
+    items = [
+        {"code": item["code"], "result": "ok", "photos": [next(photos)] if item["photo"] else []}
+        for item in order.items
+    ]
+    token = token or city.dev_a.qr_token
+    return {
+        "items": items,
+        "scans": [
+            {"token": token, "at": arrived.isoformat()},
+            {"token": token, "at": (arrived + timedelta(minutes=minutes)).isoformat()},
+        ],
+        "photos": [],
+        "signature": SIGNATURE,
+    }
+
+
+def post_record(client, user, order_id, body):
+    return client.post(f"/api/maintenance/orders/{order_id}/records", json=body, headers=auth(user))
+
+
+def test_generated_half_month_order_carries_the_t5002_items(client, city, maint):
+    res = client.get("/api/maintenance/orders?mine=true", headers=auth(maint.worker))
+    assert res.status_code == 200
+    [order] = res.json["items"]
+    assert order["kind"] == "half_month" and order["device_id"] == city.dev_a.id
+    assert order["due_on"] == (today() + timedelta(days=1)).isoformat()
+    assert any(item["photo"] for item in order["items"]) and len(order["items"]) >= 15
+
+
+def test_running_the_job_again_opens_no_second_order(city, maint):
+    assert generate_orders(today()) == 0
+    assert db.session.scalar(select(func.count()).select_from(MaintenanceOrder)) == 1
+
+
+def test_worker_records_on_site_and_the_record_is_chained(client, city, maint):
+    res = post_record(client, maint.worker, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 201, res.json
+    assert res.json["status"] == "awaiting_confirmation"
+    assert res.json["on_site_minutes"] == 40 and res.json["short_visit"] is False
+    entry = db.session.scalar(select(EvidenceEntry).where(EvidenceEntry.kind == "maintenance.record"))
+    assert entry is not None and entry.ref == str(res.json["id"])
+    assert city.dev_a.qr_token not in str(res.json["scans"])  # hints only
+
+
+def test_a_short_visit_is_flagged_not_refused(client, city, maint):
+    res = post_record(client, maint.worker, maint.order.id, record_body(city, maint.order, minutes=5))
+    assert res.status_code == 201
+    assert res.json["short_visit"] is True and res.json["evidence_strength"] < 1
+
+
+def test_a_label_of_another_device_is_refused(client, city, maint):
+    body = record_body(city, maint.order, token=city.dev_b.qr_token)
+    res = post_record(client, maint.worker, maint.order.id, body)
+    assert res.status_code == 422 and "scans" in res.json["error"]["details"]["fields"]
+
+
+def test_an_unknown_label_is_refused(client, city, maint):
+    res = post_record(client, maint.worker, maint.order.id, record_body(city, maint.order, token="nope"))
+    assert res.status_code == 422
+
+
+def test_an_item_that_needs_a_photo_without_one_is_refused(client, city, maint):
+    body = record_body(city, maint.order)
+    photo_item = next(i for i in body["items"] if i["photos"])
+    photo_item["photos"] = []
+    res = post_record(client, maint.worker, maint.order.id, body)
+    assert res.status_code == 422
+    assert photo_item["code"] in res.json["error"]["details"]["fields"]["items"]
+
+
+def test_scans_from_the_future_are_refused(client, city, maint):
+    body = record_body(city, maint.order)
+    body["scans"][1]["at"] = (utcnow() + timedelta(hours=2)).isoformat()
+    assert post_record(client, maint.worker, maint.order.id, body).status_code == 422
+
+
+def test_a_worker_of_another_company_gets_404(client, city, maint):
+    res = post_record(client, maint.other_worker, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 404
+    listed = client.get("/api/maintenance/orders", headers=auth(maint.other_worker)).json
+    assert listed["items"] == []
+
+
+def test_the_using_unit_cannot_record(client, city, maint):
+    res = post_record(client, city.manager, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 403
+
+
+def test_no_record_once_the_contract_has_ended(client, city, maint):
+    contract = db.session.scalars(select(MaintenanceContract)).one()
+    contract.ends_on = today() - timedelta(days=1)
+    db.session.commit()
+    res = post_record(client, maint.worker, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 403
+
+
+def test_double_push_of_the_same_op_creates_one_record(client, city, maint):
+    payload = record_body(city, maint.order) | {"order_id": maint.order.id}
+    op = {"op_id": str(uuid.uuid4()), "type": "maintenance.record", "payload": payload}
+    first = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(maint.worker))
+    again = client.post("/api/sync/push", json={"ops": [op, op]}, headers=auth(maint.worker))
+    assert first.json["results"][0]["status"] == "applied"
+    assert [r["status"] for r in again.json["results"]] == ["duplicate", "duplicate"]
+    other_op = op | {"op_id": str(uuid.uuid4())}  # the outbox lost its ledger: a new op id, same body
+    res = client.post("/api/sync/push", json={"ops": [other_op]}, headers=auth(maint.worker)).json
+    assert res["results"][0]["status"] == "duplicate"
+    assert db.session.scalar(select(func.count()).select_from(MaintenanceRecord)) == 1
+
+
+def test_a_second_different_record_for_the_same_order_is_a_conflict(client, city, maint):
+    assert (
+        post_record(client, maint.worker, maint.order.id, record_body(city, maint.order)).status_code == 201
+    )
+    body = record_body(city, maint.order, minutes=50)
+    assert post_record(client, maint.worker, maint.order.id, body).status_code == 409
+
+
+def _recorded(client, city, maint) -> int:
+    res = post_record(client, maint.worker, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 201
+    return res.json["id"]
+
+
+def test_the_safety_manager_confirms_and_the_public_page_shows_it(client, city, maint):
+    record_id = _recorded(client, city, maint)
+    waiting = client.get("/api/maintenance/records?status=awaiting_confirmation", headers=auth(city.manager))
+    assert [r["id"] for r in waiting.json["items"]] == [record_id]
+    res = client.post(f"/api/maintenance/records/{record_id}/confirm", headers=auth(city.manager))
+    assert res.status_code == 200 and res.json["status"] == "confirmed"
+    public = client.get(f"/api/qr/{city.dev_a.qr_token}").json["public"]
+    done_on = local_day(db.session.get(MaintenanceRecord, record_id).first_scan_at)  # China time
+    assert public["last_maintenance"] == {"on": done_on.isoformat(), "kind": "half_month", "confirmed": True}
+    assert public["next_maintenance_due"] == (done_on + timedelta(days=15)).isoformat()
+    assert "worker" not in str(public) and maint.worker.display_name not in str(public)
+    assert (
+        client.post(f"/api/maintenance/records/{record_id}/confirm", headers=auth(city.manager)).status_code
+        == 409
+    )
+
+
+def test_the_public_page_before_any_maintenance_shows_the_due_date(client, city, maint):
+    public = client.get(f"/api/qr/{city.dev_a.qr_token}").json["public"]
+    assert public["last_maintenance"] is None
+    assert public["next_maintenance_due"] == maint.order.due_on.isoformat()
+
+
+def test_a_dispute_needs_a_reason_and_tells_the_company_admin(client, city, maint):
+    record_id = _recorded(client, city, maint)
+    url = f"/api/maintenance/records/{record_id}/dispute"
+    assert client.post(url, json={}, headers=auth(city.manager)).status_code == 422
+    res = client.post(url, json={"reason": "未见维保人员到场"}, headers=auth(city.manager))
+    assert res.status_code == 200 and res.json["status"] == "disputed"
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == maint.admin.id)).all()
+    assert "maintenance.disputed" in kinds
+
+
+def test_a_supervisor_cannot_confirm_another_enterprises_record(client, city, maint):
+    record_id = _recorded(client, city, maint)
+    res = client.post(f"/api/maintenance/records/{record_id}/confirm", headers=auth(city.supervisor))
+    assert res.status_code in (403, 404)
+    res = client.post(f"/api/maintenance/records/{record_id}/confirm", headers=auth(city.manager_x))
+    assert res.status_code == 404
+
+
+def test_the_worker_cannot_confirm_their_own_record(client, city, maint):
+    record_id = _recorded(client, city, maint)
+    res = client.post(f"/api/maintenance/records/{record_id}/confirm", headers=auth(maint.worker))
+    assert res.status_code == 403
+
+
+def test_regulators_read_in_their_zone_only(client, city, maint):
+    _recorded(client, city, maint)
+    assert len(client.get("/api/maintenance/records", headers=auth(city.inspector)).json["items"]) == 1
+    assert client.get("/api/maintenance/records", headers=auth(city.other_inspector)).json["items"] == []
+    res = client.get(f"/api/maintenance/orders/{maint.order.id}", headers=auth(city.other_inspector))
+    assert res.status_code == 404
+
+
+def test_trapped_passengers_open_an_urgent_order_and_the_rescue_clock(client, city, maint):
+    res = client.post(
+        "/api/maintenance/faults",
+        json={"device_id": city.dev_a.id, "trapped": True, "description": "3楼困1人"},
+        headers=auth(city.manager),
+    )
+    assert res.status_code == 201
+    order = db.session.get(MaintenanceOrder, res.json["id"])
+    assert order.kind == "urgent" and order.rescue_limit_minutes == 30
+    order.reported_at = order.created_at = utcnow() - timedelta(minutes=50)
+    db.session.commit()
+    urgent = [n for n in db.session.scalars(select(Notification)) if n.kind == "maintenance.urgent"]
+    assert {n.user_id for n in urgent} == {maint.worker.id, maint.admin.id}
+    body = record_body(city, order, minutes=20)
+    arrived = utcnow() - timedelta(minutes=10)
+    body["scans"] = [{"token": city.dev_a.qr_token, "at": arrived.isoformat()}]
+    body["released_at"] = (arrived + timedelta(minutes=5)).isoformat()
+    assert post_record(client, maint.worker, order.id, body).status_code == 201
+    shown = client.get(f"/api/maintenance/orders/{order.id}", headers=auth(city.manager)).json
+    assert shown["rescue"] == {"arrival_minutes": 40, "release_minutes": 45, "late": True}
+
+
+def test_a_fault_on_another_enterprises_elevator_is_404(client, city, maint):
+    res = client.post(
+        "/api/maintenance/faults", json={"device_id": city.dev_a.id}, headers=auth(city.manager_x)
+    )
+    assert res.status_code == 404
+
+
+def test_overdue_orders_tell_the_company_the_using_unit_and_the_zone_inspector(city, maint):
+    maint.order.due_on = today() - timedelta(days=2)
+    db.session.commit()
+    first = maintenance_day(today())
+    assert first["notified"] >= 4
+    told = set(
+        db.session.scalars(select(Notification.user_id).where(Notification.kind == "maintenance.overdue"))
+    )
+    assert {maint.worker.id, maint.admin.id, city.manager.id, city.inspector.id} <= told
+    assert maintenance_day(today())["notified"] == 0
+
+
+def test_the_company_admin_manages_its_own_workers_only(client, city, maint):
+    body = {"username": "worker-new", "display_name": "新维保工", "role": "maintenance_worker"}
+    ok = client.post("/api/users", json=body | {"enterprise_id": maint.company.id}, headers=auth(maint.admin))
+    assert ok.status_code == 201, ok.json
+    other = body | {"username": "worker-x", "enterprise_id": maint.other_company.id}
+    assert client.post("/api/users", json=other, headers=auth(maint.admin)).status_code == 422
+    manager = body | {"username": "mgr-x", "role": "safety_manager", "enterprise_id": maint.company.id}
+    assert client.post("/api/users", json=manager, headers=auth(maint.admin)).status_code == 403
+    names = {u["username"] for u in client.get("/api/users", headers=auth(maint.admin)).json["items"]}
+    assert "worker-new" in names and maint.other_worker.username not in names
+    assert client.get(f"/api/users/{city.manager.id}", headers=auth(maint.admin)).status_code == 404
+
+
+def test_a_worker_cannot_be_placed_in_a_using_unit(client, city):
+    body = {"username": "w-bad", "role": "maintenance_worker", "enterprise_id": city.ent_a.id}
+    res = client.post("/api/users", json=body, headers=auth(city.admin))
+    assert res.status_code == 422 and "enterprise_id" in res.json["error"]["details"]["fields"]
+
+
+def test_the_bureau_ranks_the_companies(client, city, maint):
+    _recorded(client, city, maint)
+    res = client.get("/api/maintenance/companies/ranking", headers=auth(city.admin))
+    assert res.status_code == 200
+    assert {row["company_id"] for row in res.json} == {maint.company.id, maint.other_company.id}
+    assert client.get("/api/maintenance/companies/ranking", headers=auth(maint.admin)).status_code == 403
+
+
+def test_scan_times_are_stored_as_sent(city, maint, client):
+    body = record_body(city, maint.order)
+    res = post_record(client, maint.worker, maint.order.id, body)
+    first = datetime.fromisoformat(res.json["first_scan_at"])
+    assert first == datetime.fromisoformat(body["scans"][0]["at"]).astimezone(UTC)
+
+
+def _complain(client, token: str, category: str = "elevator_trapped"):
+    challenge = client.get("/api/public/challenge").json
+    pow_ = {
+        "challenge": challenge["challenge"],
+        "nonce": solve_pow(challenge["challenge"], challenge["difficulty"]),
+    }
+    body = {"qr_token": token, "category": category, "description": "电梯停在两层之间有人被困", "photos": []}
+    return client.post("/api/public/complaints", json=body | {"pow": pow_})
+
+
+def test_a_passenger_reporting_trapped_people_opens_one_urgent_order(client, city, maint):
+    assert _complain(client, city.dev_a.qr_token).status_code == 201
+    assert _complain(client, city.dev_a.qr_token).status_code == 201  # a second passenger, same entrapment
+    assert _complain(client, city.dev_a.qr_token, category="other").status_code == 201
+    urgent = db.session.scalars(select(MaintenanceOrder).where(MaintenanceOrder.kind == "urgent")).all()
+    assert len(urgent) == 1 and urgent[0].trapped and urgent[0].company_id == maint.company.id
+    assert urgent[0].description.startswith("公众投诉")
