@@ -15,6 +15,7 @@ from backend.maintenance.rules import (
     shown_status,
 )
 from backend.photos.services import signed_photo_url
+from backend.presence.schemas import ScanSchema
 
 
 class OrderQuerySchema(PageQuerySchema):
@@ -33,11 +34,6 @@ class RecordItemSchema(BaseSchema):
     result = fields.Enum(ItemResult, by_value=True, required=True)
     note = text(500, load_default="")
     photos = fields.List(fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=6))
-
-
-class ScanSchema(BaseSchema):
-    token = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    at = fields.AwareDateTime(required=True, default_timezone=UTC)
 
 
 class RecordCreateSchema(BaseSchema):
