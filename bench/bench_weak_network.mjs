@@ -5,13 +5,11 @@
 // sync is done. Targets: sign-in form <= 4 s, useful home <= 8 s. A benchmark, not a timed test.
 //
 //   bash scripts/e2e-server.sh &      # E2E_PORT=8789: a demo city under gunicorn serving the built PWA
-//   node bench/bench_weak_network.mjs --base http://127.0.0.1:8789 [--link]
+//   node bench/bench_weak_network.mjs --base http://127.0.0.1:8789
 //
 // Throttling: CDP Network.emulateNetworkConditions on the page (what DevTools does). Chromium does not apply it
-// to the service worker's own fetches (its precache), so --link also sends everything through a shaping proxy
-// in this script: one shared 50 KB/s link with 200 ms each way, where the worker's downloads compete with the page.
+// to the service worker's own fetches (its precache), so their competition for the link is not simulated.
 import { createRequire } from 'node:module'
-import net from 'node:net'
 import { parseArgs } from 'node:util'
 
 const require = createRequire(new URL('../pwa/package.json', import.meta.url))
@@ -25,32 +23,12 @@ const { values: args } = parseArgs({
     down: { type: 'string', default: '50' }, // KB/s
     up: { type: 'string', default: '25' }, // KB/s
     password: { type: 'string', default: 'demo-password-1' },
-    link: { type: 'boolean', default: false },
     users: { type: 'string', default: 'supervisor1,manager1' },
   },
 })
 const RTT = Number(args.rtt)
 const DOWN = Number(args.down) * 1024
 const UP = Number(args.up) * 1024
-
-/** A shared shaped link: every byte waits RTT/2 and its turn on one DOWN (UP) bytes-per-second pipe. */
-function shapingProxy(target) {
-  const pipes = { down: 0, up: 0 } // when each direction is free again (ms)
-  const send = (dir, rate, socket, chunk) => {
-    const now = Date.now()
-    pipes[dir] = Math.max(pipes[dir], now) + (chunk.length / rate) * 1000
-    setTimeout(() => socket.destroyed || socket.write(chunk), pipes[dir] - now + RTT / 2)
-  }
-  const server = net.createServer(client => {
-    const upstream = net.connect(Number(target.port), target.hostname)
-    client.on('data', c => send('up', UP, upstream, c))
-    upstream.on('data', c => send('down', DOWN, client, c))
-    const close = () => setTimeout(() => (client.destroy(), upstream.destroy()), RTT)
-    client.on('close', close).on('error', close)
-    upstream.on('close', close).on('error', close)
-  })
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)))
-}
 
 async function throttle(page) {
   const cdp = await page.context().newCDPSession(page)
@@ -101,17 +79,12 @@ async function firstVisit(browser, base, username) {
   return { formUsable, usefulHome, firstSync, offline }
 }
 
-let proxy = null
-let base = args.base
-if (args.link) {
-  proxy = await shapingProxy(new URL(args.base))
-  base = `http://127.0.0.1:${proxy.address().port}`
-}
+const base = args.base
 const browser = await chromium.launch({
   executablePath: args.chrome,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
 })
-console.log(`weak network: ${RTT} ms RTT, ${args.down} KB/s down, ${args.up} KB/s up (${args.link ? 'shaped link + CDP' : 'CDP on the page'}); ${args.base}`)
+console.log(`weak network: ${RTT} ms RTT, ${args.down} KB/s down, ${args.up} KB/s up (CDP on the page); ${args.base}`)
 console.log('user          sign-in form   useful home   first sync   all screens offline   (first visit, empty cache)')
 let ok = true
 for (const username of args.users.split(',')) {
@@ -124,4 +97,3 @@ for (const username of args.users.split(',')) {
 }
 console.log(ok ? 'targets met: sign-in form <= 4 s, useful home <= 8 s' : 'targets missed: sign-in form <= 4 s, useful home <= 8 s')
 await browser.close()
-proxy?.close()
