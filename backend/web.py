@@ -85,8 +85,8 @@ def serve_pwa(path: str = "") -> Response:
     if path and target.is_file() and _dist().resolve() in target.resolve().parents:
         immutable = path.startswith("assets/")
         response = _send_built(path, max_age=31536000 if immutable else 0)
-        if not immutable:
-            response.headers["Cache-Control"] = "no-cache"
+        # hashed names never change content: no revalidation on a slow network
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "no-cache"
         return response
     return _index()
 

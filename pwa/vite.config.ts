@@ -31,10 +31,41 @@ function vantIconFontAsFile(): Plugin {
       const rel = relative(dirname(id.split('?')[0]!), fontFile).split(sep).join('/')
       const out = code
         .replace(m[0], `url("${rel}") format("woff2")`)
+        // text first, icons when the font arrives: a slow network never holds the page's words back
+        .replace(/font-display:\s*auto/g, 'font-display: swap')
         .replace(/,\s*url\(\/\/at\.alicdn\.com[^)]*\)\s*format\("woff"\)/g, '')
       return { code: out, map: null }
     },
   }
+}
+
+/** The list of every built asset a signed-in user needs offline (src/offline/asset-warmup.ts fetches it). */
+export const OFFLINE_ASSETS = 'offline-assets.json'
+
+/**
+ * Issue 22: on a weak network the service worker precaching ~170 files competes with the first sign-in and the
+ * first sync. The precache holds only the shell (index.html, the entry script and style, icons, font, manifest);
+ * every other built asset is listed in offline-assets.json, fetched into the runtime cache after the first sync
+ * finishes (src/offline/asset-warmup.ts), and served from that cache by the worker (CacheFirst: names are hashed).
+ */
+function offlineAssetList(): Plugin {
+  return {
+    name: 'sesv:offline-asset-list',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle)
+        .filter(f => f.startsWith('assets/') && /\.(js|css|wasm|woff2)$/.test(f))
+        .sort()
+        .map(f => `/${f}`)
+      this.emitFile({ type: 'asset', fileName: OFFLINE_ASSETS, source: JSON.stringify(files) })
+    },
+  }
+}
+
+/** Shell files: what dist/index.html references directly (read when the service worker is generated). */
+function shellAssets(): Set<string> {
+  const html = readFileSync(fileURLToPath(new URL('./dist/index.html', import.meta.url)), 'utf8')
+  return new Set([...html.matchAll(/(?:src|href)="\/?(assets\/[^"]+)"/g)].map(m => m[1]!))
 }
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
@@ -47,6 +78,7 @@ export default defineConfig({
   },
   plugins: [
     vantIconFontAsFile(),
+    offlineAssetList(),
     vue(),
     VueI18nPlugin({
       include: [fileURLToPath(new URL('./src/i18n/locales/**', import.meta.url))],
@@ -79,12 +111,28 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,ico,png,svg,webmanifest,wasm,woff2}'],
+        globPatterns: ['**/*.{js,css,html,ico,png,svg,webmanifest,wasm,woff2,json}'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+        // the shell only; lazy chunks and the QR wasm come after the first sync (offlineAssetList)
+        manifestTransforms: [
+          async entries => {
+            const shell = shellAssets()
+            const keep = entries.filter(
+              e => !e.url.startsWith('assets/') || shell.has(e.url) || /\.woff2$/.test(e.url),
+            )
+            return { manifest: keep, warnings: [] }
+          },
+        ],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
-        runtimeCaching: [],
+        runtimeCaching: [
+          {
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/assets/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'sesv-assets' },
+          },
+        ],
       },
       devOptions: { enabled: process.env.VITE_DEV_PWA === 'true', type: 'module' },
     }),

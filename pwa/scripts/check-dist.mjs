@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Build guard: the QR wasm is in dist, matches the zxing-wasm version the code expects, is precached by the
-// service worker, and nothing in dist points the app at a CDN.
+// Build guard: the QR wasm is in dist, matches the zxing-wasm version the code expects, is cached by the
+// service worker after the first sync, and nothing in dist points the app at a CDN.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -19,8 +19,16 @@ if (wasm.length !== 1) fail(`expected one zxing_reader-*.wasm in dist/assets, fo
 const sha = createHash('sha256').update(readFileSync(join(dist, 'assets', wasm[0]))).digest('hex')
 if (sha !== ZXING_WASM_SHA256) fail(`zxing_reader wasm sha256 ${sha} != ZXING_WASM_SHA256 ${ZXING_WASM_SHA256}`)
 
+// the worker precaches the shell; the wasm and the lazy screens follow after the first sync (offline-assets.json)
 const sw = readFileSync(join(dist, 'sw.js'), 'utf8')
-if (!sw.includes(`assets/${wasm[0]}`)) fail('the wasm is not in the service-worker precache')
+const offlineAssets = JSON.parse(readFileSync(join(dist, 'offline-assets.json'), 'utf8'))
+const lazyChunks = assets.filter(f => /\.(js|css)$/.test(f))
+if (!offlineAssets.includes(`/assets/${wasm[0]}`)) fail('the wasm is not in offline-assets.json (fetched after the first sync)')
+const unlisted = lazyChunks.filter(f => !offlineAssets.includes(`/assets/${f}`))
+if (unlisted.length) fail(`built files missing from offline-assets.json: ${unlisted.slice(0, 3).join(', ')}`)
+if (!sw.includes('"/assets/"') || !sw.includes('CacheFirst')) fail('the worker does not serve /assets/ from its cache')
+const precached = [...sw.matchAll(/url:"([^"]+)"/g)].map(m => m[1])
+if (precached.filter(u => u.startsWith('assets/')).length > 8) fail(`the precache should hold the shell only, has ${precached.length} entries`)
 if (/registerRoute\([^)]*\/api/.test(sw)) fail('the service worker must not cache /api')
 
 const css = assets.filter(f => f.endsWith('.css')).map(f => readFileSync(join(dist, 'assets', f), 'utf8')).join('\n')
@@ -33,4 +41,4 @@ const report = JSON.parse(execFileSync(process.execPath, [new URL('./size-report
 if (report.shell_js_gzip > 85 * 1024) fail(`shell JS is ${(report.shell_js_gzip / 1024).toFixed(1)} KB gzip, budget 85 KB`)
 if (report.shell_files.some(f => /DashboardView|echarts/i.test(f.file))) fail('ECharts leaked into the first-load shell')
 
-console.log(`check-dist: ok (${wasm[0]}, sha256 ${sha.slice(0, 12)}…, precached)`)
+console.log(`check-dist: ok (${wasm[0]}, sha256 ${sha.slice(0, 12)}…; ${precached.length} precached, ${offlineAssets.length} after the first sync)`)

@@ -90,3 +90,11 @@ def test_a_file_replaced_after_the_build_is_served_as_it_is_now_not_as_its_stale
     assert response.headers.get("Content-Encoding") != "br"
     served = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
     assert served == patched
+
+
+def test_hashed_assets_are_cached_for_a_year_without_revalidation_and_the_worker_list_is_not(client, built):
+    response, _ = get(client, "/assets/index-abc123.js", "br")
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    (built / "offline-assets.json").write_text('["/assets/index-abc123.js"]')
+    listing, _ = get(client, "/offline-assets.json", None)
+    assert listing.headers["Cache-Control"] == "no-cache"

@@ -14,9 +14,13 @@ export async function uiLogin(page: Page, username: string): Promise<void> {
   await waitOfflineReady(page)
 }
 
-/** The service worker has finished precaching and is active: the next navigation works offline. */
+/**
+ * The service worker has precached the shell and is active, and the other screens were fetched into its cache
+ * after the first sync (src/offline/asset-warmup.ts): the next navigation works offline.
+ */
 export async function waitOfflineReady(page: Page): Promise<void> {
   await page.evaluate(async () => { await navigator.serviceWorker.ready })
+  await expect(page.locator('html[data-offline-assets="ready"]')).toHaveCount(1, { timeout: 60_000 })
 }
 
 /** The sync bar reads "上次同步 hh:mm" once a full round (photos, push, pull) has finished. */
