@@ -1,6 +1,6 @@
 """Province-scale reads on PostgreSQL (issue 23): p50/p99 of each read against its target.
 
-    .venv/bin/python bench/bench_province_reads.py
+    .venv/bin/python bench/bench_province_reads.py [province|city]
     BENCH_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/bench_province_reads.py
 
 The province (600k enterprises, 2.3M devices, the demo generator) is generated once, 8–24 minutes,
@@ -11,7 +11,9 @@ also enters every enterprise, device and hazard into it, as the city's loader do
 
 Every read goes over HTTP to gunicorn (bench/common.py start_server, BENCH_WORKERS x 4 threads) with
 real tokens for `admin` (the bureau: the whole province) and `inspector1` (zone 1, 1/16 of it).
-BENCH_RUNS scales the number of samples (default 1.0).
+BENCH_RUNS scales the number of samples (default 1.0). `city` runs the same reads on the demo city
+(database sesv_city in the same cluster): on a shared, busy machine that is the floor the province's
+figures stand on (what the load alone costs a request).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,13 +57,19 @@ class Result:
 
     def line(self) -> str:
         p50, p99 = percentiles(self.samples)
+        read = self.read + " " * (40 - display_width(self.read))
         measured = p99 if self.on == "p99" else max(self.samples)
         verdict = "ok" if measured <= self.target_ms else "MISS"
         target = f"{self.on} ≤ {self.target_ms:g} ms"
         return (
-            f"{self.read:<40} {self.who:<10} {p50:9.1f} {p99:9.1f} {max(self.samples):9.1f} "
+            f"{read} {self.who:<10} {p50:9.1f} {p99:9.1f} {max(self.samples):9.1f} "
             f"{len(self.samples):5d}  {target:<18} {verdict}"
         )
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 HEADER = f"{'read':<40} {'who':<10} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'n':>5}  {'target':<18} result"
@@ -81,7 +90,7 @@ def _as_postgres(*command: str) -> list[str]:
 
 
 @contextmanager
-def kept_cluster():
+def kept_cluster(scale: str):
     """A PostgreSQL cluster under bench/out/pg-province, created once, running for this run only."""
     pg, data = _pg_bin(), CLUSTER / "data"
     if not data.exists():
@@ -110,10 +119,10 @@ def kept_cluster():
             str(PG_PORT),
             "-U",
             "sesv",
-            "sesv_province",
+            f"sesv_{scale}",
         ]
         subprocess.run(_as_postgres(*createdb), check=False, stderr=subprocess.DEVNULL)
-        yield f"postgresql+psycopg://sesv@127.0.0.1:{PG_PORT}/sesv_province"
+        yield f"postgresql+psycopg://sesv@127.0.0.1:{PG_PORT}/sesv_{scale}"
     finally:
         if not running:  # leave a cluster someone else started as it was
             subprocess.run([*pg_ctl, "-w", "stop"], check=False, stdout=subprocess.DEVNULL)
@@ -181,22 +190,36 @@ def fixtures(app) -> dict:
 class Client:
     """One keep-alive connection to the gunicorn under test, as one phone or browser tab."""
 
+    #: gunicorn closes a connection idle for its keep-alive (2 s): reconnect before the clock starts
+    IDLE = 1.0
+
     def __init__(self, token: str | None = None):
-        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.last_used = 0.0
 
     def get(self, path: str) -> dict:
+        if time.perf_counter() - self.last_used > self.IDLE:
+            self.connection.close()
+            self.connection.connect()
+        return self._get(path)
+
+    def _get(self, path: str) -> dict:
         self.connection.request("GET", path, headers=self.headers)
         response = self.connection.getresponse()
         body = response.read()
+        self.last_used = time.perf_counter()
         if response.status != 200:
             raise SystemExit(f"GET {path}: {response.status} {body[:300]!r}")
         is_json = response.getheader("Content-Type", "").startswith("application/json")
         return json.loads(body) if is_json else {}
 
     def timed(self, path: str) -> tuple[float, dict]:
+        if time.perf_counter() - self.last_used > self.IDLE:
+            self.connection.close()
+            self.connection.connect()
         started = time.perf_counter()
-        body = self.get(path)
+        body = self._get(path)
         return (time.perf_counter() - started) * 1000, body
 
 
@@ -239,7 +262,7 @@ SEARCHES = {
 def qr_reads(tokens: list[str], who: str, client: Client) -> Result:
     rng = random.Random(who)
     samples = sample(client, lambda: f"/api/qr/{rng.choice(tokens)}", runs(400), warm=20)
-    return Result("QR lookup (random of 2.3M)", who, samples, 15)
+    return Result("QR lookup (random label)", who, samples, 15)
 
 
 def list_reads(who: str, client: Client) -> list[Result]:
@@ -286,20 +309,29 @@ def pull_reads(who: str, client: Client, last_seq: int) -> list[Result]:
     for _ in range(runs(25)):
         deep.append(client.timed(f"/api/sync/pull?cursor={cursor_at(rng.randrange(last_seq))}")[0])
     return [
-        Result(f"sync pull, first pages from empty ({changes} ch)", who, first, 1000, on="max"),
+        Result(f"sync pull from empty, {changes} changes", who, first, 1000, on="max"),
         Result("sync pull, pages deep in the feed", who, deep, 1000, on="max"),
     ]
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
 
 
 def load_average() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def measure(url: str) -> None:
+def measure(url: str, scale: str) -> None:
     os.environ["BENCH_DATABASE_URL"] = url
-    app = build_app("province", "province")
+    app = build_app(scale, scale)
     found = fixtures(app)
-    server = start_server("province")
+    server = start_server(scale)
     try:
         bureau, inspector = Client(login("admin")), Client(login("inspector1"))
         anonymous = Client()
@@ -314,10 +346,9 @@ def measure(url: str) -> None:
             results += report_reads(who, client)
         results += pull_reads("inspector1", inspector, found["last_seq"])
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
     print(
-        f"Province reads on {found['engine']}, gunicorn {WORKERS}x4 over HTTP, one client at a time; "
+        f"{scale.title()} reads on {found['engine']}, gunicorn {WORKERS}x4 over HTTP, one client at a time; "
         f"load average {load_before} before, {load_average()} after ({time.perf_counter() - started:.0f} s)"
     )
     print(HEADER)
@@ -328,14 +359,14 @@ def measure(url: str) -> None:
     print(f"{len(results)} reads, {len(misses)} above target")
 
 
-def main() -> None:
+def main(scale: str) -> None:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
-        measure(url)
+        measure(url, scale)
         return
-    with kept_cluster() as kept:
-        measure(kept)
+    with kept_cluster(scale) as kept:
+        measure(kept, scale)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "province")
