@@ -29,6 +29,8 @@ class Device(TimestampMixin, Model):
         Index("ix_devices_status_due", "status", "next_inspection_due"),
         #: covers the credit-grading device pass (GROUP BY enterprise, overdue in use)
         Index("ix_devices_enterprise_status_due", "enterprise_id", "status", "next_inspection_due"),
+        #: the dashboard's devices by category and status: an index-only scan, not the whole table
+        Index("ix_devices_category_status", "category", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
