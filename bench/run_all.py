@@ -30,6 +30,7 @@ SCRIPTS = [
 if not QUICK:
     SCRIPTS.append(["bench_devices.py", "province"])
     SCRIPTS.append(["bench_credit.py", "province"])
+    SCRIPTS.append(["bench_province_reads.py"])
 NOISE = (" INFO ", "INFO  [alembic")
 WIDTH = 34
 

@@ -31,6 +31,8 @@ class Device(TimestampMixin, Model):
         Index("ix_devices_enterprise_status_due", "enterprise_id", "status", "next_inspection_due"),
         #: the overdue count's second arm: a safety accessory past its date (安全附件超期)
         Index("ix_devices_status_accessory_due", "status", "accessory_next_due"),
+        #: the dashboard's devices by category and status: an index-only scan, not the whole table
+        Index("ix_devices_category_status", "category", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 import zxingcpp
 from openpyxl import Workbook
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from backend.core.clock import today
 from backend.devices.models import Device
@@ -186,6 +187,25 @@ def test_search_by_name_within_one_enterprise(client, city, numbered):
 def test_search_treats_like_wildcards_literally(client, city, numbered):
     assert _ids(_list(client, city.admin, "q=%25")) == set()
     assert _ids(_list(client, city.admin, f"q=_&enterprise_id={city.ent_a.id}")) == set()
+
+
+def test_inspector_search_by_enterprise_name_reads_only_their_zones_enterprises(client, city):
+    """A contains-match on enterprise names has no index: scoped, a zone inspector's search reads
+    their zone's enterprises (1/16 of a province), not every enterprise of the province."""
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        found = _ids(_list(client, city.inspector, f"q={city.ent_x.name}"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert found == set()
+    searches = [s for s in statements if "LIKE" in s and "FROM devices" in s]
+    assert searches
+    assert all(re.search(r"\benterprises\.zone_id =", s) for s in searches)
 
 
 # --- create / patch -----------------------------------------------------------------------------
