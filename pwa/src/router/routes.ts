@@ -246,7 +246,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/me/notifications',
     name: 'notification-settings',
     component: () => import('@/views/me/NotificationSettingsView.vue'),
-    meta: { title: 'notifyPrefs.title' },
+    meta: { features: true, title: 'notifyPrefs.title' },
   },
   {
     path: '/admin/jobs',
@@ -357,7 +357,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/public/disclosure',
     name: 'public-disclosure',
     component: () => import('@/views/public/DisclosureView.vue'),
-    meta: { title: 'disclosure.title', public: true },
+    meta: { features: true, title: 'disclosure.title', public: true },
   },
   // enterprise pages, model-enterprise acceptance (?enterprise=<id>), checklist editor (bureau admins)
   {

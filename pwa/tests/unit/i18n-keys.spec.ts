@@ -45,6 +45,8 @@ const FEATURE_DIRS = [
   'components/enterprises/',
   'components/reports/',
   'views/public/PlanPublicView.vue',
+  'views/public/DisclosureView.vue',
+  'views/me/NotificationSettingsView.vue',
   'router/routes.ts',
 ]
 
