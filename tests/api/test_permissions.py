@@ -26,12 +26,14 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from backend.accounts.models import User
 from backend.core.clock import today, utcnow
 from backend.core.images import sha256_hex
 from backend.credit.models import CreditGrade
 from backend.credit.recompute import recompute_grades
-from backend.devicefile.models import InspectionRecord
-from backend.devices.models import Device
+from backend.devicefile import attachments
+from backend.devicefile.models import AccessoryRecord, InspectionRecord, SafetyAccessory
+from backend.devices.models import Device, DeviceLabel
 from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
@@ -543,7 +545,15 @@ def _new_template(_t: Target) -> Request:
 
 
 def _check(t: Target) -> Request:
-    """A daily self-check of the target's device, stored directly."""
+    return f"/api/checks/{_stored_check(t)}", {}
+
+
+def _check_pdf(t: Target) -> Request:
+    return f"/api/checks/{_stored_check(t)}.pdf", {}
+
+
+def _stored_check(t: Target) -> str:
+    """A daily self-check of the target's device, stored directly; its id."""
     from backend.inspections.models import Check
 
     check = Check(
@@ -561,7 +571,7 @@ def _check(t: Target) -> Request:
     )
     db.session.add(check)
     db.session.commit()
-    return f"/api/checks/{check.id}", {}
+    return check.id
 
 
 def _new_check(t: Target) -> Request:
@@ -636,16 +646,16 @@ def _new_exam(t: Target) -> Request:
 
 
 ADMIN_ONLY = {ADMIN: "201", INSP: "403", MGR: "403", SUP: "403"}
+#: a supervisor sees checks of their own enterprise and the ones they made, not the block's
+READ_CHECK = {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:404 out:404"}
 MATRIX |= {
     ("GET", "/api/checklist-templates"): (_get("/api/checklist-templates"), ALL_200),
     ("GET", "/api/checklist-templates/<int:template_id>"): (_template, ALL_200),
     ("POST", "/api/checklist-templates"): (_new_template, ADMIN_ONLY),
     ("GET", "/api/checks"): (_get("/api/checks"), ALL_200),
-    # a supervisor sees checks of their own enterprise and the ones they made, not the block's
-    ("GET", "/api/checks/<uuid:check_id>"): (
-        _check,
-        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:200 peer:404 out:404"},
-    ),
+    ("GET", "/api/checks/<uuid:check_id>"): (_check, READ_CHECK),
+    # the printable record: whoever may read the check, nobody else
+    ("GET", "/api/checks/<uuid:check_id>.pdf"): (_check_pdf, READ_CHECK),
     # a self-check is the enterprise's own: regulators inspect with kind=inspection instead
     ("POST", "/api/checks"): (
         _new_check,
@@ -1171,6 +1181,136 @@ MATRIX |= {
         _get("/api/maintenance/companies/ranking"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
     ),
+}
+
+
+# --- position labels and the device file (technical documents, accessories, work records) -------
+
+
+def _position_label(t: Target) -> Request:
+    """A car-top label on the target's device, then its URL."""
+    t.device.position_labels.append(DeviceLabel(position="car_top"))
+    db.session.commit()
+    return f"/api/devices/{t.device.id}/labels/car_top", {}
+
+
+def _accessory(t: Target) -> SafetyAccessory:
+    accessory = SafetyAccessory(
+        device_id=t.device.id,
+        enterprise_id=t.enterprise.id,
+        kind="safety_valve",
+        serial_no="SV-001",
+        created_by_id=t.hazard.reported_by_id,
+    )
+    db.session.add(accessory)
+    db.session.flush()
+    return accessory
+
+
+def _accessory_record_body() -> dict:
+    checked = today() - timedelta(days=30)
+    return {
+        "checked_on": checked.isoformat(),
+        "agency": "市计量检定所",
+        "report_no": f"JY{f.new_id()[:8]}",
+        "next_due": (checked + timedelta(days=365)).isoformat(),
+    }
+
+
+def _new_accessory(t: Target) -> Request:
+    body = {"kind": "safety_valve", "serial_no": "SV-002", "record": _accessory_record_body()}
+    return f"/api/devices/{t.device.id}/accessories", {"json": body}
+
+
+def _new_accessory_record(t: Target) -> Request:
+    accessory = _accessory(t)
+    db.session.commit()
+    return f"/api/devices/{t.device.id}/accessories/{accessory.id}/records", {
+        "json": _accessory_record_body()
+    }
+
+
+def _confirm_accessory_record(t: Target) -> Request:
+    """A calibration record the target's enterprise entered (pending), then its confirm URL."""
+    accessory = _accessory(t)
+    body = _accessory_record_body()
+    record = AccessoryRecord(
+        accessory_id=accessory.id,
+        device_id=t.device.id,
+        checked_on=date.fromisoformat(body["checked_on"]),
+        agency=body["agency"],
+        report_no=body["report_no"],
+        next_due=date.fromisoformat(body["next_due"]),
+        entered_by_id=t.hazard.reported_by_id,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return f"/api/devices/{t.device.id}/accessory-records/{record.id}/confirm", {}
+
+
+def _pdf() -> bytes:
+    """A small real PDF, different each time (the same bytes on a device answer 200, not 201)."""
+    return (
+        f"%PDF-1.4\n% {f.new_id()}\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n".encode()
+    )
+
+
+def _new_attachment(t: Target) -> Request:
+    form = {
+        "kind": "certificate",
+        "title": "产品合格证",
+        "file": (io.BytesIO(_pdf()), "scan.pdf", "application/pdf"),
+    }
+    return f"/api/devices/{t.device.id}/attachments", {"data": form, "content_type": "multipart/form-data"}
+
+
+def _attachment_file(t: Target) -> Request:
+    """A certificate the bureau admin uploaded to the target's device, then its file URL."""
+    uploader = db.session.get(User, t.hazard.reported_by_id)
+    attachment, _created = attachments.add_attachment(
+        uploader, t.device.id, _pdf(), "certificate", "产品合格证"
+    )
+    db.session.commit()
+    return f"/api/devices/{t.device.id}/attachments/{attachment.id}/file", {}
+
+
+def _new_work_record(t: Target) -> Request:
+    body = {"kind": "repair", "done_on": (today() - timedelta(days=3)).isoformat(), "unit": "市电梯维修公司"}
+    return f"/api/devices/{t.device.id}/work-records", {"json": body}
+
+
+MATRIX |= {
+    # the enterprise posts the labels on its own devices (like the default label's re-issue); the
+    # device's registered place stays the regulators' (tests/api/test_presence.py)
+    ("POST", "/api/devices/<int:device_id>/labels"): (
+        _json("/api/devices/{d}/labels", {"position": "machine_room"}),
+        CREATE_IN_LEDGER,
+    ),
+    ("DELETE", "/api/devices/<int:device_id>/labels/<string(maxlength=20):position>"): (
+        _position_label,
+        {**EDIT_LEDGER, ADMIN: "in:204", INSP: "in:204 out:404", MGR: "in:204 out:404"},
+    ),
+    # the device file is read like the device; its keepers (regulators, the enterprise) write it,
+    # a block supervisor never writes into a device file, their own or a peer's
+    ("GET", "/api/devices/<int:device_id>/accessories"): (_get("/api/devices/{d}/accessories"), READ_ONE),
+    ("POST", "/api/devices/<int:device_id>/accessories"): (_new_accessory, CREATE_IN_LEDGER),
+    # the enterprise's calibration record is 待核验 until a regulator confirms it
+    ("POST", "/api/devices/<int:device_id>/accessories/<int:accessory_id>/records"): (
+        _new_accessory_record,
+        CREATE_IN_LEDGER,
+    ),
+    ("POST", "/api/devices/<int:device_id>/accessory-records/<int:record_id>/confirm"): (
+        _confirm_accessory_record,
+        REGULATORS_ONLY,
+    ),
+    ("GET", "/api/devices/<int:device_id>/attachments"): (_get("/api/devices/{d}/attachments"), READ_ONE),
+    ("POST", "/api/devices/<int:device_id>/attachments"): (_new_attachment, CREATE_IN_LEDGER),
+    ("GET", "/api/devices/<int:device_id>/attachments/<int:attachment_id>/file"): (
+        _attachment_file,
+        READ_ONE,
+    ),
+    ("GET", "/api/devices/<int:device_id>/work-records"): (_get("/api/devices/{d}/work-records"), READ_ONE),
+    ("POST", "/api/devices/<int:device_id>/work-records"): (_new_work_record, CREATE_IN_LEDGER),
 }
 
 
