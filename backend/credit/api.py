@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, Role, require_roles
 from backend.core.clock import today
+from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
 from backend.credit import config, reads, records
 from backend.credit.recompute import recompute_grades
@@ -84,6 +85,14 @@ def update_config(body: dict):
     new_config = config.update_config(current_user, body)
     db.session.commit()
     return new_config
+
+
+@bp.get("/config/history")
+@require_roles(*REGULATORS)
+@bp.response(200, HistoryEntrySchema(many=True))
+def config_history():
+    """Every change of the grading config (who, when, setting, before, after), newest first."""
+    return config.config_history(current_user)
 
 
 @bp.post("/recompute")

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from backend.core.auth import REGULATORS, require_roles
 from backend.core.downloads import file_response
+from backend.core.history import HistoryEntrySchema
 from backend.core.schemas import EmptySchema, PageQuerySchema, page_schema
 from backend.extensions import db
 from backend.plans import inspection_plans, key_objects, recusals
@@ -83,6 +84,14 @@ def plan_pdf(plan_id: int) -> Response:
 @bp.response(200, PlanSchema)
 def get_plan(plan_id: int):
     return inspection_plans.get_plan_for(current_user, plan_id)
+
+
+@bp.get("/<int:plan_id>/history")
+@require_roles(*REGULATORS)
+@bp.response(200, HistoryEntrySchema(many=True))
+def plan_history(plan_id: int):
+    """Who published the plan and recorded each result, and when, newest first."""
+    return inspection_plans.plan_history(current_user, plan_id)
 
 
 @bp.post("/<int:plan_id>/publish")

@@ -15,6 +15,7 @@ from backend.core.auth import REGULATORS, Role
 from backend.core.clock import today, utcnow
 from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.hashing import payload_hash
+from backend.core.history import HistoryEntry, history_of, record_history
 from backend.core.pagination import Page, paginate
 from backend.credit.models import Accident, CreditGrade
 from backend.credit.rules import years_before
@@ -280,6 +281,7 @@ def publish_plan(actor: Actor, plan_id: int) -> InspectionPlan:
     plan = get_plan_for(actor, plan_id)
     if plan.status == PlanStatus.published:
         raise InvalidState("计划已公开 (already published)")
+    record_history("plan", plan.id, actor, {"status": (plan.status, PlanStatus.published)})
     plan.status, plan.published_at = PlanStatus.published, utcnow()
     db.session.flush()
     append_evidence("plan.publish", str(plan.id), {"content": plan_digest(plan)})
@@ -302,6 +304,11 @@ def record_item_result(actor: Actor, plan_id: int, item_id: int, data: dict) -> 
             details={"fields": {"done_on": [f"检查日期须在 {plan.period_start.isoformat()} 至今天之间"]}}
         )
     findings = data["findings"] if data["status"] == ItemStatus.done else 0
+    name = item.enterprise.name
+    changes = {f"item.{name}": (item.status, data["status"])}
+    if data["result"]:
+        changes[f"result.{name}"] = ("", data["result"])
+    record_history("plan", plan.id, actor, changes)
     item.status, item.result, item.done_on, item.findings = (
         data["status"],
         data["result"],
@@ -361,3 +368,9 @@ def quota_check(plan: InspectionPlan) -> dict[str, bool]:
         for i in plan.items
     ]
     return rules.check_plan(plan.quota_total, items)
+
+
+def plan_history(actor: Actor, plan_id: int) -> list[HistoryEntry]:
+    """Every change of a plan in scope (publication, each item's result), newest first."""
+    plan = get_plan_for(actor, plan_id)
+    return history_of("plan", plan.id)

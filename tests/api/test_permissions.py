@@ -801,6 +801,7 @@ MATRIX |= {
     ("POST", "/api/plans"): (_graded_zone, REGULATOR_CREATE),
     ("GET", "/api/plans/<int:plan_id>"): (_plan(), REGULATORS_ONLY),
     ("GET", "/api/plans/<int:plan_id>.pdf"): (_plan("/api/plans/{p}.pdf"), REGULATORS_ONLY),
+    ("GET", "/api/plans/<int:plan_id>/history"): (_plan("/api/plans/{p}/history"), REGULATORS_ONLY),
     ("GET", "/api/plans/preview"): (_get_zone("/api/plans/preview?zone_id={z}&size=2"), REGULATORS_ONLY),
     ("POST", "/api/plans/<int:plan_id>/publish"): (_plan("/api/plans/{p}/publish", {}), REGULATORS_ONLY),
     ("POST", "/api/plans/<int:plan_id>/items/<int:item_id>/result"): (
@@ -887,6 +888,7 @@ MATRIX |= {
 
 
 REGULATORS_READ = {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"}
+MATRIX[("GET", "/api/credit/config/history")] = (_get("/api/credit/config/history"), REGULATORS_READ)
 MATRIX |= {
     ("GET", "/api/reports/dashboard"): (_get("/api/reports/dashboard"), REGULATORS_READ),
     ("GET", "/api/reports/monthly"): (_get("/api/reports/monthly?month=2026-01"), REGULATORS_READ),

@@ -491,3 +491,27 @@ def test_public_plan_shows_counts_and_findings_but_not_the_grades(client, zone_w
     assert (public["executed"], public["total"], public["zone_name"]) == (1, 10, city.zone.name)
     assert sorted(i["findings"] for i in public["items"])[-1] == 3
     assert not {"grade", "key_reasons", "named_reason", "inspectors"} & set(public["items"][0])
+
+
+def test_plan_history_names_who_published_it_and_who_recorded_each_result(client, zone_with_grades):
+    city = zone_with_grades
+    plan = client.post("/api/plans", json=_body(city), headers=auth(city.inspector)).json
+    client.post(f"/api/plans/{plan['id']}/publish", json={}, headers=auth(city.inspector))
+    mine = next(i for i in plan["items"] if city.inspector.id in i["inspector_ids"])
+    client.post(
+        f"/api/plans/{plan['id']}/items/{mine['id']}/result",
+        json={"status": "done", "result": "未发现问题"},
+        headers=auth(city.inspector),
+    )
+    history = client.get(f"/api/plans/{plan['id']}/history", headers=auth(city.admin))
+    assert history.status_code == 200
+    name = mine["enterprise_name"]
+    rows = {h["field"]: (h["before"], h["after"], h["actor"]) for h in history.json}
+    assert rows == {
+        f"item.{name}": ("pending", "done", city.inspector.username),
+        f"result.{name}": ("", "未发现问题", city.inspector.username),
+        "status": ("draft", "published", city.inspector.username),
+    }
+    assert history.json[-1]["field"] == "status"  # newest first: the publication came before the result
+    assert client.get(f"/api/plans/{plan['id']}/history", headers=auth(city.other_inspector)).status_code == 404
+    assert client.get(f"/api/plans/{plan['id']}/history", headers=auth(city.manager)).status_code == 403

@@ -1,5 +1,6 @@
 // Typed calls of the credit grading API (信用风险分级, backend/credit/api.py) for the credit screens.
 import type { Page } from './types'
+import type { HistoryEntry } from './users'
 import { request } from './http'
 
 export type Grade = 'A' | 'B' | 'C' | 'D'
@@ -174,6 +175,11 @@ export function listGradeChanges(id: number | string, page: number, perPage: num
 
 export function fetchConfig(): Promise<CreditConfig> {
   return request<CreditConfig>('/api/credit/config')
+}
+
+/** Every change of the grading config: who changed which setting, from what to what, newest first. */
+export function fetchConfigHistory(): Promise<HistoryEntry[]> {
+  return request<HistoryEntry[]>('/api/credit/config/history')
 }
 
 /** Replace the grading config (bureau); applies from the next recompute. */

@@ -1,6 +1,7 @@
 // Random inspection plans (双随机、一公开), key objects named by the regulator (重点监管对象) and inspector
 // recusals (回避): regulators, online only, nothing here goes through the outbox. The public list is anonymous.
 import type { Page } from './types'
+import type { HistoryEntry } from './users'
 import { request, requestRaw } from './http'
 
 export type Grade = 'A' | 'B' | 'C' | 'D'
@@ -150,6 +151,11 @@ export function listPlans(page = 1, perPage = 20, status?: PlanStatus): Promise<
 
 export function fetchPlan(planId: number | string): Promise<Plan> {
   return request<Plan>(`/api/plans/${id(planId)}`)
+}
+
+/** Who published the plan and recorded each result, and when, newest first. */
+export function fetchPlanHistory(planId: number | string): Promise<HistoryEntry[]> {
+  return request<HistoryEntry[]>(`/api/plans/${id(planId)}/history`)
 }
 
 /** Draw a plan; a 422 `plan_impossible` carries `details.quotas` naming each broken quota. */

@@ -121,6 +121,11 @@ test('inspector1 draws a plan with the form defaults, sees the shortfall note, r
   await confirm.getByRole('button', { name: '确认' }).click()
   await expect(page.getByTestId('plan-state')).toHaveText('已公开')
   await expect(page.getByTestId('plan-publish')).toHaveCount(0)
+  // the plan's history names who published it
+  const history = page.getByTestId('plan-history')
+  await history.getByText('计划变更记录').click()
+  await expect(history.getByTestId('history-row').first()).toContainText('草稿')
+  await expect(history.getByTestId('history-row').first()).toContainText('已公开')
 
   // the list shows it published with its counts
   await page.goto('/plans')
