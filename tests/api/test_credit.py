@@ -515,7 +515,9 @@ def test_a_cycle_on_postgresql_completes_when_an_event_grades_a_new_enterprise_m
 def test_a_config_change_is_kept_in_its_history_with_who_and_the_old_value(client, city):
     before = client.get("/api/credit/config", headers=auth(city.admin)).json["bands"]
     client.put("/api/credit/config", json={"bands": [10, 30, 50]}, headers=auth(city.admin))
-    client.put("/api/credit/config", json={"bands": [10, 30, 50]}, headers=auth(city.admin))  # no change: no row
+    client.put(
+        "/api/credit/config", json={"bands": [10, 30, 50]}, headers=auth(city.admin)
+    )  # no change: no row
     history = client.get("/api/credit/config/history", headers=auth(city.inspector))
     assert history.status_code == 200
     assert [(h["field"], h["actor"]) for h in history.json] == [("bands", city.admin.username)]

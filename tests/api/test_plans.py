@@ -513,5 +513,7 @@ def test_plan_history_names_who_published_it_and_who_recorded_each_result(client
         "status": ("draft", "published", city.inspector.username),
     }
     assert history.json[-1]["field"] == "status"  # newest first: the publication came before the result
-    assert client.get(f"/api/plans/{plan['id']}/history", headers=auth(city.other_inspector)).status_code == 404
+    assert (
+        client.get(f"/api/plans/{plan['id']}/history", headers=auth(city.other_inspector)).status_code == 404
+    )
     assert client.get(f"/api/plans/{plan['id']}/history", headers=auth(city.manager)).status_code == 403
