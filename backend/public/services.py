@@ -37,5 +37,5 @@ def qr_lookup(actor, token: str) -> dict:
         except AppError:
             full = None
     position_label = LABEL_POSITIONS.get(found.position, found.position) if found.position else None
-    return {"public": device, "device": full, "position": found.position, "position_label": position_label}
-    return {"public": PublicView(device, public_maintenance(device.id, today())), "device": full}
+    public = PublicView(device, public_maintenance(device.id, today()))
+    return {"public": public, "device": full, "position": found.position, "position_label": position_label}
