@@ -31,8 +31,8 @@ test('an inspection with scanned labels, a camera photo and location granted is 
 
   // the machine room's label, scanned from the form
   await page.getByTestId('scan-more').click()
-  await page.getByTestId('label-scan-manual').locator('input').fill(machineRoom.qr_url)
-  await page.getByTestId('label-scan-go').click()
+  await page.getByTestId('label-manual').locator('input').fill(machineRoom.qr_url)
+  await page.getByTestId('label-manual-go').click()
   await expect(page.getByTestId('scan-count')).toContainText('2 个')
   await expect(page.getByTestId('scan-list')).toContainText('机房')
   await page.getByTestId('presence').screenshot({ path: '/tmp/presence-form.png' })
