@@ -610,26 +610,39 @@ def _users(role: Role, column, keys: set[int]) -> dict[int, list[int]]:
 
 
 def overdue_messages(as_of: date) -> Iterator[Message]:
-    """Overdue orders: each to the using unit's safety managers; counted per company to its
-    people and per zone to its inspectors (once a day)."""
+    """Overdue orders: one message per using unit naming its overdue elevators (again only when
+    another order falls overdue); counted per company to its people and per zone to its inspectors
+    (once a day)."""
     orders = db.session.scalars(
         select(MaintenanceOrder)
         .options(joinedload(MaintenanceOrder.device))
         .where(MaintenanceOrder.status == OrderStatus.open, MaintenanceOrder.due_on < as_of)
     ).all()
     managers = _users(Role.safety_manager, User.enterprise_id, {o.enterprise_id for o in orders})
+    by_unit: dict[int, list[MaintenanceOrder]] = {}
     for order in orders:
-        for user_id in managers.get(order.enterprise_id, ()):
-            yield Message(
-                user_id,
-                "maintenance.overdue",
-                f"maintenance.overdue:{order.id}",
-                f"电梯维保超期：{order.device.registration_no}",
-                f"{rules.KIND_LABELS[MaintenanceKind(order.kind)]}应于 {order.due_on} 前完成。",
-                f"/devices/{order.device_id}",
-                urgent=True,
-            )
+        by_unit.setdefault(order.enterprise_id, []).append(order)
+    for enterprise_id, late in by_unit.items():
+        for user_id in managers.get(enterprise_id, ()):
+            yield _unit_message(user_id, enterprise_id, late)
     yield from _counted(orders, as_of)
+
+
+def _unit_message(user_id: int, enterprise_id: int, late: list[MaintenanceOrder]) -> Message:
+    """A using unit hears of its overdue maintenance once, not once per elevator (36 at a time on the
+    demo city); a newly overdue order makes a new subject, so it is told again."""
+    first = min(late, key=lambda o: o.due_on)
+    names = "、".join(o.device.registration_no for o in late[:3]) + (" 等" if len(late) > 3 else "")
+    return Message(
+        user_id,
+        "maintenance.overdue",
+        f"maintenance.overdue:unit:{enterprise_id}:{max(o.id for o in late)}:{len(late)}",
+        f"{len(late)} 台电梯维保超期" if len(late) > 1 else f"电梯维保超期：{first.device.registration_no}",
+        f"{names}：{rules.KIND_LABELS[MaintenanceKind(first.kind)]}最早应于 {first.due_on} 前完成，"
+        "请督促维保单位。",
+        f"/devices/{first.device_id}" if len(late) == 1 else "/maintenance/records",
+        urgent=True,
+    )
 
 
 def _counted(orders: Sequence[MaintenanceOrder], as_of: date) -> Iterator[Message]:

@@ -343,3 +343,25 @@ def test_a_passenger_reporting_trapped_people_opens_one_urgent_order(client, cit
     urgent = db.session.scalars(select(MaintenanceOrder).where(MaintenanceOrder.kind == "urgent")).all()
     assert len(urgent) == 1 and urgent[0].trapped and urgent[0].company_id == maint.company.id
     assert urgent[0].description.startswith("公众投诉")
+
+
+def test_a_using_unit_hears_of_its_overdue_elevators_in_one_message(city, maint):
+    maint.order.due_on = today() - timedelta(days=2)
+    second = MaintenanceOrder(
+        device_id=city.dev_b.id,
+        enterprise_id=maint.order.enterprise_id,
+        company_id=maint.order.company_id,
+        zone_id=maint.order.zone_id,
+        kind="half_month",
+        due_on=today() - timedelta(days=1),
+        items=maint.order.items,
+    )
+    db.session.add(second)
+    db.session.commit()
+    maintenance_day(today())
+    told = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "maintenance.overdue", Notification.user_id == city.manager.id
+        )
+    ).all()
+    assert [n.title for n in told] == ["2 台电梯维保超期"]

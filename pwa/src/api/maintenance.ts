@@ -112,3 +112,20 @@ export function reportFault(body: {
 }): Promise<MaintenanceOrder> {
   return request<MaintenanceOrder>('/api/maintenance/faults', { method: 'POST', json: body })
 }
+
+/** One maintenance company in the bureau's quality ranking (电梯维护保养单位质量评价), best first. */
+export interface CompanyRank {
+  rank: number
+  company_id: number
+  company: string
+  score: number
+  grade: string
+  on_time_rate: number
+  dispute_rate: number
+  entrapments_per_100: number
+  complaints_per_100: number
+}
+
+export function fetchCompanyRanking(): Promise<CompanyRank[]> {
+  return request<CompanyRank[]>('/api/maintenance/companies/ranking')
+}

@@ -131,6 +131,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/maintenance/FaultReportView.vue'),
     meta: { title: 'maintenance.faultTitle' },
   },
+  // 电梯维护保养单位质量评价: the regulators' ranking of maintenance companies
+  {
+    path: '/maintenance/ranking',
+    name: 'maintenance-ranking',
+    component: () => import('@/views/reports/MaintenanceRankingView.vue'),
+    meta: { features: true, title: 'mranking.title' },
+  },
   {
     path: '/maintenance/records',
     name: 'maintenance-records',

@@ -150,7 +150,8 @@ test('a zone inspector creates a safety manager of their zone, with only their z
   await page.goto('/me')
   await page.getByTestId('users-link').click()
   await page.getByTestId('user-new-link').click()
-  expect(await pickerOptions(page, 'user-role')).toEqual(['企业安全员', '街区监督员'])
+  // enterprise accounts only, maintenance companies' included (their admins then manage their own workers)
+  expect(await pickerOptions(page, 'user-role')).toEqual(['企业安全员', '街区监督员', '维保单位管理员', '维保人员'])
   const username = `zone.aq.${Date.now() % 1_000_000}`
   await page.getByTestId('user-username').locator('input').fill(username)
   await page.getByTestId('user-display-name').locator('input').fill('辖区新安全员')
