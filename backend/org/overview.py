@@ -56,6 +56,8 @@ ZONE_FOLLOWS_ENTERPRISE = (
     "credit_grades",
     "people",
     "users",
+    "maintenance_orders",
+    "maintenance_records",
 )
 #: the tables with a zone that stay where they are, and why
 ZONE_STAYS = {
@@ -67,6 +69,8 @@ ZONE_STAYS = {
     "mutual_check_assignments": "a task of the old zone's cycle within the block the enterprise left",
     "plan_key_objects": "a line of the old zone's published plan (in the evidence chain); "
     "the new zone lists the enterprise in its own plan",
+    "stationings": "the old zone's inspectors were stationed there; the new zone starts its own",
+    "monthly_figure_freezes": "a zone's own frozen monthly figures (a past month never changes)",
 }
 #: the synced entity of a following table: re-announced so the new zone's phones pull it
 SYNCED_ENTITIES = {"devices": "device", "hazards": "hazard", "checks": "check", "notices": "notice"}
