@@ -45,7 +45,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', 'day', name=op.f('pk_notification_digests'))
     )
     with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sms_consent', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('sms_consent', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('notification_contacts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mode', sa.String(length=10), server_default='digest', nullable=False))
