@@ -8,18 +8,18 @@ from sqlalchemy import select
 from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
-from backend.core.errors import InvalidState, NotFound, ValidationFailed
+from backend.core.errors import NotFound, ValidationFailed
 from backend.core.history import assign_with_history
 from backend.devicefile.models import AccessoryRecord, SafetyAccessory
 from backend.devicefile.rules import (
     ACCESSORY_LABELS,
     RecordFacts,
-    RecordStatus,
     accessory_record_problems,
     earliest_due,
     governing_record,
     status_when_entered,
 )
+from backend.devicefile.services import confirm_pending
 from backend.devices.models import Device
 from backend.devices.services import Editor, get_device_for
 from backend.extensions import db
@@ -82,18 +82,7 @@ def add_accessory_record(actor: Editor, device_id: int, accessory_id: int, data:
 def confirm_accessory_record(actor: Editor, device_id: int, record_id: int) -> AccessoryRecord:
     """A regulator in scope confirms the enterprise's record (the view admits regulators only)."""
     device = get_device_for(actor, device_id)
-    record = db.session.scalar(
-        select(AccessoryRecord)
-        .where(AccessoryRecord.id == record_id, AccessoryRecord.device_id == device.id)
-        .with_for_update()
-    )
-    if record is None:
-        raise NotFound("校验记录不存在 (accessory record not found)")
-    if record.status == RecordStatus.confirmed:
-        raise InvalidState("该校验记录已核验 (already confirmed)")
-    record.status = RecordStatus.confirmed
-    record.confirmed_by_id, record.confirmed_at = actor.id, utcnow()
-    db.session.flush()
+    record = confirm_pending(actor, AccessoryRecord, device, record_id, "校验记录", "accessory record")
     _follow_records(actor, device, record)
     return record
 

@@ -3,6 +3,8 @@ the device's inspection dates follow the latest confirmed record."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -11,7 +13,7 @@ from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
 from backend.core.errors import InvalidState, NotFound, ValidationFailed
 from backend.core.history import assign_with_history
-from backend.devicefile.models import InspectionRecord
+from backend.devicefile.models import AccessoryRecord, InspectionRecord
 from backend.devicefile.rules import (
     CONCLUSION_LABELS,
     RecordFacts,
@@ -26,6 +28,9 @@ from backend.extensions import db
 from backend.org.scope import Actor
 from backend.org.services import get_managed_enterprise
 from backend.photos.models import Photo
+
+#: a device-file record a regulator confirms
+PendingRecord = TypeVar("PendingRecord", InspectionRecord, AccessoryRecord)
 
 
 def list_records(actor: Actor, device_id: int) -> list[InspectionRecord]:
@@ -72,19 +77,25 @@ def add_record(actor: Editor, device_id: int, data: dict) -> InspectionRecord:
 def confirm_record(actor: Editor, device_id: int, record_id: int) -> InspectionRecord:
     """A regulator in scope confirms an enterprise's record (the view admits regulators only)."""
     device = get_device_for(actor, device_id)
+    record = confirm_pending(actor, InspectionRecord, device, record_id, "检验记录", "inspection record")
+    _follow_records(actor, device, record)
+    return record
+
+
+def confirm_pending(
+    actor: Editor, model: type[PendingRecord], device: Device, record_id: int, name: str, english: str
+) -> PendingRecord:
+    """Lock one of the device's pending records (inspection or accessory) and mark it confirmed by `actor`."""
     record = db.session.scalar(
-        select(InspectionRecord)
-        .where(InspectionRecord.id == record_id, InspectionRecord.device_id == device.id)
-        .with_for_update()
+        select(model).where(model.id == record_id, model.device_id == device.id).with_for_update()
     )
     if record is None:
-        raise NotFound("检验记录不存在 (inspection record not found)")
+        raise NotFound(f"{name}不存在 ({english} not found)")
     if record.status == RecordStatus.confirmed:
-        raise InvalidState("该检验记录已核验 (already confirmed)")
+        raise InvalidState(f"该{name}已核验 (already confirmed)")
     record.status = RecordStatus.confirmed
     record.confirmed_by_id, record.confirmed_at = actor.id, utcnow()
     db.session.flush()
-    _follow_records(actor, device, record)
     return record
 
 
