@@ -70,6 +70,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: keep limiting on this server alone (per process) rather than failing requests
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # reverse proxies in front (nginx = 1): trust that many X-Forwarded-For/-Proto hops
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "API_TITLE": "特种设备安全监管 API (Zone · Block · Chain)",

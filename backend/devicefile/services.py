@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
-from backend.core.errors import InvalidState, NotFound, ValidationFailed
+from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.history import assign_with_history
 from backend.devicefile.models import AccessoryRecord, InspectionRecord
 from backend.devicefile.rules import (
@@ -75,7 +75,7 @@ def add_record(actor: Editor, device_id: int, data: dict) -> InspectionRecord:
 
 
 def confirm_record(actor: Editor, device_id: int, record_id: int) -> InspectionRecord:
-    """A regulator in scope confirms an enterprise's record (the view admits regulators only)."""
+    """A regulator in scope confirms an enterprise's record."""
     device = get_device_for(actor, device_id)
     record = confirm_pending(actor, InspectionRecord, device, record_id, "检验记录", "inspection record")
     _follow_records(actor, device, record)
@@ -85,7 +85,10 @@ def confirm_record(actor: Editor, device_id: int, record_id: int) -> InspectionR
 def confirm_pending(
     actor: Editor, model: type[PendingRecord], device: Device, record_id: int, name: str, english: str
 ) -> PendingRecord:
-    """Lock one of the device's pending records (inspection or accessory) and mark it confirmed by `actor`."""
+    """Lock one of the device's pending records (inspection or accessory) and mark it confirmed by `actor`,
+    who must be a regulator: the enterprise never confirms the dates it is graded on."""
+    if actor.role not in REGULATORS:
+        raise Forbidden(f"只有监管人员可以核验{name} (only regulators confirm a {english})")
     record = db.session.scalar(
         select(model).where(model.id == record_id, model.device_id == device.id).with_for_update()
     )

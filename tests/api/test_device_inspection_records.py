@@ -11,7 +11,9 @@ import pytest
 from PIL import Image
 
 from backend.core.clock import today
+from backend.core.errors import Forbidden
 from backend.core.images import sha256_hex
+from backend.devicefile import services
 from backend.devices.models import Device
 from backend.extensions import db
 from tests.conftest import auth
@@ -99,6 +101,15 @@ def test_only_regulators_in_scope_confirm(client, city, who):
     assert _confirm(client, city.other_inspector, city.dev_a, record["id"]).status_code == 404
     db.session.expire_all()
     assert db.session.get(Device, city.dev_a.id).next_inspection_due != today() + timedelta(days=355)
+
+
+def test_the_confirm_service_itself_refuses_a_non_regulator(client, city):
+    """The service holds the rule, not only the view: a job or a sync op calling it as a manager fails."""
+    record = _add(client, city.manager, city.dev_a, _body()).json
+    with pytest.raises(Forbidden):
+        services.confirm_record(city.manager, city.dev_a.id, record["id"])
+    db.session.rollback()
+    assert _device(client, city.manager, city.dev_a)["pending_inspection_records"] == 1
 
 
 def test_enterprise_may_not_enter_records_for_others(client, city):

@@ -251,3 +251,18 @@ def test_two_app_servers_with_one_redis_count_one_clients_requests_together(tmp_
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_when_redis_is_down_limits_fall_back_to_this_server_instead_of_failing_requests(tmp_path):
+    """Redis unreachable (a closed port): public pages still answer, and the limit still holds,
+    counted on this server alone until Redis is back."""
+    enabled = limiter.enabled
+    try:
+        dead = f"redis://127.0.0.1:{free_port()}/0"
+        app = create_app(app_config(tmp_path) | {"REDIS_URL": dead, "RATELIMIT_ENABLED": True})
+        client = app.test_client()
+        answers = [client.get("/api/public/challenge").status_code for _ in range(31)]
+        assert answers[:30] == [200] * 30
+        assert answers[30] == 429
+    finally:
+        limiter.enabled = enabled
