@@ -360,6 +360,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/public/PlanPublicView.vue'),
     meta: { features: true, title: 'plan.publicTitle', public: true },
   },
+  // 严重违法失信名单 (?enterprise=<id> narrows it): the bureau lists and removes, regulators read, a manager its own
+  {
+    path: '/serious-violations',
+    name: 'serious-violations',
+    component: () => import('@/views/measures/SeriousViolationsView.vue'),
+    meta: { features: true, title: 'violations.title' },
+  },
   {
     path: '/public/disclosure',
     name: 'public-disclosure',
