@@ -292,7 +292,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'complaint.trackTitle', public: true },
   },
   {
-    // a device without a label (无检验合格标志): named by registration number or address
+    // a device without a label (无检验合格标志): named by registration number, address or a photo
     path: '/complaint/new',
     name: 'complaint-no-label',
     component: () => import('@/views/public/ComplaintView.vue'),
