@@ -1,6 +1,6 @@
 """Complaint closure (seed 001 投诉举报奖励): the tracking page follows the complaint's hazard to
 its verified rectification, the bureau records the reward's payment and the complainant sees
-it, and a device without a label can be reported by registration number or address."""
+it, and a device without a label can be reported by registration number, address or a photo."""
 
 from __future__ import annotations
 
