@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -122,9 +123,12 @@ def payment_problem(status: str, amount: object, paid_on: date, *, as_of: date) 
     return None
 
 
-def names_a_device(qr_token: str | None, registration_no: str | None, address: str | None) -> bool:
-    """A complaint names its device by label, or (no label) by registration number or address."""
-    return any(value and value.strip() for value in (qr_token, registration_no, address))
+def names_a_device(
+    qr_token: str | None, registration_no: str | None, address: str | None, photos: Sequence[str] = ()
+) -> bool:
+    """A complaint names its device by label, or (no label) by registration number, address or a photo of it
+    (the regulator links the device at triage)."""
+    return bool(photos) or any(value and value.strip() for value in (qr_token, registration_no, address))
 
 
 def triage_problem(

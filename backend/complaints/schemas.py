@@ -56,7 +56,7 @@ class PowSolutionSchema(BaseSchema):
 
 class ComplaintSubmitSchema(BaseSchema):
     #: the label's token; may be left out when the device has no label, and the complainant
-    #: names it by registration number or address instead
+    #: names it by registration number, address or a photo instead
     qr_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     registration_no = fields.String(load_default="", validate=validate.Length(max=40))
     address = fields.String(load_default="", validate=validate.Length(max=200))
@@ -74,8 +74,9 @@ class ComplaintSubmitSchema(BaseSchema):
 
     @validates_schema
     def _names_a_device(self, data: dict, **_kwargs) -> None:
-        if not names_a_device(data.get("qr_token"), data.get("registration_no"), data.get("address")):
-            message = "请扫描设备上的二维码，或填写设备注册代码或地址"
+        photos = data.get("photos") or ()
+        if not names_a_device(data.get("qr_token"), data.get("registration_no"), data.get("address"), photos):
+            message = "请扫描设备上的二维码，或填写设备注册代码、地址，或拍一张设备照片"
             raise ValidationError({"registration_no": [message], "address": [message]})
 
     @post_load

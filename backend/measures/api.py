@@ -17,6 +17,7 @@ from backend.measures.schemas import (
     ListingRemoveSchema,
     ListingSchema,
     PublicListingSchema,
+    StationingCloseSchema,
     StationingCreateSchema,
     StationingSchema,
 )
@@ -59,6 +60,17 @@ def start_stationing(body: dict, enterprise_id: int):
 def add_finding(body: dict, stationing_id: int):
     """Record what the stationed inspectors found (a day within the period)."""
     stationing = services.add_finding(current_user, stationing_id, body)
+    db.session.commit()
+    return stationing
+
+
+@bp.post("/stationings/<int:stationing_id>/close")
+@require_roles(*REGULATORS)
+@bp.arguments(StationingCloseSchema)
+@bp.response(200, StationingSchema)
+def close_stationing(body: dict, stationing_id: int):
+    """结束驻点 with the day it ended and a summary; no finding afterwards."""
+    stationing = services.close_stationing(current_user, stationing_id, body)
     db.session.commit()
     return stationing
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from backend.accounts.models import User
 from backend.core.clock import utcnow
@@ -52,8 +52,21 @@ class Stationing(TimestampMixin, Model):
     inspector_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     purpose: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: closed by a regulator with a summary (驻点总结); no finding is added afterwards
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     enterprise: Mapped[Enterprise] = relationship()
     findings: Mapped[list[StationingFinding]] = relationship(order_by="StationingFinding.id")
+
+    @property
+    def inspectors(self) -> list[User]:
+        """The stationed inspectors in the order they were named (a deleted account drops out)."""
+        session = object_session(self)
+        if session is None or not self.inspector_ids:
+            return []
+        users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(self.inspector_ids)))}
+        return [users[i] for i in self.inspector_ids if i in users]
 
 
 class StationingFinding(Model):

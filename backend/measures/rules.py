@@ -17,6 +17,23 @@ def stationing_problem(grade: str | None, starts_on: date, ends_on: date) -> str
     return None
 
 
+def stationing_status(starts_on: date, ends_on: date, closed_on: date | None, as_of: date) -> str:
+    """planned before it starts, active in its period, ended past it (not closed), closed with a summary."""
+    if closed_on is not None:
+        return "closed"
+    if as_of < starts_on:
+        return "planned"
+    return "active" if as_of <= ends_on else "ended"
+
+
+def closing_problem(starts_on: date, closed_on: date, as_of: date) -> str | None:
+    if closed_on > as_of:
+        return "结束日期不能晚于今天"
+    if closed_on < starts_on:
+        return "结束日期不能早于驻点开始日期"
+    return None
+
+
 def period_problem(starts_on: date, ends_on: date | None) -> str | None:
     return "结束日期不能早于开始日期" if ends_on is not None and ends_on < starts_on else None
 

@@ -1,6 +1,8 @@
 from marshmallow import Schema, fields, validate
 
+from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Day, Id, text
+from backend.measures.rules import stationing_status
 
 
 class DeviceOrderSchema(Schema):
@@ -25,6 +27,11 @@ class FindingCreateSchema(BaseSchema):
     text = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
+class StationingCloseSchema(BaseSchema):
+    closed_on = Day(load_default=None, allow_none=True, metadata={"description": "default today"})
+    summary = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+
 class FindingSchema(Schema):
     id = fields.Integer()
     found_on = fields.Date()
@@ -39,7 +46,17 @@ class StationingSchema(Schema):
     starts_on = fields.Date()
     ends_on = fields.Date()
     inspector_ids = fields.List(fields.Integer())
+    inspectors = fields.Function(
+        lambda s: [{"id": u.id, "name": u.display_name or u.username} for u in s.inspectors],
+        metadata={"description": "the stationed inspectors' names, in the order of inspector_ids"},
+    )
     purpose = fields.String()
+    status = fields.Function(
+        lambda s: stationing_status(s.starts_on, s.ends_on, s.closed_on, today()),
+        metadata={"description": "planned | active | ended | closed"},
+    )
+    closed_on = fields.Date(allow_none=True)
+    summary = fields.String()
     findings = fields.List(fields.Nested(FindingSchema))
 
 

@@ -186,12 +186,19 @@ def stationings_of(actor: Actor, enterprise_id: int) -> list[Stationing]:
     )
 
 
-def add_finding(actor: Actor, stationing_id: int, data: dict) -> Stationing:
-    _require(actor, REGULATORS, "驻点发现由监察人员记录 (regulators only)")
+def _managed_stationing(actor: Actor, stationing_id: int) -> Stationing:
     stationing = db.session.get(Stationing, stationing_id)
     if stationing is None:
         raise NotFound("驻点监督不存在 (stationing not found)")
     devices.get_managed_enterprise(actor, stationing.enterprise_id)
+    return stationing
+
+
+def add_finding(actor: Actor, stationing_id: int, data: dict) -> Stationing:
+    _require(actor, REGULATORS, "驻点发现由监察人员记录 (regulators only)")
+    stationing = _managed_stationing(actor, stationing_id)
+    if stationing.closed_on is not None:
+        raise InvalidState("驻点监督已结束 (stationing closed)")
     found_on = data.get("found_on") or today()
     if not stationing.starts_on <= found_on <= stationing.ends_on:
         raise _invalid("found_on", "发现日期须在驻点期间内 (outside the period)")
@@ -202,6 +209,22 @@ def add_finding(actor: Actor, stationing_id: int, data: dict) -> Stationing:
     )
     db.session.flush()
     db.session.refresh(stationing)
+    return stationing
+
+
+def close_stationing(actor: Actor, stationing_id: int, data: dict) -> Stationing:
+    """结束驻点: the day it ended (default today, not before it started) and the summary."""
+    _require(actor, REGULATORS, "驻点监督由辖区监管部门结束 (regulators only)")
+    stationing = _managed_stationing(actor, stationing_id)
+    if stationing.closed_on is not None:
+        raise InvalidState("驻点监督已结束 (stationing closed)")
+    closed_on = data.get("closed_on") or today()
+    problem = rules.closing_problem(stationing.starts_on, closed_on, today())
+    if problem:
+        raise _invalid("closed_on", problem)
+    stationing.closed_on, stationing.summary, stationing.closed_by_id = closed_on, data["summary"], actor.id
+    changes = {"closed_on": (None, closed_on)}
+    record_history("stationing", stationing.id, actor, changes, data["summary"][:200])
     return stationing
 
 

@@ -1,6 +1,6 @@
 """Complaint closure (seed 001 投诉举报奖励): the tracking page follows the complaint's hazard to
 its verified rectification, the bureau records the reward's payment and the complainant sees
-it, and a device without a label can be reported by registration number or address."""
+it, and a device without a label can be reported by registration number, address or a photo."""
 
 from __future__ import annotations
 
@@ -240,6 +240,19 @@ def test_complaint_without_label_by_address_may_be_found_not_substantiated_unlin
     assert response.status_code == 200, response.json
     assert response.json["device_id"] is None
     assert _track(client, receipt)["address"] == "人民路88号3号楼东侧电梯"
+
+
+def test_complaint_without_label_by_a_photo_alone_is_accepted_and_linked_at_triage(client, city):
+    photo = f.image_bytes((200, 40, 40))
+    sha = sha256_hex(photo)
+    assert client.put(f"/api/public/photos/{sha}", data=photo, content_type="image/jpeg").status_code == 201
+    receipt, complaint = _file(
+        client, None, category="no_inspection_label", registration_no="", address="", photos=[sha]
+    )
+    assert complaint.device_id is None and complaint.photo_hashes == [sha]
+    linked = _triage(client, city.inspector, complaint, device_id=city.dev_b.id, open_hazard=HAZARD)
+    assert linked.status_code == 200, linked.json
+    assert _track(client, receipt)["stage"] == "rectifying"
 
 
 def test_complaint_with_neither_label_nor_registration_or_address_is_422(client, city):

@@ -114,3 +114,36 @@ def test_only_the_bureau_keeps_the_list(client, city):
         ).status_code
         == 422
     )
+
+
+def test_stationing_names_its_inspectors_for_the_zone_and_the_enterprise(client, city):
+    graded(city.ent_a, "C")
+    station(client, city.inspector, city.ent_a)
+    shown = client.get(f"/api/enterprises/{city.ent_a.id}/stationings", headers=auth(city.manager)).json
+    name = city.inspector.display_name or city.inspector.username
+    assert shown[0]["inspectors"] == [{"id": city.inspector.id, "name": name}]
+    assert shown[0]["status"] == "active" and shown[0]["closed_on"] is None
+
+
+def test_the_zone_closes_a_stationing_with_a_summary_and_no_finding_follows(client, city):
+    graded(city.ent_a, "D")
+    stationing = station(client, city.inspector, city.ent_a).json
+    close = f"/api/stationings/{stationing['id']}/close"
+    summary = {"summary": "隐患已消除"}
+    assert client.post(close, json=summary, headers=auth(city.manager)).status_code == 403
+    assert client.post(close, json=summary, headers=auth(city.other_inspector)).status_code == 404
+    early = summary | {"closed_on": (today() - timedelta(days=1)).isoformat()}
+    refused = client.post(close, json=early, headers=auth(city.inspector))
+    assert refused.status_code == 422 and "closed_on" in refused.json["error"]["details"]["fields"]
+    assert client.post(close, json={}, headers=auth(city.inspector)).status_code == 422
+
+    closed = client.post(close, json={"summary": "隐患已消除，驻点结束"}, headers=auth(city.inspector))
+    assert closed.status_code == 200, closed.json
+    assert closed.json["status"] == "closed" and closed.json["closed_on"] == today().isoformat()
+    assert closed.json["summary"] == "隐患已消除，驻点结束"
+    assert client.post(close, json={"summary": "再次结束"}, headers=auth(city.inspector)).status_code == 409
+    findings = f"/api/stationings/{stationing['id']}/findings"
+    late = client.post(findings, json={"text": "结束后补记"}, headers=auth(city.inspector))
+    assert late.status_code == 409
+    shown = client.get(f"/api/enterprises/{city.ent_a.id}/stationings", headers=auth(city.manager)).json
+    assert shown[0]["status"] == "closed" and shown[0]["findings"] == []

@@ -990,7 +990,7 @@ def _graded_c(t: Target) -> Request:
     return f"/api/enterprises/{t.enterprise.id}/stationings", {"json": body}
 
 
-def _stationing(t: Target) -> Request:
+def _stationing(t: Target, suffix: str = "/findings", body: dict | None = None) -> Request:
     stationing = Stationing(
         enterprise_id=t.enterprise.id,
         zone_id=t.enterprise.zone_id,
@@ -1002,7 +1002,7 @@ def _stationing(t: Target) -> Request:
     )
     db.session.add(stationing)
     db.session.commit()
-    return f"/api/stationings/{stationing.id}/findings", {"json": {"text": "安全阀未校验"}}
+    return f"/api/stationings/{stationing.id}{suffix}", {"json": body or {"text": "安全阀未校验"}}
 
 
 def _listing(suffix: str, body: dict | None = None) -> Builder:
@@ -1097,6 +1097,10 @@ MATRIX |= {
     ),
     ("POST", "/api/enterprises/<int:enterprise_id>/stationings"): (_graded_c, REGULATOR_CREATE),
     ("POST", "/api/stationings/<int:stationing_id>/findings"): (_stationing, REGULATOR_CREATE),
+    ("POST", "/api/stationings/<int:stationing_id>/close"): (
+        lambda t: _stationing(t, "/close", {"summary": "隐患已消除，驻点结束"}),
+        REGULATORS_ONLY,
+    ),
     ("GET", "/api/serious-violations"): (
         _get("/api/serious-violations"),
         {ADMIN: "200", INSP: "200", MGR: "200", SUP: "403"},

@@ -239,6 +239,11 @@ def test_a_complaint_names_its_device_by_label_registration_or_address(token, re
     assert rules.names_a_device(token, reg_no, address) is named
 
 
+def test_a_photo_of_the_device_names_it_when_it_has_no_label():
+    assert rules.names_a_device(None, "", "", ["a" * 64]) is True
+    assert rules.names_a_device(None, "", "", []) is False
+
+
 def test_triage_of_an_unlinked_complaint_needs_a_device_unless_not_substantiated():
     kwargs = {"duplicate_of": None, "opens_hazard": False, "needs_device": True}
     assert rules.triage_problem("received", "substantiated", **kwargs)[0] == "device_id"

@@ -1,6 +1,7 @@
 // Measures a grade sets off (seed 002 第十、十一条): device orders, on-site stationing, the
 // serious-violation list, and the public disclosure page (信息公示).
 import type { Device, DeviceStatus } from './types'
+import type { HistoryEntry } from './users'
 import { request } from './http'
 
 export type OrderStatus = 'sealed' | 'stopped'
@@ -40,6 +41,8 @@ export interface StationingFinding {
   recorded_by: string
 }
 
+export type StationingStatus = 'planned' | 'active' | 'ended' | 'closed'
+
 export interface Stationing {
   id: number
   enterprise_id: number
@@ -47,7 +50,12 @@ export interface Stationing {
   starts_on: string
   ends_on: string
   inspector_ids: number[]
+  /** the stationed inspectors' names, in the order of inspector_ids */
+  inspectors: Array<{ id: number; name: string }>
   purpose: string
+  status: StationingStatus
+  closed_on: string | null
+  summary: string
   findings: StationingFinding[]
 }
 
@@ -66,12 +74,49 @@ export function addFinding(stationingId: number, text: string): Promise<Stationi
   return request<Stationing>(`/api/stationings/${stationingId}/findings`, { method: 'POST', json: { text } })
 }
 
+/** 结束驻点 with a summary (regulators of the zone); no finding is recorded afterwards. */
+export function closeStationing(stationingId: number, summary: string): Promise<Stationing> {
+  return request<Stationing>(`/api/stationings/${stationingId}/close`, { method: 'POST', json: { summary } })
+}
+
 export interface PublicListing {
   enterprise_name: string
   credit_code: string
   ground: string
   decision_no: string
   listed_on: string
+}
+
+/** An entry of the serious-violation list (严重违法失信名单), kept after removal. */
+export interface Listing extends PublicListing {
+  id: number
+  enterprise_id: number
+  removed_on: string | null
+  removal_reason: string
+}
+
+/** The list with removed entries (regulators: the city; a safety manager: its own enterprise). */
+export function fetchListings(enterpriseId?: number): Promise<Listing[]> {
+  return request<Listing[]>('/api/serious-violations', { query: enterpriseId ? { enterprise_id: enterpriseId } : {} })
+}
+
+/** 列入 (the city bureau): the legal ground, the decision number and the date (default today). */
+export function listEnterprise(body: {
+  enterprise_id: number
+  ground: string
+  decision_no: string
+  listed_on: string
+}): Promise<Listing> {
+  return request<Listing>('/api/serious-violations', { method: 'POST', json: body })
+}
+
+/** 移出 (the city bureau) with the reason and the date; the entry stays with its history. */
+export function removeListing(listingId: number, body: { reason: string; removed_on: string }): Promise<Listing> {
+  return request<Listing>(`/api/serious-violations/${listingId}/remove`, { method: 'POST', json: body })
+}
+
+export function fetchListingHistory(listingId: number): Promise<HistoryEntry[]> {
+  return request<HistoryEntry[]>(`/api/serious-violations/${listingId}/history`)
 }
 
 export interface Disclosure {

@@ -292,7 +292,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'complaint.trackTitle', public: true },
   },
   {
-    // a device without a label (无检验合格标志): named by registration number or address
+    // a device without a label (无检验合格标志): named by registration number, address or a photo
     path: '/complaint/new',
     name: 'complaint-no-label',
     component: () => import('@/views/public/ComplaintView.vue'),
@@ -359,6 +359,13 @@ export const routes: RouteRecordRaw[] = [
     name: 'public-plans',
     component: () => import('@/views/public/PlanPublicView.vue'),
     meta: { features: true, title: 'plan.publicTitle', public: true },
+  },
+  // 严重违法失信名单 (?enterprise=<id> narrows it): the bureau lists and removes, regulators read, a manager its own
+  {
+    path: '/serious-violations',
+    name: 'serious-violations',
+    component: () => import('@/views/measures/SeriousViolationsView.vue'),
+    meta: { features: true, title: 'violations.title' },
   },
   {
     path: '/public/disclosure',

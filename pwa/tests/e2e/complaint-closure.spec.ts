@@ -1,7 +1,7 @@
 // Complaint closure (seed 001 投诉举报奖励) on the demo city at 390 px: a member of the public reports an
 // elevator without a label by its registration number, finds it under "my complaints"; inspector1 links the
-// device and opens a hazard; the hazard is rectified and verified and the reward paid (API); the complainant's
-// tracking page shows 已整改 and 奖励已发放, and never the phone.
+// device and opens a hazard; the hazard is rectified and verified (API) and the bureau records the reward's payment
+// on the complaint's page; the complainant's tracking page shows 已整改 and 奖励已发放, and never the phone.
 import type { APIRequestContext } from '@playwright/test'
 import { createHash } from 'node:crypto'
 import { expect, test } from '@playwright/test'
@@ -31,7 +31,7 @@ test('a complaint without a label is linked, its hazard rectified and verified: 
   await expect(page.getByRole('radio', { name: '无检验合格标志' })).toHaveAttribute('aria-checked', 'true')
   await page.getByTestId('complaint-description').locator('textarea').fill(description)
   await page.getByTestId('submit-complaint').click()
-  await expect(page.getByText('请填写设备注册代码或设备地址（至少一项）')).toBeVisible()
+  await expect(page.getByText('请填写设备注册代码或设备地址，或拍一张设备照片（至少一项）')).toBeVisible()
   await page.screenshot({ path: '/tmp/closure-no-label-form.png', fullPage: true })
   await page.getByTestId('complaint-registration').locator('input').fill(device.registration_no)
   await page.getByTestId('complaint-phone').locator('input').fill('13812345678')
@@ -74,13 +74,18 @@ test('a complaint without a label is linked, its hazard rectified and verified: 
   expect(put.ok()).toBeTruthy()
   await step(request, inspector, complaint.hazard_id, 'submit_rectification', { note: '已检验并张贴合格标志', photos: [sha] })
   await step(request, inspector, complaint.hazard_id, 'verify', { note: '复查合格' })
-  const admin = await apiToken(request, 'admin')
-  const paidOn = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
-  const paid = await request.post(`/api/complaints/${complaint.id}/reward/payment`, {
-    headers: { Authorization: `Bearer ${admin}` },
-    data: { paid_on: paidOn, method: 'bank_transfer', reference: 'ZF-E2E-1' },
-  })
-  expect(paid.status(), await paid.text()).toBe(200)
+  // the bureau records the payment on the complaint's page, with the form's defaults and a reference
+  const bureau = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
+  const bureauPage = await bureau.newPage()
+  await uiLogin(bureauPage, 'admin')
+  await bureauPage.goto(`/complaints/${complaint.id}`)
+  const paidOn = await bureauPage.getByTestId('reward-paid-on').locator('input').inputValue()
+  await bureauPage.getByPlaceholder('选填，转账流水号或凭证号（不对公众显示）').fill('ZF-E2E-1')
+  await bureauPage.getByTestId('reward-pay').click()
+  await bureauPage.locator('.van-dialog:visible').getByRole('button', { name: '确认' }).click()
+  await expect(bureauPage.getByTestId('reward-paid')).toContainText(paidOn)
+  await bureauPage.screenshot({ path: '/tmp/closure-reward-paid.png', fullPage: true })
+  await bureau.close()
 
   // the complainant opens it again from "my complaints"
   await page.goto('/complaint/track')
@@ -94,4 +99,18 @@ test('a complaint without a label is linked, its hazard rectified and verified: 
   expect(body).not.toContain('ZF-E2E-1')
   await expect(page.getByTestId('track-after-photos')).toHaveCount(0)
   await page.screenshot({ path: '/tmp/closure-tracking.png', fullPage: true })
+})
+
+// 无检验合格标志 without a registration number or an address at hand: a photo of the device is enough.
+test('a complaint without a label can be sent with a photo of the device alone', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.goto('/complaint/new')
+  await page.getByTestId('complaint-description').locator('textarea').fill(`电梯无检验合格标志 photo-${Date.now()}`)
+  await page.getByTestId('submit-complaint').click()
+  await expect(page.getByText('请填写设备注册代码或设备地址，或拍一张设备照片（至少一项）')).toBeVisible()
+  await page.getByTestId('photo-input').setInputFiles([{ name: 'd.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 31) }])
+  await expect(page.getByTestId('photo-thumb')).toHaveCount(1)
+  await page.getByTestId('submit-complaint').click()
+  await expect(page.getByTestId('complaint-result')).toBeVisible({ timeout: 60_000 })
+  await page.screenshot({ path: '/tmp/closure-photo-only.png', fullPage: true })
 })

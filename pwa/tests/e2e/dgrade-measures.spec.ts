@@ -101,8 +101,9 @@ test('the public disclosure page opens from the start page without signing in', 
   await page.screenshot({ path: '/tmp/dgrade-disclosure.png', fullPage: true })
 })
 
-// seed 002 第十条（三）: the zone stations an inspector at a C enterprise and records a finding on its page.
-test('the zone inspector stations at a C enterprise and records a finding', async ({ page, request }) => {
+// seed 002 第十条（三）: the zone stations an inspector at a C enterprise, sees the inspector by name, records a
+// finding on its page and closes the stationing with a summary.
+test('the zone inspector stations at a C enterprise, records a finding and closes it', async ({ page, request }) => {
   const inspectorToken = await apiToken(request, 'inspector1')
   const grades = await (
     await request.get('/api/credit/grades?grade=C&per_page=1', { headers: bearer(inspectorToken) })
@@ -119,7 +120,23 @@ test('the zone inspector stations at a C enterprise and records a finding', asyn
   await page.getByTestId('stationing-finding-text').locator('textarea').fill('1号锅炉水位表未定期冲洗')
   await page.locator('.van-dialog:visible').getByRole('button', { name: '确认' }).click()
   await expect(page.getByTestId('stationing-finding')).toContainText('1号锅炉水位表未定期冲洗')
+  const me = await (await request.get('/api/auth/me', { headers: bearer(inspectorToken) })).json()
+  await expect(page.getByTestId('stationing-inspectors')).toContainText(me.display_name || me.username)
+  await expect(page.getByTestId('stationing-status')).toHaveText('驻点中')
   await page.getByTestId('enterprise-stationings').screenshot({ path: '/tmp/dgrade-stationing.png' })
+
+  await page.getByTestId('stationing-close').click()
+  await page.locator('.van-dialog:visible').getByRole('button', { name: '确认' }).click()
+  await expect(page.locator('.van-toast')).toContainText('请填写驻点总结')
+  await page.getByTestId('stationing-summary-text').locator('textarea').fill('水位表已冲洗，日管控已建立')
+  await page.locator('.van-dialog:visible').getByRole('button', { name: '确认' }).click()
+  const confirm = page.locator('.van-dialog:visible').filter({ hasText: '结束后不能再记录发现' }).last()
+  await confirm.getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('stationing-status')).toHaveText('已结束')
+  await expect(page.getByTestId('stationing-summary')).toContainText('水位表已冲洗，日管控已建立')
+  await expect(page.getByTestId('stationing-close')).toHaveCount(0)
+  await expect(page.getByTestId('stationing').getByText('记录驻点发现')).toHaveCount(0)
+  await page.getByTestId('enterprise-stationings').screenshot({ path: '/tmp/dgrade-stationing-closed.png' })
 })
 
 // seed 002 第八条（二）: a special inspection of an A or B enterprise may be done remotely.

@@ -86,3 +86,31 @@ test('a notice goes from issue to close across inspector and safety manager', as
   await expect(page.getByTestId('notice-status')).toHaveText('已结案')
   await page.screenshot({ path: '/tmp/notices-closed.png', fullPage: true })
 })
+
+// seed 004 三书一函 from the enterprise page (not from one hazard): the kind the rules suggest for the enterprise's
+// open hazards is preselected, and the notice is sent with the form's defaults.
+test('an inspector issues a notice from the enterprise page with the suggested kind', async ({ page, request }) => {
+  test.setTimeout(120_000)
+  const managerToken = await apiToken(request, 'manager1')
+  const device = await firstDevice(request, managerToken)
+  const me = await (await request.get('/api/auth/me', { headers: { Authorization: `Bearer ${managerToken}` } })).json()
+  await page.goto('/login')
+  await createHazardViaApi(page, request, managerToken, device.id, `企业文书 e2e ${Date.now()}`)
+  const inspectorToken = await apiToken(request, 'inspector1')
+  const suggested = await (
+    await request.get(`/api/notices/suggestion?enterprise_id=${me.enterprise_id}`, {
+      headers: { Authorization: `Bearer ${inspectorToken}` },
+    })
+  ).json()
+
+  await uiLogin(page, 'inspector1')
+  await page.goto(`/enterprises/${me.enterprise_id}`)
+  await page.getByTestId('enterprise-issue-notice').click()
+  await expect(page).toHaveURL(new RegExp(`/notices/new\\?enterprise=${me.enterprise_id}$`))
+  await expect(page.getByTestId(`notice-kind-${suggested.kind}`)).toHaveAttribute('aria-checked', 'true')
+  await page.screenshot({ path: '/tmp/regulator-notice-from-enterprise.png', fullPage: true })
+  await page.getByTestId('notice-send').click()
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page).toHaveURL(/\/notices\/\d+$/)
+  await expect(page.getByTestId('notice-status')).toHaveText('待签收')
+})

@@ -37,6 +37,7 @@ const FEATURE_DIRS = [
   'views/reports/',
   'views/users/',
   'views/org/',
+  'views/measures/',
   'components/users/',
   'components/org/',
   'components/credit/',
