@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, distinct, func, or_, select
+from sqlalchemy import Select, Subquery, case, distinct, func, or_, select
 
 from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
@@ -289,28 +289,40 @@ def self_check_figures(zone: Zone | None, start: date, as_of: date) -> dict:
 
     Counted in the database: owners by the day they count from (the month's first day, or the
     China-time day they were registered), their checks by owner cohort and period."""
-    tallies = {rhythm: _self_check_tally(rhythm, zone, start, as_of) for rhythm in Rhythm}
+    tallies = dict.fromkeys(Rhythm, (0, 0))
+    if as_of >= start:
+        days = [start + timedelta(days=k) for k in range((as_of - start).days + 1)]
+        devices = _self_check_owners(Rhythm.daily, zone, days).subquery()
+        enterprises = _self_check_owners(Rhythm.weekly, zone, days).subquery()
+        enterprise_cohorts = _cohorts(enterprises, days)  # the same for 周排查 and 月调度
+        for rhythm in Rhythm:
+            owners = devices if rhythm == Rhythm.daily else enterprises
+            cohorts = _cohorts(devices, days) if rhythm == Rhythm.daily else enterprise_cohorts
+            tallies[rhythm] = _self_check_tally(rhythm, zone, owners, cohorts, days)
     return {r.value: {"expected": e, "done": d, "rate": rules.rate(d, e)} for r, (e, d) in tallies.items()}
 
 
-def _self_check_tally(rhythm: Rhythm, zone: Zone | None, start: date, as_of: date) -> tuple[int, int]:
-    if as_of < start:
-        return 0, 0
-    days = [start + timedelta(days=k) for k in range((as_of - start).days + 1)]
-    periods = periods_between(rhythm, start, as_of)
-    owners = _self_check_owners(rhythm, zone, days).subquery()
-    checks = _self_check_periods(rhythm, zone, periods, as_of).subquery()
-    cohorts = db.session.execute(select(owners.c.since, func.count()).group_by(owners.c.since)).all()
+def _cohorts(owners: Subquery, days: list[date]) -> dict[date, int]:
+    """How many owners count from each day."""
+    rows = db.session.execute(select(owners.c.since, func.count()).group_by(owners.c.since))
+    return {days[since]: count for since, count in rows}
+
+
+def _self_check_tally(
+    rhythm: Rhythm, zone: Zone | None, owners: Subquery, cohorts: dict[date, int], days: list[date]
+) -> tuple[int, int]:
+    periods = periods_between(rhythm, days[0], days[-1])
+    checks = _self_check_periods(rhythm, zone, periods, days[-1]).subquery()
     done = db.session.execute(
         select(owners.c.since, checks.c.period, func.count(distinct(checks.c.owner_id)))
         .join(owners, owners.c.owner_id == checks.c.owner_id)
         .group_by(owners.c.since, checks.c.period)
-    ).all()
+    )
     return rules.cohort_periods_done(
         rhythm,
-        {days[since]: count for since, count in cohorts},
+        cohorts,
         {(days[since], periods[period].start): count for since, period, count in done},
-        as_of,
+        days[-1],
     )
 
 
