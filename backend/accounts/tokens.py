@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import uuid4
 
+from flask import g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, decode_token
+from sqlalchemy import select
 
 from backend.accounts.models import AuthSession, RevokedToken, User
 from backend.core.clock import utcnow
@@ -31,7 +33,9 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
         subject = str(data.get("sub", ""))
         if not subject.isdigit():
             return None
-        user = db.session.get(User, int(subject))
+        user = g.pop("session_user", None)
+        if user is None or user.id != int(subject):
+            user = db.session.get(User, int(subject))
         return user if user is not None and user.active else None
 
     @jwt.token_in_blocklist_loader
@@ -41,8 +45,15 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
             # minted outside a sign-in (tools, tests); a refresh token without a session
             # is refused as invalid by the refresh view
             return db.session.get(RevokedToken, data["jti"]) is not None
-        session = db.session.get(AuthSession, str(session_id))
-        return session is None or session.ended_at is not None or str(session.user_id) != data.get("sub")
+        row = db.session.execute(
+            select(AuthSession, User)
+            .outerjoin(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == str(session_id))
+        ).first()
+        if row is None:
+            return True
+        session, g.session_user = row  # the user lookup that follows takes it: one query, not two
+        return session.ended_at is not None or str(session.user_id) != data.get("sub")
 
     jwt.unauthorized_loader(lambda _msg: _unauthorized("token_missing", "请先登录 (sign-in required)"))
     jwt.invalid_token_loader(lambda _msg: _unauthorized("token_invalid", "登录凭证无效 (invalid token)"))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
@@ -132,21 +132,40 @@ class ScannedLabel:
     device: Device
     position: str | None
     token: str
+    #: the viewer asked about may open the device's record (`get_device_for` would find it)
+    in_scope: bool = False
 
 
-def resolve_label(token: str) -> ScannedLabel | None:
-    """The one lookup of a label token (default or position label); None when unknown or revoked."""
-    device = db.session.scalar(
-        select(Device).options(joinedload(Device.enterprise)).where(Device.qr_token == token)
+def resolve_label(token: str, viewer: Actor | None = None) -> ScannedLabel | None:
+    """The one lookup of a label token (default or position label); None when unknown or revoked.
+    With a `viewer`, whether the device is in their scope comes in the same query, and the
+    record's companies and position labels with it."""
+    in_scope = enterprise_scope(viewer, Device.enterprise_id, Device.zone_id) if viewer else false()
+    loads = [joinedload(Device.enterprise)]
+    if viewer is not None:
+        loads += [joinedload(Device.maintenance_company), joinedload(Device.position_labels)]
+    row = (
+        db.session.execute(select(Device, in_scope).options(*loads).where(Device.qr_token == token))
+        .unique()
+        .first()
     )
-    if device is not None:
-        return ScannedLabel(device, None, token)
-    label = db.session.scalar(
-        select(DeviceLabel)
-        .options(joinedload(DeviceLabel.device).joinedload(Device.enterprise))
-        .where(DeviceLabel.token == token)
+    if row is not None:
+        device, visible = row
+        return ScannedLabel(device, None, token, bool(visible))
+    labelled = (
+        db.session.execute(
+            select(DeviceLabel, in_scope)
+            .join(Device, Device.id == DeviceLabel.device_id)
+            .options(contains_eager(DeviceLabel.device).options(*loads))
+            .where(DeviceLabel.token == token)
+        )
+        .unique()
+        .first()
     )
-    return ScannedLabel(label.device, label.position, token) if label is not None else None
+    if labelled is None:
+        return None
+    label, visible = labelled
+    return ScannedLabel(label.device, label.position, token, bool(visible))
 
 
 def device_by_token(token: str) -> Device | None:

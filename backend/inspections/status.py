@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, func, literal, select, union_all
 
 from backend.core.auth import Role
 from backend.core.clock import local_day, today
@@ -20,11 +20,9 @@ from backend.org.scope import Actor
 from backend.org.services import visible_enterprises
 
 
-def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:
-    """(date, result) of the newest non-superseded check of `kind` per `column` value;
+def _latest(kind: str, column, ids: list[int]) -> Select:
+    """(kind, key, date, result) of the newest non-superseded check of `kind` per `column` value;
     one row per key through a window, not every daily check ever made."""
-    if not ids:
-        return {}
     newer = select(Check.supersedes_id).where(Check.supersedes_id.isnot(None))
     rank = func.row_number().over(
         partition_by=column, order_by=(Check.performed_on.desc(), Check.created_at.desc())
@@ -34,22 +32,31 @@ def _latest(kind: str, column, ids: list[int]) -> dict[int, tuple[date, str]]:
         .where(Check.kind == kind, column.in_(ids), Check.id.not_in(newer))
         .subquery()
     )
-    rows = db.session.execute(
-        select(ranked.c.key, ranked.c.performed_on, ranked.c.result).where(ranked.c.n == 1)
-    )
-    return {key: (on, result) for key, on, result in rows}
+    return select(
+        literal(kind, String).label("kind"), ranked.c.key, ranked.c.performed_on, ranked.c.result
+    ).where(ranked.c.n == 1)
 
 
 def last_checks(devices: list) -> dict[int, dict]:
-    """Last self-check of each device and last mutual check of its enterprise (date + result)."""
+    """Last self-check of each device and last mutual check of its enterprise (date + result),
+    both in one query."""
+    if not devices:
+        return {}
     own = _latest(CheckKind.self_check, Check.device_id, [d.id for d in devices])
     mutual = _latest(CheckKind.mutual_check, Check.enterprise_id, sorted({d.enterprise_id for d in devices}))
+    found: dict[str, dict[int, tuple[date, str]]] = {CheckKind.self_check: {}, CheckKind.mutual_check: {}}
+    for kind, key, on, result in db.session.execute(union_all(own, mutual)):
+        found[kind][key] = (on, result)
 
-    def brief(found: tuple[date, str] | None) -> dict | None:
-        return {"on": found[0], "result": found[1]} if found else None
+    def brief(latest: tuple[date, str] | None) -> dict | None:
+        return {"on": latest[0], "result": latest[1]} if latest else None
 
     return {
-        d.id: {"self": brief(own.get(d.id)), "mutual": brief(mutual.get(d.enterprise_id))} for d in devices
+        d.id: {
+            "self": brief(found[CheckKind.self_check].get(d.id)),
+            "mutual": brief(found[CheckKind.mutual_check].get(d.enterprise_id)),
+        }
+        for d in devices
     }
 
 

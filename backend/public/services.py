@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from backend.core.clock import today
-from backend.core.errors import AppError, NotFound
+from backend.core.errors import NotFound
 from backend.devices.models import Device
-from backend.devices.overview import show_device
+from backend.devices.overview import annotate_devices
 from backend.devices.rules import LABEL_POSITIONS
 from backend.devices.services import resolve_label
 from backend.maintenance.services import PublicMaintenance, public_maintenance
@@ -26,16 +26,11 @@ class PublicView:
 
 def qr_lookup(actor, token: str) -> dict:
     """Resolve a label token; unknown and revoked tokens are 404 alike."""
-    found = resolve_label(token)
+    found = resolve_label(token, actor)
     if found is None:
         raise NotFound("二维码无效或已作废 (unknown or revoked label)")
     device = found.device
-    full = None
-    if actor is not None:
-        try:
-            full = show_device(actor, device.id)
-        except AppError:
-            full = None
+    full = annotate_devices(actor, [device])[0] if found.in_scope else None
     position_label = LABEL_POSITIONS.get(found.position, found.position) if found.position else None
     public = PublicView(device, public_maintenance(device.id, today()))
     return {"public": public, "device": full, "position": found.position, "position_label": position_label}

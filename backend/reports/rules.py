@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from backend.inspections.rules import period_of, periods_between
@@ -70,6 +70,23 @@ def periods_done(rhythm: str, done_on: Iterable[date], since: date, as_of: date)
     done_periods = {period_of(rhythm, day).start for day in done_on}
     ended = [p for p in periods_between(rhythm, since, as_of) if p.end <= as_of]
     return len(ended), sum(p.start in done_periods for p in ended)
+
+
+def cohort_periods_done(
+    rhythm: str, owners: Mapping[date, int], done: Mapping[tuple[date, date], int], as_of: date
+) -> tuple[int, int]:
+    """`periods_done` summed over owners counted in cohorts rather than one by one.
+
+    `owners[since]` owners count from `since`; `done[(since, period_start)]` of them have a check in
+    the period starting on `period_start`. Each cohort expects the periods `periods_done` expects."""
+    expected = completed = 0
+    for since, count in owners.items():
+        if since > as_of:
+            continue
+        ended = [p for p in periods_between(rhythm, since, as_of) if p.end <= as_of]
+        expected += count * len(ended)
+        completed += sum(done.get((since, p.start), 0) for p in ended)
+    return expected, completed
 
 
 #: seed 003: key-monitored devices' registration, inspection and certified-operator rates stay at 100 %

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, Subquery, case, distinct, func, or_, select
 
 from backend.complaints.models import Complaint
 from backend.complaints.rules import ComplaintStatus
 from backend.core.auth import REGULATORS, Role
-from backend.core.clock import local_day, today
+from backend.core.clock import local_midnight, today
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.credit.models import Accident, CreditGrade
 from backend.credit.rules import years_before
@@ -26,7 +26,7 @@ from backend.hazards.models import Hazard
 from backend.hazards.services import open_clause as hazard_open
 from backend.hazards.services import overdue_clause as hazard_overdue
 from backend.inspections.models import Check, MutualCheckAssignment, MutualCheckCycle
-from backend.inspections.rules import CheckKind, Rhythm, period_of
+from backend.inspections.rules import CheckKind, Period, Rhythm, periods_between
 from backend.notices.models import Notice
 from backend.notices.rules import KIND_TITLES, NoticeKind
 from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Zone
@@ -285,55 +285,76 @@ def hazard_breakdown(zone: Zone | None, start: date, end: date) -> dict:
 
 def self_check_figures(zone: Zone | None, start: date, as_of: date) -> dict:
     """日管控 (per device in use), 周排查 and 月调度 (per enterprise): periods ended in the month
-    up to `as_of`, and how many have a check recorded in time (补录 does not count)."""
-    earliest = min(period_of(Rhythm.weekly, start).start, start)
-    checks = db.session.execute(
-        _in_zone(
-            select(Check.enterprise_id, Check.device_id, Check.subkind, Check.performed_on).where(
-                Check.kind == CheckKind.self_check,
-                Check.performed_on >= earliest,
-                Check.performed_on <= as_of,
-                Check.late.is_(False),
-            ),
-            Check.zone_id,
-            zone,
-        )
-    ).all()
-    done: dict[tuple, list[date]] = {}
-    for enterprise_id, device_id, subkind, on in checks:
-        key = (Rhythm.daily, device_id) if subkind == Rhythm.daily else (subkind, enterprise_id)
-        done.setdefault(key, []).append(on)
-    devices = db.session.execute(
-        _in_zone(
-            select(Device.id, Device.created_at).where(Device.status == DeviceStatus.in_use),
-            Device.zone_id,
-            zone,
-        )
-    ).all()
-    enterprises = db.session.execute(
-        _in_zone(
-            select(Enterprise.id, Enterprise.created_at).where(
-                Enterprise.id.in_(select(Device.enterprise_id).where(Device.status == DeviceStatus.in_use))
-            ),
-            Enterprise.zone_id,
-            zone,
-        )
-    ).all()
-    tallies = {
-        Rhythm.daily: _tally(Rhythm.daily, devices, done, start, as_of),
-        Rhythm.weekly: _tally(Rhythm.weekly, enterprises, done, start, as_of),
-        Rhythm.monthly: _tally(Rhythm.monthly, enterprises, done, start, as_of),
-    }
+    up to `as_of`, and how many have a check recorded in time (补录 does not count).
+
+    Counted in the database: owners by the day they count from (the month's first day, or the
+    China-time day they were registered), their checks by owner cohort and period."""
+    tallies = dict.fromkeys(Rhythm, (0, 0))
+    if as_of >= start:
+        days = [start + timedelta(days=k) for k in range((as_of - start).days + 1)]
+        devices = _self_check_owners(Rhythm.daily, zone, days).subquery()
+        enterprises = _self_check_owners(Rhythm.weekly, zone, days).subquery()
+        enterprise_cohorts = _cohorts(enterprises, days)  # the same for 周排查 and 月调度
+        for rhythm in Rhythm:
+            owners = devices if rhythm == Rhythm.daily else enterprises
+            cohorts = _cohorts(devices, days) if rhythm == Rhythm.daily else enterprise_cohorts
+            tallies[rhythm] = _self_check_tally(rhythm, zone, owners, cohorts, days)
     return {r.value: {"expected": e, "done": d, "rate": rules.rate(d, e)} for r, (e, d) in tallies.items()}
 
 
-def _tally(rhythm: Rhythm, owners, done: dict, start: date, as_of: date) -> tuple[int, int]:
-    expected = completed = 0
-    for owner_id, created_at in owners:
-        since = max(start, local_day(created_at))
-        e, d = rules.periods_done(rhythm, done.get((rhythm, owner_id), ()), since, as_of)
-        expected, completed = expected + e, completed + d
-    return expected, completed
+def _cohorts(owners: Subquery, days: list[date]) -> dict[date, int]:
+    """How many owners count from each day."""
+    rows = db.session.execute(select(owners.c.since, func.count()).group_by(owners.c.since))
+    return {days[since]: count for since, count in rows}
+
+
+def _self_check_tally(
+    rhythm: Rhythm, zone: Zone | None, owners: Subquery, cohorts: dict[date, int], days: list[date]
+) -> tuple[int, int]:
+    periods = periods_between(rhythm, days[0], days[-1])
+    checks = _self_check_periods(rhythm, zone, periods, days[-1]).subquery()
+    done = db.session.execute(
+        select(owners.c.since, checks.c.period, func.count(distinct(checks.c.owner_id)))
+        .join(owners, owners.c.owner_id == checks.c.owner_id)
+        .group_by(owners.c.since, checks.c.period)
+    )
+    return rules.cohort_periods_done(
+        rhythm,
+        cohorts,
+        {(days[since], periods[period].start): count for since, period, count in done},
+        days[-1],
+    )
+
+
+def _self_check_owners(rhythm: Rhythm, zone: Zone | None, days: list[date]) -> Select:
+    """(owner_id, since): devices in use (日管控) or enterprises using one (周排查, 月调度)
+    registered by the end of the last day, with the index in `days` of the day they count from."""
+    in_use = Device.status == DeviceStatus.in_use
+    if rhythm == Rhythm.daily:
+        owner, created_at, zone_id, counted = Device.id, Device.created_at, Device.zone_id, in_use
+    else:
+        owner, created_at, zone_id = Enterprise.id, Enterprise.created_at, Enterprise.zone_id
+        counted = Enterprise.id.in_(select(Device.enterprise_id).where(in_use))
+    since = case(*[(created_at < local_midnight(day + timedelta(days=1)), k) for k, day in enumerate(days)])
+    query = select(owner.label("owner_id"), since.label("since")).where(
+        counted, created_at < local_midnight(days[-1] + timedelta(days=1))
+    )
+    return _in_zone(query, zone_id, zone)
+
+
+def _self_check_periods(rhythm: Rhythm, zone: Zone | None, periods: list[Period], as_of: date) -> Select:
+    """(owner_id, period): the rhythm's self-checks recorded in time up to `as_of`, with the index in
+    `periods` of the period each falls in; the owner is the device (日管控) or the enterprise."""
+    owner = Check.device_id if rhythm == Rhythm.daily else Check.enterprise_id
+    period = case(*[(Check.performed_on <= p.end, k) for k, p in enumerate(periods)])
+    query = select(owner.label("owner_id"), period.label("period")).where(
+        Check.kind == CheckKind.self_check,
+        Check.subkind == rhythm,
+        Check.performed_on >= periods[0].start,
+        Check.performed_on <= as_of,
+        Check.late.is_(False),
+    )
+    return _in_zone(query, Check.zone_id, zone)
 
 
 def plan_figures(zone: Zone | None, start: date, end: date) -> dict:

@@ -6,8 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from backend.core.clock import today
+from backend.devices.models import DeviceLabel
 from backend.extensions import db
 from tests import factories as f
 from tests.conftest import auth
@@ -142,3 +144,57 @@ def test_public_lookup_is_a_json_api_with_no_store(client, city):
     response = _lookup(client, city.dev_a.qr_token)
     assert response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def _labelled_elevator(city):
+    """dev_a with a maintenance company and a car-top label: every part of the record filled in."""
+    company = f.make_enterprise(city.zone, roles="maintainer")
+    city.dev_a.maintenance_company_id = company.id
+    city.dev_a.position_labels.append(DeviceLabel(position="car_top"))
+    db.session.commit()
+    return city.dev_a.position_labels[0].token
+
+
+@pytest.mark.parametrize("user", ["admin", "inspector", "manager", "supervisor"])
+def test_scanning_either_label_in_scope_gives_the_same_record_as_the_device_page(client, city, user):
+    car_top = _labelled_elevator(city)
+    record = client.get(f"/api/devices/{city.dev_a.id}", headers=auth(getattr(city, user))).json
+    for token, position in ((city.dev_a.qr_token, None), (car_top, "car_top")):
+        db.session.expunge_all()  # each request loads what it shows itself
+        answer = _lookup(client, token, getattr(city, user)).json
+        assert answer["device"] == record
+        assert answer["position"] == position
+        assert answer["public"]["maintenance_company"] == record["maintenance_company"]
+        assert record["position_labels"][0]["position"] == "car_top"
+
+
+@pytest.mark.parametrize("user", ["other_inspector", "manager_x"])
+def test_scanning_a_position_label_out_of_scope_gives_only_the_public_view(client, city, user):
+    car_top = _labelled_elevator(city)
+    answer = _lookup(client, car_top, getattr(city, user)).json
+    assert answer["device"] is None
+    assert answer["position"] == "car_top"
+    assert set(answer["public"]) == PUBLIC_KEYS
+
+
+def _statements(app, call) -> int:
+    count = 0
+
+    def counted(*_args) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_a_signed_in_scan_out_of_scope_costs_one_query_more_than_an_anonymous_one(app, client, city):
+    """The sign-in (session and account) is one query; the scope comes with the device."""
+    _lookup(client, city.dev_x.qr_token, city.inspector)  # warm: nothing is loaded on first use
+    anonymous = _statements(app, lambda: _lookup(client, city.dev_x.qr_token))
+    signed_in = _statements(app, lambda: _lookup(client, city.dev_x.qr_token, city.inspector))
+    assert signed_in == anonymous + 1
