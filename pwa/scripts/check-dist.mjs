@@ -28,7 +28,12 @@ const unlisted = lazyChunks.filter(f => !offlineAssets.includes(`/assets/${f}`))
 if (unlisted.length) fail(`built files missing from offline-assets.json: ${unlisted.slice(0, 3).join(', ')}`)
 if (!sw.includes('"/assets/"') || !sw.includes('CacheFirst')) fail('the worker does not serve /assets/ from its cache')
 const precached = [...sw.matchAll(/url:"([^"]+)"/g)].map(m => m[1])
-if (precached.filter(u => u.startsWith('assets/')).length > 8) fail(`the precache should hold the shell only, has ${precached.length} entries`)
+// the shell and the sign-in screen's files (hinted from index.html, vite.config.ts preloadSignIn)
+const html = readFileSync(join(dist, 'index.html'), 'utf8')
+const signIn = new Set([...html.matchAll(/<link[^>]+href="\/(assets\/[^"]+)"[^>]*data-sign-in/g)].map(m => m[1]))
+if (signIn.size === 0) fail('index.html does not hint the sign-in screen (preloadSignIn)')
+const shellPrecached = precached.filter(u => u.startsWith('assets/') && !signIn.has(u))
+if (shellPrecached.length > 8) fail(`the precache should hold the shell only, has ${precached.length} entries`)
 if (/registerRoute\([^)]*\/api/.test(sw)) fail('the service worker must not cache /api')
 
 const css = assets.filter(f => f.endsWith('.css')).map(f => readFileSync(join(dist, 'assets', f), 'utf8')).join('\n')
@@ -42,5 +47,8 @@ if (/at\.alicdn\.com|data:font\//.test(css)) fail('a CSS file still loads a font
 const report = JSON.parse(execFileSync(process.execPath, [new URL('./size-report.mjs', import.meta.url).pathname, '--json'], { encoding: 'utf8' }))
 if (report.shell_js_gzip > 90 * 1024) fail(`shell JS is ${(report.shell_js_gzip / 1024).toFixed(1)} KB gzip, budget 90 KB`)
 if (report.shell_files.some(f => /DashboardView|echarts/i.test(f.file))) fail('ECharts leaked into the first-load shell')
+// the sign-in screen travels beside the shell on a first visit (issue 22): its form, not another screen
+if (report.sign_in_gzip > 16 * 1024) fail(`the sign-in screen's hinted files are ${(report.sign_in_gzip / 1024).toFixed(1)} KB gzip, budget 16 KB`)
+if (report.sign_in_files.some(f => /HomeView|DashboardView|echarts|db-/i.test(f.file))) fail('a signed-in screen leaked into the sign-in hints')
 
 console.log(`check-dist: ok (${wasm[0]}, sha256 ${sha.slice(0, 12)}…; ${precached.length} precached, ${offlineAssets.length} after the first sync)`)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import gzip
+import json
 from datetime import timedelta
 
 import pytest
@@ -424,3 +426,25 @@ def test_a_peers_notice_reaches_a_supervisor_neither_as_record_nor_as_untrue_tom
     assert ("notice", str(notice.json["id"])) not in _keys({"changes": changes})
     assert ("hazard", hazard["id"]) in _keys({"changes": changes})  # a mutual check needs the peer's hazards
     assert ("notice", str(notice.json["id"])) in _keys(_pull(client, feed.manager, None))
+
+
+# --- on the wire --------------------------------------------------------------------------------
+
+
+def test_pull_goes_out_gzipped_to_a_phone_that_accepts_it_and_reads_the_same(client, feed):
+    headers = auth(feed.inspector)
+    plain = client.get("/api/sync/pull", headers=headers)
+    zipped = client.get("/api/sync/pull", headers={**headers, "Accept-Encoding": "gzip, deflate, br"})
+    assert len(plain.data) > 1024
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert int(zipped.headers["Content-Length"]) == len(zipped.data) < len(plain.data) / 3
+    assert json.loads(gzip.decompress(zipped.data)) == plain.json
+
+
+def test_a_small_json_answer_goes_out_as_it_is(client, feed):
+    response = client.get("/api/auth/me", headers={**auth(feed.manager), "Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert response.json["username"] == feed.manager.username

@@ -3,7 +3,7 @@
 // page keeps them in memory only, so nothing is left on a stranger's phone. No Dexie import here: the public page
 // must load without IndexedDB.
 import type { CompressedPhoto } from '@/utils/photo-compress'
-import { sha256Hex } from '@/utils/photo-compress'
+import { sha256Hex } from '@/utils/sha256'
 
 export interface PhotoStorage {
   /** Keep a compressed photo (idempotent by content); resolves to its sha256. */

@@ -89,7 +89,4 @@ export async function compressPhoto(file: Blob): Promise<CompressedPhoto> {
   }
 }
 
-export async function sha256Hex(data: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(data))
-  return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0')).join('')
-}
+export { sha256Hex } from './sha256'

@@ -1,0 +1,45 @@
+// What a first visit downloads before its form is usable (issues 22 and 25: weak networks, Lighthouse on the
+// public pages). Byte counts are the benchmarks' business (bench/bench_weak_network.mjs, bench_lighthouse.mjs);
+// these tests hold the decisions that keep the first screens light.
+import type { Route } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { apiToken, makeJpeg } from './helpers'
+
+test.use({ serviceWorkers: 'block' })
+
+test('the sign-in form comes up without the icon font', async ({ page }) => {
+  const fonts: string[] = []
+  page.on('request', r => {
+    if (r.resourceType() === 'font') fonts.push(r.url())
+  })
+  await page.goto('/login')
+  await expect(page.getByPlaceholder('用户名')).toBeVisible()
+  await expect(page.getByRole('button', { name: '登录', exact: true })).toBeVisible()
+  await page.waitForLoadState('networkidle')
+  // no back arrow flashes up while the first route resolves: its icon would fetch a 26 KB font
+  expect(fonts).toEqual([])
+  await expect(page.getByTestId('nav-back')).toHaveCount(0)
+})
+
+test('the complaint form is usable before the photo picker and compressor arrive, and the picker then works', async ({ page, request }) => {
+  const token = await apiToken(request, 'inspector1')
+  const res = await request.get('/api/devices?per_page=1', { headers: { Authorization: `Bearer ${token}` } })
+  const device = (await res.json()).items[0] as { qr_token: string }
+
+  // hold the picker's code back as a slow network would
+  const held: Route[] = []
+  await page.route(/\/assets\/PhotoPicker-[^/]+\.js$/, route => void held.push(route), { times: 1 })
+  await page.goto(`/complaint/${device.qr_token}`)
+  const description = page.getByTestId('complaint-description').locator('textarea')
+  await expect(description).toBeVisible()
+  await description.fill('电梯门关不上 first-load')
+  await expect.poll(() => held.length).toBeGreaterThan(0)
+  await expect(page.getByTestId('photo-input')).toHaveCount(0)
+
+  await Promise.all(held.map(r => r.continue()))
+  await page.getByTestId('photo-input').setInputFiles([
+    { name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 7) },
+  ])
+  await expect(page.getByTestId('photo-thumb')).toHaveCount(1)
+  await expect(description).toHaveValue('电梯门关不上 first-load')
+})
