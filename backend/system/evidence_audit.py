@@ -21,6 +21,7 @@ from backend.maintenance.models import MaintenanceRecord
 from backend.maintenance.services import maintenance_evidence_problem
 from backend.notices.models import Notice
 from backend.notices.services import notice_evidence_problem
+from backend.photos.models import Photo
 from backend.photos.services import stored_file_digests
 from backend.reports.submissions import report_evidence_problem
 
@@ -71,6 +72,8 @@ def covered_records() -> list[Coverage]:
         _by_ref("accident", Accident.id, "accident.record"),
         _by_ref("enforcement case", EnforcementCase.id, "enforcement.open"),
         _by_ref("maintenance record", MaintenanceRecord.id, "maintenance.record"),
+        # a photo stored before the chain hashed files needs `flask evidence backfill-photos` first
+        _by_ref("photo", Photo.sha256, "photo.store"),
     ]
 
 

@@ -324,6 +324,27 @@ def old_photo(data: bytes) -> str:
     return sha
 
 
+def test_a_photo_row_without_its_chain_entry_fails(app, client, city):
+    upload(client, city.manager, jpeg((10, 10, 200)))
+    assert verify(app).exit_code == 0
+    forged = old_photo(jpeg((120, 60, 200)))  # a row and files added behind the app's back
+    assert_broken(verify(app), "[unrecorded]", f"photo {forged} has no chain entry")
+
+
+def test_a_photo_whose_entry_was_deleted_fails(app, client, city):
+    photo = upload(client, city.manager, jpeg((10, 10, 200)))
+    report(client, city)  # the photo's entry is not the newest: only the link and coverage catch it
+    tamper("DELETE FROM evidence_entries WHERE ref = :ref", ref=photo)
+    assert_broken(verify(app), f"photo {photo} has no chain entry")
+
+
+@pytest.mark.parametrize("variant", ["jpg", "thumb.jpg"])
+def test_replaced_photo_bytes_fail(app, client, city, variant):
+    photo = upload(client, city.manager, jpeg((200, 30, 30)))
+    storage().put(f"{photo}.{variant}", jpeg((30, 30, 200)))
+    assert_broken(verify(app), "[photo]", f"photo {photo}: the stored file was replaced")
+
+
 def test_backfill_gives_old_photos_their_entry_once_and_then_a_replaced_file_fails(app, client, city):
     upload(client, city.manager, jpeg((10, 10, 200)))  # stored with its entry already
     old = old_photo(jpeg((200, 200, 10)))
