@@ -104,16 +104,15 @@ def backfill_record_entries() -> int:
     """Give the device orders and auto-frozen months made before the chain covered them their entry
     (`flask evidence backfill-records`); idempotent. Like a backfilled photo, such an entry proves the
     record unchanged from the backfill on, not before it (its body says `"backfilled": true`)."""
-    events: list[tuple[str, str, dict]] = []
-    for kind, model, evidence in (
-        ("order.issue", DeviceOrder, order_evidence),
-        ("report.frozen", MonthlyFiguresFreeze, freeze_evidence),
-    ):
-        has_entry = select(EvidenceEntry.ref).where(EvidenceEntry.kind == kind)
-        covered = set(db.session.scalars(has_entry))
-        for record in db.session.scalars(select(model).order_by(model.id)):
-            if str(record.id) not in covered:
-                events.append((kind, str(record.id), evidence(record) | {"backfilled": True}))
+    orders = db.session.scalars(select(DeviceOrder).order_by(DeviceOrder.id))
+    freezes = db.session.scalars(select(MonthlyFiguresFreeze).order_by(MonthlyFiguresFreeze.id))
+    events = _missing("order.issue", [(str(o.id), order_evidence(o)) for o in orders])
+    events += _missing("report.frozen", [(str(z.id), freeze_evidence(z)) for z in freezes])
     if events:
         append_evidence_batch(events)
     return len(events)
+
+
+def _missing(kind: str, records: list[tuple[str, dict]]) -> list[tuple[str, str, dict]]:
+    covered = set(db.session.scalars(select(EvidenceEntry.ref).where(EvidenceEntry.kind == kind)))
+    return [(kind, ref, data | {"backfilled": True}) for ref, data in records if ref not in covered]
