@@ -116,6 +116,19 @@ def backfill_photos() -> None:
     click.echo(f"Added {added} photo entr{'y' if added == 1 else 'ies'}.")
 
 
+@evidence.command(
+    "backfill-records",
+    help="Give each device order and auto-frozen month made before the chain covered them its entry "
+    "(run once after upgrading; running it again adds nothing).",
+)
+def backfill_records() -> None:
+    from backend.system.evidence_audit import backfill_record_entries
+
+    added = backfill_record_entries()
+    db.session.commit()
+    click.echo(f"Added {added} record entr{'y' if added == 1 else 'ies'}.")
+
+
 @click.group(help="Public complaints.")
 def complaints() -> None:
     """Commands under `flask complaints`."""

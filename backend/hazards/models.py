@@ -80,4 +80,6 @@ class HazardEvent(Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     payload_hash: Mapped[str] = mapped_column(String(64), default="")
+    #: proof of presence of the step's photos (rectification): {"geolocation", "scans", "photos": {sha256: …}}
+    presence: Mapped[dict | None] = mapped_column(JSON)
     actor: Mapped[User] = relationship()

@@ -1,9 +1,9 @@
 from marshmallow import Schema, fields, post_load, validate
 
 from backend.core.clock import today
-from backend.core.schemas import BaseSchema, Id, PageQuerySchema, text, viewer
+from backend.core.schemas import Id, PageQuerySchema, text, viewer
 from backend.hazards.rules import Action, HazardSource, HazardStatus, Severity, is_overdue
-from backend.hazards.services import allowed_actions_for, hazard_evidence_strength
+from backend.hazards.services import allowed_actions_for, hazard_evidence_strength, step_evidence_strength
 from backend.photos.services import signed_photo_url
 from backend.presence.schemas import EvidenceSchema, PresenceInSchema
 
@@ -29,7 +29,10 @@ class HazardCreateSchema(PresenceInSchema):
     )
 
 
-class TransitionSchema(BaseSchema):
+class TransitionSchema(PresenceInSchema):
+    """A step; its optional presence fields record where its photos came from (camera or gallery,
+    capture time, the phone's place or "denied" / "unavailable")."""
+
     id = fields.UUID(required=True)
     action = fields.Enum(Action, by_value=True, required=True)
     note = text(2000, load_default="", allow_none=True)
@@ -77,6 +80,15 @@ class HazardEventSchema(Schema):
     note = fields.String()
     reason = fields.String()
     at = fields.DateTime()
+    #: proof of presence of the step's photos as recorded (null: none sent)
+    presence = fields.Raw(allow_none=True)
+    #: how strongly the step's photos show they were taken on site (null: a step without photos)
+    evidence = fields.Function(lambda e: _step_evidence(e), allow_none=True)
+
+
+def _step_evidence(event) -> dict | None:
+    found = step_evidence_strength(event)
+    return EvidenceSchema().dump(found) if found is not None else None
 
 
 class HazardSchema(Schema):

@@ -296,7 +296,7 @@ def confirm_hazard(actor: Actor, hazard_id: str) -> Hazard:
 def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     """Take one step of the loop; replaying the same step id is a no-op."""
     hazard = get_hazard_for(actor, hazard_id)
-    digest = payload_hash({k: str(v) if k == "id" else v for k, v in data.items()})
+    digest = _step_hash(data)
     existing = db.session.get(HazardEvent, str(data["id"]))
     if existing is not None:
         if existing.payload_hash != digest or existing.hazard_id != hazard.id:
@@ -313,6 +313,7 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
         note=data["note"],
         reason=data["reason"],
         payload_hash=digest,
+        presence=presence_record(data, data["photos"], hazard.enterprise_id, hazard.device_id),
     )
     hazard.events.append(event)
     for sha in dict.fromkeys(data["photos"]):
@@ -325,6 +326,17 @@ def transition_hazard(actor: Actor, hazard_id: str, data: dict) -> Hazard:
     append_evidence(f"hazard.{action.value}", hazard.id, hazard_step_evidence(event, hazard))
     _publish(hazard, f"hazard.{action.value}")
     return hazard
+
+
+#: a step's optional proof-of-presence fields; a step sent without them hashes as before they existed
+PRESENCE_KEYS = ("geolocation", "photo_meta", "scans")
+
+
+def _step_hash(data: dict) -> str:
+    """Idempotency key of a step: an op queued by an older app (no presence fields) still replays as
+    a duplicate of the step it made."""
+    kept = {k: v for k, v in data.items() if not (k in PRESENCE_KEYS and not v)}
+    return payload_hash(kept | {"id": str(data["id"])})
 
 
 def _publish(hazard: Hazard, kind: str) -> None:
@@ -404,7 +416,19 @@ def event_digest(event: HazardEvent, hazard: Hazard) -> str:
             event.reason,
             photos,
         ]
+        # steps made before their presence was recorded keep their digest
+        + ([event.presence] if event.presence else [])
     )
+
+
+def step_evidence_strength(event: HazardEvent) -> dict | None:
+    """How strongly a step's photos (the rectification's after-photos) show they were taken on site;
+    None for a step without photos."""
+    hazard = db.session.get(Hazard, event.hazard_id)
+    photos = [p.sha256 for p in hazard.photos if p.event_id == event.id] if hazard else []
+    if hazard is None or not photos:
+        return None
+    return evidence_of(event.presence, photos, hazard.device, event.at)
 
 
 def hazard_evidence_problem(kind: str, ref: str, data: dict) -> str | None:

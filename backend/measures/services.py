@@ -17,11 +17,13 @@ from backend.accounts.models import User
 from backend.core.auth import REGULATORS, Role
 from backend.core.clock import today, utcnow
 from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from backend.core.hashing import payload_hash
 from backend.core.history import history_of, record_history
 from backend.credit.models import CreditGrade
 from backend.devices import services as devices
 from backend.devices.models import Device
 from backend.devices.rules import ENFORCEMENT_LABELS, ENFORCEMENT_STATUSES
+from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.measures import rules
 from backend.measures.models import DeviceOrder, SeriousViolation, Stationing, StationingFinding
@@ -79,17 +81,19 @@ def order_device(
     before = current.status_before if current else device.status
     if current is not None:
         _close(current, actor, f"改为{ENFORCEMENT_LABELS[status]}")
-    db.session.add(
-        DeviceOrder(
-            device_id=device.id,
-            enterprise_id=device.enterprise_id,
-            status=status,
-            status_before=before,
-            notice_id=notice.id,
-            ordered_by_id=actor.id,
-            reason=reason,
-        )
+    order = DeviceOrder(
+        device_id=device.id,
+        enterprise_id=device.enterprise_id,
+        status=status,
+        status_before=before,
+        notice_id=notice.id,
+        ordered_by_id=actor.id,
+        ordered_at=utcnow(),
+        reason=reason,
     )
+    db.session.add(order)
+    db.session.flush()
+    append_evidence("order.issue", str(order.id), order_evidence(order))
     text = f"依据{notice.number}{ENFORCEMENT_LABELS[status]}" + (f"：{reason}" if reason else "")
     devices.set_order_status(actor, device, status, notice.number, text)
 
@@ -115,6 +119,54 @@ def _open_order(device_id: int) -> DeviceOrder | None:
 
 def _close(order: DeviceOrder, actor: Actor, reason: str) -> None:
     order.lifted_at, order.lifted_by_id, order.lift_reason = utcnow(), actor.id, reason[:200]
+    db.session.flush()
+    append_evidence("order.lift", str(order.id), order_evidence(order))
+
+
+# --- the evidence chain: an order and its lifting, every field, times and actors included ----------
+
+
+def order_digest(order: DeviceOrder) -> str:
+    """What the order states when made; never changes afterwards."""
+    return payload_hash(
+        [
+            order.id,
+            order.device_id,
+            order.enterprise_id,
+            order.status,
+            order.status_before,
+            order.notice_id,
+            order.ordered_by_id,
+            order.ordered_at.isoformat(),
+            order.reason,
+        ]
+    )
+
+
+def order_state(order: DeviceOrder) -> str:
+    """Its lifting (all empty while in force): the newest entry of an order must match its row."""
+    lifted_at = order.lifted_at.isoformat() if order.lifted_at else None
+    return payload_hash([lifted_at, order.lifted_by_id, order.lift_reason])
+
+
+def order_evidence(order: DeviceOrder) -> dict:
+    return {"content": order_digest(order), "state": order_state(order)}
+
+
+def order_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
+    """Does the stored order still state what the chain recorded? (for verify_chain)"""
+    order = db.session.get(DeviceOrder, int(ref)) if ref.isdigit() else None
+    if order is None:
+        return f"device order {ref} is missing"
+    return None if order_digest(order) == data.get("content") else f"device order {ref} was altered"
+
+
+def order_state_problem(ref: str, data: dict) -> str | None:
+    """Given the newest entry of an order: is it lifted (or in force) as that entry says?"""
+    order = db.session.get(DeviceOrder, int(ref)) if ref.isdigit() else None
+    if order is None or order_state(order) == data.get("state"):
+        return None  # a missing order is reported by its entries
+    return f"device order {ref} lifting (lifted_at, lifted_by, lift_reason) was altered"
 
 
 def current_order(actor: Actor, device_id: int) -> DeviceOrder:

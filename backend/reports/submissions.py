@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import select
 
 from backend.core.auth import Role
-from backend.core.clock import local_day, today
+from backend.core.clock import local_day, today, utcnow
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import canonical_bytes, payload_hash
 from backend.core.unique import flush_unique
-from backend.evidence.services import append_evidence
+from backend.evidence.services import append_evidence, append_evidence_batch
 from backend.extensions import db
 from backend.org.models import Zone
 from backend.org.scope import Actor
@@ -81,16 +81,20 @@ def freeze_unsubmitted(as_of: date) -> int:
     ) | set(
         db.session.scalars(select(MonthlyFiguresFreeze.zone_id).where(MonthlyFiguresFreeze.month == month))
     )
-    frozen = 0
-    for zone in db.session.scalars(select(Zone).where(Zone.id.not_in(done)).order_by(Zone.id)):
-        db.session.add(
-            MonthlyFiguresFreeze(
-                zone_id=zone.id, month=month, figures=_freeze(live_monthly_report(zone, month))
-            )
+    zones = db.session.scalars(select(Zone).where(Zone.id.not_in(done)).order_by(Zone.id)).all()
+    now = utcnow()
+    freezes = [
+        MonthlyFiguresFreeze(
+            zone_id=zone.id, month=month, figures=_freeze(live_monthly_report(zone, month)), frozen_at=now
         )
-        frozen += 1
+        for zone in zones
+    ]
+    if not freezes:
+        return 0
+    db.session.add_all(freezes)
     db.session.flush()
-    return frozen
+    append_evidence_batch([("report.frozen", str(f.id), freeze_evidence(f)) for f in freezes])
+    return len(freezes)
 
 
 def submit_monthly_report(actor: Actor, data: dict) -> MonthlyReportSubmission:
@@ -129,8 +133,24 @@ def report_evidence(submission: MonthlyReportSubmission) -> dict:
     return {"zone_id": submission.zone_id, "month": submission.month, "content_hash": submission.content_hash}
 
 
+def freeze_evidence(freeze: MonthlyFiguresFreeze) -> dict:
+    """Every field of an auto-frozen month: the zone, the month, the figures and when they were frozen."""
+    content = [freeze.id, freeze.zone_id, freeze.month, freeze.figures, freeze.frozen_at.isoformat()]
+    return {"zone_id": freeze.zone_id, "month": freeze.month, "content_hash": payload_hash(content)}
+
+
+def _freeze_problem(ref: str, data: dict) -> str | None:
+    freeze = db.session.get(MonthlyFiguresFreeze, int(ref)) if ref.isdigit() else None
+    if freeze is None:
+        return f"frozen figures {ref} are missing"
+    recorded = {k: v for k, v in data.items() if k != "backfilled"}
+    return None if freeze_evidence(freeze) == recorded else f"frozen figures {ref} were altered"
+
+
 def report_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
-    """Does the stored report still match what the chain recorded? (for verify_chain)"""
+    """Does the stored report (or auto-frozen month) still match what the chain recorded?"""
+    if kind == "report.frozen":
+        return _freeze_problem(ref, data)
     submission = db.session.get(MonthlyReportSubmission, int(ref))
     if submission is None:
         return f"monthly report {ref} is missing"

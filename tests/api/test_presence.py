@@ -4,14 +4,17 @@ phone's place, mutual-check signatures, and the evidence strength regulators see
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import text
 
 from backend.core.images import sha256_hex
 from backend.evidence.services import verify_chain
 from backend.extensions import db
+from backend.hazards.services import hazard_evidence_problem
 from backend.inspections.models import Check, ChecklistTemplate
 from backend.inspections.services import check_evidence_problem, install_default_templates
 from tests import factories as f
@@ -338,6 +341,129 @@ def test_a_hazard_records_its_photos_provenance_and_shows_its_evidence(client, c
     assert shown["evidence"]["warnings"] == ["no_scan", "gallery_photo", "location_unavailable"]
     old = {k: v for k, v in body.items() if k not in ("geolocation", "photo_meta")} | {"id": f.new_id()}
     assert client.post("/api/hazards", json=old, headers=auth(city.manager)).status_code == 201
+
+
+# --- rectification (after) photos ---------------------------------------------------------------
+
+
+def reported(client, city) -> str:
+    body = {
+        "id": f.new_id(),
+        "device_id": city.dev_a.id,
+        "category": "安全附件",
+        "severity": "general",
+        "description": "限速器防护罩缺失",
+    }
+    assert client.post("/api/hazards", json=body, headers=auth(city.manager)).status_code == 201
+    return body["id"]
+
+
+def rectified(hazard_id: str, photo: str, **presence) -> dict:
+    return {
+        "id": f.new_id(),
+        "action": "submit_rectification",
+        "note": "已加装防护罩",
+        "photos": [photo],
+    } | presence
+
+
+def rectification_step(shown: dict) -> dict:
+    return next(e for e in shown["events"] if e["action"] == "submit_rectification")
+
+
+def test_rectification_photos_record_their_provenance_and_show_on_site(client, city, placed):
+    hazard_id = reported(client, city)
+    photo = upload(client, city.manager, jpeg((40, 160, 40)))
+    step = rectified(
+        hazard_id,
+        photo,
+        geolocation=NEAR,
+        scans=[{"token": city.dev_a.qr_token, "at": now(-4)}],
+        photo_meta=[{"sha256": photo, "source": "camera", "taken_at": now(-2), "geolocation": NEAR}],
+    )
+    response = client.post(f"/api/hazards/{hazard_id}/transitions", json=step, headers=auth(city.manager))
+    assert response.status_code == 200, response.json
+    shown = rectification_step(client.get(f"/api/hazards/{hazard_id}", headers=auth(city.inspector)).json)
+    assert shown["presence"]["photos"][photo]["source"] == "camera"
+    assert shown["presence"]["photos"][photo]["taken_at"].startswith(now()[:10])
+    assert shown["evidence"] == {"on_site": True, "warnings": [], "time_on_site_s": 0}
+
+
+def test_a_gallery_rectification_photo_far_away_is_accepted_with_plain_warnings(client, city, placed):
+    hazard_id = reported(client, city)
+    photo = upload(client, city.manager, jpeg((40, 40, 160)))
+    step = rectified(
+        hazard_id,
+        photo,
+        geolocation=FAR,
+        photo_meta=[{"sha256": photo, "source": "gallery", "taken_at": now(-60 * 24 * 3)}],
+    )
+    response = client.post(f"/api/hazards/{hazard_id}/transitions", json=step, headers=auth(city.manager))
+    assert response.status_code == 200, response.json
+    evidence = rectification_step(response.json)["evidence"]
+    assert evidence["on_site"] is False
+    assert evidence["warnings"] == ["no_scan", "gallery_photo", "old_photo", "far_from_device"]
+
+
+def test_denied_location_never_blocks_a_rectification_and_is_recorded(client, city):
+    hazard_id = reported(client, city)
+    photo = upload(client, city.manager, jpeg((160, 40, 40)))
+    step = rectified(
+        hazard_id, photo, geolocation="denied", photo_meta=[{"sha256": photo, "source": "camera"}]
+    )
+    response = client.post(f"/api/hazards/{hazard_id}/transitions", json=step, headers=auth(city.manager))
+    assert response.status_code == 200, response.json
+    shown = rectification_step(response.json)
+    assert shown["presence"]["geolocation"] == "denied"
+    assert "location_denied" in shown["evidence"]["warnings"]
+
+
+def test_a_rectification_from_an_older_app_has_unrecorded_photos_and_replays_as_a_duplicate(client, city):
+    hazard_id = reported(client, city)
+    photo = upload(client, city.manager, jpeg((160, 160, 40)))
+    step = rectified(hazard_id, photo)
+    url = f"/api/hazards/{hazard_id}/transitions"
+    first = client.post(url, json=step, headers=auth(city.manager))
+    assert first.status_code == 200, first.json
+    assert rectification_step(first.json)["evidence"]["warnings"][:2] == ["no_scan", "photo_unrecorded"]
+    assert client.post(url, json=step, headers=auth(city.manager)).status_code == 200
+    assert len([e for e in first.json["events"] if e["action"] == "submit_rectification"]) == 1
+    # a step without photos (the review) shows no evidence strength
+    verified = client.get(f"/api/hazards/{hazard_id}", headers=auth(city.inspector)).json
+    assert next(e for e in verified["events"] if e["action"] == "report")["evidence"] is None
+
+
+def test_the_hazard_transition_sync_op_carries_the_rectification_photos_provenance(client, city, placed):
+    hazard_id = reported(client, city)
+    photo = upload(client, city.manager, jpeg((90, 30, 160)))
+    payload = rectified(
+        hazard_id,
+        photo,
+        geolocation=NEAR,
+        scans=[{"token": city.dev_a.qr_token, "at": now(-30)}],
+        photo_meta=[{"sha256": photo, "source": "camera", "taken_at": now(-29)}],
+    ) | {"hazard_id": hazard_id}
+    op = {"op_id": f.new_id(), "type": "hazard.transition", "payload": payload}
+    for _ in range(2):  # the phone retries: the second is the same step
+        result = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(city.manager)).json
+        assert result["results"][0]["status"] in ("applied", "duplicate"), result
+    shown = client.get(f"/api/hazards/{hazard_id}", headers=auth(city.inspector)).json
+    steps = [e for e in shown["events"] if e["action"] == "submit_rectification"]
+    assert len(steps) == 1 and steps[0]["evidence"]["on_site"] is True
+
+
+def test_a_rectification_photos_provenance_is_covered_by_the_evidence_chain(client, city):
+    hazard_id = reported(client, city)
+    photo = upload(client, city.manager, jpeg((10, 90, 90)))
+    step = rectified(hazard_id, photo, photo_meta=[{"sha256": photo, "source": "gallery"}])
+    client.post(f"/api/hazards/{hazard_id}/transitions", json=step, headers=auth(city.manager))
+    assert verify_chain({"hazard.": hazard_evidence_problem}).ok
+    forged = json.dumps({"geolocation": None, "scans": [], "photos": {photo: {"source": "camera"}}})
+    db.session.execute(
+        text("UPDATE hazard_events SET presence = :p WHERE id = :id"), {"p": forged, "id": step["id"]}
+    )
+    db.session.commit()
+    assert "was altered" in verify_chain({"hazard.": hazard_evidence_problem}).problem
 
 
 def test_the_app_may_ask_for_the_phones_location(client):

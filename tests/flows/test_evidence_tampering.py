@@ -24,6 +24,9 @@ from backend.extensions import db
 from backend.inspections.models import ChecklistTemplate
 from backend.inspections.services import install_default_templates
 from backend.photos.services import storage
+from backend.reports.models import MonthlyFiguresFreeze
+from backend.reports.rules import month_due
+from backend.reports.submissions import freeze_unsubmitted
 from tests.conftest import auth
 from tests.factories import new_id
 
@@ -216,19 +219,7 @@ def _rewrite_tail_without(hazard_id: str) -> None:
     tamper("DELETE FROM hazard_events WHERE hazard_id = :id", id=hazard_id)
     tamper("DELETE FROM hazards WHERE id = :id", id=hazard_id)
     tamper("DELETE FROM evidence_entries WHERE ref = :id", id=hazard_id)
-    entries = db.session.scalars(select(EvidenceEntry).order_by(EvidenceEntry.seq)).all()
-    rows = [(e.kind, e.ref, e.body, e.at) for e in entries]
-    tamper("DELETE FROM evidence_entries")
-    prev = "0" * 64
-    for seq, (kind, ref, body, at) in enumerate(rows, start=1):
-        digest = link_hash(seq, prev, body)
-        db.session.add(
-            EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=prev, hash=digest, at=at)
-        )
-        prev = digest
-    head = db.session.get(EvidenceHead, 1)
-    head.seq, head.hash = len(rows), prev
-    db.session.commit()
+    _relink_chain()
 
 
 def test_the_untouched_demo_city_verifies(app):
@@ -324,6 +315,27 @@ def old_photo(data: bytes) -> str:
     return sha
 
 
+def test_a_photo_row_without_its_chain_entry_fails(app, client, city):
+    upload(client, city.manager, jpeg((10, 10, 200)))
+    assert verify(app).exit_code == 0
+    forged = old_photo(jpeg((120, 60, 200)))  # a row and files added behind the app's back
+    assert_broken(verify(app), "[unrecorded]", f"photo {forged} has no chain entry")
+
+
+def test_a_photo_whose_entry_was_deleted_fails(app, client, city):
+    photo = upload(client, city.manager, jpeg((10, 10, 200)))
+    report(client, city)  # the photo's entry is not the newest: only the link and coverage catch it
+    tamper("DELETE FROM evidence_entries WHERE ref = :ref", ref=photo)
+    assert_broken(verify(app), f"photo {photo} has no chain entry")
+
+
+@pytest.mark.parametrize("variant", ["jpg", "thumb.jpg"])
+def test_replaced_photo_bytes_fail(app, client, city, variant):
+    photo = upload(client, city.manager, jpeg((200, 30, 30)))
+    storage().put(f"{photo}.{variant}", jpeg((30, 30, 200)))
+    assert_broken(verify(app), "[photo]", f"photo {photo}: the stored file was replaced")
+
+
 def test_backfill_gives_old_photos_their_entry_once_and_then_a_replaced_file_fails(app, client, city):
     upload(client, city.manager, jpeg((10, 10, 200)))  # stored with its entry already
     old = old_photo(jpeg((200, 200, 10)))
@@ -337,3 +349,150 @@ def test_backfill_gives_old_photos_their_entry_once_and_then_a_replaced_file_fai
     assert verify(app).exit_code == 0
     storage().put(f"{old}.jpg", jpeg((0, 0, 0)))
     assert_broken(verify(app), "[photo]", f"photo {old}")
+
+
+def seal(client, city) -> int:
+    """An inspector seals dev_a with a rectification notice; the order's id."""
+    hazard_id = report(client, city)
+    body = {
+        "kind": "rectification",
+        "enterprise_id": city.ent_a.id,
+        "hazard_ids": [hazard_id],
+        "deadline": (today() + timedelta(days=10)).isoformat(),
+    }
+    notice = client.post("/api/notices", json=body, headers=auth(city.inspector))
+    assert notice.status_code == 201, notice.json
+    order = {"status": "sealed", "notice_id": notice.json["id"], "reason": "制动器失效"}
+    response = client.patch(f"/api/devices/{city.dev_a.id}", json=order, headers=auth(city.inspector))
+    assert response.status_code == 200, response.json
+    return client.get(f"/api/devices/{city.dev_a.id}/order", headers=auth(city.inspector)).json["id"]
+
+
+def lift(client, city) -> None:
+    body = {"status": "in_use", "reason": "复查合格"}
+    response = client.patch(f"/api/devices/{city.dev_a.id}", json=body, headers=auth(city.inspector))
+    assert response.status_code == 200, response.json
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("reason", "随意查封"),
+        ("ordered_at", "2020-01-01 00:00:00"),
+        ("status_before", "scrapped"),
+        ("status", "stopped"),
+    ],
+)
+def test_editing_a_device_orders_fields_fails(app, client, city, column, value):
+    order_id = seal(client, city)
+    assert verify(app).exit_code == 0, verify(app).output
+    tamper(f"UPDATE device_orders SET {column} = :value WHERE id = :id", value=value, id=order_id)  # noqa: S608
+    assert_broken(verify(app), f"device order {order_id} was altered")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("lift_reason", "领导同意"), ("lifted_at", "2020-01-01 00:00:00")],
+)
+def test_editing_an_orders_lifting_fails(app, client, city, column, value):
+    order_id = seal(client, city)
+    lift(client, city)
+    assert verify(app).exit_code == 0, verify(app).output
+    tamper(f"UPDATE device_orders SET {column} = :value WHERE id = :id", value=value, id=order_id)  # noqa: S608
+    assert_broken(verify(app), f"device order {order_id} lifting")
+
+
+def test_lifting_an_order_behind_the_apps_back_fails(app, client, city):
+    order_id = seal(client, city)
+    tamper(
+        "UPDATE device_orders SET lifted_at = '2030-01-01 00:00:00', lift_reason = '已整改' WHERE id = :id",
+        id=order_id,
+    )
+    assert_broken(verify(app), f"device order {order_id} lifting")
+
+
+def test_an_order_inserted_without_a_chain_entry_fails(app, client, city):
+    genuine = seal(client, city)
+    lift(client, city)
+    tamper(
+        "INSERT INTO device_orders (device_id, enterprise_id, status, status_before, notice_id,"
+        " ordered_by_id, ordered_at, reason, lift_reason) SELECT device_id, enterprise_id, status,"
+        " status_before, notice_id, ordered_by_id, ordered_at, reason, '' FROM device_orders WHERE id = :id",
+        id=genuine,
+    )
+    forged = db.session.scalar(text("SELECT max(id) FROM device_orders"))
+    assert_broken(verify(app), "[unrecorded]", f"device order {forged} has no chain entry")
+
+
+def frozen_month(app, city) -> int:
+    past_due = today().replace(day=26)
+    assert freeze_unsubmitted(past_due) >= 1
+    db.session.commit()
+    return db.session.scalar(
+        select(MonthlyFiguresFreeze.id).where(
+            MonthlyFiguresFreeze.zone_id == city.zone.id, MonthlyFiguresFreeze.month == month_due(past_due)
+        )
+    )
+
+
+def test_editing_an_auto_frozen_figure_fails(app, client, city):
+    report(client, city)
+    freeze_id = frozen_month(app, city)
+    assert verify(app).exit_code == 0, verify(app).output
+    freeze = db.session.get(MonthlyFiguresFreeze, freeze_id)
+    figures = dict(freeze.figures)
+    counted = [k for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)]
+    figures[counted[0]] += 7
+    tamper(
+        "UPDATE monthly_figure_freezes SET figures = :figures WHERE id = :id",
+        figures=json.dumps(figures),
+        id=freeze_id,
+    )
+    assert_broken(verify(app), f"frozen figures {freeze_id} were altered")
+
+
+def test_editing_when_figures_were_frozen_or_a_forged_freeze_fails(app, client, city):
+    freeze_id = frozen_month(app, city)
+    tamper("UPDATE monthly_figure_freezes SET frozen_at = '2020-01-01 00:00:00' WHERE id = :id", id=freeze_id)
+    assert_broken(verify(app), f"frozen figures {freeze_id} were altered")
+    tamper(
+        "INSERT INTO monthly_figure_freezes (zone_id, month, figures, frozen_at)"
+        " SELECT zone_id, '2001-01', figures, frozen_at FROM monthly_figure_freezes WHERE id = :id",
+        id=freeze_id,
+    )
+    forged = db.session.scalar(text("SELECT max(id) FROM monthly_figure_freezes"))
+    assert_broken(verify(app), f"frozen monthly figures {forged} has no chain entry")
+
+
+def test_backfill_records_covers_old_orders_and_freezes_once_and_then_edits_fail(app, client, city):
+    order_id = seal(client, city)
+    freeze_id = frozen_month(app, city)
+    # as stored before the chain covered them: the rows, no entries
+    tamper("DELETE FROM evidence_entries WHERE kind IN ('order.issue', 'report.frozen')")
+    _relink_chain()
+    assert_broken(verify(app), f"device order {order_id} has no chain entry")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["evidence", "backfill-records"])
+    records = 1 + db.session.scalar(text("SELECT count(*) FROM monthly_figure_freezes"))
+    assert first.exit_code == 0 and f"Added {records} record entries." in first.output, first.output
+    assert "Added 0 record entries." in runner.invoke(args=["evidence", "backfill-records"]).output
+    assert verify(app).exit_code == 0, verify(app).output
+    tamper("UPDATE monthly_figure_freezes SET frozen_at = '2020-01-01 00:00:00' WHERE id = :id", id=freeze_id)
+    assert_broken(verify(app), f"frozen figures {freeze_id} were altered")
+
+
+def _relink_chain() -> None:
+    """Re-number and re-link what is left, as a chain that never held the deleted entries."""
+    entries = db.session.scalars(select(EvidenceEntry).order_by(EvidenceEntry.seq)).all()
+    rows = [(e.kind, e.ref, e.body, e.at) for e in entries]
+    tamper("DELETE FROM evidence_entries")
+    prev = "0" * 64
+    for seq, (kind, ref, body, at) in enumerate(rows, start=1):
+        digest = link_hash(seq, prev, body)
+        db.session.add(
+            EvidenceEntry(seq=seq, kind=kind, ref=ref, body=body, prev_hash=prev, hash=digest, at=at)
+        )
+        prev = digest
+    head = db.session.get(EvidenceHead, 1)
+    head.seq, head.hash = len(rows), prev
+    db.session.commit()

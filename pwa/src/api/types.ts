@@ -89,6 +89,7 @@ export interface PositionLabel {
   position_label: string
   token: string
   qr_url: string
+  issued_at?: string
 }
 
 /** Proof of presence fields a check or hazard payload may carry (older outbox items have none). */
@@ -158,6 +159,8 @@ export interface HazardEvent {
   note: string | null
   reason: string | null
   at: string
+  /** how strongly the step's photos (the rectification's after-photos) show they were taken on site */
+  evidence?: Evidence | null
 }
 
 export interface Hazard {
@@ -200,8 +203,9 @@ export interface HazardCreate extends PresenceIn {
   recorded_on?: string
 }
 
-/** Empty note/reason are left out (the server defaults them; it refuses null). */
-export interface HazardTransition {
+/** Empty note/reason are left out (the server defaults them; it refuses null). The presence fields record where
+ * the step's photos came from. */
+export interface HazardTransition extends PresenceIn {
   hazard_id: string
   id: string
   action: HazardAction

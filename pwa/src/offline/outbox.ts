@@ -9,6 +9,7 @@ import type {
   HazardTransition,
   MaintenanceRecordOp,
   OpType,
+  PresenceIn,
 } from '@/api/types'
 import { db, maintenanceEntityId, noticeEntityId } from './db'
 import { newUuid } from './uuid'
@@ -98,7 +99,7 @@ export async function enqueueHazardCreate(
 export async function enqueueTransition(
   actor: Actor,
   hazardId: string,
-  input: { action: HazardAction; note?: string | null; reason?: string | null; photos?: string[] },
+  input: { action: HazardAction; note?: string | null; reason?: string | null; photos?: string[] } & PresenceIn,
 ): Promise<HazardRow> {
   const payload: HazardTransition = {
     hazard_id: hazardId,
@@ -107,6 +108,9 @@ export async function enqueueTransition(
     ...(input.note ? { note: input.note } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
     photos: input.photos ?? [],
+    ...(input.geolocation !== undefined ? { geolocation: input.geolocation } : {}),
+    ...(input.photo_meta?.length ? { photo_meta: input.photo_meta } : {}),
+    ...(input.scans?.length ? { scans: input.scans } : {}),
   }
   const item = newItem(actor.userId, 'hazard.transition', hazardId, payload, payload.photos)
   return db.transaction('rw', db.hazards, db.outbox, async () => {

@@ -59,6 +59,22 @@ describe('outbox', () => {
     expect(await db.outbox.count()).toBe(0)
   })
 
+  it('queues a rectification with its after-photo provenance and the phone\'s place', async () => {
+    await db.hazards.put({
+      id: 'h2', enterprise_id: 1, enterprise_name: 'E', device_id: 1, device_label: 'D', source: 'inspection',
+      category: 'c', severity: 'general', description: 'd', location: 'l', status: 'rectifying', deadline: null,
+      is_overdue: false, photos: [], events: [], allowed_actions: ['submit_rectification'],
+      created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', _sync: 'synced',
+    })
+    const sha = 'b'.repeat(64)
+    const meta = [{ sha256: sha, source: 'gallery' as const, taken_at: '2026-01-02T03:04:05.000Z', geolocation: 'denied' as const }]
+    await enqueueTransition(actor, 'h2', { action: 'submit_rectification', photos: [sha], geolocation: 'denied', photo_meta: meta, scans: [] })
+    const [item] = await listOutbox('7')
+    expect(item).toMatchObject({ type: 'hazard.transition', photos: [sha] })
+    expect(item!.payload).toMatchObject({ geolocation: 'denied', photo_meta: meta })
+    expect(item!.payload).not.toHaveProperty('scans')
+  })
+
   it('discarding a locally created hazard removes it; retry requeues with the same op_id', async () => {
     const body = hazardBody()
     await enqueueHazardCreate(actor, body, null)

@@ -1,0 +1,26 @@
+"""presence (photo provenance, place) on hazard steps: the rectification's after-photos
+
+Revision ID: e3b7a1c94d20
+Revises: 5c1e2d7a9b40
+Create Date: 2026-12-06 20:05:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e3b7a1c94d20'
+down_revision = '5c1e2d7a9b40'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('hazard_events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('presence', sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('hazard_events', schema=None) as batch_op:
+        batch_op.drop_column('presence')
