@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.accounts.models import User
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
+from backend.core.search import searchable
 from backend.devices.models import Device
 from backend.extensions import Model
 from backend.hazards.rules import HazardStatus
@@ -81,3 +82,14 @@ class HazardEvent(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     payload_hash: Mapped[str] = mapped_column(String(64), default="")
     actor: Mapped[User] = relationship()
+
+
+class HazardSearchTerm(Model):
+    """One index term (core.search) of a hazard's description, category or location."""
+
+    __tablename__ = "hazard_search_terms"
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True)
+
+
+searchable(Hazard, HazardSearchTerm, "hazard_id", ("description", "category", "location"))
