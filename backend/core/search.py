@@ -1,12 +1,12 @@
 """Search in Chinese through an index: text cut into character pairs (bigrams).
 
-Chinese has no spaces and search words are often two characters ('电梯', '客梯', '物业'), too short
-for trigram indexes. Every searched text is cut into words (runs of letters and digits,
-lower-cased, NFKC so full-width digits match; a sign like '%' is a word alone), each word into its overlapping character pairs
-plus its last character alone. A query word of two or more characters matches a text holding
-all its pairs; a one-character word matches any term starting with it (a pair or a last
-character). Terms live in plain (term, id) tables with the pair as the leading key, so
-PostgreSQL and SQLite answer with the same B-tree range and the same SQL.
+Chinese has no spaces and search words are often two characters ('电梯', '客梯', '物业'), too
+short for trigram indexes. Every searched text is cut into words (runs of letters and digits,
+lower-cased, NFKC so full-width digits match; a sign like '%' is a word alone), each word into
+its overlapping character pairs plus its last character alone. A query word of two or more
+characters matches a text holding all its pairs; a one-character word matches any term
+starting with it (a pair or a last character). Terms live in plain (term, id) tables with the
+pair as the leading key, so PostgreSQL and SQLite answer with the same B-tree range and SQL.
 """
 
 from __future__ import annotations
