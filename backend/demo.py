@@ -129,7 +129,7 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     if scale.change_feed:
         load_maintenance_demo(as_of)
     for model in (Enterprise, Device, Hazard):  # bulk inserts bypass the ORM's search indexing
-        rebuild_terms(db.session, model)
+        rebuild_terms(model)
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     recompute_grades(as_of, cause="demo")
     return {

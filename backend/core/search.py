@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from backend.extensions import db
+
 #: A search whose matches go past this shows "1000+": counting 2.3M elevators tells nobody more.
 SEARCH_COUNT_CAP = 1000
 
@@ -163,7 +165,7 @@ def _index_flushed(session: Session, _context: Any) -> None:
         replace_terms(session, term_model, entity_attr, rows)
 
 
-def rebuild_terms(session: Session, model: type, batch: int = 20_000) -> None:
+def rebuild_terms(model: type, batch: int = 20_000) -> None:
     """Index every row of `model` (after bulk inserts that bypass the ORM: the demo generator)."""
     term_model, entity_attr, fields = _SEARCHABLE[model]
     columns = [model.id, *(getattr(model, f) for f in fields)]  # type: ignore[attr-defined]
@@ -172,8 +174,8 @@ def rebuild_terms(session: Session, model: type, batch: int = 20_000) -> None:
         query = select(*columns).order_by(columns[0]).limit(batch)
         if last is not None:
             query = query.where(columns[0] > last)
-        rows = session.execute(query).all()
+        rows = db.session.execute(query).all()
         if not rows:
             return
-        replace_terms(session, term_model, entity_attr, [(r[0], text_terms(*r[1:])) for r in rows])
+        replace_terms(db.session(), term_model, entity_attr, [(r[0], text_terms(*r[1:])) for r in rows])
         last = rows[-1][0]
