@@ -27,27 +27,32 @@ BATCH = 20_000
 
 
 def upgrade():
-    for name, (source, id_type, id_column, _fields) in TABLES.items():
+    bind = op.get_bind()
+    postgres = bind.dialect.name == 'postgresql'
+    for name, (source, id_type, id_column, fields) in TABLES.items():
+        key_name, foreign_name = op.f(f'pk_{name}'), op.f(f'fk_{name}_{id_column}_{source}')
+        # PostgreSQL: load first, then build the keys (a province is tens of millions of terms)
+        constraints = [] if postgres else [
+            sa.PrimaryKeyConstraint('term', id_column, name=key_name),
+            sa.ForeignKeyConstraint([id_column], [f'{source}.id'], name=foreign_name, ondelete='CASCADE'),
+        ]
         op.create_table(
             name,
             sa.Column('term', sa.String(length=4), nullable=False),
             sa.Column(id_column, id_type, nullable=False),
-            sa.ForeignKeyConstraint(
-                [id_column], [f'{source}.id'], name=op.f(f'fk_{name}_{id_column}_{source}'), ondelete='CASCADE'
-            ),
-            sa.PrimaryKeyConstraint('term', id_column, name=op.f(f'pk_{name}')),
+            *constraints,
         )
-    bind = op.get_bind()
-    for name, (source, id_type, id_column, fields) in TABLES.items():
-        _backfill(bind, name, source, id_type, id_column, fields)
-        if bind.dialect.name == 'postgresql':
+        _backfill(bind, name, source, id_type, id_column, fields, postgres)
+        if postgres:
+            op.create_primary_key(key_name, name, ['term', id_column])
+            op.create_foreign_key(foreign_name, name, source, [id_column], ['id'], ondelete='CASCADE')
             op.execute(f'ANALYZE {name}')
-    if bind.dialect.name == 'sqlite':
+    if not postgres:
         op.execute('ANALYZE')
 
 
-def _backfill(bind, name, source, id_type, id_column, fields):
-    """Index the rows already there, in id order, a batch at a time."""
+def _backfill(bind, name, source, id_type, id_column, fields, postgres):
+    """Index the rows already there, in id order, a batch at a time (COPY on PostgreSQL)."""
     rows_table = sa.table(source, sa.column('id', id_type), *(sa.column(f) for f in fields))
     terms_table = sa.table(name, sa.column('term'), sa.column(id_column))
     last = None
@@ -58,10 +63,19 @@ def _backfill(bind, name, source, id_type, id_column, fields):
         rows = bind.execute(query).all()
         if not rows:
             return
-        values = [{'term': term, id_column: row[0]} for row in rows for term in text_terms(*row[1:])]
-        if values:
-            bind.execute(terms_table.insert(), values)
+        pairs = [(term, row[0]) for row in rows for term in text_terms(*row[1:])]
+        if postgres:
+            _copy(bind, name, id_column, pairs)
+        elif pairs:
+            bind.execute(terms_table.insert(), [{'term': term, id_column: key} for term, key in pairs])
         last = rows[-1][0]
+
+
+def _copy(bind, name, id_column, pairs):
+    cursor = bind.connection.driver_connection.cursor()
+    with cursor.copy(f'COPY {name} (term, {id_column}) FROM STDIN') as copy:
+        for pair in pairs:
+            copy.write_row(pair)
 
 
 def downgrade():
