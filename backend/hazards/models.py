@@ -22,6 +22,8 @@ class Hazard(TimestampMixin, Model):
     __table_args__ = (
         Index("ix_hazards_enterprise_status", "enterprise_id", "status"),
         Index("ix_hazards_status_deadline", "status", "deadline"),
+        #: the list's order (newest first): a search walks it and stops at the count cap
+        Index("ix_hazards_created_at_id", "created_at", "id"),
     )
     #: client-generated UUID: made on the phone before the first local save
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -1,4 +1,4 @@
-"""search terms: character pairs of device, enterprise, hazard and complaint texts
+"""search terms: character pairs of device, enterprise, hazard and complaint texts; hazards by date
 
 Revision ID: e5b1c7d2a8f3
 Revises: 5c1e2d7a9b40
@@ -47,6 +47,8 @@ def upgrade():
             op.create_primary_key(key_name, name, ['term', id_column])
             op.create_foreign_key(foreign_name, name, source, [id_column], ['id'], ondelete='CASCADE')
             op.execute(f'ANALYZE {name}')
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.create_index('ix_hazards_created_at_id', ['created_at', 'id'], unique=False)
     if not postgres:
         op.execute('ANALYZE')
 
@@ -79,5 +81,7 @@ def _copy(bind, name, id_column, pairs):
 
 
 def downgrade():
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.drop_index('ix_hazards_created_at_id')
     for name in TABLES:
         op.drop_table(name)
