@@ -118,14 +118,35 @@ def joined_on_terms(query: Select, term_model: Any, entity_attr: str, entity_col
     )
 
 
-def limited_union(arms: list[Select], order_by: tuple, limit: int | None) -> Select:
+def own_terms_arm(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Arm:
+    """Like joined_on_terms for a list ordered by its own id: the arm selects and orders by the
+    term row's id, which the term index already holds in order (SQLite would otherwise sort every
+    match, not knowing the joined ids are equal)."""
+    conditions = _conditions(q)
+    first, single = conditions[0]
+    if single:
+        return query.where(*_probes(term_model, entity_attr, entity_col, conditions))
+    alias = aliased(term_model)
+    key = getattr(alias, entity_attr)
+    joined = query.join(alias, key == entity_col).where(
+        alias.term == first, *_probes(term_model, entity_attr, entity_col, conditions[1:])
+    )
+    return joined.with_only_columns(key.label(entity_col.key)), (key,)
+
+
+#: an id query, or one with its own order (own_terms_arm)
+Arm = Select | tuple[Select, tuple]
+
+
+def limited_union(arms: list[Arm], order_by: tuple, limit: int | None) -> Select:
     """The ids of any arm (each selects one id column). With `limit`, each arm stops after its
     first `limit` rows in the list's order: the union's first `limit` are among them, so a page
     and a count up to the cap never read all 2.3M elevators of a province."""
-    if limit is not None:
-        limited = [arm.order_by(*order_by).limit(limit).subquery() for arm in arms]
-        arms = [select(*sub.c) for sub in limited]
-    return select(*union(*arms).subquery().c)
+    queries = [arm if isinstance(arm, tuple) else (arm, order_by) for arm in arms]
+    if limit is None:
+        return select(*union(*(query for query, _ in queries)).subquery().c)
+    limited = [query.order_by(*order).limit(limit).subquery() for query, order in queries]
+    return select(*union(*(select(*sub.c) for sub in limited)).subquery().c)
 
 
 def replace_terms(

@@ -16,7 +16,7 @@ from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.core.exports import export_items, yes_no
 from backend.core.history import Actor as HistoryActor
 from backend.core.history import HistoryEntry, assign_with_history, history_of, plain, record_history
-from backend.core.search import covers, has_terms, joined_on_terms, limited_union
+from backend.core.search import Arm, covers, has_terms, joined_on_terms, limited_union, own_terms_arm
 from backend.core.unique import flush_unique
 from backend.devices.models import Device, DeviceLabel, DeviceSearchTerm, QrTokenEvent, new_qr_token
 from backend.devices.rules import (
@@ -86,7 +86,7 @@ def device_search_clause(q: str) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _search_arms(q: str, clauses: list) -> list[Select]:
+def _search_arms(q: str, clauses: list) -> list[Arm]:
     """`q` as people type it, one id query per way a device matches (each has an index to
     walk): a registration number or device code prefix, words of the name or location, a
     category in Chinese ('电梯', '压力') or words of the enterprise's name or address."""
@@ -99,7 +99,7 @@ def _search_arms(q: str, clauses: list) -> list[Select]:
     if categories:
         arms.append(base.where(Device.category.in_(sorted(categories))))
     if has_terms(q):
-        arms.append(joined_on_terms(base, DeviceSearchTerm, "device_id", Device.id, q))
+        arms.append(own_terms_arm(base, DeviceSearchTerm, "device_id", Device.id, q))
         arms.append(joined_on_terms(base, EnterpriseSearchTerm, "enterprise_id", Device.enterprise_id, q))
     return arms
 
