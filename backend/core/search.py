@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -138,7 +138,7 @@ def own_terms_arm(query: Select, term_model: Any, entity_attr: str, entity_col: 
 Arm = Select | tuple[Select, tuple]
 
 
-def limited_union(arms: list[Arm], order_by: tuple, limit: int | None) -> Select:
+def limited_union(arms: Sequence[Arm], order_by: tuple, limit: int | None) -> Select:
     """The ids of any arm (each selects one id column). With `limit`, each arm stops after its
     first `limit` rows in the list's order: the union's first `limit` are among them, so a page
     and a count up to the cap never read all 2.3M elevators of a province."""

@@ -91,7 +91,7 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
     walk): a registration number or device code prefix, words of the name or location, a
     category in Chinese ('电梯', '压力') or words of the enterprise's name or address."""
     base = select(Device.id).where(*clauses)
-    arms = [
+    arms: list[Arm] = [
         base.where(_starts_with(Device.registration_no, q)),
         base.where(_starts_with(Device.device_code, q)),
     ]
