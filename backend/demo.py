@@ -15,6 +15,7 @@ from backend.accounts.models import User
 from backend.core.auth import Role
 from backend.core.changes import record_changes
 from backend.core.clock import today, utcnow
+from backend.core.search import rebuild_terms
 from backend.credit.models import Accident, EnforcementCase
 from backend.credit.recompute import recompute_grades
 from backend.credit.records import record_evidence
@@ -127,6 +128,8 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
     checks = _demo_checks(scale, as_of) if scale.change_feed else 0
     if scale.change_feed:
         load_maintenance_demo(as_of)
+    for model in (Enterprise, Device, Hazard):  # bulk inserts bypass the ORM's search indexing
+        rebuild_terms(model)
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     recompute_grades(as_of, cause="demo")
     return {

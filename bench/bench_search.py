@@ -3,10 +3,12 @@
     .venv/bin/python bench/bench_search.py [city|province]
 The city is the demo city; province size (600k enterprises, 2.3M devices) is generated once into
 bench/out/ and takes long. On PostgreSQL: BENCH_DATABASE_URL=postgresql+psycopg://…
+Searches count their matches up to core.search.SEARCH_COUNT_CAP ("1000+ found").
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -32,10 +34,15 @@ def login(client, username: str) -> dict:
     return {"Authorization": f"Bearer {token.json['access_token']}"}
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(scale: str, runs: int = 60) -> None:
     app = build_app(scale, scale)
     client = app.test_client()
     for username in ("admin", "inspector1", "manager1"):
+        print(f"# {username}: {_load()}", flush=True)
         headers = login(client, username)
         for label, url in QUERIES.items():
             if "complaints" in url and username == "manager1":
@@ -44,7 +51,9 @@ def main(scale: str, runs: int = 60) -> None:
             if first.status_code != 200:
                 raise SystemExit(f"{url}: {first.status_code} {first.json}")
             samples = timed(lambda url=url, headers=headers: client.get(url, headers=headers), runs)
-            print(row(f"[{scale}] {username:<10} {label} ({first.json['total']} found)", samples))
+            found = f"{first.json['total']}{'' if first.json['total_exact'] else '+'} found"
+            print(row(f"[{scale}] {username:<10} {label} ({found})", samples), flush=True)
+    print(f"# done: {_load()}")
 
 
 if __name__ == "__main__":

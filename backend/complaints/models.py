@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.complaints.rules import FLAG_ACTION, ComplaintStatus, RewardStatus
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
+from backend.core.search import searchable
 from backend.devices.models import Device
 from backend.extensions import Model
 from backend.hazards.models import Hazard
@@ -136,3 +137,16 @@ class SpentChallenge(Model):
     #: sha256 of the challenge string
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ComplaintSearchTerm(Model):
+    """One index term (core.search) of a complaint's description."""
+
+    __tablename__ = "complaint_search_terms"
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+searchable(Complaint, ComplaintSearchTerm, "complaint_id", ("description",))

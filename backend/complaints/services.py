@@ -23,13 +23,13 @@ from typing import cast
 
 from flask import current_app
 from limits import parse_many
-from sqlalchemy import ColumnElement, CursorResult, Select, case, false, func, or_, select, update
+from sqlalchemy import CursorResult, Select, case, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend.complaints import rules
 from backend.complaints.keys import reveal_phone, seal_phone
-from backend.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto, Reward
+from backend.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto, ComplaintSearchTerm, Reward
 from backend.complaints.pow import spend_pow
 from backend.complaints.rules import ComplaintStatus, TriageOutcome
 from backend.core.auth import REGULATORS, Role
@@ -38,12 +38,19 @@ from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, Val
 from backend.core.events import publish
 from backend.core.hashing import payload_hash
 from backend.core.history import HistoryEntry, assign_with_history, history_of, record_history
-from backend.core.pagination import Page, paginate
+from backend.core.pagination import COUNT_CAP, Page, paginate
+from backend.core.search import (
+    SEARCH_COUNT_CAP,
+    Arm,
+    has_terms,
+    joined_on_terms,
+    limited_union,
+    related_terms_arm,
+)
 from backend.devices.models import Device
 from backend.devices.services import (
     device_by_token,
     device_search_clause,
-    enterprises_matching,
     get_device_for,
 )
 from backend.evidence.services import append_evidence
@@ -51,6 +58,7 @@ from backend.extensions import db
 from backend.hazards.models import HazardEvent, HazardPhoto
 from backend.hazards.rules import Action, HazardSource
 from backend.hazards.services import report_hazard
+from backend.org.models import EnterpriseSearchTerm
 from backend.org.scope import Actor, enterprise_scope
 from backend.photos.models import Photo
 
@@ -233,46 +241,75 @@ def _public_after_photos(complaint: Complaint) -> list[str]:
 # --- regulators and enterprises -------------------------------------------------------
 
 
-def visible_complaints(actor: Actor, filters: dict | None = None) -> Select:
-    """Regulators: complaints about enterprises in scope. Enterprise people (safety
-    managers, block supervisors): substantiated complaints about their own enterprise."""
-    filters = filters or {}
-    query = select(Complaint)
+def _complaint_clauses(actor: Actor, filters: dict) -> list:
     if actor.role in REGULATORS:
         # a complaint without a label is nobody's zone yet: every regulator may link it
         unlinked = Complaint.enterprise_id.is_(None)
-        query = query.where(enterprise_scope(actor, Complaint.enterprise_id) | unlinked)
+        clauses: list = [enterprise_scope(actor, Complaint.enterprise_id) | unlinked]
     elif actor.enterprise_id is None:
-        query = query.where(false())
+        clauses = [false()]
     else:
-        query = query.where(
-            Complaint.enterprise_id == actor.enterprise_id, Complaint.status == ComplaintStatus.substantiated
-        )
+        clauses = [
+            Complaint.enterprise_id == actor.enterprise_id,
+            Complaint.status == ComplaintStatus.substantiated,
+        ]
     for key in ("status", "category", "device_id", "enterprise_id"):
         if filters.get(key) is not None:
-            query = query.where(getattr(Complaint, key) == filters[key])
+            clauses.append(getattr(Complaint, key) == filters[key])
+    return clauses
+
+
+#: the complaint list's order; search arms stop in it (core.search.limited_union)
+_NEWEST_FIRST = (Complaint.created_at.desc(), Complaint.id.desc())
+
+
+def visible_complaints(actor: Actor, filters: dict | None = None, search_limit: int | None = None) -> Select:
+    """Regulators: complaints about enterprises in scope. Enterprise people (safety
+    managers, block supervisors): substantiated complaints about their own enterprise."""
+    filters = filters or {}
+    clauses = _complaint_clauses(actor, filters)
+    query = select(Complaint).where(*clauses)
     if filters.get("q"):
-        query = query.where(_search_clause(filters["q"].strip()))
+        arms = _search_arms(filters["q"].strip(), clauses)
+        query = query.where(Complaint.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)))
     return query.options(
         joinedload(Complaint.device),
         joinedload(Complaint.reward),
         selectinload(Complaint.photos),
         selectinload(Complaint.events),
-    ).order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    ).order_by(*_NEWEST_FIRST)
 
 
-def _search_clause(q: str) -> ColumnElement[bool]:
-    """Ticket number prefix, the complaint's words, or its device or enterprise."""
-    return or_(
-        (Complaint.ticket_no >= q) & (Complaint.ticket_no < q + "\U0010ffff"),
-        Complaint.description.contains(q, autoescape=True),
-        Complaint.device_id.in_(select(Device.id).where(device_search_clause(q))),
-        Complaint.enterprise_id.in_(enterprises_matching(q)),
-    )
+def _search_arms(q: str, clauses: list) -> list[Arm]:
+    """Ticket number prefix, the complaint's words, its device or its enterprise: one id query
+    each, every one walking an index."""
+    base = select(Complaint.id).where(*clauses)
+    arms: list[Arm] = [
+        (
+            base.where(Complaint.ticket_no >= q, Complaint.ticket_no < q + "\U0010ffff"),
+            (Complaint.ticket_no,),
+        ),
+        # probed from the complaints that name a device (a join could drive from 870k elevators)
+        base.where(
+            Complaint.device_id.is_not(None),
+            exists().where(Device.id == Complaint.device_id, device_search_clause(q)),
+        ),
+    ]
+    if has_terms(q):
+        arms.append(joined_on_terms(base, ComplaintSearchTerm, "complaint_id", Complaint.id, q))
+        arms.append(
+            related_terms_arm(
+                base, EnterpriseSearchTerm, "enterprise_id", Complaint.enterprise_id, q, _NEWEST_FIRST
+            )
+        )
+    return arms
 
 
 def list_complaints(actor: Actor, filters: dict) -> Page:
-    return paginate(visible_complaints(actor, filters), filters["page"], filters["per_page"])
+    cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
+    reach = max(cap + 1, filters["page"] * filters["per_page"])
+    query = visible_complaints(actor, filters, reach)
+    return paginate(query, filters["page"], filters["per_page"], cap)
 
 
 def get_complaint_for(actor: Actor, complaint_id: int) -> Complaint:

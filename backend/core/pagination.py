@@ -23,12 +23,12 @@ class Page:
     total_exact: bool = True
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
+def paginate(query: Select, page: int, per_page: int, cap: int = COUNT_CAP) -> Page:
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     if page == 1 and len(items) < per_page:
         return Page(items, page, per_page, len(items))
-    capped = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+    capped = query.order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    if total > COUNT_CAP:
-        return Page(items, page, per_page, COUNT_CAP, total_exact=False)
+    if total > cap:
+        return Page(items, page, per_page, cap, total_exact=False)
     return Page(items, page, per_page, total)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
+from backend.core.search import searchable
 from backend.devices.rules import DeviceStatus
 from backend.extensions import Model
 from backend.org.models import Enterprise
@@ -97,3 +98,14 @@ class QrTokenEvent(Model):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeviceSearchTerm(Model):
+    """One index term (core.search) of a device's name or location."""
+
+    __tablename__ = "device_search_terms"
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
+
+
+searchable(Device, DeviceSearchTerm, "device_id", ("name", "location"))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
@@ -16,8 +16,17 @@ from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.core.exports import export_items, yes_no
 from backend.core.history import Actor as HistoryActor
 from backend.core.history import HistoryEntry, assign_with_history, history_of, plain, record_history
+from backend.core.search import (
+    Arm,
+    covers,
+    has_terms,
+    joined_on_terms,
+    limited_union,
+    own_terms_arm,
+    related_terms_arm,
+)
 from backend.core.unique import flush_unique
-from backend.devices.models import Device, DeviceLabel, QrTokenEvent, new_qr_token
+from backend.devices.models import Device, DeviceLabel, DeviceSearchTerm, QrTokenEvent, new_qr_token
 from backend.devices.rules import (
     ALL_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -33,7 +42,7 @@ from backend.devices.rules import (
     regulated_changes,
 )
 from backend.extensions import db
-from backend.org.models import Enterprise, Zone
+from backend.org.models import Enterprise, EnterpriseSearchTerm, Zone
 from backend.org.scope import Actor, enterprise_scope
 from backend.org.services import get_managed_enterprise, safety_managers
 
@@ -63,59 +72,89 @@ def _starts_with(column, prefix: str):
 
 
 def enterprises_matching(q: str) -> Select:
-    """Ids of enterprises whose name or address contains `q` (the caller scopes the rows)."""
-    return select(Enterprise.id).where(
-        Enterprise.name.contains(q, autoescape=True) | Enterprise.address.contains(q, autoescape=True)
+    """Ids of enterprises whose name or address holds `q` (core.search terms; the caller scopes)."""
+    if not has_terms(q):
+        return select(Enterprise.id).where(false())
+    return joined_on_terms(
+        select(Enterprise.id), EnterpriseSearchTerm, "enterprise_id", Enterprise.id, q.strip()
     )
 
 
-def device_search_clause(q: str, actor: Actor | None = None) -> ColumnElement[bool]:
-    """`q` as people type it: a registration number or device code prefix, part of the name or
-    location, a category in Chinese ('电梯', '压力') or part of the enterprise's name or address.
-
-    With the actor, the enterprise name match reads only their enterprises (a zone's, not the
-    province's 600k: a contains-match has no index to use)."""
+def device_search_clause(q: str) -> ColumnElement[bool]:
+    """Whether a device row matches `q`, for lists that reach devices through a join (hazards,
+    complaints): each arm an index probe for that one device."""
     q = q.strip()
-    enterprises = enterprises_matching(q)
-    if actor is not None:
-        enterprises = enterprises.where(enterprise_scope(actor, Enterprise.id, Enterprise.zone_id))
-    clauses = [
-        _starts_with(Device.registration_no, q),
-        _starts_with(Device.device_code, q),
-        Device.name.contains(q, autoescape=True),
-        Device.location.contains(q, autoescape=True),
-        Device.enterprise_id.in_(enterprises),
-    ]
+    clauses = [_starts_with(Device.registration_no, q), _starts_with(Device.device_code, q)]
     categories = categories_matching(q)
     if categories:
         clauses.append(Device.category.in_(sorted(categories)))
+    if has_terms(q):
+        clauses.append(covers(DeviceSearchTerm, "device_id", Device.id, q))
+        clauses.append(covers(EnterpriseSearchTerm, "enterprise_id", Device.enterprise_id, q))
     return or_(*clauses)
 
 
-def visible_devices(actor: Actor, filters: dict | None = None) -> Select:
-    """Devices of the actor's enterprises, filtered as the ledger screens ask."""
-    filters = filters or {}
+def _search_arms(q: str, clauses: list) -> list[Arm]:
+    """`q` as people type it, one id query per way a device matches, each ordered by the index it
+    walks (so a way that matches nothing costs one index probe, not a walk of the caller's zone):
+    a registration number or device code prefix, words of the name or location, a category in
+    Chinese ('电梯', '压力') or words of the enterprise's name or address."""
+    base = select(Device.id).where(*clauses)
+    arms: list[Arm] = [
+        (base.where(_starts_with(Device.registration_no, q)), (Device.registration_no,)),
+        (base.where(_starts_with(Device.device_code, q)), (Device.device_code,)),
+    ]
+    categories = categories_matching(q)
+    if categories:
+        arms.append(base.where(Device.category.in_(sorted(categories))))
+    if has_terms(q):
+        arms.append(own_terms_arm(base, DeviceSearchTerm, "device_id", Device.id, q))
+        arms.append(
+            related_terms_arm(
+                base, EnterpriseSearchTerm, "enterprise_id", Device.enterprise_id, q, (Device.id,)
+            )
+        )
+    return arms
+
+
+def matching_device_ids(q: str, clauses: list, limit: int | None = None) -> Select:
+    """Ids of the devices matching `q` and `clauses` (core.search.limited_union)."""
+    return limited_union(_search_arms(q.strip(), clauses), (Device.id,), limit)
+
+
+def _ledger_clauses(actor: Actor, filters: dict) -> list:
     as_of = today()
-    query = select(Device).where(enterprise_scope(actor, Device.enterprise_id, Device.zone_id))
-    if filters.get("q"):
-        query = query.where(device_search_clause(filters["q"], actor))
+    clauses: list = [enterprise_scope(actor, Device.enterprise_id, Device.zone_id)]
     for key in ("category", "status", "enterprise_id", "key_monitored"):
         if filters.get(key) is not None:
-            query = query.where(getattr(Device, key) == filters[key])
+            clauses.append(getattr(Device, key) == filters[key])
     if filters.get("block_id") or filters.get("zone_id"):
-        query = query.where(_placement_clause(filters))
+        clauses.append(_placement_clause(filters))
     if filters.get("overdue") is not None:
         clause = overdue_clause(as_of)
-        query = query.where(clause if filters["overdue"] else ~clause)
+        clauses.append(clause if filters["overdue"] else ~clause)
     if filters.get("old_elevator"):
         cutoff = old_elevator_cutoff(as_of)
-        query = query.where(Device.category == DeviceCategory.elevator, Device.installed_on <= cutoff)
+        clauses += [Device.category == DeviceCategory.elevator, Device.installed_on <= cutoff]
     if filters.get("long_idle"):
         cutoff = as_of - timedelta(days=LONG_IDLE_DAYS)
-        query = query.where(Device.status == DeviceStatus.idle, Device.idle_since <= cutoff)
-    return query.options(joinedload(Device.enterprise), joinedload(Device.maintenance_company)).order_by(
-        Device.id
-    )
+        clauses += [Device.status == DeviceStatus.idle, Device.idle_since <= cutoff]
+    return clauses
+
+
+def visible_devices(actor: Actor, filters: dict | None = None, search_limit: int | None = None) -> Select:
+    """Devices of the actor's enterprises, filtered as the ledger screens ask; `search_limit`
+    bounds how many matches of `q` are read (matching_device_ids)."""
+    filters = filters or {}
+    clauses = _ledger_clauses(actor, filters)
+    query = select(Device).where(*clauses)
+    if filters.get("q"):
+        query = query.where(Device.id.in_(matching_device_ids(filters["q"], clauses, search_limit)))
+    return query.options(
+        joinedload(Device.enterprise),
+        joinedload(Device.maintenance_company),
+        selectinload(Device.position_labels),
+    ).order_by(Device.id)
 
 
 def get_device_for(actor: Actor, device_id: int) -> Device:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.accounts.models import User
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
+from backend.core.search import searchable
 from backend.devices.models import Device
 from backend.extensions import Model
 from backend.hazards.rules import HazardStatus
@@ -21,6 +22,8 @@ class Hazard(TimestampMixin, Model):
     __table_args__ = (
         Index("ix_hazards_enterprise_status", "enterprise_id", "status"),
         Index("ix_hazards_status_deadline", "status", "deadline"),
+        #: the list's order (newest first): a search walks it and stops at the count cap
+        Index("ix_hazards_created_at_id", "created_at", "id"),
     )
     #: client-generated UUID: made on the phone before the first local save
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -83,3 +86,14 @@ class HazardEvent(Model):
     #: proof of presence of the step's photos (rectification): {"geolocation", "scans", "photos": {sha256: …}}
     presence: Mapped[dict | None] = mapped_column(JSON)
     actor: Mapped[User] = relationship()
+
+
+class HazardSearchTerm(Model):
+    """One index term (core.search) of a hazard's description, category or location."""
+
+    __tablename__ = "hazard_search_terms"
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True)
+
+
+searchable(Hazard, HazardSearchTerm, "hazard_id", ("description", "category", "location"))

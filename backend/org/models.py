@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db import TimestampMixin
+from backend.core.search import searchable
 from backend.extensions import Model
 
 
@@ -155,3 +156,17 @@ class Training(TimestampMixin, Model):
     provider: Mapped[str] = mapped_column(String(200), default="")
     passed: Mapped[bool | None] = mapped_column(Boolean)
     person: Mapped[Person] = relationship(back_populates="trainings")
+
+
+class EnterpriseSearchTerm(Model):
+    """One index term (core.search) of an enterprise's name or address: its devices, hazards and
+    complaints are found through it, so a rename rewrites one enterprise's terms, not its devices'."""
+
+    __tablename__ = "enterprise_search_terms"
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+searchable(Enterprise, EnterpriseSearchTerm, "enterprise_id", ("name", "address"))

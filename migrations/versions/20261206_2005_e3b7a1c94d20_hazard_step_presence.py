@@ -1,7 +1,7 @@
 """presence (photo provenance, place) on hazard steps: the rectification's after-photos
 
 Revision ID: e3b7a1c94d20
-Revises: 5c1e2d7a9b40
+Revises: e5b1c7d2a8f3
 Create Date: 2026-12-06 20:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e3b7a1c94d20'
-down_revision = '5c1e2d7a9b40'
+down_revision = 'e5b1c7d2a8f3'
 branch_labels = None
 depends_on = None
 

@@ -189,9 +189,9 @@ def test_search_treats_like_wildcards_literally(client, city, numbered):
     assert _ids(_list(client, city.admin, f"q=_&enterprise_id={city.ent_a.id}")) == set()
 
 
-def test_inspector_search_by_enterprise_name_reads_only_their_zones_enterprises(client, city):
-    """A contains-match on enterprise names has no index: scoped, a zone inspector's search reads
-    their zone's enterprises (1/16 of a province), not every enterprise of the province."""
+def test_search_by_enterprise_name_reads_the_term_index_within_the_inspectors_zone(client, city):
+    """A contains-match on 600k enterprise names has no index: the search reads the enterprises'
+    term index (core.search) instead, and only the inspector's zone's devices."""
     statements: list[str] = []
 
     def remember(_conn, _cursor, statement, *_args) -> None:
@@ -203,9 +203,10 @@ def test_inspector_search_by_enterprise_name_reads_only_their_zones_enterprises(
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
     assert found == set()
-    searches = [s for s in statements if "LIKE" in s and "FROM devices" in s]
+    searches = [s for s in statements if "enterprise_search_terms" in s and "FROM devices" in s]
     assert searches
-    assert all(re.search(r"\benterprises\.zone_id =", s) for s in searches)
+    assert not [s for s in statements if "LIKE" in s]
+    assert all(re.search(r"\bdevices\.zone_id =", s) for s in searches)
 
 
 # --- create / patch -----------------------------------------------------------------------------

@@ -1,0 +1,215 @@
+"""Search in Chinese through an index: text cut into character pairs (bigrams).
+
+Chinese has no spaces and search words are often two characters ('电梯', '客梯', '物业'), too
+short for trigram indexes. Every searched text is cut into words (runs of letters and digits,
+lower-cased, NFKC so full-width digits match; a sign like '%' is a word alone), each word into
+its overlapping character pairs plus its last character alone. A query word of two or more
+characters matches a text holding all its pairs; a one-character word matches any term
+starting with it (a pair or a last character). Terms live in plain (term, id) tables with the
+pair as the leading key, so PostgreSQL and SQLite answer with the same B-tree range and SQL.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    event,
+    exists,
+    false,
+    insert,
+    inspect,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session, aliased
+
+from backend.extensions import db
+
+#: A search whose matches go past this shows "1000+": counting 2.3M elevators tells nobody more.
+SEARCH_COUNT_CAP = 1000
+
+#: model → (its term model, the term model's id attribute, the model's searched fields)
+_SEARCHABLE: dict[type, tuple[Any, str, tuple[str, ...]]] = {}
+
+#: runs of letters and digits; any other visible character is a word of its own ('100%')
+_WORD = re.compile(r"[^\W_]+|[^\w\s]|_")
+_TOP = "\U0010ffff"
+
+
+def words(text: str | None) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text or "").lower())
+
+
+def text_terms(*texts: str | None) -> set[str]:
+    """The index terms of some texts: each word's character pairs and its last character."""
+    terms: set[str] = set()
+    for text in texts:
+        for word in words(text):
+            terms.update(word[i : i + 2] for i in range(len(word) - 1))
+            terms.add(word[-1])
+    return terms
+
+
+def query_terms(q: str) -> tuple[list[str], list[str]]:
+    """(pairs every match holds, single characters a match has a term starting with)."""
+    pairs: list[str] = []
+    singles: list[str] = []
+    for word in words(q):
+        if len(word) == 1:
+            singles.append(word)
+        pairs.extend(word[i : i + 2] for i in range(len(word) - 1))
+    return list(dict.fromkeys(pairs)), list(dict.fromkeys(singles))
+
+
+def has_terms(q: str) -> bool:
+    return any(query_terms(q))
+
+
+def _term_condition(term_col: Any, term: str, single: bool) -> ColumnElement[bool]:
+    if single:
+        return (term_col >= term) & (term_col < term + _TOP)
+    return term_col == term
+
+
+def _conditions(q: str) -> list[tuple[str, bool]]:
+    pairs, singles = query_terms(q)
+    return [(p, False) for p in pairs] + [(s, True) for s in singles]
+
+
+def _probes(term_model: Any, entity_attr: str, entity_col: Any, conditions: list[tuple[str, bool]]) -> list:
+    probes = []
+    for term, single in conditions:
+        alias = aliased(term_model)
+        probes.append(
+            exists().where(
+                _term_condition(alias.term, term, single), getattr(alias, entity_attr) == entity_col
+            )
+        )
+    return probes
+
+
+def covers(term_model: Any, entity_attr: str, entity_col: Any, q: str) -> ColumnElement[bool]:
+    """True when the entity `entity_col` holds every term of `q` (one EXISTS per term, each a
+    primary-key probe); false when `q` has no word at all."""
+    conditions = _conditions(q)
+    if not conditions:
+        return false()
+    return and_(*_probes(term_model, entity_attr, entity_col, conditions))
+
+
+def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> tuple[Select, Any]:
+    """`query` joined to the rows of the first pair of `q` (its index range drives the search),
+    the other terms as probes, with the term rows' entity key; a query of single characters only
+    is all probes (key None)."""
+    conditions = _conditions(q)
+    first, single = conditions[0]
+    if single:
+        return query.where(*_probes(term_model, entity_attr, entity_col, conditions)), None
+    alias = aliased(term_model)
+    key = getattr(alias, entity_attr)
+    joined = query.join(alias, key == entity_col).where(
+        alias.term == first, *_probes(term_model, entity_attr, entity_col, conditions[1:])
+    )
+    return joined, key
+
+
+def joined_on_terms(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Select:
+    """`query` restricted to entities holding every term of `q`, driven by the first pair's index range."""
+    return _joined(query, term_model, entity_attr, entity_col, q)[0]
+
+
+def own_terms_arm(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Arm:
+    """Like joined_on_terms for a list ordered by its own id: the arm selects and orders by the
+    term row's id, which the term index already holds in order (SQLite would otherwise sort every
+    match, not knowing the joined ids are equal)."""
+    joined, key = _joined(query, term_model, entity_attr, entity_col, q)
+    if key is None:
+        return joined
+    return joined.with_only_columns(key.label(entity_col.key)), (key,)
+
+
+def related_terms_arm(
+    query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str, then: tuple
+) -> Arm:
+    """Rows whose related entity (a device's enterprise) holds every term of `q`, ordered by that
+    entity as the term index holds it, then by `then`: the arm walks the matching enterprises'
+    rows, never the caller's whole zone (ordered by row id, a zone of 250k devices with no match
+    is read to its end)."""
+    joined, key = _joined(query, term_model, entity_attr, entity_col, q)
+    return joined if key is None else (joined, (key, *then))
+
+
+#: an id query, or one with its own order (own_terms_arm)
+Arm = Select | tuple[Select, tuple]
+
+
+def limited_union(arms: Sequence[Arm], order_by: tuple, limit: int | None) -> Select:
+    """The ids of any arm (each selects one id column). With `limit`, each arm stops after its
+    first `limit` rows in the list's order: the union's first `limit` are among them, so a page
+    and a count up to the cap never read all 2.3M elevators of a province."""
+    queries = [arm if isinstance(arm, tuple) else (arm, order_by) for arm in arms]
+    if limit is None:
+        return select(*union(*(query for query, _ in queries)).subquery().c)
+    limited = [query.order_by(*order).limit(limit).subquery() for query, order in queries]
+    return select(*union(*(select(*sub.c) for sub in limited)).subquery().c)
+
+
+def replace_terms(
+    session: Session, term_model: Any, entity_attr: str, rows: Iterable[tuple[Any, set[str]]]
+) -> None:
+    """Rewrite the terms of some entities: (entity id, its terms) pairs."""
+    rows = list(rows)
+    if not rows:
+        return
+    entity_col = getattr(term_model, entity_attr)
+    connection = session.connection()
+    connection.execute(delete(term_model).where(entity_col.in_([key for key, _ in rows])))
+    values = [{"term": term, entity_attr: key} for key, terms in rows for term in terms]
+    if values:
+        connection.execute(insert(term_model), values)
+
+
+def searchable(model: type, term_model: Any, entity_attr: str, fields: tuple[str, ...]) -> None:
+    """Keep `term_model` in step with `fields` of `model` on every ORM flush (create, edit, import,
+    sync: every write path goes through the session)."""
+    _SEARCHABLE[model] = (term_model, entity_attr, fields)
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flushed(session: Session, _context: Any) -> None:
+    changed: dict[type, list[Any]] = {}
+    for obj in [*session.new, *session.dirty]:
+        spec = _SEARCHABLE.get(type(obj))
+        if spec is None:
+            continue
+        attrs = inspect(obj).attrs
+        if obj in session.new or any(attrs[field].history.has_changes() for field in spec[2]):
+            changed.setdefault(type(obj), []).append(obj)
+    for model, objs in changed.items():
+        term_model, entity_attr, fields = _SEARCHABLE[model]
+        rows = [(obj.id, text_terms(*(getattr(obj, f) for f in fields))) for obj in objs]
+        replace_terms(session, term_model, entity_attr, rows)
+
+
+def rebuild_terms(model: type, batch: int = 20_000) -> None:
+    """Index every row of `model` (after bulk inserts that bypass the ORM: the demo generator)."""
+    term_model, entity_attr, fields = _SEARCHABLE[model]
+    columns = [model.id, *(getattr(model, f) for f in fields)]  # type: ignore[attr-defined]
+    last = None
+    while True:
+        query = select(*columns).order_by(columns[0]).limit(batch)
+        if last is not None:
+            query = query.where(columns[0] > last)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        replace_terms(db.session(), term_model, entity_attr, [(r[0], text_terms(*r[1:])) for r in rows])
+        last = rows[-1][0]

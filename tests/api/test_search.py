@@ -1,0 +1,119 @@
+"""Search in Chinese (`q`) through the term index (core.search): what people type finds the
+devices, hazards and complaints they mean, in their scope, and the index follows every write."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.core.search import query_terms, text_terms
+from backend.extensions import db
+from tests import factories as f
+from tests.conftest import auth
+
+
+@pytest.fixture
+def app(fast_app):
+    return fast_app
+
+
+def _found(client, user, path: str) -> set:
+    answer = client.get(path, headers=auth(user))
+    assert answer.status_code == 200, answer.json
+    return {item["id"] for item in answer.json["items"]}
+
+
+def test_terms_are_character_pairs_and_last_characters_of_each_word():
+    assert text_terms("3号客梯", "Ａ座 东区") == {"3号", "号客", "客梯", "梯", "a座", "座", "东区", "区"}
+    assert query_terms("客梯 3") == (["客梯"], ["3"])
+
+
+def test_category_name_finds_every_device_of_the_category_in_scope(client, city):
+    crane = f.make_device(city.ent_c, category="crane", name="桥吊", registration_no="起搜0001")
+    db.session.commit()
+    found = _found(client, city.inspector, "/api/devices?q=电梯")
+    assert found == {city.dev_a.id, city.dev_b.id, city.dev_c.id}
+    assert _found(client, city.inspector, "/api/devices?q=起重机") == {crane.id}
+
+
+def test_subtype_name_finds_by_device_name_not_other_subtypes(client, city):
+    passenger = f.make_device(city.ent_c, name="3号客梯", location="南塔")
+    freight = f.make_device(city.ent_c, name="货梯", location="北塔")
+    escalator = f.make_device(city.ent_c, name="自动扶梯", location="商场一层")
+    db.session.commit()
+    found = _found(client, city.inspector, "/api/devices?q=客梯")
+    assert passenger.id in found
+    assert freight.id not in found and escalator.id not in found
+    assert _found(client, city.inspector, "/api/devices?q=扶梯") == {escalator.id}
+    assert _found(client, city.inspector, "/api/devices?q=商场一层") == {escalator.id}
+
+
+def test_two_character_enterprise_name_fragment_finds_its_devices_and_hazards(client, city):
+    city.ent_c.name = "滨江物业管理有限公司"
+    hazard = f.make_hazard(city.ent_c, city.inspector, description="护栏松动", category="其他")
+    db.session.commit()
+    assert _found(client, city.inspector, "/api/devices?q=物业") == {city.dev_c.id}
+    assert _found(client, city.inspector, "/api/hazards?q=物业") == {hazard.id}
+
+
+def test_one_character_finds_it_anywhere_in_a_word(client, city):
+    tank = f.make_device(city.ent_c, category="pressure_vessel", name="储气罐", registration_no="容搜0001")
+    db.session.commit()
+    assert tank.id in _found(client, city.inspector, "/api/devices?q=罐")
+    assert tank.id in _found(client, city.inspector, "/api/devices?q=气")
+
+
+def test_an_inspector_never_finds_another_zones_rows(client, city):
+    city.ent_x.name = "远方物业有限公司"
+    far = f.make_hazard(city.ent_x, city.manager_x, description="制动器磨损", category="其他")
+    db.session.commit()
+    assert _found(client, city.inspector, "/api/devices?q=远方") == set()
+    assert _found(client, city.inspector, "/api/devices?q=电梯") & {city.dev_x.id} == set()
+    assert _found(client, city.inspector, "/api/hazards?q=制动") & {far.id} == set()
+    assert _found(client, city.other_inspector, "/api/devices?q=远方") == {city.dev_x.id}
+    assert _found(client, city.manager, "/api/devices?q=电梯") == {city.dev_a.id}
+
+
+def test_a_renamed_enterprise_is_found_by_its_new_name_only(client, city):
+    body = {"name": "新港物业有限公司", "reason": "更名"}
+    response = client.patch(f"/api/enterprises/{city.ent_c.id}", json=body, headers=auth(city.admin))
+    assert response.status_code == 200, response.json
+    assert _found(client, city.inspector, "/api/devices?q=新港物业") == {city.dev_c.id}
+    assert city.dev_c.id not in _found(client, city.inspector, f"/api/devices?q={city.ent_b.name}")
+
+
+def test_an_edited_device_is_found_by_its_new_name_and_not_the_old(client, city):
+    device = f.make_device(city.ent_a, name="旧名称")
+    db.session.commit()
+    body = {"name": "观光电梯", "location": "东门大厅"}
+    response = client.patch(f"/api/devices/{device.id}", json=body, headers=auth(city.manager))
+    assert response.status_code == 200, response.json
+    assert device.id in _found(client, city.manager, "/api/devices?q=观光")
+    assert _found(client, city.manager, "/api/devices?q=大厅") == {device.id}
+    assert _found(client, city.manager, "/api/devices?q=旧名") == set()
+
+
+def test_a_hazard_reported_through_sync_is_found_by_its_words(client, city):
+    op = {
+        "op_id": f.new_id(),
+        "type": "hazard.create",
+        "payload": {
+            "id": f.new_id(),
+            "device_id": city.dev_a.id,
+            "category": "电梯",
+            "severity": "general",
+            "description": "层门锁失效",
+        },
+    }
+    pushed = client.post("/api/sync/push", json={"ops": [op]}, headers=auth(city.manager))
+    assert pushed.json["results"][0]["status"] == "applied", pushed.json
+    assert _found(client, city.inspector, "/api/hazards?q=门锁") == {op["payload"]["id"]}
+
+
+def test_a_search_past_the_cap_says_its_total_is_not_exact(client, city, monkeypatch):
+    monkeypatch.setattr("backend.devices.overview.SEARCH_COUNT_CAP", 2)
+    answer = client.get("/api/devices?q=电梯&per_page=1", headers=auth(city.admin)).json
+    assert (answer["total"], answer["total_exact"], len(answer["items"])) == (2, False, 1)
+    second = client.get("/api/devices?q=电梯&per_page=1&page=3", headers=auth(city.admin)).json
+    assert len(second["items"]) == 1
+    exact = client.get("/api/devices?q=电梯", headers=auth(city.manager)).json
+    assert (exact["total"], exact["total_exact"]) == (1, True)
