@@ -12,6 +12,7 @@ from backend.maintenance import services
 from backend.maintenance.schemas import (
     CompanyRankSchema,
     ContractCreateSchema,
+    ContractEndSchema,
     ContractQuerySchema,
     ContractSchema,
     DisputeSchema,
@@ -123,6 +124,17 @@ def list_contracts(query: dict):
 def create_contract(body: dict):
     """The using unit (or a regulator) records which company maintains an elevator, and for how long."""
     contract = services.create_contract(current_user, body)
+    db.session.commit()
+    return contract
+
+
+@bp.post("/contracts/<int:contract_id>/end")
+@require_roles()
+@bp.arguments(ContractEndSchema)
+@bp.response(200, ContractSchema)
+def end_contract(body: dict, contract_id: int):
+    """The using unit (or a regulator) ends a contract early: later periodic orders are cancelled."""
+    contract = services.end_contract(current_user, contract_id, body["ends_on"])
     db.session.commit()
     return contract
 
