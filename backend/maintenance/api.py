@@ -10,6 +10,7 @@ from backend.core.schemas import page_schema
 from backend.extensions import db
 from backend.maintenance import services
 from backend.maintenance.schemas import (
+    CompanyBriefSchema,
     CompanyRankSchema,
     ContractCreateSchema,
     ContractEndSchema,
@@ -137,6 +138,14 @@ def end_contract(body: dict, contract_id: int):
     contract = services.end_contract(current_user, contract_id, body["ends_on"])
     db.session.commit()
     return contract
+
+
+@bp.get("/companies")
+@require_roles()
+@bp.response(200, CompanyBriefSchema(many=True))
+def list_companies():
+    """The maintenance companies a contract may name (id and name only)."""
+    return services.maintenance_companies()
 
 
 @bp.get("/companies/ranking")

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 from PIL import Image, ImageDraw
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
 from backend.accounts.models import User
@@ -31,7 +31,7 @@ from backend.maintenance import rules
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
 from backend.maintenance.rules import LEAD_DAYS, MaintenanceKind, OrderStatus, RecordStatus
 from backend.maintenance.services import answer_evidence, generate_orders, record_evidence
-from backend.org.models import Enterprise
+from backend.org.models import Certificate, CertificateKind, Enterprise, Person
 from backend.photos.services import store_photo
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - documented demo credential
@@ -46,33 +46,69 @@ def load_maintenance_demo(as_of: date, seed: int = 2024) -> int:
             select(Enterprise).where(Enterprise.roles.contains("maintainer")).order_by(Enterprise.id)
         )
     )
-    _add_users(companies)
+    _add_users(companies, as_of)
     _add_contracts(as_of)
     _add_history(as_of, companies, random.Random(seed))  # noqa: S311 - reproducible demo data
     return generate_orders(as_of)
 
 
-def _add_users(companies) -> None:
+def _add_users(companies, as_of: date) -> None:
+    """Each company's admin and workers; every worker is one of its people, with an elevator
+    operator's certificate (电梯作业人员证): the first worker's verified by the bureau, the second's
+    declared by the company and still awaiting the bureau's check."""
     password_hash = generate_password_hash(DEMO_PASSWORD)
-    rows = []
+    next_person = (db.session.scalar(select(func.max(Person.id))) or 0) + 1
+    rows: list[dict] = []
+    people: list[dict] = []
+    certificates: list[dict] = []
     for n, company in enumerate(companies, start=1):
         rows.append(_user(f"maintadmin{n}", Role.maintenance_admin, f"维保单位{n}管理员", company.id))
-        rows.extend(
-            _user(f"maint{n}{suffix}", Role.maintenance_worker, f"维保工{n}{number}", company.id)
-            for suffix, number in WORKER_SUFFIXES
-        )
+        for k, (suffix, number) in enumerate(WORKER_SUFFIXES):
+            person_id = next_person + len(people)
+            name = f"维保工{n}{number}"
+            people.append(
+                {"id": person_id, "name": name, "phone": "", "enterprise_id": company.id} | _stamps()
+            )
+            certificates.append(
+                _operator_certificate(person_id, f"T{company.id:04d}{k + 1:03d}", k == 0, as_of)
+            )
+            rows.append(_user(f"maint{n}{suffix}", Role.maintenance_worker, name, company.id, person_id))
+    if people:
+        db.session.execute(insert(Person), people)
+        db.session.execute(insert(Certificate), certificates)
     if rows:
         db.session.execute(insert(User), [row | {"password_hash": password_hash} for row in rows])
 
 
-def _user(username: str, role: Role, display_name: str, company_id: int) -> dict:
+def _stamps() -> dict:
+    return {"created_at": utcnow(), "updated_at": utcnow()}
+
+
+def _operator_certificate(person_id: int, number: str, verified: bool, as_of: date) -> dict:
+    checked = {"verification": "verified", "verified_by": "demo", "verified_on": as_of - timedelta(days=200)}
+    return (
+        {
+            "person_id": person_id,
+            "kind": CertificateKind.operator.value,
+            "number": number,
+            "issued_on": as_of - timedelta(days=200),
+            "expires_on": as_of + timedelta(days=1200),
+        }
+        | (checked if verified else {"verification": "pending", "verified_by": "", "verified_on": None})
+        | _stamps()
+    )
+
+
+def _user(
+    username: str, role: Role, display_name: str, company_id: int, person_id: int | None = None
+) -> dict:
     return {
         "username": username,
         "role": role.value,
         "display_name": display_name,
         "enterprise_id": company_id,
         "zone_id": None,
-        "person_id": None,
+        "person_id": person_id,
         "active": True,
         "created_at": utcnow(),
         "updated_at": utcnow(),

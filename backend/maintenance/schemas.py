@@ -200,6 +200,11 @@ class ContractSchema(Schema):
     )
 
 
+class CompanyBriefSchema(Schema):
+    id = Id()
+    name = fields.String()
+
+
 class RankingQuerySchema(BaseSchema):
     as_of = Day(load_default=None)
 

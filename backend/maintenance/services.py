@@ -177,6 +177,15 @@ def _require_contract_party(actor: Actor, device: Device) -> None:
         raise Forbidden("只有使用单位或监管人员可以登记维保合同 (the using unit or a regulator only)")
 
 
+def maintenance_companies() -> list[Enterprise]:
+    """The maintenance companies a contract may name (their names are on every lift's public page)."""
+    return list(
+        db.session.scalars(
+            select(Enterprise).where(Enterprise.roles.contains("maintainer")).order_by(Enterprise.name)
+        )
+    )
+
+
 def get_contract_for(actor: Actor, contract_id: int) -> MaintenanceContract:
     contract = db.session.scalar(visible_contracts(actor, {}).where(MaintenanceContract.id == contract_id))
     if contract is None:
@@ -209,9 +218,22 @@ def end_contract(actor: Actor, contract_id: int, ends_on: date | None) -> Mainte
         order.status = OrderStatus.cancelled
     device = contract.device
     if day <= today() and device.maintenance_company_id == contract.company_id:
-        device.maintenance_company_id = None
-        change = {"maintenance_company_id": (contract.company_id, None)}
-        record_history("device", device.id, actor, change, "维保合同终止")
+        # another contract in force (one begun before this one, say) names its company instead
+        other = db.session.scalar(
+            select(MaintenanceContract.company_id)
+            .where(
+                MaintenanceContract.device_id == device.id,
+                MaintenanceContract.id != contract.id,
+                MaintenanceContract.starts_on <= today(),
+                MaintenanceContract.ends_on > today(),
+            )
+            .order_by(MaintenanceContract.starts_on.desc())
+            .limit(1)
+        )
+        if other != device.maintenance_company_id:
+            change = {"maintenance_company_id": (device.maintenance_company_id, other)}
+            device.maintenance_company_id = other
+            record_history("device", device.id, actor, change, "维保合同终止")
     db.session.flush()
     return contract
 

@@ -449,3 +449,10 @@ def test_a_contract_ending_before_it_starts_is_refused_with_a_field_error(client
     }
     res = client.post("/api/maintenance/contracts", json=body, headers=auth(city.manager))
     assert res.status_code == 422 and "ends_on" in res.json["error"]["details"]["fields"]
+
+
+def test_the_using_unit_can_pick_any_maintenance_company_for_a_contract(client, city, maint):
+    res = client.get("/api/maintenance/companies", headers=auth(city.manager))
+    assert res.status_code == 200
+    assert {c["id"] for c in res.json} == {maint.company.id, maint.other_company.id}
+    assert set(res.json[0]) == {"id", "name"}

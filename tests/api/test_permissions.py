@@ -1192,6 +1192,7 @@ MATRIX |= {
         _end_contract,
         {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:403 peer:404 out:404"},
     ),
+    ("GET", "/api/maintenance/companies"): (_get("/api/maintenance/companies"), ALL_200),
     ("GET", "/api/maintenance/companies/ranking"): (
         _get("/api/maintenance/companies/ranking"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},
