@@ -10,8 +10,10 @@ from backend.core.schemas import page_schema
 from backend.extensions import db
 from backend.maintenance import services
 from backend.maintenance.schemas import (
+    CompanyBriefSchema,
     CompanyRankSchema,
     ContractCreateSchema,
+    ContractEndSchema,
     ContractQuerySchema,
     ContractSchema,
     DisputeSchema,
@@ -125,6 +127,25 @@ def create_contract(body: dict):
     contract = services.create_contract(current_user, body)
     db.session.commit()
     return contract
+
+
+@bp.post("/contracts/<int:contract_id>/end")
+@require_roles()
+@bp.arguments(ContractEndSchema)
+@bp.response(200, ContractSchema)
+def end_contract(body: dict, contract_id: int):
+    """The using unit (or a regulator) ends a contract early: later periodic orders are cancelled."""
+    contract = services.end_contract(current_user, contract_id, body["ends_on"])
+    db.session.commit()
+    return contract
+
+
+@bp.get("/companies")
+@require_roles()
+@bp.response(200, CompanyBriefSchema(many=True))
+def list_companies():
+    """The maintenance companies a contract may name (id and name only)."""
+    return services.maintenance_companies()
 
 
 @bp.get("/companies/ranking")

@@ -6,10 +6,13 @@ No Flask, no database, no clock: dates, times and records are arguments.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from backend.complaints.rules import ComplaintCategory, ComplaintStatus
 
 
 class MaintenanceKind(StrEnum):
@@ -23,6 +26,8 @@ class MaintenanceKind(StrEnum):
 class OrderStatus(StrEnum):
     open = "open"
     done = "done"
+    #: the contract ended before it was due: nobody owes it, it is not graded
+    cancelled = "cancelled"
     #: dumped, never stored: an open order past its due date
     overdue = "overdue"
 
@@ -344,6 +349,12 @@ def scan_problems(
     return None
 
 
+def label_hash(token: str) -> str:
+    """What the worker's phone is given of a device's label tokens: enough to refuse a wrong
+    label offline, not enough to print the label (or to claim a scan) without being there."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def minutes_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds() // 60))
 
@@ -440,6 +451,41 @@ def grade_company(facts: CompanyFacts, weights: Mapping[str, float] = GRADE_WEIG
     grade = next((label for floor, label in GRADE_BANDS if score >= floor), "D")
     return CompanyGrade(
         score, grade, round(on_time, 3), round(disputes, 3), round(entrapments, 2), round(complaints, 2)
+    )
+
+
+#: what a complaint about a maintained elevator says of its maintenance; a missing inspection label,
+#: an overdue inspection or an unlicensed operator are the using unit's duties, not the company's
+MAINTENANCE_COMPLAINTS = frozenset(
+    {ComplaintCategory.elevator_trapped, ComplaintCategory.abnormal_operation, ComplaintCategory.other}
+)
+
+
+@dataclass(frozen=True)
+class ComplaintFact:
+    device_id: int
+    day: date
+    category: str
+    status: str
+
+
+def complaints_against(
+    complaints: Iterable[ComplaintFact],
+    terms: Mapping[int, Sequence[ContractTerm]],
+    as_of: date,
+    window_days: int,
+) -> int:
+    """The complaints that count against a company's grade: about maintenance, found true on
+    triage (an unchecked or refuted complaint is anyone's word, and a competitor could file it),
+    made within the window up to `as_of`, on a day the company's contract covered that device."""
+    since = as_of - timedelta(days=window_days)
+    return sum(
+        1
+        for c in complaints
+        if c.status == ComplaintStatus.substantiated
+        and c.category in MAINTENANCE_COMPLAINTS
+        and since <= c.day <= as_of
+        and any(term.covers(c.day) for term in terms.get(c.device_id, ()))
     )
 
 

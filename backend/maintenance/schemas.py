@@ -11,6 +11,7 @@ from backend.maintenance.rules import (
     MaintenanceKind,
     RecordStatus,
     is_overdue,
+    label_hash,
     rescue,
     shown_status,
 )
@@ -70,6 +71,11 @@ class ContractCreateSchema(BaseSchema):
     ends_on = Day(required=True)
 
 
+class ContractEndSchema(BaseSchema):
+    #: the contract's last day; today when not given
+    ends_on = Day(load_default=None)
+
+
 class ContractQuerySchema(PageQuerySchema):
     device_id = Id()
 
@@ -104,6 +110,11 @@ def _rescue(order) -> dict | None:
     }
 
 
+def _label_hashes(order) -> list[str]:
+    tokens = [order.device.qr_token, *(label.token for label in order.device.position_labels)]
+    return [label_hash(token) for token in tokens if token]
+
+
 class OrderSchema(Schema):
     id = Id()
     device_id = Id()
@@ -126,6 +137,9 @@ class OrderSchema(Schema):
     record_id = fields.Function(lambda o: o.record.id if o.record else None)
     record_status = fields.Function(lambda o: o.record.status if o.record else None)
     created_at = fields.DateTime()
+    #: sha256 of each of the device's label tokens (default and positions): the worker's phone
+    #: refuses another device's label offline without holding tokens it could claim scans with
+    label_hashes = fields.Function(_label_hashes)
 
 
 class RecordedItemSchema(Schema):
@@ -180,6 +194,15 @@ class ContractSchema(Schema):
     company = fields.Function(lambda c: c.company.name)
     starts_on = fields.Date()
     ends_on = fields.Date()
+    #: not_started, active or ended, as of today
+    state = fields.Function(
+        lambda c: "not_started" if c.starts_on > today() else "ended" if c.ends_on < today() else "active"
+    )
+
+
+class CompanyBriefSchema(Schema):
+    id = Id()
+    name = fields.String()
 
 
 class RankingQuerySchema(BaseSchema):

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import joinedload
 
 from backend.accounts.models import User
+from backend.complaints.models import Complaint
 from backend.core.auth import MAINTAINERS, REGULATORS, Role
 from backend.core.clock import CHINA_TZ, local_day, today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -64,7 +65,10 @@ def _record_scope(actor: Actor) -> ColumnElement[bool]:
 def visible_orders(actor: Actor, filters: dict) -> Select:
     query = (
         select(MaintenanceOrder)
-        .options(joinedload(MaintenanceOrder.device), joinedload(MaintenanceOrder.record))
+        .options(
+            joinedload(MaintenanceOrder.device).selectinload(Device.position_labels),
+            joinedload(MaintenanceOrder.record),
+        )
         .where(_order_scope(actor))
     )
     if filters.get("open"):
@@ -134,10 +138,7 @@ def visible_contracts(actor: Actor, filters: dict) -> Select:
 def create_contract(actor: Actor, data: dict) -> MaintenanceContract:
     """The using unit (or a regulator) records who maintains a device, from when to when."""
     device = get_device_for(actor, data["device_id"])
-    if actor.role not in REGULATORS and not (
-        actor.role == Role.safety_manager and actor.enterprise_id == device.enterprise_id
-    ):
-        raise Forbidden("只有使用单位或监管人员可以登记维保合同 (the using unit or a regulator only)")
+    _require_contract_party(actor, device)
     if device.category != DeviceCategory.elevator:
         raise ValidationFailed(details={"fields": {"device_id": ["只有电梯登记维保合同 (elevators only)"]}})
     company = db.session.get(Enterprise, data["company_id"])
@@ -163,6 +164,76 @@ def create_contract(actor: Actor, data: dict) -> MaintenanceContract:
         record_history(
             "device", device.id, actor, {"maintenance_company_id": (before, company.id)}, "维保合同"
         )
+    db.session.flush()
+    return contract
+
+
+def _require_contract_party(actor: Actor, device: Device) -> None:
+    """Who records a device's maintenance contract: its using unit's safety manager, or a regulator
+    (never the company: the graded party does not choose what it is graded on)."""
+    if actor.role not in REGULATORS and not (
+        actor.role == Role.safety_manager and actor.enterprise_id == device.enterprise_id
+    ):
+        raise Forbidden("只有使用单位或监管人员可以登记维保合同 (the using unit or a regulator only)")
+
+
+def maintenance_companies() -> list[Enterprise]:
+    """The maintenance companies a contract may name (their names are on every lift's public page)."""
+    return list(
+        db.session.scalars(
+            select(Enterprise).where(Enterprise.roles.contains("maintainer")).order_by(Enterprise.name)
+        )
+    )
+
+
+def get_contract_for(actor: Actor, contract_id: int) -> MaintenanceContract:
+    contract = db.session.scalar(visible_contracts(actor, {}).where(MaintenanceContract.id == contract_id))
+    if contract is None:
+        raise NotFound("维保合同不存在 (no such contract)")
+    return contract
+
+
+def end_contract(actor: Actor, contract_id: int, ends_on: date | None) -> MaintenanceContract:
+    """End a contract early (on `ends_on`, today by default): the company's periodic orders due
+    after that day are cancelled (nobody owes them, they are not graded), and the device no longer
+    names the company from the last day on (a later end leaves it named until then)."""
+    contract = get_contract_for(actor, contract_id)
+    _require_contract_party(actor, contract.device)
+    day = ends_on or today()
+    if contract.ends_on < today():
+        raise InvalidState("该合同已到期 (the contract has already ended)")
+    if not contract.starts_on <= day <= contract.ends_on:
+        raise ValidationFailed(
+            details={"fields": {"ends_on": ["结束日期须在合同期内 (must fall within the contract)"]}}
+        )
+    contract.ends_on = day
+    for order in db.session.scalars(
+        select(MaintenanceOrder).where(
+            MaintenanceOrder.contract_id == contract.id,
+            MaintenanceOrder.status == OrderStatus.open,
+            MaintenanceOrder.kind != MaintenanceKind.urgent,
+            MaintenanceOrder.due_on > day,
+        )
+    ):
+        order.status = OrderStatus.cancelled
+    device = contract.device
+    if day <= today() and device.maintenance_company_id == contract.company_id:
+        # another contract in force (one begun before this one, say) names its company instead
+        other = db.session.scalar(
+            select(MaintenanceContract.company_id)
+            .where(
+                MaintenanceContract.device_id == device.id,
+                MaintenanceContract.id != contract.id,
+                MaintenanceContract.starts_on <= today(),
+                MaintenanceContract.ends_on > today(),
+            )
+            .order_by(MaintenanceContract.starts_on.desc())
+            .limit(1)
+        )
+        if other != device.maintenance_company_id:
+            change = {"maintenance_company_id": (device.maintenance_company_id, other)}
+            device.maintenance_company_id = other
+            record_history("device", device.id, actor, change, "维保合同终止")
     db.session.flush()
     return contract
 
@@ -704,6 +775,7 @@ def company_facts(company_id: int, as_of: date) -> rules.CompanyFacts:
             MaintenanceOrder.due_on >= since,
             MaintenanceOrder.due_on < as_of,
             MaintenanceOrder.kind != MaintenanceKind.urgent,
+            MaintenanceOrder.status != OrderStatus.cancelled,
         )
     ).all()
     on_time = sum(1 for o in orders if o.record and local_day(o.record.first_scan_at) <= o.due_on)
@@ -732,8 +804,40 @@ def company_facts(company_id: int, as_of: date) -> rules.CompanyFacts:
         disputed=sum(1 for r in records if r.status == RecordStatus.disputed),
         entrapments=len(urgent),
         late_rescues=late,
-        complaints=0,
+        complaints=_complaints_against(company_id, as_of),
     )
+
+
+def _complaints_against(company_id: int, as_of: date) -> int:
+    """Complaints about the elevators the company maintained, on the days it maintained them."""
+    since = as_of - timedelta(days=GRADING_WINDOW_DAYS)
+    terms: dict[int, list[rules.ContractTerm]] = {}
+    contracts = select(
+        MaintenanceContract.device_id, MaintenanceContract.starts_on, MaintenanceContract.ends_on
+    ).where(
+        MaintenanceContract.company_id == company_id,
+        MaintenanceContract.starts_on <= as_of,
+        MaintenanceContract.ends_on >= since,
+    )
+    for device_id, starts_on, ends_on in db.session.execute(contracts):
+        terms.setdefault(device_id, []).append(rules.ContractTerm(starts_on, ends_on))
+    if not terms:
+        return 0
+    complaints = db.session.execute(
+        select(Complaint.device_id, Complaint.day, Complaint.category, Complaint.status).where(
+            Complaint.device_id.in_(
+                select(MaintenanceContract.device_id).where(MaintenanceContract.company_id == company_id)
+            ),
+            Complaint.day >= since,
+            Complaint.day <= as_of,
+        )
+    )
+    facts = (
+        rules.ComplaintFact(device_id, day, category, status)
+        for device_id, day, category, status in complaints
+        if device_id is not None
+    )
+    return rules.complaints_against(facts, terms, as_of, GRADING_WINDOW_DAYS)
 
 
 def _start_of(day: date) -> datetime:

@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from backend.complaints.models import Complaint
 from backend.complaints.rules import solve_pow
 from backend.core.clock import local_day, today, utcnow
 from backend.evidence.models import EvidenceEntry
 from backend.extensions import db
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
-from backend.maintenance.services import generate_orders, maintenance_day
+from backend.maintenance.rules import label_hash
+from backend.maintenance.services import company_facts, generate_orders, maintenance_day
 from backend.notifications.models import Notification
 from tests import factories as f
 from tests.conftest import auth
@@ -365,3 +367,92 @@ def test_a_using_unit_hears_of_its_overdue_elevators_in_one_message(city, maint)
         )
     ).all()
     assert [n.title for n in told] == ["2 台电梯维保超期"]
+
+
+def _triaged_complaint(device, outcome: str, category: str = "abnormal_operation", n: int = 1) -> None:
+    db.session.add(
+        Complaint(
+            ticket_no=f"TS20260101-{n:04d}",
+            day=today() - timedelta(days=1),
+            seq=n,
+            tracking_hash="0" * 64,
+            device_id=device.id,
+            enterprise_id=device.enterprise_id,
+            category=category,
+            description="电梯运行异常，抖动",
+            status=outcome,
+        )
+    )
+    db.session.commit()
+
+
+def test_true_complaints_about_a_maintained_elevator_count_in_the_company_grade(client, city, maint):
+    _triaged_complaint(city.dev_a, "substantiated", n=1)
+    _triaged_complaint(city.dev_a, "not_substantiated", n=2)
+    _triaged_complaint(city.dev_b, "substantiated", n=3)  # not under this company's contract
+    assert company_facts(maint.company.id, today()).complaints == 1
+    assert company_facts(maint.other_company.id, today()).complaints == 0
+    ranking = client.get("/api/maintenance/companies/ranking", headers=auth(city.admin)).json
+    row = next(r for r in ranking if r["company_id"] == maint.company.id)
+    assert row["complaints_per_100"] == 100.0
+
+
+def test_the_worker_gets_the_label_hashes_of_the_orders_device(client, city, maint):
+    [order] = client.get("/api/maintenance/orders?mine=true", headers=auth(maint.worker)).json["items"]
+    assert order["label_hashes"] == [label_hash(city.dev_a.qr_token)]
+    assert city.dev_a.qr_token not in str(order)
+
+
+def _contract_id(client, user) -> int:
+    [contract] = client.get("/api/maintenance/contracts", headers=auth(user)).json["items"]
+    return contract["id"]
+
+
+def test_the_using_unit_ends_a_contract_and_later_orders_are_cancelled(client, city, maint):
+    contract_id = _contract_id(client, city.manager)
+    maint.order.due_on = today() + timedelta(days=2)
+    db.session.commit()
+    res = client.post(f"/api/maintenance/contracts/{contract_id}/end", json={}, headers=auth(city.manager))
+    assert res.status_code == 200, res.json
+    assert res.json["ends_on"] == today().isoformat() and res.json["state"] == "active"
+    db.session.expire_all()
+    assert db.session.get(MaintenanceOrder, maint.order.id).status == "cancelled"
+    assert city.dev_a.maintenance_company_id is None
+    assert client.get("/api/maintenance/orders?mine=true", headers=auth(maint.worker)).json["items"] == []
+    assert company_facts(maint.company.id, today() + timedelta(days=5)).orders_due == 0
+    again = client.post(
+        f"/api/maintenance/contracts/{contract_id}/end",
+        json={"ends_on": (today() + timedelta(days=3)).isoformat()},
+        headers=auth(city.manager),
+    )
+    assert again.status_code == 422 and "ends_on" in again.json["error"]["details"]["fields"]
+
+
+def test_the_maintenance_company_cannot_end_its_own_contract(client, city, maint):
+    contract_id = _contract_id(client, maint.admin)
+    res = client.post(f"/api/maintenance/contracts/{contract_id}/end", json={}, headers=auth(maint.admin))
+    assert res.status_code == 403
+    other = client.post(
+        f"/api/maintenance/contracts/{contract_id}/end", json={}, headers=auth(maint.other_worker)
+    )
+    assert other.status_code == 404
+
+
+def test_a_contract_ending_before_it_starts_is_refused_with_a_field_error(client, city, maint):
+    device = f.make_device(city.ent_a)
+    db.session.commit()
+    body = {
+        "device_id": device.id,
+        "company_id": maint.company.id,
+        "starts_on": today().isoformat(),
+        "ends_on": (today() - timedelta(days=1)).isoformat(),
+    }
+    res = client.post("/api/maintenance/contracts", json=body, headers=auth(city.manager))
+    assert res.status_code == 422 and "ends_on" in res.json["error"]["details"]["fields"]
+
+
+def test_the_using_unit_can_pick_any_maintenance_company_for_a_contract(client, city, maint):
+    res = client.get("/api/maintenance/companies", headers=auth(city.manager))
+    assert res.status_code == 200
+    assert {c["id"] for c in res.json} == {maint.company.id, maint.other_company.id}
+    assert set(res.json[0]) == {"id", "name"}

@@ -1143,6 +1143,15 @@ def _new_contract(t: Target) -> Request:
     return "/api/maintenance/contracts", {"json": body}
 
 
+def _end_contract(t: Target) -> Request:
+    _maintained(t)
+    db.session.commit()
+    contract = db.session.scalars(
+        select(MaintenanceContract).where(MaintenanceContract.device_id == t.device.id)
+    ).one()
+    return f"/api/maintenance/contracts/{contract.id}/end", {"json": {}}
+
+
 _RECORD_BODY = {
     "items": [{"code": "hm01", "result": "ok"}],
     "scans": [{"token": "not-a-label", "at": "2026-01-01T08:00:00+08:00"}],
@@ -1183,6 +1192,11 @@ MATRIX |= {
         _new_contract,
         {ADMIN: "in:201", INSP: "in:201 out:404", MGR: "in:201 out:404", SUP: "own:403 peer:403 out:404"},
     ),
+    ("POST", "/api/maintenance/contracts/<int:contract_id>/end"): (
+        _end_contract,
+        {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:403 peer:404 out:404"},
+    ),
+    ("GET", "/api/maintenance/companies"): (_get("/api/maintenance/companies"), ALL_200),
     ("GET", "/api/maintenance/companies/ranking"): (
         _get("/api/maintenance/companies/ranking"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from backend.maintenance import rules
@@ -135,7 +136,6 @@ def test_a_punctual_well_evidenced_company_is_graded_a():
 
 
 def test_late_orders_disputes_and_entrapments_lower_the_grade():
-    from dataclasses import replace
 
     late = rules.grade_company(replace(GOOD, orders_on_time=100))
     disputed = rules.grade_company(replace(GOOD, disputed=40))
@@ -145,3 +145,47 @@ def test_late_orders_disputes_and_entrapments_lower_the_grade():
     assert late.grade in ("C", "D")
     ranking = rules.ranked([(2, late), (1, rules.grade_company(GOOD))])
     assert [cid for cid, _ in ranking] == [1, 2]
+
+
+def _complaint(
+    day: date, category: str = "abnormal_operation", status: str = "substantiated", device: int = 1
+) -> rules.ComplaintFact:
+    return rules.ComplaintFact(device, day, category, status)
+
+
+def test_a_true_maintenance_complaint_under_contract_counts_against_the_company():
+    terms = {1: [ContractTerm(date(2026, 3, 1), date(2026, 12, 31))]}
+    as_of = date(2026, 6, 1)
+    counted = [_complaint(date(2026, 4, 1)), _complaint(date(2026, 5, 1), "elevator_trapped")]
+    assert rules.complaints_against(counted, terms, as_of, 365) == 2
+
+
+def test_complaints_the_company_cannot_answer_for_do_not_count():
+    terms = {1: [ContractTerm(date(2026, 3, 1), date(2026, 12, 31))]}
+    as_of = date(2026, 6, 1)
+    not_counted = [
+        _complaint(date(2026, 2, 1)),  # before the contract: another company's elevator then
+        _complaint(date(2026, 7, 1)),  # after as_of
+        _complaint(date(2026, 4, 1), status="received"),  # not yet checked: anyone's word
+        _complaint(date(2026, 4, 1), status="not_substantiated"),
+        _complaint(date(2026, 4, 1), "overdue_inspection"),  # the using unit's duty
+        _complaint(date(2026, 4, 1), device=2),  # not a device under its contract
+    ]
+    assert rules.complaints_against(not_counted, terms, as_of, 365) == 0
+
+
+def test_old_complaints_leave_the_window():
+    terms = {1: [ContractTerm(date(2024, 1, 1), date(2026, 12, 31))]}
+    old = [_complaint(date(2025, 5, 1))]
+    assert rules.complaints_against(old, terms, date(2026, 6, 1), 365) == 0
+    assert rules.complaints_against(old, terms, date(2026, 4, 1), 365) == 1
+
+
+def test_complaints_lower_the_grade():
+    assert rules.grade_company(replace(GOOD, complaints=5)).score < rules.grade_company(GOOD).score
+
+
+def test_the_phone_gets_a_label_hash_not_the_token():
+    token = "AbCdEfGh12345678"
+    assert rules.label_hash(token) == rules.label_hash(token) != token
+    assert token not in rules.label_hash(token) and len(rules.label_hash(token)) == 64

@@ -3,7 +3,7 @@ import type { Page } from './types'
 import { request } from './http'
 
 export type MaintenanceKind = 'half_month' | 'quarter' | 'half_year' | 'year' | 'urgent'
-export type OrderStatus = 'open' | 'overdue' | 'done'
+export type OrderStatus = 'open' | 'overdue' | 'done' | 'cancelled'
 export type RecordStatus = 'awaiting_confirmation' | 'confirmed' | 'disputed'
 export type ItemResult = 'ok' | 'adjusted' | 'failed' | 'not_applicable'
 
@@ -41,6 +41,8 @@ export interface MaintenanceOrder {
   rescue: { arrival_minutes: number; release_minutes: number | null; late: boolean } | null
   record_id: number | null
   record_status: RecordStatus | null
+  /** sha256 of each of the device's label tokens: the phone refuses another device's label offline */
+  label_hashes?: string[]
 }
 
 export interface RecordedItem {
@@ -128,4 +130,57 @@ export interface CompanyRank {
 
 export function fetchCompanyRanking(): Promise<CompanyRank[]> {
   return request<CompanyRank[]>('/api/maintenance/companies/ranking')
+}
+
+/** A maintenance contract (维保合同): which company maintains an elevator, from when to when. */
+export interface MaintenanceContract {
+  id: number
+  device_id: number
+  device: DeviceBrief
+  company_id: number
+  company: string
+  starts_on: string
+  ends_on: string
+  state: 'not_started' | 'active' | 'ended'
+}
+
+export function fetchContracts(
+  query: { device_id?: number; page?: number; per_page?: number } = {},
+): Promise<Page<MaintenanceContract>> {
+  return request<Page<MaintenanceContract>>('/api/maintenance/contracts', { query: { per_page: 50, ...query } })
+}
+
+/** Recorded by the using unit's safety manager or a regulator (never by the company itself). */
+export function createContract(body: {
+  device_id: number
+  company_id: number
+  starts_on: string
+  ends_on: string
+}): Promise<MaintenanceContract> {
+  return request<MaintenanceContract>('/api/maintenance/contracts', { method: 'POST', json: body })
+}
+
+/** End a contract early (today unless a day is given): the company's later periodic orders are cancelled. */
+export function endContract(id: number, endsOn?: string): Promise<MaintenanceContract> {
+  return request<MaintenanceContract>(`/api/maintenance/contracts/${id}/end`, {
+    method: 'POST',
+    json: endsOn ? { ends_on: endsOn } : {},
+  })
+}
+
+export function fetchCompanies(): Promise<Array<{ id: number; name: string }>> {
+  return request<Array<{ id: number; name: string }>>('/api/maintenance/companies')
+}
+
+/** Work orders of one device (open ones only with `open`). */
+export function fetchDeviceOrders(deviceId: number, open = false): Promise<Page<MaintenanceOrder>> {
+  return request<Page<MaintenanceOrder>>('/api/maintenance/orders', {
+    query: { device_id: deviceId, mine: open, per_page: 20 },
+  })
+}
+
+export function fetchDeviceRecords(deviceId: number, perPage = 5): Promise<Page<MaintenanceRecord>> {
+  return request<Page<MaintenanceRecord>>('/api/maintenance/records', {
+    query: { device_id: deviceId, per_page: perPage },
+  })
 }

@@ -139,6 +139,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { features: true, title: 'mranking.title' },
   },
   {
+    path: '/maintenance/contracts',
+    name: 'maintenance-contracts',
+    component: () => import('@/views/maintenance/ContractListView.vue'),
+    meta: { title: 'contract.title' },
+  },
+  {
     path: '/maintenance/records',
     name: 'maintenance-records',
     component: () => import('@/views/maintenance/RecordListView.vue'),

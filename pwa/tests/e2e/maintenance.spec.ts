@@ -101,10 +101,13 @@ test('a half-monthly maintenance goes from the worker offline to the public page
     await context.setOffline(false)
     await page.getByTestId('sync-now').click()
     await waitSynced(page)
+    // the demo elevator has its past records too (confirmed or disputed): this order's is the one awaiting
     const records = await (await request.get(`/api/maintenance/records?device_id=${device.id}`, { headers: { Authorization: `Bearer ${managerToken}` } })).json()
-    expect(records.items).toHaveLength(1)
-    expect(records.items[0].status).toBe('awaiting_confirmation')
-    expect(records.items[0].items.filter((i: { photos: string[] }) => i.photos.length)).toHaveLength(order!.items.filter(i => i.photo).length)
+    const mineNow = (records.items as Array<{ order_id: number, status: string, items: Array<{ photos: string[] }> }>).filter(r => r.order_id === order!.id)
+    expect(mineNow).toHaveLength(1)
+    expect(records.items.filter((r: { status: string }) => r.status === 'awaiting_confirmation')).toHaveLength(1)
+    expect(mineNow[0]!.status).toBe('awaiting_confirmation')
+    expect(mineNow[0]!.items.filter(i => i.photos.length)).toHaveLength(order!.items.filter(i => i.photo).length)
     await signOut(page)
 
     // the using unit's safety manager confirms on the phone

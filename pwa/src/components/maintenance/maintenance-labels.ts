@@ -2,7 +2,12 @@ import type { ItemResult, OrderStatus, RecordStatus } from '@/api/maintenance'
 
 type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default'
 
-export const ORDER_STATUS_TAG: Record<OrderStatus, TagType> = { open: 'primary', overdue: 'danger', done: 'success' }
+export const ORDER_STATUS_TAG: Record<OrderStatus, TagType> = {
+  open: 'primary',
+  overdue: 'danger',
+  done: 'success',
+  cancelled: 'default',
+}
 export const RECORD_STATUS_TAG: Record<RecordStatus, TagType> = {
   awaiting_confirmation: 'warning',
   confirmed: 'success',
