@@ -15,6 +15,7 @@ from backend.accounts.models import User
 from backend.core.auth import Role
 from backend.core.changes import record_changes
 from backend.core.clock import today, utcnow
+from backend.core.db import advance_id_sequences
 from backend.core.search import rebuild_terms
 from backend.credit.models import Accident, EnforcementCase
 from backend.credit.recompute import recompute_grades
@@ -130,6 +131,7 @@ def load_demo(scale: Scale = CITY, seed: int = 2024) -> dict:
         load_maintenance_demo(as_of)
     for model in (Enterprise, Device, Hazard):  # bulk inserts bypass the ORM's search indexing
         rebuild_terms(model)
+    advance_id_sequences(db.session(), db.metadata)
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     recompute_grades(as_of, cause="demo")
     return {

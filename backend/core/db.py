@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import DateTime, MetaData, Table, event, inspect
+from sqlalchemy import DateTime, MetaData, Table, event, inspect, text
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import MANYTOONE, DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -42,6 +42,25 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """A mapped class's table, typed as a Table (for Core statements on the hot paths)."""
     return cast(Table, model.__table__)
+
+
+def advance_id_sequences(session: Session, metadata: MetaData) -> None:
+    """After rows were inserted with explicit ids (the demo generator, a restore), move each
+    PostgreSQL id sequence past the largest id, or the next row a user adds collides with one.
+    SQLite needs nothing: its next rowid follows the largest."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in metadata.sorted_tables:
+        column = table.c.get("id")
+        if column is None or not column.primary_key or column.autoincrement is False:
+            continue
+        sequence = session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+        if sequence is None:
+            continue
+        session.execute(
+            text(f"SELECT setval(:sequence, COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table.name}"),  # noqa: S608 - metadata names
+            {"sequence": sequence},
+        )
 
 
 def rows_affected(result: Result) -> int:

@@ -6,6 +6,7 @@ from backend.accounts.models import User
 from backend.demo import load_demo
 from backend.extensions import db
 from tests.conftest import auth
+from tests.factories import valid_credit_code
 
 
 def _login(username: str) -> dict:
@@ -34,3 +35,23 @@ def test_demo_checks_have_ids_derived_from_their_names(client, app):
     db.session.commit()
     ids = {c["id"] for c in client.get("/api/checks?per_page=100", headers=_login("admin")).json["items"]}
     assert {str(_demo_id("weekly-7")), str(_demo_id("monthly-31"))} <= ids
+
+
+def test_after_the_demo_city_new_rows_get_fresh_ids(client, app):
+    """The demo inserts its rows with fixed ids; PostgreSQL's id sequences must move past them, or
+    the first zone, enterprise or person a user adds collides with a demo row."""
+    load_demo()
+    db.session.commit()
+    bureau = _login("admin")
+    zone = client.post("/api/zones", json={"name": "新设分局", "code": "Z99"}, headers=bureau)
+    assert zone.status_code == 201, zone.json
+    enterprise = client.post(
+        "/api/enterprises",
+        json={
+            "name": "新登记的物业公司",
+            "credit_code": valid_credit_code(990001),
+            "zone_id": zone.json["id"],
+        },
+        headers=bureau,
+    )
+    assert enterprise.status_code == 201, enterprise.json
