@@ -15,7 +15,14 @@ export function useRecordList<T>(parentId: () => number | string, fetchList: (id
   const { data, loading, failed, load } = useOnlineRecord(() => String(parentId()), fetchList)
   const items = computed(() => data.value ?? [])
   const unavailable = computed(() => failed.value || (!online.value && data.value === null))
-  return { items, loading, unavailable, load }
+  /** AsyncState's loading and failed props for this list (`v-bind="listState"`) */
+  const listState = computed(() => ({
+    loading: loading.value,
+    error: unavailable.value,
+    errorImage: 'network',
+    retry: load,
+  }))
+  return { items, loading, unavailable, load, listState }
 }
 
 /**

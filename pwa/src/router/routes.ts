@@ -142,7 +142,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/maintenance/contracts',
     name: 'maintenance-contracts',
     component: () => import('@/views/maintenance/ContractListView.vue'),
-    meta: { title: 'contract.title' },
+    meta: { features: true, title: 'contract.title' },
   },
   {
     path: '/maintenance/records',
