@@ -7,6 +7,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select, update
 
@@ -17,6 +18,8 @@ from backend.core.singletons import insert_singleton
 from backend.evidence.models import EvidenceEntry, EvidenceHead
 from backend.evidence.rules import GENESIS, link_hash
 from backend.extensions import db
+
+Row = TypeVar("Row")
 
 
 def _lock_head() -> tuple[int, str]:
@@ -113,6 +116,12 @@ class Audit:
     file_digest: Callable[[str], dict | None] | None = None
     checkpoint: dict | None = None
     checkpoint_key: str = ""
+
+
+def row_by_ref(model: type[Row], ref: str) -> Row | None:
+    """The row a chain entry's integer ref names; None when the ref is not a number or the row is gone
+    (a record check reports that as missing)."""
+    return db.session.get(model, int(ref)) if ref.isdigit() else None
 
 
 def verify_chain(

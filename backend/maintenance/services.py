@@ -20,11 +20,11 @@ from backend.core.auth import MAINTAINERS, REGULATORS, Role
 from backend.core.clock import CHINA_TZ, local_day, today, utcnow
 from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.hashing import payload_hash
-from backend.core.history import record_history
+from backend.core.history import assign_with_history
 from backend.devices.models import Device
 from backend.devices.rules import DeviceCategory, DeviceStatus
 from backend.devices.services import device_by_token, get_device_for
-from backend.evidence.services import append_evidence
+from backend.evidence.services import append_evidence, row_by_ref
 from backend.extensions import db
 from backend.maintenance import rules
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
@@ -158,12 +158,8 @@ def create_contract(actor: Actor, data: dict) -> MaintenanceContract:
         created_by_id=actor.id,
     )
     db.session.add(contract)
-    if contract.starts_on <= today() <= contract.ends_on and device.maintenance_company_id != company.id:
-        before = device.maintenance_company_id
-        device.maintenance_company_id = company.id
-        record_history(
-            "device", device.id, actor, {"maintenance_company_id": (before, company.id)}, "维保合同"
-        )
+    if contract.starts_on <= today() <= contract.ends_on:
+        assign_with_history(device, "device", {"maintenance_company_id": company.id}, actor, "维保合同")
     db.session.flush()
     return contract
 
@@ -230,10 +226,7 @@ def end_contract(actor: Actor, contract_id: int, ends_on: date | None) -> Mainte
             .order_by(MaintenanceContract.starts_on.desc())
             .limit(1)
         )
-        if other != device.maintenance_company_id:
-            change = {"maintenance_company_id": (device.maintenance_company_id, other)}
-            device.maintenance_company_id = other
-            record_history("device", device.id, actor, change, "维保合同终止")
+        assign_with_history(device, "device", {"maintenance_company_id": other}, actor, "维保合同终止")
     db.session.flush()
     return contract
 
@@ -598,7 +591,7 @@ def answer_evidence(record: MaintenanceRecord) -> dict:
 
 def maintenance_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     """Does the stored record (or its answer) still match what the chain recorded?"""
-    record = db.session.get(MaintenanceRecord, int(ref)) if ref.isdigit() else None
+    record = row_by_ref(MaintenanceRecord, ref)
     if record is None:
         return f"maintenance record {ref} is missing"
     if kind == "maintenance.record":

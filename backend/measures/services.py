@@ -23,7 +23,7 @@ from backend.credit.models import CreditGrade
 from backend.devices import services as devices
 from backend.devices.models import Device
 from backend.devices.rules import ENFORCEMENT_LABELS, ENFORCEMENT_STATUSES
-from backend.evidence.services import append_evidence
+from backend.evidence.services import append_evidence, row_by_ref
 from backend.extensions import db
 from backend.measures import rules
 from backend.measures.models import DeviceOrder, SeriousViolation, Stationing, StationingFinding
@@ -155,7 +155,7 @@ def order_evidence(order: DeviceOrder) -> dict:
 
 def order_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
     """Does the stored order still state what the chain recorded? (for verify_chain)"""
-    order = db.session.get(DeviceOrder, int(ref)) if ref.isdigit() else None
+    order = row_by_ref(DeviceOrder, ref)
     if order is None:
         return f"device order {ref} is missing"
     return None if order_digest(order) == data.get("content") else f"device order {ref} was altered"
@@ -163,7 +163,7 @@ def order_evidence_problem(kind: str, ref: str, data: dict) -> str | None:
 
 def order_state_problem(ref: str, data: dict) -> str | None:
     """Given the newest entry of an order: is it lifted (or in force) as that entry says?"""
-    order = db.session.get(DeviceOrder, int(ref)) if ref.isdigit() else None
+    order = row_by_ref(DeviceOrder, ref)
     if order is None or order_state(order) == data.get("state"):
         return None  # a missing order is reported by its entries
     return f"device order {ref} lifting (lifted_at, lifted_by, lift_reason) was altered"

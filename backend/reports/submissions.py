@@ -13,7 +13,7 @@ from backend.core.clock import local_day, today, utcnow
 from backend.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.core.hashing import canonical_bytes, payload_hash
 from backend.core.unique import flush_unique
-from backend.evidence.services import append_evidence, append_evidence_batch
+from backend.evidence.services import append_evidence, append_evidence_batch, row_by_ref
 from backend.extensions import db
 from backend.org.models import Zone
 from backend.org.scope import Actor
@@ -140,7 +140,7 @@ def freeze_evidence(freeze: MonthlyFiguresFreeze) -> dict:
 
 
 def _freeze_problem(ref: str, data: dict) -> str | None:
-    freeze = db.session.get(MonthlyFiguresFreeze, int(ref)) if ref.isdigit() else None
+    freeze = row_by_ref(MonthlyFiguresFreeze, ref)
     if freeze is None:
         return f"frozen figures {ref} are missing"
     recorded = {k: v for k, v in data.items() if k != "backfilled"}
