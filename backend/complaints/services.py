@@ -38,13 +38,13 @@ from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, Val
 from backend.core.events import publish
 from backend.core.hashing import payload_hash
 from backend.core.history import HistoryEntry, assign_with_history, history_of, record_history
-from backend.core.pagination import COUNT_CAP, Page, paginate
+from backend.core.pagination import Page, paginate
 from backend.core.search import (
-    SEARCH_COUNT_CAP,
     Arm,
     has_terms,
     joined_on_terms,
     limited_union,
+    list_reach,
     related_terms_arm,
 )
 from backend.devices.models import Device
@@ -306,8 +306,7 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
 
 
 def list_complaints(actor: Actor, filters: dict) -> Page:
-    cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
-    reach = max(cap + 1, filters["page"] * filters["per_page"])
+    cap, reach = list_reach(filters)
     query = visible_complaints(actor, filters, reach)
     return paginate(query, filters["page"], filters["per_page"], cap)
 

@@ -32,10 +32,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from backend.core.pagination import COUNT_CAP
 from backend.extensions import db
 
 #: A search whose matches go past this shows "1000+": counting 2.3M elevators tells nobody more.
 SEARCH_COUNT_CAP = 1000
+
+
+def list_reach(filters: dict) -> tuple[int, int]:
+    """A list page's count cap (lower when searching) and how many matches each search arm reads:
+    past the cap only when the page asked for lies beyond it."""
+    cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
+    return cap, max(cap + 1, filters["page"] * filters["per_page"])
+
 
 #: model → (its term model, the term model's id attribute, the model's searched fields)
 _SEARCHABLE: dict[type, tuple[Any, str, tuple[str, ...]]] = {}

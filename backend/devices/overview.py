@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from backend.complaints.services import complaint_counts
 from backend.core.auth import Role
-from backend.core.pagination import COUNT_CAP, Page, paginate
-from backend.core.search import SEARCH_COUNT_CAP
+from backend.core.pagination import Page, paginate
+from backend.core.search import list_reach
 from backend.devicefile.services import pending_record_counts
 from backend.devices.models import Device
 from backend.devices.services import get_device_for, visible_devices
@@ -35,8 +35,7 @@ def annotate_devices(actor: Actor, devices: list[Device]) -> list[Device]:
 
 
 def list_devices(actor: Actor, filters: dict) -> Page:
-    cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
-    reach = max(cap + 1, filters["page"] * filters["per_page"])
+    cap, reach = list_reach(filters)
     query = visible_devices(actor, filters, search_limit=reach)
     page = paginate(query, filters["page"], filters["per_page"], cap)
     annotate_devices(actor, page.items)

@@ -17,13 +17,13 @@ from backend.core.errors import Conflict, Forbidden, InvalidState, NotFound, Val
 from backend.core.events import publish
 from backend.core.exports import export_items, yes_no
 from backend.core.hashing import payload_hash
-from backend.core.pagination import COUNT_CAP, Page, paginate
+from backend.core.pagination import Page, paginate
 from backend.core.search import (
-    SEARCH_COUNT_CAP,
     Arm,
     has_terms,
     joined_on_terms,
     limited_union,
+    list_reach,
     related_terms_arm,
 )
 from backend.devices.models import Device
@@ -148,8 +148,7 @@ def _awaiting_my_review(actor: Actor):
 
 
 def list_hazards(actor: Actor, filters: dict) -> Page:
-    cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
-    reach = max(cap + 1, filters["page"] * filters["per_page"])
+    cap, reach = list_reach(filters)
     return paginate(visible_hazards(actor, filters, reach), filters["page"], filters["per_page"], cap)
 
 

@@ -110,7 +110,7 @@ def test_a_hazard_reported_through_sync_is_found_by_its_words(client, city):
 
 
 def test_a_search_past_the_cap_says_its_total_is_not_exact(client, city, monkeypatch):
-    monkeypatch.setattr("backend.devices.overview.SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr("backend.core.search.SEARCH_COUNT_CAP", 2)
     answer = client.get("/api/devices?q=电梯&per_page=1", headers=auth(city.admin)).json
     assert (answer["total"], answer["total_exact"], len(answer["items"])) == (2, False, 1)
     second = client.get("/api/devices?q=电梯&per_page=1&page=3", headers=auth(city.admin)).json
