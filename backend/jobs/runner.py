@@ -41,8 +41,10 @@ def run_due(jobs: Sequence[Job] = JOBS, now: datetime | None = None) -> list[Run
     """Run every job of `jobs` that is due at `now` and not held by another runner."""
     token = write_intent.set(True)  # SQLite: take the write lock at BEGIN, never fail mid-way
     try:
+        _ensure_leases(jobs, now or utcnow())
+        # read the clock after the lease rows exist: a racing runner's first-seen row may carry a
+        # moment later than ours, which would make the job look not yet due to both of us
         moment = now or utcnow()
-        _ensure_leases(jobs, moment)
         holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         leases = current_leases()
         return [_run_held(job, holder, leases) for job in jobs if leases.claim(job.name, holder, moment)]

@@ -191,6 +191,19 @@ def test_two_runners_racing_for_a_due_job_run_it_once(app):
     assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1
 
 
+def test_a_job_first_seen_by_a_racing_runner_a_moment_later_is_still_due_for_us(app, monkeypatch):
+    """CI's interleaving: we read the clock, the other runner read it a moment later and inserted
+    the new job's lease row first; our claim must not find the job 'not yet due'."""
+    runs: list[str] = []
+    ours = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+    db.session.add(JobLease(name="counting", next_due_at=ours + timedelta(milliseconds=1), holder=""))
+    db.session.commit()
+    clock = iter([ours, ours + timedelta(milliseconds=2), ours + timedelta(milliseconds=3)])
+    monkeypatch.setattr("backend.jobs.runner.utcnow", lambda: next(clock, ours + timedelta(seconds=1)))
+    assert [r.outcome for r in run_due([_counting_job(runs, pause=0)])] == ["ok"]
+    assert len(runs) == 1
+
+
 def test_a_held_lease_is_not_taken_until_it_expires(app):
     now = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
     db.session.add(JobLease(name="counting", next_due_at=now, holder=""))
