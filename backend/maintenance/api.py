@@ -123,7 +123,11 @@ def list_contracts(query: dict):
 @bp.arguments(ContractCreateSchema)
 @bp.response(201, ContractSchema)
 def create_contract(body: dict):
-    """The using unit (or a regulator) records which company maintains an elevator, and for how long."""
+    """The using unit (or a regulator) records which company maintains an elevator, and for how long.
+    Dates already covered by another contract of the elevator are 409 `conflict` (its id in
+    `details.contract_id`): one company answers for a lift on any day, so end the old one first.
+    The device names the company of the contract in force; the daily job moves the name when a
+    contract begins or runs out."""
     contract = services.create_contract(current_user, body)
     db.session.commit()
     return contract

@@ -150,6 +150,7 @@ def create_contract(actor: Actor, data: dict) -> MaintenanceContract:
         raise ValidationFailed(
             details={"fields": {"ends_on": ["结束日期早于开始日期 (ends before it starts)"]}}
         )
+    _refuse_overlap(device.id, data["starts_on"], data["ends_on"])
     contract = MaintenanceContract(
         device_id=device.id,
         company_id=company.id,
@@ -158,10 +159,84 @@ def create_contract(actor: Actor, data: dict) -> MaintenanceContract:
         created_by_id=actor.id,
     )
     db.session.add(contract)
-    if contract.starts_on <= today() <= contract.ends_on:
-        assign_with_history(device, "device", {"maintenance_company_id": company.id}, actor, "维保合同")
     db.session.flush()
+    if contract.starts_on <= today():  # a contract not yet begun leaves the device as it is
+        _name_company_in_force(device, actor, "维保合同")
     return contract
+
+
+def _refuse_overlap(device_id: int, starts_on: date, ends_on: date) -> None:
+    """One maintenance company answers for an elevator on any day: a new company's contract
+    starts after the old one ends (end the old one first when changing company early)."""
+    other = db.session.scalar(
+        select(MaintenanceContract)
+        .options(joinedload(MaintenanceContract.company))
+        .where(
+            MaintenanceContract.device_id == device_id,
+            MaintenanceContract.starts_on <= ends_on,
+            MaintenanceContract.ends_on >= starts_on,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise Conflict(
+            f"该电梯在 {other.starts_on}～{other.ends_on} 已有维保合同（{other.company.name}），"
+            "请先终止原合同 (another contract covers these dates: end it first)",
+            details={"contract_id": other.id},
+        )
+
+
+def _names_its_company(as_of: date) -> ColumnElement[bool]:
+    """A contract names its company on the device from its first day until the day before its
+    last: on its last day the company still answers for the lift, but the device shows that it
+    is leaving (so ending a contract today takes the name off at once)."""
+    return (MaintenanceContract.starts_on <= as_of) & (MaintenanceContract.ends_on > as_of)
+
+
+def _name_company_in_force(device: Device, actor: Actor | None, reason: str) -> None:
+    company_id = db.session.scalar(
+        select(MaintenanceContract.company_id)
+        .where(MaintenanceContract.device_id == device.id, _names_its_company(today()))
+        .order_by(MaintenanceContract.starts_on.desc(), MaintenanceContract.id.desc())
+        .limit(1)
+    )
+    assign_with_history(device, "device", {"maintenance_company_id": company_id}, actor, reason)
+
+
+def name_companies_in_force(as_of: date) -> int:
+    """The daily job: a device under contract names the company whose contract is in force, so a
+    contract that begins later (a change of company at the year's end) or runs out needs nobody
+    to edit the device. Devices with no contract begun yet keep what was entered for them."""
+    ranked = (
+        select(
+            MaintenanceContract.device_id,
+            MaintenanceContract.company_id,
+            func.row_number()
+            .over(
+                partition_by=MaintenanceContract.device_id,
+                order_by=(MaintenanceContract.starts_on.desc(), MaintenanceContract.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(_names_its_company(as_of))
+        .subquery()
+    )
+    in_force = select(ranked.c.device_id, ranked.c.company_id).where(ranked.c.rank == 1).subquery()
+    under_contract = (
+        select(MaintenanceContract.id)
+        .where(MaintenanceContract.device_id == Device.id, MaintenanceContract.starts_on <= as_of)
+        .exists()
+    )
+    stale = db.session.execute(
+        select(Device, in_force.c.company_id)
+        .outerjoin(in_force, in_force.c.device_id == Device.id)
+        .where(under_contract, Device.maintenance_company_id.is_distinct_from(in_force.c.company_id))
+    ).all()
+    for device, company_id in stale:
+        reason = "维保合同生效" if company_id else "维保合同到期"
+        assign_with_history(device, "device", {"maintenance_company_id": company_id}, None, reason)
+    db.session.flush()
+    return len(stale)
 
 
 def _require_contract_party(actor: Actor, device: Device) -> None:
@@ -212,22 +287,8 @@ def end_contract(actor: Actor, contract_id: int, ends_on: date | None) -> Mainte
         )
     ):
         order.status = OrderStatus.cancelled
-    device = contract.device
-    if day <= today() and device.maintenance_company_id == contract.company_id:
-        # another contract in force (one begun before this one, say) names its company instead
-        other = db.session.scalar(
-            select(MaintenanceContract.company_id)
-            .where(
-                MaintenanceContract.device_id == device.id,
-                MaintenanceContract.id != contract.id,
-                MaintenanceContract.starts_on <= today(),
-                MaintenanceContract.ends_on > today(),
-            )
-            .order_by(MaintenanceContract.starts_on.desc())
-            .limit(1)
-        )
-        assign_with_history(device, "device", {"maintenance_company_id": other}, actor, "维保合同终止")
     db.session.flush()
+    _name_company_in_force(contract.device, actor, "维保合同终止")
     return contract
 
 
@@ -741,8 +802,9 @@ def _counted(orders: Sequence[MaintenanceOrder], as_of: date) -> Iterator[Messag
 
 def maintenance_day(as_of: date) -> dict:
     """The scheduled job: open the orders now due, then tell who must know of overdue ones."""
+    renamed = name_companies_in_force(as_of)
     opened = generate_orders(as_of)
-    return {"opened": opened, "notified": notify(overdue_messages(as_of))}
+    return {"opened": opened, "renamed": renamed, "notified": notify(overdue_messages(as_of))}
 
 
 # --- grading ----------------------------------------------------------------------------------

@@ -16,7 +16,12 @@ from backend.evidence.models import EvidenceEntry
 from backend.extensions import db
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
 from backend.maintenance.rules import label_hash
-from backend.maintenance.services import company_facts, generate_orders, maintenance_day
+from backend.maintenance.services import (
+    company_facts,
+    generate_orders,
+    maintenance_day,
+    name_companies_in_force,
+)
 from backend.notifications.models import Notification
 from tests import factories as f
 from tests.conftest import auth
@@ -426,6 +431,55 @@ def test_the_using_unit_ends_a_contract_and_later_orders_are_cancelled(client, c
         headers=auth(city.manager),
     )
     assert again.status_code == 422 and "ends_on" in again.json["error"]["details"]["fields"]
+
+
+def _new_contract(client, city, company, starts_on, ends_on):
+    body = {
+        "device_id": city.dev_a.id,
+        "company_id": company.id,
+        "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(),
+    }
+    return client.post("/api/maintenance/contracts", json=body, headers=auth(city.manager))
+
+
+def test_a_second_company_for_days_already_under_contract_is_refused_naming_the_contract(client, city, maint):
+    contract_id = _contract_id(client, city.manager)
+    res = _new_contract(
+        client, city, maint.other_company, today() + timedelta(days=30), today() + timedelta(days=400)
+    )
+    assert res.status_code == 409, res.json
+    assert res.json["error"]["details"]["contract_id"] == contract_id
+    assert "请先终止原合同" in res.json["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(MaintenanceContract)) == 1
+
+
+def test_at_a_change_of_company_the_device_names_the_new_company_the_day_its_contract_begins(
+    client, city, maint
+):
+    old = db.session.scalars(select(MaintenanceContract)).one()
+    first_day = old.ends_on + timedelta(days=1)
+    res = _new_contract(client, city, maint.other_company, first_day, first_day + timedelta(days=365))
+    assert res.status_code == 201, res.json
+    db.session.expire_all()
+    assert city.dev_a.maintenance_company_id == maint.company.id  # the new one has not begun
+
+    assert name_companies_in_force(old.ends_on - timedelta(days=1)) == 0
+    assert name_companies_in_force(first_day) == 1
+    assert city.dev_a.maintenance_company_id == maint.other_company.id
+    assert name_companies_in_force(first_day) == 0  # a second run changes nothing
+    [latest, *_] = client.get(f"/api/devices/{city.dev_a.id}/history", headers=auth(city.manager)).json
+    assert (latest["field"], latest["after"], latest["reason"]) == (
+        "maintenance_company_id",
+        maint.other_company.id,
+        "维保合同生效",
+    )
+
+
+def test_a_contract_run_out_with_no_successor_takes_the_company_off_the_device(city, maint):
+    old = db.session.scalars(select(MaintenanceContract)).one()
+    assert maintenance_day(old.ends_on + timedelta(days=1))["renamed"] == 1
+    assert city.dev_a.maintenance_company_id is None
 
 
 def test_the_maintenance_company_cannot_end_its_own_contract(client, city, maint):
