@@ -75,15 +75,36 @@ test('contracts are recorded and ended by the regulator, read by the company', a
   await page.screenshot({ path: '/tmp/maint-contract-form.png' })
   await page.getByTestId('contract-end-date').locator('input').fill(chinaDay(365))
   await page.getByTestId('contract-save').click()
-  await expect(page.getByText('已登记')).toBeVisible()
-
-  const row = page.getByTestId('contract-row').filter({ hasText: lift!.registration_no }).filter({ hasText: `${chinaDay()} ~` })
-  await expect(row).toHaveCount(1)
-  await row.getByTestId('contract-end').click()
+  // the lift is under the demo's contract: one company answers for a lift on any day, so the new one is refused,
+  // naming the contract in force, and the list shows the lift's contracts to end that one first
+  await expect(page.locator('.van-dialog')).toContainText('请先终止原合同')
+  await page.screenshot({ path: '/tmp/maint-contract-overlap.png' })
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page.getByTestId('contract-filter')).toContainText(lift!.registration_no)
+  const old = page.getByTestId('contract-row')
+  await expect(old).toHaveCount(1)
+  await old.getByTestId('contract-end').click()
   await expect(page.locator('.van-dialog')).toContainText('终止')
   await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
-  await expect(row).toContainText(`${chinaDay()} ~ ${chinaDay()}`)
-  await expect(row.getByTestId('contract-end')).toHaveCount(0)
+  await expect(old).toContainText(` ~ ${chinaDay()}`)
+  await expect(old.getByTestId('contract-end')).toHaveCount(0)
+
+  // the new company from tomorrow
+  await page.getByTestId('contract-new').click()
+  await page.getByTestId('contract-device').click()
+  await page.getByRole('searchbox').fill(lift!.registration_no)
+  await page.locator('.device-picker .van-cell').filter({ hasText: lift!.registration_no }).first().click()
+  await page.getByTestId('contract-company').click()
+  await page.locator('.van-action-sheet__item').nth(1).click()
+  await page.getByTestId('contract-start').locator('input').fill(chinaDay(1))
+  await page.getByTestId('contract-end-date').locator('input').fill(chinaDay(365))
+  await page.getByTestId('contract-save').click()
+  await expect(page.getByText('已登记')).toBeVisible()
+  const row = page.getByTestId('contract-row').filter({ hasText: `${chinaDay(1)} ~ ${chinaDay(365)}` })
+  await expect(row).toHaveCount(1)
+  await expect(row).toContainText('未开始')
+  await page.getByTestId('contract-filter-clear').click()
+  await expect(page.getByTestId('contract-filter')).toHaveCount(0)
   await page.screenshot({ path: '/tmp/maint-contracts-inspector.png', fullPage: true })
 
   // the company's admin: contracts to read, none to record; its workers and their certificates' verification
