@@ -79,6 +79,11 @@ def query_terms(q: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(pairs)), list(dict.fromkeys(singles))
 
 
+def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
+    """A prefix match as an index range (LIKE skips the index on SQLite)."""
+    return (column >= prefix) & (column < prefix + _TOP)
+
+
 def has_terms(q: str) -> bool:
     return any(query_terms(q))
 

@@ -13,6 +13,7 @@ from backend.complaints.services import enterprise_complaint_counts
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.pagination import Page, paginate
+from backend.core.search import list_reach
 from backend.extensions import db
 from backend.org import services
 from backend.org.models import Enterprise
@@ -20,7 +21,9 @@ from backend.org.scope import Actor
 
 
 def list_enterprises(actor: Actor, filters: dict) -> Page:
-    page = paginate(services.visible_enterprises(actor, filters), filters["page"], filters["per_page"])
+    cap, reach = list_reach(filters)
+    query = services.visible_enterprises(actor, filters, search_limit=reach)
+    page = paginate(query, filters["page"], filters["per_page"], cap)
     annotate_enterprises(actor, page.items)
     return page
 
