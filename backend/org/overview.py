@@ -8,6 +8,7 @@ transaction), through the models' metadata so no upper domain is imported here.
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from backend.complaints.services import enterprise_complaint_counts
 from backend.core.auth import Role
@@ -22,7 +23,9 @@ from backend.org.scope import Actor
 
 def list_enterprises(actor: Actor, filters: dict) -> Page:
     cap, reach = list_reach(filters)
-    query = services.visible_enterprises(actor, filters, search_limit=reach)
+    query = services.visible_enterprises(actor, filters, search_limit=reach).options(
+        selectinload(Enterprise.block)
+    )
     page = paginate(query, filters["page"], filters["per_page"], cap)
     annotate_enterprises(actor, page.items)
     return page

@@ -74,10 +74,15 @@ def visible_enterprises(actor: Actor, filters: dict | None = None, search_limit:
     if filters.get("public_place") is not None:
         column = Enterprise.public_place
         clauses.append(column.isnot(None) if filters["public_place"] else column.is_(None))
-    query = select(Enterprise).where(*clauses)
     if filters.get("q"):
+        # each arm holds `clauses` (the scope among them); not repeated out here, where PostgreSQL
+        # would join the matched ids to the whole zone rather than fetch them by key
         arms = _enterprise_search_arms(filters["q"].strip(), clauses)
-        query = query.where(Enterprise.id.in_(limited_union(arms, (Enterprise.id,), search_limit)))
+        query = select(Enterprise).where(
+            Enterprise.id.in_(limited_union(arms, (Enterprise.id,), search_limit))
+        )
+    else:
+        query = select(Enterprise).where(*clauses)
     return query.order_by(Enterprise.id)
 
 
