@@ -15,8 +15,11 @@ generator's random stream, so the rows differ one by one but not in kind or prop
 The term tables hold exactly what `backend.core.search.text_terms` makes of each row: texts from
 a small vocabulary (device names and locations, addresses, hazard and complaint texts) are cut in
 Python, once per distinct text, and joined; enterprise names (one word each, 600k of them) are cut
-in SQL into the same character pairs and last character (tests/unit/test_build_province.py
+in SQL into the same character pairs and last character (tests/test_build_province.py
 checks both against the ORM's indexing). Run it on an empty database: the migrations run first.
+Not built: the evidence chain of the bulk rows (no read measured here uses it; `flask evidence
+verify` would not pass on this database) and the city's checks and maintenance demo, which the
+generator also skips at this size.
 """
 
 # ruff: noqa: S608 - every statement is built from the demo's fixed strings and integers, never from input
