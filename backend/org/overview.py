@@ -8,11 +8,13 @@ transaction), through the models' metadata so no upper domain is imported here.
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from backend.complaints.services import enterprise_complaint_counts
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.pagination import Page, paginate
+from backend.core.search import list_reach
 from backend.extensions import db
 from backend.org import services
 from backend.org.models import Enterprise
@@ -20,7 +22,11 @@ from backend.org.scope import Actor
 
 
 def list_enterprises(actor: Actor, filters: dict) -> Page:
-    page = paginate(services.visible_enterprises(actor, filters), filters["page"], filters["per_page"])
+    cap, reach = list_reach(filters)
+    query = services.visible_enterprises(actor, filters, search_limit=reach).options(
+        selectinload(Enterprise.block)
+    )
+    page = paginate(query, filters["page"], filters["per_page"], cap)
     annotate_enterprises(actor, page.items)
     return page
 

@@ -5,15 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.core.history import plain, record_history
+from backend.core.search import Arm, has_terms, limited_union, own_terms_arm, starts_with
 from backend.core.unique import flush_unique
 from backend.extensions import db
-from backend.org.models import Block, Certificate, CertificateKind, Enterprise, ModelStatus, Person, Zone
+from backend.org.models import (
+    Block,
+    Certificate,
+    CertificateKind,
+    Enterprise,
+    EnterpriseSearchTerm,
+    ModelStatus,
+    Person,
+    Zone,
+)
 from backend.org.people import add_certificate, counted_certificate_clause
 from backend.org.rules import ACCEPTANCE_FIELDS, CONTACT_FIELDS, block_full_problem, block_size_warning
 from backend.org.scope import (
@@ -53,19 +63,39 @@ def create_block(actor: Actor, data: dict) -> Block:
     return block
 
 
-def visible_enterprises(actor: Actor, filters: dict | None = None) -> Select:
+def visible_enterprises(actor: Actor, filters: dict | None = None, search_limit: int | None = None) -> Select:
+    """Enterprises in the actor's scope, filtered as the lists ask; `search_limit` bounds how many
+    matches of `q` are read (core.search.limited_union)."""
     filters = filters or {}
-    query = select(Enterprise).where(enterprise_scope(actor, Enterprise.id))
-    if filters.get("q"):
-        pattern = f"%{filters['q']}%"
-        query = query.where(or_(Enterprise.name.like(pattern), Enterprise.credit_code.like(pattern)))
+    clauses = [enterprise_scope(actor, Enterprise.id)]
     for key in ("zone_id", "block_id", "model_status"):
         if filters.get(key):
-            query = query.where(getattr(Enterprise, key) == filters[key])
+            clauses.append(getattr(Enterprise, key) == filters[key])
     if filters.get("public_place") is not None:
         column = Enterprise.public_place
-        query = query.where(column.isnot(None) if filters["public_place"] else column.is_(None))
+        clauses.append(column.isnot(None) if filters["public_place"] else column.is_(None))
+    if filters.get("q"):
+        # each arm holds `clauses` (the scope among them); not repeated out here, where PostgreSQL
+        # would join the matched ids to the whole zone rather than fetch them by key
+        arms = _enterprise_search_arms(filters["q"].strip(), clauses)
+        query = select(Enterprise).where(
+            Enterprise.id.in_(limited_union(arms, (Enterprise.id,), search_limit))
+        )
+    else:
+        query = select(Enterprise).where(*clauses)
     return query.order_by(Enterprise.id)
+
+
+def _enterprise_search_arms(q: str, clauses: list) -> list[Arm]:
+    """A credit code as people type it (its start, either case), or words of the name or address
+    (core.search terms): each an index range, never a scan of the province's 600k names."""
+    base = select(Enterprise.id).where(*clauses)
+    arms: list[Arm] = [
+        (base.where(starts_with(Enterprise.credit_code, q.upper())), (Enterprise.credit_code,))
+    ]
+    if has_terms(q):
+        arms.append(own_terms_arm(base, EnterpriseSearchTerm, "enterprise_id", Enterprise.id, q))
+    return arms
 
 
 def get_enterprise_for(actor: Actor, enterprise_id: int) -> Enterprise:

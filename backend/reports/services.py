@@ -390,17 +390,13 @@ def key_device_figures(zone: Zone | None, as_of: date) -> dict:
     """Key-monitored devices (重点监控): use registration, periodic inspection in date, and the valid
     operator certificates of their using units (seed 003 wants each at 100 %)."""
     key = Device.key_monitored.is_(True) & (Device.status != DeviceStatus.scrapped)
-    devices, registered, overdue = db.session.execute(
-        _in_zone(
-            select(
-                func.count(),
-                func.count().filter(Device.registration_no != ""),
-                func.count().filter(device_overdue(as_of)),
-            ).where(key),
-            Device.zone_id,
-            zone,
-        )
-    ).one()
+    counts = select(func.count(), func.count().filter(device_overdue(as_of))).where(key)
+    devices, overdue = db.session.execute(_in_zone(counts, Device.zone_id, zone)).one()
+    # apart, so the count above reads only ix_devices_key_enterprise_status (the unique index finds '')
+    unregistered = db.session.scalar(
+        _in_zone(select(func.count()).where(key, Device.registration_no == ""), Device.zone_id, zone)
+    )
+    registered = devices - (unregistered or 0)
     users = _in_zone(select(Device.enterprise_id).where(key), Device.zone_id, zone)
     valid = or_(Certificate.expires_on.is_(None), Certificate.expires_on >= as_of)
     operators, certified = db.session.execute(

@@ -110,6 +110,15 @@ def test_enterprise_search_by_name_or_credit_code(client, city, by):
     assert city.ent_x.id not in _ids(response)
 
 
+def test_enterprise_search_finds_words_of_the_name_or_address_and_the_start_of_a_credit_code(client, city):
+    city.ent_b.name, city.ent_b.address = "港区物业管理有限公司", "示例市港区3号楼"
+    db.session.commit()
+    for q in ("物业", "3号楼", city.ent_b.credit_code[:-1].lower()):
+        found = _ids(client.get(f"/api/enterprises?q={q}", headers=auth(city.admin)))
+        assert city.ent_b.id in found, q
+        assert city.ent_x.id not in found, q
+
+
 def _move_ent_a_to_other_zone(client, city):
     body = {"zone_id": city.other_zone.id, "block_id": None, "reason": "区划调整"}
     response = client.patch(f"/api/enterprises/{city.ent_a.id}", json=body, headers=auth(city.admin))

@@ -68,6 +68,10 @@ def test_an_inspector_never_finds_another_zones_rows(client, city):
     db.session.commit()
     assert _found(client, city.inspector, "/api/devices?q=远方") == set()
     assert _found(client, city.inspector, "/api/devices?q=电梯") & {city.dev_x.id} == set()
+    assert _found(client, city.inspector, f"/api/devices?q={city.dev_x.registration_no}") == set()
+    assert _found(client, city.inspector, "/api/enterprises?q=远方") == set()
+    assert _found(client, city.inspector, f"/api/enterprises?q={city.ent_x.credit_code}") == set()
+    assert _found(client, city.other_inspector, "/api/enterprises?q=远方") == {city.ent_x.id}
     assert _found(client, city.inspector, "/api/hazards?q=制动") & {far.id} == set()
     assert _found(client, city.other_inspector, "/api/devices?q=远方") == {city.dev_x.id}
     assert _found(client, city.manager, "/api/devices?q=电梯") == {city.dev_a.id}
