@@ -41,13 +41,14 @@ test('a supervisor\'s first sign-in shows their mutual-check tasks at the top of
   pull.release()
   await waitSynced(page)
   await expect(own.getByTestId('first-download-progress')).toHaveCount(0)
-  const name = await task.locator('.van-cell__title').innerText()
+  const taskId = await task.getAttribute('data-task-id')
 
   // the phone's copy is the source from now on: offline, the home still lists the same task
   await waitOfflineReady(page)
   await context.setOffline(true)
   await page.reload()
-  await expect(page.getByTestId('own-tasks').getByTestId('mutual-task').first()).toContainText(name)
+  await expect(page.getByTestId('own-tasks').getByTestId('mutual-task').first()).toHaveAttribute('data-task-id', taskId!)
+  await expect(page.getByTestId('own-tasks').getByTestId('mutual-task-progress')).toContainText(/\d+ \/ \d+ 已完成/)
   await context.setOffline(false)
 })
 
