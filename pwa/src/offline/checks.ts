@@ -31,7 +31,11 @@ function keepDone(fresh: CheckAssignment[], known: CheckAssignment[]): CheckAssi
   )
 }
 
-async function saveTasks(userId: string, tasks: CheckAssignment[], template?: ChecklistTemplate | null): Promise<CheckCache> {
+async function saveTasks(
+  userId: string,
+  tasks: CheckAssignment[],
+  template?: ChecklistTemplate | null,
+): Promise<CheckCache> {
   return db.transaction('rw', db.meta, async () => {
     const known = await cachedChecks(userId)
     const cache: CheckCache = {
