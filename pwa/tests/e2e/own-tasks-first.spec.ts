@@ -33,7 +33,7 @@ test('a supervisor\'s first sign-in shows their mutual-check tasks at the top of
   await expect(task).toBeInViewport()
   await expect(own.getByTestId('mutual-task-progress')).toContainText(/\d+ \/ \d+ 已完成/)
   // the download is still held: its page has not arrived, and the home says the rest is coming
-  expect(pull.count()).toBeGreaterThan(0)
+  await expect.poll(pull.count).toBeGreaterThan(0)
   await expect(own.getByTestId('first-download-progress')).toBeVisible()
   await expect(page.getByTestId('sync-status')).not.toContainText('上次同步')
   await page.screenshot({ path: '/tmp/tasks-supervisor-first-download.png' })
@@ -60,7 +60,7 @@ test('a safety manager\'s first sign-in shows today\'s self-check to-do in view 
   await expect(due).toBeVisible()
   await expect(due).toBeInViewport()
   await expect(due.locator('.van-cell__value')).toHaveText(/^\d+$/)
-  expect(pull.count()).toBeGreaterThan(0)
+  await expect.poll(pull.count).toBeGreaterThan(0)
   await expect(page.getByTestId('first-download-progress')).toBeVisible()
   await page.screenshot({ path: '/tmp/tasks-manager-first-download.png' })
 
@@ -76,7 +76,7 @@ test('an inspector\'s first sign-in shows the work queue count before the first 
   const queue = page.getByTestId('own-tasks').getByTestId('work-queue-link')
   await expect(queue.getByTestId('work-queue-count')).toHaveText(/^\d+$/)
   await expect(queue).toBeInViewport()
-  expect(pull.count()).toBeGreaterThan(0)
+  await expect.poll(pull.count).toBeGreaterThan(0)
   await expect(page.getByTestId('first-download-progress')).toBeVisible()
   await page.screenshot({ path: '/tmp/tasks-inspector-first-download.png' })
   pull.release()
