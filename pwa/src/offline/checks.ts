@@ -31,19 +31,32 @@ function keepDone(fresh: CheckAssignment[], known: CheckAssignment[]): CheckAssi
   )
 }
 
-/** Refresh tasks and the enterprise checklist from the server; keeps the old copy when offline. */
-export async function refreshChecks(userId: string): Promise<CheckCache> {
-  const [tasks, templates] = await Promise.all([fetchMyTasks(), fetchTemplates('enterprise')])
+async function saveTasks(
+  userId: string,
+  tasks: CheckAssignment[],
+  template?: ChecklistTemplate | null,
+): Promise<CheckCache> {
   return db.transaction('rw', db.meta, async () => {
     const known = await cachedChecks(userId)
     const cache: CheckCache = {
-      tasks: keepDone(tasks.items, known.tasks),
-      template: templates.items[0] ?? null,
+      tasks: keepDone(tasks, known.tasks),
+      template: template === undefined ? known.template : template,
       fetchedAt: new Date().toISOString(),
     }
     await setMeta(cacheKey(userId), cache)
     return cache
   })
+}
+
+/** Refresh tasks and the enterprise checklist from the server; keeps the old copy when offline. */
+export async function refreshChecks(userId: string): Promise<CheckCache> {
+  const [tasks, templates] = await Promise.all([fetchMyTasks(), fetchTemplates('enterprise')])
+  return saveTasks(userId, tasks.items, templates.items[0] ?? null)
+}
+
+/** Refresh only the task list (one small answer, fetched first after sign-in); the cached checklist stays. */
+export async function refreshTasks(userId: string): Promise<CheckCache> {
+  return saveTasks(userId, (await fetchMyTasks()).items)
 }
 
 /**

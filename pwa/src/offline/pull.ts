@@ -68,8 +68,8 @@ export async function applyChanges(userId: string, changes: PullChange[], cursor
   })
 }
 
-/** Pull until `more` is false. Returns the number of changes applied. */
-export async function pullAll(userId: string): Promise<number> {
+/** Pull until `more` is false. Returns the number of changes applied; `onPage` hears the running total. */
+export async function pullAll(userId: string, onPage?: (applied: number) => void): Promise<number> {
   await switchDataOwner(userId)
   let cursor = (await getMeta<string>(cursorKey(userId))) ?? null
   let total = 0
@@ -77,6 +77,7 @@ export async function pullAll(userId: string): Promise<number> {
     const res = await pullChanges(cursor)
     await applyChanges(userId, res.changes, res.cursor)
     total += res.changes.length
+    onPage?.(total)
     cursor = res.cursor
     if (!res.more) break
   }

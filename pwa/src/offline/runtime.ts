@@ -9,6 +9,7 @@ interface RuntimeHooks {
   getUserId: () => string | null
   onStatus: (status: SyncStatus) => void
   onCounts: (counts: { pending: number; attention: number }) => void
+  ownTasksFirst?: (userId: string) => Promise<unknown>
 }
 
 let engine: SyncEngine | null = null
@@ -35,7 +36,7 @@ export async function requestPersistence(): Promise<boolean> {
 export function startRuntime(h: RuntimeHooks): void {
   if (engine) return
   hooks = h
-  engine = new SyncEngine({ getUserId: h.getUserId, onStatus: h.onStatus })
+  engine = new SyncEngine({ getUserId: h.getUserId, onStatus: h.onStatus, ownTasksFirst: h.ownTasksFirst })
   h.onStatus(engine.status)
   watchCounts()
   engine.start()

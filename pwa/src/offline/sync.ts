@@ -4,7 +4,7 @@ import type { PushResult } from '@/api/types'
 import { ApiError } from '@/api/http'
 import { pushOps, putPhoto } from '@/api/sync'
 import { applyCheckResult } from './checks'
-import { db, getMeta, lastSyncKey, setMeta } from './db'
+import { cursorKey, db, getMeta, lastSyncKey, setMeta } from './db'
 import { refreshHazardMark } from './outbox'
 import { photoBlob, pruneUploadedPhotos } from './photos'
 import { pullAll } from './pull'
@@ -31,6 +31,11 @@ export interface SyncDeps {
   random?: () => number
   /** Seconds between pulls while everything is fine. */
   idlePullSeconds?: number
+  /**
+   * Fetch the user's own tasks into the local copy. Run beside the first full download (no cursor yet), so the
+   * home has the person's work before the whole scope has come down; its failure never fails the round.
+   */
+  ownTasksFirst?: (userId: string) => Promise<unknown>
 }
 
 const PERMANENT_PHOTO_CODES = new Set([400, 413, 415, 422])
@@ -110,11 +115,14 @@ export class SyncEngine {
       this.emit({ phase: 'idle', lastError: null })
       return 'offline'
     }
+    const ownTasks = this.ownTasksFirst(userId).catch(() => undefined)
     try {
       await this.uploadPhotos(userId)
       await this.pushAll(userId)
       this.emit({ phase: 'pull', progress: { done: 0, total: 0 } })
-      await pullAll(userId)
+      // the total is unknown until `more` is false: progress counts the changes applied so far
+      await pullAll(userId, applied => this.emit({ progress: { done: applied, total: 0 } }))
+      await ownTasks
       await pruneUploadedPhotos()
       const at = new Date().toISOString()
       await setMeta(lastSyncKey(userId), at)
@@ -144,6 +152,12 @@ export class SyncEngine {
       this.schedule(delay, true)
       return 'retry'
     }
+  }
+
+  /** The first download only: later rounds are small, and the home refreshes its own tasks itself. */
+  private async ownTasksFirst(userId: string): Promise<void> {
+    if (!this.deps.ownTasksFirst || (await getMeta<string>(cursorKey(userId))) !== undefined) return
+    await this.deps.ownTasksFirst(userId)
   }
 
   /** After a reload (offline too) the bar says when this user's copy was last synced, not "never". */

@@ -27,6 +27,8 @@ export const useSyncStore = defineStore('sync', () => {
           pending.value = c.pending
           attention.value = c.attention
         },
+        // the person's own tasks come down beside the first download, so the home shows them before it ends
+        ownTasksFirst: userId => import('@/offline/own-tasks').then(m => m.refreshOwnTasks(userId, session.role)),
       })
       ready.value = true
       return mod

@@ -106,8 +106,9 @@ describe('sync engine', () => {
     expect(e.status.nextRetryAt).not.toBeNull()
     expect(await db.outbox.count()).toBe(1)
     await vi.advanceTimersByTimeAsync(backoffDelay(1, () => 0.5) + 10)
-    await vi.waitFor(async () => expect(await db.outbox.count()).toBe(0))
-    expect(e.status.failures).toBe(0)
+    // the retry round is over once it reset the failures (the outbox empties earlier, before its pull)
+    await vi.waitFor(() => expect(e.status.failures).toBe(0))
+    expect(await db.outbox.count()).toBe(0)
   })
 
   it('retries 5xx and 429 the same way', async () => {
@@ -195,6 +196,58 @@ describe('sync engine', () => {
     expect(await db.devices.where('qr_token').equals('tok').first()).toMatchObject({ id: 1, name: 'A' })
     expect(await db.devices.get(99)).toBeUndefined()
     expect((await db.meta.get('cursor:7'))!.value).toBe('p2')
+  })
+
+  it('fetches the own tasks beside the first download, before its first page is in, and not on later rounds', async () => {
+    const server = fakeServer()
+    let releasePull!: () => void
+    const pullHeld = new Promise<void>(resolve => (releasePull = resolve))
+    server.on('GET /api/sync/pull', async () => {
+      await pullHeld
+      return json(200, { changes: [{ entity: 'device', id: 1, deleted: false, data: { id: 1, name: 'A' } }], cursor: 'p1', more: false })
+    })
+    const own = vi.fn(async (userId: string) => {
+      await db.meta.put({ key: `own:${userId}`, value: 'tasks' })
+    })
+    const e = new SyncEngine({ getUserId: () => '7', random: () => 0.5, ownTasksFirst: own })
+    engines.push(e)
+    const round = e.syncNow()
+    await vi.waitFor(async () => expect(await db.meta.get('own:7')).toMatchObject({ value: 'tasks' }))
+    // the tasks are on the phone while the first page is still on its way; the cursor is not moved by them
+    expect(await db.meta.get('cursor:7')).toBeUndefined()
+    releasePull()
+    expect(await round).toBe('ok')
+    expect((await db.meta.get('cursor:7'))!.value).toBe('p1')
+    expect(own).toHaveBeenCalledTimes(1)
+    expect(await e.syncNow()).toBe('ok')
+    expect(own).toHaveBeenCalledTimes(1)
+  })
+
+  it('finishes the first download when the own tasks cannot be fetched', async () => {
+    fakeServer()
+    const own = vi.fn(async () => {
+      throw new Error('tasks endpoint down')
+    })
+    const e = new SyncEngine({ getUserId: () => '7', random: () => 0.5, ownTasksFirst: own })
+    engines.push(e)
+    expect(await e.syncNow()).toBe('ok')
+    expect(own).toHaveBeenCalledTimes(1)
+    expect((await db.meta.get('cursor:7'))!.value).toBe('c1')
+    expect(e.status.lastError).toBeNull()
+  })
+
+  it('reports the running count of changes applied during a pull', async () => {
+    const server = fakeServer()
+    const change = (id: number) => ({ entity: 'device', id, deleted: false, data: { id, name: `D${id}` } })
+    server.on('GET /api/sync/pull',
+      () => json(200, { changes: [change(1), change(2)], cursor: 'p1', more: true }),
+      () => json(200, { changes: [change(3)], cursor: 'p2', more: false }),
+    )
+    const seen: number[] = []
+    const e = new SyncEngine({ getUserId: () => '7', random: () => 0.5, onStatus: s => { if (s.phase === 'pull') seen.push(s.progress.done) } })
+    engines.push(e)
+    await e.syncNow()
+    expect(seen).toEqual([0, 2, 3])
   })
 
   it('frees uploaded photo bytes after a week unless a queued op still cites them', async () => {
