@@ -33,9 +33,7 @@ function vantIconFontAsFile(): Plugin {
       if (!m) return null
       mkdirSync(dirname(fontFile), { recursive: true })
       writeFileSync(fontFile, Buffer.from(m[1]!, 'base64'))
-      const rel = relative(dirname(id.split('?')[0]!), fontFile)
-        .split(sep)
-        .join('/')
+      const rel = relative(dirname(id.split('?')[0]!), fontFile).split(sep).join('/')
       const out = code
         .replace(m[0], `url("${rel}") format("woff2")`)
         // text first, icons when the font arrives: a slow network never holds the page's words back
@@ -105,14 +103,8 @@ function preloadSignIn(): Plugin {
         }
         visit(login)
         const tags: HtmlTagDescriptor[] = [
-          ...[...js].map(f => ({
-            tag: 'link',
-            attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}`, 'data-sign-in': true },
-          })),
-          ...[...css].map(f => ({
-            tag: 'link',
-            attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `/${f}`, 'data-sign-in': true },
-          })),
+          ...[...js].map(f => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}`, 'data-sign-in': true } })),
+          ...[...css].map(f => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `/${f}`, 'data-sign-in': true } })),
         ].map(t => ({ ...t, injectTo: 'head' as const }))
         return tags
       },
@@ -159,9 +151,9 @@ function staticGraph(roots: string[], info: ModuleInfoOf, stop: Set<string> = ne
  * ~45, each a request of ~0.9 KB of headers and, over HTTP/1.1, a place in the queue of six connections. Group
  * what those screens import beyond the entry script into one chunk each: `sign-in` (the form and its Vant parts)
  * and `public-screens` (the Vant parts and helpers of the public device page and the complaint form, without the
- * views themselves). Modules the entry script imports stay where they are (grouping them made the shell 99 KB);
- * so do the screens' lazy parts (the complaint form's photo picker). Later screens that share a part import it
- * from these chunks.
+ * views themselves). Modules the entry script imports stay in the entry (an earlier attempt pulled the entry's
+ * Vant helpers into the group: a 99 KB shell); so do the screens' lazy parts (the complaint form's photo
+ * picker). Later screens that share a part import it from these chunks.
  */
 function firstScreenChunks() {
   let groups: Map<string, string> | null = null
@@ -174,10 +166,7 @@ function firstScreenChunks() {
         const info = meta.getModuleInfo
         const ids = [...meta.getModuleIds()]
         const byPath = (suffix: string): string[] => ids.filter(m => m.endsWith(suffix))
-        const entry = staticGraph(
-          ids.filter(m => info(m)?.isEntry),
-          info,
-        )
+        const entry = staticGraph(ids.filter(m => info(m)?.isEntry), info)
         const signIn = staticGraph(byPath(SIGN_IN_VIEW), info, entry)
         const views = PUBLIC_VIEWS.flatMap(byPath)
         const publicParts = staticGraph(views, info, new Set([...entry, ...signIn]))
@@ -303,7 +292,9 @@ export default defineConfig({
         manifestTransforms: [
           async entries => {
             const shell = shellAssets()
-            const keep = entries.filter(e => !e.url.startsWith('assets/') || shell.has(e.url) || /\.woff2$/.test(e.url))
+            const keep = entries.filter(
+              e => !e.url.startsWith('assets/') || shell.has(e.url) || /\.woff2$/.test(e.url),
+            )
             return { manifest: keep, warnings: [] }
           },
         ],
