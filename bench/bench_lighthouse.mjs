@@ -66,6 +66,7 @@ function lighthouseOnce(url) {
       lcp: audit('largest-contentful-paint'),
       tbt: audit('total-blocking-time'),
       bytes: audit('total-byte-weight'),
+      requests: report.audits['network-requests']?.details?.items?.length ?? NaN,
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -82,7 +83,7 @@ const pages = [
 ]
 const runs = Number(args.runs)
 console.log(`Lighthouse mobile (simulated slow 4G, 4x CPU), ${runs} run(s) per page, median; ${args.base}`)
-console.log('page                                   perf   FCP s   LCP s   TBT ms   bytes KiB   (all runs: perf)')
+console.log('page                                   perf   FCP s   LCP s   TBT ms   bytes KiB   requests   (all runs: perf)')
 let worst = 100
 for (const [name, path] of pages) {
   const results = Array.from({ length: runs }, () => lighthouseOnce(`${args.base}${path}`))
@@ -91,7 +92,8 @@ for (const [name, path] of pages) {
   console.log(
     `${name.padEnd(38)} ${String(m('score')).padStart(4)}  ${(m('fcp') / 1000).toFixed(2).padStart(6)}  ` +
       `${(m('lcp') / 1000).toFixed(2).padStart(6)}  ${String(Math.round(m('tbt'))).padStart(7)}  ` +
-      `${(m('bytes') / 1024).toFixed(0).padStart(10)}   (${results.map(r => r.score).join(', ')})`,
+      `${(m('bytes') / 1024).toFixed(0).padStart(10)}   ${String(m('requests')).padStart(8)}   ` +
+      `(${results.map(r => r.score).join(', ')})`,
   )
 }
 console.log(worst >= 90 ? 'goal met: performance >= 90 on every public page' : `goal missed: worst page ${worst} < 90`)

@@ -13,6 +13,10 @@ import { VitePWA } from 'vite-plugin-pwa'
 
 const API_TARGET = process.env.VITE_API_TARGET ?? 'http://127.0.0.1:8000'
 
+/** The screens a first visit most often opens: the sign-in form, and the public pages a QR label leads to. */
+const SIGN_IN_VIEW = '/src/views/auth/LoginView.vue'
+const PUBLIC_VIEWS = ['/src/views/public/DevicePublicView.vue', '/src/views/public/ComplaintView.vue']
+
 /**
  * Vant's icon CSS inlines its font as a data: URL (blocked by the server's CSP `font-src 'self'`) and lists a
  * CDN .woff after it (never load from a CDN). Write the font to a real file and point the CSS at it, so it is
@@ -53,12 +57,16 @@ function offlineAssetList(): Plugin {
   return {
     name: 'sesv:offline-asset-list',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      const files = Object.keys(bundle)
-        .filter(f => f.startsWith('assets/') && /\.(js|css|wasm|woff2)$/.test(f))
-        .sort()
-        .map(f => `/${f}`)
-      this.emitFile({ type: 'asset', fileName: OFFLINE_ASSETS, source: JSON.stringify(files) })
+    // after preloadPublicRoutes has emitted its script
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        const files = Object.keys(bundle)
+          .filter(f => f.startsWith('assets/') && /\.(js|css|wasm|woff2)$/.test(f))
+          .sort()
+          .map(f => `/${f}`)
+        this.emitFile({ type: 'asset', fileName: OFFLINE_ASSETS, source: JSON.stringify(files) })
+      },
     },
   }
 }
@@ -79,7 +87,8 @@ function preloadSignIn(): Plugin {
         const bundle = ctx.bundle
         if (!bundle) return undefined
         const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk')
-        const login = chunks.find(c => c.facadeModuleId?.endsWith('/views/auth/LoginView.vue'))
+        // the form's chunk: its own, or the `sign-in` group it joined (firstScreenChunks)
+        const login = chunks.find(c => c.moduleIds.some(m => m.endsWith(SIGN_IN_VIEW)))
         if (!login) throw new Error('sesv:preload-sign-in: the sign-in screen chunk is missing')
         const js = new Set<string>()
         const css = new Set<string>()
@@ -103,6 +112,129 @@ function preloadSignIn(): Plugin {
   }
 }
 
+type ModuleInfoOf = (id: string) => { isEntry: boolean; importedIds: readonly string[] } | null
+
+const VANT_INDEX = /\/vant\/es\/index\.mjs$/
+const VANT_STYLE = /\/vant\/es\/([\w-]+)\/style\/index\.mjs$/
+
+/**
+ * What a module imports. The auto-import resolvers import every Vant component and function from Vant's index,
+ * which re-exports all of Vant (tree-shaking keeps what is used); each such import comes with the component's
+ * style module, so read the index import as the components whose styles the module imports.
+ */
+function importsOf(id: string, info: ModuleInfoOf): string[] {
+  const imported = info(id)?.importedIds ?? []
+  const index = imported.find(m => VANT_INDEX.test(m))
+  if (!index) return [...imported]
+  const used = imported.flatMap(m => {
+    const name = VANT_STYLE.exec(m)?.[1]
+    return name ? [index.replace(VANT_INDEX, `/vant/es/${name}/index.mjs`)] : []
+  })
+  return [...imported.filter(m => m !== index), ...used.filter(m => info(m))]
+}
+
+/** Every module reachable from `roots` through static imports, stopping at the modules in `stop`. */
+function staticGraph(roots: string[], info: ModuleInfoOf, stop: Set<string> = new Set()): Set<string> {
+  const seen = new Set<string>()
+  const todo = roots.filter(id => !stop.has(id))
+  while (todo.length) {
+    const id = todo.pop()!
+    if (seen.has(id)) continue
+    seen.add(id)
+    for (const next of importsOf(id, info)) if (!seen.has(next) && !stop.has(next)) todo.push(next)
+  }
+  return seen
+}
+
+/**
+ * Issues 22 and 25: Vant is split per component, so the sign-in form came in 15 files and the complaint form in
+ * ~45, each a request of ~0.9 KB of headers and, over HTTP/1.1, a place in the queue of six connections. Group
+ * what those screens import beyond the entry script into one chunk each: `sign-in` (the form and its Vant parts)
+ * and `public-screens` (the Vant parts and helpers of the public device page and the complaint form, without the
+ * views themselves). Modules the entry script imports stay in the entry (an earlier attempt pulled the entry's
+ * Vant helpers into the group: a 99 KB shell); so do the screens' lazy parts (the complaint form's photo
+ * picker). Later screens that share a part import it from these chunks.
+ */
+function firstScreenChunks() {
+  let groups: Map<string, string> | null = null
+  return {
+    manualChunks(
+      id: string,
+      meta: { getModuleInfo: ModuleInfoOf; getModuleIds: () => IterableIterator<string> },
+    ): string | undefined {
+      if (!groups) {
+        const info = meta.getModuleInfo
+        const ids = [...meta.getModuleIds()]
+        const byPath = (suffix: string): string[] => ids.filter(m => m.endsWith(suffix))
+        const entry = staticGraph(ids.filter(m => info(m)?.isEntry), info)
+        const signIn = staticGraph(byPath(SIGN_IN_VIEW), info, entry)
+        const views = PUBLIC_VIEWS.flatMap(byPath)
+        const publicParts = staticGraph(views, info, new Set([...entry, ...signIn]))
+        // the entry's own modules are named too, else Rollup splits what the entry shares with a group into a
+        // third file on the critical path
+        groups = new Map([...entry].map(m => [m, 'index']))
+        for (const m of signIn) groups.set(m, 'sign-in')
+        for (const m of publicParts) if (!views.includes(m.split('?')[0]!)) groups.set(m, 'public-screens')
+      }
+      return groups.get(id)
+    },
+  }
+}
+
+const firstScreens = firstScreenChunks()
+
+/** A public page's route: the view a QR label opens, and the paths that open it. */
+const PUBLIC_ROUTE_HINTS: { view: string; path: RegExp }[] = [
+  { view: PUBLIC_VIEWS[0]!, path: /^\/q\/[^/]+\/?$/ },
+  { view: PUBLIC_VIEWS[1]!, path: /^\/complaint\/(?!track(?:\/|$))[^/]+\/?$/ },
+]
+
+/**
+ * Issue 25: a public page asked for its screen's files only after the entry script had downloaded and run, one
+ * more wave of round trips before its first render. A tiny script (CSP allows no inline one) reads the address
+ * and hints that screen's files, so they download beside the entry script. Other addresses hint nothing more.
+ */
+function preloadPublicRoutes(): Plugin {
+  return {
+    name: 'sesv:preload-public-routes',
+    apply: 'build',
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        const html = bundle['index.html']
+        if (html?.type !== 'asset') throw new Error('sesv:preload-public-routes: index.html is missing')
+        const source = String(html.source)
+        const hinted = new Set([...source.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map(m => m[1]!))
+        const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk')
+        const routes = PUBLIC_ROUTE_HINTS.map(({ view, path }) => {
+          const chunk = chunks.find(c => c.moduleIds.some(m => m.endsWith(view)))
+          if (!chunk) throw new Error(`sesv:preload-public-routes: no chunk for ${view}`)
+          const files: string[] = []
+          const visit = (c: OutputChunk): void => {
+            if (c.isEntry || files.includes(c.fileName)) return
+            files.push(c.fileName, ...(c.viteMetadata?.importedCss ?? []))
+            for (const dep of c.imports) {
+              const next = bundle[dep]
+              if (next?.type === 'chunk') visit(next)
+            }
+          }
+          visit(chunk)
+          return [path.source, files.filter(f => !hinted.has(f)).map(f => `/${f}`)]
+        })
+        const script =
+          `(function(){var r=${JSON.stringify(routes)},p=location.pathname,h=document.head;` +
+          'r.forEach(function(x){if(!new RegExp(x[0]).test(p))return;x[1].forEach(function(f){' +
+          "var l=document.createElement('link');l.crossOrigin='';" +
+          "if(/\\.css$/.test(f)){l.rel='preload';l.as='style'}else l.rel='modulepreload';" +
+          'l.href=f;h.appendChild(l)})})})()\n'
+        const ref = this.emitFile({ type: 'asset', name: 'route-hints.js', source: script })
+        const tag = `<script async src="/${this.getFileName(ref)}"></script>`
+        html.source = source.replace(/(<script type="module")/, `${tag}\n    $1`)
+      },
+    },
+  }
+}
+
 /** Shell files: what dist/index.html references directly (read when the service worker is generated). */
 function shellAssets(): Set<string> {
   const html = readFileSync(fileURLToPath(new URL('./dist/index.html', import.meta.url)), 'utf8')
@@ -119,8 +251,9 @@ export default defineConfig({
   },
   plugins: [
     vantIconFontAsFile(),
-    offlineAssetList(),
     preloadSignIn(),
+    preloadPublicRoutes(),
+    offlineAssetList(),
     vue(),
     VueI18nPlugin({
       include: [fileURLToPath(new URL('./src/i18n/locales/**', import.meta.url))],
@@ -186,5 +319,10 @@ export default defineConfig({
     target: 'es2020',
     outDir: 'dist',
     emptyOutDir: true,
+    rollupOptions: {
+      // only the modules firstScreenChunks names: Rollup would otherwise pull their dependencies in the entry
+      // script (Vue, Vant's shared helpers) into the group, the 99 KB shell of an earlier attempt
+      output: { manualChunks: firstScreens.manualChunks, onlyExplicitManualChunks: true },
+    },
   },
 })

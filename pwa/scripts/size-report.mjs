@@ -51,7 +51,7 @@ if (process.argv.includes('--json')) {
 }
 else {
   for (const f of shell) console.log(`  ${f.file.padEnd(44)} ${kb(f.bytes).padStart(10)}  gzip ${kb(f.gzip).padStart(9)}`)
-  console.log(`shell first-load JS  (gzip): ${kb(shellJs)}  (budget 85 KB)`)
+  console.log(`shell first-load JS  (gzip): ${kb(shellJs)}  (budget 90 KB)`)
   console.log(`shell first-load CSS (gzip): ${kb(shellCss)}`)
   console.log(`sign-in screen, hinted beside the shell (gzip): ${kb(signInGzip)} in ${signIn.length} files`)
   console.log(`precache: ${precache.length} entries, ${kb(total)} total; ${kb(wasm)} wasm; ${kb(total - wasm)} without wasm (budget 1536 KB)`)

@@ -43,3 +43,33 @@ test('the complaint form is usable before the photo picker and compressor arrive
   await expect(page.getByTestId('photo-thumb')).toHaveCount(1)
   await expect(description).toHaveValue('电梯门关不上 first-load')
 })
+
+test('the public device page and the complaint form need a dozen files before they ask for the device, not forty', async ({ page, request }) => {
+  const token = await apiToken(request, 'inspector1')
+  const res = await request.get('/api/devices?per_page=1', { headers: { Authorization: `Bearer ${token}` } })
+  const device = (await res.json()).items[0] as { qr_token: string }
+
+  const screens = [
+    { path: `/q/${device.qr_token}`, ready: page.getByTestId('public-inspection') },
+    { path: `/complaint/${device.qr_token}`, ready: page.getByTestId('complaint-description').locator('textarea') },
+  ]
+  const cdp = await page.context().newCDPSession(page)
+  for (const { path, ready } of screens) {
+    await cdp.send('Network.clearBrowserCache') // each screen as a first visit
+    const files: string[] = []
+    let beforeLookup: string[] | null = null
+    const count = (r: { url: () => string }): void => {
+      if (/\/assets\/[^/]+\.(js|css)$/.test(r.url())) files.push(r.url())
+      // the screen's code has run once it asks for the device; what came before is its critical path
+      if (r.url().includes('/api/qr/')) beforeLookup ??= [...files]
+    }
+    page.on('request', count)
+    await page.goto(path)
+    await expect(ready).toBeVisible()
+    page.off('request', count)
+    // Vant's parts of the sign-in and public screens travel grouped (vite.config.ts firstScreenChunks): each
+    // file is a round trip on a weak network; split per component these screens took 30 to 50 files
+    expect(beforeLookup).not.toBeNull()
+    expect(beforeLookup!.length, `${path}:\n${beforeLookup!.join('\n')}`).toBeLessThanOrEqual(12)
+  }
+})
