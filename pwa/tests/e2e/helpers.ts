@@ -4,12 +4,18 @@ import { expect } from '@playwright/test'
 
 export const PASSWORD = 'demo-password-1'
 
-export async function uiLogin(page: Page, username: string): Promise<void> {
+/** Signs in through the form and lands on the home, without waiting for the first sync. */
+export async function signIn(page: Page, username: string): Promise<void> {
   await page.goto('/login')
   await page.getByPlaceholder('用户名').fill(username)
   await page.getByPlaceholder('密码').fill(PASSWORD)
   await page.getByRole('button', { name: '登录', exact: true }).click()
   await expect(page).toHaveURL(/\/$/)
+}
+
+/** Signs in and waits until the first sync is done and the app works offline. */
+export async function uiLogin(page: Page, username: string): Promise<void> {
+  await signIn(page, username)
   await waitSynced(page)
   await waitOfflineReady(page)
 }

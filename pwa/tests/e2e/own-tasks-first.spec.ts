@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test'
 import { expect, test } from '@playwright/test'
-import { PASSWORD, waitOfflineReady, waitSynced } from './helpers'
+import { signIn, waitOfflineReady, waitSynced } from './helpers'
 
 /** Hold every GET /api/sync/pull until `release()`: a first download still running on a slow link. */
 async function holdPulls(page: Page): Promise<{ release: () => void; count: () => number }> {
@@ -13,14 +13,6 @@ async function holdPulls(page: Page): Promise<{ release: () => void; count: () =
     await route.continue()
   })
   return { release, count: () => pulls }
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/login')
-  await page.getByPlaceholder('用户名').fill(username)
-  await page.getByPlaceholder('密码').fill(PASSWORD)
-  await page.getByRole('button', { name: '登录', exact: true }).click()
-  await expect(page).toHaveURL(/\/$/)
 }
 
 test('a supervisor\'s first sign-in shows their mutual-check tasks at the top of home while the first download runs', async ({ page, context }) => {

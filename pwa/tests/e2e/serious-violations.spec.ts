@@ -1,18 +1,8 @@
-import type { Browser, Page } from '@playwright/test'
+import type { Browser } from '@playwright/test'
 import { expect, test } from '@playwright/test'
-import { apiToken, PASSWORD } from './helpers'
+import { apiToken, signIn } from './helpers'
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
-
-/** Signs in without waiting for the first sync: the list is read online, and the bureau's first download of the
- * whole city can take over a minute on a loaded machine. */
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/login')
-  await page.getByPlaceholder('用户名').fill(username)
-  await page.getByPlaceholder('密码').fill(PASSWORD)
-  await page.getByRole('button', { name: '登录', exact: true }).click()
-  await expect(page).toHaveURL(/\/$/)
-}
 
 /** The public disclosure page as a passer-by sees it (a fresh context: not signed in, nothing cached). */
 async function publicListings(browser: Browser, shot: string) {
