@@ -27,8 +27,10 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    or_,
     select,
     text,
+    true,
     union,
 )
 from sqlalchemy.orm import Session, aliased
@@ -61,6 +63,9 @@ def serial_plans() -> None:
 
 #: model → (its term model, the term model's id attribute, the model's searched fields)
 _SEARCHABLE: dict[type, tuple[Any, str, tuple[str, ...]]] = {}
+
+#: term model → (its model, the model's searched fields)
+_TEXT_OF: dict[Any, tuple[Any, tuple[str, ...]]] = {}
 
 #: runs of letters and digits; any other visible character is a word of its own ('100%')
 _WORD = re.compile(r"[^\W_]+|[^\w\s]|_")
@@ -130,7 +135,9 @@ def covers(term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Column
     conditions = _conditions(q)
     if not conditions:
         return false()
-    return and_(*_probes(term_model, entity_attr, entity_col, conditions))
+    return and_(
+        *_probes(term_model, entity_attr, entity_col, conditions), _holds_words(term_model, entity_col, q)
+    )
 
 
 #: how many rows of a pair are counted to find the rarest one (an index range read, a millisecond or two)
@@ -152,10 +159,31 @@ def _rarest_pair_first(term_model: Any, conditions: list[tuple[str, bool]]) -> l
     return sorted(pairs, key=lambda c: rows_holding(c[0])) + [c for c in conditions if c[1]]
 
 
+def _full_width(word: str) -> str:
+    """The word as an IME types it full-width ('３号楼'): the index folds both forms (NFKC)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in word)
+
+
+def _holds_words(term_model: Any, entity_col: Any, q: str) -> ColumnElement[bool]:
+    """The entity's text holds each word of `q` as written, not only its character pairs: the
+    pairs of '000002' are all in '000020' too. One primary-key probe per candidate row."""
+    model, fields = _TEXT_OF[term_model]
+    row = aliased(model)  # the list's own table may be the same one
+    texts = [func.lower(getattr(row, field)) for field in fields]
+    checks = [
+        or_(*(text.contains(form, autoescape=True) for text in texts for form in {word, _full_width(word)}))
+        for word in words(q)
+        if len(word) > 1
+    ]
+    if not checks:
+        return true()
+    return exists().where(row.id == entity_col, *checks)
+
+
 def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> tuple[Select, Any]:
     """`query` joined to the rows of the first pair of `q` (its index range drives the search),
-    the other terms as probes, with the term rows' entity key; a query of single characters only
-    is all probes (key None)."""
+    the other terms as probes and the words themselves checked on the candidates, with the term
+    rows' entity key; a query of single characters only is all probes (key None)."""
     conditions = _rarest_pair_first(term_model, _conditions(q))
     first, single = conditions[0]
     if single:
@@ -163,7 +191,9 @@ def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q
     alias = aliased(term_model)
     key = getattr(alias, entity_attr)
     joined = query.join(alias, key == entity_col).where(
-        alias.term == first, *_probes(term_model, entity_attr, entity_col, conditions[1:])
+        alias.term == first,
+        *_probes(term_model, entity_attr, entity_col, conditions[1:]),
+        _holds_words(term_model, entity_col, q),
     )
     return joined, key
 
@@ -228,6 +258,7 @@ def searchable(model: type, term_model: Any, entity_attr: str, fields: tuple[str
     """Keep `term_model` in step with `fields` of `model` on every ORM flush (create, edit, import,
     sync: every write path goes through the session)."""
     _SEARCHABLE[model] = (term_model, entity_attr, fields)
+    _TEXT_OF[term_model] = (model, fields)
 
 
 @event.listens_for(Session, "after_flush")
