@@ -64,9 +64,6 @@ def serial_plans() -> None:
 #: model → (its term model, the term model's id attribute, the model's searched fields)
 _SEARCHABLE: dict[type, tuple[Any, str, tuple[str, ...]]] = {}
 
-#: term model → (its model, the model's searched fields)
-_TEXT_OF: dict[Any, tuple[Any, tuple[str, ...]]] = {}
-
 #: runs of letters and digits; any other visible character is a word of its own ('100%')
 _WORD = re.compile(r"[^\W_]+|[^\w\s]|_")
 _TOP = "\U0010ffff"
@@ -102,6 +99,24 @@ def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
     return (column >= prefix) & (column < prefix + _TOP)
 
 
+def _full_width(word: str) -> str:
+    """The word as an IME types it full-width ('３号楼'): the index folds both forms (NFKC)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in word)
+
+
+def holds_words(columns: Sequence[Any], q: str) -> ColumnElement[bool]:
+    """The columns hold each word of `q` as written, not only its character pairs (the pairs of
+    '000002' are all in '000020' too). Meant for the few ids a capped search found, checked by key:
+    inside the search's arms it would change how PostgreSQL plans them (seconds on a province)."""
+    texts = [func.lower(column) for column in columns]
+    checks = [
+        or_(*(text.contains(form, autoescape=True) for text in texts for form in {word, _full_width(word)}))
+        for word in words(q)
+        if len(word) > 1
+    ]
+    return and_(*checks) if checks else true()
+
+
 def has_terms(q: str) -> bool:
     return any(query_terms(q))
 
@@ -135,9 +150,7 @@ def covers(term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Column
     conditions = _conditions(q)
     if not conditions:
         return false()
-    return and_(
-        *_probes(term_model, entity_attr, entity_col, conditions), _holds_words(term_model, entity_col, q)
-    )
+    return and_(*_probes(term_model, entity_attr, entity_col, conditions))
 
 
 #: how many rows of a pair are counted to find the rarest one (an index range read, a millisecond or two)
@@ -159,31 +172,10 @@ def _rarest_pair_first(term_model: Any, conditions: list[tuple[str, bool]]) -> l
     return sorted(pairs, key=lambda c: rows_holding(c[0])) + [c for c in conditions if c[1]]
 
 
-def _full_width(word: str) -> str:
-    """The word as an IME types it full-width ('３号楼'): the index folds both forms (NFKC)."""
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in word)
-
-
-def _holds_words(term_model: Any, entity_col: Any, q: str) -> ColumnElement[bool]:
-    """The entity's text holds each word of `q` as written, not only its character pairs: the
-    pairs of '000002' are all in '000020' too. One primary-key probe per candidate row."""
-    model, fields = _TEXT_OF[term_model]
-    row = aliased(model)  # the list's own table may be the same one
-    texts = [func.lower(getattr(row, field)) for field in fields]
-    checks = [
-        or_(*(text.contains(form, autoescape=True) for text in texts for form in {word, _full_width(word)}))
-        for word in words(q)
-        if len(word) > 1
-    ]
-    if not checks:
-        return true()
-    return exists().where(row.id == entity_col, *checks)
-
-
 def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> tuple[Select, Any]:
     """`query` joined to the rows of the first pair of `q` (its index range drives the search),
-    the other terms as probes and the words themselves checked on the candidates, with the term
-    rows' entity key; a query of single characters only is all probes (key None)."""
+    the other terms as probes, with the term rows' entity key; a query of single characters only
+    is all probes (key None)."""
     conditions = _rarest_pair_first(term_model, _conditions(q))
     first, single = conditions[0]
     if single:
@@ -191,9 +183,7 @@ def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q
     alias = aliased(term_model)
     key = getattr(alias, entity_attr)
     joined = query.join(alias, key == entity_col).where(
-        alias.term == first,
-        *_probes(term_model, entity_attr, entity_col, conditions[1:]),
-        _holds_words(term_model, entity_col, q),
+        alias.term == first, *_probes(term_model, entity_attr, entity_col, conditions[1:])
     )
     return joined, key
 
@@ -258,7 +248,6 @@ def searchable(model: type, term_model: Any, entity_attr: str, fields: tuple[str
     """Keep `term_model` in step with `fields` of `model` on every ORM flush (create, edit, import,
     sync: every write path goes through the session)."""
     _SEARCHABLE[model] = (term_model, entity_attr, fields)
-    _TEXT_OF[term_model] = (model, fields)
 
 
 @event.listens_for(Session, "after_flush")

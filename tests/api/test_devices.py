@@ -205,11 +205,7 @@ def test_search_by_enterprise_name_reads_the_term_index_within_the_inspectors_zo
     assert found == set()
     searches = [s for s in statements if "enterprise_search_terms" in s and "FROM devices" in s]
     assert searches
-    # the words themselves are checked only on the candidates the index found: a LIKE on a row
-    # probed by its key (an aliased table), never on the list's own table
-    likes = [m.group(1) for s in statements for m in re.finditer(r"lower\((\w+)\.\w+\) LIKE", s)]
-    assert all(re.fullmatch(r"\w+_\d+", table) for table in likes), likes
-    assert not [s for s in statements if re.search(r"\b(devices|enterprises)\.\w+ LIKE", s)]
+    assert not [s for s in statements if "LIKE" in s]
     assert all(re.search(r"\bdevices\.zone_id =", s) for s in searches)
 
 
