@@ -110,14 +110,14 @@ def import_ledger(actor: Actor, filename: str, data: bytes, *, dry_run: bool = F
     rows = read_rows(filename, data)
     if not rows:
         raise ValidationFailed("文件没有数据行 (no data rows)")
-    loaded, errors = _validate(actor, rows)
+    loaded, errors, registered = _validate(actor, rows)
     if errors:
         raise ValidationFailed(
             "导入数据有误，未导入任何数据 (nothing imported)", code="import_failed", details={"rows": errors}
         )
     created = {"enterprises": 0, "devices": 0}
     if not dry_run:
-        created = _insert(actor, loaded)
+        created = _insert(actor, loaded, registered)
     return {"rows": len(rows), "dry_run": dry_run, "created": created}
 
 
@@ -160,7 +160,7 @@ class _Registered:
     zone_ids: dict[str, int]
 
 
-def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict], _Registered]:
     schema, loaded, errors = LedgerRowSchema(), [], []
     seen: set[str] = set()
     registered = _Registered(_existing_numbers(rows), _enterprises_by_code(rows), _zone_ids())
@@ -179,7 +179,7 @@ def _validate(actor: Actor, rows: list[dict]) -> tuple[list[dict], list[dict]]:
             errors.append({"row": number, "fields": problem})
         seen.add(item["registration_no"])
         loaded.append(item)
-    return loaded, errors
+    return loaded, errors, registered
 
 
 def _row_problem(actor: Actor, item: dict, registered: _Registered, seen: set) -> dict | None:
@@ -200,11 +200,12 @@ def _row_problem(actor: Actor, item: dict, registered: _Registered, seen: set) -
     return None
 
 
-def _insert(actor: Actor, items: list[dict]) -> dict:
+def _insert(actor: Actor, items: list[dict], registered: _Registered) -> dict:
     """New enterprises first, then the devices a chunk at a time: one flush, one write of search
-    terms and one block of change numbers per chunk rather than per row (20,000 rows in one request)."""
-    enterprises = _enterprises_by_code(items)
-    new = _new_enterprises(actor, items, enterprises)
+    terms and one block of change numbers per chunk rather than per row (20,000 rows in one request).
+    `registered` is what the rows were checked against, in the same transaction."""
+    enterprises = registered.enterprises
+    new = _new_enterprises(actor, items, enterprises, registered.zone_ids)
     for chunk in _chunked(items, INSERT_CHUNK):
         devices = [
             Device(
@@ -220,9 +221,10 @@ def _insert(actor: Actor, items: list[dict]) -> dict:
     return {"enterprises": len(new), "devices": len(items)}
 
 
-def _new_enterprises(actor: Actor, items: list[dict], enterprises: dict[str, Enterprise]) -> list[Enterprise]:
+def _new_enterprises(
+    actor: Actor, items: list[dict], enterprises: dict[str, Enterprise], zone_ids: dict[str, int]
+) -> list[Enterprise]:
     """Register the enterprises the rows name that are not registered yet (adds them to `enterprises`)."""
-    zone_ids = _zone_ids()
     new: list[Enterprise] = []
     for item in items:
         code = item["credit_code"]
