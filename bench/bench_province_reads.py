@@ -251,11 +251,15 @@ def cursor_at(seq: int) -> str:
 # --- the reads -----------------------------------------------------------------------------------
 
 SEARCHES = {
-    "search 梯12 (registration prefix)": "梯12",
-    "search 电梯 (category)": "电梯",
-    "search 客梯 (device name)": "客梯",
-    "search 3号楼 (location)": "3号楼",
-    "search 物业 (enterprise name)": "物业",
+    "search 梯12 (registration prefix)": "/api/devices?q=梯12",
+    "search 电梯 (category)": "/api/devices?q=电梯",
+    "search 客梯 (device name)": "/api/devices?q=客梯",
+    "search 3号楼 (location)": "/api/devices?q=3号楼",
+    "search 物业 (enterprise name)": "/api/devices?q=物业",
+    "search 企业000123 (words as written)": "/api/devices?q=企业000123",
+    "hazard search 电梯": "/api/hazards?q=电梯",
+    "hazard search 制动": "/api/hazards?q=制动",
+    "complaint search 电梯": "/api/complaints?q=电梯",
 }
 
 
@@ -275,8 +279,9 @@ def list_reads(who: str, client: Client) -> list[Result]:
     results = [
         Result(label, who, sample(client, lambda p=path: p, runs(40)), 100) for label, path in lists.items()
     ]
-    for label, q in SEARCHES.items():
-        path = f"/api/devices?per_page=20&q={quote(q)}"
+    for label, search in SEARCHES.items():
+        address, q = search.split("?q=")
+        path = f"{address}?per_page=20&q={quote(q)}"
         results.append(Result(label, who, sample(client, lambda p=path: p, runs(40)), 100))
     return results
 

@@ -23,7 +23,7 @@ from typing import cast
 
 from flask import current_app
 from limits import parse_many
-from sqlalchemy import CursorResult, Select, case, exists, false, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, case, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -41,11 +41,14 @@ from backend.core.history import HistoryEntry, assign_with_history, history_of, 
 from backend.core.pagination import Page, paginate
 from backend.core.search import (
     Arm,
+    found_once,
     has_terms,
+    holds_words,
     joined_on_terms,
     limited_union,
     list_reach,
     related_terms_arm,
+    starts_with,
 )
 from backend.devices.models import Device
 from backend.devices.services import (
@@ -60,6 +63,7 @@ from backend.hazards.rules import Action, HazardSource
 from backend.hazards.services import report_hazard
 from backend.org.models import EnterpriseSearchTerm
 from backend.org.scope import Actor, enterprise_scope
+from backend.org.services import enterprise_holds_words
 from backend.photos.models import Photo
 
 DEFAULT_PHONE_RETENTION_DAYS = 180
@@ -270,8 +274,12 @@ def visible_complaints(actor: Actor, filters: dict | None = None, search_limit: 
     clauses = _complaint_clauses(actor, filters)
     query = select(Complaint).where(*clauses)
     if filters.get("q"):
-        arms = _search_arms(filters["q"].strip(), clauses)
-        query = query.where(Complaint.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)))
+        q = filters["q"].strip()
+        arms = _search_arms(q, clauses)
+        found = select(Complaint.id).where(
+            Complaint.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)), _holds_as_written(q)
+        )
+        query = query.where(found_once(Complaint.id, found, search_limit))
     return query.options(
         joinedload(Complaint.device),
         joinedload(Complaint.reward),
@@ -286,7 +294,7 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
     base = select(Complaint.id).where(*clauses)
     arms: list[Arm] = [
         (
-            base.where(Complaint.ticket_no >= q, Complaint.ticket_no < q + "\U0010ffff"),
+            base.where(starts_with(Complaint.ticket_no, q)),
             (Complaint.ticket_no,),
         ),
         # probed from the complaints that name a device (a join could drive from 870k elevators)
@@ -303,6 +311,22 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
             )
         )
     return arms
+
+
+def _holds_as_written(q: str) -> ColumnElement[bool]:
+    """The found complaints that hold the words of `q` as written, not only their character pairs
+    (core.search.holds_words), each arm of _search_arms checked again by key."""
+    written = starts_with(Complaint.ticket_no, q) | (
+        Complaint.device_id.is_not(None)
+        & exists().where(Device.id == Complaint.device_id, device_search_clause(q, as_written=True))
+    )
+    if not has_terms(q):
+        return written
+    return (
+        written
+        | holds_words((Complaint.description,), q)
+        | enterprise_holds_words(Complaint.enterprise_id, q)
+    )
 
 
 def list_complaints(actor: Actor, filters: dict) -> Page:

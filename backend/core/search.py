@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     delete,
     event,
     exists,
@@ -227,6 +228,17 @@ def limited_union(arms: Sequence[Arm], order_by: tuple, limit: int | None) -> Se
         return select(*union(*(query for query, _ in queries)).subquery().c)
     limited = [query.order_by(*order).limit(limit).subquery() for query, order in queries]
     return select(*union(*(select(*sub.c) for sub in limited)).subquery().c)
+
+
+def found_once(column: Any, ids: Select, limit: int | None) -> ColumnElement[bool]:
+    """`column` among the ids a bounded search found, read here once: the list's page and its
+    count then fetch them by key instead of each running the search's arms again. Unbounded (an
+    export), the search itself."""
+    if limit is None:
+        return column.in_(ids)
+    found = list(db.session.scalars(ids))
+    # written into the SQL text: binding a thousand parameters twice cost more than the search
+    return column.in_(bindparam("found_ids", found, expanding=True, literal_execute=True))
 
 
 def replace_terms(

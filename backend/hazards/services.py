@@ -20,7 +20,9 @@ from backend.core.hashing import payload_hash
 from backend.core.pagination import Page, paginate
 from backend.core.search import (
     Arm,
+    found_once,
     has_terms,
+    holds_words,
     joined_on_terms,
     limited_union,
     list_reach,
@@ -36,7 +38,7 @@ from backend.hazards.rules import Action, ActorFacts, HazardFacts, HazardStatus
 from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle
 from backend.org.models import Enterprise, EnterpriseSearchTerm
 from backend.org.scope import Actor, enterprise_scope
-from backend.org.services import get_enterprise_for
+from backend.org.services import enterprise_holds_words, get_enterprise_for
 from backend.photos.models import Photo
 from backend.presence.services import evidence_of, presence_record
 
@@ -102,7 +104,7 @@ def _hazard_clauses(actor: Actor, filters: dict) -> list:
 
 
 #: the hazard list's order; search arms stop in it (core.search.limited_union)
-_NEWEST_FIRST = (Hazard.created_at.desc(), Hazard.id)
+_NEWEST_FIRST = (Hazard.created_at.desc(), Hazard.id.desc())  # ix_hazards_created_at_id read backwards
 
 
 def visible_hazards(actor: Actor, filters: dict | None = None, search_limit: int | None = None) -> Select:
@@ -110,10 +112,16 @@ def visible_hazards(actor: Actor, filters: dict | None = None, search_limit: int
     clauses = _hazard_clauses(actor, filters)
     query = select(Hazard).where(*clauses)
     if filters.get("q"):
-        arms = _search_arms(filters["q"].strip(), clauses)
-        query = query.where(Hazard.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)))
+        q = filters["q"].strip()
+        arms = _search_arms(q, clauses)
+        found = select(Hazard.id).where(
+            Hazard.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)), _holds_as_written(q)
+        )
+        query = query.where(found_once(Hazard.id, found, search_limit))
     return query.options(
-        selectinload(Hazard.photos), selectinload(Hazard.events).joinedload(HazardEvent.actor)
+        joinedload(Hazard.enterprise),  # each row shows its enterprise's name
+        selectinload(Hazard.photos),
+        selectinload(Hazard.events).joinedload(HazardEvent.actor),
     ).order_by(*_NEWEST_FIRST)
 
 
@@ -133,6 +141,21 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
         ),
         on_device,
     ]
+
+
+def _holds_as_written(q: str) -> ColumnElement[bool]:
+    """The found hazards that hold the words of `q` as written, not only their character pairs
+    (core.search.holds_words), each arm of _search_arms checked again by key."""
+    on_device = Hazard.device_id.is_not(None) & exists().where(
+        Device.id == Hazard.device_id, device_search_clause(q, as_written=True)
+    )
+    if not has_terms(q):
+        return on_device
+    return (
+        holds_words((Hazard.description, Hazard.category, Hazard.location), q)
+        | enterprise_holds_words(Hazard.enterprise_id, q)
+        | on_device
+    )
 
 
 def _awaiting_my_review(actor: Actor):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.orm import aliased
 
 from backend.core.auth import Role
 from backend.core.changes import record_change
@@ -88,6 +89,13 @@ def visible_enterprises(actor: Actor, filters: dict | None = None, search_limit:
     else:
         query = select(Enterprise).where(*clauses)
     return query.order_by(Enterprise.id)
+
+
+def enterprise_holds_words(enterprise_id: Any, q: str) -> ColumnElement[bool]:
+    """The enterprise `enterprise_id` has the words of `q` as written in its name or address
+    (core.search.holds_words: for the few ids a capped search found, probed by key)."""
+    named = aliased(Enterprise)  # never correlated away by a query that has enterprises in it
+    return exists().where(named.id == enterprise_id, holds_words((named.name, named.address), q))
 
 
 def _enterprise_search_arms(q: str, clauses: list) -> list[Arm]:

@@ -243,6 +243,17 @@ def test_complaint_search_by_words_device_and_scope(client, city):
     assert _found(client, city.inspector, f"/api/complaints?q={city.dev_c.registration_no}") == {trapped.id}
 
 
+def test_complaint_search_finds_the_words_as_written_not_rows_holding_their_pairs(client, city):
+    """'000002' and '000020' hold the same pairs (00, 02)."""
+    city.dev_a.name = "泵房000020"
+    written = _complaint(city.dev_c, "3号机000002异响")
+    decoy = _complaint(city.dev_c, "3号机000020异响")
+    decoy_device = _complaint(city.dev_a, "异响")
+    db.session.commit()
+    assert _found(client, city.inspector, "/api/complaints?q=000002") == {written.id}
+    assert {decoy.id, decoy_device.id} <= _found(client, city.inspector, "/api/complaints?q=000020")
+
+
 def test_hazard_and_device_search_treat_wildcards_literally(client, city):
     f.make_hazard(city.ent_a, city.manager, description="100%故障")
     db.session.commit()

@@ -66,6 +66,27 @@ def test_an_enterprise_search_finds_the_words_as_written_not_any_name_holding_th
     assert other.id in _found(client, city.admin, "/api/enterprises?q=000020")
 
 
+def test_device_and_hazard_searches_find_the_words_as_written_not_rows_holding_their_pairs(client, city):
+    """'000002' and '000020' hold the same pairs (00, 02): the index finds both, the list shows
+    only the rows holding the word, on the device itself, its enterprise or the hazard."""
+    pump = f.make_device(city.ent_c, name="泵房000002", location="地下一层")
+    decoy = f.make_device(city.ent_c, name="泵房000020", location="地下一层")
+    city.ent_a.name = "示例物业000002有限公司"
+    city.ent_b.name = "示例物业000020有限公司"
+    gauge = f.make_hazard(city.ent_c, city.inspector, description="压力表000002失准", category="其他")
+    gauge_decoy = f.make_hazard(city.ent_c, city.inspector, description="压力表000020失准", category="其他")
+    on_pump = f.make_hazard(city.ent_c, city.inspector, description="漏水", category="其他", device_id=pump.id)
+    on_decoy = f.make_hazard(city.ent_c, city.inspector, description="漏水", category="其他", device_id=decoy.id)
+    db.session.commit()
+    found = _found(client, city.inspector, "/api/devices?q=000002")
+    assert found == {pump.id, city.dev_a.id}
+    assert decoy.id in _found(client, city.inspector, "/api/devices?q=000020")
+    hazards = _found(client, city.inspector, "/api/hazards?q=000002")
+    assert {gauge.id, on_pump.id} <= hazards
+    assert not {gauge_decoy.id, on_decoy.id} & hazards
+    assert _found(client, city.inspector, "/api/devices?q=泵房０００００２") == {pump.id}
+
+
 def test_one_character_finds_it_anywhere_in_a_word(client, city):
     tank = f.make_device(city.ent_c, category="pressure_vessel", name="储气罐", registration_no="容搜0001")
     db.session.commit()
