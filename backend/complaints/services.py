@@ -19,11 +19,22 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from flask import current_app
 from limits import parse_many
-from sqlalchemy import ColumnElement, CursorResult, Select, case, exists, false, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    ScalarSelect,
+    Select,
+    case,
+    exists,
+    false,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -502,27 +513,13 @@ def _open_hazard(actor: Actor, complaint: Complaint, spec: dict):
     return hazard
 
 
-def complaint_counts(device_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per device: total, open (awaiting triage) and substantiated complaints.
-
-    Show enterprise users only `substantiated` (they never see the others).
-    """
-    if not device_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            Complaint.device_id,
-            func.count(),
-            func.sum(case((Complaint.status == ComplaintStatus.received, 1), else_=0)),
-            func.sum(case((Complaint.status == ComplaintStatus.substantiated, 1), else_=0)),
-        )
-        .where(Complaint.device_id.in_(device_ids))
-        .group_by(Complaint.device_id)
-    ).all()
-    return {
-        device_id: {"total": total, "open": int(open_ or 0), "substantiated": int(subst or 0)}
-        for device_id, total, open_, subst in rows
-    }
+def complaints_about(device_id: Any, *, substantiated_only: bool) -> ScalarSelect[int]:
+    """How many complaints name the device `device_id` (a column of the caller's query): all of
+    them, or only the substantiated ones (all that enterprise users ever see)."""
+    query = select(func.count()).where(Complaint.device_id == device_id)
+    if substantiated_only:
+        query = query.where(Complaint.status == ComplaintStatus.substantiated)
+    return query.scalar_subquery()
 
 
 def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:

@@ -3,9 +3,9 @@ the device's inspection dates follow the latest confirmed record."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import joinedload
 
 from backend.core.auth import REGULATORS
@@ -102,16 +102,14 @@ def confirm_pending(
     return record
 
 
-def pending_record_counts(device_ids: list[int]) -> dict[int, int]:
-    """Records awaiting a regulator (待核验) per device."""
-    if not device_ids:
-        return {}
-    rows = db.session.execute(
-        select(InspectionRecord.device_id, func.count())
-        .where(InspectionRecord.device_id.in_(device_ids), InspectionRecord.status == RecordStatus.pending)
-        .group_by(InspectionRecord.device_id)
-    ).all()
-    return {row[0]: row[1] for row in rows}
+def pending_records_of(device_id: Any) -> ScalarSelect[int]:
+    """How many inspection records of the device `device_id` (a column of the caller's query)
+    await a regulator (待核验)."""
+    return (
+        select(func.count())
+        .where(InspectionRecord.device_id == device_id, InspectionRecord.status == RecordStatus.pending)
+        .scalar_subquery()
+    )
 
 
 def _check_photos_uploaded(photos: list[str]) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend.core.auth import REGULATORS, Role
@@ -182,15 +182,9 @@ def get_hazard_for(actor: Actor, hazard_id: str) -> Hazard:
     return hazard
 
 
-def open_hazard_counts(device_ids: list[int]) -> dict[int, int]:
-    if not device_ids:
-        return {}
-    query = (
-        select(Hazard.device_id, func.count())
-        .where(Hazard.device_id.in_(device_ids), open_clause())
-        .group_by(Hazard.device_id)
-    )
-    return dict(db.session.execute(query).all())  # type: ignore[arg-type]
+def open_hazards_of(device_id: Any) -> ScalarSelect[int]:
+    """How many open hazards the device `device_id` (a column of the caller's query) has."""
+    return select(func.count()).where(Hazard.device_id == device_id, open_clause()).scalar_subquery()
 
 
 def _create_hash(data: dict) -> str:

@@ -690,10 +690,10 @@ def public_maintenance(device_id: int, as_of: date) -> PublicMaintenance:
         if last
         else None
     )
-    return PublicMaintenance(shown, _next_due(device_id, as_of))
+    return PublicMaintenance(shown, _next_due(device_id, as_of, ever_maintained=last is not None))
 
 
-def _next_due(device_id: int, as_of: date) -> date | None:
+def _next_due(device_id: int, as_of: date, *, ever_maintained: bool) -> date | None:
     open_due = db.session.scalar(
         select(func.min(MaintenanceOrder.due_on)).where(
             MaintenanceOrder.device_id == device_id,
@@ -705,7 +705,8 @@ def _next_due(device_id: int, as_of: date) -> date | None:
         return open_due
     contract = active_contract(device_id, as_of)
     term = rules.ContractTerm(contract.starts_on, contract.ends_on) if contract else None
-    return rules.next_maintenance_due(term, _done_dates([device_id]).get(device_id, {}))
+    done = _done_dates([device_id]).get(device_id, {}) if ever_maintained else {}
+    return rules.next_maintenance_due(term, done)
 
 
 # --- reminders ---------------------------------------------------------------------------------

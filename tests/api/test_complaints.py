@@ -15,7 +15,7 @@ from backend import create_app
 from backend.complaints import rules
 from backend.complaints.models import Complaint, Reward
 from backend.complaints.schemas import ENTERPRISE_FIELDS
-from backend.complaints.services import complaint_counts, complaint_evidence_problem, purge_expired_contacts
+from backend.complaints.services import complaint_evidence_problem, purge_expired_contacts
 from backend.core.clock import utcnow
 from backend.core.images import sha256_hex
 from backend.evidence.models import EvidenceEntry
@@ -576,17 +576,20 @@ def test_hazard_only_for_substantiated(client, city):
 # --- counts and retention ---------------------------------------------------------------
 
 
-def test_complaint_counts_per_device(client, city):
+def test_device_list_counts_each_devices_complaints_and_the_enterprise_only_substantiated(client, city):
     first = _filed(client, city.dev_a)
     _filed(client, city.dev_a)
     _filed(client, city.dev_b)
     _triage(client, city.inspector, first)
-    counts = complaint_counts([city.dev_a.id, city.dev_b.id, city.dev_c.id])
-    assert counts == {
-        city.dev_a.id: {"total": 2, "open": 1, "substantiated": 1},
-        city.dev_b.id: {"total": 1, "open": 1, "substantiated": 0},
-    }
-    assert complaint_counts([]) == {}
+
+    def counts(user) -> dict[int, int]:
+        items = client.get("/api/devices?per_page=100", headers=auth(user)).json["items"]
+        return {item["id"]: item["complaint_count"] for item in items}
+
+    seen_by_inspector = counts(city.inspector)
+    assert (seen_by_inspector[city.dev_a.id], seen_by_inspector[city.dev_b.id]) == (2, 1)
+    assert seen_by_inspector[city.dev_c.id] == 0
+    assert counts(city.manager)[city.dev_a.id] == 1
 
 
 def test_purge_wipes_contacts_of_complaints_closed_before_retention(client, city, app):

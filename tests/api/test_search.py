@@ -75,8 +75,9 @@ def test_device_and_hazard_searches_find_the_words_as_written_not_rows_holding_t
     city.ent_b.name = "示例物业000020有限公司"
     gauge = f.make_hazard(city.ent_c, city.inspector, description="压力表000002失准", category="其他")
     gauge_decoy = f.make_hazard(city.ent_c, city.inspector, description="压力表000020失准", category="其他")
-    on_pump = f.make_hazard(city.ent_c, city.inspector, description="漏水", category="其他", device_id=pump.id)
-    on_decoy = f.make_hazard(city.ent_c, city.inspector, description="漏水", category="其他", device_id=decoy.id)
+    leak = {"description": "漏水", "category": "其他"}
+    on_pump = f.make_hazard(city.ent_c, city.inspector, device_id=pump.id, **leak)
+    on_decoy = f.make_hazard(city.ent_c, city.inspector, device_id=decoy.id, **leak)
     db.session.commit()
     found = _found(client, city.inspector, "/api/devices?q=000002")
     assert found == {pump.id, city.dev_a.id}
