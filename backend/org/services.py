@@ -12,7 +12,15 @@ from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.core.history import plain, record_history
-from backend.core.search import Arm, has_terms, holds_words, limited_union, own_terms_arm, starts_with
+from backend.core.search import (
+    Arm,
+    found_once,
+    has_terms,
+    holds_words,
+    limited_union,
+    own_terms_arm,
+    starts_with,
+)
 from backend.core.unique import flush_unique
 from backend.extensions import db
 from backend.org.models import (
@@ -80,12 +88,13 @@ def visible_enterprises(actor: Actor, filters: dict | None = None, search_limit:
         # would join the matched ids to the whole zone rather than fetch them by key
         q = filters["q"].strip()
         arms = _enterprise_search_arms(q, clauses)
-        query = select(Enterprise).where(
+        found = select(Enterprise.id).where(
             Enterprise.id.in_(limited_union(arms, (Enterprise.id,), search_limit)),
             # a full name finds that enterprise, not every name holding its character pairs
             starts_with(Enterprise.credit_code, q.upper())
             | holds_words((Enterprise.name, Enterprise.address), q),
         )
+        query = select(Enterprise).where(found_once(Enterprise.id, found, search_limit))
     else:
         query = select(Enterprise).where(*clauses)
     return query.order_by(Enterprise.id)
