@@ -4,8 +4,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import Select, String, func, literal, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from backend.core.auth import Role
 from backend.core.clock import local_day, today
@@ -20,16 +31,16 @@ from backend.org.scope import Actor
 from backend.org.services import visible_enterprises
 
 
-def _latest(kind: str, column, ids: list[int]) -> Select:
-    """(kind, key, date, result) of the newest non-superseded check of `kind` per `column` value;
-    one row per key through a window, not every daily check ever made."""
+def _latest(kind: str, column, keys: BindParameter) -> Select:
+    """(kind, key, date, result) of the newest non-superseded check of `kind` per `column` value
+    in `keys`; one row per key through a window, not every daily check ever made."""
     newer = select(Check.supersedes_id).where(Check.supersedes_id.isnot(None))
     rank = func.row_number().over(
         partition_by=column, order_by=(Check.performed_on.desc(), Check.created_at.desc())
     )
     ranked = (
         select(column.label("key"), Check.performed_on, Check.result, rank.label("n"))
-        .where(Check.kind == kind, column.in_(ids), Check.id.not_in(newer))
+        .where(Check.kind == kind, column.in_(keys), Check.id.not_in(newer))
         .subquery()
     )
     return select(
@@ -37,15 +48,27 @@ def _latest(kind: str, column, ids: list[int]) -> Select:
     ).where(ranked.c.n == 1)
 
 
+@cache
+def _last_checks_statement() -> CompoundSelect:
+    """Built once: every device record shown (a QR scan, each list page) asks it, and building
+    the window and union anew cost more than running it."""
+    return union_all(
+        _latest(CheckKind.self_check, Check.device_id, bindparam("device_ids", expanding=True)),
+        _latest(CheckKind.mutual_check, Check.enterprise_id, bindparam("enterprise_ids", expanding=True)),
+    )
+
+
 def last_checks(devices: list) -> dict[int, dict]:
     """Last self-check of each device and last mutual check of its enterprise (date + result),
     both in one query."""
     if not devices:
         return {}
-    own = _latest(CheckKind.self_check, Check.device_id, [d.id for d in devices])
-    mutual = _latest(CheckKind.mutual_check, Check.enterprise_id, sorted({d.enterprise_id for d in devices}))
+    keys = {
+        "device_ids": [d.id for d in devices],
+        "enterprise_ids": sorted({d.enterprise_id for d in devices}),
+    }
     found: dict[str, dict[int, tuple[date, str]]] = {CheckKind.self_check: {}, CheckKind.mutual_check: {}}
-    for kind, key, on, result in db.session.execute(union_all(own, mutual)):
+    for kind, key, on, result in db.session.execute(_last_checks_statement(), keys):
         found[kind][key] = (on, result)
 
     def brief(latest: tuple[date, str] | None) -> dict | None:
