@@ -57,8 +57,8 @@ from backend.core.search import (
     holds_words,
     joined_on_terms,
     limited_union,
-    list_reach,
     related_terms_arm,
+    start_list_page,
     starts_with,
 )
 from backend.devices.models import Device
@@ -341,7 +341,7 @@ def _holds_as_written(q: str) -> ColumnElement[bool]:
 
 
 def list_complaints(actor: Actor, filters: dict) -> Page:
-    cap, reach = list_reach(filters)
+    cap, reach = start_list_page(filters)
     query = visible_complaints(actor, filters, reach)
     return paginate(query, filters["page"], filters["per_page"], cap)
 

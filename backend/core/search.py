@@ -43,10 +43,10 @@ from backend.extensions import db
 SEARCH_COUNT_CAP = 1000
 
 
-def list_reach(filters: dict) -> tuple[int, int]:
-    """A list page's count cap (lower when searching) and how many matches each search arm reads:
-    past the cap only when the page asked for lies beyond it. The list's queries are planned
-    without parallel workers (serial_plans)."""
+def start_list_page(filters: dict) -> tuple[int, int]:
+    """Begin a list page's reads: plan them without parallel workers (serial_plans), and give
+    the page's count cap (lower when searching) and how many matches each search arm reads
+    (past the cap only when the page asked for lies beyond it)."""
     serial_plans()
     cap = SEARCH_COUNT_CAP if filters.get("q") else COUNT_CAP
     return cap, max(cap + 1, filters["page"] * filters["per_page"])

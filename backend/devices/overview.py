@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.complaints.services import complaints_about
 from backend.core.auth import Role
 from backend.core.pagination import Page, paginate
-from backend.core.search import list_reach
+from backend.core.search import start_list_page
 from backend.devicefile.services import pending_records_of
 from backend.devices.models import Device
 from backend.devices.services import get_device_for, visible_devices
@@ -50,7 +50,7 @@ def annotate_devices(actor: Actor, devices: list[Device]) -> list[Device]:
 
 
 def list_devices(actor: Actor, filters: dict) -> Page:
-    cap, reach = list_reach(filters)
+    cap, reach = start_list_page(filters)
     query = visible_devices(actor, filters, search_limit=reach)
     page = paginate(query, filters["page"], filters["per_page"], cap)
     annotate_devices(actor, page.items)

@@ -25,8 +25,8 @@ from backend.core.search import (
     holds_words,
     joined_on_terms,
     limited_union,
-    list_reach,
     related_terms_arm,
+    start_list_page,
 )
 from backend.devices.models import Device
 from backend.devices.services import device_search_clause, get_device_for
@@ -171,7 +171,7 @@ def _awaiting_my_review(actor: Actor):
 
 
 def list_hazards(actor: Actor, filters: dict) -> Page:
-    cap, reach = list_reach(filters)
+    cap, reach = start_list_page(filters)
     return paginate(visible_hazards(actor, filters, reach), filters["page"], filters["per_page"], cap)
 
 

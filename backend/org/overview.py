@@ -14,7 +14,7 @@ from backend.complaints.services import enterprise_complaint_counts
 from backend.core.auth import Role
 from backend.core.changes import record_change
 from backend.core.pagination import Page, paginate
-from backend.core.search import list_reach
+from backend.core.search import start_list_page
 from backend.extensions import db
 from backend.org import services
 from backend.org.models import Enterprise
@@ -22,7 +22,7 @@ from backend.org.scope import Actor
 
 
 def list_enterprises(actor: Actor, filters: dict) -> Page:
-    cap, reach = list_reach(filters)
+    cap, reach = start_list_page(filters)
     query = services.visible_enterprises(actor, filters, search_limit=reach).options(
         selectinload(Enterprise.block)
     )
