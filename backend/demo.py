@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import islice
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import selectinload
@@ -15,7 +14,7 @@ from backend.accounts.models import User
 from backend.core.auth import Role
 from backend.core.changes import record_changes
 from backend.core.clock import today, utcnow
-from backend.core.db import advance_id_sequences
+from backend.core.db import advance_id_sequences, chunks
 from backend.core.search import rebuild_terms
 from backend.credit.models import Accident, EnforcementCase
 from backend.credit.recompute import recompute_grades
@@ -69,14 +68,8 @@ def credit_code(n: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
-def _chunks(rows, size: int = 20_000):
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _bulk(model, rows) -> None:
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows, 20_000):
         db.session.execute(insert(model), chunk)
 
 

@@ -3,13 +3,12 @@ own transaction. Plumbing under every domain; `sync` serves it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from itertools import islice
+from collections.abc import Iterable
 
 from sqlalchemy import Boolean, Index, Integer, String, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.core.db import rows_affected, table_of
+from backend.core.db import chunks, rows_affected, table_of
 from backend.core.singletons import insert_singleton
 from backend.extensions import Model, db
 
@@ -69,17 +68,11 @@ def record_change(entity: str, entity_id: object, enterprise_id: int, *, deleted
         db.session.execute(insert(table).values(entity=entity, entity_id=key, **values))
 
 
-def _chunks(rows: Iterable[tuple[str, int]]) -> Iterator[list[tuple[str, int]]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, BULK_CHUNK)):
-        yield chunk
-
-
 def record_changes(entity: str, rows: Iterable[tuple[object, int]]) -> int:
     """`record_change` for many records written in bulk (the demo loader, imports): each
     (id, enterprise id) gets the next change number in the order given. Returns the count."""
     total = 0
-    for chunk in _chunks(((str(entity_id), enterprise_id) for entity_id, enterprise_id in rows)):
+    for chunk in chunks(((str(entity_id), enterprise_id) for entity_id, enterprise_id in rows), BULK_CHUNK):
         last = next_seq(len(chunk))
         db.session.execute(
             delete(Change).where(Change.entity == entity, Change.entity_id.in_([key for key, _ in chunk]))

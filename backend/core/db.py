@@ -6,10 +6,11 @@ import contextvars
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import cast
+from itertools import islice
+from typing import TypeVar, cast
 
 from sqlalchemy import DateTime, MetaData, Table, event, inspect, text
 from sqlalchemy.engine import CursorResult, Engine, Result
@@ -90,6 +91,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+T = TypeVar("T")
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last shorter): bulk writes and IN (…) lookups stay bounded."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 @contextmanager

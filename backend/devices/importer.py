@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from backend.core.auth import Role
 from backend.core.changes import record_changes
+from backend.core.db import chunks
 from backend.core.errors import AppError, ValidationFailed
 from backend.core.messages import chinese_messages
 from backend.core.schemas import text
@@ -121,16 +122,11 @@ def import_ledger(actor: Actor, filename: str, data: bytes, *, dry_run: bool = F
     return {"rows": len(rows), "dry_run": dry_run, "created": created}
 
 
-def _chunked(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _existing_numbers(rows: list[dict]) -> set[str]:
     numbers = sorted({str(r.get("registration_no", "")) for r in rows})
     return {
         number
-        for chunk in _chunked(numbers)
+        for chunk in chunks(numbers, LOOKUP_CHUNK)
         for number in db.session.scalars(
             select(Device.registration_no).where(Device.registration_no.in_(chunk))
         )
@@ -142,7 +138,7 @@ def _enterprises_by_code(rows: list[dict]) -> dict[str, Enterprise]:
     codes = sorted({str(r.get("credit_code", "")).strip().upper() for r in rows} - {""})
     return {
         enterprise.credit_code: enterprise
-        for chunk in _chunked(codes)
+        for chunk in chunks(codes, LOOKUP_CHUNK)
         for enterprise in db.session.scalars(select(Enterprise).where(Enterprise.credit_code.in_(chunk)))
     }
 
@@ -206,7 +202,7 @@ def _insert(actor: Actor, items: list[dict], registered: _Registered) -> dict:
     `registered` is what the rows were checked against, in the same transaction."""
     enterprises = registered.enterprises
     new = _new_enterprises(actor, items, enterprises, registered.zone_ids)
-    for chunk in _chunked(items, INSERT_CHUNK):
+    for chunk in chunks(items, INSERT_CHUNK):
         devices = [
             Device(
                 enterprise_id=enterprises[item["credit_code"]].id,
