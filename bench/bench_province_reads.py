@@ -1,7 +1,12 @@
-"""Province-scale reads on PostgreSQL (issue 23): p50/p99 of each read against its target.
+"""Province-scale reads on PostgreSQL or SQLite (issue 23): p50/p99 of each read against its target.
 
     .venv/bin/python bench/bench_province_reads.py [province|city]
     BENCH_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/bench_province_reads.py
+    BENCH_DATABASE_URL=sqlite:////work/province-sqlite/province.db \\
+        .venv/bin/python bench/bench_province_reads.py
+
+On SQLite the province is a copy of the PostgreSQL one (bench/copy_province_to_sqlite.py): the
+same rows, so the same reads find the same answers; no cluster is started.
 
 The province (600k enterprises, 2.3M devices, the demo generator) is generated once, 8–24 minutes,
 into the PostgreSQL named by BENCH_DATABASE_URL, or else into a cluster this script keeps under
@@ -11,7 +16,8 @@ also enters every enterprise, device and hazard into it, as the city's loader do
 
 Every read goes over HTTP to gunicorn (bench/common.py start_server, BENCH_WORKERS x 4 threads) with
 real tokens for `admin` (the bureau: the whole province) and `inspector1` (zone 1, 1/16 of it).
-BENCH_RUNS scales the number of samples (default 1.0). `city` runs the same reads on the demo city
+BENCH_RUNS scales the number of samples (default 1.0); BENCH_READS names the groups of reads to
+run (default qr,lists,reports,pull). `city` runs the same reads on the demo city
 (database sesv_city in the same cluster): on a shared, busy machine that is the floor the province's
 figures stand on (what the load alone costs a request).
 """
@@ -45,6 +51,8 @@ from bench.common import OUT, PORT, WORKERS, build_app, percentiles, start_serve
 SCALE = float(os.environ.get("BENCH_RUNS", "1"))
 CLUSTER = OUT / "pg-province"
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54391"))
+#: which reads run (BENCH_READS=lists: only the lists and searches)
+GROUPS = set(os.environ.get("BENCH_READS", "qr,lists,reports,pull").split(","))
 
 
 @dataclass
@@ -177,7 +185,7 @@ def fixtures(app) -> dict:
     with app.app_context():
         seed_change_feed()
         last_id = db.session.scalar(select(func.max(Device.id)))
-        ids = rng.sample(range(1, last_id + 1), 2000)
+        ids = rng.sample(range(1, last_id + 1), min(2000, last_id))
         tokens = list(db.session.scalars(select(Device.qr_token).where(Device.id.in_(ids))))
         last_seq = db.session.scalar(select(func.max(Change.seq))) or 0
         engine = db.engine.dialect.name
@@ -261,6 +269,12 @@ SEARCHES = {
     "hazard search 制动": "/api/hazards?q=制动",
     "complaint search 电梯": "/api/complaints?q=电梯",
 }
+#: the other lists with `q` (issue 19): label → path
+OTHER_SEARCHES = {
+    "hazard search 电梯": "/api/hazards?per_page=20&q=" + quote("电梯"),
+    "hazard search 制动": "/api/hazards?per_page=20&q=" + quote("制动"),
+    "complaint search 电梯": "/api/complaints?per_page=20&q=" + quote("电梯"),
+}
 
 
 def qr_reads(tokens: list[str], who: str, client: Client) -> Result:
@@ -282,6 +296,8 @@ def list_reads(who: str, client: Client) -> list[Result]:
     for label, search in SEARCHES.items():
         address, q = search.split("?q=")
         path = f"{address}?per_page=20&q={quote(q)}"
+        results.append(Result(label, who, sample(client, lambda p=path: p, runs(40)), 100))
+    for label, path in OTHER_SEARCHES.items():
         results.append(Result(label, who, sample(client, lambda p=path: p, runs(40)), 100))
     return results
 
@@ -341,15 +357,18 @@ def measure(url: str, scale: str) -> None:
         bureau, inspector = Client(login("admin")), Client(login("inspector1"))
         anonymous = Client()
         started, load_before = time.perf_counter(), load_average()
-        results = [
-            qr_reads(found["tokens"], "anonymous", anonymous),
-            qr_reads(found["tokens"], "inspector1", inspector),
-        ]
+        results: list[Result] = []
+        if "qr" in GROUPS:
+            results += [
+                qr_reads(found["tokens"], "anonymous", anonymous),
+                qr_reads(found["tokens"], "inspector1", inspector),
+            ]
         for who, client in (("inspector1", inspector), ("admin", bureau)):
-            results += list_reads(who, client)
+            results += list_reads(who, client) if "lists" in GROUPS else []
         for who, client in (("inspector1", inspector), ("admin", bureau)):
-            results += report_reads(who, client)
-        results += pull_reads("inspector1", inspector, found["last_seq"])
+            results += report_reads(who, client) if "reports" in GROUPS else []
+        if "pull" in GROUPS:
+            results += pull_reads("inspector1", inspector, found["last_seq"])
     finally:
         stop(server)
     print(
