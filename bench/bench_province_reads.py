@@ -265,9 +265,6 @@ SEARCHES = {
     "search 3号楼 (location)": "/api/devices?q=3号楼",
     "search 物业 (enterprise name)": "/api/devices?q=物业",
     "search 企业000123 (words as written)": "/api/devices?q=企业000123",
-    "hazard search 电梯": "/api/hazards?q=电梯",
-    "hazard search 制动": "/api/hazards?q=制动",
-    "complaint search 电梯": "/api/complaints?q=电梯",
 }
 #: the other lists with `q` (issue 19): label → path
 OTHER_SEARCHES = {
