@@ -516,10 +516,10 @@ def _open_hazard(actor: Actor, complaint: Complaint, spec: dict):
 def complaints_about(device_id: Any, *, substantiated_only: bool) -> ScalarSelect[int]:
     """How many complaints name the device `device_id` (a column of the caller's query): all of
     them, or only the substantiated ones (all that enterprise users ever see)."""
-    query = select(func.count()).where(Complaint.device_id == device_id)
+    counted = func.count()
     if substantiated_only:
-        query = query.where(Complaint.status == ComplaintStatus.substantiated)
-    return query.scalar_subquery()
+        counted = counted.filter(Complaint.status == ComplaintStatus.substantiated)
+    return select(counted).where(Complaint.device_id == device_id).scalar_subquery()
 
 
 def purge_expired_contacts(as_of: datetime, days: int | None = None) -> int:

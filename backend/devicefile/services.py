@@ -105,11 +105,8 @@ def confirm_pending(
 def pending_records_of(device_id: Any) -> ScalarSelect[int]:
     """How many inspection records of the device `device_id` (a column of the caller's query)
     await a regulator (待核验)."""
-    return (
-        select(func.count())
-        .where(InspectionRecord.device_id == device_id, InspectionRecord.status == RecordStatus.pending)
-        .scalar_subquery()
-    )
+    pending = func.count().filter(InspectionRecord.status == RecordStatus.pending)
+    return select(pending).where(InspectionRecord.device_id == device_id).scalar_subquery()
 
 
 def _check_photos_uploaded(photos: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -24,6 +24,14 @@ class Hazard(TimestampMixin, Model):
         Index("ix_hazards_status_deadline", "status", "deadline"),
         #: the list's order (newest first): a search walks it and stops at the count cap
         Index("ix_hazards_created_at_id", "created_at", "id"),
+        #: the same for hazards on a device: a search through the device walks only those
+        Index(
+            "ix_hazards_on_device_created_at_id",
+            "created_at",
+            "id",
+            postgresql_where=text("device_id IS NOT NULL"),
+            sqlite_where=text("device_id IS NOT NULL"),
+        ),
     )
     #: client-generated UUID: made on the phone before the first local save
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
