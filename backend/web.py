@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import mimetypes
+import re
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, send_from_directory
@@ -99,6 +100,19 @@ def _index() -> Response:
     return response
 
 
+#: the complaint form a label's QR code opens (not the tracking page, nor the form for a device with no label)
+COMPLAINT_FORM = re.compile(r"complaint/(?!track/?$|new/?$)([A-Za-z0-9_-]{1,64})/?")
+
+
+def _with_lookup_preload(response: Response, path: str) -> Response:
+    """Issue 25: the complaint form draws once its label's device has answered; the browser asks for the
+    device while it parses the page and downloads the scripts, instead of one round trip after they ran."""
+    form = COMPLAINT_FORM.fullmatch(path)
+    if form:
+        response.headers.add("Link", f"</api/qr/{form.group(1)}>; rel=preload; as=fetch; crossorigin")
+    return response
+
+
 def serve_pwa(path: str = "") -> Response:
     """A built file if it exists, else the SPA shell (client-side routes)."""
     if path.startswith("api/"):
@@ -110,7 +124,7 @@ def serve_pwa(path: str = "") -> Response:
         # hashed names never change content: no revalidation on a slow network
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "no-cache"
         return response
-    return _index()
+    return _with_lookup_preload(_index(), path)
 
 
 def _api_miss(path: str) -> Response:

@@ -198,3 +198,33 @@ def test_a_signed_in_scan_out_of_scope_costs_one_query_more_than_an_anonymous_on
     anonymous = _statements(app, lambda: _lookup(client, city.dev_x.qr_token))
     signed_in = _statements(app, lambda: _lookup(client, city.dev_x.qr_token, city.inspector))
     assert signed_in == anonymous + 1
+
+
+def _page_links(client, path: str) -> list[str]:
+    response = client.get(path)
+    response.get_data()
+    response.close()
+    assert response.status_code == 200
+    return response.headers.getlist("Link")
+
+
+def test_the_complaint_form_page_asks_the_browser_to_fetch_its_device_with_the_page(client, city):
+    """The complaint form draws once its label's device has answered (issue 25): the page's response starts
+    that lookup while the browser downloads the scripts, and the screen's own fetch takes the answer."""
+    token = city.dev_a.qr_token
+    preload = f"</api/qr/{token}>; rel=preload; as=fetch; crossorigin"
+    assert _page_links(client, f"/complaint/{token}") == [preload]
+    assert _lookup(client, token).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/complaint/track", "/complaint/track/TS2026000001", "/complaint/new", "/q/some-token", "/login", "/"],
+)
+def test_other_pages_preload_no_lookup(client, path):
+    assert _page_links(client, path) == []
+
+
+def test_a_token_that_is_no_label_token_is_not_echoed_into_a_header(client):
+    assert _page_links(client, "/complaint/a%3E;%20rel=preload;%20as=script") == []
+    assert _page_links(client, f"/complaint/{'x' * 65}") == []

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory } from 'vue-router'
+import { createRouter, createWebHistory, START_LOCATION } from 'vue-router'
 import { loadFeatureMessages } from '@/i18n'
 import { useSessionStore } from '@/stores/session'
 import { routes } from './routes'
@@ -6,7 +6,8 @@ import { routes } from './routes'
 export const router = createRouter({
   history: createWebHistory('/'),
   routes,
-  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  // the first screen opens at the top already: scrolling there would force a layout of the page mid-render
+  scrollBehavior: (_to, from, saved) => saved ?? (from === START_LOCATION ? false : { top: 0 }),
 })
 
 router.beforeEach(async to => {

@@ -1,4 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
+import { primeAnonymousLookup } from '@/api/public'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -12,6 +13,9 @@ declare module 'vue-router' {
     tabbar?: boolean
   }
 }
+
+/** How long the complaint form waits for its label's device before it shows its loading state instead. */
+const COMPLAINT_LOOKUP_WAIT_MS = 1500
 
 export const routes: RouteRecordRaw[] = [
   {
@@ -309,6 +313,7 @@ export const routes: RouteRecordRaw[] = [
     name: 'complaint',
     component: () => import('@/views/public/ComplaintView.vue'),
     meta: { title: 'complaint.formTitle', public: true },
+    beforeEnter: to => primeAnonymousLookup(String(to.params.token), COMPLAINT_LOOKUP_WAIT_MS),
   },
   // credit grading (信用风险分级, issue #8)
   {

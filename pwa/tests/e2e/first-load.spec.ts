@@ -28,7 +28,8 @@ test('the complaint form is usable before the photo picker and compressor arrive
 
   // hold the picker's code back as a slow network would
   const held: Route[] = []
-  await page.route(/\/assets\/PhotoPicker-[^/]+\.js$/, route => void held.push(route), { times: 1 })
+  // (one file with its compressor, vite.config.ts firstScreenChunks)
+  await page.route(/\/assets\/photo-picker-[^/]+\.js$/, route => void held.push(route), { times: 1 })
   await page.goto(`/complaint/${device.qr_token}`)
   const description = page.getByTestId('complaint-description').locator('textarea')
   await expect(description).toBeVisible()
@@ -72,4 +73,46 @@ test('the public device page and the complaint form need a dozen files before th
     expect(beforeLookup).not.toBeNull()
     expect(beforeLookup!.length, `${path}:\n${beforeLookup!.join('\n')}`).toBeLessThanOrEqual(12)
   }
+})
+
+test('the complaint form asks for its device with the page and draws once, device and all, then nothing moves', async ({ page, request }) => {
+  const token = await apiToken(request, 'inspector1')
+  const res = await request.get('/api/devices?category=elevator&per_page=1', { headers: { Authorization: `Bearer ${token}` } })
+  const device = (await res.json()).items[0] as { qr_token: string }
+  // what the screen showed before its finished form (a loading state, a form without its device or its
+  // elevator emergency box), and how far things moved (layout shifts, Lighthouse's CLS)
+  await page.addInitScript(() => {
+    const seen: string[] = []
+    let shifted = 0
+    Object.assign(window, { sesvSeen: seen, sesvShifted: () => shifted })
+    new MutationObserver(() => {
+      if (document.querySelector('.complaint .van-loading')) seen.push('loading')
+      if (document.querySelector('.complaint__form') && !document.querySelector('[data-testid="emergency"]')) {
+        seen.push('form without its device')
+      }
+    }).observe(document, { childList: true, subtree: true })
+    new PerformanceObserver(list => {
+      for (const shift of list.getEntries() as (PerformanceEntry & { value: number })[]) shifted += shift.value
+    }).observe({ type: 'layout-shift', buffered: true })
+  })
+  const requests: string[] = []
+  page.on('request', r => requests.push(new URL(r.url()).pathname))
+
+  await page.goto(`/complaint/${device.qr_token}`)
+  await expect(page.getByTestId('emergency')).toBeVisible()
+  await expect(page.getByTestId('photo-input')).toHaveCount(1) // the picker came after the first paint
+  await page.waitForLoadState('networkidle')
+
+  // one lookup, asked for by the page's response (a Link preload) before the entry script, taken by the screen
+  const lookups = requests.filter(p => p.startsWith('/api/qr/'))
+  expect(lookups).toEqual([`/api/qr/${device.qr_token}`])
+  const entry = requests.findIndex(p => /^\/assets\/index-[^/]+\.js$/.test(p))
+  expect(entry).toBeGreaterThan(-1)
+  expect(requests.indexOf(lookups[0]!)).toBeLessThan(entry)
+  expect(await page.evaluate(() => (window as unknown as { sesvSeen: string[] }).sesvSeen)).toEqual([])
+  expect(await page.evaluate(() => (window as unknown as { sesvShifted: () => number }).sesvShifted())).toBeLessThan(0.01)
+  // the first screen's marks (back arrow, radios, emergency box) are drawn without the icon font: it comes, if at
+  // all, for the photo picker's icons
+  const font = requests.findIndex(p => p.endsWith('.woff2'))
+  if (font > -1) expect(font).toBeGreaterThan(requests.findIndex(p => /^\/assets\/photo-picker-/.test(p)))
 })
