@@ -516,9 +516,8 @@ def _open_hazard(actor: Actor, complaint: Complaint, spec: dict):
 def complaints_about(device_id: Any, *, substantiated_only: bool) -> ScalarSelect[int]:
     """How many complaints name the device `device_id` (a column of the caller's query): all of
     them, or only the substantiated ones (all that enterprise users ever see)."""
-    counted = func.count()
-    if substantiated_only:
-        counted = counted.filter(Complaint.status == ComplaintStatus.substantiated)
+    substantiated = func.count().filter(Complaint.status == ComplaintStatus.substantiated)
+    counted = substantiated if substantiated_only else func.count()
     return select(counted).where(Complaint.device_id == device_id).scalar_subquery()
 
 
