@@ -299,6 +299,7 @@ def visible_complaints(actor: Actor, filters: dict | None = None, search_limit: 
         query = query.where(found_once(Complaint.id, found, search_limit))
     return query.options(
         joinedload(Complaint.device),
+        selectinload(Complaint.enterprise),  # each row shows its enterprise's name
         joinedload(Complaint.reward),
         selectinload(Complaint.photos),
         selectinload(Complaint.events),

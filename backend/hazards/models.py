@@ -24,6 +24,8 @@ class Hazard(TimestampMixin, Model):
         Index("ix_hazards_status_deadline", "status", "deadline"),
         #: the list's order (newest first): a search walks it and stops at the count cap
         Index("ix_hazards_created_at_id", "created_at", "id"),
+        #: an inspector's list (one zone), newest first
+        Index("ix_hazards_zone_created_at_id", "zone_id", "created_at", "id"),
         #: the same for hazards on a device: a search through the device walks only those
         Index(
             "ix_hazards_on_device_created_at_id",

@@ -119,7 +119,9 @@ def visible_hazards(actor: Actor, filters: dict | None = None, search_limit: int
         )
         query = query.where(found_once(Hazard.id, found, search_limit))
     return query.options(
-        joinedload(Hazard.enterprise),  # each row shows its enterprise's name
+        # each row shows its enterprise's name: loaded for the page's rows, not joined to all
+        # the ids a search found before the page is cut
+        selectinload(Hazard.enterprise),
         selectinload(Hazard.photos),
         selectinload(Hazard.events).joinedload(HazardEvent.actor),
     ).order_by(*_NEWEST_FIRST)
