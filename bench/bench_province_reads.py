@@ -246,7 +246,14 @@ def runs(n: int) -> int:
     return max(3, int(n * SCALE))
 
 
-def sample(client: Client, paths: Callable[[], str], n: int, warm: int = 2) -> list[float]:
+#: every gunicorn thread (BENCH_WORKERS x 4) holds its own pooled connection, and a PostgreSQL
+#: backend loads the catalog of each table and index the first time a statement touches them
+#: (a first search through a fresh connection took ~200 ms); a server running for days has
+#: warm connections, so each read is first sent once per thread
+WARM = WORKERS * 4
+
+
+def sample(client: Client, paths: Callable[[], str], n: int, warm: int = WARM) -> list[float]:
     for _ in range(warm):
         client.get(paths())
     return [client.timed(paths())[0] for _ in range(n)]
