@@ -158,26 +158,26 @@ def covers(term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Column
 _RARITY_PROBE = 2000
 
 
-def _rarest_pair_first(term_model: Any, conditions: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _by_rarity(term_model: Any, conditions: list[tuple[str, bool]]) -> tuple[list[tuple[str, bool]], dict]:
     """The pairs of `q` by how few rows hold them (counted up to _RARITY_PROBE), single characters
-    last: '3号楼' over enterprise addresses drives from '号楼' (none) instead of probing the 60k
-    addresses holding '3号'."""
+    last, and the counts (none for a lone pair): '3号楼' over enterprise addresses drives from
+    '号楼' (none) instead of probing the 60k addresses holding '3号'."""
     pairs = [c for c in conditions if not c[1]]
-    if len(pairs) < 2:
-        return conditions
-
-    def rows_holding(term: str) -> int:
-        sample = select(term_model.term).where(term_model.term == term).limit(_RARITY_PROBE).subquery()
-        return db.session.scalar(select(func.count()).select_from(sample)) or 0
-
-    return sorted(pairs, key=lambda c: rows_holding(c[0])) + [c for c in conditions if c[1]]
+    held = {term: _rows_holding(term_model, term) for term, _ in pairs} if len(pairs) > 1 else {}
+    return sorted(pairs, key=lambda c: held.get(c[0], 0)) + [c for c in conditions if c[1]], held
 
 
-def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> tuple[Select, Any]:
-    """`query` joined to the rows of the first pair of `q` (its index range drives the search),
-    the other terms as probes, with the term rows' entity key; a query of single characters only
-    is all probes (key None)."""
-    conditions = _rarest_pair_first(term_model, _conditions(q))
+def _rows_holding(term_model: Any, term: str) -> int:
+    sample = select(term_model.term).where(term_model.term == term).limit(_RARITY_PROBE).subquery()
+    return db.session.scalar(select(func.count()).select_from(sample)) or 0
+
+
+def _joined(
+    query: Select, term_model: Any, entity_attr: str, entity_col: Any, conditions: list[tuple[str, bool]]
+) -> tuple[Select, Any]:
+    """`query` joined to the rows of the first pair of `conditions` (its index range drives the
+    search), the other terms as probes, with the term rows' entity key; a query of single
+    characters only is all probes (key None)."""
     first, single = conditions[0]
     if single:
         return query.where(*_probes(term_model, entity_attr, entity_col, conditions)), None
@@ -190,15 +190,30 @@ def _joined(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q
 
 
 def joined_on_terms(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Select:
-    """`query` restricted to entities holding every term of `q`, driven by the first pair's index range."""
-    return _joined(query, term_model, entity_attr, entity_col, q)[0]
+    """`query` restricted to entities holding every term of `q`, for a list in its own order
+    (newest first): driven by the rarest pair's index range. On SQLite, when even that pair is
+    held by many rows, the terms are probed along the list's order instead, where the first
+    page's matches come soon: SQLite knows only the average rows per term, and fetched and
+    sorted all 36k hazards holding '电梯' to keep the newest thousand (PostgreSQL, knowing the
+    term's frequency, chooses between the two itself and did worse when made to walk)."""
+    conditions, held = _by_rarity(term_model, _conditions(q))
+    first, single = conditions[0]
+    if single or (_on_sqlite() and (held.get(first) or _rows_holding(term_model, first)) >= _RARITY_PROBE):
+        return query.where(*_probes(term_model, entity_attr, entity_col, conditions))
+    return _joined(query, term_model, entity_attr, entity_col, conditions)[0]
+
+
+def _on_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
 def own_terms_arm(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Arm:
     """Like joined_on_terms for a list ordered by its own id: the arm selects and orders by the
     term row's id, which the term index already holds in order (SQLite would otherwise sort every
     match, not knowing the joined ids are equal)."""
-    joined, key = _joined(query, term_model, entity_attr, entity_col, q)
+    joined, key = _joined(
+        query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0]
+    )
     if key is None:
         return joined
     return joined.with_only_columns(key.label(entity_col.key)), (key,)
@@ -211,7 +226,9 @@ def related_terms_arm(
     entity as the term index holds it, then by `then`: the arm walks the matching enterprises'
     rows, never the caller's whole zone (ordered by row id, a zone of 250k devices with no match
     is read to its end)."""
-    joined, key = _joined(query, term_model, entity_attr, entity_col, q)
+    joined, key = _joined(
+        query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0]
+    )
     return joined if key is None else (joined, (key, *then))
 
 

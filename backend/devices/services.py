@@ -22,7 +22,6 @@ from backend.core.search import (
     found_once,
     has_terms,
     holds_words,
-    joined_on_terms,
     limited_union,
     own_terms_arm,
     related_terms_arm,
@@ -67,15 +66,6 @@ def _placement_clause(filters: dict):
     column = "block_id" if filters.get("block_id") else "zone_id"
     ids = select(Enterprise.id).where(getattr(Enterprise, column) == filters[column])
     return Device.enterprise_id.in_(ids)
-
-
-def enterprises_matching(q: str) -> Select:
-    """Ids of enterprises whose name or address holds `q` (core.search terms; the caller scopes)."""
-    if not has_terms(q):
-        return select(Enterprise.id).where(false())
-    return joined_on_terms(
-        select(Enterprise.id), EnterpriseSearchTerm, "enterprise_id", Enterprise.id, q.strip()
-    )
 
 
 def device_search_clause(q: str, *, as_written: bool = False) -> ColumnElement[bool]:

@@ -515,7 +515,7 @@ HAZARD_LEDGER_HEADINGS = (
 def hazard_ledger_rows(actor: Actor, filters: dict) -> list[list]:
     """The hazard list with the list's filters, one spreadsheet row per hazard."""
     as_of = today()
-    query = visible_hazards(actor, filters).options(joinedload(Hazard.enterprise), joinedload(Hazard.device))
+    query = visible_hazards(actor, filters).options(joinedload(Hazard.device))
     return [
         [
             local_day(h.created_at),
