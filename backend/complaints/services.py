@@ -56,7 +56,6 @@ from backend.core.search import (
     has_terms,
     holds_words,
     joined_on_terms,
-    limited_union,
     related_terms_arm,
     start_list_page,
     starts_with,
@@ -64,8 +63,8 @@ from backend.core.search import (
 from backend.devices.models import Device
 from backend.devices.services import (
     device_by_token,
-    device_search_clause,
     get_device_for,
+    names_matching_device,
 )
 from backend.evidence.services import append_evidence
 from backend.extensions import db
@@ -293,10 +292,8 @@ def visible_complaints(actor: Actor, filters: dict | None = None, search_limit: 
     if filters.get("q"):
         q = filters["q"].strip()
         arms = _search_arms(q, clauses)
-        found = select(Complaint.id).where(
-            Complaint.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)), _holds_as_written(q)
-        )
-        query = query.where(found_once(Complaint.id, found, search_limit))
+        written = _holds_as_written(q)
+        query = query.where(found_once(Complaint.id, arms, _NEWEST_FIRST, written, search_limit))
     return query.options(
         joinedload(Complaint.device),
         selectinload(Complaint.enterprise),  # each row shows its enterprise's name
@@ -315,11 +312,7 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
             base.where(starts_with(Complaint.ticket_no, q)),
             (Complaint.ticket_no,),
         ),
-        # probed from the complaints that name a device (a join could drive from 870k elevators)
-        base.where(
-            Complaint.device_id.is_not(None),
-            exists().where(Device.id == Complaint.device_id, device_search_clause(q)),
-        ),
+        base.where(names_matching_device(Complaint.device_id, q)),
     ]
     if has_terms(q):
         arms.append(joined_on_terms(base, ComplaintSearchTerm, "complaint_id", Complaint.id, q))
@@ -334,9 +327,8 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
 def _holds_as_written(q: str) -> ColumnElement[bool]:
     """The found complaints that hold the words of `q` as written, not only their character pairs
     (core.search.holds_words), each arm of _search_arms checked again by key."""
-    written = starts_with(Complaint.ticket_no, q) | (
-        Complaint.device_id.is_not(None)
-        & exists().where(Device.id == Complaint.device_id, device_search_clause(q, as_written=True))
+    written = starts_with(Complaint.ticket_no, q) | names_matching_device(
+        Complaint.device_id, q, as_written=True
     )
     if not has_terms(q):
         return written

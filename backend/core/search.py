@@ -198,9 +198,14 @@ def joined_on_terms(query: Select, term_model: Any, entity_attr: str, entity_col
     term's frequency, chooses between the two itself and did worse when made to walk)."""
     conditions, held = _by_rarity(term_model, _conditions(q))
     first, single = conditions[0]
-    if single or (_on_sqlite() and (held.get(first) or _rows_holding(term_model, first)) >= _RARITY_PROBE):
+    if single or (_on_sqlite() and _held_by(term_model, first, held) >= _RARITY_PROBE):
         return query.where(*_probes(term_model, entity_attr, entity_col, conditions))
     return _joined(query, term_model, entity_attr, entity_col, conditions)[0]
+
+
+def _held_by(term_model: Any, term: str, held: dict) -> int:
+    """How many rows hold `term`: counted already by _by_rarity, or now (a lone pair)."""
+    return held[term] if term in held else _rows_holding(term_model, term)
 
 
 def _on_sqlite() -> bool:
@@ -247,10 +252,15 @@ def limited_union(arms: Sequence[Arm], order_by: tuple, limit: int | None) -> Se
     return select(*union(*(select(*sub.c) for sub in limited)).subquery().c)
 
 
-def found_once(column: Any, ids: Select, limit: int | None) -> ColumnElement[bool]:
-    """`column` among the ids a bounded search found, read here once: the list's page and its
-    count then fetch them by key instead of each running the search's arms again. Unbounded (an
-    export), the search itself."""
+def found_once(
+    column: Any, arms: Sequence[Arm], order_by: tuple, written: ColumnElement[bool], limit: int | None
+) -> ColumnElement[bool]:
+    """`column` among the ids the search's arms found (limited_union) that hold the words as
+    written (`written`, checked by key on those few ids: inside the arms it makes PostgreSQL plan
+    them in seconds). Bounded, the ids are read here once: the list's page and its count then
+    fetch them by key instead of each running the arms again. Unbounded (an export), the search
+    itself."""
+    ids = select(column).where(column.in_(limited_union(arms, order_by, limit)), written)
     if limit is None:
         return column.in_(ids)
     found = list(db.session.scalars(ids))

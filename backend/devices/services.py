@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from backend.core.auth import REGULATORS
@@ -22,7 +22,6 @@ from backend.core.search import (
     found_once,
     has_terms,
     holds_words,
-    limited_union,
     own_terms_arm,
     related_terms_arm,
     starts_with,
@@ -86,6 +85,13 @@ def device_search_clause(q: str, *, as_written: bool = False) -> ColumnElement[b
     return or_(*clauses)
 
 
+def names_matching_device(device_id: Any, q: str, *, as_written: bool = False) -> ColumnElement[bool]:
+    """The row names a device (`device_id`, a column of the caller's query) that matches `q`
+    (device_search_clause), probed by key from the row: a join could drive from 870k elevators."""
+    matches = device_search_clause(q, as_written=as_written)
+    return device_id.is_not(None) & exists().where(Device.id == device_id, matches)
+
+
 def _search_arms(q: str, clauses: list) -> list[Arm]:
     """`q` as people type it, one id query per way a device matches, each ordered by the index it
     walks (so a way that matches nothing costs one index probe, not a walk of the caller's zone):
@@ -107,11 +113,6 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
             )
         )
     return arms
-
-
-def matching_device_ids(q: str, clauses: list, limit: int | None = None) -> Select:
-    """Ids of the devices matching `q` and `clauses` (core.search.limited_union)."""
-    return limited_union(_search_arms(q.strip(), clauses), (Device.id,), limit)
 
 
 def _ledger_clauses(actor: Actor, filters: dict) -> list:
@@ -136,20 +137,18 @@ def _ledger_clauses(actor: Actor, filters: dict) -> list:
 
 def visible_devices(actor: Actor, filters: dict | None = None, search_limit: int | None = None) -> Select:
     """Devices of the actor's enterprises, filtered as the ledger screens ask; `search_limit`
-    bounds how many matches of `q` are read (matching_device_ids)."""
+    bounds how many matches of `q` are read (core.search.found_once)."""
     filters = filters or {}
     clauses = _ledger_clauses(actor, filters)
     if filters.get("q"):
         # every arm of the search holds `clauses` (the caller's scope among them); said again
         # out here, PostgreSQL joins the found ids to the inspector's whole zone (250k index
-        # entries) instead of fetching them by key. The found ids are checked for the words as
-        # written ('000020' holds the pairs of '000002'): inside the arms, that check makes
-        # PostgreSQL plan them in seconds.
-        found = select(Device.id).where(
-            Device.id.in_(matching_device_ids(filters["q"], clauses, search_limit)),
-            device_search_clause(filters["q"], as_written=True),
+        # entries) instead of fetching them by key
+        q = filters["q"].strip()
+        written = device_search_clause(q, as_written=True)
+        query = select(Device).where(
+            found_once(Device.id, _search_arms(q, clauses), (Device.id,), written, search_limit)
         )
-        query = select(Device).where(found_once(Device.id, found, search_limit))
     else:
         query = select(Device).where(*clauses)
     return query.options(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend.core.auth import REGULATORS, Role
@@ -24,12 +24,10 @@ from backend.core.search import (
     has_terms,
     holds_words,
     joined_on_terms,
-    limited_union,
     related_terms_arm,
     start_list_page,
 )
-from backend.devices.models import Device
-from backend.devices.services import device_search_clause, get_device_for
+from backend.devices.services import get_device_for, names_matching_device
 from backend.evidence.services import append_evidence
 from backend.extensions import db
 from backend.hazards import rules
@@ -114,10 +112,7 @@ def visible_hazards(actor: Actor, filters: dict | None = None, search_limit: int
     if filters.get("q"):
         q = filters["q"].strip()
         arms = _search_arms(q, clauses)
-        found = select(Hazard.id).where(
-            Hazard.id.in_(limited_union(arms, _NEWEST_FIRST, search_limit)), _holds_as_written(q)
-        )
-        query = query.where(found_once(Hazard.id, found, search_limit))
+        query = query.where(found_once(Hazard.id, arms, _NEWEST_FIRST, _holds_as_written(q), search_limit))
     return query.options(
         # each row shows its enterprise's name: loaded for the page's rows, not joined to all
         # the ids a search found before the page is cut
@@ -131,9 +126,7 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
     """The hazard's own words, its device as the device search finds it, or its enterprise's
     name or address: one id query each, every one walking an index."""
     base = select(Hazard.id).where(*clauses)
-    # probed from the hazards that have a device (a join could drive from 870k elevators)
-    device_matches = exists().where(Device.id == Hazard.device_id, device_search_clause(q))
-    on_device = base.where(Hazard.device_id.is_not(None), device_matches)
+    on_device = base.where(names_matching_device(Hazard.device_id, q))
     if not has_terms(q):
         return [on_device]
     return [
@@ -148,9 +141,7 @@ def _search_arms(q: str, clauses: list) -> list[Arm]:
 def _holds_as_written(q: str) -> ColumnElement[bool]:
     """The found hazards that hold the words of `q` as written, not only their character pairs
     (core.search.holds_words), each arm of _search_arms checked again by key."""
-    on_device = Hazard.device_id.is_not(None) & exists().where(
-        Device.id == Hazard.device_id, device_search_clause(q, as_written=True)
-    )
+    on_device = names_matching_device(Hazard.device_id, q, as_written=True)
     if not has_terms(q):
         return on_device
     return (

@@ -17,7 +17,6 @@ from backend.core.search import (
     found_once,
     has_terms,
     holds_words,
-    limited_union,
     own_terms_arm,
     starts_with,
 )
@@ -88,13 +87,13 @@ def visible_enterprises(actor: Actor, filters: dict | None = None, search_limit:
         # would join the matched ids to the whole zone rather than fetch them by key
         q = filters["q"].strip()
         arms = _enterprise_search_arms(q, clauses)
-        found = select(Enterprise.id).where(
-            Enterprise.id.in_(limited_union(arms, (Enterprise.id,), search_limit)),
-            # a full name finds that enterprise, not every name holding its character pairs
-            starts_with(Enterprise.credit_code, q.upper())
-            | holds_words((Enterprise.name, Enterprise.address), q),
+        # a full name finds that enterprise, not every name holding its character pairs
+        written = starts_with(Enterprise.credit_code, q.upper()) | holds_words(
+            (Enterprise.name, Enterprise.address), q
         )
-        query = select(Enterprise).where(found_once(Enterprise.id, found, search_limit))
+        query = select(Enterprise).where(
+            found_once(Enterprise.id, arms, (Enterprise.id,), written, search_limit)
+        )
     else:
         query = select(Enterprise).where(*clauses)
     return query.order_by(Enterprise.id)
