@@ -43,7 +43,7 @@ from sqlalchemy import text  # noqa: E402
 from backend.complaints.rules import ComplaintCategory, ComplaintStatus  # noqa: E402
 from backend.core.clock import today  # noqa: E402
 from backend.core.db import advance_id_sequences  # noqa: E402
-from backend.core.search import text_terms  # noqa: E402
+from backend.core.search import LONGEST_TERM, text_terms  # noqa: E402
 from backend.credit.recompute import recompute_grades  # noqa: E402
 from backend.demo import (  # noqa: E402
     CATEGORY_MIX,
@@ -346,13 +346,16 @@ def search_terms() -> None:
             f"SELECT m.term, t.id FROM {table} t JOIN {mapping} m ON {matched}"
         )
     _vocabulary_terms("enterprises", ("address",), "terms_of_addresses")
-    # an enterprise name is one word (letters and digits): its pairs and its last character
+    # an enterprise name is one word (letters and digits): its pairs, its last character and its
+    # suffixes of three characters or more, cut to LONGEST_TERM
     _run(
-        """
+        f"""
         INSERT INTO enterprise_search_terms (term, enterprise_id)
         SELECT DISTINCT term, id FROM (
             SELECT substr(lower(e.name), p, 2) AS term, e.id FROM enterprises e,
                 LATERAL generate_series(1, char_length(e.name) - 1) p
+            UNION ALL SELECT substr(lower(e.name), p, {LONGEST_TERM}), e.id FROM enterprises e,
+                LATERAL generate_series(1, char_length(e.name) - 2) p
             UNION ALL SELECT lower(right(e.name, 1)), e.id FROM enterprises e
             UNION ALL SELECT m.term, e.id FROM enterprises e JOIN terms_of_addresses m ON m.c0 = e.address
         ) terms

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.complaints.rules import FLAG_ACTION, ComplaintStatus, RewardStatus
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
-from backend.core.search import searchable
+from backend.core.search import LONGEST_TERM, searchable
 from backend.devices.models import Device
 from backend.extensions import Model
 from backend.hazards.models import Hazard
@@ -143,7 +143,7 @@ class ComplaintSearchTerm(Model):
     """One index term (core.search) of a complaint's description."""
 
     __tablename__ = "complaint_search_terms"
-    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    term: Mapped[str] = mapped_column(String(LONGEST_TERM), primary_key=True)
     complaint_id: Mapped[int] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
     )

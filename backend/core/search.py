@@ -3,10 +3,13 @@
 Chinese has no spaces and search words are often two characters ('电梯', '客梯', '物业'), too
 short for trigram indexes. Every searched text is cut into words (runs of letters and digits,
 lower-cased, NFKC so full-width digits match; a sign like '%' is a word alone), each word into
-its overlapping character pairs plus its last character alone. A query word of two or more
-characters matches a text holding all its pairs; a one-character word matches any term
-starting with it (a pair or a last character). Terms live in plain (term, id) tables with the
-pair as the leading key, so PostgreSQL and SQLite answer with the same B-tree range and SQL.
+its overlapping character pairs, its last character alone, and its suffixes from three
+characters on, cut to LONGEST_TERM characters. A query word of two or more characters matches a text
+holding all its pairs; a one-character word matches any term starting with it. A longer word is
+also one index range, the suffixes starting with it: when every pair of '企业000123' is held by
+tens of thousands of names, the few holding the whole word are read directly. Terms live in
+plain (term, id) tables with the term as the leading key, so PostgreSQL and SQLite answer with
+the same B-tree ranges and SQL.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ _SEARCHABLE: dict[type, tuple[Any, str, tuple[str, ...]]] = {}
 #: runs of letters and digits; any other visible character is a word of its own ('100%')
 _WORD = re.compile(r"[^\W_]+|[^\w\s]|_")
 _TOP = "\U0010ffff"
+#: the longest term (suffixes are cut here): eight characters pick a word out of millions of rows
+LONGEST_TERM = 8
 
 
 def words(text: str | None) -> list[str]:
@@ -75,11 +80,13 @@ def words(text: str | None) -> list[str]:
 
 
 def text_terms(*texts: str | None) -> set[str]:
-    """The index terms of some texts: each word's character pairs and its last character."""
+    """The index terms of some texts: each word's character pairs, its last character and its
+    suffixes of three characters or more (cut to LONGEST_TERM)."""
     terms: set[str] = set()
     for value in texts:
         for word in words(value):
             terms.update(word[i : i + 2] for i in range(len(word) - 1))
+            terms.update(word[i : i + LONGEST_TERM] for i in range(len(word) - 2))
             terms.add(word[-1])
     return terms
 
@@ -172,6 +179,62 @@ def _rows_holding(term_model: Any, term: str) -> int:
     return db.session.scalar(select(func.count()).select_from(sample)) or 0
 
 
+def _spans(word: str) -> list[str]:
+    """Index ranges a text holding `word` has a suffix in: the word itself when it fits in a
+    term, else its first, middle and last LONGEST_TERM characters."""
+    if len(word) <= LONGEST_TERM:
+        return [word]
+    starts = {0, (len(word) - LONGEST_TERM) // 2, len(word) - LONGEST_TERM}
+    return [word[start : start + LONGEST_TERM] for start in sorted(starts)]
+
+
+def _holders(term_model: Any, entity_attr: str, span: str) -> set | None:
+    """The entities with a term starting with `span`, or None when _RARITY_PROBE rows or more
+    do (too common to read them all: the pairs then drive, along the list's order)."""
+    column = getattr(term_model, entity_attr)
+    rows = db.session.scalars(
+        select(column).where(starts_with(term_model.term, span)).limit(_RARITY_PROBE)
+    ).all()
+    return set(rows) if len(rows) < _RARITY_PROBE else None
+
+
+def _long_words_held(term_model: Any, entity_attr: str, q: str) -> tuple[set | None, str]:
+    """The entities holding every long word of `q` whose suffix ranges are short enough to read
+    (None when no word's is), and the words still to probe by their pairs."""
+    held: set | None = None
+    rest: list[str] = []
+    for word in dict.fromkeys(words(q)):
+        found = [_holders(term_model, entity_attr, span) for span in _spans(word)] if len(word) > 2 else []
+        readable = [ids for ids in found if ids is not None]
+        if not readable:
+            rest.append(word)
+            continue
+        for ids in readable:
+            held = ids if held is None else held & ids
+        if not held:
+            return set(), ""
+    return held, " ".join(rest)
+
+
+def _literal_in(column: Any, ids: Iterable) -> ColumnElement[bool]:
+    """`column` among `ids`, written into the SQL text: binding a thousand parameters cost more
+    than the search."""
+    return column.in_(bindparam("ids", sorted(ids), unique=True, expanding=True, literal_execute=True))
+
+
+def _among_held(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Select | None:
+    """`query` restricted to the few entities holding the long words of `q` (read by their
+    suffix ranges), its other words probed; None when no long word is rare enough."""
+    held, rest = _long_words_held(term_model, entity_attr, q)
+    if held is None:
+        return None
+    if not held:
+        return query.where(false())
+    return query.where(
+        _literal_in(entity_col, held), *_probes(term_model, entity_attr, entity_col, _conditions(rest))
+    )
+
+
 def _joined(
     query: Select, term_model: Any, entity_attr: str, entity_col: Any, conditions: list[tuple[str, bool]]
 ) -> tuple[Select, Any]:
@@ -191,11 +254,15 @@ def _joined(
 
 def joined_on_terms(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Select:
     """`query` restricted to entities holding every term of `q`, for a list in its own order
-    (newest first): driven by the rarest pair's index range. On SQLite, when even that pair is
-    held by many rows, the terms are probed along the list's order instead, where the first
-    page's matches come soon: SQLite knows only the average rows per term, and fetched and
-    sorted all 36k hazards holding '电梯' to keep the newest thousand (PostgreSQL, knowing the
-    term's frequency, chooses between the two itself and did worse when made to walk)."""
+    (newest first): the few holders of a rare long word read by its suffix range, else driven by
+    the rarest pair's index range. On SQLite, when even that pair is held by many rows, the terms
+    are probed along the list's order instead, where the first page's matches come soon: SQLite
+    knows only the average rows per term, and fetched and sorted all 36k hazards holding '电梯'
+    to keep the newest thousand (PostgreSQL, knowing the term's frequency, chooses between the
+    two itself and did worse when made to walk)."""
+    among = _among_held(query, term_model, entity_attr, entity_col, q)
+    if among is not None:
+        return among
     conditions, held = _by_rarity(term_model, _conditions(q))
     first, single = conditions[0]
     if single or (_on_sqlite() and _held_by(term_model, first, held) >= _RARITY_PROBE):
@@ -216,6 +283,9 @@ def own_terms_arm(query: Select, term_model: Any, entity_attr: str, entity_col: 
     """Like joined_on_terms for a list ordered by its own id: the arm selects and orders by the
     term row's id, which the term index already holds in order (SQLite would otherwise sort every
     match, not knowing the joined ids are equal)."""
+    among = _among_held(query, term_model, entity_attr, entity_col, q)
+    if among is not None:
+        return among, (entity_col,)
     joined, key = _joined(
         query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0]
     )
@@ -231,6 +301,9 @@ def related_terms_arm(
     entity as the term index holds it, then by `then`: the arm walks the matching enterprises'
     rows, never the caller's whole zone (ordered by row id, a zone of 250k devices with no match
     is read to its end)."""
+    among = _among_held(query, term_model, entity_attr, entity_col, q)
+    if among is not None:
+        return among, (entity_col, *then)
     joined, key = _joined(
         query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0]
     )
@@ -263,9 +336,7 @@ def found_once(
     ids = select(column).where(column.in_(limited_union(arms, order_by, limit)), written)
     if limit is None:
         return column.in_(ids)
-    found = list(db.session.scalars(ids))
-    # written into the SQL text: binding a thousand parameters twice cost more than the search
-    return column.in_(bindparam("found_ids", found, expanding=True, literal_execute=True))
+    return _literal_in(column, db.session.scalars(ids))
 
 
 def replace_terms(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
-from backend.core.search import searchable
+from backend.core.search import LONGEST_TERM, searchable
 from backend.devices.rules import DeviceStatus
 from backend.extensions import Model
 from backend.org.models import Enterprise
@@ -118,7 +118,7 @@ class DeviceSearchTerm(Model):
     """One index term (core.search) of a device's name or location."""
 
     __tablename__ = "device_search_terms"
-    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    term: Mapped[str] = mapped_column(String(LONGEST_TERM), primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
 
 

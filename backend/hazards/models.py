@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.accounts.models import User
 from backend.core.clock import utcnow
 from backend.core.db import TimestampMixin, UTCDateTime
-from backend.core.search import searchable
+from backend.core.search import LONGEST_TERM, searchable
 from backend.devices.models import Device
 from backend.extensions import Model
 from backend.hazards.rules import HazardStatus
@@ -102,7 +102,7 @@ class HazardSearchTerm(Model):
     """One index term (core.search) of a hazard's description, category or location."""
 
     __tablename__ = "hazard_search_terms"
-    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    term: Mapped[str] = mapped_column(String(LONGEST_TERM), primary_key=True)
     hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db import TimestampMixin
-from backend.core.search import searchable
+from backend.core.search import LONGEST_TERM, searchable
 from backend.extensions import Model
 
 
@@ -167,7 +167,7 @@ class EnterpriseSearchTerm(Model):
     complaints are found through it, so a rename rewrites one enterprise's terms, not its devices'."""
 
     __tablename__ = "enterprise_search_terms"
-    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    term: Mapped[str] = mapped_column(String(LONGEST_TERM), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
     )

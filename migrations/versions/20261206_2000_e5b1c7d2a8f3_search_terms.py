@@ -65,7 +65,8 @@ def _backfill(bind, name, source, id_type, id_column, fields, postgres):
         rows = bind.execute(query).all()
         if not rows:
             return
-        pairs = [(term, row[0]) for row in rows for term in text_terms(*row[1:])]
+        # pairs and last characters: longer terms came with f7c3a9e2b5d4, which widens the column
+        pairs = [(term, row[0]) for row in rows for term in text_terms(*row[1:]) if len(term) <= 2]
         if postgres:
             _copy(bind, name, id_column, pairs)
         elif pairs:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from backend.core.search import query_terms, text_terms
+from backend.core.search import _long_words_held, query_terms, text_terms
 from backend.extensions import db
+from backend.org.models import EnterpriseSearchTerm
 from tests import factories as f
 from tests.conftest import auth
 
@@ -22,9 +23,43 @@ def _found(client, user, path: str) -> set:
     return {item["id"] for item in answer.json["items"]}
 
 
-def test_terms_are_character_pairs_and_last_characters_of_each_word():
-    assert text_terms("3号客梯", "Ａ座 东区") == {"3号", "号客", "客梯", "梯", "a座", "座", "东区", "区"}
+def test_terms_are_pairs_last_characters_and_suffixes_of_each_word():
+    assert text_terms("3号客梯", "Ａ座 东区") == {
+        *("3号", "号客", "客梯", "梯", "3号客梯", "号客梯"),
+        *("a座", "座", "东区", "区"),
+    }
+    suffixes = {term for term in text_terms("化工示例企业000123有限公司") if len(term) > 2}
+    assert "企业000123" in suffixes and "有限公司" in suffixes and max(map(len, suffixes)) == 8
     assert query_terms("客梯 3") == (["客梯"], ["3"])
+
+
+def test_a_whole_word_is_read_by_its_suffixes_when_every_pair_of_it_is_common(app, city):
+    """Every pair of '企业000123' is in all these names: the index range of the word itself
+    gives the one enterprise holding it, without walking the others."""
+    names = [f"化工示例企业{n:06d}有限公司" for n in (123, 231, 312, 1230, 12300, 100023)]
+    made = [f.make_enterprise(city.zone, name=name) for name in names]
+    db.session.commit()
+    assert _long_words_held(EnterpriseSearchTerm, "enterprise_id", "企业000123") == ({made[0].id}, "")
+    assert _long_words_held(EnterpriseSearchTerm, "enterprise_id", "000123 示例") == ({made[0].id}, "示例")
+    assert _long_words_held(EnterpriseSearchTerm, "enterprise_id", "企业999999") == (set(), "")
+
+
+def test_a_word_too_common_to_read_is_searched_by_its_pairs(client, city, monkeypatch):
+    monkeypatch.setattr("backend.core.search._RARITY_PROBE", 2)
+    city.ent_a.name, city.ent_b.name = "东区物业有限公司", "西区物业有限公司"
+    db.session.commit()
+    assert _long_words_held(EnterpriseSearchTerm, "enterprise_id", "有限公司")[0] is None
+    found = _found(client, city.admin, "/api/enterprises?q=物业有限公司")
+    assert {city.ent_a.id, city.ent_b.id} <= found
+
+
+def test_a_word_longer_than_a_term_is_found_by_its_windows_and_as_written(client, city):
+    boiler = f.make_device(city.ent_c, category="boiler", name="锅炉房东侧二号燃气热水锅炉", location="一层")
+    decoy = f.make_device(city.ent_c, category="boiler", name="锅炉房东侧三号燃气热水锅炉", location="一层")
+    db.session.commit()
+    assert _found(client, city.inspector, "/api/devices?q=锅炉房东侧二号燃气热水锅炉") == {boiler.id}
+    assert _found(client, city.inspector, "/api/devices?q=东侧二号燃气热水") == {boiler.id}
+    assert decoy.id in _found(client, city.inspector, "/api/devices?q=东侧三号燃气热水锅炉")
 
 
 def test_category_name_finds_every_device_of_the_category_in_scope(client, city):
