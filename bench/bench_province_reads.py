@@ -272,12 +272,14 @@ SEARCHES = {
     "search 3号楼 (location)": "/api/devices?q=3号楼",
     "search 物业 (enterprise name)": "/api/devices?q=物业",
     "search 企业000123 (words as written)": "/api/devices?q=企业000123",
+    "search 机械示例企业000001有限公司 (a full name)": "/api/devices?q=机械示例企业000001有限公司",
 }
 #: the other lists with `q` (issue 19): label → path
 OTHER_SEARCHES = {
     "hazard search 电梯": "/api/hazards?per_page=20&q=" + quote("电梯"),
     "hazard search 制动": "/api/hazards?per_page=20&q=" + quote("制动"),
     "complaint search 电梯": "/api/complaints?per_page=20&q=" + quote("电梯"),
+    "enterprise search 企业000123": "/api/enterprises?per_page=20&q=" + quote("企业000123"),
 }
 
 
