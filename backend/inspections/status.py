@@ -99,24 +99,25 @@ def _newest(kind: str, column, key: Any) -> Select:
     )
 
 
-def last_check_columns(device_id: Any, enterprise_id: Any) -> list[Label]:
-    """The last checks of one device as columns of the caller's query (the device's `device_id` and
-    `enterprise_id` columns): `last_checks` for a record that is loaded by itself, with no round trip
-    of its own. `brief_checks` reads them back."""
-    columns = []
+@cache
+def device_last_check_columns() -> tuple[Label, ...]:
+    """The last checks of one device as columns of a query over Device (correlated with its id and
+    enterprise): `last_checks` for a record loaded by itself, with no round trip of its own;
+    `brief_checks` reads them back. Built once, like `_last_checks_statement`."""
+    columns: list[Label] = []
     for name, newest in (
-        ("self", _newest(CheckKind.self_check, Check.device_id, device_id)),
-        ("mutual", _newest(CheckKind.mutual_check, Check.enterprise_id, enterprise_id)),
+        ("self", _newest(CheckKind.self_check, Check.device_id, Device.id)),
+        ("mutual", _newest(CheckKind.mutual_check, Check.enterprise_id, Device.enterprise_id)),
     ):
         columns += [
             newest.scalar_subquery().label(f"last_{name}_on"),
             newest.with_only_columns(Check.result).scalar_subquery().label(f"last_{name}_result"),
         ]
-    return columns
+    return tuple(columns)
 
 
 def brief_checks(values: Any) -> dict[str, dict | None]:
-    """The {"self", "mutual"} of `last_checks` from a row holding `last_check_columns`."""
+    """The {"self", "mutual"} of `last_checks` from a row holding `device_last_check_columns`."""
 
     def brief(name: str) -> dict | None:
         on = values[f"last_{name}_on"]
