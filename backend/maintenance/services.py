@@ -690,7 +690,7 @@ def _active_contract(as_of: date, column) -> Label:
             MaintenanceContract.starts_on <= as_of,
             MaintenanceContract.ends_on >= as_of,
         )
-        .order_by(MaintenanceContract.starts_on.desc())
+        .order_by(MaintenanceContract.starts_on.desc(), MaintenanceContract.id.desc())
         .limit(1)
     )
     return found.scalar_subquery().label(f"maintenance_contract_{column.key}")
@@ -700,8 +700,8 @@ def _active_contract(as_of: date, column) -> Label:
 def public_maintenance_columns(as_of: date) -> tuple[Label, ...]:
     """What `public_maintenance_of` needs, as columns of the query that loads the device (correlated
     with Device): the last record, the earliest open periodic order, the contract in force and the last
-    day of each periodic kind, each one index probe, none a round trip of its own. Built once a day:
-    building them took longer than the query that reads them."""
+    day of each periodic kind, each read through the device's own index entries, none a round trip of
+    its own. Built once a day: building them took longer than the query that reads them."""
     open_due = select(func.min(MaintenanceOrder.due_on)).where(
         MaintenanceOrder.device_id == Device.id,
         MaintenanceOrder.status == OrderStatus.open,
