@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Label, Row, Select, case, exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from backend.core.auth import REGULATORS
@@ -174,27 +175,34 @@ class ScannedLabel:
     token: str
     #: the viewer asked about may open the device's record (`get_device_for` would find it)
     in_scope: bool = False
+    #: the further columns asked for, by label
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
-def resolve_label(token: str, viewer: Actor | None = None) -> ScannedLabel | None:
+def resolve_label(
+    token: str, viewer: Actor | None = None, columns: Sequence[Label] = ()
+) -> ScannedLabel | None:
     """The one lookup of a label token (default or position label); None when unknown or revoked.
     With a `viewer`, whether the device is in their scope comes in the same query, and the
-    record's companies and position labels with it."""
+    record's position labels with it; `columns` (correlated with Device) come in it too."""
     in_scope = enterprise_scope(viewer, Device.enterprise_id, Device.zone_id) if viewer else false()
-    loads = [joinedload(Device.enterprise)]
+    loads = [joinedload(Device.enterprise), joinedload(Device.maintenance_company)]
     if viewer is not None:
-        loads += [joinedload(Device.maintenance_company), joinedload(Device.position_labels)]
+        loads.append(joinedload(Device.position_labels))
     row = (
-        db.session.execute(select(Device, in_scope).options(*loads).where(Device.qr_token == token))
+        db.session.execute(
+            select(Device, in_scope.label("in_scope"), *columns)
+            .options(*loads)
+            .where(Device.qr_token == token)
+        )
         .unique()
         .first()
     )
     if row is not None:
-        device, visible = row
-        return ScannedLabel(device, None, token, bool(visible))
+        return _scanned(row, row.Device, None, token, columns)
     labelled = (
         db.session.execute(
-            select(DeviceLabel, in_scope)
+            select(DeviceLabel, in_scope.label("in_scope"), *columns)
             .join(Device, Device.id == DeviceLabel.device_id)
             .options(contains_eager(DeviceLabel.device).options(*loads))
             .where(DeviceLabel.token == token)
@@ -204,8 +212,15 @@ def resolve_label(token: str, viewer: Actor | None = None) -> ScannedLabel | Non
     )
     if labelled is None:
         return None
-    label, visible = labelled
-    return ScannedLabel(label.device, label.position, token, bool(visible))
+    label = labelled.DeviceLabel
+    return _scanned(labelled, label.device, label.position, token, columns)
+
+
+def _scanned(
+    row: Row, device: Device, position: str | None, token: str, columns: Sequence[Label]
+) -> ScannedLabel:
+    values = {c.name: row._mapping[c.name] for c in columns}
+    return ScannedLabel(device, position, token, bool(row.in_scope), values)
 
 
 def device_by_token(token: str) -> Device | None:

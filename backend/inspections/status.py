@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     CompoundSelect,
+    Label,
     Select,
     String,
     bindparam,
+    exists,
     func,
     literal,
     select,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from backend.core.auth import Role
 from backend.core.clock import local_day, today
@@ -81,6 +85,45 @@ def last_checks(devices: list) -> dict[int, dict]:
         }
         for d in devices
     }
+
+
+def _newest(kind: str, column, key: Any) -> Select:
+    """The newest non-superseded check of `kind` whose `column` is `key` (a column of the caller's query)."""
+    newer = aliased(Check)
+    superseded = exists().where(newer.supersedes_id == Check.id)
+    return (
+        select(Check.performed_on)
+        .where(Check.kind == kind, column == key, ~superseded)
+        .order_by(Check.performed_on.desc(), Check.created_at.desc(), Check.id.desc())
+        .limit(1)
+    )
+
+
+@cache
+def device_last_check_columns() -> tuple[Label, ...]:
+    """The last checks of one device as columns of a query over Device (correlated with its id and
+    enterprise): `last_checks` for a record loaded by itself, with no round trip of its own;
+    `brief_checks` reads them back. Built once, like `_last_checks_statement`."""
+    columns: list[Label] = []
+    for name, newest in (
+        ("self", _newest(CheckKind.self_check, Check.device_id, Device.id)),
+        ("mutual", _newest(CheckKind.mutual_check, Check.enterprise_id, Device.enterprise_id)),
+    ):
+        columns += [
+            newest.scalar_subquery().label(f"last_{name}_on"),
+            newest.with_only_columns(Check.result).scalar_subquery().label(f"last_{name}_result"),
+        ]
+    return tuple(columns)
+
+
+def brief_checks(values: Any) -> dict[str, dict | None]:
+    """The {"self", "mutual"} of `last_checks` from a row holding `device_last_check_columns`."""
+
+    def brief(name: str) -> dict | None:
+        on = values[f"last_{name}_on"]
+        return {"on": on, "result": values[f"last_{name}_result"]} if on is not None else None
+
+    return {"self": brief("self"), "mutual": brief("mutual")}
 
 
 WINDOWS = {

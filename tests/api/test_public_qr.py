@@ -6,11 +6,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from backend.core.clock import today
+from backend.core.clock import today, utcnow
 from backend.devices.models import DeviceLabel
 from backend.extensions import db
+from backend.inspections.models import Check, ChecklistTemplate
+from backend.inspections.rules import CheckKind
+from backend.inspections.services import install_default_templates
+from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
+from backend.maintenance.rules import MaintenanceKind, OrderStatus, RecordStatus
 from tests import factories as f
 from tests.conftest import auth
 
@@ -190,6 +195,93 @@ def _statements(app, call) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", counted)
     return count
+
+
+def _maintained(city, device, company) -> None:
+    """A contract, a done half-monthly maintenance (no open order) and a self-check of `device`."""
+    start = today() - timedelta(days=30)
+    contract = MaintenanceContract(
+        device_id=device.id, company_id=company.id, starts_on=start, ends_on=start + timedelta(days=365)
+    )
+    db.session.add(contract)
+    db.session.flush()
+    order = MaintenanceOrder(
+        device_id=device.id,
+        company_id=company.id,
+        enterprise_id=device.enterprise_id,
+        zone_id=device.zone_id,
+        contract_id=contract.id,
+        kind=MaintenanceKind.half_month,
+        due_on=today() - timedelta(days=3),
+        status=OrderStatus.done,
+        items=[],
+    )
+    db.session.add(order)
+    db.session.flush()
+    at = utcnow() - timedelta(days=4)
+    db.session.add(
+        MaintenanceRecord(
+            order=order,
+            device_id=device.id,
+            company_id=company.id,
+            enterprise_id=device.enterprise_id,
+            zone_id=device.zone_id,
+            kind=MaintenanceKind.half_month,
+            worker_id=city.admin.id,
+            items=[],
+            scans=[],
+            photos=[],
+            signature_sha256="5" * 64,
+            first_scan_at=at,
+            last_scan_at=at + timedelta(minutes=40),
+            payload_hash="0" * 64,
+            status=RecordStatus.confirmed,
+        )
+    )
+    install_default_templates()
+    db.session.add(
+        Check(
+            id=f.new_id(),
+            kind=CheckKind.self_check,
+            subkind="daily",
+            template_id=db.session.scalars(select(ChecklistTemplate.id)).first(),
+            enterprise_id=device.enterprise_id,
+            zone_id=device.zone_id,
+            device_id=device.id,
+            performed_by_id=city.manager.id,
+            performed_on=today(),
+            result="pass",
+            payload_hash="0" * 64,
+        )
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("label", ["default", "car_top"])
+def test_a_scan_reads_the_maintenance_with_the_label_and_the_record_in_one_more(app, client, city, label):
+    """The device and its maintenance summary come in the one statement that finds the label; in scope,
+    the record's counts and last checks in one more, after the one of the sign-in: each further round
+    trip was a province scan's p99 (issue 23)."""
+    car_top = _labelled_elevator(city)
+    _maintained(city, city.dev_a, city.dev_a.maintenance_company)
+    token = car_top if label == "car_top" else city.dev_a.qr_token
+    sign_in = {"username": city.inspector.username, "password": f.PASSWORD}
+    signed_in = client.post("/api/auth/login", json=sign_in)
+    headers = {"Authorization": f"Bearer {signed_in.json['access_token']}"}
+    client.get(f"/api/qr/{token}", headers=headers)  # warm: nothing is loaded on first use
+    answer: dict = {}
+
+    def scan(headers: dict) -> None:
+        db.session.expunge_all()  # each request loads what it shows itself
+        answer.update(client.get(f"/api/qr/{token}", headers=headers).json)
+
+    anonymous = _statements(app, lambda: scan({}))
+    assert answer["device"] is None
+    assert answer["public"]["last_maintenance"]["confirmed"] is True
+    assert answer["public"]["next_maintenance_due"] is not None
+    assert anonymous == (1 if label == "default" else 2)  # position labels: looked for after default ones
+    assert _statements(app, lambda: scan(headers)) == anonymous + 2  # the sign-in, the record
+    assert answer["device"]["last_self_check"] == {"on": today().isoformat(), "result": "pass"}
 
 
 def test_a_signed_in_scan_out_of_scope_costs_one_query_more_than_an_anonymous_one(app, client, city):
