@@ -7,7 +7,7 @@ from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
 from backend.config import load_config
-from backend.core.db import expire_state_on_commit, keep_state_after_commit
+from backend.core.db import end_read_transaction, expire_state_on_commit, keep_state_after_commit
 from backend.core.errors import http_exception_response, register_error_handlers
 from backend.core.json_body import register_json_guard
 from backend.core.schemas import MAX_ID
@@ -120,7 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         from backend.core.db import configure_sqlite
 
         configure_sqlite(db.engine, app.config["SQLITE_SYNCHRONOUS"])
-    _keep_state_after_commit(app)
+    _session_per_request(app)
 
     from backend.accounts.tokens import register_jwt_callbacks
 
@@ -147,9 +147,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _keep_state_after_commit(app: Flask) -> None:
+def _session_per_request(app: Flask) -> None:
+    """A request's objects outlive its one commit; a request that only read ends with COMMIT."""
     app.before_request(lambda: keep_state_after_commit(db.session(), hold_loaded=request.method in WRITES))
     app.teardown_request(lambda _exc: expire_state_on_commit(db.session()))
+    app.teardown_request(lambda exc: None if exc else end_read_transaction(db.session()))
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -138,7 +138,13 @@ def _engine_options(url: str) -> dict:
 
     PostgreSQL sessions run without JIT: a list page's plan costs past `jit_above_cost` at province
     size, and compiling it took 70 ms of a 150 ms complaint search (EXPLAIN ANALYZE) to speed up
-    work measured in milliseconds. A server's own `jit` setting is overridden per connection."""
+    work measured in milliseconds. A server's own `jit` setting is overridden per connection.
+    The QR scan's key lookups are prepared statements (core.db.prepared) unless
+    DATABASE_PREPARED_STATEMENTS=0."""
     if url.startswith("sqlite"):
         return {}
-    return {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
+    connect_args: dict = {"options": "-c jit=off"}
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "0":
+        # a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode)
+        connect_args["prepare_threshold"] = None
+    return {"pool_pre_ping": True, "connect_args": connect_args}

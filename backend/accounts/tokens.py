@@ -7,12 +7,20 @@ from uuid import uuid4
 
 from flask import g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, decode_token
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from backend.accounts.models import AuthSession, RevokedToken, User
 from backend.core.clock import utcnow
+from backend.core.db import prepared
 from backend.core.errors import error_response
 from backend.extensions import db
+
+#: the session a token names and its user, read at every signed-in request
+_session_and_user = prepared(
+    select(AuthSession, User)
+    .outerjoin(User, User.id == AuthSession.user_id)
+    .where(AuthSession.id == bindparam("session_id"))
+)
 
 
 def _unauthorized(code: str, message: str):
@@ -45,11 +53,7 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
             # minted outside a sign-in (tools, tests); a refresh token without a session
             # is refused as invalid by the refresh view
             return db.session.get(RevokedToken, data["jti"]) is not None
-        row = db.session.execute(
-            select(AuthSession, User)
-            .outerjoin(User, User.id == AuthSession.user_id)
-            .where(AuthSession.id == str(session_id))
-        ).first()
+        row = db.session.execute(_session_and_user, {"session_id": str(session_id)}).first()
         if row is None:
             return True
         session, g.session_user = row  # the user lookup that follows takes it: one query, not two

@@ -1,4 +1,5 @@
-"""Declarative base with a constraint naming convention, and SQLite connection tuning."""
+"""Declarative base with a constraint naming convention, SQLite connection tuning, and statements
+prepared once per PostgreSQL connection."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
-from typing import TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import DateTime, MetaData, Table, event, inspect, text
-from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy import DateTime, Executable, MetaData, Table, event, inspect, text
+from sqlalchemy.engine import Connection, CursorResult, Engine, ExecutionContext, Result
 from sqlalchemy.orm import MANYTOONE, DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -172,6 +173,60 @@ def _forget_stale_parents(session: Session, _context: object) -> None:
         ]
         if stale:
             session.expire(instance, stale)
+
+
+#: execution option of statements that `prepared` marks
+_PREPARED = "sesv_prepared"
+#: on a connection's info: whether its transaction ran anything but reads
+_WROTE = "sesv_wrote"
+_READS = ("SELECT", "SET ", "SHOW ")
+
+E = TypeVar("E", bound=Executable)
+
+
+def prepared(statement: E) -> E:
+    """`statement` planned once per pooled PostgreSQL connection instead of at every run.
+
+    For the few key lookups every QR scan makes (the session, the label, the record's counts): the
+    label lookup took 2.2 ms planned anew and 0.5 ms prepared. Only those: a prepared statement may
+    move to one generic plan, which a search over terms both common and rare must not get, so the
+    driver prepares no other statement (_execute_prepared)."""
+    return statement.execution_options(**{_PREPARED: True})
+
+
+@event.listens_for(Engine, "do_execute")
+def _execute_prepared(
+    cursor: Any, statement: str, parameters: Any, context: ExecutionContext
+) -> Literal[True] | None:
+    """psycopg prepares what `prepared` marked at once, and nothing else (left to itself it
+    prepares any statement run five times on a connection)."""
+    if context.dialect.driver != "psycopg":
+        return None
+    cursor.execute(statement, parameters, prepare=bool(context.execution_options.get(_PREPARED)))
+    return True
+
+
+@event.listens_for(Engine, "begin")
+def _began(connection: Connection) -> None:
+    connection.info[_WROTE] = False
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if not statement.lstrip()[:7].upper().startswith(_READS):
+        connection.info[_WROTE] = True
+
+
+def end_read_transaction(session: Session) -> None:
+    """End a transaction that only read with COMMIT instead of ROLLBACK, on PostgreSQL: psycopg
+    forgets every prepared statement at a rollback (it cannot tell what the rollback undid), and
+    every request that only read ended with one. A transaction that wrote anything, or holds
+    changes not yet flushed, is left to roll back as before."""
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.info.get(_WROTE) is False:
+        session.commit()
 
 
 def configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:

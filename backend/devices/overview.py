@@ -13,6 +13,7 @@ from sqlalchemy import Label, Select, bindparam, select
 
 from backend.complaints.services import complaints_about
 from backend.core.auth import Role
+from backend.core.db import prepared
 from backend.core.pagination import Page, paginate
 from backend.core.search import start_list_page
 from backend.devicefile.services import pending_records_of
@@ -44,9 +45,8 @@ def _record_statement(*, substantiated_only: bool) -> Select:
     """What field work says about the device `device_id` (the counts and the last checks) in one
     query; `_set_record` puts it on the device. Built once per kind of viewer: building and keying
     it anew took longer than running it."""
-    return select(*_counts(substantiated_only=substantiated_only), *device_last_check_columns()).where(
-        Device.id == bindparam("device_id")
-    )
+    columns = (*_counts(substantiated_only=substantiated_only), *device_last_check_columns())
+    return prepared(select(*columns).where(Device.id == bindparam("device_id")))
 
 
 def _set_record(device: Device, values: Any) -> Device:

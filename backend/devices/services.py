@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from backend.core.auth import REGULATORS
 from backend.core.changes import record_change
 from backend.core.clock import today, utcnow
+from backend.core.db import prepared
 from backend.core.errors import Forbidden, NotFound, ValidationFailed
 from backend.core.exports import export_items, yes_no
 from backend.core.history import Actor as HistoryActor
@@ -191,9 +192,11 @@ def resolve_label(
         loads.append(joinedload(Device.position_labels))
     row = (
         db.session.execute(
-            select(Device, in_scope.label("in_scope"), *columns)
-            .options(*loads)
-            .where(Device.qr_token == token)
+            prepared(
+                select(Device, in_scope.label("in_scope"), *columns)
+                .options(*loads)
+                .where(Device.qr_token == token)
+            )
         )
         .unique()
         .first()
@@ -202,10 +205,12 @@ def resolve_label(
         return _scanned(row, row.Device, None, token, columns)
     labelled = (
         db.session.execute(
-            select(DeviceLabel, in_scope.label("in_scope"), *columns)
-            .join(Device, Device.id == DeviceLabel.device_id)
-            .options(contains_eager(DeviceLabel.device).options(*loads))
-            .where(DeviceLabel.token == token)
+            prepared(
+                select(DeviceLabel, in_scope.label("in_scope"), *columns)
+                .join(Device, Device.id == DeviceLabel.device_id)
+                .options(contains_eager(DeviceLabel.device).options(*loads))
+                .where(DeviceLabel.token == token)
+            )
         )
         .unique()
         .first()
