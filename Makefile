@@ -54,15 +54,15 @@ test: system-deps venv pwa-build
 	$(MAKE) lint test-sqlite test-postgres test-pwa test-e2e
 
 lint:
-	$(BIN)/ruff check backend tests bench app.py
-	$(BIN)/ruff format --check backend tests bench app.py
+	$(BIN)/ruff check backend tests bench app.py gunicorn.conf.py
+	$(BIN)/ruff format --check backend tests bench app.py gunicorn.conf.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	cd pwa && npm run lint
 
 fmt:
-	$(BIN)/ruff format backend tests bench app.py
-	$(BIN)/ruff check --fix backend tests bench app.py
+	$(BIN)/ruff format backend tests bench app.py gunicorn.conf.py
+	$(BIN)/ruff check --fix backend tests bench app.py gunicorn.conf.py
 	cd pwa && npm run format
 
 test-sqlite:
