@@ -294,10 +294,12 @@ def visible_complaints(actor: Actor, filters: dict | None = None, search_limit: 
         arms = _search_arms(q, clauses)
         written = _holds_as_written(q)
         query = query.where(found_once(Complaint.id, arms, _NEWEST_FIRST, written, search_limit))
+    # loaded for the page's rows after its LIMIT: joined into the page query, PostgreSQL joined
+    # every match (1,365 of the bureau's `电梯`) before keeping the newest 20
     return query.options(
-        joinedload(Complaint.device),
+        selectinload(Complaint.device),
         selectinload(Complaint.enterprise),  # each row shows its enterprise's name
-        joinedload(Complaint.reward),
+        selectinload(Complaint.reward),
         selectinload(Complaint.photos),
         selectinload(Complaint.events),
     ).order_by(*_NEWEST_FIRST)
