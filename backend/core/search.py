@@ -279,16 +279,21 @@ def _on_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+def _driven(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> tuple[Select, Any]:
+    """`query` restricted to entities holding every term of `q`, and the key its arm is ordered
+    by: the few holders of a rare long word (`entity_col`), else the rows of the rarest pair (the
+    term rows' entity key; None when every term is a probe)."""
+    among = _among_held(query, term_model, entity_attr, entity_col, q)
+    if among is not None:
+        return among, entity_col
+    return _joined(query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0])
+
+
 def own_terms_arm(query: Select, term_model: Any, entity_attr: str, entity_col: Any, q: str) -> Arm:
     """Like joined_on_terms for a list ordered by its own id: the arm selects and orders by the
     term row's id, which the term index already holds in order (SQLite would otherwise sort every
     match, not knowing the joined ids are equal)."""
-    among = _among_held(query, term_model, entity_attr, entity_col, q)
-    if among is not None:
-        return among, (entity_col,)
-    joined, key = _joined(
-        query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0]
-    )
+    joined, key = _driven(query, term_model, entity_attr, entity_col, q)
     if key is None:
         return joined
     return joined.with_only_columns(key.label(entity_col.key)), (key,)
@@ -301,12 +306,7 @@ def related_terms_arm(
     entity as the term index holds it, then by `then`: the arm walks the matching enterprises'
     rows, never the caller's whole zone (ordered by row id, a zone of 250k devices with no match
     is read to its end)."""
-    among = _among_held(query, term_model, entity_attr, entity_col, q)
-    if among is not None:
-        return among, (entity_col, *then)
-    joined, key = _joined(
-        query, term_model, entity_attr, entity_col, _by_rarity(term_model, _conditions(q))[0]
-    )
+    joined, key = _driven(query, term_model, entity_attr, entity_col, q)
     return joined if key is None else (joined, (key, *then))
 
 
