@@ -17,22 +17,14 @@ from backend.extensions import db
 from backend.inspections import rules
 from backend.inspections.models import MutualCheckAssignment, MutualCheckCycle, SupervisorExam
 from backend.org.models import Block, Certificate, CertificateKind, Enterprise, Person, Verification, Zone
-from backend.org.people import on_staff_certificates
+from backend.org.people import certificate_in_force
 from backend.org.scope import Actor, enterprise_scope, zone_scope
 from backend.org.services import get_enterprise_for
 
 
 def supervisor_certificate(user: User, as_of: date) -> Certificate | None:
     """The user's block-supervisor certificate valid on `as_of` (特种设备安全监督员证)."""
-    person = user.person
-    if person is None:
-        return None
-    for cert in on_staff_certificates(person, as_of):
-        if cert.kind != CertificateKind.block_supervisor:
-            continue
-        if (cert.issued_on is None or cert.issued_on <= as_of) and cert.is_valid_on(as_of):
-            return cert
-    return None
+    return certificate_in_force(user.person, CertificateKind.block_supervisor, as_of)
 
 
 def is_eligible(user: User, as_of: date) -> bool:

@@ -24,6 +24,7 @@ from backend.maintenance.schemas import (
     RecordCreateSchema,
     RecordQuerySchema,
     RecordSchema,
+    WorkerCertificateSchema,
 )
 
 bp = Blueprint("maintenance", __name__, url_prefix="/api/maintenance", description="电梯维保（无纸化维保）")
@@ -45,6 +46,15 @@ def list_orders(query: dict):
 @bp.response(200, OrderSchema)
 def get_order(order_id: int):
     return services.get_order_for(current_user, order_id)
+
+
+@bp.get("/me/certificate")
+@require_roles()
+@bp.response(200, WorkerCertificateSchema)
+def my_certificate():
+    """The signed-in worker's operator certificate (电梯作业人员证): a record is accepted only when
+    a regulator has verified it and it is in force on the day of the visit."""
+    return services.worker_certificate(current_user, today())
 
 
 @bp.post("/orders/<int:order_id>/records")

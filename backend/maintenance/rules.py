@@ -410,6 +410,8 @@ class CompanyFacts:
     disputed: int
     entrapments: int
     late_rescues: int
+    #: urgent orders for a fault without trapped passengers (故障报修), from the using unit or a regulator
+    faults: int
     complaints: int
 
 
@@ -420,23 +422,36 @@ class CompanyGrade:
     on_time_rate: float
     dispute_rate: float
     entrapments_per_100: float
+    faults_per_100: float
     complaints_per_100: float
 
 
 #: weights of the 100-point quality score (higher is better); configurable in one place
-GRADE_WEIGHTS = {"on_time": 40.0, "evidence": 25.0, "disputes": 15.0, "entrapments": 10.0, "complaints": 10.0}
+GRADE_WEIGHTS = {
+    "on_time": 40.0,
+    "evidence": 20.0,
+    "disputes": 15.0,
+    "entrapments": 10.0,
+    "faults": 5.0,
+    "complaints": 10.0,
+}
+#: per 100 maintained elevators a year, the count that leaves nothing of its part: an entrapment weighs
+#: twice a fault (a well-kept elevator still breaks down now and then; trapping people is the failure)
+ENTRAPMENTS_CEILING = 10.0
+FAULTS_CEILING = 20.0
 GRADE_BANDS = ((85.0, "A"), (70.0, "B"), (55.0, "C"))
 
 
 def grade_company(facts: CompanyFacts, weights: Mapping[str, float] = GRADE_WEIGHTS) -> CompanyGrade:
-    """电梯维保单位质量评价: on-time rate, on-site evidence strength, disputes, entrapments
-    and complaints per 100 maintained elevators. The company sets none of these itself: due
-    dates come from the schedule, disputes from the using units, entrapments and complaints
-    from users and the public."""
+    """电梯维保单位质量评价: on-time rate, on-site evidence strength, disputes, entrapments,
+    faults and complaints per 100 maintained elevators. The company sets none of these itself:
+    due dates come from the schedule, disputes from the using units, entrapments, faults and
+    complaints from users, regulators and the public."""
     on_time = facts.orders_on_time / facts.orders_due if facts.orders_due else 1.0
     disputes = facts.disputed / facts.records if facts.records else 0.0
     per_100 = 100.0 / facts.elevators if facts.elevators else 0.0
     entrapments = (facts.entrapments + facts.late_rescues) * per_100
+    faults = facts.faults * per_100
     complaints = facts.complaints * per_100
     # a missed maintenance is a visit that did not happen: a third missed leaves nothing of this part
     on_time_part = max(0.0, 1 - (1 - on_time) * 3)
@@ -444,13 +459,20 @@ def grade_company(facts: CompanyFacts, weights: Mapping[str, float] = GRADE_WEIG
         weights["on_time"] * on_time_part
         + weights["evidence"] * facts.mean_evidence_strength
         + weights["disputes"] * (1 - min(1.0, disputes * 5))
-        + weights["entrapments"] * (1 - min(1.0, entrapments / 10))
+        + weights["entrapments"] * (1 - min(1.0, entrapments / ENTRAPMENTS_CEILING))
+        + weights["faults"] * (1 - min(1.0, faults / FAULTS_CEILING))
         + weights["complaints"] * (1 - min(1.0, complaints / 10))
     )
     score = round(score, 1)
     grade = next((label for floor, label in GRADE_BANDS if score >= floor), "D")
     return CompanyGrade(
-        score, grade, round(on_time, 3), round(disputes, 3), round(entrapments, 2), round(complaints, 2)
+        score,
+        grade,
+        round(on_time, 3),
+        round(disputes, 3),
+        round(entrapments, 2),
+        round(faults, 2),
+        round(complaints, 2),
     )
 
 

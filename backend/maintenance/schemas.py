@@ -205,6 +205,15 @@ class CompanyBriefSchema(Schema):
     name = fields.String()
 
 
+class WorkerCertificateSchema(Schema):
+    certified = fields.Boolean(
+        metadata={"description": "verified by a regulator and in force today: records are accepted"}
+    )
+    number = fields.String(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    verification = fields.String(allow_none=True, metadata={"description": "pending, verified or rejected"})
+
+
 class RankingQuerySchema(BaseSchema):
     as_of = Day(load_default=None)
 
@@ -218,6 +227,7 @@ class CompanyRankSchema(Schema):
     on_time_rate = fields.Float()
     dispute_rate = fields.Float()
     entrapments_per_100 = fields.Float()
+    faults_per_100 = fields.Float()
     complaints_per_100 = fields.Float()
 
 

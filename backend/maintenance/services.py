@@ -32,7 +32,8 @@ from backend.maintenance import rules
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
 from backend.maintenance.rules import MaintenanceKind, OrderStatus, RecordStatus
 from backend.notifications.services import Message, notify
-from backend.org.models import Enterprise
+from backend.org.models import CertificateKind, Enterprise
+from backend.org.people import certificate_in_force
 from backend.org.scope import Actor
 from backend.photos.models import Photo
 
@@ -485,6 +486,7 @@ def record_maintenance(actor: Actor, order_id: int, data: dict) -> tuple[Mainten
     if contract is None or contract.company_id != actor.enterprise_id:
         raise Forbidden("本单位没有该电梯的有效维保合同 (no current contract for your company)")
     scans = _checked_scans(order, data["scans"])
+    _require_operator_certificate(actor, local_day(scans[0]))
     _check_items(order, data["items"])
     photos = list(dict.fromkeys([*data["photos"], *(p for item in data["items"] for p in item["photos"])]))
     _require_uploaded("photos", photos, "照片尚未上传 (photos not uploaded)")
@@ -517,6 +519,36 @@ def _checked_scans(order: MaintenanceOrder, scans: list[dict]) -> list[datetime]
     if problem:
         raise ValidationFailed(details={"fields": {"scans": [problem]}})
     return times
+
+
+def worker_certificate(actor: Actor, as_of: date) -> dict:
+    """The worker's own 电梯作业人员证 as the server counts it, so the phone warns before a visit
+    whose record would be refused; the newest declared one when none counts yet."""
+    if actor.role != Role.maintenance_worker:
+        raise Forbidden("只有维保人员有作业人员证状态 (maintenance workers only)")
+    worker = db.session.get(User, actor.id)
+    person = worker.person if worker else None
+    counted = certificate_in_force(person, CertificateKind.operator, as_of)
+    declared = [c for c in (person.certificates if person else []) if c.kind == CertificateKind.operator]
+    shown = counted or (declared[-1] if declared else None)
+    return {
+        "certified": counted is not None,
+        "number": shown.number if shown else None,
+        "expires_on": shown.expires_on if shown else None,
+        "verification": shown.verification if shown else None,
+    }
+
+
+def _require_operator_certificate(actor: Actor, day: date) -> None:
+    """Only a certified worker maintains a lift (电梯作业人员证, TSG Z6001): verified by a regulator,
+    in force on the day of the visit. The company's own word that a worker holds one is not enough."""
+    worker = db.session.get(User, actor.id)
+    if certificate_in_force(worker.person if worker else None, CertificateKind.operator, day) is None:
+        raise ValidationFailed(
+            "维保人员没有当日有效且经监管部门核验的电梯作业人员证 "
+            "(no operator certificate verified by a regulator and valid on the day of the visit)",
+            code="operator_not_certified",
+        )
 
 
 def _check_items(order: MaintenanceOrder, items: list[dict]) -> None:
@@ -889,11 +921,13 @@ def company_facts(company_id: int, as_of: date) -> rules.CompanyFacts:
         .options(joinedload(MaintenanceOrder.record))
         .where(
             MaintenanceOrder.company_id == company_id,
-            MaintenanceOrder.trapped.is_(True),
+            MaintenanceOrder.kind == MaintenanceKind.urgent,
             MaintenanceOrder.due_on >= since,
+            MaintenanceOrder.due_on <= as_of,
         )
     ).all()
-    late = sum(1 for o in urgent if _late_rescue(o, as_of))
+    entrapments = [o for o in urgent if o.trapped]
+    late = sum(1 for o in entrapments if _late_rescue(o, as_of))
     strengths = [r.evidence_strength for r in records]
     return rules.CompanyFacts(
         elevators=elevators or 0,
@@ -902,8 +936,9 @@ def company_facts(company_id: int, as_of: date) -> rules.CompanyFacts:
         mean_evidence_strength=sum(strengths) / len(strengths) if strengths else 0.0,
         records=len(records),
         disputed=sum(1 for r in records if r.status == RecordStatus.disputed),
-        entrapments=len(urgent),
+        entrapments=len(entrapments),
         late_rescues=late,
+        faults=len(urgent) - len(entrapments),
         complaints=_complaints_against(company_id, as_of),
     )
 

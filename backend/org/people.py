@@ -18,7 +18,7 @@ from backend.core.clock import today
 from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.history import HistoryEntry, assign_with_history, record_history
 from backend.extensions import db
-from backend.org.models import Certificate, Person, Training, Verification
+from backend.org.models import Certificate, CertificateKind, Person, Training, Verification
 from backend.org.scope import Actor, can_manage_enterprise, enterprise_scope, own_records_scope
 
 #: the fields of a certificate its history starts with
@@ -217,3 +217,16 @@ def on_staff_certificates(person: Person, as_of: date) -> list[Certificate]:
     if person.left_on is not None and person.left_on <= as_of:
         return []
     return [c for c in person.certificates if c.in_force]
+
+
+def certificate_in_force(person: Person | None, kind: CertificateKind, as_of: date) -> Certificate | None:
+    """The person's certificate of `kind` that counts on `as_of`: verified by a regulator, not replaced,
+    issued by then and not expired, its holder still on staff."""
+    if person is None:
+        return None
+    for cert in on_staff_certificates(person, as_of):
+        if cert.kind != kind:
+            continue
+        if (cert.issued_on is None or cert.issued_on <= as_of) and cert.is_valid_on(as_of):
+            return cert
+    return None

@@ -68,13 +68,20 @@ def maint(city) -> Maint:
     m = Maint(
         company,
         other,
-        f.make_user("maintenance_worker", enterprise=company),
+        certified_worker(company),
         f.make_user("maintenance_admin", enterprise=company),
-        f.make_user("maintenance_worker", enterprise=other),
+        certified_worker(other),
         order,
     )
     db.session.commit()
     return m
+
+
+def certified_worker(company, expires_on=None, verification: str = "verified"):
+    """A worker with an elevator operator's certificate (电梯作业人员证), as a regulator checked it."""
+    person = f.make_person(company, ("operator", expires_on or today() + timedelta(days=365)))
+    person.certificates[0].verification = verification
+    return f.make_user("maintenance_worker", enterprise=company, person_id=person.id)
 
 
 def record_body(city, order, *, minutes: int = 40, token: str | None = None) -> dict:
@@ -187,6 +194,40 @@ def test_double_push_of_the_same_op_creates_one_record(client, city, maint):
     res = client.post("/api/sync/push", json={"ops": [other_op]}, headers=auth(maint.worker)).json
     assert res["results"][0]["status"] == "duplicate"
     assert db.session.scalar(select(func.count()).select_from(MaintenanceRecord)) == 1
+
+
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        pytest.param({"verification": "pending"}, id="declared-by-the-company-not-yet-verified"),
+        pytest.param({"expires_on": today() - timedelta(days=1)}, id="expired-before-the-visit"),
+        pytest.param(None, id="no-certificate"),
+    ],
+)
+def test_a_worker_without_a_verified_certificate_in_force_cannot_record(client, city, maint, certificate):
+    if certificate is None:
+        worker = f.make_user("maintenance_worker", enterprise=maint.company)
+    else:
+        worker = certified_worker(maint.company, **certificate)
+    db.session.commit()
+    res = post_record(client, worker, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 422, res.json
+    assert res.json["error"]["code"] == "operator_not_certified"
+    assert "电梯作业人员证" in res.json["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(MaintenanceRecord)) == 0
+    assert db.session.get(MaintenanceOrder, maint.order.id).status == "open"
+
+
+def test_the_worker_sees_whether_the_server_counts_their_certificate(client, city, maint):
+    mine = client.get("/api/maintenance/me/certificate", headers=auth(maint.worker)).json
+    assert mine["certified"] is True and mine["verification"] == "verified"
+    pending = certified_worker(maint.company, verification="pending")
+    none = f.make_user("maintenance_worker", enterprise=maint.company)
+    db.session.commit()
+    declared = client.get("/api/maintenance/me/certificate", headers=auth(pending)).json
+    assert declared["certified"] is False and declared["verification"] == "pending" and declared["number"]
+    missing = client.get("/api/maintenance/me/certificate", headers=auth(none)).json
+    assert missing == {"certified": False, "number": None, "expires_on": None, "verification": None}
 
 
 def test_a_second_different_record_for_the_same_order_is_a_conflict(client, city, maint):
@@ -312,6 +353,26 @@ def test_the_company_admin_manages_its_own_workers_only(client, city, maint):
     assert client.get(f"/api/users/{city.manager.id}", headers=auth(maint.admin)).status_code == 404
 
 
+def test_the_company_admin_enters_its_workers_certificates_for_the_bureau_to_verify(client, city, maint):
+    cert = {"kind": "operator", "number": "T-2026-0042", "expires_on": "2030-01-01"} | {
+        "photo_sha256": PHOTOS[0]
+    }
+    url = f"/api/people/{maint.worker.person_id}/certificates"
+    res = client.post(url, json=cert, headers=auth(maint.admin))
+    assert res.status_code == 201, res.json
+    assert res.json["verification"] == "pending"  # the company's word: counts only once a regulator checks it
+    other = f"/api/people/{maint.other_worker.person_id}/certificates"
+    assert client.post(other, json=cert, headers=auth(maint.admin)).status_code in (403, 404)
+    assert client.post(url, json=cert, headers=auth(maint.worker)).status_code == 403
+    person = {"name": "新维保工", "phone": "13900000000", "enterprise_id": maint.company.id} | {
+        "certificates": [cert]
+    }
+    added = client.post("/api/people", json=person, headers=auth(maint.admin))
+    assert added.status_code == 201, added.json
+    stranger = person | {"enterprise_id": city.ent_a.id}
+    assert client.post("/api/people", json=stranger, headers=auth(maint.admin)).status_code in (403, 404)
+
+
 def test_a_worker_cannot_be_placed_in_a_using_unit(client, city):
     body = {"username": "w-bad", "role": "maintenance_worker", "enterprise_id": city.ent_a.id}
     res = client.post("/api/users", json=body, headers=auth(city.admin))
@@ -400,6 +461,22 @@ def test_true_complaints_about_a_maintained_elevator_count_in_the_company_grade(
     ranking = client.get("/api/maintenance/companies/ranking", headers=auth(city.admin)).json
     row = next(r for r in ranking if r["company_id"] == maint.company.id)
     assert row["complaints_per_100"] == 100.0
+
+
+def test_the_using_units_fault_reports_count_in_the_company_grade_apart_from_entrapments(client, city, maint):
+    before = company_facts(maint.company.id, today())
+    for trapped in (False, False, True):
+        body = {"device_id": city.dev_a.id, "trapped": trapped, "description": "电梯异响，停梯"}
+        res = client.post("/api/maintenance/faults", json=body, headers=auth(city.manager))
+        assert res.status_code == 201, res.json
+    after = company_facts(maint.company.id, today())
+    assert (after.faults, after.entrapments) == (before.faults + 2, before.entrapments + 1)
+    assert company_facts(maint.other_company.id, today()).faults == 0
+    ranking = client.get("/api/maintenance/companies/ranking", headers=auth(city.admin)).json
+    row = next(r for r in ranking if r["company_id"] == maint.company.id)
+    assert row["faults_per_100"] == 200.0 and row["entrapments_per_100"] >= 100.0
+    clean = next(r for r in ranking if r["company_id"] == maint.other_company.id)
+    assert row["score"] < clean["score"]
 
 
 def test_the_worker_gets_the_label_hashes_of_the_orders_device(client, city, maint):

@@ -1197,6 +1197,11 @@ MATRIX |= {
         {ADMIN: "in:200", INSP: "in:200 out:404", MGR: "in:200 out:404", SUP: "own:403 peer:404 out:404"},
     ),
     ("GET", "/api/maintenance/companies"): (_get("/api/maintenance/companies"), ALL_200),
+    # the worker's own certificate status (tests/api/test_maintenance.py reads it as a worker)
+    ("GET", "/api/maintenance/me/certificate"): (
+        _get("/api/maintenance/me/certificate"),
+        {ADMIN: "403", INSP: "403", MGR: "403", SUP: "403"},
+    ),
     ("GET", "/api/maintenance/companies/ranking"): (
         _get("/api/maintenance/companies/ranking"),
         {ADMIN: "200", INSP: "200", MGR: "403", SUP: "403"},

@@ -127,6 +127,7 @@ GOOD = CompanyFacts(
     disputed=0,
     entrapments=0,
     late_rescues=0,
+    faults=0,
     complaints=0,
 )
 
@@ -179,6 +180,14 @@ def test_old_complaints_leave_the_window():
     old = [_complaint(date(2025, 5, 1))]
     assert rules.complaints_against(old, terms, date(2026, 6, 1), 365) == 0
     assert rules.complaints_against(old, terms, date(2026, 4, 1), 365) == 1
+
+
+def test_faults_lower_the_grade_less_than_as_many_entrapments():
+    good = rules.grade_company(GOOD)
+    faults = rules.grade_company(replace(GOOD, faults=5))
+    entrapments = rules.grade_company(replace(GOOD, entrapments=5))
+    assert entrapments.score < faults.score < good.score
+    assert faults.faults_per_100 == 5.0 and good.faults_per_100 == 0.0
 
 
 def test_complaints_lower_the_grade():

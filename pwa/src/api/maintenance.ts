@@ -106,6 +106,18 @@ export function disputeRecord(id: number, reason: string): Promise<MaintenanceRe
   return request<MaintenanceRecord>(`/api/maintenance/records/${id}/dispute`, { method: 'POST', json: { reason } })
 }
 
+/** The signed-in worker's 电梯作业人员证 as the server counts it: records are refused unless `certified`. */
+export interface WorkerCertificate {
+  certified: boolean
+  number: string | null
+  expires_on: string | null
+  verification: 'pending' | 'verified' | 'rejected' | null
+}
+
+export function fetchMyCertificate(): Promise<WorkerCertificate> {
+  return request<WorkerCertificate>('/api/maintenance/me/certificate')
+}
+
 /** 困人/故障报修 by the using unit: opens an urgent order for the contracted company. */
 export function reportFault(body: {
   device_id: number
@@ -125,6 +137,7 @@ export interface CompanyRank {
   on_time_rate: number
   dispute_rate: number
   entrapments_per_100: number
+  faults_per_100: number
   complaints_per_100: number
 }
 
