@@ -167,6 +167,8 @@ DISPUTE_REASONS = (
 )
 #: the demo's entrapment (困人): the third company's elevator, a month ago, reached after the limit
 ENTRAPMENT_COMPANY, ENTRAPMENT_DAYS_AGO, ARRIVAL_MINUTES, RELEASE_MINUTES = 2, 33, 41, 55
+#: the company whose lifts broke down (故障报修, no one trapped) and how many days ago
+FAULT_COMPANY, FAULT_DAYS_AGO = 3, (61, 19)
 #: the first is the workers' signature, the others the items' live photos (a record needs six at most)
 DEMO_PHOTOS = 8
 
@@ -211,6 +213,11 @@ def _add_history(as_of: date, companies: list[Enterprise], rng: random.Random) -
     ]
     if trapped and firms[trapped[0].contract.company_id].workers:
         visits.append(_entrapment(trapped[0], firms[trapped[0].contract.company_id], managers, photos, as_of))
+    broken = [e for e in elevators if companies[FAULT_COMPANY % len(companies)].id == e.contract.company_id]
+    for elevator, days_ago in zip(broken, FAULT_DAYS_AGO, strict=False):
+        firm = firms[elevator.contract.company_id]
+        if firm.workers:
+            visits.append(_fault(elevator, firm, managers, photos, as_of - timedelta(days=days_ago)))
     _insert(visits)
 
 
@@ -379,6 +386,25 @@ def _entrapment(
     record["released_at"] = reported + timedelta(minutes=RELEASE_MINUTES)
     _fill_items(record, order["items"], photos, HABITS[0], random.Random(0))  # noqa: S311 - demo data
     _answer(record, managers.get(elevator.enterprise_id), HABITS[0], random.Random(0))  # noqa: S311
+    return order, record
+
+
+def _fault(
+    elevator: _Elevator, firm: _Company, managers: dict[int, list[int]], photos: list[str], day: date
+) -> tuple[dict, dict]:
+    """故障报修: the using unit reported a lift out of order (no one inside); the worker came and fixed it."""
+    reported = datetime.combine(day, time(9, 40), CHINA_TZ)
+    order = _order_row(elevator, MaintenanceKind.urgent, day) | {
+        "reported_at": reported,
+        "reported_by_id": next(iter(managers.get(elevator.enterprise_id, [])), None),
+        "description": "电梯运行中异响，平层不准，已停梯",
+        "trapped": False,
+        "created_at": reported,
+        "updated_at": reported,
+    }
+    record = _record_row(elevator, order, firm.workers[0], reported + timedelta(minutes=70), 35)
+    _fill_items(record, order["items"], photos, HABITS[0], random.Random(1))  # noqa: S311 - demo data
+    _answer(record, managers.get(elevator.enterprise_id), HABITS[0], random.Random(1))  # noqa: S311
     return order, record
 
 

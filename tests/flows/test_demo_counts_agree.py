@@ -178,3 +178,10 @@ def test_the_demo_puts_every_record_the_phone_syncs_in_the_change_feed(demo):
         fed = set(db.session.scalars(select(Change.entity_id).where(Change.entity == entity)))
         assert fed == stored, entity
         assert stored or entity in DEMO_MAKES_NONE, entity
+
+
+def test_the_demo_ranking_rests_on_entrapments_and_faults_of_different_companies(client, demo):
+    ranking = client.get("/api/maintenance/companies/ranking", headers=_headers("admin")).json
+    trapped = [row["company"] for row in ranking if row["entrapments_per_100"] > 0]
+    broken = [row["company"] for row in ranking if row["faults_per_100"] > 0]
+    assert len(trapped) == 1 and len(broken) == 1 and trapped != broken
