@@ -91,9 +91,9 @@ export interface MaintenanceRecord {
   dispute_reason: string
 }
 
-/** The caller's open work orders (a company's people: their company's), soonest due first. */
-export function fetchMyOrders(): Promise<Page<MaintenanceOrder>> {
-  return request<Page<MaintenanceOrder>>('/api/maintenance/orders', { query: { mine: true, per_page: 100 } })
+/** One page of the caller's open work orders (a company's people: their company's), soonest due first. */
+export function fetchMyOrders(page = 1): Promise<Page<MaintenanceOrder>> {
+  return request<Page<MaintenanceOrder>>('/api/maintenance/orders', { query: { mine: true, page, per_page: 100 } })
 }
 
 export function fetchOrder(id: number): Promise<MaintenanceOrder> {
