@@ -9,6 +9,9 @@ export RATELIMIT_ENABLED=0
 # a known JWT key so the fault-injection specs can mint genuinely expired tokens (test server only)
 export JWT_SECRET_KEY=${E2E_JWT_SECRET:-sesv-e2e-only-jwt-secret-0123456789abcdef}
 unset DATABASE_URL
+# marks the instance as a test server's (scripts/e2e-age-notice.py refuses any other) and tells the specs where it is
+touch "$SESV_INSTANCE_DIR/.e2e"
+echo "$SESV_INSTANCE_DIR" > "${TMPDIR:-/tmp}/sesv-e2e-$PORT.instance"
 .venv/bin/flask --app app db upgrade >/dev/null
 .venv/bin/flask --app app demo load >/dev/null
 .venv/bin/flask --app app jobs run-due >/dev/null  # what `make run`'s schedule does in its first minute

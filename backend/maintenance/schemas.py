@@ -177,6 +177,11 @@ class RecordSchema(Schema):
     last_scan_at = fields.DateTime()
     on_site_minutes = fields.Integer()
     released_at = fields.DateTime(allow_none=True)
+    #: 困人 on the urgent order: when it was reported, the limit, and the rescue's minutes against it
+    trapped = fields.Function(lambda r: r.order.trapped)
+    reported_at = fields.Function(lambda r: r.order.reported_at and r.order.reported_at.isoformat())
+    rescue_limit_minutes = fields.Function(lambda r: r.order.rescue_limit_minutes)
+    rescue = fields.Function(lambda r: _rescue(r.order))
     #: first to last scan shorter than the kind's minimum: flagged, not refused
     short_visit = fields.Boolean()
     evidence_strength = fields.Float()

@@ -48,6 +48,8 @@ class ReplySchema(BaseSchema):
 class SuggestionQuerySchema(BaseSchema):
     hazard_id = fields.UUID()
     enterprise_id = Id()
+    #: the next step after this notice: its hazards still open
+    notice_id = Id()
 
 
 class SuggestedHazardSchema(Schema):

@@ -355,11 +355,16 @@ def close_notice(actor: Actor, notice_id: int) -> Notice:
 
 
 def issue_suggestion(actor: Actor, query: dict) -> dict:
-    """The issue form's defaults: the hazards (the one given, or the enterprise's open
-    ones), the kind the escalation rules suggest and a deadline that kind allows."""
+    """The issue form's defaults: the hazards (the one given, the open ones a notice cited
+    for its next step, or the enterprise's open ones), the kind the escalation rules suggest
+    and a deadline that kind allows."""
     if actor.role not in REGULATORS:
         raise Forbidden("只有监管人员可以签发文书 (regulators only)")
-    if query.get("hazard_id"):
+    if query.get("notice_id"):
+        notice = get_notice_for(actor, query["notice_id"])
+        enterprise = get_enterprise_for(actor, notice.enterprise_id)
+        hazards = [item.hazard for item in notice.items if item.hazard.status in OPEN_STATUSES]
+    elif query.get("hazard_id"):
         hazard = get_hazard_for(actor, str(query["hazard_id"]))
         enterprise = get_enterprise_for(actor, hazard.enterprise_id)
         hazards = [hazard] if hazard.status in OPEN_STATUSES else []

@@ -22,6 +22,13 @@ export interface DeviceBrief {
   enterprise_name: string
 }
 
+/** 困人救援 as the server grades it: minutes from the report to arrival (first scan) and to release, against the limit */
+export interface Rescue {
+  arrival_minutes: number
+  release_minutes: number | null
+  late: boolean
+}
+
 export interface MaintenanceOrder {
   id: number
   device_id: number
@@ -38,7 +45,7 @@ export interface MaintenanceOrder {
   description: string
   reported_at: string | null
   rescue_limit_minutes: number | null
-  rescue: { arrival_minutes: number; release_minutes: number | null; late: boolean } | null
+  rescue: Rescue | null
   record_id: number | null
   record_status: RecordStatus | null
   /** sha256 of each of the device's label tokens: the phone refuses another device's label offline */
@@ -71,6 +78,11 @@ export interface MaintenanceRecord {
   last_scan_at: string
   on_site_minutes: number
   released_at: string | null
+  /** the urgent order's 困人: when it was reported, the limit, and the rescue's figures once recorded */
+  trapped: boolean
+  reported_at: string | null
+  rescue_limit_minutes: number | null
+  rescue: Rescue | null
   short_visit: boolean
   evidence_strength: number
   submitted_at: string
@@ -79,9 +91,9 @@ export interface MaintenanceRecord {
   dispute_reason: string
 }
 
-/** The caller's open work orders (a company's people: their company's), soonest due first. */
-export function fetchMyOrders(): Promise<Page<MaintenanceOrder>> {
-  return request<Page<MaintenanceOrder>>('/api/maintenance/orders', { query: { mine: true, per_page: 100 } })
+/** One page of the caller's open work orders (a company's people: their company's), soonest due first. */
+export function fetchMyOrders(page = 1): Promise<Page<MaintenanceOrder>> {
+  return request<Page<MaintenanceOrder>>('/api/maintenance/orders', { query: { mine: true, page, per_page: 100 } })
 }
 
 export function fetchOrder(id: number): Promise<MaintenanceOrder> {

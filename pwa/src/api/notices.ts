@@ -79,7 +79,12 @@ export function fetchNotice(id: number | string): Promise<Notice> {
   return request<Notice>(`/api/notices/${encodeURIComponent(String(id))}`)
 }
 
-export function fetchSuggestion(query: { hazard_id?: string; enterprise_id?: string }): Promise<NoticeSuggestion> {
+/** The issue form's defaults for a hazard, an enterprise, or the next step after an overdue notice (its open hazards). */
+export function fetchSuggestion(query: {
+  hazard_id?: string
+  enterprise_id?: string
+  notice_id?: string
+}): Promise<NoticeSuggestion> {
   return request<NoticeSuggestion>('/api/notices/suggestion', { query })
 }
 
