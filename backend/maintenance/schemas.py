@@ -6,6 +6,7 @@ from backend.core.clock import today
 from backend.core.schemas import BaseSchema, Day, Id, PageQuerySchema, text
 from backend.hazards.schemas import SHA256
 from backend.maintenance.rules import (
+    DEFAULT_RESCUE_LIMIT_MINUTES,
     KIND_LABELS,
     ItemResult,
     MaintenanceKind,
@@ -94,14 +95,16 @@ class DeviceBriefSchema(Schema):
     enterprise_name = fields.Function(lambda d: d.enterprise.name)
 
 
-def _rescue(order) -> dict | None:
-    if not order.trapped or order.record is None or order.reported_at is None:
+def _rescue(record) -> dict | None:
+    """The rescue's minutes against the limit, for the record of a 困人 order (None for any other)."""
+    order = record.order
+    if not order.trapped or order.reported_at is None:
         return None
     found = rescue(
         order.reported_at,
-        order.record.first_scan_at,
-        order.record.released_at,
-        order.rescue_limit_minutes or 30,
+        record.first_scan_at,
+        record.released_at,
+        order.rescue_limit_minutes or DEFAULT_RESCUE_LIMIT_MINUTES,
     )
     return {
         "arrival_minutes": found.arrival_minutes,
@@ -133,7 +136,7 @@ class OrderSchema(Schema):
     description = fields.String()
     reported_at = fields.DateTime(allow_none=True)
     rescue_limit_minutes = fields.Integer(allow_none=True)
-    rescue = fields.Function(_rescue)
+    rescue = fields.Function(lambda o: _rescue(o.record) if o.record else None)
     record_id = fields.Function(lambda o: o.record.id if o.record else None)
     record_status = fields.Function(lambda o: o.record.status if o.record else None)
     created_at = fields.DateTime()
@@ -181,7 +184,7 @@ class RecordSchema(Schema):
     trapped = fields.Function(lambda r: r.order.trapped)
     reported_at = fields.Function(lambda r: r.order.reported_at and r.order.reported_at.isoformat())
     rescue_limit_minutes = fields.Function(lambda r: r.order.rescue_limit_minutes)
-    rescue = fields.Function(lambda r: _rescue(r.order))
+    rescue = fields.Function(_rescue)
     #: first to last scan shorter than the kind's minimum: flagged, not refused
     short_visit = fields.Boolean()
     evidence_strength = fields.Float()

@@ -92,7 +92,9 @@ def get_order_for(actor: Actor, order_id: int) -> MaintenanceOrder:
 
 def visible_records(actor: Actor, filters: dict) -> Select:
     query = (
-        select(MaintenanceRecord).options(joinedload(MaintenanceRecord.device)).where(_record_scope(actor))
+        select(MaintenanceRecord)
+        .options(joinedload(MaintenanceRecord.device), joinedload(MaintenanceRecord.order))
+        .where(_record_scope(actor))
     )
     if filters.get("status"):
         query = query.where(MaintenanceRecord.status == filters["status"])
@@ -491,11 +493,7 @@ def record_maintenance(actor: Actor, order_id: int, data: dict) -> tuple[Mainten
     photos = list(dict.fromkeys([*data["photos"], *(p for item in data["items"] for p in item["photos"])]))
     _require_uploaded("photos", photos, "照片尚未上传 (photos not uploaded)")
     _require_uploaded("signature", [data["signature"]], "签名图片尚未上传 (signature not uploaded)")
-    released_at = data.get("released_at")
-    if released_at is not None and released_at < scans[0]:
-        raise ValidationFailed(
-            details={"fields": {"released_at": ["解困时间早于到达时间 (released before arrival)"]}}
-        )
+    _check_release(data.get("released_at"), scans[0])
     record = _new_record(order, actor, data, scans, photos, digest)
     db.session.add(record)
     order.status = OrderStatus.done
@@ -537,6 +535,17 @@ def worker_certificate(actor: Actor, as_of: date) -> dict:
         "expires_on": shown.expires_on if shown else None,
         "verification": shown.verification if shown else None,
     }
+
+
+def _check_release(released_at: datetime | None, arrived: datetime) -> None:
+    """困人: when the passengers were freed, not before the worker arrived nor in the future."""
+    problem = None
+    if released_at is not None and released_at < arrived:
+        problem = "解困时间早于到达时间 (released before arrival)"
+    elif released_at is not None and released_at > utcnow() + rules.CLOCK_SKEW:
+        problem = "解困时间晚于当前时间 (released in the future)"
+    if problem:
+        raise ValidationFailed(details={"fields": {"released_at": [problem]}})
 
 
 def _require_operator_certificate(actor: Actor, day: date) -> None:

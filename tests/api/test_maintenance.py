@@ -27,7 +27,7 @@ from tests import factories as f
 from tests.conftest import auth
 
 SIGNATURE = "5" * 64
-PHOTOS = ["a" * 64, "b" * 64, "c" * 64, "d" * 64, "e" * 64]
+PHOTOS = [c * 64 for c in "abcdef789"]
 
 
 @pytest.fixture
@@ -587,3 +587,71 @@ def test_the_using_unit_can_pick_any_maintenance_company_for_a_contract(client, 
     assert res.status_code == 200
     assert {c["id"] for c in res.json} == {maint.company.id, maint.other_company.id}
     assert set(res.json[0]) == {"id", "name"}
+
+
+# --- 困人: the rescue on the record ----------------------------------------------------------
+
+
+def _trapped_order(client, city, reported_minutes_ago: int) -> MaintenanceOrder:
+    res = client.post(
+        "/api/maintenance/faults",
+        json={"device_id": city.dev_a.id, "trapped": True, "description": "2楼困2人"},
+        headers=auth(city.manager),
+    )
+    assert res.status_code == 201, res.json
+    order = db.session.get(MaintenanceOrder, res.json["id"])
+    order.reported_at = order.created_at = utcnow() - timedelta(minutes=reported_minutes_ago)
+    db.session.commit()
+    return order
+
+
+def _record_trapped(client, city, maint, order, arrived_minutes_ago: int, released_after: int | None):
+    body = record_body(city, order)
+    arrived = utcnow() - timedelta(minutes=arrived_minutes_ago)
+    body["scans"] = [{"token": city.dev_a.qr_token, "at": arrived.isoformat()}]
+    if released_after is not None:
+        body["released_at"] = (arrived + timedelta(minutes=released_after)).isoformat()
+    res = post_record(client, maint.worker, order.id, body)
+    assert res.status_code == 201, res.json
+    return res.json
+
+
+def test_the_record_of_a_rescue_within_the_limit_shows_arrival_and_release_minutes(client, city, maint):
+    order = _trapped_order(client, city, reported_minutes_ago=40)
+    created = _record_trapped(client, city, maint, order, arrived_minutes_ago=22, released_after=6)
+    shown = client.get(f"/api/maintenance/records/{created['id']}", headers=auth(city.manager)).json
+    assert shown["trapped"] is True
+    assert shown["rescue_limit_minutes"] == 30
+    assert shown["reported_at"].startswith(order.reported_at.isoformat()[:16])
+    assert shown["released_at"] is not None
+    assert shown["rescue"] == {"arrival_minutes": 18, "release_minutes": 24, "late": False}
+
+
+def test_a_late_arrival_is_flagged_on_the_record(client, city, maint):
+    order = _trapped_order(client, city, reported_minutes_ago=50)
+    created = _record_trapped(client, city, maint, order, arrived_minutes_ago=10, released_after=5)
+    assert created["rescue"] == {"arrival_minutes": 40, "release_minutes": 45, "late": True}
+
+
+def test_a_periodic_record_has_no_rescue(client, city, maint):
+    res = post_record(client, maint.worker, maint.order.id, record_body(city, maint.order))
+    assert res.status_code == 201, res.json
+    assert res.json["trapped"] is False
+    assert res.json["reported_at"] is None
+    assert res.json["rescue"] is None
+
+
+def test_a_release_before_arrival_or_in_the_future_is_refused_on_the_field(client, city, maint):
+    order = _trapped_order(client, city, reported_minutes_ago=40)
+    body = record_body(city, order)
+    arrived = utcnow() - timedelta(minutes=20)
+    body["scans"] = [{"token": city.dev_a.qr_token, "at": arrived.isoformat()}]
+    body["released_at"] = (arrived - timedelta(seconds=30)).isoformat()
+    res = post_record(client, maint.worker, order.id, body)
+    assert res.status_code == 422
+    assert "released_at" in res.json["error"]["details"]["fields"]
+    body["released_at"] = (utcnow() + timedelta(hours=1)).isoformat()
+    res = post_record(client, maint.worker, order.id, body)
+    assert res.status_code == 422
+    assert "当前时间" in res.json["error"]["details"]["fields"]["released_at"][0]
+    assert db.session.scalar(select(func.count()).select_from(MaintenanceRecord)) == 0
