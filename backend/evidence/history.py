@@ -10,11 +10,13 @@ themselves (a person's phone…) stay out of the chain. `flask evidence verify` 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, select
 
-from backend.core.db import chunks
+from backend.core.db import chunks, table_of
 from backend.core.events import Event, subscribe_batch
 from backend.core.hashing import payload_hash
 from backend.core.history import HISTORY_RECORDED, HistoryEntry
@@ -27,7 +29,32 @@ HISTORY_CHANGE = "history.change"
 LOOKUP = 5000
 
 
-def history_content(row: HistoryEntry) -> str:
+class HistoryFields(Protocol):
+    """A history row: the ORM object, or a Core row of its table (the after-commit run reads those)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def entity(self) -> str: ...
+    @property
+    def entity_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def before(self) -> Any: ...
+    @property
+    def after(self) -> Any: ...
+    @property
+    def reason(self) -> str: ...
+
+
+def history_content(row: HistoryFields) -> str:
     """The sha256 over every field of a history row, times and actors included."""
     return payload_hash(
         {
@@ -44,7 +71,7 @@ def history_content(row: HistoryEntry) -> str:
     )
 
 
-def history_evidence(row: HistoryEntry) -> dict:
+def history_evidence(row: HistoryFields) -> dict:
     return {
         "entity": row.entity,
         "entity_id": row.entity_id,
@@ -65,26 +92,19 @@ def chain_history_rows(ids: Iterable[int], backfilled: bool = False) -> int:
     """Append a `history.change` entry for each of the rows `ids` that has none yet, in id order, in one
     batch; the number appended. A row already chained (run-pending met the after-commit run, or the
     backfill came first) or gone is skipped."""
-    wanted = sorted(set(ids))
-    refs = [str(i) for i in wanted]
-    covered = {
-        ref
-        for part in chunks(refs, LOOKUP)
-        for ref in db.session.scalars(
-            select(EvidenceEntry.ref).where(EvidenceEntry.kind == HISTORY_CHANGE, EvidenceEntry.ref.in_(part))
-        )
-    }
-    missing = [i for i in wanted if str(i) not in covered]
-    rows = [
+    table = table_of(HistoryEntry)
+    unchained = ~exists().where(
+        EvidenceEntry.kind == HISTORY_CHANGE, EvidenceEntry.ref == cast(table.c.id, String)
+    )
+    rows: list[HistoryFields] = [
         row
-        for part in chunks(missing, LOOKUP)
-        for row in db.session.scalars(select(HistoryEntry).where(HistoryEntry.id.in_(part)))
+        for part in chunks(sorted(set(ids)), LOOKUP)
+        for row in db.session.execute(
+            select(table).where(table.c.id.in_(part), unchained).order_by(table.c.id)
+        )
     ]
     mark = {"backfilled": True} if backfilled else {}
-    events = [
-        (HISTORY_CHANGE, str(row.id), history_evidence(row) | mark)
-        for row in sorted(rows, key=lambda r: r.id)
-    ]
+    events = [(HISTORY_CHANGE, str(row.id), history_evidence(row) | mark) for row in rows]
     if events:
         append_evidence_batch(events)
     return len(events)
