@@ -132,7 +132,7 @@ def covers_history(entry: EvidenceEntry, _data: dict) -> str | None:
 
 def awaiting_history_ids() -> set[str]:
     """The history rows named by a `history.recorded` event still pending (its after-commit run failed
-    or the process stopped first): they have no entry yet, and `flask events run-pending` gives it."""
+    or the process stopped first): they have no entry yet; `flask events run-pending` appends it."""
     payloads = db.session.scalars(
         select(Event.payload).where(Event.kind == HISTORY_RECORDED, Event.done_at.is_(None))
     )
