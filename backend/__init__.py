@@ -96,9 +96,11 @@ def _subscribe_event_handlers(app: Flask) -> None:
     """The higher domains' handlers of the lower domains' events (core.events)."""
     from backend.core import events
     from backend.credit.handlers import register_credit_handlers
+    from backend.evidence.history import register_history_chaining
     from backend.jobs.handlers import register_notification_handlers
 
     events.init_app(app)
+    register_history_chaining(app)
     register_credit_handlers(app)
     register_notification_handlers(app)
 

@@ -118,8 +118,8 @@ def backfill_photos() -> None:
 
 @evidence.command(
     "backfill-records",
-    help="Give each device order and auto-frozen month made before the chain covered them its entry "
-    "(run once after upgrading; running it again adds nothing).",
+    help="Give each device order, auto-frozen month and history row made before the chain covered them "
+    "its entry (run once after upgrading; running it again adds nothing).",
 )
 def backfill_records() -> None:
     from backend.system.evidence_audit import backfill_record_entries

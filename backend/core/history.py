@@ -3,6 +3,8 @@
 Plumbing under every domain (devices, enterprises, people, certificates, users, credit config, plans):
 a service that changes a regulated record calls `assign_with_history` (or `record_history`) inside its
 own transaction, so the record and its history commit together or not at all. Rows are append-only.
+Each call publishes `history.recorded` with the ids of its rows: the evidence chain (a higher floor,
+subscribed at app setup) gives every row its own entry right after the commit.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.clock import utcnow
 from backend.core.db import UTCDateTime
+from backend.core.events import publish
 from backend.core.schemas import BaseSchema
 from backend.extensions import Model, db
+
+#: the event `record_history` publishes, payload {"ids": [the rows it inserted]}
+HISTORY_RECORDED = "history.recorded"
 
 
 class Actor(Protocol):
@@ -61,7 +67,8 @@ def record_history(
     changes: Mapping[str, tuple[Any, Any]],
     reason: str = "",
 ) -> None:
-    """Append one row per changed field; `changes` maps field → (before, after)."""
+    """Append one row per changed field; `changes` maps field → (before, after). The rows' ids go out
+    in one `history.recorded` event, handled after the commit (the evidence chain covers them)."""
     rows = [
         {
             "entity": entity,
@@ -77,7 +84,8 @@ def record_history(
         for field, (before, after) in changes.items()
     ]
     if rows:
-        db.session.execute(insert(HistoryEntry), rows)
+        ids = db.session.scalars(insert(HistoryEntry).returning(HistoryEntry.id), rows).all()
+        publish(HISTORY_RECORDED, {"ids": sorted(ids)})
 
 
 def assign_with_history(

@@ -68,7 +68,7 @@ def append_evidence_batch(events: Iterable[tuple[str, str, dict]]) -> list[Evide
 
 @dataclass
 class Problem:
-    """One failure: its kind (chain, head, checkpoint, record, unrecorded, photo) and what it names."""
+    """One failure: its kind (chain, head, checkpoint, record, unrecorded, pending, photo), what it names."""
 
     kind: str
     message: str
@@ -104,6 +104,9 @@ class Coverage:
     name: str
     ids: CoveredIds
     covers: CoveredRef
+    #: the ids whose entry an after-commit event still owes (pending in the outbox): reported as
+    #: pending, with the command that appends it, instead of as unrecorded
+    awaiting: Callable[[], set[str]] | None = None
 
 
 @dataclass
@@ -207,12 +210,22 @@ class _Walk:
         return found
 
     def coverage_problems(self) -> list[Problem]:
-        return [
-            Problem("unrecorded", f"{coverage.name} {ref} has no chain entry")
-            for coverage in self.audit.coverage
-            for ref in coverage.ids()
-            if ref not in self.covered[coverage.name]
-        ]
+        found = []
+        for coverage in self.audit.coverage:
+            covered = self.covered[coverage.name]
+            missing = [ref for ref in coverage.ids() if ref not in covered]
+            awaiting = coverage.awaiting() if missing and coverage.awaiting else set()
+            found += [
+                Problem(
+                    "pending",
+                    f"{coverage.name} {ref} has no chain entry yet: its after-commit event is pending, "
+                    "run `flask events run-pending`",
+                )
+                if ref in awaiting
+                else Problem("unrecorded", f"{coverage.name} {ref} has no chain entry")
+                for ref in missing
+            ]
+        return found
 
 
 def _head_problems(last_seq: int, last_hash: str) -> list[Problem]:

@@ -10,6 +10,13 @@ from backend.complaints.models import Complaint
 from backend.complaints.services import complaint_evidence_problem
 from backend.credit.models import Accident, EnforcementCase
 from backend.credit.records import credit_evidence_problem
+from backend.evidence.history import (
+    awaiting_history_ids,
+    backfill_history_entries,
+    covers_history,
+    history_evidence_problem,
+    history_ids,
+)
 from backend.evidence.models import EvidenceEntry
 from backend.evidence.services import Audit, Coverage, RecordCheck, append_evidence_batch, checkpoint_key
 from backend.extensions import db
@@ -44,6 +51,7 @@ def record_checks() -> dict[str, RecordCheck]:
         "report.": report_evidence_problem,
         "maintenance.": maintenance_evidence_problem,
         "order.": order_evidence_problem,
+        "history.": history_evidence_problem,
     }
 
 
@@ -80,6 +88,8 @@ def covered_records() -> list[Coverage]:
         _by_ref("frozen monthly figures", MonthlyFiguresFreeze.id, "report.frozen"),
         # a photo stored before the chain hashed files needs `flask evidence backfill-photos` first
         _by_ref("photo", Photo.sha256, "photo.store"),
+        # the history of devices, enterprises, people, certificates, users, credit config and plans
+        Coverage("history entry", history_ids, covers_history, awaiting=awaiting_history_ids),
     ]
 
 
@@ -101,16 +111,16 @@ def _step_event(entry: EvidenceEntry, data: dict) -> str | None:
 
 
 def backfill_record_entries() -> int:
-    """Give the device orders and auto-frozen months made before the chain covered them their entry
-    (`flask evidence backfill-records`); idempotent. Like a backfilled photo, such an entry proves the
-    record unchanged from the backfill on, not before it (its body says `"backfilled": true`)."""
+    """Give the device orders, auto-frozen months and history rows made before the chain covered them
+    their entry (`flask evidence backfill-records`); idempotent. Like a backfilled photo, such an entry
+    proves the record unchanged from the backfill on, not before it (its body says `"backfilled": true`)."""
     orders = db.session.scalars(select(DeviceOrder).order_by(DeviceOrder.id))
     freezes = db.session.scalars(select(MonthlyFiguresFreeze).order_by(MonthlyFiguresFreeze.id))
     events = _missing("order.issue", [(str(o.id), order_evidence(o)) for o in orders])
     events += _missing("report.frozen", [(str(z.id), freeze_evidence(z)) for z in freezes])
     if events:
         append_evidence_batch(events)
-    return len(events)
+    return len(events) + backfill_history_entries()
 
 
 def _missing(kind: str, records: list[tuple[str, dict]]) -> list[tuple[str, str, dict]]:
