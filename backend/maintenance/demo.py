@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from backend.accounts.models import User
 from backend.core.auth import Role
-from backend.core.clock import CHINA_TZ, utcnow
+from backend.core.clock import CHINA_TZ, local_day, utcnow
 from backend.core.hashing import payload_hash
 from backend.core.images import sha256_hex
 from backend.devices.models import Device
@@ -367,25 +367,31 @@ def _answer(record: dict, managers: list[int] | None, habits: Habits, rng: rando
     }
 
 
+@dataclass(frozen=True)
+class _Call:
+    """An urgent call-out: when the using unit reported what, and when the worker arrived and left."""
+
+    reported: datetime
+    description: str
+    trapped: bool
+    arrived_after: int
+    on_site: int
+
+
 def _entrapment(
     elevator: _Elevator, firm: _Company, managers: dict[int, list[int]], photos: list[str], as_of: date
 ) -> tuple[dict, dict]:
     """困人: the using unit reported it, the worker arrived after the limit and freed them."""
     day = as_of - timedelta(days=ENTRAPMENT_DAYS_AGO)
-    reported = datetime.combine(day, time(18, 12), CHINA_TZ)
-    order = _order_row(elevator, MaintenanceKind.urgent, day) | {
-        "reported_at": reported,
-        "reported_by_id": next(iter(managers.get(elevator.enterprise_id, [])), None),
-        "description": "轿厢停在3、4层之间，2人被困",
-        "trapped": True,
-        "rescue_limit_minutes": rules.DEFAULT_RESCUE_LIMIT_MINUTES,
-        "created_at": reported,
-        "updated_at": reported,
-    }
-    record = _record_row(elevator, order, firm.workers[0], reported + timedelta(minutes=ARRIVAL_MINUTES), 20)
-    record["released_at"] = reported + timedelta(minutes=RELEASE_MINUTES)
-    _fill_items(record, order["items"], photos, HABITS[0], random.Random(0))  # noqa: S311 - demo data
-    _answer(record, managers.get(elevator.enterprise_id), HABITS[0], random.Random(0))  # noqa: S311
+    call = _Call(
+        datetime.combine(day, time(18, 12), CHINA_TZ),
+        "轿厢停在3、4层之间，2人被困",
+        True,
+        ARRIVAL_MINUTES,
+        20,
+    )
+    order, record = _urgent_visit(elevator, firm, managers, photos, call)
+    record["released_at"] = call.reported + timedelta(minutes=RELEASE_MINUTES)
     return order, record
 
 
@@ -393,18 +399,29 @@ def _fault(
     elevator: _Elevator, firm: _Company, managers: dict[int, list[int]], photos: list[str], day: date
 ) -> tuple[dict, dict]:
     """故障报修: the using unit reported a lift out of order (no one inside); the worker came and fixed it."""
-    reported = datetime.combine(day, time(9, 40), CHINA_TZ)
-    order = _order_row(elevator, MaintenanceKind.urgent, day) | {
-        "reported_at": reported,
+    call = _Call(
+        datetime.combine(day, time(9, 40), CHINA_TZ), "电梯运行中异响，平层不准，已停梯", False, 70, 35
+    )
+    return _urgent_visit(elevator, firm, managers, photos, call)
+
+
+def _urgent_visit(
+    elevator: _Elevator, firm: _Company, managers: dict[int, list[int]], photos: list[str], call: _Call
+) -> tuple[dict, dict]:
+    order = _order_row(elevator, MaintenanceKind.urgent, local_day(call.reported)) | {
+        "reported_at": call.reported,
         "reported_by_id": next(iter(managers.get(elevator.enterprise_id, [])), None),
-        "description": "电梯运行中异响，平层不准，已停梯",
-        "trapped": False,
-        "created_at": reported,
-        "updated_at": reported,
+        "description": call.description,
+        "trapped": call.trapped,
+        "rescue_limit_minutes": rules.DEFAULT_RESCUE_LIMIT_MINUTES if call.trapped else None,
+        "created_at": call.reported,
+        "updated_at": call.reported,
     }
-    record = _record_row(elevator, order, firm.workers[0], reported + timedelta(minutes=70), 35)
-    _fill_items(record, order["items"], photos, HABITS[0], random.Random(1))  # noqa: S311 - demo data
-    _answer(record, managers.get(elevator.enterprise_id), HABITS[0], random.Random(1))  # noqa: S311
+    arrived = call.reported + timedelta(minutes=call.arrived_after)
+    record = _record_row(elevator, order, firm.workers[0], arrived, call.on_site)
+    seed = 0 if call.trapped else 1
+    _fill_items(record, order["items"], photos, HABITS[0], random.Random(seed))  # noqa: S311 - demo data
+    _answer(record, managers.get(elevator.enterprise_id), HABITS[0], random.Random(seed))  # noqa: S311
     return order, record
 
 

@@ -18,7 +18,7 @@ from backend.hazards.models import Hazard
 from backend.hazards.services import hazard_evidence_problem
 from backend.notices.models import Notice
 from backend.notices.services import notice_evidence_problem
-from tests.api.test_notices import issue, overdue, report
+from tests.api.test_notices import issue, issue_as_suggested, overdue, report
 from tests.conftest import auth
 from tests.factories import make_photo, make_user
 
@@ -213,13 +213,7 @@ def test_suggestion_for_a_hazard_on_an_overdue_notice_is_the_next_step(client, c
     assert suggestion.json["kind"] == "interview"
     assert [n["id"] for n in suggestion.json["overdue_notices"]] == [notice["id"]]
     # and the defaults are accepted as they are
-    body = {
-        "kind": suggestion.json["kind"],
-        "enterprise_id": suggestion.json["enterprise_id"],
-        "hazard_ids": [h["id"] for h in suggestion.json["hazards"]],
-        "deadline": suggestion.json["deadline"],
-    }
-    assert client.post("/api/notices", json=body, headers=auth(city.inspector)).status_code == 201
+    assert issue_as_suggested(client, city.inspector, suggestion.json).status_code == 201
 
 
 def test_suggestion_for_a_fresh_hazard_is_a_rectification_notice(client, city):

@@ -12,7 +12,7 @@ from backend.core.clock import today
 from backend.extensions import db
 from backend.hazards.models import Hazard
 from backend.notices.models import Notice
-from tests.api.test_notices import issue, report
+from tests.api.test_notices import issue, issue_as_suggested, report
 from tests.conftest import auth
 
 
@@ -45,13 +45,7 @@ def test_the_next_step_of_an_overdue_notice_proposes_the_next_kind_for_its_hazar
     assert suggestion.json["kind"] == "interview"  # 整改通知书 → 约谈
     assert sorted(h["id"] for h in suggestion.json["hazards"]) == sorted(cited)
     assert [n["id"] for n in suggestion.json["overdue_notices"]] == [notice["id"]]
-    body = {
-        "kind": suggestion.json["kind"],
-        "enterprise_id": suggestion.json["enterprise_id"],
-        "hazard_ids": [h["id"] for h in suggestion.json["hazards"]],
-        "deadline": suggestion.json["deadline"],
-    }
-    assert client.post("/api/notices", json=body, headers=auth(city.inspector)).status_code == 201
+    assert issue_as_suggested(client, city.inspector, suggestion.json).status_code == 201
 
 
 def test_the_next_step_leaves_out_hazards_already_closed(client, city):

@@ -69,6 +69,17 @@ def issue(client, user, kind, enterprise, hazard_ids, *, deadline=None, **extra)
     return client.post("/api/notices", json=body, headers=auth(user))
 
 
+def issue_as_suggested(client, user, suggestion: dict):
+    """Issue with the issue form's defaults as they are (GET /api/notices/suggestion)."""
+    body = {
+        "kind": suggestion["kind"],
+        "enterprise_id": suggestion["enterprise_id"],
+        "hazard_ids": [h["id"] for h in suggestion["hazards"]],
+        "deadline": suggestion["deadline"],
+    }
+    return client.post("/api/notices", json=body, headers=auth(user))
+
+
 def major_overdue(client, city, **kwargs) -> str:
     return overdue(report(client, city.manager, device=city.dev_a, severity="major", **kwargs))
 
