@@ -36,7 +36,7 @@ bp = Blueprint("maintenance", __name__, url_prefix="/api/maintenance", descripti
 @bp.response(200, page_schema(OrderSchema))
 def list_orders(query: dict):
     """Work orders in scope (a company's people: their company's); `mine=true`: the open ones,
-    soonest due first."""
+    call-outs first (trapped passengers, then other faults), then soonest due."""
     filters = {"open": query["mine"], "device_id": query.get("device_id")}
     return paginate(services.visible_orders(current_user, filters), query["page"], query["per_page"])
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Label, Select, false, func, select, true
+from sqlalchemy import ColumnElement, Label, Select, case, false, func, select, true
 from sqlalchemy.orm import joinedload
 
 from backend.accounts.models import User
@@ -78,7 +78,19 @@ def visible_orders(actor: Actor, filters: dict) -> Select:
         query = query.where(MaintenanceOrder.status == OrderStatus.open)
     if filters.get("device_id"):
         query = query.where(MaintenanceOrder.device_id == filters["device_id"])
-    return query.order_by(MaintenanceOrder.status.desc(), MaintenanceOrder.due_on, MaintenanceOrder.id)
+    return query.order_by(
+        MaintenanceOrder.status.desc(), _urgency(), MaintenanceOrder.due_on, MaintenanceOrder.id
+    )
+
+
+def _urgency() -> ColumnElement[int]:
+    """Trapped passengers first, then other urgent repairs, then the round: the first page a phone
+    pulls carries the call-outs even behind a company's hundred overdue periodic orders."""
+    return case(
+        (MaintenanceOrder.trapped.is_(True), 0),
+        (MaintenanceOrder.kind == MaintenanceKind.urgent, 1),
+        else_=2,
+    )
 
 
 def get_order_for(actor: Actor, order_id: int) -> MaintenanceOrder:

@@ -479,6 +479,22 @@ def test_the_using_units_fault_reports_count_in_the_company_grade_apart_from_ent
     assert row["score"] < clean["score"]
 
 
+def test_the_workers_list_puts_call_outs_before_the_round(client, city, maint):
+    maint.order.due_on = today() - timedelta(days=3)  # an overdue periodic order, due first
+    db.session.commit()
+    for trapped in (False, True):
+        body = {"device_id": city.dev_a.id, "trapped": trapped, "description": "电梯停梯"}
+        assert (
+            client.post("/api/maintenance/faults", json=body, headers=auth(city.manager)).status_code == 201
+        )
+    items = client.get("/api/maintenance/orders?mine=true", headers=auth(maint.worker)).json["items"]
+    assert [(o["kind"], o["trapped"]) for o in items] == [
+        ("urgent", True),
+        ("urgent", False),
+        ("half_month", False),
+    ]
+
+
 def test_the_worker_gets_the_label_hashes_of_the_orders_device(client, city, maint):
     [order] = client.get("/api/maintenance/orders?mine=true", headers=auth(maint.worker)).json["items"]
     assert order["label_hashes"] == [label_hash(city.dev_a.qr_token)]
