@@ -19,7 +19,7 @@ from backend.accounts.rules import (
     placement_problems,
 )
 from backend.accounts.services import end_sessions, give_one_time_password
-from backend.core.auth import MAINTAINERS, Role
+from backend.core.auth import MAINTAINERS, REGULATORS, Role
 from backend.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from backend.core.history import HistoryEntry, assign_with_history, history_of, record_history
 from backend.core.pagination import Page, paginate
@@ -123,6 +123,17 @@ def _check_person(user_id: int | None, person_id: int | None, enterprise_id: int
         raise ValidationFailed(details={"fields": {"person_id": [problem]}})
 
 
+def _refuse_relinking(actor: User, user: User, person_id: int | None) -> None:
+    """An account's person carries the certificates its work is accepted on: a company may link an
+    account to its person once, but moving it to another person (one certified worker's certificate
+    lent to other accounts) is a regulator's act."""
+    if actor.role in REGULATORS or user.person_id is None or person_id == user.person_id:
+        return
+    raise Forbidden(
+        "账号已关联人员，改关联须由监管部门办理 (only a regulator re-links an account to another person)"
+    )
+
+
 def _check_username_free(username: str) -> None:
     if not USERNAME_PATTERN.match(username):
         message = "用户名为3–60位字母、数字或 _ . @ - (3–60 letters, digits or _ . @ -)"
@@ -168,6 +179,7 @@ def update_user(actor: User, user_id: int, changes: Mapping[str, Any]) -> User:
         _check_placement(actor, merged["role"], merged["zone_id"], merged["enterprise_id"])
     changes = _person_follows_enterprise(user, changes, merged["enterprise_id"])
     if "person_id" in changes:
+        _refuse_relinking(actor, user, changes["person_id"])
         _check_person(user.id, changes["person_id"], merged["enterprise_id"])
     if user.id == actor.id and (changes.get("active") is False or "role" in changes):
         raise InvalidState(

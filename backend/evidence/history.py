@@ -10,7 +10,7 @@ themselves (a person's phone…) stay out of the chain. `flask evidence verify` 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from flask import Flask
@@ -60,7 +60,8 @@ def history_content(row: HistoryFields) -> str:
         {
             "entity": row.entity,
             "entity_id": row.entity_id,
-            "at": row.at.isoformat(),
+            # in UTC whatever the database session's time zone (PostgreSQL returns its own)
+            "at": row.at.astimezone(UTC).isoformat(),
             "actor_id": row.actor_id,
             "actor": row.actor,
             "field": row.field,

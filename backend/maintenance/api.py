@@ -74,11 +74,13 @@ def create_record(body: dict, order_id: int):
 @require_roles()
 @bp.arguments(FaultSchema)
 @bp.response(201, OrderSchema)
+@bp.alt_response(200, schema=OrderSchema, description="the same call-out already open on this lift")
 def report_fault(body: dict):
-    """困人/故障报修: the using unit opens an urgent order; the company is told at once."""
-    order = services.report_fault(current_user, body)
+    """困人/故障报修: the using unit opens an urgent order; the company is told at once. A second
+    report while the lift's call-out of the same kind is still open joins it (200)."""
+    order, created = services.report_fault(current_user, body)
     db.session.commit()
-    return order
+    return order, 201 if created else 200
 
 
 @bp.get("/records")

@@ -78,6 +78,11 @@ class MaintenanceRecord(Model):
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the operator certificate (电梯作业人员证) the record was accepted on: who was certified, as the
+    #: server found it that day, whatever later happens to the account or the person
+    certificate_id: Mapped[int | None] = mapped_column(Integer)
+    certificate_number: Mapped[str | None] = mapped_column(String(60))
+    certificate_holder: Mapped[str | None] = mapped_column(String(60))
     #: [{"code","result","note","photos"}]
     items: Mapped[list] = mapped_column(JSON)
     #: [{"token","at"}] as scanned; tokens are kept as hints only (the first 4 characters)

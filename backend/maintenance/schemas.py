@@ -171,6 +171,9 @@ class RecordSchema(Schema):
     kind = fields.String()
     kind_label = fields.Function(lambda r: KIND_LABELS[MaintenanceKind(r.kind)])
     worker = fields.Function(lambda r: r.worker.display_name)
+    #: the operator certificate the record was accepted on, and its holder as named then
+    certificate_number = fields.String(allow_none=True)
+    certificate_holder = fields.String(allow_none=True)
     items = fields.Function(lambda r: RecordedItemSchema(many=True).dump(_with_texts(r)))
     scans = fields.List(fields.Dict())
     photos = fields.List(fields.String())

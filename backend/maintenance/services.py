@@ -32,7 +32,7 @@ from backend.maintenance import rules
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
 from backend.maintenance.rules import MaintenanceKind, OrderStatus, RecordStatus
 from backend.notifications.services import Message, notify
-from backend.org.models import CertificateKind, Enterprise
+from backend.org.models import Certificate, CertificateKind, Enterprise
 from backend.org.people import certificate_in_force
 from backend.org.scope import Actor
 from backend.photos.models import Photo
@@ -391,16 +391,27 @@ def rescue_limit_minutes() -> int:
     return int(current_app.config.get("MAINTENANCE_RESCUE_LIMIT_MINUTES", rules.DEFAULT_RESCUE_LIMIT_MINUTES))
 
 
-def report_fault(actor: Actor, data: dict) -> MaintenanceOrder:
+def report_fault(actor: Actor, data: dict) -> tuple[MaintenanceOrder, bool]:
     """困人/故障: the using unit (or a regulator) opens an urgent order for the contracted company,
-    which is told at once."""
+    which is told at once; (order, created). While the lift's call-out of the same kind is open, a
+    second report (a double tap, a retry, a colleague) joins it: one breakdown counts once."""
     device = get_device_for(actor, data["device_id"])
     if actor.role not in REGULATORS and not (
         actor.role in (Role.safety_manager, Role.block_supervisor)
         and actor.enterprise_id == device.enterprise_id
     ):
         raise Forbidden("只有使用单位或监管人员可以报修 (the using unit or a regulator only)")
-    return open_urgent_order(device, data["trapped"], data["description"], actor.id)
+    joined = db.session.scalar(
+        select(MaintenanceOrder).where(
+            MaintenanceOrder.device_id == device.id,
+            MaintenanceOrder.kind == MaintenanceKind.urgent,
+            MaintenanceOrder.trapped.is_(data["trapped"]),
+            MaintenanceOrder.status == OrderStatus.open,
+        )
+    )
+    if joined is not None:
+        return joined, False
+    return open_urgent_order(device, data["trapped"], data["description"], actor.id), True
 
 
 #: passengers reporting the same entrapment within this long join the order already open
@@ -500,13 +511,16 @@ def record_maintenance(actor: Actor, order_id: int, data: dict) -> tuple[Mainten
     if contract is None or contract.company_id != actor.enterprise_id:
         raise Forbidden("本单位没有该电梯的有效维保合同 (no current contract for your company)")
     scans = _checked_scans(order, data["scans"])
-    _require_operator_certificate(actor, local_day(scans[0]))
+    certificate = _operator_certificate(actor, local_day(scans[0]))
     _check_items(order, data["items"])
     photos = list(dict.fromkeys([*data["photos"], *(p for item in data["items"] for p in item["photos"])]))
     _require_uploaded("photos", photos, "照片尚未上传 (photos not uploaded)")
     _require_uploaded("signature", [data["signature"]], "签名图片尚未上传 (signature not uploaded)")
     _check_release(data.get("released_at"), scans[0])
     record = _new_record(order, actor, data, scans, photos, digest)
+    record.certificate_id = certificate.id
+    record.certificate_number = certificate.number
+    record.certificate_holder = certificate.person.name
     db.session.add(record)
     order.status = OrderStatus.done
     db.session.flush()
@@ -560,16 +574,18 @@ def _check_release(released_at: datetime | None, arrived: datetime) -> None:
         raise ValidationFailed(details={"fields": {"released_at": [problem]}})
 
 
-def _require_operator_certificate(actor: Actor, day: date) -> None:
+def _operator_certificate(actor: Actor, day: date) -> Certificate:
     """Only a certified worker maintains a lift (电梯作业人员证, TSG Z6001): verified by a regulator,
     in force on the day of the visit. The company's own word that a worker holds one is not enough."""
     worker = db.session.get(User, actor.id)
-    if certificate_in_force(worker.person if worker else None, CertificateKind.operator, day) is None:
+    certificate = certificate_in_force(worker.person if worker else None, CertificateKind.operator, day)
+    if certificate is None:
         raise ValidationFailed(
             "维保人员没有当日有效且经监管部门核验的电梯作业人员证 "
             "(no operator certificate verified by a regulator and valid on the day of the visit)",
             code="operator_not_certified",
         )
+    return certificate
 
 
 def _check_items(order: MaintenanceOrder, items: list[dict]) -> None:
@@ -690,6 +706,8 @@ def record_content(record: MaintenanceRecord) -> str:
             "last_scan_at": record.last_scan_at.isoformat(),
             "released_at": record.released_at.isoformat() if record.released_at else None,
         }
+        # the certificate joined the record later: a record without one hashes as it always did
+        | ({"certificate": record.certificate_number} if record.certificate_number else {})
     )
 
 
@@ -943,6 +961,7 @@ def company_facts(company_id: int, as_of: date) -> rules.CompanyFacts:
         .where(
             MaintenanceOrder.company_id == company_id,
             MaintenanceOrder.kind == MaintenanceKind.urgent,
+            MaintenanceOrder.status != OrderStatus.cancelled,
             MaintenanceOrder.due_on >= since,
             MaintenanceOrder.due_on <= as_of,
         )
@@ -1004,6 +1023,9 @@ def _late_rescue(order: MaintenanceOrder, as_of: date) -> bool:
     limit = order.rescue_limit_minutes or rules.DEFAULT_RESCUE_LIMIT_MINUTES
     if order.record is None or order.reported_at is None:
         return order.due_on < as_of
+    if order.record.status == RecordStatus.disputed:
+        # the arrival time is the company's phone's word: disputed by the using unit, it stands for nothing
+        return True
     return rules.rescue(order.reported_at, order.record.first_scan_at, order.record.released_at, limit).late
 
 

@@ -59,11 +59,24 @@ def update_person(actor: Actor, person_id: int, data: dict[str, Any]) -> Person:
     person = get_managed_person(actor, person_id)
     data = dict(data)
     reason = data.pop("reason", "")
+    _refuse_renaming_a_certified_person(actor, person, data.get("name"))
     if data.get("left_on") and data["left_on"] > today():
         message = "离职日期不能晚于今天 (date is in the future)"
         raise ValidationFailed(message, details={"fields": {"left_on": [message]}})
     assign_with_history(person, "person", data, actor, reason)
     return person
+
+
+def _refuse_renaming_a_certified_person(actor: Actor, person: Person, name: str | None) -> None:
+    """A regulator verified the certificates against this person: renamed by the enterprise, they
+    would vouch for someone else (a certified worker's certificate lent to another)."""
+    if is_regulator(actor) or name is None or name == person.name:
+        return
+    if any(c.verification == Verification.verified for c in person.certificates):
+        raise Forbidden(
+            "持有已核验证书的人员，姓名变更须由监管部门办理 "
+            "(a person with verified certificates is renamed by a regulator)"
+        )
 
 
 def add_certificate(actor: Actor, person_id: int, data: dict[str, Any]) -> Certificate:
@@ -222,10 +235,13 @@ def on_staff_certificates(person: Person, as_of: date) -> list[Certificate]:
 def certificate_in_force(person: Person | None, kind: CertificateKind, as_of: date) -> Certificate | None:
     """The person's certificate of `kind` that counts on `as_of`: verified by a regulator, not replaced,
     issued by then and not expired, its holder still on staff."""
-    if person is None:
+    if person is None or (person.left_on is not None and person.left_on <= as_of):
         return None
-    for cert in on_staff_certificates(person, as_of):
-        if cert.kind != kind:
+    for cert in person.certificates:
+        # a renewal verified since `as_of` does not undo the old one's force on that day (a visit
+        # recorded offline and synced after the renewal)
+        in_force_then = cert.superseded_on is None or cert.superseded_on >= as_of
+        if cert.kind != kind or cert.verification != Verification.verified or not in_force_then:
             continue
         if (cert.issued_on is None or cert.issued_on <= as_of) and cert.is_valid_on(as_of):
             return cert

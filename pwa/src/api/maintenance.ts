@@ -85,6 +85,9 @@ export interface MaintenanceRecord {
   rescue: Rescue | null
   short_visit: boolean
   evidence_strength: number
+  /** the operator certificate (电梯作业人员证) the record was accepted on, null on older records */
+  certificate_number: string | null
+  certificate_holder: string | null
   submitted_at: string
   status: RecordStatus
   answered_at: string | null

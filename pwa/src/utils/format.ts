@@ -31,6 +31,11 @@ export function formatBytes(bytes: number | undefined): string {
   return `${value.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
 }
 
+/** Today in China (YYYY-MM-DD), as the server counts days (deadlines, due dates), whatever the phone's zone. */
+export function chinaTodayIso(): string {
+  return new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })
+}
+
 export function todayIso(): string {
   const d = new Date()
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`

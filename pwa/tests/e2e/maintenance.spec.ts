@@ -115,6 +115,8 @@ test('a half-monthly maintenance goes from the worker offline to the public page
     await page.getByTestId('maintenance-records-link').click()
     await page.getByTestId('record-row').filter({ hasText: device.registration_no }).click()
     await expect(page.getByTestId('record-status')).toHaveText('待使用单位确认')
+    // the certificate the record was accepted on: maint1's, verified by the bureau (demo T…001)
+    await expect(page.getByTestId('record-certificate')).toContainText(/维保工1一 T\d{4}001/)
     await page.screenshot({ path: '/tmp/maint-record-manager.png', fullPage: true })
     await page.getByTestId('confirm-record').click()
     await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
