@@ -439,6 +439,7 @@ GRADE_WEIGHTS = {
 #: twice a fault (a well-kept elevator still breaks down now and then; trapping people is the failure)
 ENTRAPMENTS_CEILING = 10.0
 FAULTS_CEILING = 20.0
+COMPLAINTS_CEILING = 10.0
 GRADE_BANDS = ((85.0, "A"), (70.0, "B"), (55.0, "C"))
 
 
@@ -461,7 +462,7 @@ def grade_company(facts: CompanyFacts, weights: Mapping[str, float] = GRADE_WEIG
         + weights["disputes"] * (1 - min(1.0, disputes * 5))
         + weights["entrapments"] * (1 - min(1.0, entrapments / ENTRAPMENTS_CEILING))
         + weights["faults"] * (1 - min(1.0, faults / FAULTS_CEILING))
-        + weights["complaints"] * (1 - min(1.0, complaints / 10))
+        + weights["complaints"] * (1 - min(1.0, complaints / COMPLAINTS_CEILING))
     )
     score = round(score, 1)
     grade = next((label for floor, label in GRADE_BANDS if score >= floor), "D")
@@ -514,3 +515,24 @@ def complaints_against(
 def ranked(grades: Iterable[tuple[int, CompanyGrade]]) -> list[tuple[int, CompanyGrade]]:
     """Best first; ties by company id so the ranking is stable."""
     return sorted(grades, key=lambda pair: (-pair[1].score, pair[0]))
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    verification: str
+    issued_on: date | None
+    expires_on: date | None
+
+
+def uncertified_reason(certificate: CertificateFacts | None, left: bool, as_of: date) -> str:
+    """Why a worker's record would be refused on `as_of` (the phone says it in their words):
+    missing, left (no longer on the company's staff), pending, rejected, not_yet_valid or expired."""
+    if left:
+        return "left"
+    if certificate is None:
+        return "missing"
+    if certificate.verification != "verified":
+        return certificate.verification if certificate.verification == "rejected" else "pending"
+    if certificate.issued_on is not None and certificate.issued_on > as_of:
+        return "not_yet_valid"
+    return "expired"

@@ -220,6 +220,12 @@ class WorkerCertificateSchema(Schema):
     certified = fields.Boolean(
         metadata={"description": "verified by a regulator and in force today: records are accepted"}
     )
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "when not certified: missing, left, pending, rejected, not_yet_valid, expired"
+        },
+    )
     number = fields.String(allow_none=True)
     expires_on = fields.Date(allow_none=True)
     verification = fields.String(allow_none=True, metadata={"description": "pending, verified or rejected"})

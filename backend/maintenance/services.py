@@ -32,7 +32,7 @@ from backend.maintenance import rules
 from backend.maintenance.models import MaintenanceContract, MaintenanceOrder, MaintenanceRecord
 from backend.maintenance.rules import MaintenanceKind, OrderStatus, RecordStatus
 from backend.notifications.services import Message, notify
-from backend.org.models import Certificate, CertificateKind, Enterprise
+from backend.org.models import Certificate, CertificateKind, Enterprise, Person
 from backend.org.people import certificate_in_force
 from backend.org.scope import Actor
 from backend.photos.models import Photo
@@ -547,7 +547,7 @@ def _checked_scans(order: MaintenanceOrder, scans: list[dict]) -> list[datetime]
 
 def worker_certificate(actor: Actor, as_of: date) -> dict:
     """The worker's own 电梯作业人员证 as the server counts it, so the phone warns before a visit
-    whose record would be refused; the newest declared one when none counts yet."""
+    whose record would be refused, and why; the newest declared one when none counts."""
     if actor.role != Role.maintenance_worker:
         raise Forbidden("只有维保人员有作业人员证状态 (maintenance workers only)")
     worker = db.session.get(User, actor.id)
@@ -557,10 +557,17 @@ def worker_certificate(actor: Actor, as_of: date) -> dict:
     shown = counted or (declared[-1] if declared else None)
     return {
         "certified": counted is not None,
+        "reason": None if counted else _uncertified_reason(shown, person, as_of),
         "number": shown.number if shown else None,
         "expires_on": shown.expires_on if shown else None,
         "verification": shown.verification if shown else None,
     }
+
+
+def _uncertified_reason(shown: Certificate | None, person: Person | None, as_of: date) -> str:
+    facts = rules.CertificateFacts(shown.verification, shown.issued_on, shown.expires_on) if shown else None
+    left = person is not None and person.left_on is not None and person.left_on <= as_of
+    return rules.uncertified_reason(facts, left, as_of)
 
 
 def _check_release(released_at: datetime | None, arrived: datetime) -> None:

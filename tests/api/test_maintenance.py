@@ -297,8 +297,15 @@ def test_the_worker_sees_whether_the_server_counts_their_certificate(client, cit
     db.session.commit()
     declared = client.get("/api/maintenance/me/certificate", headers=auth(pending)).json
     assert declared["certified"] is False and declared["verification"] == "pending" and declared["number"]
+    assert declared["reason"] == "pending"
     missing = client.get("/api/maintenance/me/certificate", headers=auth(none)).json
-    assert missing == {"certified": False, "number": None, "expires_on": None, "verification": None}
+    assert missing == {
+        "certified": False,
+        "reason": "missing",
+        "number": None,
+        "expires_on": None,
+        "verification": None,
+    }
 
 
 def test_a_second_different_record_for_the_same_order_is_a_conflict(client, city, maint):

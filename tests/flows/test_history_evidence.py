@@ -158,3 +158,15 @@ def test_backfill_records_gives_an_old_databases_history_its_entries_once(app, c
     assert verify(app).exit_code == 0, verify(app).output
     tamper("UPDATE history_entries SET actor = '张三' WHERE id = :id", id=second)
     assert_broken(verify(app), f"history entry {second} was altered")
+
+
+def test_backfill_does_not_chain_a_row_slipped_in_after_the_chain_covered_history(app, client, city):
+    change_next_inspection(client, city)
+    forged = change_next_inspection(client, city, "2027-06-01")
+    tamper(
+        "DELETE FROM evidence_entries WHERE kind = :kind AND ref = :ref", kind=HISTORY_CHANGE, ref=str(forged)
+    )
+    _relink_chain()
+    added = app.test_cli_runner().invoke(args=["evidence", "backfill-records"])
+    assert "Added 0 record entries." in added.output, added.output
+    assert_broken(verify(app), "[unrecorded]", f"history entry {forged} has no chain entry")

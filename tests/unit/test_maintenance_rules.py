@@ -198,3 +198,17 @@ def test_the_phone_gets_a_label_hash_not_the_token():
     token = "AbCdEfGh12345678"
     assert rules.label_hash(token) == rules.label_hash(token) != token
     assert token not in rules.label_hash(token) and len(rules.label_hash(token)) == 64
+
+
+def test_the_worker_is_told_why_their_certificate_does_not_count():
+    day = date(2026, 6, 1)
+
+    def facts(verification="verified", issued=date(2025, 1, 1), expires=date(2027, 1, 1)):
+        return rules.CertificateFacts(verification, issued, expires)
+
+    assert rules.uncertified_reason(None, False, day) == "missing"
+    assert rules.uncertified_reason(facts(), True, day) == "left"
+    assert rules.uncertified_reason(facts("pending"), False, day) == "pending"
+    assert rules.uncertified_reason(facts("rejected"), False, day) == "rejected"
+    assert rules.uncertified_reason(facts(issued=date(2026, 7, 1)), False, day) == "not_yet_valid"
+    assert rules.uncertified_reason(facts(expires=date(2026, 5, 31)), False, day) == "expired"

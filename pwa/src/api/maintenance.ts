@@ -124,6 +124,8 @@ export function disputeRecord(id: number, reason: string): Promise<MaintenanceRe
 /** The signed-in worker's 电梯作业人员证 as the server counts it: records are refused unless `certified`. */
 export interface WorkerCertificate {
   certified: boolean
+  /** why records would be refused (null when certified) */
+  reason: 'missing' | 'left' | 'pending' | 'rejected' | 'not_yet_valid' | 'expired' | null
   number: string | null
   expires_on: string | null
   verification: 'pending' | 'verified' | 'rejected' | null

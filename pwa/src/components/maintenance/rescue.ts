@@ -2,6 +2,9 @@
 // and the release time the worker records. Pure, so the phone checks it in the shaft without signal and the rules
 // are unit-tested; the server counts the same minutes (maintenance.rules.rescue) and refuses a release before arrival.
 
+/** The limit when the order carries none (the server's rules.DEFAULT_RESCUE_LIMIT_MINUTES). */
+export const DEFAULT_RESCUE_LIMIT_MINUTES = 30
+
 export type ReleaseProblem = 'required' | 'invalid' | 'beforeArrival' | 'future'
 
 /** The message of each problem (i18n key; `beforeArrival` takes the arrival time as `at`). */
