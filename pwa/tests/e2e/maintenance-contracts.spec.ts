@@ -111,6 +111,7 @@ test('contracts are recorded and ended by the regulator, read by the company', a
   await page.goto('/me')
   await page.getByTestId('logout').click()
   await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click()
+  await expect(page).toHaveURL(/\/login/) // signed out for good before the next sign-in
   await uiLogin(page, 'maintadmin1')
   await page.getByTestId('maintenance-contracts-link').click()
   await expect(page.getByTestId('contract-row').first()).toBeVisible()
