@@ -133,15 +133,6 @@ def backfill_history_entries() -> int:
     return chain_history_rows(db.session.scalars(older), backfilled=True)
 
 
-def history_ids() -> Iterable[str]:
-    """Every history row, as the refs its entries carry (the Coverage of `flask evidence verify`)."""
-    return (str(i) for i in db.session.scalars(select(HistoryEntry.id)))
-
-
-def covers_history(entry: EvidenceEntry, _data: dict) -> str | None:
-    return entry.ref if entry.kind == HISTORY_CHANGE else None
-
-
 def awaiting_history_ids() -> set[str]:
     """The history rows named by a `history.recorded` event still pending (its after-commit run failed
     or the process stopped first): they have no entry yet; `flask events run-pending` appends it."""

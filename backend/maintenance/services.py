@@ -401,17 +401,23 @@ def report_fault(actor: Actor, data: dict) -> tuple[MaintenanceOrder, bool]:
         and actor.enterprise_id == device.enterprise_id
     ):
         raise Forbidden("只有使用单位或监管人员可以报修 (the using unit or a regulator only)")
-    joined = db.session.scalar(
-        select(MaintenanceOrder).where(
-            MaintenanceOrder.device_id == device.id,
-            MaintenanceOrder.kind == MaintenanceKind.urgent,
-            MaintenanceOrder.trapped.is_(data["trapped"]),
-            MaintenanceOrder.status == OrderStatus.open,
-        )
-    )
+    joined = _open_call_out(device.id, data["trapped"])
     if joined is not None:
         return joined, False
     return open_urgent_order(device, data["trapped"], data["description"], actor.id), True
+
+
+def _open_call_out(device_id: int, trapped: bool, since: datetime | None = None) -> MaintenanceOrder | None:
+    """The lift's urgent order of this kind (困人 or 故障) still open, reported since `since` if given."""
+    query = select(MaintenanceOrder).where(
+        MaintenanceOrder.device_id == device_id,
+        MaintenanceOrder.kind == MaintenanceKind.urgent,
+        MaintenanceOrder.trapped.is_(trapped),
+        MaintenanceOrder.status == OrderStatus.open,
+    )
+    if since is not None:
+        query = query.where(MaintenanceOrder.reported_at >= since)
+    return db.session.scalars(query.limit(1)).first()
 
 
 #: passengers reporting the same entrapment within this long join the order already open
@@ -424,16 +430,7 @@ def open_order_for_complaint(device_id: int, ticket_no: str, description: str) -
     device = db.session.get(Device, device_id)
     if device is None or device.category != DeviceCategory.elevator:
         return None
-    recent = db.session.scalar(
-        select(MaintenanceOrder.id).where(
-            MaintenanceOrder.device_id == device_id,
-            MaintenanceOrder.kind == MaintenanceKind.urgent,
-            MaintenanceOrder.trapped.is_(True),
-            MaintenanceOrder.status == OrderStatus.open,
-            MaintenanceOrder.reported_at >= utcnow() - SAME_ENTRAPMENT,
-        )
-    )
-    if recent is not None:
+    if _open_call_out(device_id, trapped=True, since=utcnow() - SAME_ENTRAPMENT) is not None:
         return None
     contract = active_contract(device.id, today())
     if contract is None and device.maintenance_company_id is None:
@@ -550,8 +547,7 @@ def worker_certificate(actor: Actor, as_of: date) -> dict:
     whose record would be refused, and why; the newest declared one when none counts."""
     if actor.role != Role.maintenance_worker:
         raise Forbidden("只有维保人员有作业人员证状态 (maintenance workers only)")
-    worker = db.session.get(User, actor.id)
-    person = worker.person if worker else None
+    person = _person_of(actor)
     counted = certificate_in_force(person, CertificateKind.operator, as_of)
     declared = [c for c in (person.certificates if person else []) if c.kind == CertificateKind.operator]
     shown = counted or (declared[-1] if declared else None)
@@ -564,6 +560,12 @@ def worker_certificate(actor: Actor, as_of: date) -> dict:
     }
 
 
+def _person_of(actor: Actor) -> Person | None:
+    """The worker's person record, whose certificates their records are accepted on."""
+    worker = db.session.get(User, actor.id)
+    return worker.person if worker else None
+
+
 def _uncertified_reason(shown: Certificate | None, person: Person | None, as_of: date) -> str:
     facts = rules.CertificateFacts(shown.verification, shown.issued_on, shown.expires_on) if shown else None
     left = person is not None and person.left_on is not None and person.left_on <= as_of
@@ -572,10 +574,12 @@ def _uncertified_reason(shown: Certificate | None, person: Person | None, as_of:
 
 def _check_release(released_at: datetime | None, arrived: datetime) -> None:
     """困人: when the passengers were freed, not before the worker arrived nor in the future."""
+    if released_at is None:
+        return
     problem = None
-    if released_at is not None and released_at < arrived:
+    if released_at < arrived:
         problem = "解困时间早于到达时间 (released before arrival)"
-    elif released_at is not None and released_at > utcnow() + rules.CLOCK_SKEW:
+    elif released_at > utcnow() + rules.CLOCK_SKEW:
         problem = "解困时间晚于当前时间 (released in the future)"
     if problem:
         raise ValidationFailed(details={"fields": {"released_at": [problem]}})
@@ -584,8 +588,7 @@ def _check_release(released_at: datetime | None, arrived: datetime) -> None:
 def _operator_certificate(actor: Actor, day: date) -> Certificate:
     """Only a certified worker maintains a lift (电梯作业人员证, TSG Z6001): verified by a regulator,
     in force on the day of the visit. The company's own word that a worker holds one is not enough."""
-    worker = db.session.get(User, actor.id)
-    certificate = certificate_in_force(worker.person if worker else None, CertificateKind.operator, day)
+    certificate = certificate_in_force(_person_of(actor), CertificateKind.operator, day)
     if certificate is None:
         raise ValidationFailed(
             "维保人员没有当日有效且经监管部门核验的电梯作业人员证 "

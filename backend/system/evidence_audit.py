@@ -3,19 +3,21 @@ cover, the stored photo files and the signed checkpoint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app
 from sqlalchemy import select
 
 from backend.complaints.models import Complaint
 from backend.complaints.services import complaint_evidence_problem
+from backend.core.history import HistoryEntry
 from backend.credit.models import Accident, EnforcementCase
 from backend.credit.records import credit_evidence_problem
 from backend.evidence.history import (
+    HISTORY_CHANGE,
     awaiting_history_ids,
     backfill_history_entries,
-    covers_history,
     history_evidence_problem,
-    history_ids,
 )
 from backend.evidence.models import EvidenceEntry
 from backend.evidence.services import Audit, Coverage, RecordCheck, append_evidence_batch, checkpoint_key
@@ -89,7 +91,7 @@ def covered_records() -> list[Coverage]:
         # a photo stored before the chain hashed files needs `flask evidence backfill-photos` first
         _by_ref("photo", Photo.sha256, "photo.store"),
         # the history of devices, enterprises, people, certificates, users, credit config and plans
-        Coverage("history entry", history_ids, covers_history, awaiting=awaiting_history_ids),
+        _by_ref("history entry", HistoryEntry.id, HISTORY_CHANGE, awaiting=awaiting_history_ids),
     ]
 
 
@@ -97,11 +99,11 @@ def _ids(query):
     return lambda: (str(i) for i in db.session.scalars(query))
 
 
-def _by_ref(name: str, column, kind: str) -> Coverage:
+def _by_ref(name: str, column, kind: str, awaiting: Callable[[], set[str]] | None = None) -> Coverage:
     def covers(entry: EvidenceEntry, _data: dict) -> str | None:
         return entry.ref if entry.kind == kind else None
 
-    return Coverage(name, _ids(select(column)), covers)
+    return Coverage(name, _ids(select(column)), covers, awaiting)
 
 
 def _step_event(entry: EvidenceEntry, data: dict) -> str | None:
